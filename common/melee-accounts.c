@@ -1,0 +1,440 @@
+#include "melee-accounts.h"
+#include "melee-safety.h"
+#include "melee-util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ACCOUNTS_MAX_SIZE (64 * 1024 * 1024)
+
+/* A growing output buffer. */
+struct buf {
+	char *s;
+	size_t len, cap;
+	bool oom;
+};
+
+static void buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 2 > b->cap) {
+		size_t cap = (b->len + n + 2) * 2;
+		char *ns = realloc(b->s, cap);
+
+		if (!ns) {
+			b->oom = true;
+			return;
+		}
+		b->s = ns;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void buf_line(struct buf *b, const char *line)
+{
+	buf_add(b, line, strlen(line));
+	buf_add(b, "\n", 1);
+}
+
+static int buf_finish(struct buf *b, char **out)
+{
+	if (b->oom) {
+		free(b->s);
+		return -ENOMEM;
+	}
+	if (!b->s && !(b->s = strdup("")))
+		return -ENOMEM;
+	*out = b->s;
+	return 0;
+}
+
+/* One parsed line of passwd or group: the text kept verbatim, with the
+ * fields we need. */
+struct entry {
+	char *line;   /* the original line */
+	char *name;   /* field 0 */
+	long id;      /* field 2, -1 if not a number */
+	char *gidstr; /* passwd: field 3 */
+	char *members; /* group: field 3 */
+};
+
+struct table {
+	struct entry *e;
+	size_t n;
+	char *storage;
+};
+
+static void table_free(struct table *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->e[i].line);
+	free(t->e);
+	free(t->storage);
+}
+
+static long parse_id(const char *s)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < 0)
+		return -1;
+	return v;
+}
+
+static int table_parse(const char *text, struct table *t)
+{
+	char *save = NULL;
+
+	memset(t, 0, sizeof(*t));
+	t->storage = strdup(text ? text : "");
+	if (!t->storage)
+		return -ENOMEM;
+	for (char *l = strtok_r(t->storage, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		struct entry *ne, *e;
+		char *f[4] = { NULL, NULL, NULL, NULL }, *p;
+		int i;
+
+		if (!*l || *l == '#')
+			continue;
+		ne = realloc(t->e, (t->n + 1) * sizeof(*ne));
+		if (!ne)
+			return -ENOMEM;
+		t->e = ne;
+		e = &t->e[t->n];
+		memset(e, 0, sizeof(*e));
+		e->line = strdup(l);
+		if (!e->line)
+			return -ENOMEM;
+		t->n++;
+		/* Split the storage copy in place; e->line keeps the text. */
+		for (i = 0, p = l; i < 4 && p; i++) {
+			f[i] = p;
+			p = strchr(p, ':');
+			if (p)
+				*p++ = '\0';
+		}
+		e->name = f[0];
+		e->id = parse_id(f[2]);
+		e->gidstr = f[3];
+		e->members = f[3];
+		if (e->members) {
+			char *colon = strchr(e->members, ':');
+			if (colon)
+				*colon = '\0';
+		}
+	}
+	return 0;
+}
+
+static bool in_range(long id, unsigned long min, unsigned long max)
+{
+	return id >= 0 && (unsigned long)id >= min && (unsigned long)id <= max;
+}
+
+static const struct entry *find_name(const struct table *t, const char *name)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->e[i].name, name) == 0)
+			return &t->e[i];
+	return NULL;
+}
+
+static bool is_human(const struct table *host_pw, const struct melee_id_range *r,
+		     const char *name)
+{
+	const struct entry *e = find_name(host_pw, name);
+
+	return e && in_range(e->id, r->uid_min, r->uid_max);
+}
+
+void melee_login_defs_parse(const char *text, struct melee_id_range *range)
+{
+	cleanup_free char *copy = strdup(text ? text : "");
+	char *save = NULL;
+
+	range->uid_min = range->gid_min = 1000;
+	range->uid_max = range->gid_max = 60000;
+	if (!copy)
+		return;
+	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *key = melee_next_token(&l), *val = melee_next_token(&l);
+		long v = parse_id(val);
+
+		if (!key || v < 0)
+			continue;
+		if (strcmp(key, "UID_MIN") == 0)
+			range->uid_min = (unsigned long)v;
+		else if (strcmp(key, "UID_MAX") == 0)
+			range->uid_max = (unsigned long)v;
+		else if (strcmp(key, "GID_MIN") == 0)
+			range->gid_min = (unsigned long)v;
+		else if (strcmp(key, "GID_MAX") == 0)
+			range->gid_max = (unsigned long)v;
+	}
+}
+
+int melee_merge_passwd(const char *image_passwd, const char *host_passwd,
+		       const struct melee_id_range *range, char **out)
+{
+	struct table img, host;
+	struct buf b = { 0 };
+	int r;
+
+	r = table_parse(image_passwd, &img);
+	if (r == 0)
+		r = table_parse(host_passwd, &host);
+	else
+		memset(&host, 0, sizeof(host));
+	if (r < 0)
+		goto out;
+	for (size_t i = 0; i < img.n; i++) {
+		const struct entry *e = &img.e[i];
+		bool clash = is_human(&host, range, e->name);
+
+		for (size_t j = 0; j < host.n && !clash; j++)
+			clash = in_range(host.e[j].id, range->uid_min, range->uid_max) &&
+				host.e[j].id == e->id;
+		if (!clash)
+			buf_line(&b, e->line);
+	}
+	for (size_t j = 0; j < host.n; j++)
+		if (in_range(host.e[j].id, range->uid_min, range->uid_max))
+			buf_line(&b, host.e[j].line);
+	r = buf_finish(&b, out);
+	b.s = NULL;
+out:
+	free(b.s);
+	table_free(&img);
+	table_free(&host);
+	return r;
+}
+
+/* The human members of a host group: listed members that are humans, and
+ * humans whose primary group it is. */
+static void human_members(const struct entry *g, const struct table *host_pw,
+			  const struct melee_id_range *r, char ***v, size_t *n)
+{
+	cleanup_free char *copy = strdup(g->members ? g->members : "");
+	char *save = NULL;
+
+	if (!copy)
+		return;
+	for (char *m = strtok_r(copy, ",", &save); m; m = strtok_r(NULL, ",", &save))
+		if (is_human(host_pw, r, m) && !melee_strv_contains(*v, m))
+			melee_strv_push(v, n, m);
+	for (size_t i = 0; i < host_pw->n; i++) {
+		const struct entry *u = &host_pw->e[i];
+
+		if (in_range(u->id, r->uid_min, r->uid_max) && parse_id(u->gidstr) == g->id &&
+		    !melee_strv_contains(*v, u->name))
+			melee_strv_push(v, n, u->name);
+	}
+}
+
+/* A host group matters when a human user is in it. */
+static bool host_group_relevant(const struct entry *g, const struct table *host_pw,
+				const struct melee_id_range *r)
+{
+	char **v = NULL;
+	size_t n = 0;
+
+	human_members(g, host_pw, r, &v, &n);
+	melee_strv_free(v);
+	return n > 0;
+}
+
+/* Members that appear as explicit member lists: primary-group members are
+ * implicit in passwd, so only listed ones are written. */
+static void listed_human_members(const struct entry *g, const struct table *host_pw,
+				 const struct melee_id_range *r, char ***v, size_t *n)
+{
+	cleanup_free char *copy = strdup(g->members ? g->members : "");
+	char *save = NULL;
+
+	if (!copy)
+		return;
+	for (char *m = strtok_r(copy, ",", &save); m; m = strtok_r(NULL, ",", &save))
+		if (is_human(host_pw, r, m) && !melee_strv_contains(*v, m))
+			melee_strv_push(v, n, m);
+}
+
+static void join_members(struct buf *b, char **v)
+{
+	for (size_t i = 0; v && v[i]; i++) {
+		if (i)
+			buf_add(b, ",", 1);
+		buf_add(b, v[i], strlen(v[i]));
+	}
+}
+
+int melee_merge_group(const char *image_group, const char *host_group,
+		      const char *host_passwd, const struct melee_id_range *range,
+		      char **out)
+{
+	struct table img = { 0 }, host = { 0 }, pw = { 0 };
+	struct buf b = { 0 };
+	bool *done = NULL;
+	int r;
+
+	if ((r = table_parse(image_group, &img)) < 0 ||
+	    (r = table_parse(host_group, &host)) < 0 ||
+	    (r = table_parse(host_passwd, &pw)) < 0)
+		goto out;
+	done = calloc(host.n + 1, sizeof(*done));
+	if (!done) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t j = 0; j < host.n; j++)
+		done[j] = !host_group_relevant(&host.e[j], &pw, range);
+
+	for (size_t i = 0; i < img.n; i++) {
+		const struct entry *e = &img.e[i];
+		bool drop = false, merged = false;
+
+		for (size_t j = 0; j < host.n; j++) {
+			const struct entry *h = &host.e[j];
+
+			if (done[j])
+				continue;
+			if (strcmp(h->name, e->name) == 0) {
+				done[j] = true;
+				if (h->id == e->id) {
+					/* Same group: keep the image's line and its
+					 * members, add the humans. */
+					char **v = NULL;
+					size_t n = 0;
+					cleanup_free char *copy = strdup(e->members ? e->members : "");
+					char *save = NULL;
+
+					for (char *m = copy ? strtok_r(copy, ",", &save) : NULL; m;
+					     m = strtok_r(NULL, ",", &save))
+						if (!melee_strv_contains(v, m))
+							melee_strv_push(&v, &n, m);
+					listed_human_members(h, &pw, range, &v, &n);
+					{
+						/* name:pw:gid: from the image's line */
+						const char *l = e->line;
+						const char *c3 = l;
+						for (int k = 0; k < 3 && c3; k++) {
+							c3 = strchr(c3, ':');
+							if (c3)
+								c3++;
+						}
+						if (c3) {
+							buf_add(&b, l, (size_t)(c3 - l));
+							join_members(&b, v);
+							buf_add(&b, "\n", 1);
+							merged = true;
+						}
+					}
+					melee_strv_free(v);
+				}
+				break;
+			}
+			if (h->id == e->id && in_range(e->id, range->gid_min, range->gid_max))
+				drop = true;
+		}
+		if (!drop && !merged)
+			buf_line(&b, e->line);
+	}
+	for (size_t j = 0; j < host.n; j++) {
+		const struct entry *h = &host.e[j];
+		char **v = NULL;
+		size_t n = 0;
+		char head[512];
+
+		if (done[j])
+			continue;
+		listed_human_members(h, &pw, range, &v, &n);
+		snprintf(head, sizeof(head), "%s:x:%ld:", h->name, h->id);
+		buf_add(&b, head, strlen(head));
+		join_members(&b, v);
+		buf_add(&b, "\n", 1);
+		melee_strv_free(v);
+	}
+	r = buf_finish(&b, out);
+	b.s = NULL;
+out:
+	free(b.s);
+	free(done);
+	table_free(&img);
+	table_free(&host);
+	table_free(&pw);
+	return r;
+}
+
+static int read_host(const char *etc, const char *name, bool optional, char **out,
+		     char *err, size_t errlen)
+{
+	char path[4096];
+	cleanup_fd int fd = -1;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%s", etc, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && errno == ENOENT && optional) {
+		*out = strdup("");
+		return *out ? 0 : -ENOMEM;
+	}
+	if (fd < 0)
+		return melee_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+	r = melee_read_fd(fd, ACCOUNTS_MAX_SIZE, out, NULL);
+	if (r < 0)
+		return melee_fail(err, errlen, r, "%s: cannot read: %s", path, strerror(-r));
+	return 0;
+}
+
+static int read_image(int imgfd, const char *rel, char **out, char *err, size_t errlen)
+{
+	cleanup_fd int fd = image_resolve(imgfd, rel, O_RDONLY | O_NOCTTY);
+	int r;
+
+	if (fd == -ENOENT) {
+		*out = strdup("");
+		return *out ? 0 : -ENOMEM;
+	}
+	if (fd < 0)
+		return melee_fail(err, errlen, fd, "image's /%s: %s", rel, strerror(-fd));
+	r = melee_read_fd(fd, ACCOUNTS_MAX_SIZE, out, NULL);
+	if (r < 0)
+		return melee_fail(err, errlen, r, "image's /%s: cannot read: %s", rel,
+				  strerror(-r));
+	return 0;
+}
+
+int melee_accounts_write(int imgfd, const char *host_etc, int outdirfd,
+			 char *err, size_t errlen)
+{
+	cleanup_free char *defs = NULL, *hpw = NULL, *hgr = NULL, *ipw = NULL,
+			  *igr = NULL, *opw = NULL, *ogr = NULL;
+	struct melee_id_range range;
+	int r;
+
+	if ((r = read_host(host_etc, "login.defs", true, &defs, err, errlen)) < 0 ||
+	    (r = read_host(host_etc, "passwd", false, &hpw, err, errlen)) < 0 ||
+	    (r = read_host(host_etc, "group", false, &hgr, err, errlen)) < 0 ||
+	    (r = read_image(imgfd, "etc/passwd", &ipw, err, errlen)) < 0 ||
+	    (r = read_image(imgfd, "etc/group", &igr, err, errlen)) < 0)
+		return r;
+	melee_login_defs_parse(defs, &range);
+	if ((r = melee_merge_passwd(ipw, hpw, &range, &opw)) < 0 ||
+	    (r = melee_merge_group(igr, hgr, hpw, &range, &ogr)) < 0)
+		return melee_fail(err, errlen, r, "merging accounts: %s", strerror(-r));
+	r = melee_write_atomic(outdirfd, "passwd", opw, strlen(opw), 0644, err, errlen);
+	if (r < 0)
+		return r;
+	return melee_write_atomic(outdirfd, "group", ogr, strlen(ogr), 0644, err, errlen);
+}

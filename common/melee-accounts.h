@@ -1,0 +1,39 @@
+/* accounts = merge: the image's own system accounts plus the host's human
+ * users (UID_MIN..UID_MAX of the host's login.defs) and their groups, so
+ * that a user who logs into an image is known there by name, without
+ * touching the image's files. */
+#ifndef MELEE_ACCOUNTS_H
+#define MELEE_ACCOUNTS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct melee_id_range {
+	unsigned long uid_min, uid_max, gid_min, gid_max;
+};
+
+/* Reads UID_MIN/UID_MAX/GID_MIN/GID_MAX from login.defs text; missing keys
+ * keep shadow's defaults (1000..60000). */
+void melee_login_defs_parse(const char *text, struct melee_id_range *range);
+
+/* Image passwd lines are kept unless they name a host human user or use
+ * one's uid; then every host human line is appended.  *out is malloc'd. */
+int melee_merge_passwd(const char *image_passwd, const char *host_passwd,
+		       const struct melee_id_range *range, char **out);
+
+/* Host groups that a human user is in (as primary group or member) are
+ * added with only their human members; a group the image already has
+ * under the same name and gid gets those members appended; one the image
+ * has with another gid stays the image's.  Image groups in the human gid
+ * range that clash with a host group's gid are replaced. */
+int melee_merge_group(const char *image_group, const char *host_group,
+		      const char *host_passwd, const struct melee_id_range *range,
+		      char **out);
+
+/* Generates passwd and group for the image rooted at imgfd and writes them
+ * atomically to outdirfd.  Host files are read from host_etc (normally
+ * "/etc"). */
+int melee_accounts_write(int imgfd, const char *host_etc, int outdirfd,
+			 char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,729 @@
+/* melee.conf, images.d/ and users.conf.  See melee.conf(5). */
+#include "melee-config.h"
+#include "melee-util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define LINE_MAX_LEN 4096
+
+bool melee_name_valid(const char *name)
+{
+	size_t i;
+
+	if (!name)
+		return false;
+	for (i = 0; name[i]; i++) {
+		char c = name[i];
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			     (c >= '0' && c <= '9');
+
+		if (i >= MELEE_NAME_MAX)
+			return false;
+		if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
+			return false;
+	}
+	return i > 0;
+}
+
+/* User and group names as shadow's useradd accepts them, loosely: no
+ * separators that could confuse a passwd line or a list. */
+static bool account_name_valid(const char *s)
+{
+	size_t i;
+
+	if (!s || !*s || *s == '-' || strlen(s) > 256)
+		return false;
+	for (i = 0; s[i]; i++) {
+		char c = s[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' ||
+			  (c == '$' && s[i + 1] == '\0');
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+void melee_config_init(struct melee_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->separator = '+';
+	cfg->user_choice = true;
+}
+
+static void image_free(struct melee_image *im)
+{
+	free(im->name);
+	free(im->path);
+	free(im->description);
+	melee_strv_free(im->aliases);
+	melee_strv_free(im->allow_groups);
+	melee_strv_free(im->allow_users);
+	free(im->fstab);
+	free(im->where);
+	free(im->aliases_where);
+}
+
+void melee_config_free(struct melee_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_images; i++)
+		image_free(&cfg->images[i]);
+	for (size_t i = 0; i < cfg->n_users; i++) {
+		free(cfg->users[i].user);
+		free(cfg->users[i].image);
+		free(cfg->users[i].where);
+	}
+	free(cfg->images);
+	free(cfg->users);
+	free(cfg->conf_dir);
+	free(cfg->images_dir);
+	free(cfg->default_image);
+	free(cfg->default_image_where);
+	melee_config_init(cfg);
+}
+
+static char *where_dup(const char *path, unsigned line)
+{
+	char *s;
+
+	if (asprintf(&s, "%s:%u", path, line) < 0)
+		return NULL;
+	return s;
+}
+
+/* Absolute, no "." or ".." components, no empty components: what a safe
+ * walk and the mount table can both compare as strings.  A trailing slash
+ * is dropped. */
+static int normalize_abs_path(const char *in, char **out)
+{
+	size_t len = strlen(in);
+	const char *p = in;
+	char *s;
+
+	if (in[0] != '/' || len >= 4096)
+		return -EINVAL;
+	while (len > 1 && in[len - 1] == '/')
+		len--;
+	while (p < in + len) {
+		const char *c = p + 1, *e = c;
+
+		while (e < in + len && *e != '/')
+			e++;
+		if (e == c && len > 1)
+			return -EINVAL;
+		if ((e - c == 1 && c[0] == '.') || (e - c == 2 && c[0] == '.' && c[1] == '.'))
+			return -EINVAL;
+		p = e;
+	}
+	s = strndup(in, len);
+	if (!s)
+		return -ENOMEM;
+	*out = s;
+	return 0;
+}
+
+/* Splits a list value on commas and whitespace. */
+static int parse_list(const char *value, char ***v, size_t *n,
+		      bool (*valid)(const char *), const char **bad)
+{
+	cleanup_free char *copy = strdup(value);
+	char *save = NULL;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *t = strtok_r(copy, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save)) {
+		int r;
+
+		if (!valid(t)) {
+			static __thread char badbuf[128];
+			snprintf(badbuf, sizeof(badbuf), "%s", t);
+			*bad = badbuf;
+			return -EINVAL;
+		}
+		if (melee_strv_contains(*v, t))
+			continue;
+		r = melee_strv_push(v, n, t);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+enum section { SEC_NONE, SEC_MELEE, SEC_IMAGE };
+
+static const char *const melee_keys[] = { "images-dir", "separator", "default-image",
+					  "user-choice", NULL };
+static const char *const image_keys[] = { "path",	  "description", "aliases",
+					  "personality",  "allow-groups", "allow-users",
+					  "fstab",	  "accounts",	  NULL };
+
+static int key_index(const char *const *keys, const char *key)
+{
+	for (int i = 0; keys[i]; i++)
+		if (strcmp(keys[i], key) == 0)
+			return i;
+	return -1;
+}
+
+static void key_list(const char *const *keys, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (int i = 0; keys[i]; i++) {
+		strncat(buf, keys[i], len - strlen(buf) - 1);
+		if (keys[i + 1])
+			strncat(buf, ", ", len - strlen(buf) - 1);
+	}
+}
+
+static const struct melee_image *find_by_name(const struct melee_config *cfg,
+					      const char *name)
+{
+	for (size_t i = 0; i < cfg->n_images; i++)
+		if (strcmp(cfg->images[i].name, name) == 0)
+			return &cfg->images[i];
+	return NULL;
+}
+
+static int set_melee_key(struct melee_config *cfg, int k, const char *value,
+			 const char *path, unsigned ln, char *err, size_t errlen)
+{
+	switch (k) {
+	case 0: /* images-dir */
+		free(cfg->images_dir);
+		cfg->images_dir = NULL;
+		if (normalize_abs_path(value, &cfg->images_dir) < 0)
+			return melee_fail(err, errlen, -EINVAL,
+					  "%s:%u: images-dir must be an absolute path without "
+					  "'.' or '..' components, got '%s'",
+					  path, ln, value);
+		return 0;
+	case 1: /* separator */
+		if (strlen(value) != 1 || strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+						 "0123456789._-:/$",
+						 value[0]) ||
+		    (unsigned char)value[0] <= ' ' || (unsigned char)value[0] >= 0x7f)
+			return melee_fail(err, errlen, -EINVAL,
+					  "%s:%u: separator must be one printable character "
+					  "outside [A-Za-z0-9._-] and not ':', '/' or '$', got '%s'",
+					  path, ln, value);
+		cfg->separator = value[0];
+		return 0;
+	case 2: /* default-image */
+		free(cfg->default_image);
+		free(cfg->default_image_where);
+		cfg->default_image = cfg->default_image_where = NULL;
+		if (!*value)
+			return 0;
+		if (!melee_name_valid(value))
+			return melee_fail(err, errlen, -EINVAL,
+					  "%s:%u: invalid image name '%s' for default-image "
+					  "(expected [A-Za-z0-9][A-Za-z0-9._-]{0,63})",
+					  path, ln, value);
+		cfg->default_image = strdup(value);
+		cfg->default_image_where = where_dup(path, ln);
+		return cfg->default_image && cfg->default_image_where ? 0 : -ENOMEM;
+	case 3: /* user-choice */
+		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
+			cfg->user_choice = true;
+		else if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0)
+			cfg->user_choice = false;
+		else
+			return melee_fail(err, errlen, -EINVAL,
+					  "%s:%u: user-choice must be yes or no, got '%s'", path,
+					  ln, value);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int set_image_key(struct melee_image *im, int k, const char *value,
+			 const char *path, unsigned ln, char *err, size_t errlen)
+{
+	const char *bad = NULL;
+	int r;
+
+	switch (k) {
+	case 0: /* path */
+		if (normalize_abs_path(value, &im->path) < 0)
+			return melee_fail(err, errlen, -EINVAL,
+					  "%s:%u: path must be an absolute path without '.' or "
+					  "'..' components, got '%s'",
+					  path, ln, value);
+		return 0;
+	case 1: /* description */
+		im->description = strdup(value);
+		return im->description ? 0 : -ENOMEM;
+	case 2: /* aliases */
+		r = parse_list(value, &im->aliases, &im->n_aliases, melee_name_valid, &bad);
+		if (r == -EINVAL)
+			return melee_fail(err, errlen, r,
+					  "%s:%u: invalid alias '%s' (expected "
+					  "[A-Za-z0-9][A-Za-z0-9._-]{0,63})",
+					  path, ln, bad);
+		im->aliases_where = where_dup(path, ln);
+		return r < 0 ? r : im->aliases_where ? 0 : -ENOMEM;
+	case 3: /* personality */
+		if (strcmp(value, "linux") == 0)
+			im->personality = MELEE_PERSONALITY_LINUX;
+		else if (strcmp(value, "linux32") == 0)
+			im->personality = MELEE_PERSONALITY_LINUX32;
+		else
+			return melee_fail(err, errlen, -EINVAL,
+					  "%s:%u: personality must be linux or linux32, got '%s'",
+					  path, ln, value);
+		return 0;
+	case 4: /* allow-groups */
+	case 5: /* allow-users */
+		r = k == 4 ? parse_list(value, &im->allow_groups, &im->n_allow_groups,
+					account_name_valid, &bad)
+			   : parse_list(value, &im->allow_users, &im->n_allow_users,
+					account_name_valid, &bad);
+		if (r == -EINVAL)
+			return melee_fail(err, errlen, r, "%s:%u: invalid %s name '%s' in %s",
+					  path, ln, k == 4 ? "group" : "user", bad,
+					  image_keys[k]);
+		return r;
+	case 6: /* fstab */
+		if (normalize_abs_path(value, &im->fstab) < 0)
+			return melee_fail(err, errlen, -EINVAL,
+					  "%s:%u: fstab must be an absolute path, got '%s'", path,
+					  ln, value);
+		return 0;
+	case 7: /* accounts */
+		if (strcmp(value, "merge") == 0)
+			im->accounts = MELEE_ACCOUNTS_MERGE;
+		else if (strcmp(value, "bind") == 0)
+			im->accounts = MELEE_ACCOUNTS_BIND;
+		else if (strcmp(value, "none") == 0)
+			im->accounts = MELEE_ACCOUNTS_NONE;
+		else
+			return melee_fail(err, errlen, -EINVAL,
+					  "%s:%u: accounts must be merge, bind or none, got '%s'",
+					  path, ln, value);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int read_text(int fd, const char *path, char **buf, char *err, size_t errlen)
+{
+	int r = melee_read_fd(fd, MELEE_CONFIG_MAX_SIZE, buf, NULL);
+
+	if (r == -EFBIG)
+		return melee_fail(err, errlen, r, "%s: larger than %d bytes", path,
+				  MELEE_CONFIG_MAX_SIZE);
+	if (r == -EILSEQ)
+		return melee_fail(err, errlen, r, "%s: contains a NUL byte (expected a text file)",
+				  path);
+	if (r < 0)
+		return melee_fail(err, errlen, r, "%s: cannot read: %s", path, strerror(-r));
+	return 0;
+}
+
+/* Iterates lines; strips comments ('#' or ';' first, or '#' after blank)
+ * and surrounding blanks.  Returns NULL at the end, or sets *toolong. */
+static char *next_line(char **cursor, unsigned *ln, bool *toolong)
+{
+	char *s = *cursor, *nl, *hash;
+
+	if (!*s)
+		return NULL;
+	nl = strchr(s, '\n');
+	if (nl) {
+		*nl = '\0';
+		*cursor = nl + 1;
+	} else {
+		*cursor = s + strlen(s);
+	}
+	(*ln)++;
+	*toolong = strlen(s) > LINE_MAX_LEN;
+	s = melee_trim(s);
+	if (*s == '#' || *s == ';')
+		*s = '\0';
+	for (hash = s; (hash = strchr(hash, '#')); hash++)
+		if (hash > s && (hash[-1] == ' ' || hash[-1] == '\t')) {
+			*hash = '\0';
+			break;
+		}
+	return melee_trim(s);
+}
+
+int melee_config_parse_fd(int fd, const char *path, bool is_dropin,
+			  struct melee_config *cfg, char *err, size_t errlen)
+{
+	cleanup_free char *buf = NULL;
+	char *cursor, *line;
+	unsigned ln = 0, first_seen[16];
+	enum section sec = SEC_NONE;
+	struct melee_image *im = NULL;
+	bool toolong;
+	char keys[256];
+	int r;
+
+	r = read_text(fd, path, &buf, err, errlen);
+	if (r < 0)
+		return r;
+	cursor = buf;
+	memset(first_seen, 0, sizeof(first_seen));
+	while ((line = next_line(&cursor, &ln, &toolong))) {
+		char *eq, *key, *value;
+		int k;
+
+		if (toolong)
+			return melee_fail(err, errlen, -EINVAL,
+					  "%s:%u: line longer than %d characters", path, ln,
+					  LINE_MAX_LEN);
+		if (!*line)
+			continue;
+		if (*line == '[') {
+			char *end = strchr(line, ']');
+			char *name;
+
+			if (!end || end[1] != '\0')
+				return melee_fail(err, errlen, -EINVAL,
+						  "%s:%u: malformed section header '%s' (expected "
+						  "'[melee]' or '[image NAME]')",
+						  path, ln, line);
+			*end = '\0';
+			name = melee_trim(line + 1);
+			memset(first_seen, 0, sizeof(first_seen));
+			if (strcmp(name, "melee") == 0) {
+				if (is_dropin)
+					return melee_fail(err, errlen, -EINVAL,
+							  "%s:%u: [melee] belongs in melee.conf, "
+							  "not in a drop-in (expected '[image NAME]')",
+							  path, ln);
+				sec = SEC_MELEE;
+				im = NULL;
+				continue;
+			}
+			if (strncmp(name, "image", 5) != 0 ||
+			    (name[5] != '\0' && name[5] != ' ' && name[5] != '\t'))
+				return melee_fail(err, errlen, -EINVAL,
+						  "%s:%u: unknown section '[%s]' (expected "
+						  "'[melee]' or '[image NAME]')",
+						  path, ln, name);
+			name = melee_trim(name + 5);
+			if (!*name)
+				return melee_fail(err, errlen, -EINVAL,
+						  "%s:%u: [image] needs a name (expected "
+						  "'[image NAME]')",
+						  path, ln);
+			if (!melee_name_valid(name))
+				return melee_fail(err, errlen, -EINVAL,
+						  "%s:%u: invalid image name '%.80s' (expected "
+						  "[A-Za-z0-9][A-Za-z0-9._-]{0,63})",
+						  path, ln, name);
+			if (find_by_name(cfg, name))
+				return melee_fail(err, errlen, -EEXIST,
+						  "%s:%u: image '%s' is already defined at %s",
+						  path, ln, name, find_by_name(cfg, name)->where);
+			{
+				struct melee_image *ni = realloc(
+					cfg->images, (cfg->n_images + 1) * sizeof(*ni));
+				if (!ni)
+					return -ENOMEM;
+				cfg->images = ni;
+			}
+			im = &cfg->images[cfg->n_images++];
+			memset(im, 0, sizeof(*im));
+			im->name = strdup(name);
+			im->where = where_dup(path, ln);
+			if (!im->name || !im->where)
+				return -ENOMEM;
+			sec = SEC_IMAGE;
+			continue;
+		}
+		eq = strchr(line, '=');
+		if (!eq)
+			return melee_fail(err, errlen, -EINVAL,
+					  "%s:%u: expected 'key = value', a '[section]' header "
+					  "or a comment, got '%.80s'",
+					  path, ln, line);
+		*eq = '\0';
+		key = melee_trim(line);
+		value = melee_trim(eq + 1);
+		if (!*key)
+			return melee_fail(err, errlen, -EINVAL, "%s:%u: missing key before '='",
+					  path, ln);
+		if (sec == SEC_NONE)
+			return melee_fail(err, errlen, -EINVAL,
+					  "%s:%u: key '%s' outside of a section (expected a "
+					  "'[melee]' or '[image NAME]' header first)",
+					  path, ln, key);
+		k = key_index(sec == SEC_MELEE ? melee_keys : image_keys, key);
+		if (k < 0) {
+			key_list(sec == SEC_MELEE ? melee_keys : image_keys, keys, sizeof(keys));
+			return melee_fail(err, errlen, -EINVAL,
+					  "%s:%u: unknown key '%.80s' in [%s%s] (expected one of: %s)",
+					  path, ln, key, sec == SEC_MELEE ? "melee" : "image ",
+					  sec == SEC_MELEE ? "" : im->name, keys);
+		}
+		if (first_seen[k])
+			return melee_fail(err, errlen, -EINVAL,
+					  "%s:%u: duplicate key '%s' (first set at line %u)", path,
+					  ln, key, first_seen[k]);
+		first_seen[k] = ln;
+		r = sec == SEC_MELEE ? set_melee_key(cfg, k, value, path, ln, err, errlen)
+				     : set_image_key(im, k, value, path, ln, err, errlen);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int melee_users_parse_fd(int fd, const char *path, struct melee_config *cfg,
+			 char *err, size_t errlen)
+{
+	cleanup_free char *buf = NULL;
+	char *cursor, *line;
+	unsigned ln = 0;
+	bool toolong;
+	int r;
+
+	r = read_text(fd, path, &buf, err, errlen);
+	if (r < 0)
+		return r;
+	cursor = buf;
+	while ((line = next_line(&cursor, &ln, &toolong))) {
+		char *user, *image, *extra;
+		struct melee_user_default *nu;
+
+		if (toolong)
+			return melee_fail(err, errlen, -EINVAL,
+					  "%s:%u: line longer than %d characters", path, ln,
+					  LINE_MAX_LEN);
+		if (!*line)
+			continue;
+		user = melee_next_token(&line);
+		image = melee_next_token(&line);
+		extra = melee_next_token(&line);
+		if (!image || extra)
+			return melee_fail(err, errlen, -EINVAL,
+					  "%s:%u: expected 'USER IMAGE'", path, ln);
+		if (!account_name_valid(user))
+			return melee_fail(err, errlen, -EINVAL, "%s:%u: invalid user name '%.80s'",
+					  path, ln, user);
+		if (!melee_name_valid(image))
+			return melee_fail(err, errlen, -EINVAL,
+					  "%s:%u: invalid image name '%.80s' (expected "
+					  "[A-Za-z0-9][A-Za-z0-9._-]{0,63})",
+					  path, ln, image);
+		for (size_t i = 0; i < cfg->n_users; i++)
+			if (strcmp(cfg->users[i].user, user) == 0)
+				return melee_fail(err, errlen, -EEXIST,
+						  "%s:%u: user '%s' already has an image at %s",
+						  path, ln, user, cfg->users[i].where);
+		nu = realloc(cfg->users, (cfg->n_users + 1) * sizeof(*nu));
+		if (!nu)
+			return -ENOMEM;
+		cfg->users = nu;
+		nu = &cfg->users[cfg->n_users++];
+		nu->user = strdup(user);
+		nu->image = strdup(image);
+		nu->where = where_dup(path, ln);
+		if (!nu->user || !nu->image || !nu->where)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+const struct melee_image *melee_config_find_image(const struct melee_config *cfg,
+						  const char *name)
+{
+	const struct melee_image *im;
+
+	if (!melee_name_valid(name))
+		return NULL;
+	im = find_by_name(cfg, name);
+	if (im)
+		return im;
+	for (size_t i = 0; i < cfg->n_images; i++)
+		if (melee_strv_contains(cfg->images[i].aliases, name))
+			return &cfg->images[i];
+	return NULL;
+}
+
+int melee_config_finish(struct melee_config *cfg, char *err, size_t errlen)
+{
+	if (!cfg->images_dir && !(cfg->images_dir = strdup("/image")))
+		return -ENOMEM;
+	if (!cfg->conf_dir && !(cfg->conf_dir = strdup(SYSCONFDIR "/melee")))
+		return -ENOMEM;
+	for (size_t i = 0; i < cfg->n_images; i++) {
+		struct melee_image *im = &cfg->images[i];
+
+		if (!im->path && asprintf(&im->path, "%s/%s", cfg->images_dir, im->name) < 0) {
+			im->path = NULL;
+			return -ENOMEM;
+		}
+		if (!im->description && !(im->description = strdup(im->name)))
+			return -ENOMEM;
+		if (!im->fstab && asprintf(&im->fstab, "%s/fstab", cfg->conf_dir) < 0) {
+			im->fstab = NULL;
+			return -ENOMEM;
+		}
+		for (size_t a = 0; a < im->n_aliases; a++) {
+			const char *al = im->aliases[a];
+
+			for (size_t j = 0; j < cfg->n_images; j++) {
+				const struct melee_image *o = &cfg->images[j];
+
+				if (strcmp(o->name, al) == 0 ||
+				    (j < i && melee_strv_contains(o->aliases, al)))
+					return melee_fail(err, errlen, -EEXIST,
+							  "%s: alias '%s' of image '%s' is already "
+							  "the name or an alias of image '%s' (%s)",
+							  im->aliases_where, al, im->name, o->name,
+							  o->where);
+			}
+		}
+	}
+	if (cfg->default_image && !melee_config_find_image(cfg, cfg->default_image))
+		return melee_fail(err, errlen, -ENOENT,
+				  "%s: default-image '%s' is not a configured image",
+				  cfg->default_image_where, cfg->default_image);
+	for (size_t i = 0; i < cfg->n_users; i++)
+		if (!melee_config_find_image(cfg, cfg->users[i].image))
+			return melee_fail(err, errlen, -ENOENT,
+					  "%s: image '%s' for user '%s' is not a configured image",
+					  cfg->users[i].where, cfg->users[i].image,
+					  cfg->users[i].user);
+	return 0;
+}
+
+int melee_open_trusted(const char *path, bool directory, uid_t owner,
+		       char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = open(path, (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY | O_NOCTTY) |
+				    O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0) {
+		int e = errno;
+
+		if (e == ELOOP)
+			return melee_fail(err, errlen, -e, "%s: is a symlink (refused)", path);
+		return melee_fail(err, errlen, -e, "%s: cannot open: %s", path, strerror(e));
+	}
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		return melee_fail(err, errlen, -e, "%s: cannot stat: %s", path, strerror(e));
+	}
+	if (!directory && !S_ISREG(st.st_mode)) {
+		close(fd);
+		return melee_fail(err, errlen, -EINVAL, "%s: not a regular file (refused)", path);
+	}
+	if (st.st_uid != owner) {
+		close(fd);
+		return melee_fail(err, errlen, -EPERM,
+				  "%s: owned by uid %u, expected %s (refused)", path,
+				  (unsigned)st.st_uid, owner == 0 ? "root" : "the caller");
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		close(fd);
+		return melee_fail(err, errlen, -EPERM,
+				  "%s: group- or world-writable (mode %04o), refused", path,
+				  (unsigned)(st.st_mode & 07777));
+	}
+	return fd;
+}
+
+static int dropin_filter(const struct dirent *d)
+{
+	size_t len = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && len > 5 && strcmp(d->d_name + len - 5, ".conf") == 0;
+}
+
+static int load_dir(const char *dir, uid_t owner, struct melee_config *cfg,
+		    char *err, size_t errlen)
+{
+	struct dirent **list = NULL;
+	cleanup_fd int dfd = -1;
+	int n, r = 0;
+
+	dfd = melee_open_trusted(dir, true, owner, err, errlen);
+	if (dfd == -ENOENT)
+		return 0;
+	if (dfd < 0)
+		return dfd;
+	n = scandirat(dfd, ".", &list, dropin_filter, alphasort);
+	if (n < 0)
+		return melee_fail(err, errlen, -errno, "%s: cannot list: %s", dir,
+				  strerror(errno));
+	for (int i = 0; i < n; i++) {
+		if (r == 0) {
+			cleanup_free char *p = NULL;
+			cleanup_fd int fd = -1;
+
+			if (asprintf(&p, "%s/%s", dir, list[i]->d_name) < 0) {
+				p = NULL;
+				r = -ENOMEM;
+			} else if ((fd = melee_open_trusted(p, false, owner, err, errlen)) < 0) {
+				r = fd;
+			} else {
+				r = melee_config_parse_fd(fd, p, true, cfg, err, errlen);
+			}
+		}
+		free(list[i]);
+	}
+	free(list);
+	return r;
+}
+
+int melee_config_load(const char *conf_path, uid_t owner, struct melee_config *cfg,
+		      char *err, size_t errlen)
+{
+	cleanup_free char *dir = NULL, *dropins = NULL, *users = NULL;
+	cleanup_fd int dfd = -1, fd = -1, ufd = -1;
+	char *slash;
+	int r;
+
+	melee_config_init(cfg);
+	if (conf_path[0] != '/')
+		return melee_fail(err, errlen, -EINVAL,
+				  "%s: the configuration path must be absolute", conf_path);
+	dir = strdup(conf_path);
+	if (!dir)
+		return -ENOMEM;
+	slash = strrchr(dir, '/');
+	*(slash == dir ? slash + 1 : slash) = '\0';
+	/* The directory itself must be trusted too: else anyone who can write
+	 * it could swap a drop-in in. */
+	dfd = melee_open_trusted(dir, true, owner, err, errlen);
+	if (dfd < 0)
+		return dfd;
+	fd = melee_open_trusted(conf_path, false, owner, err, errlen);
+	if (fd < 0)
+		return fd;
+	cfg->conf_dir = strdup(dir);
+	if (!cfg->conf_dir)
+		return -ENOMEM;
+	r = melee_config_parse_fd(fd, conf_path, false, cfg, err, errlen);
+	if (r < 0)
+		return r;
+	if (asprintf(&dropins, "%s/images.d", strcmp(dir, "/") ? dir : "") < 0 ||
+	    asprintf(&users, "%s/users.conf", strcmp(dir, "/") ? dir : "") < 0) {
+		dropins = users = NULL;
+		return -ENOMEM;
+	}
+	r = load_dir(dropins, owner, cfg, err, errlen);
+	if (r < 0)
+		return r;
+	ufd = melee_open_trusted(users, false, owner, err, errlen);
+	if (ufd >= 0) {
+		r = melee_users_parse_fd(ufd, users, cfg, err, errlen);
+		if (r < 0)
+			return r;
+	} else if (ufd != -ENOENT) {
+		return ufd;
+	}
+	return melee_config_finish(cfg, err, errlen);
+}

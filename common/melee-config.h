@@ -1,0 +1,84 @@
+/* The configuration and image registry: melee.conf, images.d/NAME.conf and
+ * users.conf, as DESIGN.md describes.  Parsing is pure (an fd in, a struct
+ * out, a file:line message on error); loading adds the ownership checks. */
+#ifndef MELEE_CONFIG_H
+#define MELEE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define MELEE_NAME_MAX 64
+#define MELEE_CONFIG_MAX_SIZE (1024 * 1024)
+#define MELEE_DEFAULT_CONFIG SYSCONFDIR "/melee/melee.conf"
+
+enum melee_personality { MELEE_PERSONALITY_LINUX, MELEE_PERSONALITY_LINUX32 };
+enum melee_accounts { MELEE_ACCOUNTS_MERGE, MELEE_ACCOUNTS_BIND, MELEE_ACCOUNTS_NONE };
+
+struct melee_image {
+	char *name;
+	char *path;	   /* absolute; defaults to images-dir/name */
+	char *description; /* defaults to the name */
+	char **aliases;
+	size_t n_aliases;
+	enum melee_personality personality;
+	char **allow_groups; /* empty: everyone */
+	size_t n_allow_groups;
+	char **allow_users;
+	size_t n_allow_users;
+	char *fstab; /* defaults to <config dir>/fstab */
+	enum melee_accounts accounts;
+	char *where; /* "file:line" of its [image] header */
+	char *aliases_where;
+};
+
+struct melee_user_default {
+	char *user;
+	char *image;
+	char *where;
+};
+
+struct melee_config {
+	char *conf_dir;
+	char *images_dir;
+	char separator;
+	char *default_image;
+	char *default_image_where;
+	bool user_choice;
+	struct melee_image *images;
+	size_t n_images;
+	struct melee_user_default *users;
+	size_t n_users;
+};
+
+/* True for [A-Za-z0-9][A-Za-z0-9._-]{0,63}: the only image names there are. */
+bool melee_name_valid(const char *name);
+
+void melee_config_init(struct melee_config *cfg);
+void melee_config_free(struct melee_config *cfg);
+
+/* Parses one INI file (melee.conf or a drop-in) into cfg.  `path` is only
+ * used in messages.  A drop-in may hold [image] sections only. */
+int melee_config_parse_fd(int fd, const char *path, bool is_dropin,
+			  struct melee_config *cfg, char *err, size_t errlen);
+/* Parses users.conf: lines "USER IMAGE". */
+int melee_users_parse_fd(int fd, const char *path, struct melee_config *cfg,
+			 char *err, size_t errlen);
+/* Fills defaults and checks what spans files: aliases, default-image,
+ * users.conf images. */
+int melee_config_finish(struct melee_config *cfg, char *err, size_t errlen);
+
+/* Opens a config file or directory that must be owned by `owner` (root in
+ * production) and not group/world-writable; O_NOFOLLOW|O_CLOEXEC. */
+int melee_open_trusted(const char *path, bool directory, uid_t owner,
+		       char *err, size_t errlen);
+
+/* Loads conf_path, then images.d/NAME.conf (sorted) and users.conf beside it. */
+int melee_config_load(const char *conf_path, uid_t owner,
+		      struct melee_config *cfg, char *err, size_t errlen);
+
+/* Finds an image by name or alias; NULL if none (or name invalid). */
+const struct melee_image *melee_config_find_image(const struct melee_config *cfg,
+						  const char *name);
+
+#endif

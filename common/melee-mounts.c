@@ -1,0 +1,362 @@
+#include "melee-mounts.h"
+#include "melee-safety.h"
+#include "melee-util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+void melee_plan_free(struct melee_mount_plan *plan)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		free(plan->m[i].source);
+		free(plan->m[i].target);
+		free(plan->m[i].where);
+	}
+	free(plan->m);
+	plan->m = NULL;
+	plan->n = 0;
+}
+
+static int plan_add(struct melee_mount_plan *plan, const char *source,
+		    const char *target, bool recursive, bool readonly, bool nofail,
+		    const char *where)
+{
+	struct melee_mount_spec *nm = realloc(plan->m, (plan->n + 1) * sizeof(*nm));
+
+	if (!nm)
+		return -ENOMEM;
+	plan->m = nm;
+	nm = &plan->m[plan->n];
+	memset(nm, 0, sizeof(*nm));
+	nm->source = strdup(source);
+	nm->target = strdup(target);
+	nm->where = strdup(where);
+	nm->recursive = recursive;
+	nm->readonly = readonly;
+	nm->nofail = nofail;
+	plan->n++;
+	if (!nm->source || !nm->target || !nm->where)
+		return -ENOMEM;
+	return 0;
+}
+
+struct parse_error {
+	int line;
+};
+
+static int fstab_errcb(struct libmnt_table *tb, const char *filename, int line)
+{
+	struct parse_error *pe = mnt_table_get_userdata(tb);
+
+	if (pe && !pe->line)
+		pe->line = line;
+	return -EINVAL; /* stop at the first bad line */
+}
+
+/* libmount skips blank and '#' lines; the n-th entry is the n-th other
+ * line, which is how we name file:line for entries it accepted. */
+static unsigned entry_line(const char *text, size_t index)
+{
+	unsigned ln = 0;
+	size_t seen = 0;
+	const char *p = text;
+
+	while (*p) {
+		const char *e = strchr(p, '\n'), *q = p;
+
+		ln++;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q && *q != '\n' && *q != '#') {
+			if (seen == index)
+				return ln;
+			seen++;
+		}
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	return ln;
+}
+
+static bool path_clean(const char *p)
+{
+	if (p[0] != '/' || strstr(p, "//") || strstr(p, "/./") || strstr(p, "/../"))
+		return false;
+	size_t n = strlen(p);
+	if ((n >= 2 && strcmp(p + n - 2, "/.") == 0) || (n >= 3 && strcmp(p + n - 3, "/..") == 0))
+		return false;
+	return true;
+}
+
+static int fstab_entry(struct libmnt_fs *fs, const char *where,
+		       struct melee_mount_plan *plan, char *err, size_t errlen)
+{
+	const char *src = mnt_fs_get_source(fs), *tgt = mnt_fs_get_target(fs);
+	const char *fstype = mnt_fs_get_fstype(fs), *opts = mnt_fs_get_options(fs);
+	bool bind = false, rbind = false, ro = false, nofail = false;
+	char *name, *value;
+	size_t nsz, vsz;
+	char *optstr = (char *)(opts ? opts : "");
+	cleanup_free char *target = NULL;
+
+	if (!src || src[0] != '/' || !path_clean(src))
+		return melee_fail(err, errlen, -EINVAL,
+				  "%s: source must be an absolute host path, got '%s'", where,
+				  src ? src : "");
+	if (!tgt || !path_clean(tgt) || strcmp(tgt, "/") == 0)
+		return melee_fail(err, errlen, -EINVAL,
+				  "%s: target must be an absolute path inside the image "
+				  "(not '/' and without '.' or '..'), got '%s'",
+				  where, tgt ? tgt : "");
+	if (fstype && strcmp(fstype, "none") && strcmp(fstype, "bind") && strcmp(fstype, "rbind"))
+		return melee_fail(err, errlen, -EINVAL,
+				  "%s: type must be 'none' (only bind mounts), got '%s'", where,
+				  fstype);
+	while (mnt_optstr_next_option(&optstr, &name, &nsz, &value, &vsz) == 0) {
+		if (nsz == 4 && strncmp(name, "bind", 4) == 0)
+			bind = true;
+		else if (nsz == 5 && strncmp(name, "rbind", 5) == 0)
+			rbind = true;
+		else if (nsz == 2 && strncmp(name, "ro", 2) == 0)
+			ro = true;
+		else if (nsz == 2 && strncmp(name, "rw", 2) == 0)
+			ro = false;
+		else if (nsz == 6 && strncmp(name, "nofail", 6) == 0)
+			nofail = true;
+		else if (nsz == 8 && strncmp(name, "defaults", 8) == 0)
+			;
+		else
+			return melee_fail(err, errlen, -EINVAL,
+					  "%s: unsupported option '%.*s' (expected bind or "
+					  "rbind, optionally ro, rw, nofail)",
+					  where, (int)nsz, name);
+	}
+	if (!bind && !rbind)
+		return melee_fail(err, errlen, -EINVAL,
+				  "%s: options must include bind or rbind, got '%s'", where,
+				  opts ? opts : "");
+	target = strdup(tgt);
+	if (!target)
+		return -ENOMEM;
+	if (strlen(target) > 1 && target[strlen(target) - 1] == '/')
+		target[strlen(target) - 1] = '\0';
+	for (size_t i = 0; i < plan->n; i++)
+		if (strcmp(plan->m[i].target, target) == 0)
+			return melee_fail(err, errlen, -EEXIST,
+					  "%s: target %s is already mounted by %s", where,
+					  target, plan->m[i].where);
+	return plan_add(plan, src, target, rbind, ro, nofail, where);
+}
+
+int melee_fstab_load(const char *path, uid_t owner, struct melee_mount_plan *plan,
+		     char *err, size_t errlen)
+{
+	cleanup_fd int fd = -1;
+	cleanup_free char *text = NULL;
+	struct libmnt_table *tb = NULL;
+	struct libmnt_iter *it = NULL;
+	struct libmnt_fs *fs;
+	struct parse_error pe = { 0 };
+	FILE *f = NULL;
+	size_t index = 0;
+	int r;
+
+	fd = melee_open_trusted(path, false, owner, err, errlen);
+	if (fd < 0)
+		return fd;
+	r = melee_read_fd(fd, MELEE_CONFIG_MAX_SIZE, &text, NULL);
+	if (r < 0)
+		return melee_fail(err, errlen, r, "%s: cannot read: %s", path,
+				  r == -EILSEQ ? "contains a NUL byte" : strerror(-r));
+	f = fmemopen(text, strlen(text), "r");
+	tb = mnt_new_table();
+	it = mnt_new_iter(MNT_ITER_FORWARD);
+	if (!f || !tb || !it) {
+		r = -ENOMEM;
+		goto out;
+	}
+	mnt_table_set_userdata(tb, &pe);
+	mnt_table_set_parser_errcb(tb, fstab_errcb);
+	r = mnt_table_parse_stream(tb, f, path);
+	if (r < 0 || pe.line) {
+		r = melee_fail(err, errlen, -EINVAL,
+			       "%s:%d: syntax error (expected 'SOURCE TARGET none "
+			       "bind|rbind[,ro]')",
+			       path, pe.line ? pe.line : 1);
+		goto out;
+	}
+	while (mnt_table_next_fs(tb, it, &fs) == 0) {
+		char where[4200];
+
+		snprintf(where, sizeof(where), "%s:%u", path, entry_line(text, index++));
+		r = fstab_entry(fs, where, plan, err, errlen);
+		if (r < 0)
+			goto out;
+	}
+	r = 0;
+out:
+	if (f)
+		fclose(f);
+	mnt_free_iter(it);
+	mnt_unref_table(tb);
+	return r;
+}
+
+int melee_image_plan(const struct melee_image *im, uid_t owner,
+		     struct melee_mount_plan *plan, char *err, size_t errlen)
+{
+	char src[4096];
+	int r;
+
+	memset(plan, 0, sizeof(*plan));
+	r = melee_fstab_load(im->fstab, owner, plan, err, errlen);
+	if (r < 0)
+		goto fail;
+	for (int i = 0; i < 2 && im->accounts != MELEE_ACCOUNTS_NONE; i++) {
+		const char *file = i == 0 ? "passwd" : "group";
+		char tgt[64];
+
+		snprintf(tgt, sizeof(tgt), "/etc/%s", file);
+		if (im->accounts == MELEE_ACCOUNTS_MERGE)
+			snprintf(src, sizeof(src), "%s/%s/%s", MELEE_RUNDIR, im->name, file);
+		else
+			snprintf(src, sizeof(src), "/etc/%s", file);
+		for (size_t j = 0; j < plan->n; j++)
+			if (strcmp(plan->m[j].target, tgt) == 0) {
+				r = melee_fail(err, errlen, -EEXIST,
+					       "%s: target %s is also set by accounts = %s in %s",
+					       plan->m[j].where, tgt,
+					       im->accounts == MELEE_ACCOUNTS_MERGE ? "merge" : "bind",
+					       im->where);
+				goto fail;
+			}
+		r = plan_add(plan, src, tgt, false, true, false,
+			     im->accounts == MELEE_ACCOUNTS_MERGE ? "accounts = merge"
+								  : "accounts = bind");
+		if (r < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	melee_plan_free(plan);
+	return r;
+}
+
+struct libmnt_table *melee_mounttab_read(char *err, size_t errlen)
+{
+	struct libmnt_table *tb = mnt_new_table_from_file("/proc/self/mountinfo");
+
+	if (!tb)
+		melee_fail(err, errlen, -EIO, "cannot read /proc/self/mountinfo");
+	return tb;
+}
+
+bool melee_mounttab_has(struct libmnt_table *tb, const char *path, bool below)
+{
+	struct libmnt_iter *it;
+	struct libmnt_fs *fs;
+	size_t len = strlen(path);
+	bool found = false;
+
+	if (!below)
+		return mnt_table_find_target(tb, path, MNT_ITER_BACKWARD) != NULL;
+	it = mnt_new_iter(MNT_ITER_BACKWARD);
+	if (!it)
+		return false;
+	while (!found && mnt_table_next_fs(tb, it, &fs) == 0) {
+		const char *t = mnt_fs_get_target(fs);
+
+		found = t && strncmp(t, path, len) == 0 && (t[len] == '\0' || t[len] == '/');
+	}
+	mnt_free_iter(it);
+	return found;
+}
+
+const char *melee_state_name(enum melee_image_state s)
+{
+	switch (s) {
+	case MELEE_STATE_READY:
+		return "ready";
+	case MELEE_STATE_PARTIAL:
+		return "partial";
+	case MELEE_STATE_DOWN:
+		return "down";
+	case MELEE_STATE_UNSAFE:
+		return "unsafe";
+	case MELEE_STATE_BROKEN:
+		return "broken";
+	}
+	return "?";
+}
+
+void melee_image_status(const struct melee_image *im, struct libmnt_table *tb,
+			uid_t owner, struct melee_image_status *st)
+{
+	struct melee_mount_plan plan;
+	int fd;
+
+	memset(st, 0, sizeof(*st));
+	fd = image_open_safely(im->path, owner, st->detail, sizeof(st->detail));
+	if (fd < 0) {
+		st->state = MELEE_STATE_UNSAFE;
+		return;
+	}
+	close(fd);
+	if (melee_image_plan(im, owner, &plan, st->detail, sizeof(st->detail)) < 0) {
+		st->state = MELEE_STATE_BROKEN;
+		return;
+	}
+	st->expected = plan.n;
+	for (size_t i = 0; i < plan.n; i++) {
+		char full[8192];
+
+		snprintf(full, sizeof(full), "%s%s", im->path, plan.m[i].target);
+		if (melee_mounttab_has(tb, full, false))
+			st->present++;
+	}
+	melee_plan_free(&plan);
+	st->state = st->present == 0		  ? MELEE_STATE_DOWN
+		    : st->present == st->expected ? MELEE_STATE_READY
+						  : MELEE_STATE_PARTIAL;
+}
+
+int melee_bind(const char *source, int target_fd, bool recursive, bool readonly,
+	       char *err, size_t errlen)
+{
+	struct mount_attr attr = {
+		.attr_set = readonly ? MOUNT_ATTR_RDONLY : 0,
+		.propagation = MS_SLAVE,
+	};
+	cleanup_fd int tree = -1;
+
+	/* A detached copy first: it is made rslave and read-only before it is
+	 * attached, so there is no moment at which the image holds a shared
+	 * or writable copy. */
+	tree = open_tree(AT_FDCWD, source,
+			 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+	if (tree < 0)
+		return melee_fail(err, errlen, -errno, "cannot clone %s: %s", source,
+				  strerror(errno));
+	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+		return melee_fail(err, errlen, -errno, "cannot make the copy of %s rslave%s: %s",
+				  source, readonly ? " and read-only" : "", strerror(errno));
+	if (move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return melee_fail(err, errlen, -errno, "cannot attach %s: %s", source,
+				  strerror(errno));
+	return 0;
+}
+
+bool melee_is_mountpoint(int fd)
+{
+	struct statx sx;
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &sx) < 0)
+		return false;
+	return (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+	       (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}

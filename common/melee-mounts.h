@@ -1,0 +1,76 @@
+/* The bind-mount set of an image: its fstab (parsed with libmount), the
+ * accounts files, the live mount table, and the one bind operation. */
+#ifndef MELEE_MOUNTS_H
+#define MELEE_MOUNTS_H
+
+#include <libmount.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "melee-config.h"
+#include "melee-util.h"
+
+#define MELEE_RUNDIR RUNSTATEDIR "/melee"
+
+struct melee_mount_spec {
+	char *source; /* absolute host path */
+	char *target; /* absolute, relative to the image root */
+	bool recursive;
+	bool readonly;
+	bool nofail; /* a missing source is skipped, not an error */
+	char *where; /* "fstab:line", or a description for accounts */
+};
+
+struct melee_mount_plan {
+	struct melee_mount_spec *m;
+	size_t n;
+};
+
+void melee_plan_free(struct melee_mount_plan *plan);
+
+/* Parses an fstab whose targets are relative to the image root; only bind
+ * and rbind mounts, with ro, rw and nofail.  The file must be owned by
+ * `owner` and not group/world-writable. */
+int melee_fstab_load(const char *path, uid_t owner, struct melee_mount_plan *plan,
+		     char *err, size_t errlen);
+
+/* The whole expected set of an image: its fstab, then (accounts = merge or
+ * bind) passwd and group. */
+int melee_image_plan(const struct melee_image *im, uid_t owner,
+		     struct melee_mount_plan *plan, char *err, size_t errlen);
+
+/* The live mount table, read once per run. */
+struct libmnt_table *melee_mounttab_read(char *err, size_t errlen);
+
+/* True if `path` (or, with `below`, anything under it) is a mountpoint. */
+bool melee_mounttab_has(struct libmnt_table *tb, const char *path, bool below);
+
+enum melee_image_state {
+	MELEE_STATE_READY,
+	MELEE_STATE_PARTIAL,
+	MELEE_STATE_DOWN,
+	MELEE_STATE_UNSAFE,
+	MELEE_STATE_BROKEN, /* config or fstab problem */
+};
+const char *melee_state_name(enum melee_image_state s);
+
+struct melee_image_status {
+	enum melee_image_state state;
+	size_t present, expected;
+	char detail[MELEE_ERRLEN]; /* why unsafe or broken */
+};
+
+void melee_image_status(const struct melee_image *im, struct libmnt_table *tb,
+			uid_t owner, struct melee_image_status *st);
+
+/* Binds `source` onto the opened mountpoint `target_fd`: a recursive or
+ * plain bind, made rslave (unmounts inside the image never reach the
+ * host) and read-only when asked. */
+int melee_bind(const char *source, int target_fd, bool recursive, bool readonly,
+	       char *err, size_t errlen);
+
+/* True if the opened path is the root of a mount. */
+bool melee_is_mountpoint(int fd);
+
+#endif

@@ -1,0 +1,224 @@
+#include "melee-safety.h"
+#include "melee-util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+/* Explains why openat(O_NOFOLLOW|O_DIRECTORY) failed on one component. */
+static int explain_component(int dirfd, const char *name, const char *shown, int e,
+			     char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISLNK(st.st_mode))
+			return melee_fail(err, errlen, -ELOOP,
+					  "%s: is a symlink (refused: image paths must not "
+					  "contain symlinks)",
+					  shown);
+		if (!S_ISDIR(st.st_mode))
+			return melee_fail(err, errlen, -ENOTDIR, "%s: is not a directory", shown);
+	}
+	if (e == ENOENT)
+		return melee_fail(err, errlen, -e, "%s: does not exist", shown);
+	return melee_fail(err, errlen, -e, "%s: cannot open: %s", shown, strerror(e));
+}
+
+static int check_trusted_dir(int fd, const char *shown, uid_t owner, char *err,
+			     size_t errlen)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return melee_fail(err, errlen, -errno, "%s: cannot stat: %s", shown,
+				  strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return melee_fail(err, errlen, -ENOTDIR, "%s: is not a directory", shown);
+	if (st.st_uid != owner)
+		return melee_fail(err, errlen, -EPERM, "%s: owned by uid %u, not %s (refused)",
+				  shown, (unsigned)st.st_uid,
+				  owner == 0 ? "root" : "the trusted owner");
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return melee_fail(err, errlen, -EPERM,
+				  "%s: group- or world-writable (mode %04o), refused", shown,
+				  (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+int image_open_safely_at(int basefd, const char *base_desc, const char *relpath,
+			 uid_t owner, char *err, size_t errlen)
+{
+	cleanup_free char *copy = strdup(relpath);
+	char shown[4096];
+	char *save = NULL;
+	int fd, r;
+
+	if (!copy)
+		return -ENOMEM;
+	fd = fcntl(basefd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return melee_fail(err, errlen, -errno, "%s: %s", base_desc, strerror(errno));
+	snprintf(shown, sizeof(shown), "%s", strcmp(base_desc, "/") ? base_desc : "");
+	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		int next;
+
+		if (strlen(shown) + strlen(c) + 2 < sizeof(shown)) {
+			strcat(shown, "/");
+			strcat(shown, c);
+		}
+		if (strcmp(c, ".") == 0 || strcmp(c, "..") == 0) {
+			close(fd);
+			return melee_fail(err, errlen, -EINVAL,
+					  "%s: '.' and '..' are not allowed in image paths", shown);
+		}
+		/* O_NOFOLLOW|O_DIRECTORY on each step: no component can be a
+		 * symlink, and what we check is what we hold. */
+		next = openat(fd, c, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+		if (next < 0) {
+			r = explain_component(fd, c, shown, errno, err, errlen);
+			close(fd);
+			return r;
+		}
+		close(fd);
+		fd = next;
+		r = check_trusted_dir(fd, shown, owner, err, errlen);
+		if (r < 0) {
+			close(fd);
+			return r;
+		}
+	}
+	return fd;
+}
+
+int image_open_safely(const char *path, uid_t owner, char *err, size_t errlen)
+{
+	cleanup_fd int root = -1;
+	int r;
+
+	if (!path || path[0] != '/')
+		return melee_fail(err, errlen, -EINVAL, "%s: image path must be absolute",
+				  path ? path : "(null)");
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return melee_fail(err, errlen, -errno, "/: %s", strerror(errno));
+	r = check_trusted_dir(root, "/", owner, err, errlen);
+	if (r < 0)
+		return r;
+	return image_open_safely_at(root, "/", path + 1, owner, err, errlen);
+}
+
+int image_open_mountpoint(int imgfd, const char *imgpath, const char *relpath,
+			  enum melee_target_kind kind, bool create, bool *created,
+			  char *err, size_t errlen)
+{
+	cleanup_free char *copy = strdup(relpath);
+	char shown[4096];
+	char *save = NULL, *c, *next_c;
+	int fd;
+
+	*created = false;
+	if (!copy)
+		return -ENOMEM;
+	fd = fcntl(imgfd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return -errno;
+	snprintf(shown, sizeof(shown), "%s", imgpath);
+	for (c = strtok_r(copy, "/", &save); c; c = next_c) {
+		bool last;
+		int nfd, flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
+		struct stat st;
+
+		next_c = strtok_r(NULL, "/", &save);
+		last = next_c == NULL;
+		if (strlen(shown) + strlen(c) + 2 < sizeof(shown)) {
+			strcat(shown, "/");
+			strcat(shown, c);
+		}
+		if (strcmp(c, ".") == 0 || strcmp(c, "..") == 0) {
+			close(fd);
+			return melee_fail(err, errlen, -EINVAL,
+					  "%s: '.' and '..' are not allowed in mountpoints", shown);
+		}
+		nfd = openat(fd, c, flags);
+		if (nfd < 0 && errno == ENOENT && last && create) {
+			/* Created relative to a directory fd we walked without
+			 * following symlinks: the new node is inside the image. */
+			int r;
+
+			if (kind == MELEE_TARGET_DIR) {
+				r = mkdirat(fd, c, 0755);
+			} else {
+				int nf = openat(fd, c,
+						O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+						0644);
+				r = nf < 0 ? -1 : close(nf);
+			}
+			if (r < 0) {
+				int e = errno;
+				close(fd);
+				return melee_fail(err, errlen, -e, "%s: cannot create mountpoint: %s",
+						  shown, strerror(e));
+			}
+			*created = true;
+			nfd = openat(fd, c, flags);
+		}
+		if (nfd < 0) {
+			int e = errno;
+			close(fd);
+			if (e == ENOENT)
+				return melee_fail(err, errlen, -e,
+						  "%s: mountpoint%s does not exist", shown,
+						  last ? "" : " parent");
+			return melee_fail(err, errlen, -e, "%s: cannot open: %s", shown,
+					  strerror(e));
+		}
+		close(fd);
+		fd = nfd;
+		if (fstat(fd, &st) < 0) {
+			int e = errno;
+			close(fd);
+			return melee_fail(err, errlen, -e, "%s: %s", shown, strerror(e));
+		}
+		if (S_ISLNK(st.st_mode)) {
+			close(fd);
+			return melee_fail(err, errlen, -ELOOP,
+					  "%s: is a symlink (refused: a mountpoint inside an "
+					  "image must not be a symlink, it could point at the host)",
+					  shown);
+		}
+		if (!last && !S_ISDIR(st.st_mode)) {
+			close(fd);
+			return melee_fail(err, errlen, -ENOTDIR, "%s: is not a directory", shown);
+		}
+		if (last && kind == MELEE_TARGET_DIR && !S_ISDIR(st.st_mode)) {
+			close(fd);
+			return melee_fail(err, errlen, -ENOTDIR,
+					  "%s: is not a directory (the source is one)", shown);
+		}
+		if (last && kind == MELEE_TARGET_FILE && S_ISDIR(st.st_mode)) {
+			close(fd);
+			return melee_fail(err, errlen, -EISDIR,
+					  "%s: is a directory (the source is a file)", shown);
+		}
+	}
+	return fd;
+}
+
+int image_resolve(int imgfd, const char *relpath, int flags)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd;
+
+	while (*relpath == '/')
+		relpath++;
+	fd = syscall(SYS_openat2, imgfd, *relpath ? relpath : ".", &how, sizeof(how));
+	return fd < 0 ? -errno : (int)fd;
+}

@@ -1,0 +1,37 @@
+/* Opening image roots and paths inside them without trusting anything a
+ * user could have changed. */
+#ifndef MELEE_SAFETY_H
+#define MELEE_SAFETY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* The fd walk of DESIGN.md: every component of the absolute `path`, the
+ * last included, must be a directory owned by `owner` (root in production)
+ * and not group/world-writable; symlinks are refused.  Returns an O_PATH
+ * directory fd, or -errno with a message naming the component and why. */
+int image_open_safely(const char *path, uid_t owner, char *err, size_t errlen);
+
+/* The same walk below an already trusted directory fd; `base_desc` names
+ * it in messages and `relpath` is relative. */
+int image_open_safely_at(int basefd, const char *base_desc, const char *relpath,
+			 uid_t owner, char *err, size_t errlen);
+
+enum melee_target_kind { MELEE_TARGET_DIR, MELEE_TARGET_FILE };
+
+/* Opens (O_PATH) the mountpoint `relpath` inside the image rooted at
+ * imgfd, refusing a symlink anywhere on the way: a mountpoint such as
+ * IMG/tmp -> /etc would put a bind over the host's files.  When the last
+ * component is missing and `create` is set it is created (a directory or
+ * an empty file, as `kind` says); a missing parent is an error. *created
+ * tells whether it was.  `imgpath` names the image in messages. */
+int image_open_mountpoint(int imgfd, const char *imgpath, const char *relpath,
+			  enum melee_target_kind kind, bool create, bool *created,
+			  char *err, size_t errlen);
+
+/* Opens a path inside the image the way the image itself would resolve
+ * it (symlinks followed, but never out of the image root). */
+int image_resolve(int imgfd, const char *relpath, int flags);
+
+#endif

@@ -1,0 +1,57 @@
+/* Small helpers shared by every part of MELEE: cleanup attributes, error
+ * buffers, string vectors.  Library code reports errors through a caller's
+ * (char *err, size_t errlen) buffer and a negative errno; it never exits and
+ * never writes to stderr. */
+#ifndef MELEE_UTIL_H
+#define MELEE_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define MELEE_ERRLEN 1024
+
+static inline void melee_freep(void *p) { free(*(void **)p); }
+static inline void melee_closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+#define cleanup_free __attribute__((cleanup(melee_freep)))
+#define cleanup_fd __attribute__((cleanup(melee_closep)))
+
+/* Formats into err (if any) and returns rc, so that callers can write
+ * `return melee_fail(err, errlen, -EINVAL, "...")`. */
+int melee_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Takes ownership of an fd and returns it, setting *fd to -1. */
+static inline int melee_steal_fd(int *fd)
+{
+	int r = *fd;
+	*fd = -1;
+	return r;
+}
+
+/* NULL-terminated string vectors. */
+int melee_strv_push(char ***v, size_t *n, const char *s);
+void melee_strv_free(char **v);
+bool melee_strv_contains(char *const *v, const char *s);
+
+/* Reads a whole regular file from an open fd, at most max bytes; refuses
+ * NUL bytes so that callers may treat the result as a C string. */
+int melee_read_fd(int fd, size_t max, char **out, size_t *outlen);
+
+/* Writes data to dir/name atomically (temporary file, fsync, rename) with
+ * the given mode; dirfd must be a directory fd. */
+int melee_write_atomic(int dirfd, const char *name, const char *data,
+		       size_t len, mode_t mode, char *err, size_t errlen);
+
+/* Splits off the next whitespace-separated token of *s; NULL at the end. */
+char *melee_next_token(char **s);
+
+char *melee_trim(char *s);
+
+#endif

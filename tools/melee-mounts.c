@@ -1,0 +1,268 @@
+/* melee-mounts: prepares images (up), releases them (down), reports their
+ * state (status) and validates the configuration (check).  The seeds'
+ * imagemounts.  See melee-mounts(8). */
+#include "melee-config.h"
+#include "melee-mounts.h"
+#include "melee-util.h"
+#include "mounts-ops.h"
+#include "tool-util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+const char *tool_name = "melee-mounts";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: melee-mounts [OPTIONS] COMMAND [IMAGE...]\n"
+		"Prepare MELEE images: bind-mount what each image shares with the host.\n"
+		"\n"
+		"Commands (all configured images when none is named):\n"
+		"  up [IMAGE...]       mount each image's fstab entries and accounts\n"
+		"  down [IMAGE...]     unmount what 'up' mounted, deepest first\n"
+		"  status [IMAGE...]   show each image's state; exit 0 only if all ready\n"
+		"  check [IMAGE...]    validate the configuration and every image\n"
+		"\n"
+		"Options:\n"
+		"  -c, --config FILE   use FILE instead of %s (root only)\n"
+		"  -n, --dry-run       up/down: print the mount operations, do nothing\n"
+		"  -l, --lazy          down: detach busy mounts (umount -l)\n"
+		"  -j, --json          status: print JSON\n"
+		"  -q, --quiet         print only problems\n"
+		"  -h, --help          show this help\n"
+		"  -V, --version       show the version\n"
+		"\n"
+		"Exit status: 0 success, 1 an image failed or is not ready, 2 usage or\n"
+		"configuration error.\n",
+		MELEE_DEFAULT_CONFIG);
+}
+
+static void select_images(const struct melee_config *cfg, char **names, int n,
+			  const struct melee_image ***out, size_t *nout)
+{
+	const struct melee_image **sel;
+	size_t k = 0;
+
+	if (n == 0) {
+		sel = calloc(cfg->n_images + 1, sizeof(*sel));
+		if (!sel)
+			die("out of memory");
+		for (size_t i = 0; i < cfg->n_images; i++)
+			sel[k++] = &cfg->images[i];
+		*out = sel;
+		*nout = k;
+		return;
+	}
+	sel = calloc((size_t)n + 1, sizeof(*sel));
+	if (!sel)
+		die("out of memory");
+	for (int i = 0; i < n; i++) {
+		const struct melee_image *im = melee_config_find_image(cfg, names[i]);
+		bool dup = false;
+
+		if (!im) {
+			char list[2048] = "";
+
+			for (size_t j = 0; j < cfg->n_images; j++) {
+				if (strlen(list) + strlen(cfg->images[j].name) + 3 >= sizeof(list))
+					break;
+				strcat(list, j ? ", " : "");
+				strcat(list, cfg->images[j].name);
+			}
+			die_status(2, "unknown image '%.80s'%s (configured: %s)", names[i],
+				   melee_name_valid(names[i]) ? ""
+							      : ": not a valid image name",
+				   cfg->n_images ? list : "none");
+		}
+		for (size_t j = 0; j < k; j++)
+			dup |= sel[j] == im;
+		if (!dup)
+			sel[k++] = im;
+	}
+	*out = sel;
+	*nout = k;
+}
+
+/* flock under the run dir: concurrent ups and downs take turns. */
+static int take_lock(void)
+{
+	char err[MELEE_ERRLEN];
+	cleanup_fd int dfd = -1;
+	int fd;
+
+	if (mkdir(MELEE_RUNDIR, 0755) < 0 && errno != EEXIST)
+		die_errno("cannot create %s", MELEE_RUNDIR);
+	dfd = melee_open_trusted(MELEE_RUNDIR, true, 0, err, sizeof(err));
+	if (dfd < 0)
+		die("%s", err);
+	fd = openat(dfd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		die_errno("cannot open %s/lock", MELEE_RUNDIR);
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			die_errno("cannot lock %s/lock", MELEE_RUNDIR);
+	return fd;
+}
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static int cmd_status(const struct melee_image **sel, size_t n, bool json)
+{
+	char err[MELEE_ERRLEN];
+	struct libmnt_table *tb = melee_mounttab_read(err, sizeof(err));
+	size_t wname = 5, wpath = 4;
+	int rc = 0;
+
+	if (!tb)
+		die("%s", err);
+	for (size_t i = 0; i < n; i++) {
+		if (strlen(sel[i]->name) > wname)
+			wname = strlen(sel[i]->name);
+		if (strlen(sel[i]->path) > wpath)
+			wpath = strlen(sel[i]->path);
+	}
+	if (json)
+		printf("[");
+	else
+		printf("%-*s  %-*s  %-7s  %s\n", (int)wname, "IMAGE", (int)wpath, "PATH",
+		       "STATE", "MOUNTS");
+	for (size_t i = 0; i < n; i++) {
+		struct melee_image_status st;
+
+		melee_image_status(sel[i], tb, 0, &st);
+		if (st.state != MELEE_STATE_READY)
+			rc = 1;
+		if (json) {
+			printf("%s{\"image\":", i ? "," : "");
+			json_string(sel[i]->name);
+			printf(",\"path\":");
+			json_string(sel[i]->path);
+			printf(",\"state\":\"%s\",\"present\":%zu,\"expected\":%zu",
+			       melee_state_name(st.state), st.present, st.expected);
+			if (st.detail[0]) {
+				printf(",\"detail\":");
+				json_string(st.detail);
+			}
+			printf("}");
+		} else {
+			printf("%-*s  %-*s  %-7s  %zu/%zu%s%s\n", (int)wname, sel[i]->name,
+			       (int)wpath, sel[i]->path, melee_state_name(st.state), st.present,
+			       st.expected, st.detail[0] ? "  " : "", st.detail);
+		}
+	}
+	if (json)
+		printf("]\n");
+	mnt_unref_table(tb);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "lazy", no_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mounts_opts o = { 0 };
+	const char *config = MELEE_DEFAULT_CONFIG, *cmd;
+	const struct melee_image **sel = NULL;
+	struct melee_config cfg;
+	char err[MELEE_ERRLEN];
+	size_t nsel = 0;
+	int c, rc, lock = -1;
+
+	sanitize_std_fds();
+	while ((c = getopt_long(argc, argv, "c:nljqhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			/* Only root may point the tool at another configuration. */
+			if (getuid() == 0)
+				config = optarg;
+			else
+				warn("ignoring --config %s: only root may choose the "
+				     "configuration",
+				     optarg);
+			break;
+		case 'n':
+			o.dry_run = true;
+			break;
+		case 'l':
+			o.lazy = true;
+			break;
+		case 'j':
+			o.json = true;
+			break;
+		case 'q':
+			o.quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("melee-mounts %s\n", MELEE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[optind++];
+	if (strcmp(cmd, "up") && strcmp(cmd, "down") && strcmp(cmd, "status") &&
+	    strcmp(cmd, "check")) {
+		warn("unknown command '%.80s' (expected up, down, status or check)", cmd);
+		return 2;
+	}
+	if (melee_config_load(config, 0, &cfg, err, sizeof(err)) < 0) {
+		if (strcmp(cmd, "check") == 0)
+			printf("%s: FAIL: %s\n", config, err);
+		die_status(2, "%s", err);
+	}
+	select_images(&cfg, argv + optind, argc - optind, &sel, &nsel);
+
+	if (strcmp(cmd, "status") == 0) {
+		rc = cmd_status(sel, nsel, o.json);
+	} else if (strcmp(cmd, "check") == 0) {
+		rc = mounts_check(&cfg, sel, nsel, &o);
+	} else {
+		if (geteuid() != 0 && !o.dry_run)
+			die_status(2, "%s: must be run as root", cmd);
+		if (!o.dry_run)
+			lock = take_lock();
+		rc = strcmp(cmd, "up") == 0 ? mounts_up(sel, nsel, &o) : mounts_down(sel, nsel, &o);
+	}
+	if (lock >= 0)
+		close(lock);
+	free(sel);
+	melee_config_free(&cfg);
+	return rc;
+}

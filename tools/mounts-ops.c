@@ -1,0 +1,410 @@
+#include "mounts-ops.h"
+#include "melee-accounts.h"
+#include "melee-mounts.h"
+#include "melee-safety.h"
+#include "melee-util.h"
+#include "tool-util.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void full_path(char *buf, size_t len, const struct melee_image *im,
+		      const char *target)
+{
+	snprintf(buf, len, "%s%s", im->path, target);
+}
+
+/* Generates the merged accounts under MELEE_RUNDIR/<image>/. */
+static int write_accounts(const struct melee_image *im, int imgfd, char *err,
+			  size_t errlen)
+{
+	cleanup_fd int run = -1, dir = -1;
+	struct stat st;
+
+	run = open(MELEE_RUNDIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (run < 0)
+		return melee_fail(err, errlen, -errno, "%s: %s", MELEE_RUNDIR, strerror(errno));
+	if (mkdirat(run, im->name, 0755) < 0 && errno != EEXIST)
+		return melee_fail(err, errlen, -errno, "%s/%s: %s", MELEE_RUNDIR, im->name,
+				  strerror(errno));
+	dir = openat(run, im->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dir < 0 || fstat(dir, &st) < 0)
+		return melee_fail(err, errlen, -errno, "%s/%s: %s", MELEE_RUNDIR, im->name,
+				  strerror(errno));
+	if (st.st_uid != 0 || (st.st_mode & 022))
+		return melee_fail(err, errlen, -EPERM,
+				  "%s/%s: not owned by root or writable by others (refused)",
+				  MELEE_RUNDIR, im->name);
+	return melee_accounts_write(imgfd, "/etc", dir, err, errlen);
+}
+
+static void rollback(const struct melee_image *im, const struct melee_mount_plan *plan,
+		     const bool *mounted)
+{
+	for (size_t i = plan->n; i-- > 0;) {
+		char full[8192];
+
+		if (!mounted[i])
+			continue;
+		full_path(full, sizeof(full), im, plan->m[i].target);
+		if (umount2(full, UMOUNT_NOFOLLOW | MNT_DETACH) < 0)
+			warn("%s: rollback: cannot unmount %s: %s", im->name, full,
+			     strerror(errno));
+	}
+}
+
+static int up_one(const struct melee_image *im, const struct mounts_opts *o)
+{
+	struct melee_mount_plan plan = { 0 };
+	char err[MELEE_ERRLEN], full[8192];
+	cleanup_fd int imgfd = -1;
+	int *fds = NULL;
+	bool *mounted = NULL, *skip = NULL;
+	size_t n_new = 0, n_present = 0;
+	int rc = 1;
+
+	imgfd = image_open_safely(im->path, 0, err, sizeof(err));
+	if (imgfd < 0) {
+		warn("%s: unsafe image path, refused: %s", im->name, err);
+		return 1;
+	}
+	if (melee_image_plan(im, 0, &plan, err, sizeof(err)) < 0) {
+		warn("%s: %s", im->name, err);
+		return 1;
+	}
+	fds = calloc(plan.n + 1, sizeof(*fds));
+	mounted = calloc(plan.n + 1, sizeof(*mounted));
+	skip = calloc(plan.n + 1, sizeof(*skip));
+	if (!fds || !mounted || !skip)
+		die("out of memory");
+	for (size_t i = 0; i < plan.n; i++)
+		fds[i] = -1;
+
+	/* Everything is checked before anything is mounted, so that a bad
+	 * entry leaves nothing half-mounted. */
+	for (size_t i = 0; i < plan.n; i++) {
+		const struct melee_mount_spec *m = &plan.m[i];
+		bool is_accounts = strncmp(m->source, MELEE_RUNDIR "/", strlen(MELEE_RUNDIR) + 1) == 0;
+		struct stat st;
+		bool created;
+
+		if (!is_accounts && stat(m->source, &st) < 0) {
+			if (m->nofail) {
+				skip[i] = true;
+				if (!o->quiet)
+					printf("%s: skipping %s: source %s is missing (nofail)\n",
+					       im->name, m->target, m->source);
+				continue;
+			}
+			warn("%s: %s: source %s does not exist", im->name, m->where, m->source);
+			goto out;
+		}
+		full_path(full, sizeof(full), im, m->target);
+		fds[i] = image_open_mountpoint(imgfd, im->path, m->target,
+					       is_accounts || !S_ISDIR(st.st_mode)
+						       ? MELEE_TARGET_FILE
+						       : MELEE_TARGET_DIR,
+					       !o->dry_run, &created, err, sizeof(err));
+		if (fds[i] == -ENOENT && o->dry_run) {
+			printf("would create mountpoint %s\n", full);
+			skip[i] = true;
+			printf("would mount %s %s on %s (rslave%s)\n",
+			       m->recursive ? "--rbind" : "--bind", m->source, full,
+			       m->readonly ? ", ro" : "");
+			continue;
+		}
+		if (fds[i] < 0) {
+			warn("%s: %s (%s)", im->name, err, m->where);
+			goto out;
+		}
+		if (created && !o->quiet)
+			printf("%s: created mountpoint %s\n", im->name, full);
+	}
+	if (im->accounts == MELEE_ACCOUNTS_MERGE && !o->dry_run &&
+	    write_accounts(im, imgfd, err, sizeof(err)) < 0) {
+		warn("%s: %s", im->name, err);
+		goto out;
+	}
+	for (size_t i = 0; i < plan.n; i++) {
+		const struct melee_mount_spec *m = &plan.m[i];
+
+		if (skip[i])
+			continue;
+		full_path(full, sizeof(full), im, m->target);
+		if (melee_is_mountpoint(fds[i])) {
+			n_present++;
+			continue;
+		}
+		if (o->dry_run) {
+			printf("would mount %s %s on %s (rslave%s)\n",
+			       m->recursive ? "--rbind" : "--bind", m->source, full,
+			       m->readonly ? ", ro" : "");
+			continue;
+		}
+		if (melee_bind(m->source, fds[i], m->recursive, m->readonly, err,
+			       sizeof(err)) < 0) {
+			warn("%s: %s on %s: %s", im->name, m->where, full, err);
+			rollback(im, &plan, mounted);
+			goto out;
+		}
+		mounted[i] = true;
+		n_new++;
+	}
+	if (!o->quiet && !o->dry_run) {
+		if (n_new == 0)
+			printf("%s: already up, nothing mounted (%zu of %zu present)\n", im->name,
+			       n_present, plan.n);
+		else
+			printf("%s: mounted %zu, %zu already present\n", im->name, n_new,
+			       n_present);
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < plan.n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
+	free(mounted);
+	free(skip);
+	melee_plan_free(&plan);
+	return rc;
+}
+
+int mounts_up(const struct melee_image **sel, size_t n, const struct mounts_opts *o)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		rc |= up_one(sel[i], o);
+	return rc;
+}
+
+/* True when t is one of the image's expected targets or below one. */
+static bool is_ours(const struct melee_image *im, const struct melee_mount_plan *plan,
+		    const char *t)
+{
+	char full[8192];
+
+	for (size_t i = 0; i < plan->n; i++) {
+		size_t len;
+
+		full_path(full, sizeof(full), im, plan->m[i].target);
+		len = strlen(full);
+		if (strncmp(t, full, len) == 0 && (t[len] == '\0' || t[len] == '/'))
+			return true;
+	}
+	return false;
+}
+
+static int down_one(const struct melee_image *im, struct libmnt_table *tb,
+		    const struct mounts_opts *o)
+{
+	struct melee_mount_plan plan = { 0 };
+	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_BACKWARD);
+	struct libmnt_fs *fs;
+	char err[MELEE_ERRLEN];
+	size_t n_done = 0, n_busy = 0;
+	int rc = 0;
+
+	if (!it)
+		die("out of memory");
+	if (melee_image_plan(im, 0, &plan, err, sizeof(err)) < 0) {
+		warn("%s: %s", im->name, err);
+		mnt_free_iter(it);
+		return 1;
+	}
+	/* Backwards through the table: a submount always comes after the
+	 * mount it sits on, so children go first. */
+	while (mnt_table_next_fs(tb, it, &fs) == 0) {
+		const char *t = mnt_fs_get_target(fs);
+
+		if (!t || !is_ours(im, &plan, t))
+			continue;
+		if (o->dry_run) {
+			printf("would unmount %s\n", t);
+			continue;
+		}
+		if (umount2(t, UMOUNT_NOFOLLOW | (o->lazy ? MNT_DETACH : 0)) < 0) {
+			if (errno == EBUSY) {
+				warn("%s: %s is busy (in use); 'melee-mounts --lazy down %s' "
+				     "detaches it",
+				     im->name, t, im->name);
+				n_busy++;
+			} else if (errno != EINVAL && errno != ENOENT) {
+				warn("%s: cannot unmount %s: %s", im->name, t, strerror(errno));
+			}
+			rc = 1;
+			continue;
+		}
+		n_done++;
+	}
+	if (!o->quiet && !o->dry_run) {
+		if (n_done == 0 && rc == 0)
+			printf("%s: nothing mounted\n", im->name);
+		else
+			printf("%s: unmounted %zu%s\n", im->name, n_done,
+			       n_busy ? ", some busy" : "");
+	}
+	mnt_free_iter(it);
+	melee_plan_free(&plan);
+	return rc;
+}
+
+int mounts_down(const struct melee_image **sel, size_t n, const struct mounts_opts *o)
+{
+	char err[MELEE_ERRLEN];
+	struct libmnt_table *tb = melee_mounttab_read(err, sizeof(err));
+	int rc = 0;
+
+	if (!tb)
+		die("%s", err);
+	for (size_t i = 0; i < n; i++)
+		rc |= down_one(sel[i], tb, o);
+	mnt_unref_table(tb);
+	return rc;
+}
+
+/* Reads the ELF program interpreter of an executable: "" for a static
+ * binary.  Handles both classes (32-bit images). */
+static int elf_interp(int fd, char *interp, size_t len)
+{
+	unsigned char ident[EI_NIDENT];
+	bool is64;
+	uint64_t phoff;
+	unsigned phnum, phentsize;
+
+	if (pread(fd, ident, sizeof(ident), 0) != (ssize_t)sizeof(ident) ||
+	    memcmp(ident, ELFMAG, SELFMAG) != 0)
+		return -ENOEXEC;
+	is64 = ident[EI_CLASS] == ELFCLASS64;
+	if (is64) {
+		Elf64_Ehdr eh;
+		if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
+			return -ENOEXEC;
+		phoff = eh.e_phoff;
+		phnum = eh.e_phnum;
+		phentsize = eh.e_phentsize;
+	} else {
+		Elf32_Ehdr eh;
+		if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
+			return -ENOEXEC;
+		phoff = eh.e_phoff;
+		phnum = eh.e_phnum;
+		phentsize = eh.e_phentsize;
+	}
+	interp[0] = '\0';
+	for (unsigned i = 0; i < phnum && i < 256; i++) {
+		uint64_t type, off, size;
+
+		if (is64) {
+			Elf64_Phdr ph;
+			if (pread(fd, &ph, sizeof(ph), (off_t)(phoff + (uint64_t)i * phentsize)) !=
+			    (ssize_t)sizeof(ph))
+				return -ENOEXEC;
+			type = ph.p_type, off = ph.p_offset, size = ph.p_filesz;
+		} else {
+			Elf32_Phdr ph;
+			if (pread(fd, &ph, sizeof(ph), (off_t)(phoff + (uint64_t)i * phentsize)) !=
+			    (ssize_t)sizeof(ph))
+				return -ENOEXEC;
+			type = ph.p_type, off = ph.p_offset, size = ph.p_filesz;
+		}
+		if (type != PT_INTERP)
+			continue;
+		if (size == 0 || size >= len)
+			return -ENOEXEC;
+		if (pread(fd, interp, size, (off_t)off) != (ssize_t)size)
+			return -ENOEXEC;
+		interp[size] = '\0';
+		return 0;
+	}
+	return 0;
+}
+
+static int check_one(const struct melee_image *im, const struct mounts_opts *o)
+{
+	struct melee_mount_plan plan = { 0 };
+	char err[MELEE_ERRLEN], interp[512];
+	cleanup_fd int imgfd = -1, sh = -1;
+	int problems = 0;
+
+	imgfd = image_open_safely(im->path, 0, err, sizeof(err));
+	if (imgfd < 0) {
+		printf("%s: FAIL: unsafe image path: %s\n", im->name, err);
+		return 1;
+	}
+	sh = image_resolve(imgfd, "/bin/sh", O_RDONLY | O_NOCTTY);
+	if (sh < 0) {
+		printf("%s: FAIL: %s/bin/sh: %s\n", im->name, im->path,
+		       sh == -ENOENT ? "missing (every image needs a shell)" : strerror(-sh));
+		problems++;
+	} else if (elf_interp(sh, interp, sizeof(interp)) < 0) {
+		printf("%s: FAIL: %s/bin/sh is not an ELF executable\n", im->name, im->path);
+		problems++;
+	} else if (interp[0]) {
+		cleanup_fd int ld = image_resolve(imgfd, interp, O_PATH);
+
+		if (ld < 0) {
+			printf("%s: FAIL: %s/bin/sh needs the dynamic loader %s, which the "
+			       "image does not have\n",
+			       im->name, im->path, interp);
+			problems++;
+		}
+	}
+	if (melee_image_plan(im, 0, &plan, err, sizeof(err)) < 0) {
+		printf("%s: FAIL: %s\n", im->name, err);
+		return 1;
+	}
+	for (size_t i = 0; i < plan.n; i++) {
+		const struct melee_mount_spec *m = &plan.m[i];
+		bool acc = strncmp(m->source, MELEE_RUNDIR "/", strlen(MELEE_RUNDIR) + 1) == 0;
+		struct stat st;
+		bool created;
+		int fd;
+
+		if (!acc && stat(m->source, &st) < 0) {
+			if (!m->nofail) {
+				printf("%s: FAIL: %s: source %s does not exist\n", im->name,
+				       m->where, m->source);
+				problems++;
+			}
+			continue;
+		}
+		fd = image_open_mountpoint(imgfd, im->path, m->target,
+					   acc || !S_ISDIR(st.st_mode) ? MELEE_TARGET_FILE
+								       : MELEE_TARGET_DIR,
+					   false, &created, err, sizeof(err));
+		if (fd >= 0) {
+			close(fd);
+		} else if (fd == -ENOENT && !strstr(err, "parent")) {
+			if (!o->quiet)
+				printf("%s: note: %s (up will create it)\n", im->name, err);
+		} else {
+			printf("%s: FAIL: %s (%s)\n", im->name, err, m->where);
+			problems++;
+		}
+	}
+	melee_plan_free(&plan);
+	if (!problems && !o->quiet)
+		printf("%s: ok (%s)\n", im->name, interp[0] ? "dynamic shell" : "static shell");
+	return problems ? 1 : 0;
+}
+
+int mounts_check(const struct melee_config *cfg, const struct melee_image **sel, size_t n,
+		 const struct mounts_opts *o)
+{
+	int rc = 0;
+
+	if (!o->quiet)
+		printf("configuration: ok (%zu image%s)\n", cfg->n_images,
+		       cfg->n_images == 1 ? "" : "s");
+	for (size_t i = 0; i < n; i++)
+		rc |= check_one(sel[i], o);
+	return rc;
+}

@@ -1,0 +1,19 @@
+/* The work behind melee-mounts up, down and check. */
+#ifndef MELEE_MOUNTS_OPS_H
+#define MELEE_MOUNTS_OPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "melee-config.h"
+
+struct mounts_opts {
+	bool dry_run, lazy, json, quiet;
+};
+
+int mounts_up(const struct melee_image **sel, size_t n, const struct mounts_opts *o);
+int mounts_down(const struct melee_image **sel, size_t n, const struct mounts_opts *o);
+int mounts_check(const struct melee_config *cfg, const struct melee_image **sel, size_t n,
+		 const struct mounts_opts *o);
+
+#endif
