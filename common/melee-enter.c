@@ -1,0 +1,98 @@
+#include "melee-enter.h"
+#include "melee-safety.h"
+#include "melee-util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "melee-mounts.h"
+
+int melee_image_check_prepared(int imgfd, const struct melee_image *im, char *err,
+			       size_t errlen)
+{
+	cleanup_fd int proc = -1;
+	struct statfs sfs;
+
+	/* O_NOFOLLOW|O_DIRECTORY: a /proc that is a symlink (to the host's
+	 * /etc, say) is refused rather than followed. */
+	proc = openat(imgfd, "proc", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (proc < 0 && (errno == ELOOP || errno == ENOTDIR))
+		return melee_fail(err, errlen, -ELOOP,
+				  "image %s is unsafe: %s/proc is not a directory (refused)",
+				  im->name, im->path);
+	if (proc < 0 || fstatfs(proc, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC ||
+	    !melee_is_mountpoint(proc)) {
+		if (proc >= 0 && melee_is_mountpoint(proc) && sfs.f_type != PROC_SUPER_MAGIC)
+			return melee_fail(err, errlen, -EPERM,
+					  "image %s is unsafe: %s/proc has something other than "
+					  "proc mounted on it (refused)",
+					  im->name, im->path);
+		return melee_fail(err, errlen, -ENXIO,
+				  "image %s is not prepared (%s/proc is not mounted); "
+				  "run 'melee-mounts up %s' as root",
+				  im->name, im->path, im->name);
+	}
+	return 0;
+}
+
+int melee_enter_image(const struct melee_image *im, char *err, size_t errlen)
+{
+	cleanup_fd int imgfd = -1;
+	int r;
+
+	/* Walked by fd from / with O_NOFOLLOW, every component root-owned and
+	 * not writable by others: nobody but root can swap the tree. */
+	imgfd = image_open_safely(im->path, 0, err, errlen);
+	if (imgfd < 0)
+		return imgfd;
+	r = melee_image_check_prepared(imgfd, im, err, errlen);
+	if (r < 0)
+		return r;
+	/* fchdir to the fd we checked, then chroot("."): no path is looked up
+	 * again between the check and the chroot. */
+	if (fchdir(imgfd) < 0)
+		return melee_fail(err, errlen, -errno, "cannot enter %s: %s", im->path,
+				  strerror(errno));
+	if (chroot(".") < 0)
+		return melee_fail(err, errlen, -errno, "cannot chroot to %s: %s", im->path,
+				  strerror(errno));
+	if (chdir("/") < 0)
+		return melee_fail(err, errlen, -errno, "cannot chdir to / in %s: %s", im->path,
+				  strerror(errno));
+	/* A 32-bit image's programs ask uname(2) what they run on. */
+	if (im->personality == MELEE_PERSONALITY_LINUX32 && personality(PER_LINUX32) < 0)
+		return melee_fail(err, errlen, -errno, "cannot set the linux32 personality: %s",
+				  strerror(errno));
+	return 0;
+}
+
+int melee_drop_privileges(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups,
+			  char *err, size_t errlen)
+{
+	/* Groups first, while we still may change them; then gid; uid last,
+	 * all three ids (real, effective, saved). */
+	if (setgroups(ngroups, groups) < 0)
+		return melee_fail(err, errlen, -errno, "setgroups: %s", strerror(errno));
+	if (setresgid(gid, gid, gid) < 0)
+		return melee_fail(err, errlen, -errno, "setresgid(%u): %s", (unsigned)gid,
+				  strerror(errno));
+	if (setresuid(uid, uid, uid) < 0)
+		return melee_fail(err, errlen, -errno, "setresuid(%u): %s", (unsigned)uid,
+				  strerror(errno));
+	/* Prove it: if root can be regained, something is badly wrong. */
+	if (uid != 0 && (setuid(0) != -1 || seteuid(0) != -1))
+		return melee_fail(err, errlen, -EPERM, "root could be regained after dropping "
+						       "privileges; refusing to go on");
+	if (gid != 0 && uid != 0 && (setgid(0) != -1 || setegid(0) != -1))
+		return melee_fail(err, errlen, -EPERM, "gid 0 could be regained after dropping "
+						       "privileges; refusing to go on");
+	return 0;
+}

@@ -1,0 +1,27 @@
+/* The one way into an image, and the one way out of root.  Nothing else
+ * in the tree calls chroot(), setuid() or their relatives. */
+#ifndef MELEE_ENTER_H
+#define MELEE_ENTER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "melee-config.h"
+
+/* Checks that the image at imgfd is prepared by melee-mounts: its /proc
+ * is a real procfs mounted there (not missing, not a symlink, not some
+ * other file system pointed at it). */
+int melee_image_check_prepared(int imgfd, const struct melee_image *im, char *err,
+			       size_t errlen);
+
+/* Enters the image: safety walk of its path, the prepared check,
+ * fchdir+chroot, and the personality.  The caller must already have done
+ * every user and group lookup it needs (after this, only ids). */
+int melee_enter_image(const struct melee_image *im, char *err, size_t errlen);
+
+/* Drops root for good: supplementary groups, gid, uid (real, effective and
+ * saved), then proves that root cannot be regained. */
+int melee_drop_privileges(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups,
+			  char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,167 @@
+# Shared helpers for the integration tests (TAP).  Each test sources this
+# file first: it re-executes the test inside its own private mount
+# namespace, gives it a tmpfs work area, and cleans up on exit, also on
+# failure.
+#
+# Nothing here changes the host: the host's /etc files, /run/melee and the
+# images are shadowed by mounts that exist only inside the namespace.
+
+set -u
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+MELEE_MOUNTS=$top_builddir/tools/melee-mounts
+
+t_n=0
+t_failed=0
+
+ok() { # ok COND-STATUS DESCRIPTION
+	t_n=$((t_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $t_n - $2"
+	else
+		echo "not ok $t_n - $2"
+		t_failed=$((t_failed + 1))
+	fi
+}
+
+# is GOT WANT DESCRIPTION: exact comparison, shows both on failure.
+is() {
+	if [ "$1" = "$2" ]; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		printf '%s\n' "#   got:" "$1" | sed 's/^/#     /'
+		printf '%s\n' "#   want:" "$2" | sed 's/^/#     /'
+	fi
+}
+
+# like GOT PATTERN DESCRIPTION: grep -E match.
+like() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		printf '%s\n' "#   got:" "$1" "#   expected to match: $2" | sed 's/^/#     /'
+	fi
+}
+
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+done_testing() {
+	echo "1..$t_n"
+	[ "$t_failed" -eq 0 ]
+}
+
+# Enter a private mount namespace (once) as root.
+if [ "$(id -u)" -ne 0 ]; then
+	skip_all "integration tests need root (run make check as root)"
+fi
+if [ -z "${MELEE_TEST_IN_NS:-}" ]; then
+	# The parent's view of the mount table is the host's: tests compare
+	# against it to prove that nothing leaked out.
+	MELEE_TEST_OUTER_PID=$$ MELEE_TEST_IN_NS=1 exec unshare -m --propagation private \
+		/bin/bash "$0" "$@"
+fi
+
+T=/mnt/melee-test
+CONF=$T/etc/melee.conf
+IMAGES=$T/images
+PIDS=""
+
+# Mounts nothing may ever delete under: refuse rm on a tree with mounts.
+mounted_below() {
+	awk -v p="$1" '{ t = $5; gsub(/\\040/, " ", t); if (t == p || index(t, p "/") == 1) { print t; found = 1 } } END { exit !found }' /proc/self/mountinfo
+}
+
+safe_rm() {
+	if mounted_below "$1" >/dev/null; then
+		echo "# refusing to delete $1: still has mounts under it:" >&2
+		mounted_below "$1" | sed 's/^/#   /' >&2
+		return 1
+	fi
+	rm -rf --one-file-system -- "$1"
+}
+
+cleanup() {
+	rc=$?
+	for pid in $PIDS; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in $PIDS; do
+		wait "$pid" 2>/dev/null
+	done
+	# Every image mount first (deepest first), then our own areas.
+	if [ -d "$T" ]; then
+		mounted_below "$T" 2>/dev/null | sort -r | while read -r m; do
+			umount -l "$m" 2>/dev/null
+		done
+	fi
+	for m in "$T" /run/melee /etc/passwd /etc/group /etc/shadow; do
+		if grep -q " $m " /proc/self/mountinfo; then umount -l "$m" 2>/dev/null; fi
+	done
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+mkdir -p /mnt/melee-test 2>/dev/null || true
+# The work area: root-owned, mode 755 (the safety walk demands it), and
+# it vanishes with the namespace.
+mount -t tmpfs -o mode=755 melee-test "$T"
+mkdir -p /run/melee
+mount -t tmpfs -o mode=755 melee-run /run/melee
+mkdir -p "$T/etc" "$IMAGES" "$T/work"
+chmod 755 "$T/etc" "$IMAGES"
+
+# Host accounts for the test: bind-mounted copies over /etc/passwd and
+# /etc/group, visible only in this namespace.
+setup_accounts() {
+	cp /etc/passwd "$T/work/passwd"
+	cp /etc/group "$T/work/group"
+	grep -q '^alice:' "$T/work/passwd" || {
+		echo 'alice:x:1501:1501:Alice:/home/alice:/bin/sh' >> "$T/work/passwd"
+		echo 'bob:x:1502:1502:Bob:/home/bob:/bin/sh' >> "$T/work/passwd"
+		echo 'alice:x:1501:' >> "$T/work/group"
+		echo 'bob:x:1502:' >> "$T/work/group"
+		echo 'physics:x:1600:alice' >> "$T/work/group"
+	}
+	mount --bind "$T/work/passwd" /etc/passwd
+	mount --bind "$T/work/group" /etc/group
+}
+
+# write_config [EXTRA-MELEE-LINES]: melee.conf, fstab and an empty
+# images.d in $T/etc, every file root-owned and 0644.
+write_config() {
+	cat > "$T/etc/melee.conf" <<EOC
+[melee]
+images-dir = $IMAGES
+${1:-}
+EOC
+	cp "$top_srcdir/etc/melee/fstab" "$T/etc/fstab"
+	mkdir -p "$T/etc/images.d"
+	chmod 644 "$T/etc/melee.conf" "$T/etc/fstab"
+}
+
+# add_image NAME [EXTRA-LINES]: builds a fixture image and registers it.
+add_image() {
+	"$top_srcdir/tests/make-fixture-image" "$IMAGES/$1" "$1" >/dev/null
+	{
+		echo "[image $1]"
+		echo "fstab = $T/etc/fstab"
+		[ -n "${2:-}" ] && printf '%s\n' "$2"
+	} > "$T/etc/images.d/$1.conf"
+	chmod 644 "$T/etc/images.d/$1.conf"
+}
+
+mm() { "$MELEE_MOUNTS" --config "$CONF" "$@"; }
+
+# A checksum of every file, link and directory in an image (not crossing
+# into mounts), to prove that up/down changed nothing.
+tree_sum() {
+	(cd "$1" && find . -xdev \( -type f -o -type l -o -type d \) -printf '%p %y %m %U %G %s %l\n' | sort;
+	 find . -xdev -type f -exec sha256sum {} + | sort) | sha256sum | cut -d' ' -f1
+}
