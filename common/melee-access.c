@@ -1,0 +1,65 @@
+#include "melee-access.h"
+#include "melee-util.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <stdio.h>
+#include <string.h>
+
+static void append_list(char *buf, size_t len, const char *label, char **v)
+{
+	if (!v || !*v)
+		return;
+	snprintf(buf + strlen(buf), len - strlen(buf), "%s%s: ", buf[0] ? "; " : "", label);
+	for (size_t i = 0; v[i]; i++)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", i ? ", " : "", v[i]);
+}
+
+int melee_image_access(const struct melee_image *im, const char *user,
+		       const gid_t *groups, size_t ngroups, char *err, size_t errlen)
+{
+	char allowed[512] = "";
+
+	if (im->n_allow_users == 0 && im->n_allow_groups == 0)
+		return 0;
+	if (melee_strv_contains(im->allow_users, user))
+		return 0;
+	for (size_t i = 0; i < im->n_allow_groups; i++) {
+		struct group gr, *res = NULL;
+		char buf[16384];
+
+		/* The _r call with our own buffer: no static state shared with
+		 * a PAM or NSS caller. */
+		if (getgrnam_r(im->allow_groups[i], &gr, buf, sizeof(buf), &res) != 0 || !res)
+			continue;
+		for (size_t g = 0; g < ngroups; g++)
+			if (groups[g] == res->gr_gid)
+				return 0;
+	}
+	append_list(allowed, sizeof(allowed), "allowed groups", im->allow_groups);
+	append_list(allowed, sizeof(allowed), "allowed users", im->allow_users);
+	return melee_fail(err, errlen, -EACCES, "you may not use image %s (%s)", im->name,
+			  allowed);
+}
+
+int melee_user_groups(const char *user, gid_t primary, gid_t **groups, size_t *ngroups)
+{
+	int n = 32;
+
+	for (;;) {
+		gid_t *g = malloc((size_t)n * sizeof(*g));
+		int want = n;
+
+		if (!g)
+			return -ENOMEM;
+		if (getgrouplist(user, primary, g, &want) >= 0) {
+			*groups = g;
+			*ngroups = (size_t)want;
+			return 0;
+		}
+		free(g);
+		if (want <= n || want > 65536)
+			return -EIO;
+		n = want;
+	}
+}

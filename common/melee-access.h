@@ -1,0 +1,20 @@
+/* Who may use an image: allow-users and allow-groups of its config.
+ * Group membership is the host's, looked up before any chroot. */
+#ifndef MELEE_ACCESS_H
+#define MELEE_ACCESS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "melee-config.h"
+
+/* 0 if `user` may use the image, -EACCES with "you may not use image NAME
+ * (allowed groups: a, b; allowed users: c)" otherwise.  `groups` are the
+ * user's host groups (getgrouplist); empty allow lists allow everyone. */
+int melee_image_access(const struct melee_image *im, const char *user,
+		       const gid_t *groups, size_t ngroups, char *err, size_t errlen);
+
+/* The user's host groups (primary first), malloc'd into *groups. */
+int melee_user_groups(const char *user, gid_t primary, gid_t **groups, size_t *ngroups);
+
+#endif
