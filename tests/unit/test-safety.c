@@ -1,0 +1,156 @@
+/* The safety walk of image paths and mountpoints, on a tree the test
+ * builds.  The trusted owner is the test's own uid (root in CI). */
+#include "melee-safety.h"
+#include "melee-util.h"
+#include "tap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/melee-unit-safety.XXXXXX";
+static int base = -1;
+
+static void mk(const char *rel, mode_t mode)
+{
+	if (mkdirat(base, rel, mode) < 0 && errno != EEXIST) {
+		perror(rel);
+		exit(99);
+	}
+	fchmodat(base, rel, mode, 0);
+}
+
+static void walk(const char *rel, int want, const char *want_msg, const char *what)
+{
+	char err[MELEE_ERRLEN] = "", full[1024];
+	int fd = image_open_safely_at(base, "BASE", rel, getuid(), err, sizeof(err));
+
+	if (fd >= 0)
+		close(fd);
+	if (want == 0) {
+		ok(fd >= 0, "%s (%s)", what, err);
+		return;
+	}
+	ok(fd == want, "%s: refused with %s (got %d)", what, strerror(-want), fd);
+	snprintf(full, sizeof(full), "%s", want_msg);
+	is_str(err, full, "%s: message", what);
+}
+
+int main(void)
+{
+	char err[MELEE_ERRLEN];
+	bool created;
+	int fd, img;
+	struct stat st;
+
+	if (!mkdtemp(dir) || chmod(dir, 0755) < 0) {
+		perror("mkdtemp");
+		return 99;
+	}
+	base = open(dir, O_PATH | O_DIRECTORY);
+	mk("images", 0755);
+	mk("images/good", 0755);
+	mk("images/good/etc", 0755);
+	mk("images/good/tmp", 01777);
+	mk("images/gw", 0775);
+	mk("images/ww", 0757);
+	mk("real", 0755);
+	symlinkat("real", base, "images/link");
+	symlinkat("../real", base, "images/parentlink");
+	symlinkat("/etc", base, "images/good/badtmp");
+	symlinkat("/etc", base, "images/good/etc/passwd");
+	close(openat(base, "images/file", O_CREAT | O_WRONLY, 0644));
+
+	walk("images/good", 0, NULL, "a root-owned 755 tree is accepted");
+	walk("images/link", -ELOOP,
+	     "BASE/images/link: is a symlink (refused: image paths must not contain symlinks)",
+	     "the image itself is a symlink");
+	walk("images/link/x", -ELOOP,
+	     "BASE/images/link: is a symlink (refused: image paths must not contain symlinks)",
+	     "a symlink in the middle");
+	walk("images/gw", -EPERM, "BASE/images/gw: group- or world-writable (mode 0775), refused",
+	     "group-writable image dir");
+	walk("images/ww", -EPERM, "BASE/images/ww: group- or world-writable (mode 0757), refused",
+	     "world-writable image dir");
+	walk("images/good/tmp", -EPERM,
+	     "BASE/images/good/tmp: group- or world-writable (mode 1777), refused",
+	     "sticky world-writable component");
+	walk("images/nosuch", -ENOENT, "BASE/images/nosuch: does not exist", "missing image");
+	walk("images/file", -ENOTDIR, "BASE/images/file: is not a directory", "a file, not a dir");
+	walk("images/../real", -EINVAL,
+	     "BASE/images/..: '.' and '..' are not allowed in image paths", "'..' component");
+
+	fd = image_open_safely_at(base, "BASE", "images/good", getuid() + 1, err, sizeof(err));
+	ok(fd == -EPERM && strstr(err, "owned by uid"), "wrong owner refused (%s)", err);
+
+	fd = image_open_safely("relative/path", 0, err, sizeof(err));
+	is_str(err, "relative/path: image path must be absolute", "relative image path refused");
+	fd = image_open_safely(dir, getuid(), err, sizeof(err));
+	ok(fd == -EPERM && strstr(err, "/tmp: group- or world-writable (mode 1777), refused"),
+	   "an image under /tmp is refused at /tmp (%s)", err);
+
+	img = image_open_safely_at(base, "BASE", "images/good", getuid(), err, sizeof(err));
+	fd = image_open_mountpoint(img, "IMG", "/badtmp", MELEE_TARGET_DIR, true, &created, err,
+				   sizeof(err));
+	ok(fd == -ELOOP, "mountpoint that is a symlink refused");
+	is_str(err,
+	       "IMG/badtmp: is a symlink (refused: a mountpoint inside an image must not be a "
+	       "symlink, it could point at the host)",
+	       "message: symlinked mountpoint");
+	fd = image_open_mountpoint(img, "IMG", "/etc/passwd", MELEE_TARGET_FILE, true, &created,
+				   err, sizeof(err));
+	ok(fd == -ELOOP, "file mountpoint that is a symlink to the host's /etc refused");
+	fd = image_open_mountpoint(img, "IMG", "/badtmp/x", MELEE_TARGET_DIR, true, &created, err,
+				   sizeof(err));
+	ok(fd == -ELOOP, "a symlink in the middle of a mountpoint path refused");
+	ok(fstatat(base, "real/x", &st, 0) < 0, "nothing created through the symlink");
+	fd = image_open_mountpoint(img, "IMG", "/proc", MELEE_TARGET_DIR, false, &created, err,
+				   sizeof(err));
+	ok(fd == -ENOENT, "missing mountpoint without create: ENOENT");
+	is_str(err, "IMG/proc: mountpoint does not exist", "message: missing mountpoint");
+	fd = image_open_mountpoint(img, "IMG", "/proc", MELEE_TARGET_DIR, true, &created, err,
+				   sizeof(err));
+	ok(fd >= 0 && created, "missing mountpoint created when asked");
+	ok(fstatat(base, "images/good/proc", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
+		   (st.st_mode & 07777) == 0755,
+	   "created as a 0755 directory inside the image");
+	close(fd);
+	fd = image_open_mountpoint(img, "IMG", "/etc/hosts", MELEE_TARGET_FILE, true, &created,
+				   err, sizeof(err));
+	ok(fd >= 0 && created, "missing file mountpoint created");
+	ok(fstatat(base, "images/good/etc/hosts", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		   S_ISREG(st.st_mode),
+	   "created as an empty regular file");
+	close(fd);
+	fd = image_open_mountpoint(img, "IMG", "/no/such/dir", MELEE_TARGET_DIR, true, &created,
+				   err, sizeof(err));
+	ok(fd == -ENOENT, "missing parent is not created");
+	is_str(err, "IMG/no: mountpoint parent does not exist", "message: missing parent");
+	fd = image_open_mountpoint(img, "IMG", "/etc", MELEE_TARGET_FILE, true, &created, err,
+				   sizeof(err));
+	ok(fd == -EISDIR, "file source onto a directory refused");
+	fd = image_open_mountpoint(img, "IMG", "/etc/hosts", MELEE_TARGET_DIR, true, &created,
+				   err, sizeof(err));
+	ok(fd == -ENOTDIR, "directory source onto a file refused");
+
+	fd = image_resolve(img, "/badtmp", O_PATH | O_DIRECTORY);
+	{
+		struct stat a, b;
+		ok(fd >= 0 && fstat(fd, &a) == 0 && fstatat(base, "images/good/etc", &b, 0) == 0 &&
+			   a.st_ino == b.st_ino,
+		   "image_resolve: an absolute symlink (badtmp -> /etc) resolves to the image's "
+		   "/etc, never the host's");
+	}
+	if (fd >= 0)
+		close(fd);
+	close(img);
+	close(base);
+	{
+		char cmd[600];
+		snprintf(cmd, sizeof(cmd), "rm -rf --one-file-system -- '%s'", dir);
+		if (system(cmd) != 0)
+			printf("# could not remove %s\n", dir);
+	}
+	return done_testing();
+}
