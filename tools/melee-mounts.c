@@ -242,6 +242,10 @@ int main(int argc, char **argv)
 		warn("unknown command '%.80s' (expected up, down, status or check)", cmd);
 		return 2;
 	}
+	/* Before reading any configuration: up and down change the mount
+	 * table, which only root may do. */
+	if ((strcmp(cmd, "up") == 0 || strcmp(cmd, "down") == 0) && geteuid() != 0 && !o.dry_run)
+		die_status(2, "%s: must be run as root", cmd);
 	if (melee_config_load(config, 0, &cfg, err, sizeof(err)) < 0) {
 		if (strcmp(cmd, "check") == 0)
 			printf("%s: FAIL: %s\n", config, err);
@@ -254,8 +258,6 @@ int main(int argc, char **argv)
 	} else if (strcmp(cmd, "check") == 0) {
 		rc = mounts_check(&cfg, sel, nsel, &o);
 	} else {
-		if (geteuid() != 0 && !o.dry_run)
-			die_status(2, "%s: must be run as root", cmd);
 		if (!o.dry_run)
 			lock = take_lock();
 		rc = strcmp(cmd, "up") == 0 ? mounts_up(sel, nsel, &o) : mounts_down(sel, nsel, &o);
