@@ -44,6 +44,32 @@ static int write_accounts(const struct melee_image *im, int imgfd, char *err,
 	return melee_accounts_write(imgfd, "/etc", dir, err, errlen);
 }
 
+static bool is_accounts_spec(const struct melee_mount_spec *m)
+{
+	return strncmp(m->source, MELEE_RUNDIR "/", strlen(MELEE_RUNDIR) + 1) == 0;
+}
+
+static bool is_file_target(const struct melee_mount_spec *m)
+{
+	struct stat st;
+
+	return is_accounts_spec(m) || stat(m->source, &st) < 0 || !S_ISDIR(st.st_mode);
+}
+
+/* True if the file mounted at `full` differs from the freshly generated
+ * source. */
+static bool accounts_stale(const struct melee_mount_spec *m, const char *full)
+{
+	cleanup_free char *a = NULL, *b = NULL;
+	cleanup_fd int fa = open(m->source, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	cleanup_fd int fb = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fa < 0 || fb < 0 || melee_read_fd(fa, 64 << 20, &a, NULL) < 0 ||
+	    melee_read_fd(fb, 64 << 20, &b, NULL) < 0)
+		return false;
+	return strcmp(a, b) != 0;
+}
+
 static void rollback(const struct melee_image *im, const struct melee_mount_plan *plan,
 		     const bool *mounted)
 {
@@ -66,7 +92,7 @@ static int up_one(const struct melee_image *im, const struct mounts_opts *o)
 	cleanup_fd int imgfd = -1;
 	int *fds = NULL;
 	bool *mounted = NULL, *skip = NULL;
-	size_t n_new = 0, n_present = 0;
+	size_t n_new = 0, n_present = 0, n_refreshed = 0;
 	int rc = 1;
 
 	imgfd = image_open_safely(im->path, 0, err, sizeof(err));
@@ -137,7 +163,40 @@ static int up_one(const struct melee_image *im, const struct mounts_opts *o)
 		if (skip[i])
 			continue;
 		full_path(full, sizeof(full), im, m->target);
+		if (!o->dry_run) {
+			/* Reopened now, after the entries before it were mounted:
+			 * a target below an earlier one (/dev/pts after /dev) must
+			 * land on the new mount, not on the directory it covers. */
+			bool created;
+			int fd = image_open_mountpoint(imgfd, im->path, m->target,
+						       is_file_target(m) ? MELEE_TARGET_FILE
+									 : MELEE_TARGET_DIR,
+						       true, &created, err, sizeof(err));
+			if (fd < 0) {
+				warn("%s: %s (%s)", im->name, err, m->where);
+				rollback(im, &plan, mounted);
+				goto out;
+			}
+			if (fds[i] >= 0)
+				close(fds[i]);
+			fds[i] = fd;
+		}
 		if (melee_is_mountpoint(fds[i])) {
+			if (is_accounts_spec(m) && !o->dry_run && accounts_stale(m, full)) {
+				/* The host's users changed since the last up: the
+				 * bind still shows the old file, so replace it (our
+				 * own fd on it would keep it busy). */
+				close(fds[i]);
+				fds[i] = -1;
+				if (umount2(full, UMOUNT_NOFOLLOW) < 0) {
+					warn("%s: cannot refresh %s: %s", im->name, full,
+					     strerror(errno));
+					goto out;
+				}
+				n_refreshed++;
+				i--;
+				continue;
+			}
 			n_present++;
 			continue;
 		}
@@ -157,9 +216,14 @@ static int up_one(const struct melee_image *im, const struct mounts_opts *o)
 		n_new++;
 	}
 	if (!o->quiet && !o->dry_run) {
+		if (n_refreshed)
+			printf("%s: refreshed the merged accounts (the host's users changed)\n",
+			       im->name);
 		if (n_new == 0)
 			printf("%s: already up, nothing mounted (%zu of %zu present)\n", im->name,
 			       n_present, plan.n);
+		else if (n_refreshed == n_new)
+			printf("%s: up, %zu of %zu present\n", im->name, n_present + n_new, plan.n);
 		else
 			printf("%s: mounted %zu, %zu already present\n", im->name, n_new,
 			       n_present);
