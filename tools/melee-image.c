@@ -1,0 +1,592 @@
+/* melee-image: creates Debian-family images with debootstrap, imports
+ * existing trees, lists and removes images.  See melee-image(8). */
+#include "image-tree.h"
+#include "melee-config.h"
+#include "melee-mounts.h"
+#include "melee-safety.h"
+#include "melee-util.h"
+#include "tool-util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+const char *tool_name = "melee-image";
+
+static volatile sig_atomic_t interrupted;
+static pid_t child = -1;
+
+struct image_opts {
+	const char *config, *suite, *arch, *mirror, *variant, *include, *description;
+	bool no_up, delete_files;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: melee-image [OPTIONS] COMMAND ...\n"
+		"Create, import, list and remove MELEE images.\n"
+		"\n"
+		"  create NAME --suite SUITE [--arch ARCH] [--mirror URL]\n"
+		"         [--variant minbase|standard] [--include PKG,...]\n"
+		"                       build a Debian-family image with debootstrap under\n"
+		"                       images-dir, register it and run melee-mounts up\n"
+		"  import NAME DIR|TARBALL\n"
+		"                       register an existing tree (any distribution), or\n"
+		"                       unpack a tarball under images-dir and register it\n"
+		"  list                 the configured images and their state\n"
+		"  remove NAME [--delete-files]\n"
+		"                       unregister an image (refused while it is mounted\n"
+		"                       or in use); its files stay unless --delete-files\n"
+		"\n"
+		"Options:\n"
+		"  -c, --config FILE    use FILE instead of %s (root only)\n"
+		"  -d, --description T  description instead of the image's os-release\n"
+		"      --no-up          do not run melee-mounts up after create/import\n"
+		"  -h, --help           show this help\n"
+		"  -V, --version        show the version\n",
+		MELEE_DEFAULT_CONFIG);
+}
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+	if (child > 0)
+		kill(child, SIGTERM);
+}
+
+static void load(const struct image_opts *o, struct melee_config *cfg)
+{
+	char err[MELEE_ERRLEN];
+
+	if (melee_config_load(o->config, 0, cfg, err, sizeof(err)) < 0)
+		die_status(2, "%s", err);
+}
+
+static void need_root(const char *cmd)
+{
+	if (geteuid() != 0)
+		die_status(2, "%s: must be run as root", cmd);
+}
+
+/* The new image's name must be free: no image or alias, no tree. */
+static void check_new_name(const struct melee_config *cfg, const char *name, char *final,
+			   size_t len)
+{
+	const struct melee_image *im;
+	struct stat st;
+
+	if (!melee_name_valid(name))
+		die_status(2, "invalid image name '%.80s' (expected [A-Za-z0-9][A-Za-z0-9._-]{0,63})",
+			   name);
+	im = melee_config_find_image(cfg, name);
+	if (im)
+		die_status(2, "image '%s' already exists (%s at %s)", name,
+			   strcmp(im->name, name) ? "an alias of it is defined" : "defined", im->where);
+	snprintf(final, len, "%s/%s", cfg->images_dir, name);
+	if (lstat(final, &st) == 0)
+		die_status(2, "%s already exists; 'melee-image import %s %s' registers it", final,
+			   name, final);
+}
+
+/* images-dir must exist and pass the safety walk before we build in it. */
+static void prepare_images_dir(const struct melee_config *cfg)
+{
+	char err[MELEE_ERRLEN];
+	int fd;
+
+	if (mkdir(cfg->images_dir, 0755) < 0 && errno != EEXIST)
+		die_errno("cannot create %s", cfg->images_dir);
+	fd = image_open_safely(cfg->images_dir, 0, err, sizeof(err));
+	if (fd < 0)
+		die("images-dir is unsafe: %s", err);
+	close(fd);
+}
+
+static void make_partial(const struct melee_config *cfg, const char *name, char *partial,
+			 size_t len)
+{
+	char err[MELEE_ERRLEN];
+
+	snprintf(partial, len, "%s/.%s.partial", cfg->images_dir, name);
+	if (tree_remove_safely(partial, true, err, sizeof(err)) < 0)
+		die("cannot clear an old %s: %s", partial, err);
+	if (mkdir(partial, 0755) < 0)
+		die_errno("cannot create %s", partial);
+}
+
+static noreturn void fail_partial(const char *partial, const char *why)
+{
+	char err[MELEE_ERRLEN];
+
+	if (tree_remove_safely(partial, true, err, sizeof(err)) < 0)
+		warn("could not remove the partial tree: %s", err);
+	else
+		warn("removed the partial tree %s; nothing was registered", partial);
+	die("%s", why);
+}
+
+/* debootstrap's "I: ..." lines, turned into a line per stage and a
+ * package count as it goes. */
+struct progress {
+	const char *name;
+	int stage, count;
+	char last[30][256];
+	int nlast;
+};
+
+static const char *const stage_names[] = { "", "resolving", "retrieving packages",
+					   "extracting", "installing core packages",
+					   "unpacking", "configuring", "done" };
+
+static void progress_line(struct progress *p, const char *line)
+{
+	int stage = p->stage;
+
+	snprintf(p->last[p->nlast++ % 30], sizeof(p->last[0]), "%.255s", line);
+	if (strncmp(line, "E: ", 3) == 0 || strncmp(line, "W: ", 3) == 0) {
+		printf("melee-image: %s: debootstrap: %s\n", p->name, line);
+		return;
+	}
+	if (strncmp(line, "I: ", 3) != 0)
+		return;
+	line += 3;
+	if (strncmp(line, "Retrieving InRelease", 20) == 0 || strncmp(line, "Resolving", 9) == 0)
+		stage = stage < 1 ? 1 : stage;
+	else if (strncmp(line, "Retrieving ", 11) == 0 && !strstr(line, "Packages"))
+		stage = 2;
+	else if (strncmp(line, "Extracting ", 11) == 0)
+		stage = 3;
+	else if (strncmp(line, "Installing core", 15) == 0)
+		stage = 4;
+	else if (strncmp(line, "Unpacking ", 10) == 0 && !strstr(line, "packages..."))
+		stage = 5;
+	else if (strncmp(line, "Configuring ", 12) == 0 && !strstr(line, "packages..."))
+		stage = 6;
+	else if (strncmp(line, "Base system installed", 21) == 0)
+		stage = 7;
+	else
+		return;
+	if (stage != p->stage) {
+		if (p->count)
+			printf("melee-image: %s:   %d packages\n", p->name, p->count);
+		p->stage = stage;
+		p->count = 0;
+		printf("melee-image: %s: [%d/7] %s\n", p->name, stage, stage_names[stage]);
+	}
+	if (stage >= 2 && stage != 4 && stage != 7 && ++p->count % 25 == 0)
+		printf("melee-image: %s:   %d packages\n", p->name, p->count);
+	fflush(stdout);
+}
+
+static int run_debootstrap(const struct image_opts *o, const char *name, const char *dir)
+{
+	char variant[64] = "", arch[64] = "";
+	char include[4096] = "";
+	const char *argv[16];
+	struct progress p = { .name = name };
+	int pipefd[2], n = 0, status;
+	char buf[4096];
+	size_t used = 0;
+
+	argv[n++] = "debootstrap";
+	if (o->variant && strcmp(o->variant, "standard") != 0) {
+		snprintf(variant, sizeof(variant), "--variant=%s", o->variant);
+		argv[n++] = variant;
+	}
+	if (o->arch) {
+		snprintf(arch, sizeof(arch), "--arch=%s", o->arch);
+		argv[n++] = arch;
+	}
+	if (o->include) {
+		snprintf(include, sizeof(include), "--include=%s", o->include);
+		argv[n++] = include;
+	}
+	argv[n++] = o->suite;
+	argv[n++] = dir;
+	argv[n++] = o->mirror ? o->mirror : "http://deb.debian.org/debian";
+	argv[n] = NULL;
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		die_errno("pipe");
+	child = fork();
+	if (child < 0)
+		die_errno("fork");
+	if (child == 0) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		execvp(argv[0], (char *const *)argv);
+		fprintf(stderr, "E: cannot run debootstrap: %s\n", strerror(errno));
+		_exit(127);
+	}
+	close(pipefd[1]);
+	printf("melee-image: %s: debootstrap %s into %s\n", name, o->suite, dir);
+	fflush(stdout);
+	for (;;) {
+		ssize_t r = read(pipefd[0], buf + used, sizeof(buf) - 1 - used);
+		char *nl, *start = buf;
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		used += (size_t)r;
+		buf[used] = '\0';
+		while ((nl = strchr(start, '\n'))) {
+			*nl = '\0';
+			progress_line(&p, start);
+			start = nl + 1;
+		}
+		used -= (size_t)(start - buf);
+		memmove(buf, start, used);
+		if (used == sizeof(buf) - 1)
+			used = 0; /* an absurdly long line: drop it */
+	}
+	close(pipefd[0]);
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			die_errno("waitpid");
+	child = -1;
+	if (interrupted || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		int shown = p.nlast < 10 ? p.nlast : 10;
+
+		for (int i = p.nlast - shown; i < p.nlast; i++)
+			fprintf(stderr, "  | %s\n", p.last[i % 30]);
+		return interrupted ? -EINTR : -EIO;
+	}
+	return 0;
+}
+
+static void write_debian_chroot(const char *dir, const char *name)
+{
+	char path[PATH_MAX + 64];
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%.4000s/etc/debian_chroot", dir) >= sizeof(path))
+		die("%s: path too long", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, name, strlen(name)) < 0 || write(fd, "\n", 1) < 0)
+		die_errno("cannot write %s", path);
+	close(fd);
+}
+
+static int run_mounts_up(const struct image_opts *o, const char *name)
+{
+	char self[PATH_MAX], tool[PATH_MAX + 32];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *argv[6];
+	int i = 0, status;
+	pid_t pid;
+
+	snprintf(tool, sizeof(tool), "%s", SBINDIR "/melee-mounts");
+	if (n > 0) {
+		char *slash;
+
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			snprintf(tool, sizeof(tool), "%.*s/melee-mounts", (int)(slash - self), self);
+			if (access(tool, X_OK) != 0)
+				snprintf(tool, sizeof(tool), "%s", SBINDIR "/melee-mounts");
+		}
+	}
+	argv[i++] = tool;
+	argv[i++] = "--config";
+	argv[i++] = o->config;
+	argv[i++] = "up";
+	argv[i++] = name;
+	argv[i] = NULL;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execv(tool, (char *const *)argv);
+		fprintf(stderr, "melee-image: cannot run %s: %s\n", tool, strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Names, describes and registers a finished tree, then prepares it. */
+static int finish(const struct image_opts *o, const struct melee_config *cfg,
+		  const char *name, const char *path, bool linux32)
+{
+	char err[MELEE_ERRLEN];
+	cleanup_free char *pretty = NULL;
+	cleanup_fd int fd = image_open_safely(path, 0, err, sizeof(err));
+	int bits;
+
+	if (fd < 0)
+		die("%s", err);
+	bits = image_shell_bits(fd);
+	if (bits == 0)
+		die("%s/bin/sh is missing or not an ELF executable: not an image", path);
+	linux32 |= bits == 32;
+	pretty = image_os_pretty_name(fd);
+	if (image_register(cfg->conf_dir, name, path,
+			   o->description ? o->description : pretty ? pretty : name, linux32, err,
+			   sizeof(err)) < 0)
+		die("%s", err);
+	printf("melee-image: %s: registered in %s/images.d/%s.conf (%s%s)\n", name, cfg->conf_dir,
+	       name, o->description ? o->description : pretty ? pretty : name,
+	       linux32 ? ", linux32" : "");
+	if (o->no_up)
+		return 0;
+	return run_mounts_up(o, name) == 0 ? 0 : 1;
+}
+
+static int cmd_create(const struct image_opts *o, const char *name)
+{
+	struct melee_config cfg;
+	char final[PATH_MAX], partial[PATH_MAX + 16];
+	struct sigaction sa = { .sa_handler = on_signal };
+	bool linux32;
+	int r;
+
+	need_root("create");
+	if (!o->suite)
+		die_status(2, "create: --suite SUITE is required (e.g. bookworm, trixie)");
+	if (o->variant && strcmp(o->variant, "minbase") && strcmp(o->variant, "standard"))
+		die_status(2, "create: --variant must be minbase or standard, got '%s'", o->variant);
+	load(o, &cfg);
+	check_new_name(&cfg, name, final, sizeof(final));
+	prepare_images_dir(&cfg);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	make_partial(&cfg, name, partial, sizeof(partial));
+	r = run_debootstrap(o, name, partial);
+	if (r == -EINTR)
+		fail_partial(partial, "interrupted");
+	if (r < 0)
+		fail_partial(partial, "debootstrap failed (its last lines are above)");
+	write_debian_chroot(partial, name);
+	if (rename(partial, final) < 0)
+		fail_partial(partial, "cannot move the new image into place");
+	linux32 = o->arch && (strcmp(o->arch, "i386") == 0 || strcmp(o->arch, "armhf") == 0 ||
+			      strcmp(o->arch, "armel") == 0);
+	r = finish(o, &cfg, name, final, linux32);
+	melee_config_free(&cfg);
+	return r;
+}
+
+static int cmd_import(const struct image_opts *o, const char *name, const char *src)
+{
+	struct melee_config cfg;
+	char final[PATH_MAX], partial[PATH_MAX + 16];
+	struct stat st;
+	int r;
+
+	need_root("import");
+	load(o, &cfg);
+	check_new_name(&cfg, name, final, sizeof(final));
+	if (src[0] != '/')
+		die_status(2, "import: %s: give an absolute path", src);
+	if (stat(src, &st) < 0)
+		die_errno("import: %s", src);
+	if (S_ISDIR(st.st_mode)) {
+		r = finish(o, &cfg, name, src, false);
+	} else {
+		pid_t pid;
+		int status;
+
+		prepare_images_dir(&cfg);
+		make_partial(&cfg, name, partial, sizeof(partial));
+		printf("melee-image: %s: unpacking %s\n", name, src);
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {
+			execlp("tar", "tar", "--numeric-owner", "-xpf", src, "-C", partial,
+			       (char *)NULL);
+			_exit(127);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0)
+			fail_partial(partial, "cannot unpack the tarball");
+		if (chmod(partial, 0755) < 0 || chown(partial, 0, 0) < 0 || rename(partial, final) < 0)
+			fail_partial(partial, "cannot move the new image into place");
+		r = finish(o, &cfg, name, final, false);
+	}
+	melee_config_free(&cfg);
+	return r;
+}
+
+static int cmd_list(const struct image_opts *o)
+{
+	struct melee_config cfg;
+	char err[MELEE_ERRLEN];
+	struct libmnt_table *tb;
+
+	load(o, &cfg);
+	tb = melee_mounttab_read(err, sizeof(err));
+	if (!tb)
+		die("%s", err);
+	printf("%-16s %-8s %-8s %-34s %s\n", "NAME", "STATE", "ARCH", "DESCRIPTION", "PATH");
+	for (size_t i = 0; i < cfg.n_images; i++) {
+		const struct melee_image *im = &cfg.images[i];
+		struct melee_image_status st;
+
+		melee_image_status(im, tb, 0, &st);
+		printf("%-16s %-8s %-8s %-34s %s\n", im->name, melee_state_name(st.state),
+		       im->personality == MELEE_PERSONALITY_LINUX32 ? "linux32" : "linux",
+		       im->description, im->path);
+	}
+	mnt_unref_table(tb);
+	melee_config_free(&cfg);
+	return 0;
+}
+
+/* A process whose root directory is the image (or below it) uses it. */
+static pid_t image_user(const char *path, char *comm, size_t len)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	size_t plen = strlen(path);
+	pid_t found = 0;
+
+	if (!d)
+		return 0;
+	while (!found && (de = readdir(d))) {
+		char link[300], root[PATH_MAX];
+		ssize_t n;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(link, sizeof(link), "/proc/%s/root", de->d_name);
+		n = readlink(link, root, sizeof(root) - 1);
+		if (n <= 0)
+			continue;
+		root[n] = '\0';
+		if (strncmp(root, path, plen) == 0 && (root[plen] == '\0' || root[plen] == '/')) {
+			FILE *f;
+
+			found = (pid_t)atoi(de->d_name);
+			snprintf(link, sizeof(link), "/proc/%s/comm", de->d_name);
+			comm[0] = '\0';
+			if ((f = fopen(link, "re"))) {
+				if (fgets(comm, (int)len, f))
+					comm[strcspn(comm, "\n")] = '\0';
+				fclose(f);
+			}
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+static int cmd_remove(const struct image_opts *o, const char *name)
+{
+	struct melee_config cfg;
+	const struct melee_image *im;
+	char err[MELEE_ERRLEN], conf[PATH_MAX], comm[64], where[PATH_MAX];
+	struct libmnt_table *tb;
+	pid_t user;
+
+	need_root("remove");
+	load(o, &cfg);
+	im = melee_config_find_image(&cfg, name);
+	if (!im)
+		die_status(2, "unknown image '%.80s'", name);
+	if (strcmp(im->name, name) != 0)
+		die_status(2, "'%s' is an alias of image '%s': name the image itself", name,
+			   im->name);
+	snprintf(conf, sizeof(conf), "%s/images.d/%s.conf", cfg.conf_dir, name);
+	snprintf(where, sizeof(where), "%s", im->where);
+	*strrchr(where, ':') = '\0';
+	if (strcmp(where, conf) != 0)
+		die_status(2, "image '%s' is defined in %s, not by melee-image; remove it there",
+			   name, im->where);
+	tb = melee_mounttab_read(err, sizeof(err));
+	if (!tb)
+		die("%s", err);
+	if (melee_mounttab_has(tb, im->path, true))
+		die("image '%s' is mounted; run 'melee-mounts down %s' first", name, name);
+	mnt_unref_table(tb);
+	user = image_user(im->path, comm, sizeof(comm));
+	if (user)
+		die("image '%s' is in use by process %d (%s)", name, (int)user, comm);
+	if (unlink(conf) < 0)
+		die_errno("cannot remove %s", conf);
+	printf("melee-image: %s: removed from the configuration (%s)\n", name, conf);
+	if (o->delete_files) {
+		if (tree_remove_safely(im->path, false, err, sizeof(err)) < 0)
+			die("%s", err);
+		printf("melee-image: %s: deleted %s\n", name, im->path);
+	} else {
+		printf("melee-image: %s: files kept in %s (--delete-files deletes them)\n", name,
+		       im->path);
+	}
+	melee_config_free(&cfg);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_NO_UP = 256, OPT_DELETE, OPT_INCLUDE };
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "suite", required_argument, NULL, 's' },
+		{ "arch", required_argument, NULL, 'a' },
+		{ "mirror", required_argument, NULL, 'm' },
+		{ "variant", required_argument, NULL, 'v' },
+		{ "include", required_argument, NULL, OPT_INCLUDE },
+		{ "description", required_argument, NULL, 'd' },
+		{ "no-up", no_argument, NULL, OPT_NO_UP },
+		{ "delete-files", no_argument, NULL, OPT_DELETE },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct image_opts o = { .config = MELEE_DEFAULT_CONFIG };
+	const char *cmd;
+	int c, nargs;
+
+	sanitize_std_fds();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while ((c = getopt_long(argc, argv, "c:s:a:m:v:d:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (getuid() == 0)
+				o.config = optarg;
+			else
+				warn("ignoring --config %s: only root may choose the configuration",
+				     optarg);
+			break;
+		case 's': o.suite = optarg; break;
+		case 'a': o.arch = optarg; break;
+		case 'm': o.mirror = optarg; break;
+		case 'v': o.variant = optarg; break;
+		case 'd': o.description = optarg; break;
+		case OPT_INCLUDE: o.include = optarg; break;
+		case OPT_NO_UP: o.no_up = true; break;
+		case OPT_DELETE: o.delete_files = true; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("melee-image %s\n", MELEE_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[optind++];
+	nargs = argc - optind;
+	if (strcmp(cmd, "create") == 0 && nargs == 1)
+		return cmd_create(&o, argv[optind]);
+	if (strcmp(cmd, "import") == 0 && nargs == 2)
+		return cmd_import(&o, argv[optind], argv[optind + 1]);
+	if (strcmp(cmd, "list") == 0 && nargs == 0)
+		return cmd_list(&o);
+	if (strcmp(cmd, "remove") == 0 && nargs == 1)
+		return cmd_remove(&o, argv[optind]);
+	warn("unknown command or wrong arguments: '%.80s' (see melee-image --help)", cmd);
+	return 2;
+}
