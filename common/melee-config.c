@@ -249,6 +249,11 @@ static int set_image_key(struct melee_image *im, int k, const char *value,
 
 	switch (k) {
 	case 0: /* path */
+		if (strspn(value, "/") == strlen(value) && *value)
+			return melee_fail(err, errlen, -EINVAL,
+					  "%s:%u: path must not be '/': the host itself is not "
+					  "an image",
+					  path, ln);
 		if (normalize_abs_path(value, &im->path) < 0)
 			return melee_fail(err, errlen, -EINVAL,
 					  "%s:%u: path must be an absolute path without '.' or "

@@ -217,6 +217,22 @@ int melee_image_plan(const struct melee_image *im, uid_t owner,
 	r = melee_fstab_load(im->fstab, owner, plan, err, errlen);
 	if (r < 0)
 		goto fail;
+	for (size_t j = 0; j < plan->n; j++) {
+		const char *s = plan->m[j].source;
+		size_t len = strcmp(s, "/") ? strlen(s) : 0;
+
+		/* An image below an rbind source would receive a copy of its
+		 * own and every other image's mounts on each up. */
+		if (plan->m[j].recursive && strncmp(im->path, s, len) == 0 &&
+		    (im->path[len] == '/' || im->path[len] == '\0')) {
+			r = melee_fail(err, errlen, -ELOOP,
+				       "%s: image %s (%s) lies inside the rbind source %s: "
+				       "every up would copy the images' own mounts into it; "
+				       "move the image out of %s",
+				       plan->m[j].where, im->name, im->path, s, s);
+			goto fail;
+		}
+	}
 	for (int i = 0; i < 2 && im->accounts != MELEE_ACCOUNTS_NONE; i++) {
 		const char *file = i == 0 ? "passwd" : "group";
 		char tgt[64];
@@ -311,9 +327,15 @@ void melee_image_status(const struct melee_image *im, struct libmnt_table *tb,
 		st->state = MELEE_STATE_BROKEN;
 		return;
 	}
-	st->expected = plan.n;
 	for (size_t i = 0; i < plan.n; i++) {
 		char full[8192];
+		struct stat sb;
+
+		/* A nofail entry whose source is missing is skipped by up, so
+		 * it is not expected either. */
+		if (plan.m[i].nofail && stat(plan.m[i].source, &sb) < 0)
+			continue;
+		st->expected++;
 
 		snprintf(full, sizeof(full), "%s%s", im->path, plan.m[i].target);
 		if (melee_mounttab_has(tb, full, false))

@@ -249,87 +249,125 @@ int mounts_up(const struct melee_image **sel, size_t n, const struct mounts_opts
 	return rc;
 }
 
-/* True when t is one of the image's expected targets or below one. */
-static bool is_ours(const struct melee_image *im, const struct melee_mount_plan *plan,
-		    const char *t)
+struct owned_target {
+	char *full;	/* image path + target */
+	size_t image; /* index into sel */
+};
+
+static int cmp_target(const void *a, const void *b)
 {
-	char full[8192];
-
-	for (size_t i = 0; i < plan->n; i++) {
-		size_t len;
-
-		full_path(full, sizeof(full), im, plan->m[i].target);
-		len = strlen(full);
-		if (strncmp(t, full, len) == 0 && (t[len] == '\0' || t[len] == '/'))
-			return true;
-	}
-	return false;
+	return strcmp(((const struct owned_target *)a)->full,
+		      ((const struct owned_target *)b)->full);
 }
 
-static int down_one(const struct melee_image *im, struct libmnt_table *tb,
-		    const struct mounts_opts *o)
+/* The image owning mount target t: t or one of its parent paths is an
+ * expected target.  O(depth * log targets) per mount. */
+static const struct owned_target *owner_of(const struct owned_target *v, size_t n,
+					   const char *t)
 {
-	struct melee_mount_plan plan = { 0 };
-	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_BACKWARD);
-	struct libmnt_fs *fs;
-	char err[MELEE_ERRLEN];
-	size_t n_done = 0, n_busy = 0;
-	int rc = 0;
+	char buf[8192];
+	size_t len = strlen(t);
 
-	if (!it)
-		die("out of memory");
-	if (melee_image_plan(im, 0, &plan, err, sizeof(err)) < 0) {
-		warn("%s: %s", im->name, err);
-		mnt_free_iter(it);
-		return 1;
-	}
-	/* Backwards through the table: a submount always comes after the
-	 * mount it sits on, so children go first. */
-	while (mnt_table_next_fs(tb, it, &fs) == 0) {
-		const char *t = mnt_fs_get_target(fs);
+	if (len >= sizeof(buf))
+		return NULL;
+	memcpy(buf, t, len + 1);
+	for (;;) {
+		struct owned_target key = { .full = buf };
+		const struct owned_target *hit = bsearch(&key, v, n, sizeof(*v), cmp_target);
+		char *slash;
 
-		if (!t || !is_ours(im, &plan, t))
-			continue;
-		if (o->dry_run) {
-			printf("would unmount %s\n", t);
-			continue;
-		}
-		if (umount2(t, UMOUNT_NOFOLLOW | (o->lazy ? MNT_DETACH : 0)) < 0) {
-			if (errno == EBUSY) {
-				warn("%s: %s is busy (in use); 'melee-mounts --lazy down %s' "
-				     "detaches it",
-				     im->name, t, im->name);
-				n_busy++;
-			} else if (errno != EINVAL && errno != ENOENT) {
-				warn("%s: cannot unmount %s: %s", im->name, t, strerror(errno));
-			}
-			rc = 1;
-			continue;
-		}
-		n_done++;
+		if (hit)
+			return hit;
+		slash = strrchr(buf, '/');
+		if (!slash || slash == buf)
+			return NULL;
+		*slash = '\0';
 	}
-	if (!o->quiet && !o->dry_run) {
-		if (n_done == 0 && rc == 0)
-			printf("%s: nothing mounted\n", im->name);
-		else
-			printf("%s: unmounted %zu%s\n", im->name, n_done,
-			       n_busy ? ", some busy" : "");
-	}
-	mnt_free_iter(it);
-	melee_plan_free(&plan);
-	return rc;
 }
 
 int mounts_down(const struct melee_image **sel, size_t n, const struct mounts_opts *o)
 {
 	char err[MELEE_ERRLEN];
 	struct libmnt_table *tb = melee_mounttab_read(err, sizeof(err));
+	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_BACKWARD);
+	struct owned_target *v = NULL;
+	size_t nv = 0, *n_done = calloc(n + 1, sizeof(size_t)), *n_busy = calloc(n + 1, sizeof(size_t));
+	int *img_rc = calloc(n + 1, sizeof(int));
+	struct libmnt_fs *fs;
 	int rc = 0;
 
 	if (!tb)
 		die("%s", err);
-	for (size_t i = 0; i < n; i++)
-		rc |= down_one(sel[i], tb, o);
+	if (!it || !n_done || !n_busy || !img_rc)
+		die("out of memory");
+	for (size_t i = 0; i < n; i++) {
+		struct melee_mount_plan plan = { 0 };
+
+		if (melee_image_plan(sel[i], 0, &plan, err, sizeof(err)) < 0) {
+			warn("%s: %s", sel[i]->name, err);
+			img_rc[i] = 1;
+			continue;
+		}
+		v = realloc(v, (nv + plan.n + 1) * sizeof(*v));
+		if (!v)
+			die("out of memory");
+		for (size_t j = 0; j < plan.n; j++) {
+			if (asprintf(&v[nv].full, "%s%s", sel[i]->path, plan.m[j].target) < 0)
+				die("out of memory");
+			v[nv++].image = i;
+		}
+		melee_plan_free(&plan);
+	}
+	qsort(v, nv, sizeof(*v), cmp_target);
+	/* One pass, backwards: a submount always comes after the mount it
+	 * sits on, so children go first. */
+	while (mnt_table_next_fs(tb, it, &fs) == 0) {
+		const char *t = mnt_fs_get_target(fs);
+		const struct owned_target *ot = t ? owner_of(v, nv, t) : NULL;
+		const struct melee_image *im;
+
+		if (!ot)
+			continue;
+		im = sel[ot->image];
+		if (o->dry_run) {
+			printf("would unmount %s\n", t);
+			continue;
+		}
+		if (umount2(t, UMOUNT_NOFOLLOW | (o->lazy ? MNT_DETACH : 0)) < 0) {
+			/* Already gone: detached together with the mount it
+			 * sat on.  Not a failure. */
+			if (errno == EINVAL || errno == ENOENT)
+				continue;
+			if (errno == EBUSY) {
+				warn("%s: %s is busy (in use); 'melee-mounts --lazy down %s' "
+				     "detaches it",
+				     im->name, t, im->name);
+				n_busy[ot->image]++;
+			} else {
+				warn("%s: cannot unmount %s: %s", im->name, t, strerror(errno));
+			}
+			img_rc[ot->image] = 1;
+			continue;
+		}
+		n_done[ot->image]++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!o->quiet && !o->dry_run) {
+			if (n_done[i] == 0 && img_rc[i] == 0)
+				printf("%s: nothing mounted\n", sel[i]->name);
+			else
+				printf("%s: unmounted %zu%s\n", sel[i]->name, n_done[i],
+				       n_busy[i] ? ", some busy" : "");
+		}
+		rc |= img_rc[i];
+	}
+	for (size_t i = 0; i < nv; i++)
+		free(v[i].full);
+	free(v);
+	free(n_done);
+	free(n_busy);
+	free(img_rc);
+	mnt_free_iter(it);
 	mnt_unref_table(tb);
 	return rc;
 }

@@ -70,6 +70,29 @@ out=$(mm up half 2>&1); rc=$?
 like "$rc:$out" "^1:melee-mounts: half: $IMAGES/half/tmp: is not a directory \(the source is one\)" "file where a directory is needed refused"
 none_mounted half; ok $? "nothing half-mounted"
 
+# An image inside an rbind source would copy every image's mounts into
+# itself on each up.
+mkdir -p "$T/shared"; mount -t tmpfs -o mode=755 shared "$T/shared"
+cp "$T/etc/fstab" "$T/etc/fstab.loop"
+echo "$T/shared /srv none rbind" >> "$T/etc/fstab.loop"
+"$top_srcdir/tests/make-fixture-image" "$T/shared/inner" inner >/dev/null
+printf '[image inner]\npath = %s\nfstab = %s\n' "$T/shared/inner" "$T/etc/fstab.loop" > "$T/etc/images.d/inner.conf"
+out=$(mm up inner 2>&1); rc=$?
+is "$rc:$out" "1:melee-mounts: inner: $T/etc/fstab.loop:11: image inner ($T/shared/inner) lies inside the rbind source $T/shared: every up would copy the images' own mounts into it; move the image out of $T/shared" "an image inside an rbind source is refused"
+like "$(mm check inner)" "^inner: FAIL: $T/etc/fstab.loop:11: image inner" "check reports it"
+rm "$T/etc/images.d/inner.conf"
+
+# A nofail entry whose source is missing is not expected by status.
+cp "$T/etc/fstab" "$T/etc/fstab.nofail"
+echo "/nonexistent/opt /opt none rbind,nofail" >> "$T/etc/fstab.nofail"
+add_image opt "fstab = $T/etc/fstab.nofail"
+sed -i "/^fstab = .*\/fstab$/d" "$T/etc/images.d/opt.conf"
+out=$(mm up opt 2>&1); rc=$?
+is "$rc:$out" "0:opt: skipping /opt: source /nonexistent/opt is missing (nofail)
+opt: mounted 10, 0 already present" "up skips a nofail entry with a missing source"
+like "$(mm status opt)" "^opt .* ready +10/10$" "and status calls the image ready"
+mm down opt >/dev/null
+
 # A bad config file: file:line, exit 2, nothing done.
 echo "bogus line" >> "$T/etc/melee.conf"
 out=$(mm up good 2>&1); rc=$?

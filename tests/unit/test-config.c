@@ -151,6 +151,8 @@ static void test_bad(void)
 	    "invalid default-image");
 	bad("[image a]\npath = /image/../etc\n", "melee.conf:2: path must be an absolute path without '.' or '..' components, got '/image/../etc'",
 	    "path with ..");
+	bad("[image a]\npath = //\n", "melee.conf:2: path must not be '/': the host itself is not an image",
+	    "the host's root as an image");
 	bad("[image a]\npersonality = linux64\n", "melee.conf:2: personality must be linux or linux32, got 'linux64'",
 	    "bad personality");
 	bad("[image a]\naccounts = copy\n", "melee.conf:2: accounts must be merge, bind or none, got 'copy'",

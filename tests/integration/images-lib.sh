@@ -1,0 +1,33 @@
+# Real Debian images for the tests, built once with melee-image create
+# (debootstrap from Debian's archive) and cached as tarballs under
+# /var/cache/melee-tests, so that later runs import them without
+# downloading anything.  Source after tests/lib.sh.
+
+MELEE_IMAGE=$top_builddir/tools/melee-image
+IMAGE_CACHE=${MELEE_IMAGE_CACHE:-/var/cache/melee-tests}
+mi() { "$MELEE_IMAGE" --config "$CONF" "$@"; }
+
+# cached_image NAME SUITE [ARCH [INCLUDE]]: registers image NAME of SUITE.
+# Prints "cache hit" or "cache miss" on fd 3 if it is open.
+cached_image() {
+	name=$1 suite=$2 arch=${3:-$(dpkg --print-architecture)} include=${4:-}
+	key="$suite-$arch-minbase${include:+-$(printf '%s' "$include" | tr ',' '+')}"
+	tarball=$IMAGE_CACHE/$key.tar
+	mkdir -p "$IMAGE_CACHE"
+	if [ -s "$tarball" ]; then
+		mi --no-up import "$name" "$tarball" > "$T/work/image-$name.out" 2>&1 || return 1
+		echo "cache hit: $key" >&3
+	else
+		mi --no-up create "$name" --suite "$suite" --variant minbase --arch "$arch" \
+			${include:+--include "$include"} > "$T/work/image-$name.out" 2>&1 || {
+			cat "$T/work/image-$name.out" >&2
+			return 1
+		}
+		# Packed with nothing mounted in it (--no-up) and without
+		# crossing into another file system, then moved into place
+		# whole, so that a broken run never leaves half a cache.
+		tar -C "$IMAGES/$name" --one-file-system --numeric-owner -cpf "$tarball.tmp.$$" . &&
+			mv "$tarball.tmp.$$" "$tarball"
+		echo "cache miss: $key" >&3
+	fi
+}
