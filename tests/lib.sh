@@ -100,11 +100,16 @@ cleanup() {
 			umount -l "$m" 2>/dev/null
 		done
 	fi
-	for m in "$T" /run/melee /etc/passwd /etc/group /etc/shadow; do
+	for m in /etc/melee "$T" /run/melee /etc/passwd /etc/group /etc/shadow; do
 		if grep -q " $m " /proc/self/mountinfo; then umount -l "$m" 2>/dev/null; fi
 	done
+	eval "$AT_EXIT"
 	exit $rc
 }
+AT_EXIT=""
+# at_exit CMD: run CMD (a string) during cleanup, after the unmounts.
+at_exit() { AT_EXIT="$AT_EXIT
+$1"; }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
@@ -158,6 +163,17 @@ add_image() {
 }
 
 mm() { "$MELEE_MOUNTS" --config "$CONF" "$@"; }
+
+# bind_etc_melee: programs with a compiled-in configuration path (the
+# setuid melee, the PAM and NSS modules) read $T/etc through a bind over
+# /etc/melee in this namespace.  An /etc/melee made for that is removed.
+bind_etc_melee() {
+	if [ ! -d /etc/melee ]; then
+		mkdir /etc/melee
+		at_exit "rmdir /etc/melee 2>/dev/null"
+	fi
+	mount --bind "$T/etc" /etc/melee
+}
 
 # A checksum of every file, link and directory in an image (not crossing
 # into mounts), to prove that up/down changed nothing.
