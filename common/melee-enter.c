@@ -74,6 +74,18 @@ int melee_enter_image(const struct melee_image *im, char *err, size_t errlen)
 	return 0;
 }
 
+int melee_act_as_caller(bool caller, char *err, size_t errlen)
+{
+	uid_t want = caller ? getuid() : 0;
+
+	/* Only the effective uid moves; real and saved stay as the kernel
+	 * set them at exec, so this is reversible until the final drop. */
+	if (seteuid(want) < 0)
+		return melee_fail(err, errlen, -errno, "seteuid(%u): %s", (unsigned)want,
+				  strerror(errno));
+	return 0;
+}
+
 int melee_drop_privileges(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups,
 			  char *err, size_t errlen)
 {

@@ -3,6 +3,7 @@
 #ifndef MELEE_ENTER_H
 #define MELEE_ENTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -18,6 +19,12 @@ int melee_image_check_prepared(int imgfd, const struct melee_image *im, char *er
  * fchdir+chroot, and the personality.  The caller must already have done
  * every user and group lookup it needs (after this, only ids). */
 int melee_enter_image(const struct melee_image *im, char *err, size_t errlen);
+
+/* For a setuid caller: act with the caller's effective uid (true), so
+ * that files the caller names are opened with the caller's rights, or
+ * with root's again (false) for the chroot.  The saved uid stays root
+ * until melee_drop_privileges(). */
+int melee_act_as_caller(bool caller, char *err, size_t errlen);
 
 /* Drops root for good: supplementary groups, gid, uid (real, effective and
  * saved), then proves that root cannot be regained. */

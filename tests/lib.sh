@@ -181,3 +181,46 @@ tree_sum() {
 	(cd "$1" && find . -xdev \( -type f -o -type l -o -type d \) -printf '%p %y %m %U %G %s %l\n' | sort;
 	 find . -xdev -type f -exec sha256sum {} + | sort) | sha256sum | cut -d' ' -f1
 }
+
+# install_melee [LINK...]: the built melee, setuid root, in $T/bin (the
+# work area is a tmpfs of this namespace, mounted without nosuid), with a
+# link per image or alias named; its compiled-in /etc/melee is $T/etc.
+install_melee() {
+	mkdir -p "$T/bin"; chmod 755 "$T/bin"
+	install -o root -g root -m 4755 "$top_builddir/tools/melee" "$T/bin/melee"
+	grep -q " /etc/melee " /proc/self/mountinfo || bind_etc_melee
+	for l in "$@"; do ln -sf melee "$T/bin/$l"; done
+}
+
+# as USER CMD...: CMD as USER, with USER's uid, gid and host groups.
+as() {
+	local u=$1; shift
+	setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups -- "$@"
+}
+
+# A /home of this namespace's own, shared with the images by their
+# /home bind: alice's and bob's homes in it.
+setup_home() {
+	mount -t tmpfs -o mode=755 homes /home
+	mkdir -p /home/alice /home/bob
+	chown 1501:1501 /home/alice; chown 1502:1502 /home/bob
+}
+
+# private_syslog: a /dev of this namespace's own (the host's device nodes
+# bound into a tmpfs) with a busybox syslogd on its /dev/log writing to
+# $SYSLOG, so that log lines can be read without touching the host.
+SYSLOG=$T/work/syslog
+private_syslog() {
+	local d=$T/dev n
+	mkdir -p "$d"
+	mount -t tmpfs -o mode=755 dev "$d"
+	for n in null zero full random urandom tty ptmx; do
+		touch "$d/$n"; mount --bind "/dev/$n" "$d/$n"
+	done
+	mkdir "$d/pts" "$d/shm"
+	mount --rbind /dev/pts "$d/pts"
+	mount --move "$d" /dev
+	busybox syslogd -n -O "$SYSLOG" &
+	PIDS="$PIDS $!"
+	for n in $(seq 1 50); do [ -S /dev/log ] && break; sleep 0.05; done
+}

@@ -31,27 +31,3 @@ cached_image() {
 		echo "cache miss: $key" >&3
 	fi
 }
-
-# install_melee: the built melee, setuid root, in $T/bin (the work area is
-# a tmpfs of this namespace), reading $T/etc through a bind over
-# /etc/melee; plus per-image links (sl6 -> melee) for every image named.
-install_melee() {
-	mkdir -p "$T/bin"; chmod 755 "$T/bin"
-	install -o root -g root -m 4755 "$top_builddir/tools/melee" "$T/bin/melee"
-	bind_etc_melee
-	for img in "$@"; do ln -sf melee "$T/bin/$img"; done
-}
-
-# as USER CMD...: runs CMD as USER (uid, gid and host groups), from a
-# directory USER may enter.
-as() {
-	u=$1; shift
-	setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups -- "$@"
-}
-
-# A home for alice that every image shares through its /home bind.
-setup_home() {
-	mount -t tmpfs -o mode=755 homes /home
-	mkdir -p /home/alice /home/bob
-	chown 1501:1501 /home/alice; chown 1502:1502 /home/bob
-}

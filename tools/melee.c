@@ -1,0 +1,429 @@
+/* melee: runs the caller's shell, a command or a script inside a
+ * configured image, with the caller's own privileges: the seeds'
+ * imageswitch.  Installed setuid root; root is used for the chroot only
+ * and dropped right after it.  See melee(1).
+ *
+ * Order of work, and why:
+ *   1. std fds made sane, every other fd marked close-on-exec;
+ *   2. --help/--version before anything privileged;
+ *   3. the image name checked (configured names only, never a path);
+ *   4. every lookup on the host (passwd, groups, config, cwd, script);
+ *   5. the access check, the syslog line;
+ *   6. melee_enter_image() (safety walk, prepared, chroot, personality);
+ *   7. melee_drop_privileges() (proves root cannot come back);
+ *   8. environment, working directory, exec. */
+#include "melee-access.h"
+#include "melee-config.h"
+#include "melee-enter.h"
+#include "melee-mounts.h"
+#include "melee-util.h"
+#include "tool-util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* Exit statuses of env(1) and chroot(1). */
+#define EXIT_MELEE 125
+#define EXIT_CANNOT_RUN 126
+#define EXIT_NOT_FOUND 127
+
+const char *tool_name = "melee";
+
+extern char **environ;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: melee IMAGE [COMMAND [ARG...]]\n"
+		"       IMAGE [COMMAND [ARG...]]      (a link named after the image)\n"
+		"       #!/path/to/IMAGE [INTERPRETER] (first line of a script)\n"
+		"       melee --list\n"
+		"Run your shell, a command or a script inside a MELEE image, in the same\n"
+		"directory, with your own privileges.\n"
+		"\n"
+		"  -l, --list      list the images: name, state, whether you may use it\n"
+		"  -h, --help      show this help\n"
+		"  -V, --version   show the version\n"
+		"\n"
+		"Exit status: the command's; 125 melee's own error, 126 the command cannot\n"
+		"be run, 127 the command is not found in the image.\n");
+}
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+/* The name as the caller gave it, made safe to print. */
+static const char *shown_name(const char *name, char *buf, size_t len)
+{
+	size_t i = 0;
+
+	for (; name[i] && i + 4 < len && i < 80; i++)
+		buf[i] = (name[i] >= 0x20 && name[i] < 0x7f) ? name[i] : '?';
+	if (name[i])
+		memcpy(buf + i, "...", 4);
+	else
+		buf[i] = '\0';
+	return buf;
+}
+
+static void load_config(struct melee_config *cfg)
+{
+	char err[MELEE_ERRLEN];
+
+	/* The compiled-in path only: a setuid program never takes its
+	 * configuration from the caller. */
+	if (melee_config_load(MELEE_DEFAULT_CONFIG, 0, cfg, err, sizeof(err)) < 0)
+		die_status(EXIT_MELEE, "%s", err);
+}
+
+static const struct melee_image *find_image(const struct melee_config *cfg, const char *name)
+{
+	const struct melee_image *im;
+	char shown[96];
+
+	if (!melee_name_valid(name))
+		die_status(EXIT_MELEE,
+			   "'%s' is not an image name (image names are "
+			   "[A-Za-z0-9][A-Za-z0-9._-]{0,63}, never a path)",
+			   shown_name(name, shown, sizeof(shown)));
+	im = melee_config_find_image(cfg, name);
+	if (!im)
+		die_status(EXIT_MELEE, "unknown image '%s' (melee --list shows the images)", name);
+	return im;
+}
+
+/* The caller's supplementary groups, as the process has them now. */
+static gid_t *caller_groups(size_t *n)
+{
+	int count = getgroups(0, NULL);
+	gid_t *g;
+
+	if (count < 0)
+		die_errno("getgroups");
+	g = calloc((size_t)count + 1, sizeof(*g));
+	if (!g)
+		die("out of memory");
+	count = getgroups(count, g);
+	if (count < 0)
+		die_errno("getgroups");
+	*n = (size_t)count;
+	return g;
+}
+
+static int cmd_list(void)
+{
+	struct melee_config cfg;
+	struct libmnt_table *tb;
+	char err[MELEE_ERRLEN], name[256];
+	struct passwd pw, *pwp = NULL;
+	char pwbuf[16384];
+	gid_t *groups;
+	size_t ngroups;
+
+	load_config(&cfg);
+	if (getpwuid_r(getuid(), &pw, pwbuf, sizeof(pwbuf), &pwp) != 0 || !pwp)
+		die_status(EXIT_MELEE, "you (uid %u) are not in the password database",
+			   (unsigned)getuid());
+	snprintf(name, sizeof(name), "%s", pw.pw_name);
+	groups = caller_groups(&ngroups);
+	tb = melee_mounttab_read(err, sizeof(err));
+	if (!tb)
+		die_status(EXIT_MELEE, "%s", err);
+	printf("%-16s %-13s %-7s %s\n", "IMAGE", "STATE", "ACCESS", "DESCRIPTION");
+	for (size_t i = 0; i < cfg.n_images; i++) {
+		const struct melee_image *im = &cfg.images[i];
+		struct melee_image_status st;
+		const char *state;
+
+		melee_image_status(im, tb, 0, &st);
+		state = st.state == MELEE_STATE_READY	 ? "ready"
+			: st.state == MELEE_STATE_UNSAFE ? "unsafe"
+			: st.state == MELEE_STATE_BROKEN ? "broken"
+							 : "not prepared";
+		printf("%-16s %-13s %-7s %s\n", im->name, state,
+		       melee_image_access(im, name, groups, ngroups, NULL, 0) == 0 ? "yes" : "no",
+		       im->description);
+	}
+	mnt_unref_table(tb);
+	free(groups);
+	melee_config_free(&cfg);
+	return 0;
+}
+
+/* Interpreter use: the kernel runs "#!/path/sl6 [ARG]" scripts as
+ * "/path/sl6 [ARG] SCRIPT ARGS...".  True when argv has that shape: the
+ * script's first line names argv[0] (and the same ARG). */
+static bool script_mode(int argc, char **argv, int *script_idx, char **interp_arg)
+{
+	for (int idx = 1; idx <= 2 && idx < argc; idx++) {
+		char line[512], *p, *interp, *arg;
+		ssize_t n;
+		int fd = open(argv[idx], O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+
+		if (fd < 0)
+			continue;
+		n = read(fd, line, sizeof(line) - 1);
+		close(fd);
+		if (n < 2 || line[0] != '#' || line[1] != '!')
+			continue;
+		line[n] = '\0';
+		line[strcspn(line, "\n")] = '\0';
+		p = line + 2;
+		interp = melee_next_token(&p);
+		arg = melee_trim(p);
+		if (!interp || strcmp(interp, argv[0]) != 0)
+			continue;
+		if (idx == 1 && *arg == '\0') {
+			*script_idx = 1;
+			*interp_arg = NULL;
+			return true;
+		}
+		if (idx == 2 && strcmp(arg, argv[1]) == 0) {
+			*script_idx = 2;
+			*interp_arg = argv[1];
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The loader of a setuid program drops LD_PRELOAD, LD_LIBRARY_PATH and
+ * their kin from the environment so that they never load into it while
+ * it is root.  They are the caller's and belong to the command, which
+ * runs as the caller: read them back from the untouched original block
+ * (while /proc is the host's) and restore them after root is gone. */
+static char **saved_loader_vars(void)
+{
+	cleanup_fd int fd = open("/proc/self/environ", O_RDONLY | O_CLOEXEC);
+	char **saved = NULL, *buf = NULL;
+	size_t n = 0, len = 0, cap = 0;
+
+	if (fd < 0)
+		return NULL;
+	for (;;) {
+		ssize_t r;
+
+		if (len == cap) {
+			char *nb = realloc(buf, cap = cap ? cap * 2 : 8192);
+			if (!nb || cap > (1 << 24))
+				break;
+			buf = nb;
+		}
+		r = read(fd, buf + len, cap - len);
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	for (size_t off = 0; buf && off < len;) {
+		const char *e = buf + off, *eq;
+		size_t elen = strnlen(e, len - off);
+
+		eq = memchr(e, '=', elen);
+		if (eq && elen < len - off) {
+			char name[256];
+			size_t nl = (size_t)(eq - e);
+
+			if (nl > 0 && nl < sizeof(name)) {
+				memcpy(name, e, nl);
+				name[nl] = '\0';
+				if (!getenv(name))
+					melee_strv_push(&saved, &n, e);
+			}
+		}
+		off += elen + 1;
+	}
+	free(buf);
+	return saved;
+}
+
+static void set_environment(const struct melee_image *im, char **saved)
+{
+	for (size_t i = 0; saved && saved[i]; i++)
+		putenv(strdup(saved[i]));
+	/* Debian's prompt shows debian_chroot; scripts can ask MELEE_IMAGE. */
+	if (setenv("MELEE_IMAGE", im->name, 1) < 0 || setenv("debian_chroot", im->name, 1) < 0)
+		die_errno("setenv");
+}
+
+/* True if `file` exists somewhere the PATH lookup would look. */
+static bool found_in_path(const char *file)
+{
+	const char *path = getenv("PATH");
+	cleanup_free char *copy = strdup(path ? path : "/usr/local/bin:/usr/bin:/bin");
+	char *save = NULL;
+
+	if (strchr(file, '/'))
+		return access(file, F_OK) == 0;
+	for (char *d = copy ? strtok_r(copy, ":", &save) : NULL; d; d = strtok_r(NULL, ":", &save)) {
+		char p[PATH_MAX];
+
+		snprintf(p, sizeof(p), "%s/%s", *d ? d : ".", file);
+		if (access(p, F_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+static noreturn void exec_or_die(const char *file, char **argv, const char *imgname)
+{
+	execvp(file, argv);
+	/* execvp reports EACCES when some PATH entry was unreadable even if
+	 * the command exists nowhere: that is still "not found". */
+	if (errno == ENOENT || (errno == EACCES && !found_in_path(file)))
+		die_status(EXIT_NOT_FOUND, "%s: command not found in image %s", file, imgname);
+	die_status(EXIT_CANNOT_RUN, "%s: cannot run in image %s: %s", file, imgname,
+		   strerror(errno));
+}
+
+int main(int argc, char **argv)
+{
+	const char *self = argc > 0 ? base_name(argv[0]) : "melee";
+	const struct melee_image *im;
+	struct melee_config cfg;
+	struct passwd pw, *pwp = NULL;
+	char pwbuf[16384], err[MELEE_ERRLEN], cwd[PATH_MAX];
+	char user[256], shell[PATH_MAX], home[PATH_MAX];
+	char **cmd = NULL, **saved;
+	char *interp_arg = NULL;
+	struct stat script_st;
+	bool have_cwd, as_script = false;
+	int script_idx = 0, first_arg;
+	gid_t *groups;
+	size_t ngroups;
+
+	/* fds 0-2 exist before we open anything, and nothing the caller
+	 * left open reaches the command. */
+	sanitize_std_fds();
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		for (int fd = 3; fd < 1024; fd++)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+
+	if (strcmp(self, "melee") == 0) {
+		if (argc < 2) {
+			usage(stderr);
+			return EXIT_MELEE;
+		}
+		if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+			printf("melee %s\n", MELEE_VERSION);
+			return 0;
+		}
+		if (strcmp(argv[1], "-l") == 0 || strcmp(argv[1], "--list") == 0)
+			return cmd_list();
+		if (argv[1][0] == '-' && argv[1][1] != '\0') {
+			warn("unknown option '%.80s'", argv[1]);
+			usage(stderr);
+			return EXIT_MELEE;
+		}
+		self = argv[1];
+		first_arg = 2;
+	} else {
+		/* Called as sl6: a link named after the image. */
+		first_arg = 1;
+	}
+
+	load_config(&cfg);
+	im = find_image(&cfg, self);
+	/* Read while we are root: the kernel hides a setuid process's
+	 * environ from its own caller's uid. */
+	saved = saved_loader_vars();
+	/* What the caller names (the script, the working directory) is
+	 * opened with the caller's rights, not root's. */
+	if (melee_act_as_caller(true, err, sizeof(err)) < 0)
+		die_status(EXIT_MELEE, "%s", err);
+	if (first_arg == 1)
+		as_script = script_mode(argc, argv, &script_idx, &interp_arg);
+
+	/* Every lookup happens here, on the host, before the chroot. */
+	if (getpwuid_r(getuid(), &pw, pwbuf, sizeof(pwbuf), &pwp) != 0 || !pwp)
+		die_status(EXIT_MELEE, "you (uid %u) are not in the password database",
+			   (unsigned)getuid());
+	snprintf(user, sizeof(user), "%s", pw.pw_name);
+	snprintf(shell, sizeof(shell), "%s", pw.pw_shell && *pw.pw_shell ? pw.pw_shell : "/bin/sh");
+	snprintf(home, sizeof(home), "%s", pw.pw_dir && *pw.pw_dir ? pw.pw_dir : "/");
+	groups = caller_groups(&ngroups);
+	if (melee_image_access(im, user, groups, ngroups, err, sizeof(err)) < 0)
+		die_status(EXIT_MELEE, "%s", err);
+	have_cwd = getcwd(cwd, sizeof(cwd)) != NULL;
+	if (as_script && stat(argv[script_idx], &script_st) < 0)
+		die_status(EXIT_MELEE, "%s: %s", argv[script_idx], strerror(errno));
+	if (melee_act_as_caller(false, err, sizeof(err)) < 0)
+		die_status(EXIT_MELEE, "%s", err);
+
+	openlog("melee", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
+	syslog(LOG_INFO, "user=%s image=%s command=%s", user, im->name,
+	       as_script		  ? base_name(argv[script_idx])
+	       : argc > first_arg ? base_name(argv[first_arg])
+				  : base_name(shell));
+
+	if (melee_enter_image(im, err, sizeof(err)) < 0)
+		die_status(EXIT_MELEE, "%s", err);
+	if (melee_drop_privileges(getuid(), getgid(), groups, ngroups, err, sizeof(err)) < 0)
+		die_status(EXIT_MELEE, "%s", err);
+	free(groups);
+	set_environment(im, saved);
+	melee_strv_free(saved);
+
+	if (!have_cwd || chdir(cwd) < 0) {
+		if (argc > first_arg)
+			die_status(EXIT_MELEE,
+				   "directory %s does not exist in image %s; not running "
+				   "the command elsewhere",
+				   have_cwd ? cwd : "(unknown)", im->name);
+		warn("warning: %s does not exist in image %s; starting in %s",
+		     have_cwd ? cwd : "the current directory", im->name, home);
+		if (chdir(home) < 0 && chdir("/") < 0)
+			die_errno("chdir");
+	}
+
+	if (as_script) {
+		struct stat inside;
+		size_t n = 0;
+
+		/* The script must be the same file inside the image, or we
+		 * would run something else than what was asked. */
+		if (stat(argv[script_idx], &inside) < 0 || inside.st_dev != script_st.st_dev ||
+		    inside.st_ino != script_st.st_ino)
+			die_status(EXIT_MELEE,
+				   "script %s is not the same file inside image %s (keep "
+				   "scripts under a shared directory such as /home)",
+				   argv[script_idx], im->name);
+		melee_strv_push(&cmd, &n, interp_arg ? interp_arg : "/bin/sh");
+		for (int i = script_idx; i < argc; i++)
+			melee_strv_push(&cmd, &n, argv[i]);
+		exec_or_die(cmd[0], cmd, im->name);
+	}
+	if (argc > first_arg)
+		exec_or_die(argv[first_arg], argv + first_arg, im->name);
+
+	if (access(shell, X_OK) < 0) {
+		warn("warning: your shell %s does not exist in image %s; using /bin/sh", shell,
+		     im->name);
+		snprintf(shell, sizeof(shell), "/bin/sh");
+	}
+	{
+		char *sh_argv[] = { (char *)base_name(shell), NULL };
+
+		execv(shell, sh_argv);
+		die_status(EXIT_CANNOT_RUN, "%s: cannot run in image %s: %s", shell, im->name,
+			   strerror(errno));
+	}
+}
