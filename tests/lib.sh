@@ -195,7 +195,8 @@ install_melee() {
 # as USER CMD...: CMD as USER, with USER's uid, gid and host groups.
 as() {
 	local u=$1; shift
-	setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups -- "$@"
+	setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups -- \
+		env HOME="$(getent passwd "$u" | cut -d: -f6)" USER="$u" LOGNAME="$u" "$@"
 }
 
 # A /home of this namespace's own, shared with the images by their

@@ -1,0 +1,44 @@
+#!/bin/bash
+# The seeds' 'sl6 firefox': an X program from the trixie image, started by
+# an ordinary user through melee, shows on the host's display.  Xvfb runs
+# on the host; the window is found in a screenshot taken from the host.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/integration/images-lib.sh"
+
+setup_accounts
+setup_home
+write_config
+exec 3>/dev/null
+cached_image trixie trixie "" x11-apps,x11-utils; ok $? "trixie image with x11-apps ready"
+# A /tmp of this namespace's own, shared with the image: the X socket.
+mount -t tmpfs -o mode=1777 tmp /tmp
+mm up trixie >/dev/null; ok $? "trixie is up"
+install_melee trixie
+
+# A display of this namespace's own: Xvfb on the host.
+for d in $(seq 90 120); do [ -e "/tmp/.X11-unix/X$d" ] || break; done
+Xvfb ":$d" -nolisten tcp -screen 0 320x240x24 >"$T/work/xvfb.log" 2>&1 &
+PIDS="$PIDS $!"
+for i in $(seq 1 50); do [ -S "/tmp/.X11-unix/X$d" ] && break; sleep 0.1; done
+ok "$(test -S "/tmp/.X11-unix/X$d"; echo $?)" "Xvfb :$d is running on the host"
+export DISPLAY=:$d
+
+xwd -root -silent | convert xwd:- "$T/work/before.png"
+is "$(identify -format '%k' "$T/work/before.png")" "1" "the empty display is one colour"
+
+cd /home/alice
+as alice env DISPLAY=":$d" "$T/bin/trixie" xlogo -geometry 200x150+40+40 -fg black -bg white >"$T/work/xlogo.log" 2>&1 &
+xlogo_pid=$!
+PIDS="$PIDS $xlogo_pid"
+for i in $(seq 1 50); do xwininfo -root -tree 2>/dev/null | grep -q '"xlogo"' && break; sleep 0.1; done
+like "$(xwininfo -root -tree)" '"xlogo": \("xlogo" "XLogo"\) +200x150' "the window of trixie's xlogo is on the host's display"
+sleep 0.3
+xwd -root -silent | convert xwd:- "$T/work/after.png"
+colours=$(identify -format '%k' "$T/work/after.png")
+ok $((colours < 2)) "the screenshot is not blank ($colours colours)"
+mkdir -p "${top_builddir}/tests/integration"
+cp "$T/work/after.png" "$top_builddir/tests/integration/image-gui-screenshot.png" 2>/dev/null
+is "$(awk '/^Uid:/ { print $2 }' "/proc/$(pgrep -n -x xlogo)/status")" "1501" "xlogo runs as alice, not root"
+is "$(readlink "/proc/$(pgrep -n -x xlogo)/root")" "$IMAGES/trixie" "xlogo runs inside the trixie image"
+kill "$xlogo_pid" 2>/dev/null
+done_testing

@@ -1,0 +1,51 @@
+#!/bin/bash
+# Two real Debian releases side by side (bullseye and trixie, minbase,
+# from Debian's archive, cached under /var/cache/melee-tests): each shows
+# its own os-release, glibc and apt through melee; both share the same
+# home and /tmp; a '#!.../bullseye bash' script runs with bullseye's bash.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/integration/images-lib.sh"
+
+setup_accounts
+setup_home
+mount -t tmpfs -o mode=1777 tmp /tmp
+write_config
+exec 3>"$T/work/cache.log"
+cached_image bullseye bullseye; ok $? "bullseye image ready ($(cat "$T/work/cache.log" | tail -1))"
+cached_image trixie trixie "" x11-apps,x11-utils; ok $? "trixie image ready ($(tail -1 "$T/work/cache.log"))"
+if grep -q "cache hit: bullseye" "$T/work/cache.log"; then
+	! grep -q debootstrap "$T/work/image-bullseye.out"
+	ok $? "with the cache present nothing is downloaded (imported, no debootstrap)"
+fi
+mm up bullseye trixie >/dev/null; ok $? "melee-mounts up bullseye trixie"
+install_melee bullseye trixie
+export PATH=$T/bin:$PATH
+
+cd /home/alice
+b_os=$(as alice melee bullseye cat /etc/os-release | sed -n 's/^VERSION_CODENAME=//p')
+t_os=$(as alice melee trixie cat /etc/os-release | sed -n 's/^VERSION_CODENAME=//p')
+is "$b_os" "bullseye" "melee bullseye: bullseye's os-release"
+is "$t_os" "trixie" "melee trixie: trixie's os-release"
+b_libc=$(as alice melee bullseye ldd --version | head -1)
+t_libc=$(as alice melee trixie ldd --version | head -1)
+like "$b_libc" "GLIBC 2\.31" "bullseye's own glibc (2.31): $b_libc"
+like "$t_libc" "GLIBC 2\.4[0-9]" "trixie's own glibc (2.4x): $t_libc"
+like "$(as alice melee bullseye apt-get --version | head -1)" "^apt 2\.2\." "bullseye's apt 2.2"
+like "$(as alice melee trixie apt-get --version | head -1)" "^apt 3\." "trixie's apt 3"
+
+as alice sh -c 'echo "hello from the host" > /home/alice/shared.txt'
+is "$(as alice melee bullseye cat /home/alice/shared.txt)" "hello from the host" "bullseye sees alice's home"
+is "$(as alice melee trixie cat /home/alice/shared.txt)" "hello from the host" "trixie sees the same home"
+as alice melee trixie sh -c 'echo written-in-trixie > /tmp/melee-real-$PPID'
+f=$(ls /tmp/melee-real-* 2>/dev/null | head -1)
+is "$(as alice melee bullseye cat "$f")" "written-in-trixie" "a file trixie wrote to /tmp is seen by bullseye"
+rm -f "$f"
+is "$(as alice melee bullseye pwd)" "/home/alice" "melee runs in the directory it was started from"
+
+cat > /home/alice/which-bash.sh <<EOS
+#!$T/bin/bullseye bash
+echo "\$BASH_VERSION \$(. /etc/os-release; echo \$VERSION_CODENAME) \$*"
+EOS
+chown alice /home/alice/which-bash.sh; chmod 755 /home/alice/which-bash.sh
+like "$(as alice /home/alice/which-bash.sh one 'two words')" "^5\.1\.[0-9]+\(1\)-release bullseye one two words$" "a '#!.../bullseye bash' script runs with bullseye's bash 5.1, arguments unchanged"
+done_testing
