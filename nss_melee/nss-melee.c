@@ -1,0 +1,280 @@
+/* libnss_melee.so.2: resolves "alice+sl6" to alice's passwd, shadow and
+ * groups, so that sshd, su and login accept the suffixed name
+ * (ANCHORS.md).  The entry keeps "alice+sl6" as its name: sshd and su
+ * refuse a PAM module that changes PAM_USER.
+ *
+ * glibc's rules for NSS modules: strings go into the caller's buffer, a
+ * buffer too small is NSS_STATUS_TRYAGAIN with ERANGE, no mutable
+ * globals (any thread may call us), never the non-_r lookups (their
+ * static lock would deadlock), and no recursion: the base name has no
+ * separator, so our own module answers NOTFOUND for it at once. */
+#include "melee-access.h"
+#include "melee-config.h"
+#include "melee-util.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <nss.h>
+#include <pwd.h>
+#include <shadow.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define NAME_MAX_LEN 512
+
+/* Characters of a user name; the separator is the first other one. */
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '_' || c == '-' || c == '$';
+}
+
+/* Splits "alice+sl6" into base and image.  False for anything else:
+ * plain names (the fast path: no configuration is read), "+img",
+ * "alice+", "alice++img", "alice+../x", over-long names. */
+static bool split_name(const char *name, char *base, size_t baselen, const char **image,
+		       char *sep)
+{
+	size_t len = strnlen(name, NAME_MAX_LEN + 1), i;
+
+	if (len == 0 || len > NAME_MAX_LEN)
+		return false;
+	for (i = 0; i < len && name_char(name[i]); i++)
+		;
+	if (i == len || i == 0 || i >= baselen || !melee_name_valid(name + i + 1))
+		return false;
+	memcpy(base, name, i);
+	base[i] = '\0';
+	*sep = name[i];
+	*image = name + i + 1;
+	return true;
+}
+
+/* Inside an image (a process that pam_melee chrooted, e.g. sshd's
+ * monitor writing utmp), the host's /etc/melee is not there.  True when
+ * our root is not init's. */
+static bool chrooted(void)
+{
+	struct stat a, b;
+
+	if (stat("/", &a) < 0 || stat("/proc/1/root/", &b) < 0)
+		return false;
+	return a.st_dev != b.st_dev || a.st_ino != b.st_ino;
+}
+
+/* Decides whether `name` is a configured image suffix that the base user
+ * may use.  Reads the configuration; all state is on our stack. */
+static bool allowed(const char *base, const char *image, char sep, gid_t gid)
+{
+	struct melee_config cfg;
+	const struct melee_image *im;
+	gid_t *groups = NULL;
+	size_t ngroups = 0;
+	bool ok = false;
+	int r;
+
+	r = melee_config_load(MELEE_DEFAULT_CONFIG, 0, &cfg, NULL, 0);
+	if (r == -ENOENT && chrooted()) {
+		/* Only a process already let into an image gets here: the
+		 * login was checked on the host. */
+		melee_config_free(&cfg);
+		return true;
+	}
+	if (r < 0)
+		goto out;
+	im = melee_config_find_image(&cfg, image);
+	if (!im || sep != cfg.separator)
+		goto out;
+	if (melee_user_groups(base, gid, &groups, &ngroups) < 0)
+		goto out;
+	ok = melee_image_access(im, base, groups, ngroups, NULL, 0) == 0;
+out:
+	free(groups);
+	melee_config_free(&cfg);
+	return ok;
+}
+
+/* Copies s into the caller's buffer. */
+static char *put(const char *s, char **buf, size_t *left)
+{
+	size_t n = strlen(s) + 1;
+	char *p = *buf;
+
+	if (n > *left)
+		return NULL;
+	memcpy(p, s, n);
+	*buf += n;
+	*left -= n;
+	return p;
+}
+
+/* getpwnam_r of the base user, with a buffer of our own. */
+static int base_passwd(const char *base, struct passwd *pw, char **mem)
+{
+	size_t size = 4096;
+
+	for (;;) {
+		struct passwd *res = NULL;
+		char *b = realloc(*mem, size);
+		int r;
+
+		if (!b)
+			return ENOMEM;
+		*mem = b;
+		r = getpwnam_r(base, pw, b, size, &res);
+		if (r == ERANGE && size < (1u << 20)) {
+			size *= 2;
+			continue;
+		}
+		return r ? r : res ? 0 : ENOENT;
+	}
+}
+
+enum nss_status _nss_melee_getpwnam_r(const char *name, struct passwd *result, char *buffer,
+				      size_t buflen, int *errnop);
+enum nss_status _nss_melee_getpwnam_r(const char *name, struct passwd *result, char *buffer,
+				      size_t buflen, int *errnop)
+{
+	char base[NAME_MAX_LEN + 1], sep;
+	const char *image;
+	struct passwd pw;
+	char *mem = NULL;
+	enum nss_status st = NSS_STATUS_NOTFOUND;
+	int r;
+
+	if (!name || !split_name(name, base, sizeof(base), &image, &sep))
+		return NSS_STATUS_NOTFOUND;
+	r = base_passwd(base, &pw, &mem);
+	if (r == ENOMEM) {
+		*errnop = ENOMEM;
+		st = NSS_STATUS_TRYAGAIN;
+		goto out;
+	}
+	if (r || !allowed(base, image, sep, pw.pw_gid))
+		goto out;
+	{
+		char *b = buffer;
+		size_t left = buflen;
+
+		result->pw_uid = pw.pw_uid;
+		result->pw_gid = pw.pw_gid;
+		if (!(result->pw_name = put(name, &b, &left)) ||
+		    !(result->pw_passwd = put(pw.pw_passwd ? pw.pw_passwd : "x", &b, &left)) ||
+		    !(result->pw_gecos = put(pw.pw_gecos ? pw.pw_gecos : "", &b, &left)) ||
+		    !(result->pw_dir = put(pw.pw_dir ? pw.pw_dir : "/", &b, &left)) ||
+		    !(result->pw_shell = put(pw.pw_shell ? pw.pw_shell : "", &b, &left))) {
+			*errnop = ERANGE;
+			st = NSS_STATUS_TRYAGAIN;
+			goto out;
+		}
+	}
+	st = NSS_STATUS_SUCCESS;
+out:
+	free(mem);
+	return st;
+}
+
+enum nss_status _nss_melee_getspnam_r(const char *name, struct spwd *result, char *buffer,
+				      size_t buflen, int *errnop);
+enum nss_status _nss_melee_getspnam_r(const char *name, struct spwd *result, char *buffer,
+				      size_t buflen, int *errnop)
+{
+	char base[NAME_MAX_LEN + 1], sep;
+	const char *image;
+	struct passwd pw;
+	struct spwd sp, *res = NULL;
+	char *mem = NULL, *spmem = NULL;
+	enum nss_status st = NSS_STATUS_NOTFOUND;
+	size_t size = 4096;
+
+	if (!name || !split_name(name, base, sizeof(base), &image, &sep))
+		return NSS_STATUS_NOTFOUND;
+	if (base_passwd(base, &pw, &mem) != 0 || !allowed(base, image, sep, pw.pw_gid))
+		goto out;
+	for (;;) {
+		char *b = realloc(spmem, size);
+		int r;
+
+		if (!b)
+			goto out;
+		spmem = b;
+		r = getspnam_r(base, &sp, spmem, size, &res);
+		if (r == ERANGE && size < (1u << 20)) {
+			size *= 2;
+			continue;
+		}
+		if (r || !res)
+			goto out;
+		break;
+	}
+	{
+		char *b = buffer;
+		size_t left = buflen;
+
+		*result = sp;
+		if (!(result->sp_namp = put(name, &b, &left)) ||
+		    !(result->sp_pwdp = put(sp.sp_pwdp ? sp.sp_pwdp : "!", &b, &left))) {
+			*errnop = ERANGE;
+			st = NSS_STATUS_TRYAGAIN;
+			goto out;
+		}
+	}
+	st = NSS_STATUS_SUCCESS;
+out:
+	free(mem);
+	free(spmem);
+	return st;
+}
+
+/* initgroups("alice+sl6"): alice's groups.  Called by sshd's child after
+ * the chroot, where the groups come from the image's (merged) group
+ * file; so no configuration is read here: the name was admitted by
+ * getpwnam_r before. */
+enum nss_status _nss_melee_initgroups_dyn(const char *user, gid_t group, long int *start,
+					  long int *size, gid_t **groupsp, long int limit,
+					  int *errnop);
+enum nss_status _nss_melee_initgroups_dyn(const char *user, gid_t group, long int *start,
+					  long int *size, gid_t **groupsp, long int limit,
+					  int *errnop)
+{
+	char base[NAME_MAX_LEN + 1], sep;
+	const char *image;
+	gid_t *g = NULL;
+	size_t n = 0;
+
+	if (!user || !split_name(user, base, sizeof(base), &image, &sep))
+		return NSS_STATUS_NOTFOUND;
+	if (melee_user_groups(base, group, &g, &n) < 0) {
+		*errnop = ENOMEM;
+		return NSS_STATUS_TRYAGAIN;
+	}
+	for (size_t i = 0; i < n; i++) {
+		bool have = g[i] == group;
+
+		for (long j = 0; j < *start && !have; j++)
+			have = (*groupsp)[j] == g[i];
+		if (have)
+			continue;
+		if (*start == *size) {
+			long nsize = *size * 2 + 1;
+			gid_t *ng;
+
+			if (limit > 0 && nsize > limit)
+				nsize = limit;
+			if (nsize <= *size)
+				break; /* at the caller's limit */
+			ng = realloc(*groupsp, (size_t)nsize * sizeof(*ng));
+			if (!ng) {
+				free(g);
+				*errnop = ENOMEM;
+				return NSS_STATUS_TRYAGAIN;
+			}
+			*groupsp = ng;
+			*size = nsize;
+		}
+		(*groupsp)[(*start)++] = g[i];
+	}
+	free(g);
+	return NSS_STATUS_SUCCESS;
+}

@@ -1,0 +1,122 @@
+/* Calls getpwnam_r through glibc (and so through libnss_melee) the way a
+ * program would: with buffers from 1 byte up, from 8 threads at once, and
+ * with hostile names.  Prints what it found, for nss-module.sh. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <nss.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *user;
+static int thread_failures;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *worker(void *arg)
+{
+	char buf[1024];
+
+	(void)arg;
+	for (int i = 0; i < 200; i++) {
+		struct passwd pw, *res = NULL;
+		int r = getpwnam_r(user, &pw, buf, sizeof(buf), &res);
+
+		if (r != 0 || !res || strcmp(pw.pw_name, user) != 0) {
+			pthread_mutex_lock(&lock);
+			thread_failures++;
+			pthread_mutex_unlock(&lock);
+		}
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "buffers") == 0) {
+		/* The smallest buffer that works: every smaller one must give
+		 * ERANGE, never a truncated entry. */
+		for (size_t len = 1; len < 4096; len++) {
+			char *buf = malloc(len);
+			struct passwd pw, *res = NULL;
+			int r = getpwnam_r(argv[2], &pw, buf, len, &res);
+
+			if (r == 0 && res) {
+				printf("ok at %zu: %s:%u:%u:%s:%s\n", len, pw.pw_name, pw.pw_uid,
+				       pw.pw_gid, pw.pw_dir, pw.pw_shell);
+				free(buf);
+				return 0;
+			}
+			if (r != ERANGE) {
+				printf("at %zu: %s\n", len, r ? strerror(r) : "not found");
+				free(buf);
+				return 1;
+			}
+			free(buf);
+		}
+		return 1;
+	}
+	if (argc == 3 && strcmp(argv[1], "threads") == 0) {
+		pthread_t t[8];
+
+		user = argv[2];
+		for (int i = 0; i < 8; i++)
+			pthread_create(&t[i], NULL, worker, NULL);
+		for (int i = 0; i < 8; i++)
+			pthread_join(t[i], NULL);
+		printf("%d failures in 1600 lookups from 8 threads\n", thread_failures);
+		return thread_failures != 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "long") == 0) {
+		size_t n = (size_t)atoi(argv[2]);
+		char *name = malloc(n + 1), buf[4096];
+		struct passwd pw, *res = NULL;
+		int r;
+
+		memset(name, 'a', n);
+		memcpy(name + n / 2, "+demo", 5);
+		name[n] = '\0';
+		r = getpwnam_r(name, &pw, buf, sizeof(buf), &res);
+		printf("%s\n", r == 0 && !res ? "not found" : "found or error");
+		free(name);
+		return 0;
+	}
+	if (argc == 4 && strcmp(argv[1], "direct") == 0) {
+		/* The module itself, loaded with RTLD_NOW (a missing symbol
+		 * fails here): TRYAGAIN/ERANGE below the size, then SUCCESS. */
+		void *h = dlopen(argv[2], RTLD_NOW | RTLD_LOCAL);
+		enum nss_status (*fn)(const char *, struct passwd *, char *, size_t, int *);
+
+		if (!h) {
+			printf("dlopen: %s\n", dlerror());
+			return 1;
+		}
+		*(void **)&fn = dlsym(h, "_nss_melee_getpwnam_r");
+		if (!fn) {
+			printf("dlsym: %s\n", dlerror());
+			return 1;
+		}
+		for (size_t len = 1; len < 4096; len++) {
+			char *buf = malloc(len);
+			struct passwd pw;
+			int e = 0;
+			enum nss_status st = fn(argv[3], &pw, buf, len, &e);
+
+			if (st == NSS_STATUS_SUCCESS) {
+				printf("ok at %zu: %s\n", len, pw.pw_name);
+				free(buf);
+				return 0;
+			}
+			if (st != NSS_STATUS_TRYAGAIN || e != ERANGE) {
+				printf("at %zu: status %d errno %d\n", len, st, e);
+				free(buf);
+				return 1;
+			}
+			free(buf);
+		}
+		return 1;
+	}
+	fprintf(stderr, "usage: nss-lookup buffers|threads NAME | long LEN | direct SO NAME\n");
+	return 2;
+}
