@@ -1,0 +1,357 @@
+/* pam_melee.so: a login lands in the image the user chose.
+ *
+ * account: may this user have the image the login asks for?  Refused
+ *          early, with a message the user sees.
+ * session: choose the image (DESIGN.md's order), check it, and enter it
+ *          with melee_enter_image().  The caller (sshd's monitor, login,
+ *          su, a display manager) stays root and forks the user's
+ *          process from inside the image; put pam_melee last.
+ *
+ * An image asked for by the login name, MELEE_IMAGE or the session name
+ * that cannot be had fails the login; a broken default (the user's file,
+ * users.conf, default-image) falls back to the host unless fallback=deny.
+ * See pam_melee(8). */
+#include "melee-access.h"
+#include "melee-config.h"
+#include "melee-enter.h"
+#include "melee-util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#define PAM_SM_ACCOUNT
+#define PAM_SM_SESSION
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#define USER_FILE_MAX 256
+
+struct args {
+	const char *conf;
+	bool debug, quiet, fallback_deny;
+};
+
+/* Where the choice came from: 1-3 are the login's own request (strict),
+ * 4-6 are defaults (a broken one falls back to the host). */
+enum source {
+	SRC_NONE,
+	SRC_SUFFIX,
+	SRC_ENV,
+	SRC_SESSION,
+	SRC_USER_FILE,
+	SRC_USERS_CONF,
+	SRC_DEFAULT,
+};
+
+static const char *const source_names[] = {
+	"nothing",	   "the login name", "MELEE_IMAGE",   "the session name",
+	"~/.config/melee/image", "users.conf",	 "default-image",
+};
+
+struct choice {
+	enum source source;
+	char image[MELEE_NAME_MAX + 1];
+	char base[256]; /* the user without the suffix */
+};
+
+static void parse_args(pam_handle_t *pamh, int argc, const char **argv, struct args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->conf = MELEE_DEFAULT_CONFIG;
+	for (int i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "conf=", 5) == 0 && argv[i][5] == '/')
+			a->conf = argv[i] + 5;
+		else if (strcmp(argv[i], "debug") == 0)
+			a->debug = true;
+		else if (strcmp(argv[i], "quiet") == 0)
+			a->quiet = true;
+		else if (strcmp(argv[i], "fallback=deny") == 0)
+			a->fallback_deny = true;
+		else if (strcmp(argv[i], "fallback=host") == 0)
+			a->fallback_deny = false;
+		else
+			pam_syslog(pamh, LOG_ERR, "unknown option '%s' (expected conf=/PATH, "
+						  "debug, quiet, fallback=host|deny)",
+				   argv[i]);
+	}
+}
+
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '_' || c == '-' || c == '$';
+}
+
+/* The user's own choice: ~/.config/melee/image, walked from the home
+ * directory without following symlinks, owned by the user, small. */
+static bool read_user_file(const struct passwd *pw, char *out, size_t len)
+{
+	static const char *const steps[] = { ".config", "melee", NULL };
+	cleanup_fd int dir = open(pw->pw_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_fd int fd = -1;
+	char buf[USER_FILE_MAX + 1];
+	struct stat st;
+	ssize_t n;
+
+	if (dir < 0)
+		return false;
+	for (int i = 0; steps[i]; i++) {
+		int next = openat(dir, steps[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+		if (next < 0)
+			return false;
+		close(dir);
+		dir = next;
+	}
+	fd = openat(dir, "image", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != pw->pw_uid ||
+	    st.st_size > USER_FILE_MAX)
+		return false;
+	n = read(fd, buf, USER_FILE_MAX);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	snprintf(out, len, "%s", melee_trim(buf));
+	return out[0] != '\0';
+}
+
+static void set_choice(struct choice *c, enum source s, const char *image)
+{
+	c->source = s;
+	/* An over-long request must not match an image by its prefix. */
+	snprintf(c->image, sizeof(c->image), "%.64s",
+		 strlen(image) > MELEE_NAME_MAX ? "(too long)" : image);
+}
+
+/* DESIGN.md's order: the first source that says something wins. */
+static int choose(pam_handle_t *pamh, const struct melee_config *cfg, const char *user,
+		  struct choice *c, char *err, size_t errlen)
+{
+	const char *v;
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; user[i] && name_char(user[i]); i++)
+		;
+	snprintf(c->base, sizeof(c->base), "%.*s", (int)i, user);
+	if (user[i]) {
+		if (user[i] != cfg->separator || i == 0)
+			return melee_fail(err, errlen, -EINVAL,
+					  "'%s' is not a user name or USER%cIMAGE", user,
+					  cfg->separator);
+		set_choice(c, SRC_SUFFIX, user + i + 1);
+		return 0;
+	}
+	if ((v = pam_getenv(pamh, "MELEE_IMAGE")) && *v) {
+		set_choice(c, SRC_ENV, v);
+		return 0;
+	}
+	if (((v = pam_getenv(pamh, "XDG_SESSION_DESKTOP")) && strncmp(v, "melee-", 6) == 0) ||
+	    ((v = pam_getenv(pamh, "DESKTOP_SESSION")) && strncmp(v, "melee-", 6) == 0)) {
+		set_choice(c, SRC_SESSION, v + 6);
+		return 0;
+	}
+	if (cfg->user_choice) {
+		struct passwd pw, *res = NULL;
+		char buf[16384], img[USER_FILE_MAX + 1];
+
+		if (getpwnam_r(c->base, &pw, buf, sizeof(buf), &res) == 0 && res &&
+		    read_user_file(&pw, img, sizeof(img))) {
+			set_choice(c, SRC_USER_FILE, img);
+			return 0;
+		}
+	}
+	for (size_t u = 0; u < cfg->n_users; u++)
+		if (strcmp(cfg->users[u].user, c->base) == 0) {
+			set_choice(c, SRC_USERS_CONF, cfg->users[u].image);
+			return 0;
+		}
+	if (cfg->default_image)
+		set_choice(c, SRC_DEFAULT, cfg->default_image);
+	return 0;
+}
+
+/* Looks up the base user and checks that the chosen image exists and is
+ * allowed.  On success *im is the image. */
+static int check_choice(const struct melee_config *cfg, const struct choice *c,
+			const struct melee_image **im, struct passwd *pw, char *pwbuf,
+			size_t pwlen, char *err, size_t errlen)
+{
+	struct passwd *res = NULL;
+	gid_t *groups = NULL;
+	size_t ngroups = 0;
+	int r;
+
+	*im = melee_config_find_image(cfg, c->image);
+	if (!*im)
+		return melee_fail(err, errlen, -ENOENT,
+				  "there is no image '%s' (asked for by %s)", c->image,
+				  source_names[c->source]);
+	if (getpwnam_r(c->base, pw, pwbuf, pwlen, &res) != 0 || !res)
+		return melee_fail(err, errlen, -ENOENT, "unknown user '%s'", c->base);
+	r = melee_user_groups(c->base, pw->pw_gid, &groups, &ngroups);
+	if (r < 0)
+		return melee_fail(err, errlen, r, "cannot get the groups of %s", c->base);
+	r = melee_image_access(*im, c->base, groups, ngroups, err, errlen);
+	free(groups);
+	return r;
+}
+
+static bool strict(enum source s)
+{
+	return s == SRC_SUFFIX || s == SRC_ENV || s == SRC_SESSION;
+}
+
+/* A choice that cannot be had: the login fails for a strict source (and
+ * for any with fallback=deny); else it is logged and the host is used. */
+static int refuse(pam_handle_t *pamh, const struct args *a, const struct choice *c,
+		  const char *why, int fail_code)
+{
+	if (strict(c->source) || a->fallback_deny) {
+		pam_error(pamh, "melee: %s", why);
+		pam_syslog(pamh, LOG_NOTICE, "user %s: refused (%s): %s", c->base,
+			   source_names[c->source], why);
+		return fail_code;
+	}
+	pam_syslog(pamh, LOG_WARNING, "user %s: %s; using the host (fallback=host)", c->base,
+		   why);
+	return PAM_IGNORE;
+}
+
+static int load(pam_handle_t *pamh, const struct args *a, struct melee_config *cfg)
+{
+	char err[MELEE_ERRLEN];
+
+	if (melee_config_load(a->conf, 0, cfg, err, sizeof(err)) < 0) {
+		pam_syslog(pamh, LOG_ERR, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int get_user(pam_handle_t *pamh, const char **user)
+{
+	int r = pam_get_item(pamh, PAM_USER, (const void **)user);
+
+	if (r != PAM_SUCCESS || !*user || !**user)
+		return PAM_USER_UNKNOWN;
+	return PAM_SUCCESS;
+}
+
+PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct melee_config cfg;
+	const struct melee_image *im;
+	struct choice c;
+	struct passwd pw;
+	char pwbuf[16384], err[MELEE_ERRLEN];
+	const char *user;
+	struct args a;
+	int r;
+
+	parse_args(pamh, argc, argv, &a);
+	if (get_user(pamh, &user) != PAM_SUCCESS)
+		return PAM_USER_UNKNOWN;
+	if (load(pamh, &a, &cfg) < 0) {
+		/* Without a configuration only a suffixed name is a problem. */
+		return strchr(user, '+') ? PAM_AUTHINFO_UNAVAIL : PAM_IGNORE;
+	}
+	if (choose(pamh, &cfg, user, &c, err, sizeof(err)) < 0) {
+		pam_error(pamh, "melee: %s", err);
+		melee_config_free(&cfg);
+		return PAM_USER_UNKNOWN;
+	}
+	r = PAM_IGNORE;
+	if (c.source != SRC_NONE) {
+		if (check_choice(&cfg, &c, &im, &pw, pwbuf, sizeof(pwbuf), err, sizeof(err)) < 0)
+			r = refuse(pamh, &a, &c, err, PAM_PERM_DENIED);
+		else
+			r = PAM_SUCCESS;
+	}
+	melee_config_free(&cfg);
+	return r;
+}
+
+PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct melee_config cfg;
+	const struct melee_image *im;
+	struct choice c;
+	struct passwd pw;
+	char pwbuf[16384], err[MELEE_ERRLEN], env[128];
+	const char *user;
+	struct args a;
+	int r;
+
+	parse_args(pamh, argc, argv, &a);
+	if (get_user(pamh, &user) != PAM_SUCCESS)
+		return PAM_SESSION_ERR;
+	if (load(pamh, &a, &cfg) < 0) {
+		if (strchr(user, '+') || a.fallback_deny) {
+			pam_error(pamh, "melee: the MELEE configuration cannot be read; see the "
+					"system log");
+			return PAM_SESSION_ERR;
+		}
+		return PAM_IGNORE;
+	}
+	if (choose(pamh, &cfg, user, &c, err, sizeof(err)) < 0) {
+		pam_error(pamh, "melee: %s", err);
+		r = PAM_SESSION_ERR;
+		goto out;
+	}
+	if (c.source == SRC_NONE) {
+		if (a.debug)
+			pam_syslog(pamh, LOG_DEBUG, "user %s: no image chosen, host session", user);
+		r = PAM_IGNORE;
+		goto out;
+	}
+	if (check_choice(&cfg, &c, &im, &pw, pwbuf, sizeof(pwbuf), err, sizeof(err)) < 0) {
+		r = refuse(pamh, &a, &c, err, PAM_SESSION_ERR);
+		goto out;
+	}
+	/* Every lookup the caller will need is done now, on the host: the
+	 * NSS modules for passwd and group (ours included, for the
+	 * suffixed name's initgroups after the chroot) are loaded here. */
+	{
+		gid_t *g = NULL;
+		size_t n = 0;
+
+		melee_user_groups(user, pw.pw_gid, &g, &n);
+		free(g);
+	}
+	if (melee_enter_image(im, err, sizeof(err)) < 0) {
+		r = refuse(pamh, &a, &c, err, PAM_SESSION_ERR);
+		goto out;
+	}
+	/* From here on we are inside the image: only ids, no lookups. */
+	snprintf(env, sizeof(env), "MELEE_IMAGE=%s", im->name);
+	pam_putenv(pamh, env);
+	snprintf(env, sizeof(env), "debian_chroot=%s", im->name);
+	pam_putenv(pamh, env);
+	/* Plain su does not chdir; the old cwd is outside the image. */
+	if (chdir(pw.pw_dir) < 0 && chdir("/") < 0)
+		pam_syslog(pamh, LOG_WARNING, "cannot chdir in image %s", im->name);
+	pam_syslog(pamh, LOG_INFO, "user %s: entered image %s (chosen by %s)", c.base,
+		   im->name, source_names[c.source]);
+	if (!a.quiet && c.source != SRC_SUFFIX)
+		pam_info(pamh, "melee: %s", im->description);
+	r = PAM_SUCCESS;
+out:
+	melee_config_free(&cfg);
+	return r;
+}
+
+PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	/* Nothing to undo: the process that opened the session ends inside
+	 * the image, and the mounts belong to melee-mounts. */
+	return PAM_SUCCESS;
+}

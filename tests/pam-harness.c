@@ -1,0 +1,115 @@
+/* A small login program for the tests, built on pam_start_confdir(): it
+ * opens a session from a test pam.d directory the way sshd's monitor
+ * does (the process that opens the session lives on), then forks the
+ * user's command with the PAM environment, as the user.
+ *
+ *   pam-harness [-a] [-E VAR=VALUE]... CONFDIR SERVICE USER -- CMD [ARG...]
+ *
+ * -a runs the account phase first.  Messages from the modules go to
+ * stderr as "error: ..." and "info: ...".  Exit: the command's status, or
+ * 20 + the PAM error for a failed phase. */
+#include "melee-enter.h"
+#include "melee-util.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <security/pam_appl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
+{
+	struct pam_response *r = calloc((size_t)n, sizeof(*r));
+
+	(void)data;
+	if (!r)
+		return PAM_BUF_ERR;
+	for (int i = 0; i < n; i++) {
+		if (msg[i]->msg_style == PAM_ERROR_MSG)
+			fprintf(stderr, "error: %s\n", msg[i]->msg);
+		else if (msg[i]->msg_style == PAM_TEXT_INFO)
+			fprintf(stderr, "info: %s\n", msg[i]->msg);
+	}
+	*resp = r;
+	return PAM_SUCCESS;
+}
+
+int main(int argc, char **argv)
+{
+	struct pam_conv pc = { conv, NULL };
+	pam_handle_t *pamh = NULL;
+	struct passwd *pw;
+	bool account = false;
+	uid_t uid;
+	gid_t gid;
+	int opt, r, status;
+	pid_t pid;
+	char *user;
+
+	while ((opt = getopt(argc, argv, "+aE:")) != -1) {
+		if (opt == 'a')
+			account = true;
+		else if (opt == 'E')
+			continue; /* applied after pam_start */
+		else
+			return 2;
+	}
+	if (argc - optind < 5 || strcmp(argv[optind + 3], "--") != 0) {
+		fprintf(stderr, "usage: pam-harness [-a] [-E VAR=VALUE]... CONFDIR SERVICE USER -- CMD...\n");
+		return 2;
+	}
+	user = argv[optind + 2];
+	/* Like sshd: the user is looked up before PAM runs. */
+	pw = getpwnam(user);
+	if (!pw) {
+		fprintf(stderr, "pam-harness: unknown user %s\n", user);
+		return 2;
+	}
+	uid = pw->pw_uid;
+	gid = pw->pw_gid;
+	r = pam_start_confdir(argv[optind + 1], user, &pc, argv[optind], &pamh);
+	if (r != PAM_SUCCESS)
+		return 20 + r;
+	optind = 1;
+	while ((opt = getopt(argc, argv, "+aE:")) != -1)
+		if (opt == 'E')
+			pam_putenv(pamh, optarg);
+	if (account && (r = pam_acct_mgmt(pamh, 0)) != PAM_SUCCESS) {
+		fprintf(stderr, "account: %s\n", pam_strerror(pamh, r));
+		pam_end(pamh, r);
+		return 20 + r;
+	}
+	r = pam_open_session(pamh, 0);
+	if (r != PAM_SUCCESS) {
+		fprintf(stderr, "session: %s\n", pam_strerror(pamh, r));
+		pam_end(pamh, r);
+		return 20 + r;
+	}
+	pid = fork();
+	if (pid == 0) {
+		char err[MELEE_ERRLEN];
+		gid_t groups[256];
+		int ng = 256;
+		char **env = pam_getenvlist(pamh);
+		char *const *cmd = argv + optind + 4;
+
+		/* Like sshd's child: groups by name now, wherever the session
+		 * put us (inside the image: the image's group file). */
+		if (getgrouplist(user, gid, groups, &ng) < 0)
+			ng = 0;
+		if (melee_drop_privileges(uid, gid, groups, (size_t)ng, err, sizeof(err)) < 0) {
+			fprintf(stderr, "pam-harness: %s\n", err);
+			_exit(2);
+		}
+		execve(cmd[0], cmd, env);
+		perror(cmd[0]);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	r = pam_close_session(pamh, 0);
+	pam_end(pamh, r);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
