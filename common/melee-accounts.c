@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 
 #define ACCOUNTS_MAX_SIZE (64 * 1024 * 1024)
 
@@ -185,8 +186,20 @@ void melee_login_defs_parse(const char *text, struct melee_id_range *range)
 	}
 }
 
+/* Writes `line` again with its name (up to the first ':') + suffix. */
+static void buf_suffixed_line(struct buf *b, const char *line, const char *suffix)
+{
+	const char *colon = strchr(line, ':');
+
+	if (!colon)
+		return;
+	buf_add(b, line, (size_t)(colon - line));
+	buf_add(b, suffix, strlen(suffix));
+	buf_line(b, colon);
+}
+
 int melee_merge_passwd(const char *image_passwd, const char *host_passwd,
-		       const struct melee_id_range *range, char **out)
+		       const struct melee_id_range *range, char *const *suffixes, char **out)
 {
 	struct table img, host;
 	struct buf b = { 0 };
@@ -212,6 +225,10 @@ int melee_merge_passwd(const char *image_passwd, const char *host_passwd,
 	for (size_t j = 0; j < host.n; j++)
 		if (in_range(host.e[j].id, range->uid_min, range->uid_max))
 			buf_line(&b, host.e[j].line);
+	for (size_t k = 0; suffixes && suffixes[k]; k++)
+		for (size_t j = 0; j < host.n; j++)
+			if (in_range(host.e[j].id, range->uid_min, range->uid_max))
+				buf_suffixed_line(&b, host.e[j].line, suffixes[k]);
 	r = buf_finish(&b, out);
 	b.s = NULL;
 out:
@@ -270,18 +287,28 @@ static void listed_human_members(const struct entry *g, const struct table *host
 			melee_strv_push(v, n, m);
 }
 
-static void join_members(struct buf *b, char **v)
+/* The member list; each human member also under its suffixed names. */
+static void join_members(struct buf *b, char **v, const struct table *pw,
+			 const struct melee_id_range *r, char *const *suffixes)
 {
+	bool first = true;
+
 	for (size_t i = 0; v && v[i]; i++) {
-		if (i)
+		if (!first)
 			buf_add(b, ",", 1);
+		first = false;
 		buf_add(b, v[i], strlen(v[i]));
+		for (size_t k = 0; suffixes && suffixes[k] && is_human(pw, r, v[i]); k++) {
+			buf_add(b, ",", 1);
+			buf_add(b, v[i], strlen(v[i]));
+			buf_add(b, suffixes[k], strlen(suffixes[k]));
+		}
 	}
 }
 
 int melee_merge_group(const char *image_group, const char *host_group,
 		      const char *host_passwd, const struct melee_id_range *range,
-		      char **out)
+		      char *const *suffixes, char **out)
 {
 	struct table img = { 0 }, host = { 0 }, pw = { 0 };
 	struct buf b = { 0 };
@@ -335,7 +362,7 @@ int melee_merge_group(const char *image_group, const char *host_group,
 						}
 						if (c3) {
 							buf_add(&b, l, (size_t)(c3 - l));
-							join_members(&b, v);
+							join_members(&b, v, &pw, range, suffixes);
 							buf_add(&b, "\n", 1);
 							merged = true;
 						}
@@ -361,7 +388,7 @@ int melee_merge_group(const char *image_group, const char *host_group,
 		listed_human_members(h, &pw, range, &v, &n);
 		snprintf(head, sizeof(head), "%s:x:%ld:", h->name, h->id);
 		buf_add(&b, head, strlen(head));
-		join_members(&b, v);
+		join_members(&b, v, &pw, range, suffixes);
 		buf_add(&b, "\n", 1);
 		melee_strv_free(v);
 	}
@@ -397,26 +424,43 @@ static int read_host(const char *etc, const char *name, bool optional, char **ou
 	return 0;
 }
 
-static int read_image(int imgfd, const char *rel, char **out, char *err, size_t errlen)
+/* Reads the image's own etc/NAME.  After the first up our merged file is
+ * bound over it; a non-recursive clone of the image's /etc has no mounts
+ * on top, so it shows the image's original. */
+static int read_image(int imgfd, const char *name, char **out, char *err, size_t errlen)
 {
-	cleanup_fd int fd = image_resolve(imgfd, rel, O_RDONLY | O_NOCTTY);
+	cleanup_fd int etc = image_resolve(imgfd, "etc", O_PATH | O_DIRECTORY);
+	cleanup_fd int tree = -1, fd = -1;
 	int r;
 
+	if (etc == -ENOENT) {
+		*out = strdup("");
+		return *out ? 0 : -ENOMEM;
+	}
+	if (etc < 0)
+		return melee_fail(err, errlen, etc, "image's /etc: %s", strerror(-etc));
+	tree = open_tree(etc, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	fd = openat(tree >= 0 ? tree : etc, name, O_RDONLY | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ELOOP) /* a symlink inside the image: resolve it there */
+		fd = image_resolve(imgfd, name[0] == 'p' ? "etc/passwd" : "etc/group",
+				   O_RDONLY | O_NOCTTY);
+	else if (fd < 0)
+		fd = -errno;
 	if (fd == -ENOENT) {
 		*out = strdup("");
 		return *out ? 0 : -ENOMEM;
 	}
 	if (fd < 0)
-		return melee_fail(err, errlen, fd, "image's /%s: %s", rel, strerror(-fd));
+		return melee_fail(err, errlen, fd, "image's /etc/%s: %s", name, strerror(-fd));
 	r = melee_read_fd(fd, ACCOUNTS_MAX_SIZE, out, NULL);
 	if (r < 0)
-		return melee_fail(err, errlen, r, "image's /%s: cannot read: %s", rel,
+		return melee_fail(err, errlen, r, "image's /etc/%s: cannot read: %s", name,
 				  strerror(-r));
 	return 0;
 }
 
 int melee_accounts_write(int imgfd, const char *host_etc, int outdirfd,
-			 char *err, size_t errlen)
+			 char *const *suffixes, char *err, size_t errlen)
 {
 	cleanup_free char *defs = NULL, *hpw = NULL, *hgr = NULL, *ipw = NULL,
 			  *igr = NULL, *opw = NULL, *ogr = NULL;
@@ -426,12 +470,12 @@ int melee_accounts_write(int imgfd, const char *host_etc, int outdirfd,
 	if ((r = read_host(host_etc, "login.defs", true, &defs, err, errlen)) < 0 ||
 	    (r = read_host(host_etc, "passwd", false, &hpw, err, errlen)) < 0 ||
 	    (r = read_host(host_etc, "group", false, &hgr, err, errlen)) < 0 ||
-	    (r = read_image(imgfd, "etc/passwd", &ipw, err, errlen)) < 0 ||
-	    (r = read_image(imgfd, "etc/group", &igr, err, errlen)) < 0)
+	    (r = read_image(imgfd, "passwd", &ipw, err, errlen)) < 0 ||
+	    (r = read_image(imgfd, "group", &igr, err, errlen)) < 0)
 		return r;
 	melee_login_defs_parse(defs, &range);
-	if ((r = melee_merge_passwd(ipw, hpw, &range, &opw)) < 0 ||
-	    (r = melee_merge_group(igr, hgr, hpw, &range, &ogr)) < 0)
+	if ((r = melee_merge_passwd(ipw, hpw, &range, suffixes, &opw)) < 0 ||
+	    (r = melee_merge_group(igr, hgr, hpw, &range, suffixes, &ogr)) < 0)
 		return melee_fail(err, errlen, r, "merging accounts: %s", strerror(-r));
 	r = melee_write_atomic(outdirfd, "passwd", opw, strlen(opw), 0644, err, errlen);
 	if (r < 0)

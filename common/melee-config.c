@@ -567,6 +567,7 @@ int melee_config_finish(struct melee_config *cfg, char *err, size_t errlen)
 			im->path = NULL;
 			return -ENOMEM;
 		}
+		im->separator = cfg->separator;
 		if (!im->description && !(im->description = strdup(im->name)))
 			return -ENOMEM;
 		if (!im->fstab && asprintf(&im->fstab, "%s/fstab", cfg->conf_dir) < 0) {

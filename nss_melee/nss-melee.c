@@ -19,7 +19,6 @@
 #include <shadow.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #define NAME_MAX_LEN 512
 
@@ -51,18 +50,6 @@ static bool split_name(const char *name, char *base, size_t baselen, const char 
 	return true;
 }
 
-/* Inside an image (a process that pam_melee chrooted, e.g. sshd's
- * monitor writing utmp), the host's /etc/melee is not there.  True when
- * our root is not init's. */
-static bool chrooted(void)
-{
-	struct stat a, b;
-
-	if (stat("/", &a) < 0 || stat("/proc/1/root/", &b) < 0)
-		return false;
-	return a.st_dev != b.st_dev || a.st_ino != b.st_ino;
-}
-
 /* Decides whether `name` is a configured image suffix that the base user
  * may use.  Reads the configuration; all state is on our stack. */
 static bool allowed(const char *base, const char *image, char sep, gid_t gid)
@@ -74,13 +61,10 @@ static bool allowed(const char *base, const char *image, char sep, gid_t gid)
 	bool ok = false;
 	int r;
 
+	/* Inside an image glibc reads the image's nsswitch.conf and this
+	 * module is not asked: the image's merged passwd and group (written
+	 * by melee-mounts) carry the suffixed names there. */
 	r = melee_config_load(MELEE_DEFAULT_CONFIG, 0, &cfg, NULL, 0);
-	if (r == -ENOENT && chrooted()) {
-		/* Only a process already let into an image gets here: the
-		 * login was checked on the host. */
-		melee_config_free(&cfg);
-		return true;
-	}
 	if (r < 0)
 		goto out;
 	im = melee_config_find_image(&cfg, image);

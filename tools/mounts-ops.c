@@ -41,7 +41,22 @@ static int write_accounts(const struct melee_image *im, int imgfd, char *err,
 		return melee_fail(err, errlen, -EPERM,
 				  "%s/%s: not owned by root or writable by others (refused)",
 				  MELEE_RUNDIR, im->name);
-	return melee_accounts_write(imgfd, "/etc", dir, err, errlen);
+	{
+		/* "alice+sl6" and "alice+sl63" (aliases) inside image sl6. */
+		char **suffixes = NULL, sfx[MELEE_NAME_MAX + 2];
+		size_t n = 0;
+		int r;
+
+		snprintf(sfx, sizeof(sfx), "%c%s", im->separator, im->name);
+		melee_strv_push(&suffixes, &n, sfx);
+		for (size_t i = 0; i < im->n_aliases; i++) {
+			snprintf(sfx, sizeof(sfx), "%c%s", im->separator, im->aliases[i]);
+			melee_strv_push(&suffixes, &n, sfx);
+		}
+		r = melee_accounts_write(imgfd, "/etc", dir, suffixes, err, errlen);
+		melee_strv_free(suffixes);
+		return r;
+	}
 }
 
 static bool is_accounts_spec(const struct melee_mount_spec *m)

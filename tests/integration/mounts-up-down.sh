@@ -45,7 +45,8 @@ pw=$(cat "$IMAGES/demo/etc/passwd")
 like "$pw" "^root:x:0:0:root:/root:/bin/sh$" "merged passwd keeps the image's root"
 like "$pw" "^alice:x:1501:1501:Alice:/home/alice:/bin/sh$" "merged passwd has host human alice"
 is "$(printf '%s\n' "$pw" | grep -c '^root:')" "1" "root appears exactly once"
-like "$(cat "$IMAGES/demo/etc/group")" "^physics:x:1600:alice$" "merged group has physics with alice"
+like "$(cat "$IMAGES/demo/etc/group")" "^physics:x:1600:alice,alice\+demo$" "merged group has physics with alice, also as alice+demo"
+like "$pw" "^alice\+demo:x:1501:1501:Alice:/home/alice:/bin/sh$" "and the name she logs in with, alice+demo"
 is "$(cat "$IMAGES/demo/etc/passwd" | head -1)" "root:x:0:0:root:/root:/bin/sh" "image's own first line"
 ! touch "$IMAGES/demo/etc/passwd" 2>/dev/null
 ok $? "merged passwd is read-only in the image"

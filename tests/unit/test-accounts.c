@@ -42,7 +42,7 @@ int main(void)
 	ok(r.uid_min == 500 && r.uid_max == 60000, "missing keys keep the defaults");
 	melee_login_defs_parse("", &r);
 
-	ok(melee_merge_passwd(img_pw, host_pw, &r, &out) == 0, "passwd merge runs");
+	ok(melee_merge_passwd(img_pw, host_pw, &r, NULL, &out) == 0, "passwd merge runs");
 	is_str(out,
 	       "root:x:0:0:root:/root:/bin/sh\n"
 	       "bin:x:1:1:bin:/bin:/sbin/nologin\n"
@@ -54,13 +54,13 @@ int main(void)
 	       "added once, image alice and uid-1001 builder replaced, no host system accounts");
 	free(out);
 
-	ok(melee_merge_passwd(out = NULL, host_pw, &r, &out) == 0 && strstr(out, "alice:x:1001") &&
+	ok(melee_merge_passwd(out = NULL, host_pw, &r, NULL, &out) == 0 && strstr(out, "alice:x:1001") &&
 		   !strstr(out, "root:"),
 	   "passwd: an image without /etc/passwd gets just the humans");
 	free(out);
 
 	ok(melee_merge_passwd("root:x:0:0::/root:/bin/sh\nalice:x:1001:1001:Alice:/home/alice:/bin/bash\n",
-			      host_pw, &r, &out) == 0,
+			      host_pw, &r, NULL, &out) == 0,
 	   "passwd merge with the human already in the image");
 	is_str(out,
 	       "root:x:0:0::/root:/bin/sh\n"
@@ -69,7 +69,7 @@ int main(void)
 	       "passwd: a human user already in the image is not doubled");
 	free(out);
 
-	ok(melee_merge_group(img_gr, host_gr, host_pw, &r, &out) == 0, "group merge runs");
+	ok(melee_merge_group(img_gr, host_gr, host_pw, &r, NULL, &out) == 0, "group merge runs");
 	is_str(out,
 	       "root:x:0:root\n"
 	       "bin:x:1:\n"
@@ -83,8 +83,34 @@ int main(void)
 	       "replaced, host human groups added with human members only");
 	free(out);
 
-	ok(melee_merge_group(out = NULL, "", "", &r, &out) == 0 && strcmp(out, "") == 0,
+	ok(melee_merge_group(out = NULL, "", "", &r, NULL, &out) == 0 && strcmp(out, "") == 0,
 	   "group: empty inputs give an empty file");
 	free(out);
+	{
+		char *sfx[] = { "+sl6", "+sl63", NULL };
+
+		ok(melee_merge_passwd("root:x:0:0::/root:/bin/sh\n", host_pw, &r, sfx, &out) == 0,
+		   "passwd merge with suffixes");
+		is_str(out,
+		       "root:x:0:0::/root:/bin/sh\n"
+		       "alice:x:1001:1001:Alice:/home/alice:/bin/bash\n"
+		       "bob:x:1002:100:Bob:/home/bob:/bin/zsh\n"
+		       "alice+sl6:x:1001:1001:Alice:/home/alice:/bin/bash\n"
+		       "bob+sl6:x:1002:100:Bob:/home/bob:/bin/zsh\n"
+		       "alice+sl63:x:1001:1001:Alice:/home/alice:/bin/bash\n"
+		       "bob+sl63:x:1002:100:Bob:/home/bob:/bin/zsh\n",
+		       "passwd: every human also under each suffixed name (image and alias)");
+		free(out);
+		ok(melee_merge_group("audio:x:29:pulse\n", host_gr, host_pw, &r, sfx, &out) == 0,
+		   "group merge with suffixes");
+		is_str(out,
+		       "audio:x:29:pulse,alice,alice+sl6,alice+sl63\n"
+		       "users:x:100:\n"
+		       "alice:x:1001:\n"
+		       "physics:x:1600:alice,alice+sl6,alice+sl63,bob,bob+sl6,bob+sl63\n"
+		       "video:x:44:bob,bob+sl6,bob+sl63\n",
+		       "group: human members also under their suffixed names");
+		free(out);
+	}
 	return done_testing();
 }

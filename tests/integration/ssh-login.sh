@@ -1,0 +1,104 @@
+#!/bin/bash
+# The main job: 'ssh alice+demo@127.0.0.1' lands in the demo image, through
+# a real sshd (its own config, host key and PAM service, on a free port of
+# 127.0.0.1) with libnss_melee and pam_melee; key and password logins, a
+# pty, the host for plain 'alice', refusals, and nothing left behind.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/integration/pam-lib.sh"
+
+setup_accounts
+setup_home
+setup_nss
+write_config
+add_image demo "description = The demo image"
+add_image phys "allow-groups = physics"
+mm up demo phys >/dev/null
+bind_etc_melee
+
+# sshd's privilege-separation directory (created only if missing).
+if [ ! -d /run/sshd ]; then mkdir -m 755 /run/sshd; at_exit "rmdir /run/sshd"; fi
+S=$T/ssh
+mkdir -p "$S" "$T/bin"
+ssh-keygen -q -t ed25519 -N '' -f "$S/host_key"
+ssh-keygen -q -t ed25519 -N '' -f "$S/alice_key"
+mkdir -p /home/alice/.ssh
+cp "$S/alice_key.pub" /home/alice/.ssh/authorized_keys
+chown -R alice:alice /home/alice/.ssh; chmod 700 /home/alice/.ssh
+# The PAM service is sshd's program name: sshd-melee.
+ln -s "$(command -v sshd)" "$T/bin/sshd-melee"
+mkdir -p "$T/pam.d"; cp -a /etc/pam.d/. "$T/pam.d/"
+cat > "$T/pam.d/sshd-melee" <<P
+auth     required pam_unix.so
+account  required pam_unix.so
+account  required $PAM_MELEE
+session  required pam_unix.so
+session  required $PAM_MELEE
+P
+mount --bind "$T/pam.d" /etc/pam.d
+for port in $(seq 42200 42300); do ! (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break; done
+cat > "$S/sshd_config" <<C
+Port $port
+ListenAddress 127.0.0.1
+HostKey $S/host_key
+PidFile $S/sshd.pid
+UsePAM yes
+PasswordAuthentication yes
+KbdInteractiveAuthentication no
+PermitRootLogin no
+LogLevel VERBOSE
+C
+mounts_before=$(wc -l < /proc/self/mountinfo)
+"$T/bin/sshd-melee" -f "$S/sshd_config" -D -e 2> "$T/work/sshd.log" &
+PIDS="$PIDS $!"
+for i in $(seq 1 50); do (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+ok "$( (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null; echo $?)" "sshd listens on 127.0.0.1:$port"
+
+SSH=(ssh -F /dev/null -p "$port" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
+	-o LogLevel=ERROR -o ConnectTimeout=10)
+key() { "${SSH[@]}" -o BatchMode=yes -o IdentitiesOnly=yes -i "$S/alice_key" "$@" < /dev/null; }
+
+out=$(key alice+demo@127.0.0.1 'cat /marker; id; pwd; echo "MELEE_IMAGE=$MELEE_IMAGE"' 2>&1); rc=$?
+is "$rc:$out" "0:melee-fixture:demo
+uid=1501(alice) gid=1501(alice) groups=1501(alice),1600(physics)
+/home/alice
+MELEE_IMAGE=demo" "key login as alice+demo: in the image, alice's uid and host groups, her home, MELEE_IMAGE"
+
+cat > "$S/askpass" <<A
+#!/bin/sh
+echo "$PASSWORD"
+A
+chmod 755 "$S/askpass"
+out=$(SSH_ASKPASS="$S/askpass" SSH_ASKPASS_REQUIRE=force DISPLAY=:0 setsid "${SSH[@]}" \
+	-o PubkeyAuthentication=no -o PreferredAuthentications=password -o NumberOfPasswordPrompts=1 \
+	alice+demo@127.0.0.1 'cat /marker; id -u' < /dev/null 2>&1); rc=$?
+is "$rc:$out" "0:melee-fixture:demo
+1501" "password login (SSH_ASKPASS) as alice+demo lands in the image"
+
+out=$(key -tt alice+demo@127.0.0.1 'tty; cat /marker' 2>&1 | tr -d '\r'); rc=$?
+like "$out" "^/dev/pts/[0-9]+$" "ssh -t gets a working pty in the image"
+like "$out" "^melee-fixture:demo$" "and the pty session is in the image"
+
+out=$(key alice@127.0.0.1 'test -e /marker && echo image || echo host; echo "${MELEE_IMAGE:-unset}"' 2>&1); rc=$?
+is "$rc:$out" "0:host
+unset" "plain alice lands on the host"
+is "$(key alice+phys@127.0.0.1 'cat /marker' 2>&1)" "melee-fixture:phys" "alice may log into phys (group physics)"
+
+out=$(key alice+nosuch@127.0.0.1 true 2>&1); rc=$?
+is "$rc" "255" "alice+nosuch is refused"
+like "$out" "Permission denied" "and the client is told so"
+like "$(cat "$T/work/sshd.log")" "Invalid user alice\+nosuch" "sshd saw an invalid user (libnss_melee: NOTFOUND)"
+cp "$S/alice_key.pub" /home/bob/.ssh_key_unused 2>/dev/null
+out=$(key bob+phys@127.0.0.1 true 2>&1); rc=$?
+is "$rc" "255" "bob+phys (not in group physics) is refused"
+
+# After logout nothing of the sessions is left running in an image and
+# no mount was added.
+sleep 0.5
+left=""
+for p in /proc/[0-9]*; do
+	r=$(readlink "$p/root" 2>/dev/null) || continue
+	case $r in "$IMAGES"/*) left="$left ${p#/proc/}";; esac
+done
+is "$left" "" "no process is left inside an image after logout"
+is "$(wc -l < /proc/self/mountinfo)" "$mounts_before" "no mount was added or left"
+done_testing
