@@ -1,0 +1,295 @@
+/* melee.so, the Slurm SPANK plugin: `srun/sbatch/salloc --melee-image=NAME`
+ * runs every task of the job inside that image on every node.
+ *
+ * Where each step happens, and why there (spank.h has the call order):
+ *   slurm_spank_init            every context: parse the plugstack arguments,
+ *                               register --melee-image.
+ *   slurm_spank_init_post_opt   slurmstepd, still root, before any task is
+ *                               forked: load melee.conf, find the image,
+ *                               look the user and groups up on the host and
+ *                               check allow-users/allow-groups.  All NSS use
+ *                               happens here, never after a chroot.
+ *   ..._task_init_privileged    each forked task, root: melee_enter_image()
+ *                               (safety walk, prepared check, fchdir+chroot,
+ *                               personality).  slurmstepd then drops
+ *                               privileges and chdirs to the job's cwd,
+ *                               which therefore resolves inside the image.
+ *   slurm_spank_task_init       each task, as the user, after its stdio is
+ *                               the job's: a task whose image could not be
+ *                               entered prints the reason to the job's
+ *                               stderr and exits here, before exec.
+ *
+ * A failure never makes slurmstepd itself fail: a batch step whose stepd
+ * fails drains the node.  Only the task exits (status 1), at once, and the
+ * message is in the job's stderr and in slurmd's log. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <slurm/slurm.h>
+#include <slurm/spank.h>
+
+#include "melee-access.h"
+#include "melee-config.h"
+#include "melee-enter.h"
+#include "melee-util.h"
+
+/* Only these symbols are exported (melee-spank.sym). */
+SPANK_PLUGIN(melee, 1);
+
+#define ENV_IMAGE "MELEE_IMAGE"
+
+static struct {
+	char conf[PATH_MAX];		 /* conf=FILE, else the compiled-in path */
+	bool env_default;		 /* env=yes: MELEE_IMAGE of the submit env */
+	char option[MELEE_NAME_MAX + 1]; /* --melee-image=NAME, "" if absent */
+	/* Filled in slurmstepd by init_post_opt; inherited by the tasks. */
+	struct melee_config cfg;
+	bool cfg_loaded;
+	const struct melee_image *image; /* NULL: the job runs on the host */
+	bool failed;
+	char error[MELEE_ERRLEN];
+} state;
+
+static int option_image_cb(int val, const char *optarg, int remote);
+
+static struct spank_option option_image = {
+    .name = "melee-image",
+    .arginfo = "NAME",
+    .usage = "Run the job's tasks inside the MELEE image NAME (or an alias "
+	     "of it) on every node.",
+    .has_arg = 1,
+    .val = 0,
+    .cb = option_image_cb,
+};
+
+static int option_image_cb(int val, const char *optarg, int remote)
+{
+	/* Only names of the DESIGN.md grammar, never a path: what reaches
+	 * slurmstepd is looked up in melee.conf and nothing else. */
+	if (!optarg || !melee_name_valid(optarg)) {
+		slurm_error("melee: --melee-image: '%.80s' is not an image name "
+			    "(letters, digits, '.', '_', '-'; at most %d)",
+			    optarg ? optarg : "", MELEE_NAME_MAX);
+		return -1;
+	}
+	snprintf(state.option, sizeof(state.option), "%s", optarg);
+	return 0;
+}
+
+/* The plugstack.conf arguments: conf=FILE and env=yes|no.  plugstack.conf
+ * is root's file read by root, so conf= may point anywhere root trusts;
+ * melee_config_load still insists on root-owned, unwritable files. */
+static int parse_args(int ac, char **av)
+{
+	snprintf(state.conf, sizeof(state.conf), "%s", MELEE_DEFAULT_CONFIG);
+	state.env_default = false;
+	for (int i = 0; i < ac; i++) {
+		if (strncmp(av[i], "conf=", 5) == 0) {
+			if (av[i][5] != '/' || strlen(av[i] + 5) >= sizeof(state.conf)) {
+				slurm_error("melee: plugstack argument %s: an absolute path "
+					    "is expected",
+					    av[i]);
+				return -1;
+			}
+			snprintf(state.conf, sizeof(state.conf), "%s", av[i] + 5);
+		} else if (strcmp(av[i], "env=yes") == 0) {
+			state.env_default = true;
+		} else if (strcmp(av[i], "env=no") == 0) {
+			state.env_default = false;
+		} else {
+			/* Like pam_limits: an unknown argument is logged, not fatal,
+			 * so that a typo does not stop every job on the cluster. */
+			slurm_error("melee: unknown plugstack argument '%s' (ignored; "
+				    "known: conf=FILE, env=yes|no)",
+				    av[i]);
+		}
+	}
+	return 0;
+}
+
+int slurm_spank_init(spank_t sp, int ac, char **av)
+{
+	spank_context_t ctx = spank_context();
+
+	if (parse_args(ac, av) < 0)
+		return -1;
+	/* The option must exist in srun, sbatch and salloc (to be accepted)
+	 * and in slurmstepd (to be handed to us there). */
+	if (ctx == S_CTX_LOCAL || ctx == S_CTX_ALLOCATOR || ctx == S_CTX_REMOTE) {
+		spank_err_t rc = spank_option_register(sp, &option_image);
+
+		if (rc != ESPANK_SUCCESS) {
+			slurm_error("melee: cannot register --melee-image: %s", spank_strerror(rc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void fail(uint32_t jobid, const char *msg)
+{
+	state.failed = true;
+	snprintf(state.error, sizeof(state.error), "%s", msg);
+	/* slurmstepd's log is slurmd's log: the admin sees it there. */
+	slurm_error("melee: job %u: %s", jobid, msg);
+}
+
+/* Finds the image and checks that the job's user may use it.  Runs on the
+ * host as root, so every passwd/group lookup is done before any chroot. */
+static int resolve_image(spank_t sp, const char *name, char *err, size_t errlen)
+{
+	struct passwd pw, *pwp = NULL;
+	cleanup_free char *pwbuf = NULL;
+	cleanup_free gid_t *groups = NULL;
+	size_t ngroups = 0;
+	long bufsize = sysconf(_SC_GETPW_R_SIZE_MAX);
+	uid_t uid;
+	int r;
+
+	if (spank_get_item(sp, S_JOB_UID, &uid) != ESPANK_SUCCESS)
+		return melee_fail(err, errlen, -EIO, "cannot get the job's user id");
+	r = melee_config_load(state.conf, 0, &state.cfg, err, errlen);
+	state.cfg_loaded = true;
+	if (r < 0)
+		return r;
+	state.image = melee_config_find_image(&state.cfg, name);
+	if (!state.image)
+		return melee_fail(err, errlen, -ENOENT, "unknown image '%s'", name);
+
+	if (bufsize < 16384)
+		bufsize = 16384;
+	pwbuf = malloc((size_t)bufsize);
+	if (!pwbuf)
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
+	r = getpwuid_r(uid, &pw, pwbuf, (size_t)bufsize, &pwp);
+	if (r != 0 || !pwp)
+		return melee_fail(err, errlen, -ENOENT, "cannot look up user id %u: %s",
+				  (unsigned)uid, r ? strerror(r) : "no such user");
+	r = melee_user_groups(pw.pw_name, pw.pw_gid, &groups, &ngroups);
+	if (r < 0)
+		return melee_fail(err, errlen, r, "cannot look up the groups of %s: %s", pw.pw_name,
+				  strerror(-r));
+	return melee_image_access(state.image, pw.pw_name, groups, ngroups, err, errlen);
+}
+
+int slurm_spank_init_post_opt(spank_t sp, int ac, char **av)
+{
+	char name[MELEE_NAME_MAX + 2] = "";
+	char err[MELEE_ERRLEN] = "";
+	uint32_t jobid = 0, stepid = 0;
+
+	if (spank_context() != S_CTX_REMOTE)
+		return 0;
+	spank_get_item(sp, S_JOB_ID, &jobid);
+	/* The extern step only holds the job's adopted processes (sshd
+	 * sessions); it runs nothing of the user's. */
+	if (spank_get_item(sp, S_JOB_STEPID, &stepid) == ESPANK_SUCCESS &&
+	    stepid == SLURM_EXTERN_CONT)
+		return 0;
+
+	if (state.option[0]) {
+		snprintf(name, sizeof(name), "%s", state.option);
+	} else if (state.env_default) {
+		spank_err_t rc = spank_getenv(sp, ENV_IMAGE, name, sizeof(name));
+
+		if (rc == ESPANK_NOSPACE ||
+		    (rc == ESPANK_SUCCESS && name[0] && !melee_name_valid(name))) {
+			fail(jobid, "MELEE_IMAGE in the job's environment is not an "
+				    "image name");
+			return 0;
+		}
+		if (rc != ESPANK_SUCCESS)
+			name[0] = '\0';
+	}
+	if (!name[0])
+		return 0;
+
+	if (resolve_image(sp, name, err, sizeof(err)) < 0) {
+		state.image = NULL;
+		fail(jobid, err[0] ? err : "cannot use the image");
+	}
+	/* Never a non-zero return: see the top of this file. */
+	return 0;
+}
+
+/* A batch script lives in slurmd's spool directory on the host, which the
+ * image does not have.  Open it before the chroot and let the task exec it
+ * through /proc/self/fd (the image's /proc is the host's, melee-mounts
+ * binds it, and the prepared check insists on it).  This one fd is not
+ * close-on-exec on purpose: the script's interpreter reads it. */
+static int keep_batch_script(spank_t sp, char *err, size_t errlen)
+{
+	int argc = 0, fd;
+	char **argv = NULL, path[64];
+
+	if (spank_get_item(sp, S_JOB_ARGV, &argc, &argv) != ESPANK_SUCCESS || argc < 1 || !argv ||
+	    !argv[0])
+		return melee_fail(err, errlen, -EIO, "cannot get the batch script's path");
+	fd = open(argv[0], O_RDONLY | O_NOFOLLOW);
+	if (fd < 0)
+		return melee_fail(err, errlen, -errno, "cannot open the batch script %s: %s",
+				  argv[0], strerror(errno));
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	/* argv belongs to slurmstepd; in this forked task only the pointer
+	 * changes (the old string stays allocated until exec). */
+	argv[0] = strdup(path);
+	if (!argv[0])
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
+	return 0;
+}
+
+int slurm_spank_task_init_privileged(spank_t sp, int ac, char **av)
+{
+	char err[MELEE_ERRLEN] = "";
+	uint32_t jobid = 0, stepid = 0;
+
+	if (spank_context() != S_CTX_REMOTE || !state.image || state.failed)
+		return 0;
+	spank_get_item(sp, S_JOB_ID, &jobid);
+	spank_get_item(sp, S_JOB_STEPID, &stepid);
+	if (stepid == SLURM_BATCH_SCRIPT && keep_batch_script(sp, err, sizeof(err)) < 0) {
+		fail(jobid, err);
+		return 0;
+	}
+	/* The one enter function: the same checks as melee and pam_melee. */
+	if (melee_enter_image(state.image, err, sizeof(err)) < 0) {
+		fail(jobid, err);
+		return 0;
+	}
+	if (spank_setenv(sp, ENV_IMAGE, state.image->name, 1) != ESPANK_SUCCESS)
+		slurm_error("melee: job %u: cannot set %s", jobid, ENV_IMAGE);
+	slurm_verbose("melee: job %u: task entered image %s (%s)", jobid, state.image->name,
+		      state.image->path);
+	return 0;
+}
+
+int slurm_spank_task_init(spank_t sp, int ac, char **av)
+{
+	if (spank_context() != S_CTX_REMOTE || !state.failed)
+		return 0;
+	/* stderr is the job's stderr by now (slurmstepd set the task's stdio
+	 * up after task_init_privileged). */
+	dprintf(STDERR_FILENO, "melee: %s\n", state.error);
+	/* Exit here rather than return -1: with an `optional` plugstack line
+	 * slurmstepd would ignore the error and run the task on the host.
+	 * This is the forked task just before its exec; slurmstepd exits the
+	 * same way when its own task setup fails. */
+	_exit(1);
+}
+
+int slurm_spank_exit(spank_t sp, int ac, char **av)
+{
+	if (state.cfg_loaded)
+		melee_config_free(&state.cfg);
+	state.cfg_loaded = false;
+	state.image = NULL;
+	return 0;
+}
