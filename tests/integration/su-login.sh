@@ -1,0 +1,43 @@
+#!/bin/bash
+# su and login land in the chosen image through pam_melee: 'su -
+# alice+demo' from root and, with alice's password, from bob; Debian's
+# login -f alice+demo driven through script(1).
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/integration/pam-lib.sh"
+
+setup_accounts
+setup_home
+setup_nss
+write_config
+add_image demo "description = The demo image"
+mm up demo >/dev/null
+bind_etc_melee
+mkdir -p "$T/pam.d"; cp -a /etc/pam.d/. "$T/pam.d/"
+for s in su login; do echo "session required $PAM_MELEE" >> "$T/pam.d/$s"; done
+mount --bind "$T/pam.d" /etc/pam.d
+cd /
+
+out=$(su - alice+demo -c 'cat /marker; id -u; pwd; echo "$MELEE_IMAGE"' 2>&1); rc=$?
+is "$rc:$out" "0:melee-fixture:demo
+1501
+/home/alice
+demo" "su - alice+demo from root: in the image, as alice, in her home"
+out=$(su alice+demo -c 'cat /marker; pwd' 2>&1); rc=$?
+is "$rc:$out" "0:melee-fixture:demo
+/home/alice" "plain su (no -): the module puts the shell in alice's home inside the image"
+out=$(su - alice -c 'test -e /marker && echo image || echo host' 2>&1)
+is "$out" "host" "su - alice: the host"
+
+# bob, with alice's password typed at su's prompt on a pty.
+out=$( (sleep 1; echo "$PASSWORD") | as bob script -qec "su - alice+demo -c 'cat /marker; id -u'" /dev/null 2>&1 | tr -d '\r')
+like "$out" "^melee-fixture:demo$" "su - alice+demo from bob with alice's password: in the image"
+like "$out" "^1501$" "as alice"
+out=$( (sleep 1; echo wrong-password) | as bob script -qec "su - alice+demo -c 'cat /marker'" /dev/null 2>&1 | tr -d '\r')
+like "$out" "Authentication failure" "a wrong password is refused"
+
+# Debian's login (shadow): -f, from root, on a pty.
+out=$( (sleep 1; echo 'cat /marker; echo "in=$MELEE_IMAGE"; exit') | script -qec 'login -f alice+demo' /dev/null 2>&1 | tr -d '\r')
+like "$out" "^melee-fixture:demo$" "login -f alice+demo: the shell runs in the image"
+like "$out" "^in=demo$" "with MELEE_IMAGE"
+
+done_testing
