@@ -199,10 +199,30 @@ as() {
 		env HOME="$(getent passwd "$u" | cut -d: -f6)" USER="$u" LOGNAME="$u" "$@"
 }
 
+# private_dir DIR MODE: a tmpfs of this namespace's own over DIR (/tmp,
+# /home), so that nothing a test writes there reaches the host.  The
+# source and build trees stay reachable when they live below DIR (a CI
+# clone under /tmp, say): they are bound back at their paths.
+private_dir() {
+	local dir=$1 mode=$2 keep="" p i=0 k
+	for p in "$top_srcdir" "$top_builddir"; do
+		case "$p/" in "$dir"/*) ;; *) continue ;; esac
+		i=$((i + 1))
+		mkdir -p "$T/keep$i"
+		mount --bind "$p" "$T/keep$i"
+		keep="$keep $p:$T/keep$i"
+	done
+	mount -t tmpfs -o "mode=$mode" "private${dir//\//-}" "$dir"
+	for k in $keep; do
+		mkdir -p "${k%%:*}"
+		mount --bind "${k#*:}" "${k%%:*}"
+	done
+}
+
 # A /home of this namespace's own, shared with the images by their
 # /home bind: alice's and bob's homes in it.
 setup_home() {
-	mount -t tmpfs -o mode=755 homes /home
+	private_dir /home 755
 	mkdir -p /home/alice /home/bob
 	chown 1501:1501 /home/alice; chown 1502:1502 /home/bob
 }

@@ -12,7 +12,7 @@ L=$T/lightdm
 setup_accounts
 setup_home
 setup_nss
-mount -t tmpfs -o mode=1777 tmp /tmp
+private_dir /tmp 1777
 write_config
 exec 3>/dev/null
 cached_image trixie trixie "" x11-apps,x11-utils; ok $? "trixie image ready"

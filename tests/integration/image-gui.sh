@@ -11,7 +11,7 @@ write_config
 exec 3>/dev/null
 cached_image trixie trixie "" x11-apps,x11-utils; ok $? "trixie image with x11-apps ready"
 # A /tmp of this namespace's own, shared with the image: the X socket.
-mount -t tmpfs -o mode=1777 tmp /tmp
+private_dir /tmp 1777
 mm up trixie >/dev/null; ok $? "trixie is up"
 install_melee trixie
 

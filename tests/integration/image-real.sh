@@ -8,7 +8,7 @@
 
 setup_accounts
 setup_home
-mount -t tmpfs -o mode=1777 tmp /tmp
+private_dir /tmp 1777
 write_config
 exec 3>"$T/work/cache.log"
 cached_image bullseye bullseye; ok $? "bullseye image ready ($(cat "$T/work/cache.log" | tail -1))"
