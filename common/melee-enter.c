@@ -15,6 +15,18 @@
 
 #include "melee-mounts.h"
 
+/* Declared in melee-mounts.h; defined here so that the setuid melee, which
+ * needs only this and the enter function, does not link libmount. */
+bool melee_is_mountpoint(int fd)
+{
+	struct statx sx;
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &sx) < 0)
+		return false;
+	return (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+	       (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
 int melee_image_check_prepared(int imgfd, const struct melee_image *im, char *err,
 			       size_t errlen)
 {

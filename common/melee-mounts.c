@@ -372,13 +372,3 @@ int melee_bind(const char *source, int target_fd, bool recursive, bool readonly,
 				  strerror(errno));
 	return 0;
 }
-
-bool melee_is_mountpoint(int fd)
-{
-	struct statx sx;
-
-	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &sx) < 0)
-		return false;
-	return (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
-	       (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
-}

@@ -4,6 +4,7 @@
 #include "melee-config.h"
 #include "melee-mounts.h"
 #include "melee-util.h"
+#include "mounts-links.h"
 #include "mounts-ops.h"
 #include "tool-util.h"
 
@@ -29,6 +30,8 @@ static void usage(FILE *f)
 		"  down [IMAGE...]     unmount what 'up' mounted, deepest first\n"
 		"  status [IMAGE...]   show each image's state; exit 0 only if all ready\n"
 		"  check [IMAGE...]    validate the configuration and every image\n"
+		"  links               create IMAGE -> melee links and desktop launchers\n"
+		"                      for every image; remove those of removed images\n"
 		"\n"
 		"Options:\n"
 		"  -c, --config FILE   use FILE instead of %s (root only)\n"
@@ -36,12 +39,14 @@ static void usage(FILE *f)
 		"  -l, --lazy          down: detach busy mounts (umount -l)\n"
 		"  -j, --json          status: print JSON\n"
 		"  -q, --quiet         print only problems\n"
+		"      --bindir DIR    links: where the links go (default %s)\n"
+		"      --desktop-dir DIR  links: where the launchers go (default %s)\n"
 		"  -h, --help          show this help\n"
 		"  -V, --version       show the version\n"
 		"\n"
 		"Exit status: 0 success, 1 an image failed or is not ready, 2 usage or\n"
 		"configuration error.\n",
-		MELEE_DEFAULT_CONFIG);
+		MELEE_DEFAULT_CONFIG, BINDIR, DATADIR "/applications");
 }
 
 static void select_images(const struct melee_config *cfg, char **names, int n,
@@ -187,10 +192,13 @@ int main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "bindir", required_argument, NULL, 'B' },
+		{ "desktop-dir", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mounts_opts o = { 0 };
 	const char *config = MELEE_DEFAULT_CONFIG, *cmd;
+	const char *bindir = BINDIR, *desktop_dir = DATADIR "/applications";
 	const struct melee_image **sel = NULL;
 	struct melee_config cfg;
 	char err[MELEE_ERRLEN];
@@ -221,6 +229,12 @@ int main(int argc, char **argv)
 		case 'q':
 			o.quiet = true;
 			break;
+		case 'B':
+			bindir = optarg;
+			break;
+		case 'D':
+			desktop_dir = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -238,8 +252,8 @@ int main(int argc, char **argv)
 	}
 	cmd = argv[optind++];
 	if (strcmp(cmd, "up") && strcmp(cmd, "down") && strcmp(cmd, "status") &&
-	    strcmp(cmd, "check")) {
-		warn("unknown command '%.80s' (expected up, down, status or check)", cmd);
+	    strcmp(cmd, "check") && strcmp(cmd, "links")) {
+		warn("unknown command '%.80s' (expected up, down, status, check or links)", cmd);
 		return 2;
 	}
 	/* Before reading any configuration: up and down change the mount
@@ -250,6 +264,13 @@ int main(int argc, char **argv)
 		if (strcmp(cmd, "check") == 0)
 			printf("%s: FAIL: %s\n", config, err);
 		die_status(2, "%s", err);
+	}
+	if (strcmp(cmd, "links") == 0) {
+		if (optind < argc)
+			die_status(2, "links takes no image names: it covers every image");
+		rc = mounts_links(&cfg, bindir, desktop_dir, o.quiet);
+		melee_config_free(&cfg);
+		return rc;
 	}
 	select_images(&cfg, argv + optind, argc - optind, &sel, &nsel);
 

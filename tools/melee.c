@@ -15,7 +15,7 @@
 #include "melee-access.h"
 #include "melee-config.h"
 #include "melee-enter.h"
-#include "melee-mounts.h"
+#include "melee-safety.h"
 #include "melee-util.h"
 #include "tool-util.h"
 
@@ -125,11 +125,25 @@ static gid_t *caller_groups(size_t *n)
 	return g;
 }
 
+/* The state melee itself cares about: the same safety walk and prepared
+ * check as entering (no libmount: a setuid program loads as little as it
+ * can, and every use pays for each library). */
+static const char *image_state(const struct melee_image *im)
+{
+	char err[MELEE_ERRLEN];
+	cleanup_fd int fd = image_open_safely(im->path, 0, err, sizeof(err));
+	int r;
+
+	if (fd < 0)
+		return fd == -ENOENT ? "missing" : "unsafe";
+	r = melee_image_check_prepared(fd, im, err, sizeof(err));
+	return r == 0 ? "ready" : r == -ENXIO ? "not prepared" : "unsafe";
+}
+
 static int cmd_list(void)
 {
 	struct melee_config cfg;
-	struct libmnt_table *tb;
-	char err[MELEE_ERRLEN], name[256];
+	char name[256];
 	struct passwd pw, *pwp = NULL;
 	char pwbuf[16384];
 	gid_t *groups;
@@ -141,25 +155,14 @@ static int cmd_list(void)
 			   (unsigned)getuid());
 	snprintf(name, sizeof(name), "%s", pw.pw_name);
 	groups = caller_groups(&ngroups);
-	tb = melee_mounttab_read(err, sizeof(err));
-	if (!tb)
-		die_status(EXIT_MELEE, "%s", err);
 	printf("%-16s %-13s %-7s %s\n", "IMAGE", "STATE", "ACCESS", "DESCRIPTION");
 	for (size_t i = 0; i < cfg.n_images; i++) {
 		const struct melee_image *im = &cfg.images[i];
-		struct melee_image_status st;
-		const char *state;
 
-		melee_image_status(im, tb, 0, &st);
-		state = st.state == MELEE_STATE_READY	 ? "ready"
-			: st.state == MELEE_STATE_UNSAFE ? "unsafe"
-			: st.state == MELEE_STATE_BROKEN ? "broken"
-							 : "not prepared";
-		printf("%-16s %-13s %-7s %s\n", im->name, state,
+		printf("%-16s %-13s %-7s %s\n", im->name, image_state(im),
 		       melee_image_access(im, name, groups, ngroups, NULL, 0) == 0 ? "yes" : "no",
 		       im->description);
 	}
-	mnt_unref_table(tb);
 	free(groups);
 	melee_config_free(&cfg);
 	return 0;

@@ -3,6 +3,7 @@
 # the working directory, the shell, the environment, --list, --help,
 # --version, a link named after the image, access control, linux32 and
 # an image that is not prepared.
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/integration/melee-lib.sh"
 
 melee_setup "aliases = demo-alias"
@@ -11,38 +12,38 @@ sed 's|^bob:x:1502:1502:Bob:/home/bob:/bin/sh$|bob:x:1502:1502:Bob:/home/bob:/bi
 	"$T/work/passwd" > "$T/work/passwd.new" && cat "$T/work/passwd.new" > "$T/work/passwd"
 cd /home/alice
 
-out=$(run_as alice "$MELEE" demo cat /marker 2>&1); rc=$?
+out=$(as alice "$MELEE" demo cat /marker 2>&1); rc=$?
 is "$rc:$out" "0:melee-fixture:demo" "a command runs inside the image"
-out=$(run_as alice "$MELEE" demo-alias cat /marker 2>&1); rc=$?
+out=$(as alice "$MELEE" demo-alias cat /marker 2>&1); rc=$?
 is "$rc:$out" "0:melee-fixture:demo" "an alias names the same image"
-out=$(run_as alice "$MELEE" demo sh -c 'exit 42' 2>&1); rc=$?
+out=$(as alice "$MELEE" demo sh -c 'exit 42' 2>&1); rc=$?
 is "$rc:$out" "42:" "the exit status is the command's"
-out=$(run_as alice "$MELEE" demo no-such-command 2>&1); rc=$?
+out=$(as alice "$MELEE" demo no-such-command 2>&1); rc=$?
 is "$rc:$out" "127:melee: no-such-command: command not found in image demo" "127 for a command not in the image"
-out=$(run_as alice "$MELEE" demo /etc/os-release 2>&1); rc=$?
+out=$(as alice "$MELEE" demo /etc/os-release 2>&1); rc=$?
 is "$rc:$out" "126:melee: /etc/os-release: cannot run in image demo: Permission denied" "126 for a file that is not executable"
-out=$(run_as alice "$MELEE" demo uname -n 2>&1); rc=$?
+out=$(as alice "$MELEE" demo uname -n 2>&1); rc=$?
 is "$rc:$out" "0:$(uname -n)" "PATH lookup happens in the image (busybox uname)"
-is "$(run_as alice "$MELEE" demo readlink /proc/self/exe)" "/bin/busybox" "the command is the image's, not the host's"
+is "$(as alice "$MELEE" demo readlink /proc/self/exe)" "/bin/busybox" "the command is the image's, not the host's"
 
 # Working directory.
-out=$(run_as alice "$MELEE" demo pwd 2>&1); rc=$?
+out=$(as alice "$MELEE" demo pwd 2>&1); rc=$?
 is "$rc:$out" "0:/home/alice" "the same directory inside the image"
 mkdir -p "$T/work/elsewhere" && cd "$T/work/elsewhere"
-out=$(run_as alice "$MELEE" demo pwd 2>&1); rc=$?
+out=$(as alice "$MELEE" demo pwd 2>&1); rc=$?
 is "$rc:$out" "125:melee: directory $T/work/elsewhere does not exist in image demo; not running the command elsewhere" \
 	"a command is not run in another directory than asked"
-out=$(echo pwd | run_as alice "$MELEE" demo 2>&1); rc=$?
+out=$(echo pwd | as alice "$MELEE" demo 2>&1); rc=$?
 is "$rc:$out" "0:melee: warning: $T/work/elsewhere does not exist in image demo; starting in /home/alice
 /home/alice" "a shell starts in the home directory with a warning"
 cd /home/alice
 
 # The login shell.
-out=$(echo 'echo "$0 $MELEE_IMAGE"; cat /marker' | run_as alice "$MELEE" demo 2>&1); rc=$?
+out=$(echo 'echo "$0 $MELEE_IMAGE"; cat /marker' | as alice "$MELEE" demo 2>&1); rc=$?
 is "$rc:$out" "0:sh demo
 melee-fixture:demo" "melee IMAGE opens the login shell in the image"
 cd /home/bob
-out=$(echo 'echo "$0"; cat /marker' | run_as bob "$MELEE" demo 2>&1); rc=$?
+out=$(echo 'echo "$0"; cat /marker' | as bob "$MELEE" demo 2>&1); rc=$?
 is "$rc:$out" "0:melee: warning: your shell /bin/zsh does not exist in image demo; using /bin/sh
 sh
 melee-fixture:demo" "a shell missing in the image: /bin/sh with a one-line warning"
@@ -50,7 +51,7 @@ cd /home/alice
 
 # Environment.
 env_out=$(DISPLAY=:7 XAUTHORITY=/home/alice/.Xauthority WAYLAND_DISPLAY=wayland-1 \
-	XDG_RUNTIME_DIR=/run/user/1501 MY_OWN=kept run_as alice "$MELEE" demo env)
+	XDG_RUNTIME_DIR=/run/user/1501 MY_OWN=kept as alice "$MELEE" demo env)
 for v in MELEE_IMAGE=demo debian_chroot=demo DISPLAY=:7 XAUTHORITY=/home/alice/.Xauthority \
 	WAYLAND_DISPLAY=wayland-1 XDG_RUNTIME_DIR=/run/user/1501 MY_OWN=kept; do
 	is "$(printf '%s\n' "$env_out" | grep -cx "$v")" "1" "environment has $v"
@@ -59,49 +60,49 @@ done
 # Called by the image's name.
 ln -s melee "$T/bin/demo"
 ln -s melee "$T/bin/demo-alias"
-out=$(run_as alice "$T/bin/demo" cat /marker 2>&1); rc=$?
+out=$(as alice "$T/bin/demo" cat /marker 2>&1); rc=$?
 is "$rc:$out" "0:melee-fixture:demo" "a link named demo acts as melee demo"
-out=$(run_as alice "$T/bin/demo-alias" sh -c 'echo $MELEE_IMAGE' 2>&1); rc=$?
+out=$(as alice "$T/bin/demo-alias" sh -c 'echo $MELEE_IMAGE' 2>&1); rc=$?
 is "$rc:$out" "0:demo" "a link named after an alias too"
-out=$(echo 'cat /marker' | run_as alice "$T/bin/demo" 2>&1); rc=$?
+out=$(echo 'cat /marker' | as alice "$T/bin/demo" 2>&1); rc=$?
 is "$rc:$out" "0:melee-fixture:demo" "the link alone opens a shell"
 
 # --help, --version, --list, usage.
-out=$(run_as alice "$MELEE" --help); rc=$?
+out=$(as alice "$MELEE" --help); rc=$?
 like "$rc:$out" "^0:Usage: melee IMAGE \[COMMAND \[ARG...\]\]" "--help"
-out=$(run_as alice "$MELEE" --version); rc=$?
+out=$(as alice "$MELEE" --version); rc=$?
 like "$rc:$out" "^0:melee [0-9][0-9.a-z~-]*$" "--version"
-out=$(run_as alice "$MELEE" 2>&1); rc=$?
+out=$(as alice "$MELEE" 2>&1); rc=$?
 like "$rc:$out" "^125:Usage: melee" "no arguments: usage and 125"
-out=$(run_as alice "$MELEE" --frobnicate 2>&1); rc=$?
+out=$(as alice "$MELEE" --frobnicate 2>&1); rc=$?
 like "$rc:$out" "^125:melee: unknown option '--frobnicate'" "unknown option: 125"
 
 # Access control: groups from the host.
 add_image sl6 "allow-groups = physics"
 add_image lab "allow-users = bob"
 mm up sl6 lab >/dev/null
-out=$(run_as alice "$MELEE" sl6 cat /marker 2>&1); rc=$?
+out=$(as alice "$MELEE" sl6 cat /marker 2>&1); rc=$?
 is "$rc:$out" "0:melee-fixture:sl6" "alice (group physics) may use sl6"
-out=$(run_as bob "$MELEE" sl6 cat /marker 2>&1); rc=$?
+out=$(as bob "$MELEE" sl6 cat /marker 2>&1); rc=$?
 is "$rc:$out" "125:melee: you may not use image sl6 (allowed groups: physics)" "bob may not use sl6"
-out=$(run_as alice "$MELEE" lab true 2>&1); rc=$?
+out=$(as alice "$MELEE" lab true 2>&1); rc=$?
 is "$rc:$out" "125:melee: you may not use image lab (allowed users: bob)" "alice may not use lab"
 
 # linux32.
 add_image old "personality = linux32"
 mm up old >/dev/null
-out=$(run_as alice "$MELEE" old uname -m 2>&1); rc=$?
+out=$(as alice "$MELEE" old uname -m 2>&1); rc=$?
 is "$rc:$out" "0:i686" "personality = linux32: uname -m says i686"
-out=$(run_as alice "$MELEE" demo uname -m 2>&1); rc=$?
+out=$(as alice "$MELEE" demo uname -m 2>&1); rc=$?
 is "$rc:$out" "0:$(uname -m)" "a default image keeps the host's machine"
 
 # Not prepared.
 add_image cold
-out=$(run_as alice "$MELEE" cold true 2>&1); rc=$?
+out=$(as alice "$MELEE" cold true 2>&1); rc=$?
 is "$rc:$out" "125:melee: image cold is not prepared ($IMAGES/cold/proc is not mounted); run 'melee-mounts up cold' as root" \
 	"an image that is not up: says so and names the fix"
 
-out=$(cd / && run_as bob "$MELEE" --list); rc=$?
+out=$(cd / && as bob "$MELEE" --list); rc=$?
 is "$rc:$out" "0:IMAGE            STATE         ACCESS  DESCRIPTION
 cold             not prepared  yes     cold
 demo             ready         yes     Demo image

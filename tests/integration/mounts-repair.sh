@@ -41,7 +41,7 @@ out=$("$MELEE_MOUNTS" --help); like "$out" "^Usage: melee-mounts \[OPTIONS\] COM
 out=$("$MELEE_MOUNTS" 2>&1); rc=$?
 like "$rc:$out" "^2:Usage:" "no command: usage on stderr, exit 2"
 out=$(mm frob 2>&1); rc=$?
-is "$rc:$out" "2:melee-mounts: unknown command 'frob' (expected up, down, status or check)" "unknown command"
+is "$rc:$out" "2:melee-mounts: unknown command 'frob' (expected up, down, status, check or links)" "unknown command"
 out=$(mm --bogus status 2>&1); rc=$?
 ok $((rc != 2)) "unknown option exits 2"
 done_testing

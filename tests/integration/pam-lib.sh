@@ -34,3 +34,48 @@ pam_service() {
 	mkdir -p "$T/pam.d"
 	printf '%s\n' "$2" > "$T/pam.d/$1"
 }
+
+# start_sshd: a real sshd of the test's own on a free port of 127.0.0.1:
+# host key, config and PID file under $T/ssh, PAM service sshd-melee
+# (sshd's program name) with pam_unix and pam_melee, alice's key in her
+# authorized_keys.  Sets $port, $S and the SSH client command array.
+start_sshd() {
+	# sshd's privilege-separation directory (created only if missing).
+	if [ ! -d /run/sshd ]; then mkdir -m 755 /run/sshd; at_exit "rmdir /run/sshd"; fi
+	S=$T/ssh
+	mkdir -p "$S" "$T/bin"
+	ssh-keygen -q -t ed25519 -N '' -f "$S/host_key"
+	ssh-keygen -q -t ed25519 -N '' -f "$S/alice_key"
+	mkdir -p /home/alice/.ssh
+	cp "$S/alice_key.pub" /home/alice/.ssh/authorized_keys
+	chown -R alice:alice /home/alice/.ssh; chmod 700 /home/alice/.ssh
+	# The PAM service is sshd's program name: sshd-melee.
+	ln -s "$(command -v sshd)" "$T/bin/sshd-melee"
+	mkdir -p "$T/pam.d"; cp -a /etc/pam.d/. "$T/pam.d/"
+	cat > "$T/pam.d/sshd-melee" <<-P
+	auth     required pam_unix.so
+	account  required pam_unix.so
+	account  required $PAM_MELEE
+	session  required pam_unix.so
+	session  required $PAM_MELEE
+	P
+	mount --bind "$T/pam.d" /etc/pam.d
+	for port in $(seq 42200 42300); do ! (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break; done
+	cat > "$S/sshd_config" <<-C
+	Port $port
+	ListenAddress 127.0.0.1
+	HostKey $S/host_key
+	PidFile $S/sshd.pid
+	UsePAM yes
+	PasswordAuthentication yes
+	KbdInteractiveAuthentication no
+	PermitRootLogin no
+	LogLevel VERBOSE
+	C
+	"$T/bin/sshd-melee" -f "$S/sshd_config" -D -e 2> "$T/work/sshd.log" &
+	PIDS="$PIDS $!"
+	for i in $(seq 1 50); do (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+
+	SSH=(ssh -F /dev/null -p "$port" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
+		-o LogLevel=ERROR -o ConnectTimeout=10)
+}

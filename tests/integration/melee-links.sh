@@ -1,0 +1,74 @@
+#!/bin/bash
+# melee-mounts links: IMAGE -> melee links for images and aliases, a valid
+# desktop launcher per image, stale ones removed when an image leaves the
+# config, foreign files never touched.
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$top_srcdir/tests/integration/melee-lib.sh"
+
+melee_setup "aliases = demo1"
+add_image sl6 "description = Scientific Linux 6.3
+aliases = sl63"
+mm up sl6 >/dev/null
+mkdir -p "$T/apps"
+ln -s /bin/true "$T/bin/foreign"
+cp /bin/true "$T/bin/ls"
+
+out=$(mm links --bindir "$T/bin" --desktop-dir "$T/apps" 2>&1); rc=$?
+is "$rc:$out" "0:$T/bin/demo -> melee
+$T/bin/demo1 -> melee
+$T/bin/sl6 -> melee
+$T/bin/sl63 -> melee
+$T/apps/melee-demo.desktop
+$T/apps/melee-sl6.desktop" "links and launchers created and listed"
+is "$(cd "$T/bin" && for f in *; do printf '%s %s\n' "$f" "$(readlink "$f")"; done)" "demo melee
+demo1 melee
+foreign /bin/true
+ls 
+melee 
+sl6 melee
+sl63 melee" "one relative link per image and alias, other files untouched"
+is "$(cat "$T/apps/melee-sl6.desktop")" "[Desktop Entry]
+Type=Application
+Name=Terminal in Scientific Linux 6.3
+Comment=A shell inside the MELEE image sl6
+Exec=$T/bin/melee sl6
+Terminal=true
+Icon=utilities-terminal
+Categories=System;TerminalEmulator;
+X-Melee-Image=sl6" "the launcher: a terminal with the image's shell"
+if command -v desktop-file-validate >/dev/null; then
+	out=$(desktop-file-validate "$T/apps/melee-sl6.desktop" "$T/apps/melee-demo.desktop" 2>&1); rc=$?
+	is "$rc:$out" "0:" "desktop-file-validate accepts the launchers"
+else
+	ok 1 "desktop-file-validate is missing (apt-get install desktop-file-utils)"
+fi
+
+cd /home/alice
+out=$(as alice "$T/bin/sl63" cat /marker 2>&1); rc=$?
+is "$rc:$out" "0:melee-fixture:sl6" "the alias link runs melee in sl6"
+
+out=$(mm links --bindir "$T/bin" --desktop-dir "$T/apps" 2>&1); rc=$?
+is "$rc:$out" "0:" "a second run changes nothing"
+
+# An image named like an existing foreign file is left alone.
+add_image ls
+out=$(mm links --bindir "$T/bin" --desktop-dir "$T/apps" 2>&1); rc=$?
+is "$rc:$out" "1:melee-mounts: $T/bin/ls exists and is not a link to melee; left alone
+$T/apps/melee-ls.desktop" "a foreign file with an image's name is not replaced"
+rm "$T/etc/images.d/ls.conf"
+
+# Removing an image from the config removes its links on the next run.
+rm "$T/etc/images.d/sl6.conf"
+echo "# not ours" > "$T/apps/melee-other.desktop"
+out=$(mm links --bindir "$T/bin" --desktop-dir "$T/apps" 2>&1); rc=$?
+is "$rc:$(printf '%s\n' "$out" | sort)" "0:removed $T/apps/melee-ls.desktop
+removed $T/apps/melee-sl6.desktop
+removed $T/bin/sl6
+removed $T/bin/sl63" "the removed image's links and launcher are gone"
+is "$(ls "$T/bin" | tr '\n' ' ')" "demo demo1 foreign ls melee " "what remains in bindir"
+is "$(ls "$T/apps" | tr '\n' ' ')" "melee-demo.desktop melee-other.desktop " "a launcher not made by links is kept"
+
+out=$(mm links extra 2>&1); rc=$?
+is "$rc:$out" "2:melee-mounts: links takes no image names: it covers every image" "links takes no image names"
+
+done_testing

@@ -1,0 +1,29 @@
+#!/bin/bash
+# Every use of melee is logged to syslog (authpriv.info): user, image,
+# command name, read from the namespace's own syslogd (lib.sh's
+# private_syslog).
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$top_srcdir/tests/integration/melee-lib.sh"
+
+melee_setup
+private_syslog
+ok $([ -S /dev/log ]; echo $?) "the test's syslogd listens on /dev/log"
+
+cd /home/alice
+ln -s melee "$T/bin/demo"
+printf '#!%s\ntrue\n' "$T/bin/demo" > /home/alice/job.sh
+chown 1501 /home/alice/job.sh; chmod 755 /home/alice/job.sh
+as alice "$MELEE" demo cat /marker >/dev/null
+echo exit | as bob "$MELEE" demo >/dev/null
+as alice "$T/bin/demo" /bin/true
+as alice /home/alice/job.sh
+as bob "$MELEE" nosuch true 2>/dev/null
+sleep 0.3
+
+log=$(grep ' melee\[' "$SYSLOG" | sed -E 's/^.* ([a-z]+\.[a-z]+) melee\[[0-9]+\]: /\1 /')
+is "$log" "authpriv.info user=alice image=demo command=cat
+authpriv.info user=bob image=demo command=sh
+authpriv.info user=alice image=demo command=true
+authpriv.info user=alice image=demo command=job.sh" "one authpriv.info line per use: user, image, command name"
+
+done_testing

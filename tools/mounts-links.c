@@ -1,0 +1,244 @@
+/* melee-mounts links: the seeds' per-image commands (sl6 -> melee) and
+ * panel launchers.  Only what this command made is ever replaced or
+ * removed: a link whose target is melee, a launcher that carries the
+ * X-Melee-Image key.  Anything else with the same name is left alone
+ * with a warning (an image called "ls" must not shadow the real one). */
+#include "mounts-links.h"
+
+#include "melee-util.h"
+#include "tool-util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define LAUNCHER_KEY "X-Melee-Image="
+
+/* The link target: "melee" when melee lives in the same directory (the
+ * links keep working if the tree moves), else the installed melee. */
+static void link_target(int dirfd, char *buf, size_t len)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, "melee", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+		snprintf(buf, len, "melee");
+	else
+		snprintf(buf, len, "%s/melee", BINDIR);
+}
+
+static bool is_our_link(int dirfd, const char *name)
+{
+	char t[PATH_MAX];
+	ssize_t n = readlinkat(dirfd, name, t, sizeof(t) - 1);
+
+	if (n < 0)
+		return false;
+	t[n] = '\0';
+	return strcmp(t, "melee") == 0 || strcmp(t, BINDIR "/melee") == 0;
+}
+
+static bool configured(const struct melee_config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->n_images; i++) {
+		if (strcmp(cfg->images[i].name, name) == 0)
+			return true;
+		if (melee_strv_contains(cfg->images[i].aliases, name))
+			return true;
+	}
+	return false;
+}
+
+static int make_link(int dirfd, const char *bindir, const char *name, const char *target,
+		     bool quiet)
+{
+	char tmp[128], cur[PATH_MAX];
+	ssize_t n = readlinkat(dirfd, name, cur, sizeof(cur) - 1);
+
+	if (n >= 0) {
+		cur[n] = '\0';
+		if (strcmp(cur, target) == 0)
+			return 0;
+	}
+	if (n < 0 && errno != ENOENT) {
+		warn("%s/%s exists and is not a link to melee; left alone", bindir, name);
+		return 1;
+	}
+	if (n >= 0 && !is_our_link(dirfd, name)) {
+		warn("%s/%s links to %s, not to melee; left alone", bindir, name, cur);
+		return 1;
+	}
+	/* A new link under a temporary name, renamed over: never a moment
+	 * without the command, never a write through something planted. */
+	snprintf(tmp, sizeof(tmp), ".%s.tmp%ld", name, (long)getpid());
+	unlinkat(dirfd, tmp, 0);
+	if (symlinkat(target, dirfd, tmp) < 0 || renameat(dirfd, tmp, dirfd, name) < 0) {
+		warn("cannot create %s/%s: %s", bindir, name, strerror(errno));
+		unlinkat(dirfd, tmp, 0);
+		return 1;
+	}
+	if (!quiet)
+		printf("%s/%s -> %s\n", bindir, name, target);
+	return 0;
+}
+
+/* Desktop entry values: backslash and control characters escaped. */
+static void put_value(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\\\", f);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else if (*s == '\t')
+			fputs("\\t", f);
+		else if ((unsigned char)*s >= 0x20)
+			fputc(*s, f);
+	}
+}
+
+static bool same_content(int dirfd, const char *name, const char *data, size_t len)
+{
+	cleanup_fd int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	cleanup_free char *cur = NULL;
+	size_t curlen;
+
+	if (fd < 0 || melee_read_fd(fd, 65536, &cur, &curlen) < 0)
+		return false;
+	return curlen == len && memcmp(cur, data, len) == 0;
+}
+
+static int write_launcher(int dirfd, const char *desktop_dir, const struct melee_image *im,
+			  const char *melee_path, bool quiet)
+{
+	char name[MELEE_NAME_MAX + 32], err[MELEE_ERRLEN];
+	char *data = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&data, &len);
+	struct stat st;
+	int r;
+
+	if (!f)
+		die("out of memory");
+	snprintf(name, sizeof(name), "melee-%s.desktop", im->name);
+	fputs("[Desktop Entry]\nType=Application\nName=Terminal in ", f);
+	put_value(f, im->description);
+	fprintf(f, "\nComment=A shell inside the MELEE image %s\n", im->name);
+	/* Terminal=true: the desktop's own terminal runs melee, which
+	 * starts the user's shell inside the image. */
+	fprintf(f, "Exec=%s %s\nTerminal=true\nIcon=utilities-terminal\n", melee_path, im->name);
+	fputs("Categories=System;TerminalEmulator;\n", f);
+	fprintf(f, "%s%s\n", LAUNCHER_KEY, im->name);
+	if (fclose(f) != 0)
+		die("out of memory");
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode)) {
+		warn("%s/%s exists and is not a file; left alone", desktop_dir, name);
+		free(data);
+		return 1;
+	}
+	if (same_content(dirfd, name, data, len)) {
+		free(data);
+		return 0;
+	}
+	r = melee_write_atomic(dirfd, name, data, len, 0644, err, sizeof(err));
+	free(data);
+	if (r < 0) {
+		warn("%s/%s: %s", desktop_dir, name, err);
+		return 1;
+	}
+	if (!quiet)
+		printf("%s/%s\n", desktop_dir, name);
+	return 0;
+}
+
+/* True if the launcher carries our key (read without following links). */
+static bool is_our_launcher(int dirfd, const char *name)
+{
+	cleanup_fd int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	cleanup_free char *data = NULL;
+	size_t len;
+
+	if (fd < 0 || melee_read_fd(fd, 65536, &data, &len) < 0)
+		return false;
+	return strstr(data, "\n" LAUNCHER_KEY) != NULL;
+}
+
+/* Removes what this command made for images no longer configured. */
+static void remove_stale(const struct melee_config *cfg, int dirfd, const char *dir,
+			 bool launchers, bool quiet)
+{
+	int dup = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+	DIR *d = dup >= 0 ? fdopendir(dup) : NULL;
+	struct dirent *e;
+
+	if (!d) {
+		warn("cannot read %s: %s", dir, strerror(errno));
+		if (dup >= 0)
+			close(dup);
+		return;
+	}
+	while ((e = readdir(d))) {
+		char image[NAME_MAX + 1];
+		size_t l = strlen(e->d_name);
+
+		if (launchers) {
+			if (l <= 14 || strncmp(e->d_name, "melee-", 6) != 0 ||
+			    strcmp(e->d_name + l - 8, ".desktop") != 0)
+				continue;
+			snprintf(image, sizeof(image), "%.*s", (int)(l - 14), e->d_name + 6);
+			if (configured(cfg, image) || !is_our_launcher(dirfd, e->d_name))
+				continue;
+		} else {
+			if (strcmp(e->d_name, "melee") == 0 || configured(cfg, e->d_name) ||
+			    !is_our_link(dirfd, e->d_name))
+				continue;
+		}
+		if (unlinkat(dirfd, e->d_name, 0) < 0)
+			warn("cannot remove %s/%s: %s", dir, e->d_name, strerror(errno));
+		else if (!quiet)
+			printf("removed %s/%s\n", dir, e->d_name);
+	}
+	closedir(d);
+}
+
+int mounts_links(const struct melee_config *cfg, const char *bindir, const char *desktop_dir,
+		 bool quiet)
+{
+	cleanup_fd int bfd = -1, dfd = -1;
+	char target[PATH_MAX], melee_path[PATH_MAX];
+	int rc = 0;
+
+	bfd = open(bindir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (bfd < 0)
+		die_status(2, "cannot open %s: %s", bindir, strerror(errno));
+	link_target(bfd, target, sizeof(target));
+	if (strcmp(target, "melee") == 0)
+		snprintf(melee_path, sizeof(melee_path), "%s/melee", bindir);
+	else
+		snprintf(melee_path, sizeof(melee_path), "%s", target);
+	if (strpbrk(melee_path, " \t\n\"'\\$`%;"))
+		die_status(2, "%s: a launcher cannot name a path with spaces or quotes",
+			   melee_path);
+	for (size_t i = 0; i < cfg->n_images; i++) {
+		const struct melee_image *im = &cfg->images[i];
+
+		rc |= make_link(bfd, bindir, im->name, target, quiet);
+		for (size_t a = 0; a < im->n_aliases; a++)
+			rc |= make_link(bfd, bindir, im->aliases[a], target, quiet);
+	}
+	remove_stale(cfg, bfd, bindir, false, quiet);
+
+	if (desktop_dir) {
+		dfd = open(desktop_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			die_status(2, "cannot open %s: %s", desktop_dir, strerror(errno));
+		for (size_t i = 0; i < cfg->n_images; i++)
+			rc |= write_launcher(dfd, desktop_dir, &cfg->images[i], melee_path, quiet);
+		remove_stale(cfg, dfd, desktop_dir, true, quiet);
+	}
+	return rc ? 1 : 0;
+}

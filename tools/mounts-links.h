@@ -1,0 +1,16 @@
+/* melee-mounts links: the per-image links to melee and the desktop
+ * launchers (melee-<image>.desktop). */
+#ifndef MELEE_MOUNTS_LINKS_H
+#define MELEE_MOUNTS_LINKS_H
+
+#include <stdbool.h>
+
+#include "melee-config.h"
+
+/* Creates DIR/IMAGE -> melee for every image and alias in bindir, and
+ * melee-IMAGE.desktop in desktop_dir (NULL: none); removes the links and
+ * launchers of images no longer configured.  Returns an exit status. */
+int mounts_links(const struct melee_config *cfg, const char *bindir, const char *desktop_dir,
+		 bool quiet);
+
+#endif
