@@ -41,6 +41,8 @@ static void usage(FILE *f)
 		"  -q, --quiet         print only problems\n"
 		"      --bindir DIR    links: where the links go (default %s)\n"
 		"      --desktop-dir DIR  links: where the launchers go (default %s)\n"
+		"      --xsessions-dir DIR  links: also a session entry melee-IMAGE per image\n"
+		"                       for display managers (e.g. /usr/share/xsessions)\n"
 		"  -h, --help          show this help\n"
 		"  -V, --version       show the version\n"
 		"\n"
@@ -194,11 +196,12 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ "bindir", required_argument, NULL, 'B' },
 		{ "desktop-dir", required_argument, NULL, 'D' },
+		{ "xsessions-dir", required_argument, NULL, 'X' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mounts_opts o = { 0 };
 	const char *config = MELEE_DEFAULT_CONFIG, *cmd;
-	const char *bindir = BINDIR, *desktop_dir = DATADIR "/applications";
+	const char *bindir = BINDIR, *desktop_dir = DATADIR "/applications", *xsessions_dir = NULL;
 	const struct melee_image **sel = NULL;
 	struct melee_config cfg;
 	char err[MELEE_ERRLEN];
@@ -235,6 +238,9 @@ int main(int argc, char **argv)
 		case 'D':
 			desktop_dir = optarg;
 			break;
+		case 'X':
+			xsessions_dir = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -268,7 +274,7 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "links") == 0) {
 		if (optind < argc)
 			die_status(2, "links takes no image names: it covers every image");
-		rc = mounts_links(&cfg, bindir, desktop_dir, o.quiet);
+		rc = mounts_links(&cfg, bindir, desktop_dir, xsessions_dir, o.quiet);
 		melee_config_free(&cfg);
 		return rc;
 	}

@@ -19,27 +19,29 @@
 
 #define LAUNCHER_KEY "X-Melee-Image="
 
-/* The link target: "melee" when melee lives in the same directory (the
- * links keep working if the tree moves), else the installed melee. */
-static void link_target(int dirfd, char *buf, size_t len)
+/* The link target: PROG ("melee", "melee-qsub") when it lives in the
+ * same directory (the links keep working if the tree moves), else the
+ * installed one. */
+static void link_target(int dirfd, const char *prog, char *buf, size_t len)
 {
 	struct stat st;
 
-	if (fstatat(dirfd, "melee", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
-		snprintf(buf, len, "melee");
+	if (fstatat(dirfd, prog, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+		snprintf(buf, len, "%s", prog);
 	else
-		snprintf(buf, len, "%s/melee", BINDIR);
+		snprintf(buf, len, "%s/%s", BINDIR, prog);
 }
 
-static bool is_our_link(int dirfd, const char *name)
+static bool is_our_link(int dirfd, const char *name, const char *prog)
 {
-	char t[PATH_MAX];
+	char t[PATH_MAX], installed[PATH_MAX];
 	ssize_t n = readlinkat(dirfd, name, t, sizeof(t) - 1);
 
 	if (n < 0)
 		return false;
 	t[n] = '\0';
-	return strcmp(t, "melee") == 0 || strcmp(t, BINDIR "/melee") == 0;
+	snprintf(installed, sizeof(installed), "%s/%s", BINDIR, prog);
+	return strcmp(t, prog) == 0 || strcmp(t, installed) == 0;
 }
 
 static bool configured(const struct melee_config *cfg, const char *name)
@@ -54,7 +56,7 @@ static bool configured(const struct melee_config *cfg, const char *name)
 }
 
 static int make_link(int dirfd, const char *bindir, const char *name, const char *target,
-		     bool quiet)
+		     const char *prog, bool quiet)
 {
 	char tmp[128], cur[PATH_MAX];
 	ssize_t n = readlinkat(dirfd, name, cur, sizeof(cur) - 1);
@@ -65,11 +67,11 @@ static int make_link(int dirfd, const char *bindir, const char *name, const char
 			return 0;
 	}
 	if (n < 0 && errno != ENOENT) {
-		warn("%s/%s exists and is not a link to melee; left alone", bindir, name);
+		warn("%s/%s exists and is not a link to %s; left alone", bindir, name, prog);
 		return 1;
 	}
-	if (n >= 0 && !is_our_link(dirfd, name)) {
-		warn("%s/%s links to %s, not to melee; left alone", bindir, name, cur);
+	if (n >= 0 && !is_our_link(dirfd, name, prog)) {
+		warn("%s/%s links to %s, not to %s; left alone", bindir, name, cur, prog);
 		return 1;
 	}
 	/* A new link under a temporary name, renamed over: never a moment
@@ -112,8 +114,12 @@ static bool same_content(int dirfd, const char *name, const char *data, size_t l
 	return curlen == len && memcmp(cur, data, len) == 0;
 }
 
+/* A launcher ("Terminal in ...", for the desktop's menu) or, with
+ * `session`, a display-manager session entry melee-IMAGE: the greeter
+ * puts its name into the PAM environment, pam_melee enters the image and
+ * the session command runs inside it. */
 static int write_launcher(int dirfd, const char *desktop_dir, const struct melee_image *im,
-			  const char *melee_path, bool quiet)
+			  const char *melee_path, bool session, bool quiet)
 {
 	char name[MELEE_NAME_MAX + 32], err[MELEE_ERRLEN];
 	char *data = NULL;
@@ -125,13 +131,23 @@ static int write_launcher(int dirfd, const char *desktop_dir, const struct melee
 	if (!f)
 		die("out of memory");
 	snprintf(name, sizeof(name), "melee-%s.desktop", im->name);
-	fputs("[Desktop Entry]\nType=Application\nName=Terminal in ", f);
-	put_value(f, im->description);
-	fprintf(f, "\nComment=A shell inside the MELEE image %s\n", im->name);
-	/* Terminal=true: the desktop's own terminal runs melee, which
-	 * starts the user's shell inside the image. */
-	fprintf(f, "Exec=%s %s\nTerminal=true\nIcon=utilities-terminal\n", melee_path, im->name);
-	fputs("Categories=System;TerminalEmulator;\n", f);
+	if (session) {
+		fputs("[Desktop Entry]\nType=Application\nName=", f);
+		put_value(f, im->description);
+		fprintf(f, " (MELEE)\nComment=A desktop session inside the MELEE image %s\n",
+			im->name);
+		/* Run inside the image: its own session manager. */
+		fputs("Exec=x-session-manager\n", f);
+	} else {
+		fputs("[Desktop Entry]\nType=Application\nName=Terminal in ", f);
+		put_value(f, im->description);
+		fprintf(f, "\nComment=A shell inside the MELEE image %s\n", im->name);
+		/* Terminal=true: the desktop's own terminal runs melee, which
+		 * starts the user's shell inside the image. */
+		fprintf(f, "Exec=%s %s\nTerminal=true\nIcon=utilities-terminal\n", melee_path,
+			im->name);
+		fputs("Categories=System;TerminalEmulator;\n", f);
+	}
 	fprintf(f, "%s%s\n", LAUNCHER_KEY, im->name);
 	if (fclose(f) != 0)
 		die("out of memory");
@@ -192,9 +208,13 @@ static void remove_stale(const struct melee_config *cfg, int dirfd, const char *
 			snprintf(image, sizeof(image), "%.*s", (int)(l - 14), e->d_name + 6);
 			if (configured(cfg, image) || !is_our_launcher(dirfd, e->d_name))
 				continue;
+		} else if (strncmp(e->d_name, "qsub", 4) == 0 &&
+			   is_our_link(dirfd, e->d_name, "melee-qsub")) {
+			if (configured(cfg, e->d_name + 4))
+				continue;
 		} else {
 			if (strcmp(e->d_name, "melee") == 0 || configured(cfg, e->d_name) ||
-			    !is_our_link(dirfd, e->d_name))
+			    !is_our_link(dirfd, e->d_name, "melee"))
 				continue;
 		}
 		if (unlinkat(dirfd, e->d_name, 0) < 0)
@@ -206,16 +226,17 @@ static void remove_stale(const struct melee_config *cfg, int dirfd, const char *
 }
 
 int mounts_links(const struct melee_config *cfg, const char *bindir, const char *desktop_dir,
-		 bool quiet)
+		 const char *xsessions_dir, bool quiet)
 {
-	cleanup_fd int bfd = -1, dfd = -1;
-	char target[PATH_MAX], melee_path[PATH_MAX];
+	cleanup_fd int bfd = -1, dfd = -1, sfd = -1;
+	char target[PATH_MAX], qtarget[PATH_MAX], melee_path[PATH_MAX];
 	int rc = 0;
 
 	bfd = open(bindir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (bfd < 0)
 		die_status(2, "cannot open %s: %s", bindir, strerror(errno));
-	link_target(bfd, target, sizeof(target));
+	link_target(bfd, "melee", target, sizeof(target));
+	link_target(bfd, "melee-qsub", qtarget, sizeof(qtarget));
 	if (strcmp(target, "melee") == 0)
 		snprintf(melee_path, sizeof(melee_path), "%s/melee", bindir);
 	else
@@ -225,10 +246,17 @@ int mounts_links(const struct melee_config *cfg, const char *bindir, const char 
 			   melee_path);
 	for (size_t i = 0; i < cfg->n_images; i++) {
 		const struct melee_image *im = &cfg->images[i];
+		char q[MELEE_NAME_MAX + 8];
 
-		rc |= make_link(bfd, bindir, im->name, target, quiet);
-		for (size_t a = 0; a < im->n_aliases; a++)
-			rc |= make_link(bfd, bindir, im->aliases[a], target, quiet);
+		/* sl6 -> melee, and the Torque-style qsubsl6 -> melee-qsub. */
+		rc |= make_link(bfd, bindir, im->name, target, "melee", quiet);
+		snprintf(q, sizeof(q), "qsub%s", im->name);
+		rc |= make_link(bfd, bindir, q, qtarget, "melee-qsub", quiet);
+		for (size_t a = 0; a < im->n_aliases; a++) {
+			rc |= make_link(bfd, bindir, im->aliases[a], target, "melee", quiet);
+			snprintf(q, sizeof(q), "qsub%s", im->aliases[a]);
+			rc |= make_link(bfd, bindir, q, qtarget, "melee-qsub", quiet);
+		}
 	}
 	remove_stale(cfg, bfd, bindir, false, quiet);
 
@@ -237,8 +265,18 @@ int mounts_links(const struct melee_config *cfg, const char *bindir, const char 
 		if (dfd < 0)
 			die_status(2, "cannot open %s: %s", desktop_dir, strerror(errno));
 		for (size_t i = 0; i < cfg->n_images; i++)
-			rc |= write_launcher(dfd, desktop_dir, &cfg->images[i], melee_path, quiet);
+			rc |= write_launcher(dfd, desktop_dir, &cfg->images[i], melee_path, false,
+					     quiet);
 		remove_stale(cfg, dfd, desktop_dir, true, quiet);
+	}
+	if (xsessions_dir) {
+		sfd = open(xsessions_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (sfd < 0)
+			die_status(2, "cannot open %s: %s", xsessions_dir, strerror(errno));
+		for (size_t i = 0; i < cfg->n_images; i++)
+			rc |= write_launcher(sfd, xsessions_dir, &cfg->images[i], melee_path, true,
+					     quiet);
+		remove_stale(cfg, sfd, xsessions_dir, true, quiet);
 	}
 	return rc ? 1 : 0;
 }

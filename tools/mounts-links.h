@@ -11,6 +11,6 @@
  * melee-IMAGE.desktop in desktop_dir (NULL: none); removes the links and
  * launchers of images no longer configured.  Returns an exit status. */
 int mounts_links(const struct melee_config *cfg, const char *bindir, const char *desktop_dir,
-		 bool quiet);
+		 const char *xsessions_dir, bool quiet);
 
 #endif

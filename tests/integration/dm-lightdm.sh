@@ -19,14 +19,15 @@ cached_image trixie trixie "" x11-apps,x11-utils; ok $? "trixie image ready"
 mm up trixie >/dev/null; ok $? "trixie is up"
 bind_etc_melee
 
-# The session command exists only in the image.
-cat > "$IMAGES/trixie/usr/local/bin/melee-dm-session" <<'S'
+# The session command (x-session-manager, what the entry that
+# 'melee-mounts links --xsessions-dir' writes runs) exists only in the image.
+cat > "$IMAGES/trixie/usr/local/bin/x-session-manager" <<'S'
 #!/bin/sh
 { . /etc/os-release; echo "os=$VERSION_CODENAME"; echo "id=$(id -u):$(id -g)"; echo "pwd=$(pwd)"
   echo "MELEE_IMAGE=$MELEE_IMAGE"; echo "DISPLAY=$DISPLAY"; } > "$HOME/dm-marker"
 S
-chmod 755 "$IMAGES/trixie/usr/local/bin/melee-dm-session"
-ok "$(test ! -e /usr/local/bin/melee-dm-session; echo $?)" "the session script is not on the host"
+chmod 755 "$IMAGES/trixie/usr/local/bin/x-session-manager"
+ok "$(test ! -e /usr/local/bin/x-session-manager; echo $?)" "the session script is not on the host"
 
 # LightDM's own state, PAM stack, sessions and D-Bus, all in this namespace.
 mkdir -p "$L/run" "$L/cache" "$L/log" "$L/xsessions" "$T/pam.d" /run/dbus
@@ -44,12 +45,9 @@ while [ $# -gt 0 ]; do [ "$1" = -auth ] && auth=$2; shift; done
 exec Xvfb "$disp" ${auth:+-auth "$auth"} -nolisten tcp -screen 0 320x240x24
 X
 chmod 755 "$L/xvfb"
-cat > "$L/xsessions/melee-trixie.desktop" <<D
-[Desktop Entry]
-Name=Terminal session in trixie
-Exec=/usr/local/bin/melee-dm-session
-Type=Application
-D
+mkdir -p "$T/bin" "$T/apps"
+mm links --bindir "$T/bin" --desktop-dir "$T/apps" --xsessions-dir "$L/xsessions" >/dev/null
+like "$(cat "$L/xsessions/melee-trixie.desktop")" "^Exec=x-session-manager$" "melee-mounts links wrote the session entry melee-trixie"
 cat > "$L/lightdm.conf" <<C
 [LightDM]
 run-directory=$L/run

@@ -12,12 +12,18 @@ mm up sl6 >/dev/null
 mkdir -p "$T/apps"
 ln -s /bin/true "$T/bin/foreign"
 cp /bin/true "$T/bin/ls"
+install -m 755 "$top_builddir/tools/melee-qsub" "$T/bin/melee-qsub"
+Q=melee-qsub
 
 out=$(mm links --bindir "$T/bin" --desktop-dir "$T/apps" 2>&1); rc=$?
 is "$rc:$out" "0:$T/bin/demo -> melee
+$T/bin/qsubdemo -> $Q
 $T/bin/demo1 -> melee
+$T/bin/qsubdemo1 -> $Q
 $T/bin/sl6 -> melee
+$T/bin/qsubsl6 -> $Q
 $T/bin/sl63 -> melee
+$T/bin/qsubsl63 -> $Q
 $T/apps/melee-demo.desktop
 $T/apps/melee-sl6.desktop" "links and launchers created and listed"
 is "$(cd "$T/bin" && for f in *; do printf '%s %s\n' "$f" "$(readlink "$f")"; done)" "demo melee
@@ -25,8 +31,13 @@ demo1 melee
 foreign /bin/true
 ls 
 melee 
+melee-qsub 
+qsubdemo $Q
+qsubdemo1 $Q
+qsubsl6 $Q
+qsubsl63 $Q
 sl6 melee
-sl63 melee" "one relative link per image and alias, other files untouched"
+sl63 melee" "one relative link per image and alias (and a qsub<NAME> link to melee-qsub), other files untouched"
 is "$(cat "$T/apps/melee-sl6.desktop")" "[Desktop Entry]
 Type=Application
 Name=Terminal in Scientific Linux 6.3
@@ -54,6 +65,7 @@ is "$rc:$out" "0:" "a second run changes nothing"
 add_image ls
 out=$(mm links --bindir "$T/bin" --desktop-dir "$T/apps" 2>&1); rc=$?
 is "$rc:$out" "1:melee-mounts: $T/bin/ls exists and is not a link to melee; left alone
+$T/bin/qsubls -> melee-qsub
 $T/apps/melee-ls.desktop" "a foreign file with an image's name is not replaced"
 rm "$T/etc/images.d/ls.conf"
 
@@ -63,10 +75,26 @@ echo "# not ours" > "$T/apps/melee-other.desktop"
 out=$(mm links --bindir "$T/bin" --desktop-dir "$T/apps" 2>&1); rc=$?
 is "$rc:$(printf '%s\n' "$out" | sort)" "0:removed $T/apps/melee-ls.desktop
 removed $T/apps/melee-sl6.desktop
+removed $T/bin/qsubls
+removed $T/bin/qsubsl6
+removed $T/bin/qsubsl63
 removed $T/bin/sl6
 removed $T/bin/sl63" "the removed image's links and launcher are gone"
-is "$(ls "$T/bin" | tr '\n' ' ')" "demo demo1 foreign ls melee " "what remains in bindir"
+is "$(ls "$T/bin" | tr '\n' ' ')" "demo demo1 foreign ls melee melee-qsub qsubdemo qsubdemo1 " "what remains in bindir"
 is "$(ls "$T/apps" | tr '\n' ' ')" "melee-demo.desktop melee-other.desktop " "a launcher not made by links is kept"
+
+# Display-manager session entries: melee-IMAGE, run inside the image.
+mkdir -p "$T/xsessions"
+out=$(mm links --bindir "$T/bin" --desktop-dir "$T/apps" --xsessions-dir "$T/xsessions" 2>&1); rc=$?
+is "$rc:$out" "0:$T/xsessions/melee-demo.desktop" "--xsessions-dir writes a session entry per image"
+is "$(cat "$T/xsessions/melee-demo.desktop")" "[Desktop Entry]
+Type=Application
+Name=Demo image (MELEE)
+Comment=A desktop session inside the MELEE image demo
+Exec=x-session-manager
+X-Melee-Image=demo" "the session entry: named melee-demo for the greeter, the image's own session manager"
+out=$(desktop-file-validate "$T/xsessions/melee-demo.desktop" 2>&1); rc=$?
+is "$rc:$out" "0:" "desktop-file-validate accepts it"
 
 out=$(mm links extra 2>&1); rc=$?
 is "$rc:$out" "2:melee-mounts: links takes no image names: it covers every image" "links takes no image names"
