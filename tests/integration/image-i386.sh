@@ -6,6 +6,7 @@
 # it uses no qemu.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/integration/images-lib.sh"
+. "$top_srcdir/tests/integration/pam-lib.sh"
 
 BINFMT=/proc/sys/fs/binfmt_misc
 ENTRY=melee-test-i386
@@ -36,6 +37,10 @@ install_melee old32
 cd /home/alice
 is "$(as alice "$T/bin/melee" old32 uname -m)" "i686" "uname -m inside through melee: i686"
 is "$(as alice "$T/bin/melee" old32 dpkg --print-architecture)" "i386" "dpkg --print-architecture inside: i386"
+pam_service melee-test "account required pam_permit.so
+session required pam_permit.so
+session required $PAM_MELEE"
+is "$("$HARNESS" -E MELEE_IMAGE=old32 "$T/pam.d" melee-test alice -- /bin/uname -m 2>/dev/null)" "i686" "uname -m inside through pam_melee: i686"
 is "$(uname -m)" "x86_64" "the host itself is untouched"
 unregister_qemu
 ok "$(test ! -e "$BINFMT/$ENTRY"; echo $?)" "the binfmt entry is removed"

@@ -5,9 +5,11 @@
 # home and /tmp; a '#!.../bullseye bash' script runs with bullseye's bash.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/integration/images-lib.sh"
+. "$top_srcdir/tests/integration/pam-lib.sh"
 
 setup_accounts
 setup_home
+setup_nss
 private_dir /tmp 1777
 write_config
 exec 3>"$T/work/cache.log"
@@ -48,4 +50,15 @@ echo "\$BASH_VERSION \$(. /etc/os-release; echo \$VERSION_CODENAME) \$*"
 EOS
 chown alice /home/alice/which-bash.sh; chmod 755 /home/alice/which-bash.sh
 like "$(as alice /home/alice/which-bash.sh one 'two words')" "^5\.1\.[0-9]+\(1\)-release bullseye one two words$" "a '#!.../bullseye bash' script runs with bullseye's bash 5.1, arguments unchanged"
+
+# And by ssh: alice+trixie and alice+bullseye land in their own release.
+start_sshd
+key() { "${SSH[@]}" -o BatchMode=yes -o IdentitiesOnly=yes -i "$S/alice_key" "$@" < /dev/null; }
+out=$(key alice+trixie@127.0.0.1 '. /etc/os-release; echo "$VERSION_CODENAME"; ldd --version | head -1; cat /home/alice/shared.txt' 2>&1)
+like "$out" "^trixie$" "ssh alice+trixie@127.0.0.1: trixie's os-release"
+like "$out" "GLIBC 2\.4[0-9]" "and trixie's glibc"
+like "$out" "^hello from the host$" "and the same home"
+out=$(key alice+bullseye@127.0.0.1 '. /etc/os-release; echo "$VERSION_CODENAME"; ldd --version | head -1' 2>&1)
+like "$out" "^bullseye$" "ssh alice+bullseye@127.0.0.1: bullseye's os-release"
+like "$out" "GLIBC 2\.31" "and bullseye's glibc"
 done_testing
