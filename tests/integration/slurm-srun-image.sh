@@ -7,7 +7,8 @@
 
 images_up img1
 add_image img2 "aliases = second"
-mm up img2 >/dev/null
+add_image img32 "personality = linux32"
+mm up img2 img32 >/dev/null
 slurm_start env=yes
 ok $? "munged, slurmctld and slurmd are up with melee.so in plugstack.conf"
 
@@ -35,6 +36,9 @@ is "$out" "alice" "inside the image alice's name resolves (merged accounts)"
 out=$(as_alice timeout 60 srun --melee-image=img1 --chdir=/etc sh -c 'pwd; cat os-release' 2>&1)
 like "$out" "^/etc" "the task's cwd is the job's cwd"
 like "$out" "ID=melee-fixture" "the task's cwd resolves inside the image"
+
+out=$(as_alice timeout 60 srun --melee-image=img32 uname -m 2>&1)
+is "$out" "i686" "personality = linux32: uname -m in the task says i686"
 
 out=$(as_alice timeout 60 srun --melee-image=img1 sh -c 'echo "$MELEE_IMAGE"' 2>&1)
 is "$out" "img1" "the task has MELEE_IMAGE=img1 in its environment"
