@@ -92,9 +92,9 @@ is "$rc:$out" "2:melee-image: create: --variant must be minbase or standard, got
 "$MELEE_IMAGE" --config "$CONF" create stopped --suite bookworm --variant minbase > "$T/work/stopped.out" 2>&1 &
 pid=$!
 PIDS="$PIDS $pid"
-for i in $(seq 1 100); do [ -d "$IMAGES/.stopped.partial" ] && break; sleep 0.1; done
-sleep 1
+for i in $(seq 1 200); do grep -q '\[1/7\]' "$T/work/stopped.out" && break; sleep 0.1; done
 kill -TERM "$pid"; wait "$pid"; rc=$?
+like "$(cat "$T/work/stopped.out")" "^melee-image: stopped: \[1/7\] resolving$" "create shows a line per stage"
 like "$(cat "$T/work/stopped.out")" "removed the partial tree $IMAGES/.stopped.partial; nothing was registered" "an interrupted create cleans up"
 ok "$(test ! -e "$IMAGES/.stopped.partial" && test ! -e "$T/etc/images.d/stopped.conf"; echo $?)" "no tree, no registration after an interrupt (exit $rc)"
 done_testing

@@ -19,6 +19,8 @@ if grep -q "cache hit: bullseye" "$T/work/cache.log"; then
 	! grep -q debootstrap "$T/work/image-bullseye.out"
 	ok $? "with the cache present nothing is downloaded (imported, no debootstrap)"
 fi
+is "$(sed -n 's/^description = //p' "$T/etc/images.d/bullseye.conf")" "Debian GNU/Linux 11 (bullseye)" "registered with the description from its os-release"
+is "$(cat "$IMAGES/bullseye/etc/debian_chroot")" "bullseye" "melee-image create wrote /etc/debian_chroot"
 mm up bullseye trixie >/dev/null; ok $? "melee-mounts up bullseye trixie"
 install_melee bullseye trixie
 export PATH=$T/bin:$PATH
