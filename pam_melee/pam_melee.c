@@ -1,5 +1,7 @@
 /* pam_melee.so: a login lands in the image the user chose.
  *
+ * auth:    no credentials; tells a client why a USER+IMAGE name does not
+ *          exist (see pam_sm_authenticate).
  * account: may this user have the image the login asks for?  Refused
  *          early, with a message the user sees.
  * session: choose the image (DESIGN.md's order), check it, and enter it
@@ -26,6 +28,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#define PAM_SM_AUTH
 #define PAM_SM_ACCOUNT
 #define PAM_SM_SESSION
 #include <security/pam_ext.h>
@@ -131,25 +134,35 @@ static void set_choice(struct choice *c, enum source s, const char *image)
 		 strlen(image) > MELEE_NAME_MAX ? "(too long)" : image);
 }
 
-/* DESIGN.md's order: the first source that says something wins. */
-static int choose(pam_handle_t *pamh, const struct melee_config *cfg, const char *user,
-		  struct choice *c, char *err, size_t errlen)
+/* The login name: USER, or USER<separator>IMAGE (source 1).  Fills
+ * c->base, and c->image when there is a suffix. */
+static int parse_name(const struct melee_config *cfg, const char *user, struct choice *c,
+		      char *err, size_t errlen)
 {
-	const char *v;
 	size_t i;
 
 	memset(c, 0, sizeof(*c));
 	for (i = 0; user[i] && name_char(user[i]); i++)
 		;
 	snprintf(c->base, sizeof(c->base), "%.*s", (int)i, user);
-	if (user[i]) {
-		if (user[i] != cfg->separator || i == 0)
-			return melee_fail(err, errlen, -EINVAL,
-					  "'%s' is not a user name or USER%cIMAGE", user,
-					  cfg->separator);
-		set_choice(c, SRC_SUFFIX, user + i + 1);
+	if (!user[i])
 		return 0;
-	}
+	if (user[i] != cfg->separator || i == 0 || !user[i + 1])
+		return melee_fail(err, errlen, -EINVAL, "'%s' is not a user name or USER%cIMAGE",
+				  user, cfg->separator);
+	set_choice(c, SRC_SUFFIX, user + i + 1);
+	return 0;
+}
+
+/* DESIGN.md's order: the first source that says something wins. */
+static int choose(pam_handle_t *pamh, const struct melee_config *cfg, const char *user,
+		  struct choice *c, char *err, size_t errlen)
+{
+	const char *v;
+	int r = parse_name(cfg, user, c, err, errlen);
+
+	if (r < 0 || c->source == SRC_SUFFIX)
+		return r;
 	if ((v = pam_getenv(pamh, "MELEE_IMAGE")) && *v) {
 		set_choice(c, SRC_ENV, v);
 		return 0;
@@ -244,6 +257,42 @@ static int get_user(pam_handle_t *pamh, const char **user)
 	if (r != PAM_SUCCESS || !*user || !**user)
 		return PAM_USER_UNKNOWN;
 	return PAM_SUCCESS;
+}
+
+/* auth: checks no credentials and always answers PAM_IGNORE.  A name
+ * whose image part libnss_melee refuses (unknown or restricted image) is
+ * an "invalid user" to sshd, which then never runs the account stage: a
+ * notice here, before the password prompt of keyboard-interactive, is the
+ * only way the client learns why.  The notice depends only on the image
+ * asked for (the configuration is public), never on the user, so that it
+ * tells an unauthenticated client nothing about accounts. */
+PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct melee_config cfg;
+	const struct melee_image *im;
+	char err[MELEE_ERRLEN];
+	const char *user;
+	struct choice c;
+	struct args a;
+
+	parse_args(pamh, argc, argv, &a);
+	if (get_user(pamh, &user) != PAM_SUCCESS || load(pamh, &a, &cfg) < 0)
+		return PAM_IGNORE;
+	if (parse_name(&cfg, user, &c, err, sizeof(err)) < 0)
+		pam_error(pamh, "melee: %s", err);
+	else if (c.source == SRC_SUFFIX && !(im = melee_config_find_image(&cfg, c.image)))
+		pam_error(pamh, "melee: there is no image '%s' on this host", c.image);
+	else if (c.source == SRC_SUFFIX && (im->n_allow_users || im->n_allow_groups))
+		pam_info(pamh, "melee: image '%s' is open only to the users and groups "
+			       "its configuration allows",
+			 im->name);
+	melee_config_free(&cfg);
+	return PAM_IGNORE;
+}
+
+PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	return PAM_IGNORE;
 }
 
 PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)

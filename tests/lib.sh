@@ -46,6 +46,16 @@ like() {
 	fi
 }
 
+# unlike GOT PATTERN DESCRIPTION: no line matches.
+unlike() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		ok 1 "$3"
+		printf '%s\n' "#   got:" "$1" "#   expected not to match: $2" | sed 's/^/#     /'
+	else
+		ok 0 "$3"
+	fi
+}
+
 skip_all() {
 	echo "1..0 # SKIP $*"
 	exit 0

@@ -37,7 +37,8 @@ pam_service() {
 
 # start_sshd: a real sshd of the test's own on a free port of 127.0.0.1:
 # host key, config and PID file under $T/ssh, PAM service sshd-melee
-# (sshd's program name) with pam_unix and pam_melee, alice's key in her
+# (sshd's program name) with pam_unix and pam_melee (auth, for the notice
+# keyboard-interactive shows; account; session), alice's key in her
 # authorized_keys.  Sets $port, $S and the SSH client command array.
 start_sshd() {
 	# sshd's privilege-separation directory (created only if missing).
@@ -53,6 +54,7 @@ start_sshd() {
 	ln -s "$(command -v sshd)" "$T/bin/sshd-melee"
 	mkdir -p "$T/pam.d"; cp -a /etc/pam.d/. "$T/pam.d/"
 	cat > "$T/pam.d/sshd-melee" <<-P
+	auth     optional $PAM_MELEE
 	auth     required pam_unix.so
 	account  required pam_unix.so
 	account  required $PAM_MELEE
@@ -68,7 +70,7 @@ start_sshd() {
 	PidFile $S/sshd.pid
 	UsePAM yes
 	PasswordAuthentication yes
-	KbdInteractiveAuthentication no
+	KbdInteractiveAuthentication yes
 	PermitRootLogin no
 	LogLevel VERBOSE
 	C

@@ -94,5 +94,5 @@ is "$(where alice)" "host unset" "a broken users.conf choice falls back to the h
 "$HARNESS" "$T/pam.d" melee-deny alice -- /bin/true 2>"$T/work/err"; rc=$?
 like "$rc:$(cat "$T/work/err")" "^34:error: melee: image down is not prepared" "with fallback=deny it fails the login"
 syms=$(nm -D --defined-only "$PAM_MELEE" | awk '$2 == "T" { print $3 }' | sort | tr '\n' ' ')
-is "$syms" "pam_sm_acct_mgmt pam_sm_close_session pam_sm_open_session " "pam_melee.so exports only the pam_sm_* functions"
+is "$syms" "pam_sm_acct_mgmt pam_sm_authenticate pam_sm_close_session pam_sm_open_session pam_sm_setcred " "pam_melee.so exports only the pam_sm_* functions"
 done_testing

@@ -47,12 +47,31 @@ unset" "plain alice lands on the host"
 is "$(key alice+phys@127.0.0.1 'cat /marker' 2>&1)" "melee-fixture:phys" "alice may log into phys (group physics)"
 
 out=$(key alice+nosuch@127.0.0.1 true 2>&1); rc=$?
-is "$rc" "255" "alice+nosuch is refused"
+is "$rc" "255" "alice+nosuch is refused (key, BatchMode)"
 like "$out" "Permission denied" "and the client is told so"
 like "$(cat "$T/work/sshd.log")" "Invalid user alice\+nosuch" "sshd saw an invalid user (libnss_melee: NOTFOUND)"
-cp "$S/alice_key.pub" /home/bob/.ssh_key_unused 2>/dev/null
-out=$(key bob+phys@127.0.0.1 true 2>&1); rc=$?
+
+# An interactive client on a terminal (script gives it a pty): her key
+# fails for the invalid name, then keyboard-interactive runs PAM, whose
+# auth stage tells her why in front of the password prompt.
+interactive() {
+	local cmd
+	printf -v cmd '%q ' "${SSH[@]}" -o IdentitiesOnly=yes -i "$S/alice_key" \
+		-o NumberOfPasswordPrompts=1 -o PreferredAuthentications=publickey,keyboard-interactive "$@"
+	{ sleep 2; echo "$PASSWORD"; sleep 1; } | timeout 30 script -qec "$cmd" /dev/null | tr -d '\r'
+	return "${PIPESTATUS[1]}"
+}
+out=$(interactive alice+nosuch@127.0.0.1 true); rc=$?
+is "$rc" "255" "alice+nosuch with key and password (interactive): refused"
+like "$out" "melee: there is no image 'nosuch' on this host$" "and the client sees why: no image 'nosuch'"
+like "$out" "Permission denied" "and that it was denied"
+out=$(interactive bob+phys@127.0.0.1 true); rc=$?
 is "$rc" "255" "bob+phys (not in group physics) is refused"
+like "$out" "melee: image 'phys' is open only to the users and groups its configuration allows$" \
+	"and the client sees why: phys is a restricted image"
+out=$(interactive alice+phys@127.0.0.1 'cat /marker'); rc=$?
+is "$rc:$out" "0:melee-fixture:phys" "alice+phys interactive: her key lets her in (no password asked)"
+unlike "$out" "melee:" "and she was shown no notice (keyboard-interactive never ran)"
 
 # After logout nothing of the sessions is left running in an image and
 # no mount was added.

@@ -14,6 +14,7 @@ mm up demo >/dev/null
 bind_etc_melee
 mkdir -p "$T/pam.d"; cp -a /etc/pam.d/. "$T/pam.d/"
 for s in su login; do echo "session required $PAM_MELEE" >> "$T/pam.d/$s"; done
+sed -i "1i auth optional $PAM_MELEE" "$T/pam.d/login"
 mount --bind "$T/pam.d" /etc/pam.d
 cd /
 
@@ -39,5 +40,13 @@ like "$out" "Authentication failure" "a wrong password is refused"
 out=$( (sleep 1; echo 'cat /marker; echo "in=$MELEE_IMAGE"; exit') | script -qec 'login -f alice+demo' /dev/null 2>&1 | tr -d '\r')
 like "$out" "^melee-fixture:demo$" "login -f alice+demo: the shell runs in the image"
 like "$out" "^in=demo$" "with MELEE_IMAGE"
+
+# A console login as alice+nosuch: the name does not resolve, and pam_melee's
+# auth line (first in login's stack) tells the user why at the prompt.
+out=$( (sleep 1; echo "$PASSWORD"; sleep 1; echo 'cat /marker; exit') |
+	timeout 20 script -qec 'login alice+nosuch' /dev/null 2>&1 | tr -d '\r')
+like "$out" "^melee: there is no image 'nosuch' on this host$" "login alice+nosuch: the user sees why"
+like "$out" "Login incorrect" "and login refuses it"
+unlike "$out" "^melee-fixture" "and no shell ran (cat /marker typed after the password printed nothing)"
 
 done_testing
