@@ -211,10 +211,10 @@ out:
 	return st;
 }
 
-/* initgroups("alice+sl6"): alice's groups.  Called by sshd's child after
- * the chroot, where the groups come from the image's (merged) group
- * file; so no configuration is read here: the name was admitted by
- * getpwnam_r before. */
+/* initgroups("alice+sl6"): alice's groups, for the names getpwnam_r
+ * admits and no others (su calls it on the host before the session
+ * opens).  Inside an image glibc asks the image's own nsswitch.conf, and
+ * the merged group file lists alice+sl6 there. */
 enum nss_status _nss_melee_initgroups_dyn(const char *user, gid_t group, long int *start,
 					  long int *size, gid_t **groupsp, long int limit,
 					  int *errnop);
@@ -227,7 +227,8 @@ enum nss_status _nss_melee_initgroups_dyn(const char *user, gid_t group, long in
 	gid_t *g = NULL;
 	size_t n = 0;
 
-	if (!user || !split_name(user, base, sizeof(base), &image, &sep))
+	if (!user || !split_name(user, base, sizeof(base), &image, &sep) ||
+	    !allowed(base, image, sep, group))
 		return NSS_STATUS_NOTFOUND;
 	if (melee_user_groups(base, group, &g, &n) < 0) {
 		*errnop = ENOMEM;

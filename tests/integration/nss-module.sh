@@ -27,6 +27,9 @@ is "$(id alice+demo)" "uid=1501(alice) gid=1501(alice) groups=1501(alice),1600(p
 is "$(getent passwd alice+phys | cut -d: -f1)" "alice+phys" "alice may use phys (group physics)"
 getent passwd bob+phys >/dev/null; is "$?" "2" "bob+phys: NOTFOUND (bob may not use phys)"
 getent shadow bob+phys >/dev/null; is "$?" "2" "no shadow entry for a forbidden image either"
+is "$(getent initgroups alice+phys | tr -s ' ')" "alice+phys 1600" "initgroups alice+phys: alice's host groups"
+is "$(getent initgroups bob+phys | tr -s ' ')" "bob+phys " "initgroups bob+phys: none (NOTFOUND, like getpwnam)"
+is "$(getent initgroups alice+nosuch | tr -s ' ')" "alice+nosuch " "initgroups alice+nosuch: none"
 for n in alice+nosuch alice+ alice++demo 'alice+../x' +demo 'alice+de mo' nosuch+demo 'alice:demo'; do
 	getent passwd "$n" >/dev/null; is "$?" "2" "'$n': NOTFOUND"
 done
