@@ -299,7 +299,7 @@ int main(int argc, char **argv)
 	const struct melee_image *im;
 	struct melee_config cfg;
 	struct passwd pw, *pwp = NULL;
-	char pwbuf[16384], err[MELEE_ERRLEN], cwd[PATH_MAX];
+	char pwbuf[16384], err[MELEE_ERRLEN], cwd[PATH_MAX], logged[96];
 	char user[256], shell[PATH_MAX], home[PATH_MAX];
 	char **cmd = NULL, **saved;
 	char *interp_arg = NULL;
@@ -371,11 +371,14 @@ int main(int argc, char **argv)
 	if (melee_act_as_caller(false, err, sizeof(err)) < 0)
 		die_status(EXIT_MELEE, "%s", err);
 
+	/* The command name is the caller's choice: shown_name() keeps a
+	 * newline or escape in it from forging or garbling log lines. */
 	openlog("melee", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
 	syslog(LOG_INFO, "user=%s image=%s command=%s", user, im->name,
-	       as_script		  ? base_name(argv[script_idx])
-	       : argc > first_arg ? base_name(argv[first_arg])
-				  : base_name(shell));
+	       shown_name(as_script		 ? base_name(argv[script_idx])
+			  : argc > first_arg ? base_name(argv[first_arg])
+					     : base_name(shell),
+			  logged, sizeof(logged)));
 
 	if (melee_enter_image(im, err, sizeof(err)) < 0)
 		die_status(EXIT_MELEE, "%s", err);

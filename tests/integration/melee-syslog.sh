@@ -18,12 +18,15 @@ echo exit | as bob "$MELEE" demo >/dev/null
 as alice "$T/bin/demo" /bin/true
 as alice /home/alice/job.sh
 as bob "$MELEE" nosuch true 2>/dev/null
+# A command name with a newline must not start a line of its own.
+as alice "$MELEE" demo $'x\nmelee[1]: user=root image=demo command=forged' 2>/dev/null
 sleep 0.3
 
 log=$(grep ' melee\[' "$SYSLOG" | sed -E 's/^.* ([a-z]+\.[a-z]+) melee\[[0-9]+\]: /\1 /')
 is "$log" "authpriv.info user=alice image=demo command=cat
 authpriv.info user=bob image=demo command=sh
 authpriv.info user=alice image=demo command=true
-authpriv.info user=alice image=demo command=job.sh" "one authpriv.info line per use: user, image, command name"
+authpriv.info user=alice image=demo command=job.sh
+authpriv.info user=alice image=demo command=x?melee[1]: user=root image=demo command=forged" "one authpriv.info line per use: user, image, command name"
 
 done_testing
