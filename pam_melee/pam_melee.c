@@ -135,21 +135,32 @@ static void set_choice(struct choice *c, enum source s, const char *image)
 }
 
 /* The login name: USER, or USER<separator>IMAGE (source 1).  Fills
- * c->base, and c->image when there is a suffix. */
+ * c->base, and c->image when there is a suffix.  A name without the
+ * separator is the host's business, whatever it looks like (sssd's
+ * alice@example.com, winbind's DOM\alice): it is only the base user. */
 static int parse_name(const struct melee_config *cfg, const char *user, struct choice *c,
 		      char *err, size_t errlen)
 {
 	size_t i;
 
 	memset(c, 0, sizeof(*c));
+	if (!strchr(user, cfg->separator)) {
+		for (i = 0; user[i]; i++)
+			if ((unsigned char)user[i] < 0x20 || user[i] == 0x7f)
+				return melee_fail(err, errlen, -EINVAL,
+						  "a user name has no control characters");
+		if (i >= sizeof(c->base))
+			return melee_fail(err, errlen, -EINVAL, "the user name is too long");
+		snprintf(c->base, sizeof(c->base), "%s", user);
+		return 0;
+	}
+	/* With a separator, the base is what libnss_melee accepts. */
 	for (i = 0; user[i] && name_char(user[i]); i++)
 		;
-	snprintf(c->base, sizeof(c->base), "%.*s", (int)i, user);
-	if (!user[i])
-		return 0;
-	if (user[i] != cfg->separator || i == 0 || !user[i + 1])
+	if (user[i] != cfg->separator || i == 0 || i >= sizeof(c->base) || !user[i + 1])
 		return melee_fail(err, errlen, -EINVAL, "'%s' is not a user name or USER%cIMAGE",
 				  user, cfg->separator);
+	snprintf(c->base, sizeof(c->base), "%.*s", (int)i, user);
 	set_choice(c, SRC_SUFFIX, user + i + 1);
 	return 0;
 }

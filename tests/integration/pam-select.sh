@@ -7,6 +7,8 @@
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 setup_accounts
+# A host user as sssd names them: no separator, so not ours to judge.
+echo 'carol@ad.example:x:1503:1502:Carol:/home/bob:/bin/sh' >> "$T/work/passwd"
 setup_home
 setup_nss
 write_config
@@ -36,6 +38,8 @@ is "$(where alice -E MELEE_IMAGE=two)" "two two /home/alice" "2. MELEE_IMAGE in 
 is "$(where alice -E XDG_SESSION_DESKTOP=melee-two)" "two two /home/alice" "3. XDG_SESSION_DESKTOP=melee-two (as LightDM sets it)"
 is "$(where alice -E DESKTOP_SESSION=melee-one)" "one one /home/alice" "3. DESKTOP_SESSION=melee-one"
 is "$(where alice -E XDG_SESSION_DESKTOP=gnome)" "host unset" "a session name without melee- chooses nothing"
+is "$(where carol@ad.example)" "host unset" "carol@ad.example (an sssd-style name, no separator): the host session, not refused"
+is "$(where carol@ad.example -E MELEE_IMAGE=two)" "two two /home/bob" "carol@ad.example with MELEE_IMAGE=two: in image two"
 mkdir -p /home/alice/.config/melee
 echo two > /home/alice/.config/melee/image
 chown -R alice /home/alice/.config
