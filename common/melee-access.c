@@ -15,6 +15,32 @@ static void append_list(char *buf, size_t len, const char *label, char **v)
 		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", i ? ", " : "", v[i]);
 }
 
+/* The gid of a group by name.  The _r call with our own buffer (no
+ * static state shared with a PAM or NSS caller), grown on ERANGE: a
+ * group of thousands of members has a line far longer than a page. */
+static int group_gid(const char *name, gid_t *gid)
+{
+	size_t size = 16384;
+
+	for (;;) {
+		struct group gr, *res = NULL;
+		cleanup_free char *buf = malloc(size);
+		int r;
+
+		if (!buf)
+			return -ENOMEM;
+		r = getgrnam_r(name, &gr, buf, size, &res);
+		if (r == ERANGE && size < (16u << 20)) {
+			size *= 2;
+			continue;
+		}
+		if (r != 0 || !res)
+			return r ? -r : -ENOENT;
+		*gid = res->gr_gid;
+		return 0;
+	}
+}
+
 int melee_image_access(const struct melee_image *im, const char *user,
 		       const gid_t *groups, size_t ngroups, char *err, size_t errlen)
 {
@@ -25,15 +51,12 @@ int melee_image_access(const struct melee_image *im, const char *user,
 	if (melee_strv_contains(im->allow_users, user))
 		return 0;
 	for (size_t i = 0; i < im->n_allow_groups; i++) {
-		struct group gr, *res = NULL;
-		char buf[16384];
+		gid_t gid = 0;
 
-		/* The _r call with our own buffer: no static state shared with
-		 * a PAM or NSS caller. */
-		if (getgrnam_r(im->allow_groups[i], &gr, buf, sizeof(buf), &res) != 0 || !res)
+		if (group_gid(im->allow_groups[i], &gid) < 0)
 			continue;
 		for (size_t g = 0; g < ngroups; g++)
-			if (groups[g] == res->gr_gid)
+			if (groups[g] == gid)
 				return 0;
 	}
 	append_list(allowed, sizeof(allowed), "allowed groups", im->allow_groups);

@@ -61,9 +61,12 @@ static bool allowed(const char *base, const char *image, char sep, gid_t gid)
 	bool ok = false;
 	int r;
 
-	/* Inside an image glibc reads the image's nsswitch.conf and this
-	 * module is not asked: the image's merged passwd and group (written
-	 * by melee-mounts) carry the suffixed names there. */
+	/* Inside an image (after the chroot) glibc 2.33+ keeps the service
+	 * lists it read on the host, so this module may still be asked; the
+	 * path below is then the image's, which normally has no MELEE
+	 * configuration: NOTFOUND, and the "files" entries of the image's
+	 * merged passwd and group (written by melee-mounts, with the
+	 * suffixed names) answer instead. */
 	r = melee_config_load(MELEE_DEFAULT_CONFIG, 0, &cfg, NULL, 0);
 	if (r < 0)
 		goto out;
@@ -91,6 +94,17 @@ static char *put(const char *s, char **buf, size_t *left)
 	*buf += n;
 	*left -= n;
 	return p;
+}
+
+/* What a failed lookup of the base user means to our caller: no such
+ * user is NOTFOUND; running out of memory is worth a retry; anything
+ * else (a directory service that is down) is UNAVAIL, never "unknown". */
+static enum nss_status lookup_failed(int r, int *errnop)
+{
+	if (r == ENOENT)
+		return NSS_STATUS_NOTFOUND;
+	*errnop = r;
+	return r == ENOMEM ? NSS_STATUS_TRYAGAIN : NSS_STATUS_UNAVAIL;
 }
 
 /* getpwnam_r of the base user, with a buffer of our own. */
@@ -130,12 +144,11 @@ enum nss_status _nss_melee_getpwnam_r(const char *name, struct passwd *result, c
 	if (!name || !split_name(name, base, sizeof(base), &image, &sep))
 		return NSS_STATUS_NOTFOUND;
 	r = base_passwd(base, &pw, &mem);
-	if (r == ENOMEM) {
-		*errnop = ENOMEM;
-		st = NSS_STATUS_TRYAGAIN;
+	if (r) {
+		st = lookup_failed(r, errnop);
 		goto out;
 	}
-	if (r || !allowed(base, image, sep, pw.pw_gid))
+	if (!allowed(base, image, sep, pw.pw_gid))
 		goto out;
 	{
 		char *b = buffer;
@@ -171,25 +184,34 @@ enum nss_status _nss_melee_getspnam_r(const char *name, struct spwd *result, cha
 	char *mem = NULL, *spmem = NULL;
 	enum nss_status st = NSS_STATUS_NOTFOUND;
 	size_t size = 4096;
+	int r;
 
 	if (!name || !split_name(name, base, sizeof(base), &image, &sep))
 		return NSS_STATUS_NOTFOUND;
-	if (base_passwd(base, &pw, &mem) != 0 || !allowed(base, image, sep, pw.pw_gid))
+	r = base_passwd(base, &pw, &mem);
+	if (r) {
+		st = lookup_failed(r, errnop);
+		goto out;
+	}
+	if (!allowed(base, image, sep, pw.pw_gid))
 		goto out;
 	for (;;) {
 		char *b = realloc(spmem, size);
-		int r;
 
-		if (!b)
+		if (!b) {
+			st = lookup_failed(ENOMEM, errnop);
 			goto out;
+		}
 		spmem = b;
 		r = getspnam_r(base, &sp, spmem, size, &res);
 		if (r == ERANGE && size < (1u << 20)) {
 			size *= 2;
 			continue;
 		}
-		if (r || !res)
+		if (r || !res) {
+			st = lookup_failed(r ? r : ENOENT, errnop);
 			goto out;
+		}
 		break;
 	}
 	{
@@ -213,8 +235,8 @@ out:
 
 /* initgroups("alice+sl6"): alice's groups, for the names getpwnam_r
  * admits and no others (su calls it on the host before the session
- * opens).  Inside an image glibc asks the image's own nsswitch.conf, and
- * the merged group file lists alice+sl6 there. */
+ * opens).  Inside an image the image's merged group file lists
+ * alice+sl6 (see allowed()). */
 enum nss_status _nss_melee_initgroups_dyn(const char *user, gid_t group, long int *start,
 					  long int *size, gid_t **groupsp, long int limit,
 					  int *errnop);
@@ -224,11 +246,23 @@ enum nss_status _nss_melee_initgroups_dyn(const char *user, gid_t group, long in
 {
 	char base[NAME_MAX_LEN + 1], sep;
 	const char *image;
+	struct passwd pw;
+	char *mem = NULL;
 	gid_t *g = NULL;
 	size_t n = 0;
+	bool ok;
+	int r;
 
-	if (!user || !split_name(user, base, sizeof(base), &image, &sep) ||
-	    !allowed(base, image, sep, group))
+	if (!user || !split_name(user, base, sizeof(base), &image, &sep))
+		return NSS_STATUS_NOTFOUND;
+	/* The access check uses the user's own primary group, as
+	 * getpwnam_r does, never the one the caller passes in. */
+	r = base_passwd(base, &pw, &mem);
+	ok = r == 0 && allowed(base, image, sep, pw.pw_gid);
+	free(mem);
+	if (r)
+		return lookup_failed(r, errnop);
+	if (!ok)
 		return NSS_STATUS_NOTFOUND;
 	if (melee_user_groups(base, group, &g, &n) < 0) {
 		*errnop = ENOMEM;

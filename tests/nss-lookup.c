@@ -1,6 +1,6 @@
 /* Calls getpwnam_r through glibc (and so through libnss_melee) the way a
  * program would: with buffers from 1 byte up, from 8 threads at once, and
- * with hostile names.  Prints what it found, for nss-module.sh. */
+ * with hostile names; and the module's initgroups_dyn directly.  Prints what it found, for nss-module.sh. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <nss.h>
@@ -117,6 +117,35 @@ int main(int argc, char **argv)
 		}
 		return 1;
 	}
-	fprintf(stderr, "usage: nss-lookup buffers|threads NAME | long LEN | direct SO NAME\n");
+	if (argc == 5 && strcmp(argv[1], "initgroups") == 0) {
+		/* The module's initgroups_dyn, with the primary gid the caller
+		 * chose: the groups it adds, or its status. */
+		void *h = dlopen(argv[2], RTLD_NOW | RTLD_LOCAL);
+		enum nss_status (*fn)(const char *, gid_t, long *, long *, gid_t **, long, int *);
+		long start = 0, size = 4;
+		gid_t *groups = malloc((size_t)size * sizeof(*groups));
+		enum nss_status st;
+		int e = 0;
+
+		if (!h || !groups) {
+			printf("dlopen: %s\n", h ? "out of memory" : dlerror());
+			return 1;
+		}
+		*(void **)&fn = dlsym(h, "_nss_melee_initgroups_dyn");
+		if (!fn) {
+			printf("dlsym: %s\n", dlerror());
+			return 1;
+		}
+		st = fn(argv[3], (gid_t)strtoul(argv[4], NULL, 10), &start, &size, &groups, 0, &e);
+		if (st != NSS_STATUS_SUCCESS)
+			printf("status %d\n", st);
+		else
+			for (long i = 0; i < start; i++)
+				printf("%u%s", (unsigned)groups[i], i + 1 < start ? " " : "\n");
+		free(groups);
+		return 0;
+	}
+	fprintf(stderr, "usage: nss-lookup buffers|threads NAME | long LEN | direct SO NAME"
+			" | initgroups SO NAME GID\n");
 	return 2;
 }
