@@ -203,14 +203,14 @@ static int set_melee_key(struct melee_config *cfg, int k, const char *value,
 					  path, ln, value);
 		return 0;
 	case 1: /* separator */
-		if (strlen(value) != 1 || strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-						 "0123456789._-:/$",
-						 value[0]) ||
-		    (unsigned char)value[0] <= ' ' || (unsigned char)value[0] >= 0x7f)
+		/* Only characters that mean nothing in passwd and group
+		 * lines (',' would split a member list), in a shell word or
+		 * in ssh's user@host. */
+		if (strlen(value) != 1 || !strchr(MELEE_SEPARATORS, value[0]))
 			return melee_fail(err, errlen, -EINVAL,
-					  "%s:%u: separator must be one printable character "
-					  "outside [A-Za-z0-9._-] and not ':', '/' or '$', got '%s'",
-					  path, ln, value);
+					  "%s:%u: separator must be one of the characters "
+					  "'%s', got '%s'",
+					  path, ln, MELEE_SEPARATORS, value);
 		cfg->separator = value[0];
 		return 0;
 	case 2: /* default-image */
@@ -363,7 +363,7 @@ int melee_config_parse_fd(int fd, const char *path, bool is_dropin,
 {
 	cleanup_free char *buf = NULL;
 	char *cursor, *line;
-	unsigned ln = 0, first_seen[16];
+	unsigned ln = 0, first_seen[16], melee_line = 0;
 	enum section sec = SEC_NONE;
 	struct melee_image *im = NULL;
 	bool toolong;
@@ -403,6 +403,14 @@ int melee_config_parse_fd(int fd, const char *path, bool is_dropin,
 							  "%s:%u: [melee] belongs in melee.conf, "
 							  "not in a drop-in (expected '[image NAME]')",
 							  path, ln);
+				/* A second [melee] would quietly override the
+				 * keys of the first. */
+				if (melee_line)
+					return melee_fail(err, errlen, -EEXIST,
+							  "%s:%u: a second [melee] section (the "
+							  "first is at line %u; expected one)",
+							  path, ln, melee_line);
+				melee_line = ln;
 				sec = SEC_MELEE;
 				im = NULL;
 				continue;
@@ -563,7 +571,9 @@ int melee_config_finish(struct melee_config *cfg, char *err, size_t errlen)
 	for (size_t i = 0; i < cfg->n_images; i++) {
 		struct melee_image *im = &cfg->images[i];
 
-		if (!im->path && asprintf(&im->path, "%s/%s", cfg->images_dir, im->name) < 0) {
+		if (!im->path &&
+		    asprintf(&im->path, "%s/%s", strcmp(cfg->images_dir, "/") ? cfg->images_dir : "",
+			     im->name) < 0) {
 			im->path = NULL;
 			return -ENOMEM;
 		}
@@ -606,9 +616,16 @@ int melee_config_finish(struct melee_config *cfg, char *err, size_t errlen)
 int melee_open_trusted(const char *path, bool directory, uid_t owner,
 		       char *err, size_t errlen)
 {
+	return melee_open_trusted_at(AT_FDCWD, path, path, directory, owner, err, errlen);
+}
+
+int melee_open_trusted_at(int dirfd, const char *name, const char *path, bool directory,
+			  uid_t owner, char *err, size_t errlen)
+{
 	struct stat st;
-	int fd = open(path, (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY | O_NOCTTY) |
-				    O_NOFOLLOW | O_CLOEXEC);
+	int fd = openat(dirfd, name,
+			(directory ? O_RDONLY | O_DIRECTORY : O_RDONLY | O_NOCTTY) | O_NOFOLLOW |
+				O_CLOEXEC);
 
 	if (fd < 0) {
 		int e = errno;
@@ -648,16 +665,18 @@ static int dropin_filter(const struct dirent *d)
 	return d->d_name[0] != '.' && len > 5 && strcmp(d->d_name + len - 5, ".conf") == 0;
 }
 
-static int load_dir(const char *dir, uid_t owner, struct melee_config *cfg,
-		    char *err, size_t errlen)
+/* The drop-ins of `dir` (the entry `name` of the trusted directory
+ * parentfd), each opened relative to the directory fd checked here. */
+static int load_dir(int parentfd, const char *name, const char *dir, uid_t owner,
+		    struct melee_config *cfg, char *err, size_t errlen)
 {
 	struct dirent **list = NULL;
 	cleanup_fd int dfd = -1;
 	int n, r = 0;
 
-	dfd = melee_open_trusted(dir, true, owner, err, errlen);
+	dfd = melee_open_trusted_at(parentfd, name, dir, true, owner, err, errlen);
 	if (dfd == -ENOENT)
-		return 0;
+		return melee_fail(err, errlen, 0, "%s", ""); /* none is fine */
 	if (dfd < 0)
 		return dfd;
 	n = scandirat(dfd, ".", &list, dropin_filter, alphasort);
@@ -671,8 +690,9 @@ static int load_dir(const char *dir, uid_t owner, struct melee_config *cfg,
 
 			if (asprintf(&p, "%s/%s", dir, list[i]->d_name) < 0) {
 				p = NULL;
-				r = -ENOMEM;
-			} else if ((fd = melee_open_trusted(p, false, owner, err, errlen)) < 0) {
+				r = melee_fail(err, errlen, -ENOMEM, "out of memory");
+			} else if ((fd = melee_open_trusted_at(dfd, list[i]->d_name, p, false,
+							       owner, err, errlen)) < 0) {
 				r = fd;
 			} else {
 				r = melee_config_parse_fd(fd, p, true, cfg, err, errlen);
@@ -684,8 +704,25 @@ static int load_dir(const char *dir, uid_t owner, struct melee_config *cfg,
 	return r;
 }
 
+static int load(const char *conf_path, uid_t owner, struct melee_config *cfg, char *err,
+		size_t errlen);
+
 int melee_config_load(const char *conf_path, uid_t owner, struct melee_config *cfg,
 		      char *err, size_t errlen)
+{
+	int r;
+
+	if (err && errlen)
+		err[0] = '\0';
+	r = load(conf_path, owner, cfg, err, errlen);
+	/* Every error has its message; the allocations say nothing. */
+	if (r < 0 && err && errlen && !err[0])
+		melee_fail(err, errlen, r, "%s: cannot load: %s", conf_path, strerror(-r));
+	return r;
+}
+
+static int load(const char *conf_path, uid_t owner, struct melee_config *cfg, char *err,
+		size_t errlen)
 {
 	cleanup_free char *dir = NULL, *dropins = NULL, *users = NULL;
 	cleanup_fd int dfd = -1, fd = -1, ufd = -1;
@@ -706,30 +743,37 @@ int melee_config_load(const char *conf_path, uid_t owner, struct melee_config *c
 	dfd = melee_open_trusted(dir, true, owner, err, errlen);
 	if (dfd < 0)
 		return dfd;
-	fd = melee_open_trusted(conf_path, false, owner, err, errlen);
+	/* Everything else relative to the directory just checked. */
+	fd = melee_open_trusted_at(dfd, strrchr(conf_path, '/') + 1, conf_path, false, owner,
+				   err, errlen);
 	if (fd < 0)
 		return fd;
 	cfg->conf_dir = strdup(dir);
 	if (!cfg->conf_dir)
-		return -ENOMEM;
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	r = melee_config_parse_fd(fd, conf_path, false, cfg, err, errlen);
 	if (r < 0)
 		return r;
-	if (asprintf(&dropins, "%s/images.d", strcmp(dir, "/") ? dir : "") < 0 ||
-	    asprintf(&users, "%s/users.conf", strcmp(dir, "/") ? dir : "") < 0) {
-		dropins = users = NULL;
-		return -ENOMEM;
+	if (asprintf(&dropins, "%s/images.d", strcmp(dir, "/") ? dir : "") < 0) {
+		dropins = NULL;
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	}
-	r = load_dir(dropins, owner, cfg, err, errlen);
+	if (asprintf(&users, "%s/users.conf", strcmp(dir, "/") ? dir : "") < 0) {
+		users = NULL;
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
+	}
+	r = load_dir(dfd, "images.d", dropins, owner, cfg, err, errlen);
 	if (r < 0)
 		return r;
-	ufd = melee_open_trusted(users, false, owner, err, errlen);
+	ufd = melee_open_trusted_at(dfd, "users.conf", users, false, owner, err, errlen);
 	if (ufd >= 0) {
 		r = melee_users_parse_fd(ufd, users, cfg, err, errlen);
 		if (r < 0)
 			return r;
 	} else if (ufd != -ENOENT) {
 		return ufd;
+	} else {
+		melee_fail(err, errlen, 0, "%s", ""); /* none is fine */
 	}
 	return melee_config_finish(cfg, err, errlen);
 }

@@ -69,10 +69,18 @@ int melee_users_parse_fd(int fd, const char *path, struct melee_config *cfg,
  * users.conf images. */
 int melee_config_finish(struct melee_config *cfg, char *err, size_t errlen);
 
+/* The characters a separator may be: none means anything in passwd or
+ * group lines, a shell word or ssh's user@host. */
+#define MELEE_SEPARATORS "+~%^="
+
 /* Opens a config file or directory that must be owned by `owner` (root in
  * production) and not group/world-writable; O_NOFOLLOW|O_CLOEXEC. */
 int melee_open_trusted(const char *path, bool directory, uid_t owner,
 		       char *err, size_t errlen);
+/* The same for the entry `name` of the directory dirfd (`path` names it
+ * in messages): no path above dirfd is looked up again. */
+int melee_open_trusted_at(int dirfd, const char *name, const char *path, bool directory,
+			  uid_t owner, char *err, size_t errlen);
 
 /* Loads conf_path, then images.d/NAME.conf (sorted) and users.conf beside it. */
 int melee_config_load(const char *conf_path, uid_t owner,

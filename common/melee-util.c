@@ -55,7 +55,9 @@ bool melee_strv_contains(char *const *v, const char *s)
 
 int melee_read_fd(int fd, size_t max, char **out, size_t *outlen)
 {
-	size_t len = 0, cap = 4096;
+	/* Reads up to max + 1 bytes: a file of exactly max bytes is fine,
+	 * one byte more is too big. */
+	size_t len = 0, cap = max < 4096 ? max + 1 : 4096;
 	char *buf = malloc(cap + 1);
 
 	if (!buf)
@@ -63,14 +65,14 @@ int melee_read_fd(int fd, size_t max, char **out, size_t *outlen)
 	for (;;) {
 		ssize_t n;
 
+		if (len > max) {
+			free(buf);
+			return -EFBIG;
+		}
 		if (len == cap) {
 			char *nb;
 
-			if (cap >= max) {
-				free(buf);
-				return -EFBIG;
-			}
-			cap = cap * 2 > max ? max : cap * 2;
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
 			nb = realloc(buf, cap + 1);
 			if (!nb) {
 				free(buf);

@@ -67,7 +67,7 @@ static void test_good(void)
 		       "; another\n"
 		       "[melee]\n"
 		       "images-dir = /image/   # trailing comment\n"
-		       "separator = @\n"
+		       "separator = %\n"
 		       "default-image = sl63\n"
 		       "user-choice = no\n"
 		       "\n"
@@ -84,7 +84,7 @@ static void test_good(void)
 		       &cfg, err, sizeof(err));
 	ok(r == 0, "a full melee.conf parses (%s)", err);
 	is_str(cfg.images_dir, "/image", "images-dir loses its trailing slash");
-	ok(cfg.separator == '@', "separator read");
+	ok(cfg.separator == '%', "separator read");
 	ok(!cfg.user_choice, "user-choice = no");
 	ok(cfg.n_images == 2, "two images");
 	im = melee_config_find_image(&cfg, "sl6");
@@ -113,6 +113,11 @@ static void test_good(void)
 		   strcmp(cfg.images_dir, "/image") == 0,
 	   "an empty file gives the defaults");
 	melee_config_free(&cfg);
+
+	r = parse_main("[melee]\nimages-dir = /\n[image x]\n", &cfg, err, sizeof(err));
+	im = r == 0 ? melee_config_find_image(&cfg, "x") : NULL;
+	is_str(im ? im->path : err, "/x", "images-dir = /: the image path is /x, not //x");
+	melee_config_free(&cfg);
 }
 
 static void test_bad(void)
@@ -139,10 +144,17 @@ static void test_bad(void)
 	    "unknown key in [image]");
 	bad("[melee]\nimages-dir = image\n", "melee.conf:2: images-dir must be an absolute path without '.' or '..' components, got 'image'",
 	    "relative images-dir");
-	bad("[melee]\nseparator = :\n", "melee.conf:2: separator must be one printable character outside [A-Za-z0-9._-] and not ':', '/' or '$', got ':'",
+	bad("[melee]\nseparator = :\n", "melee.conf:2: separator must be one of the characters '+~%^=', got ':'",
 	    "':' as separator");
-	bad("[melee]\nseparator = ++\n", "melee.conf:2: separator must be one printable character outside [A-Za-z0-9._-] and not ':', '/' or '$', got '++'",
+	bad("[melee]\nseparator = ++\n", "melee.conf:2: separator must be one of the characters '+~%^=', got '++'",
 	    "two-character separator");
+	bad("[melee]\nseparator = ,\n", "melee.conf:2: separator must be one of the characters '+~%^=', got ','",
+	    "',' as separator (it would split a group's member list)");
+	bad("[melee]\nseparator = @\n", "melee.conf:2: separator must be one of the characters '+~%^=', got '@'",
+	    "'@' as separator (sssd's user@domain names)");
+	bad("[melee]\nimages-dir = /a\n[image x]\n[melee]\nimages-dir = /b\n",
+	    "melee.conf:4: a second [melee] section (the first is at line 1; expected one)",
+	    "a second [melee] section");
 	bad("[melee]\nuser-choice = maybe\n", "melee.conf:2: user-choice must be yes or no, got 'maybe'",
 	    "user-choice not boolean");
 	bad("[melee]\ndefault-image = nosuch\n", "melee.conf:2: default-image 'nosuch' is not a configured image",
@@ -348,6 +360,33 @@ static void test_names(void)
 	ok(!melee_name_valid(big), "10 kB name refused");
 }
 
+/* melee_read_fd's cap: a file of exactly max bytes is read, one more is
+ * too big, also for a max below its first buffer. */
+static void test_read_cap(void)
+{
+	static const size_t sizes[][2] = { { 10, 10 }, { 11, 10 }, { 8192, 8192 }, { 8193, 8192 } };
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t len = sizes[i][0], max = sizes[i][1], got = 0;
+		char *text = malloc(len + 1), *out = NULL, p[512];
+		int fd, r;
+
+		memset(text, 'x', len);
+		text[len] = '\0';
+		write_file("cap", text, 0644);
+		snprintf(p, sizeof(p), "%s/cap", dir);
+		fd = open(p, O_RDONLY);
+		r = melee_read_fd(fd, max, &out, &got);
+		close(fd);
+		if (len <= max)
+			ok(r == 0 && got == len, "a %zu-byte file with max %zu is read (r=%d)", len, max, r);
+		else
+			ok(r == -EFBIG, "a %zu-byte file with max %zu is too big (r=%d)", len, max, r);
+		free(out);
+		free(text);
+	}
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -358,6 +397,7 @@ int main(void)
 	test_good();
 	test_bad();
 	test_load();
+	test_read_cap();
 	{
 		char cmd[600];
 		snprintf(cmd, sizeof(cmd), "rm -rf --one-file-system -- '%s'", dir);
