@@ -178,11 +178,46 @@ mm() { "$MELEE_MOUNTS" --config "$CONF" "$@"; }
 # setuid melee, the PAM and NSS modules) read $T/etc through a bind over
 # /etc/melee in this namespace.  An /etc/melee made for that is removed.
 bind_etc_melee() {
-	if [ ! -d /etc/melee ]; then
-		mkdir /etc/melee
-		at_exit "rmdir /etc/melee 2>/dev/null"
-	fi
+	shared_mkdir /etc/melee
 	mount --bind "$T/etc" /etc/melee
+}
+
+# shared_mkdir DIR [MODE]: a mountpoint or work directory the host may
+# lack.  Tests run in parallel on the host's one file system, and removing
+# a directory detaches the mounts on it in every namespace: so each test
+# registers itself (flock), and only the last one still running removes
+# the directory, and only if a test created it.
+MELEE_TEST_REG=/run/melee-tests.users
+shared_mkdir() {
+	local key
+	key=$(printf '%s' "$1" | tr / _)
+	(
+		flock 9
+		mkdir -p "$MELEE_TEST_REG"
+		if [ ! -d "$1" ]; then
+			mkdir -m "${2:-755}" "$1" && touch "$MELEE_TEST_REG/$key.created"
+		fi
+		touch "$MELEE_TEST_REG/$key.$$"
+	) 9>/run/melee-tests.lock
+	at_exit "shared_rmdir '$1'"
+}
+
+shared_rmdir() {
+	local key f live=""
+	key=$(printf '%s' "$1" | tr / _)
+	(
+		flock 9
+		rm -f "$MELEE_TEST_REG/$key.$$"
+		for f in "$MELEE_TEST_REG/$key".[0-9]*; do
+			[ -e "$f" ] || continue
+			if [ -d "/proc/${f##*.}" ]; then live=1; else rm -f "$f"; fi
+		done
+		if [ -z "$live" ] && [ -e "$MELEE_TEST_REG/$key.created" ]; then
+			rmdir "$1" 2>/dev/null
+			rm -f "$MELEE_TEST_REG/$key.created"
+		fi
+		rmdir "$MELEE_TEST_REG" 2>/dev/null
+	) 9>/run/melee-tests.lock
 }
 
 # A checksum of every file, link and directory in an image (not crossing

@@ -21,7 +21,12 @@ setup_nss() {
 	} > "$T/work/shadow"
 	chmod 640 "$T/work/shadow"; chgrp shadow "$T/work/shadow" 2>/dev/null
 	mount --bind "$T/work/shadow" /etc/shadow
-	printf 'passwd: files melee\ngroup: files melee\nshadow: files melee\nhosts: files\n' > "$T/work/nsswitch.conf"
+	# Ours for the account databases; the host's for the rest (hosts:
+	# dns, so that debootstrap still finds Debian's archive).
+	{
+		printf 'passwd: files melee\ngroup: files melee\nshadow: files melee\n'
+		grep -Ev '^[[:space:]]*(passwd|group|shadow):' /etc/nsswitch.conf
+	} > "$T/work/nsswitch.conf"
 	mount --bind "$T/work/nsswitch.conf" /etc/nsswitch.conf
 	libdir=$(dirname "$(readlink -f /lib/x86_64-linux-gnu/libc.so.6 2>/dev/null || ls /lib/*/libc.so.6 | head -1)")
 	mkdir -p "$T/nss-upper" "$T/nss-work"
@@ -42,7 +47,7 @@ pam_service() {
 # authorized_keys.  Sets $port, $S and the SSH client command array.
 start_sshd() {
 	# sshd's privilege-separation directory (created only if missing).
-	if [ ! -d /run/sshd ]; then mkdir -m 755 /run/sshd; at_exit "rmdir /run/sshd"; fi
+	shared_mkdir /run/sshd 755
 	S=$T/ssh
 	mkdir -p "$S" "$T/bin"
 	ssh-keygen -q -t ed25519 -N '' -f "$S/host_key"
