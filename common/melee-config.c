@@ -196,10 +196,17 @@ static int set_melee_key(struct melee_config *cfg, int k, const char *value,
 	case 0: /* images-dir */
 		free(cfg->images_dir);
 		cfg->images_dir = NULL;
+		/* Images right under / would be named like the host's own
+		 * directories (an image "usr" would be /usr). */
+		if (strspn(value, "/") == strlen(value) && *value)
+			return melee_fail(err, errlen, -EINVAL,
+					  "%s:%u: images-dir must not be '/' (expected a "
+					  "directory of its own, such as /image)",
+					  path, ln);
 		if (normalize_abs_path(value, &cfg->images_dir) < 0)
 			return melee_fail(err, errlen, -EINVAL,
 					  "%s:%u: images-dir must be an absolute path without "
-					  "'.' or '..' components, got '%s'",
+					  "empty, '.' or '..' components, got '%s'",
 					  path, ln, value);
 		return 0;
 	case 1: /* separator */
@@ -256,8 +263,8 @@ static int set_image_key(struct melee_image *im, int k, const char *value,
 					  path, ln);
 		if (normalize_abs_path(value, &im->path) < 0)
 			return melee_fail(err, errlen, -EINVAL,
-					  "%s:%u: path must be an absolute path without '.' or "
-					  "'..' components, got '%s'",
+					  "%s:%u: path must be an absolute path without empty, "
+					  "'.' or '..' components, got '%s'",
 					  path, ln, value);
 		return 0;
 	case 1: /* description */
@@ -571,9 +578,7 @@ int melee_config_finish(struct melee_config *cfg, char *err, size_t errlen)
 	for (size_t i = 0; i < cfg->n_images; i++) {
 		struct melee_image *im = &cfg->images[i];
 
-		if (!im->path &&
-		    asprintf(&im->path, "%s/%s", strcmp(cfg->images_dir, "/") ? cfg->images_dir : "",
-			     im->name) < 0) {
+		if (!im->path && asprintf(&im->path, "%s/%s", cfg->images_dir, im->name) < 0) {
 			im->path = NULL;
 			return -ENOMEM;
 		}

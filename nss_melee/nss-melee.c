@@ -41,7 +41,10 @@ static bool split_name(const char *name, char *base, size_t baselen, const char 
 		return false;
 	for (i = 0; i < len && name_char(name[i]); i++)
 		;
-	if (i == len || i == 0 || i >= baselen || !melee_name_valid(name + i + 1))
+	/* Only a character that may be a separator at all reads on (sssd's
+	 * alice@example.com is NOTFOUND here at once). */
+	if (i == len || i == 0 || i >= baselen || !strchr(MELEE_SEPARATORS, name[i]) ||
+	    !melee_name_valid(name + i + 1))
 		return false;
 	memcpy(base, name, i);
 	base[i] = '\0';
@@ -104,7 +107,7 @@ static enum nss_status lookup_failed(int r, int *errnop)
 	if (r == ENOENT)
 		return NSS_STATUS_NOTFOUND;
 	*errnop = r;
-	return r == ENOMEM ? NSS_STATUS_TRYAGAIN : NSS_STATUS_UNAVAIL;
+	return r == ENOMEM || r == EAGAIN ? NSS_STATUS_TRYAGAIN : NSS_STATUS_UNAVAIL;
 }
 
 /* getpwnam_r of the base user, with a buffer of our own. */

@@ -132,6 +132,11 @@ static void set_choice(struct choice *c, enum source s, const char *image)
 	/* An over-long request must not match an image by its prefix. */
 	snprintf(c->image, sizeof(c->image), "%.64s",
 		 strlen(image) > MELEE_NAME_MAX ? "(too long)" : image);
+	/* It goes into messages and the log: a control character becomes
+	 * '?', which no image name has, so it is refused all the same. */
+	for (char *p = c->image; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
 }
 
 /* The login name: USER, or USER<separator>IMAGE (source 1).  Fills
@@ -148,9 +153,13 @@ static int parse_name(const struct melee_config *cfg, const char *user, struct c
 		for (i = 0; user[i]; i++)
 			if ((unsigned char)user[i] < 0x20 || user[i] == 0x7f)
 				return melee_fail(err, errlen, -EINVAL,
-						  "a user name has no control characters");
+						  "a user name must not contain control "
+						  "characters (byte %zu is 0x%02x)",
+						  i + 1, (unsigned char)user[i]);
 		if (i >= sizeof(c->base))
-			return melee_fail(err, errlen, -EINVAL, "the user name is too long");
+			return melee_fail(err, errlen, -EINVAL,
+					  "a user name is at most %zu bytes, got %zu",
+					  sizeof(c->base) - 1, i);
 		snprintf(c->base, sizeof(c->base), "%s", user);
 		return 0;
 	}
@@ -322,7 +331,7 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 		return PAM_USER_UNKNOWN;
 	if (load(pamh, &a, &cfg) < 0) {
 		/* Without a configuration only a suffixed name is a problem. */
-		return strchr(user, '+') ? PAM_AUTHINFO_UNAVAIL : PAM_IGNORE;
+		return strpbrk(user, MELEE_SEPARATORS) ? PAM_AUTHINFO_UNAVAIL : PAM_IGNORE;
 	}
 	if (choose(pamh, &cfg, user, &c, err, sizeof(err)) < 0) {
 		pam_error(pamh, "melee: %s", err);
@@ -355,7 +364,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	if (get_user(pamh, &user) != PAM_SUCCESS)
 		return PAM_SESSION_ERR;
 	if (load(pamh, &a, &cfg) < 0) {
-		if (strchr(user, '+') || a.fallback_deny) {
+		if (strpbrk(user, MELEE_SEPARATORS) || a.fallback_deny) {
 			pam_error(pamh, "melee: the MELEE configuration cannot be read; see the "
 					"system log");
 			return PAM_SESSION_ERR;

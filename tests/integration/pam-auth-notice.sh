@@ -39,6 +39,7 @@ is "$(notices zed+demo)" "" "zed+demo (no such user, open image): no notice eith
 is "$(notices alice)" "" "plain alice: no notice"
 
 is "$(notices alice+)" "melee: 'alice+' is not a user name or USER+IMAGE" "alice+: the notice says what a name looks like"
+is "$(notices $'al\x01ice')" "melee: a user name must not contain control characters (byte 3 is 0x01)" "a control character in a plain name: named, with its place"
 is "$(notices 'alice+../x')" "melee: there is no image '../x' on this host" "alice+../x: no such image"
 is "$(notices alice++img)" "melee: there is no image '+img' on this host" "alice++img: no such image"
 

@@ -38,4 +38,24 @@ is "$rc" "0" "nothing chosen: the session opens on the host"
 sleep 0.3
 ! grep -q "entered image" "$SYSLOG"
 ok $? "and pam_melee entered no image"
+
+# What reaches the message and the log is printable: a newline in
+# MELEE_IMAGE shows as '?' (and such an image does not exist).
+: > "$SYSLOG"
+out=$(pamtester -E $'MELEE_IMAGE=x\nmelee: forged' melee-test alice open_session 2>&1); rc=$?
+is "$(printf '%s' "$out" | head -1)" "melee: there is no image 'x?melee: forged' (asked for by MELEE_IMAGE)" "a newline in MELEE_IMAGE is shown as '?'"
+sleep 0.3
+is "$(grep -c 'forged' "$SYSLOG")" "1" "and it is one syslog line, not two"
+
+# Without a readable configuration a login that asked for an image by
+# its name fails, with any of the separators melee.conf may choose; a
+# plain name opens on the host.
+chmod 666 "$T/etc/melee.conf"
+for n in alice+demo 'alice%demo' 'alice~demo' 'alice^demo' 'alice=demo'; do
+	out=$(pamtester melee-test "$n" open_session 2>&1); rc=$?
+	like "$rc:$out" "^[1-9][0-9]*:melee: the MELEE configuration cannot be read; see the system log" "unreadable config: $n is refused, not sent to the host"
+done
+pamtester melee-test alice open_session >/dev/null 2>&1
+is "$?" "0" "unreadable config: plain alice opens on the host"
+chmod 644 "$T/etc/melee.conf"
 done_testing
