@@ -38,14 +38,9 @@ static bool account_name_valid(const char *s)
 
 	if (!s || !*s || *s == '-' || strlen(s) > 256)
 		return false;
-	for (i = 0; s[i]; i++) {
-		char c = s[i];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			  (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' ||
-			  (c == '$' && s[i + 1] == '\0');
-		if (!ok)
+	for (i = 0; s[i]; i++)
+		if (!melee_user_char(s[i]) || (s[i] == '$' && s[i + 1] != '\0'))
 			return false;
-	}
 	return true;
 }
 

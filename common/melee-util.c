@@ -177,3 +177,22 @@ char *melee_trim(char *s)
 		*--e = '\0';
 	return s;
 }
+
+const char *melee_shown(const char *s, size_t max, char *buf, size_t len)
+{
+	size_t i = 0;
+
+	for (; s[i] && i + 4 < len && i < max; i++)
+		buf[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	if (s[i])
+		memcpy(buf + i, "...", 4);
+	else
+		buf[i] = '\0';
+	return buf;
+}
+
+bool melee_user_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '_' || c == '-' || c == '$';
+}

@@ -49,6 +49,15 @@ int melee_read_fd(int fd, size_t max, char **out, size_t *outlen);
 int melee_write_atomic(int dirfd, const char *name, const char *data,
 		       size_t len, mode_t mode, char *err, size_t errlen);
 
+/* s made safe for a message or a log line: every byte outside printable
+ * ASCII is '?', and at most max bytes are kept ("..." marks the cut).
+ * Writes into buf (len > 4) and returns it. */
+const char *melee_shown(const char *s, size_t max, char *buf, size_t len);
+
+/* A character of a user name as libnss_melee and pam_melee read one:
+ * [A-Za-z0-9._$-]; the first other one may be the separator. */
+bool melee_user_char(char c);
+
 /* Splits off the next whitespace-separated token of *s; NULL at the end. */
 char *melee_next_token(char **s);
 

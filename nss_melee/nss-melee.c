@@ -22,13 +22,6 @@
 
 #define NAME_MAX_LEN 512
 
-/* Characters of a user name; the separator is the first other one. */
-static bool name_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '.' || c == '_' || c == '-' || c == '$';
-}
-
 /* Splits "alice+sl6" into base and image.  False for anything else:
  * plain names (the fast path: no configuration is read), "+img",
  * "alice+", "alice++img", "alice+../x", over-long names. */
@@ -39,7 +32,7 @@ static bool split_name(const char *name, char *base, size_t baselen, const char 
 
 	if (len == 0 || len > NAME_MAX_LEN)
 		return false;
-	for (i = 0; i < len && name_char(name[i]); i++)
+	for (i = 0; i < len && melee_user_char(name[i]); i++)
 		;
 	/* Only a character that may be a separator at all reads on (sssd's
 	 * alice@example.com is NOTFOUND here at once). */

@@ -60,7 +60,7 @@ static const char *const source_names[] = {
 
 struct choice {
 	enum source source;
-	char image[MELEE_NAME_MAX + 1];
+	char image[MELEE_NAME_MAX + 5]; /* room for melee_shown()'s "..." */
 	char base[256]; /* the user without the suffix */
 };
 
@@ -84,12 +84,6 @@ static void parse_args(pam_handle_t *pamh, int argc, const char **argv, struct a
 						  "debug, quiet, fallback=host|deny)",
 				   argv[i]);
 	}
-}
-
-static bool name_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '.' || c == '_' || c == '-' || c == '$';
 }
 
 /* The user's own choice: ~/.config/melee/image, walked from the home
@@ -129,14 +123,11 @@ static bool read_user_file(const struct passwd *pw, char *out, size_t len)
 static void set_choice(struct choice *c, enum source s, const char *image)
 {
 	c->source = s;
-	/* An over-long request must not match an image by its prefix. */
-	snprintf(c->image, sizeof(c->image), "%.64s",
-		 strlen(image) > MELEE_NAME_MAX ? "(too long)" : image);
-	/* It goes into messages and the log: a control character becomes
-	 * '?', which no image name has, so it is refused all the same. */
-	for (char *p = c->image; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-			*p = '?';
+	/* An over-long request must not match an image by its prefix.  It
+	 * goes into messages and the log: a control character becomes '?',
+	 * which no image name has, so it is refused all the same. */
+	melee_shown(strlen(image) > MELEE_NAME_MAX ? "(too long)" : image, MELEE_NAME_MAX,
+		    c->image, sizeof(c->image));
 }
 
 /* The login name: USER, or USER<separator>IMAGE (source 1).  Fills
@@ -164,7 +155,7 @@ static int parse_name(const struct melee_config *cfg, const char *user, struct c
 		return 0;
 	}
 	/* With a separator, the base is what libnss_melee accepts. */
-	for (i = 0; user[i] && name_char(user[i]); i++)
+	for (i = 0; user[i] && melee_user_char(user[i]); i++)
 		;
 	if (user[i] != cfg->separator || i == 0 || i >= sizeof(c->base) || !user[i + 1])
 		return melee_fail(err, errlen, -EINVAL, "'%s' is not a user name or USER%cIMAGE",

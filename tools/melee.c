@@ -67,20 +67,6 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
-/* The name as the caller gave it, made safe to print. */
-static const char *shown_name(const char *name, char *buf, size_t len)
-{
-	size_t i = 0;
-
-	for (; name[i] && i + 4 < len && i < 80; i++)
-		buf[i] = (name[i] >= 0x20 && name[i] < 0x7f) ? name[i] : '?';
-	if (name[i])
-		memcpy(buf + i, "...", 4);
-	else
-		buf[i] = '\0';
-	return buf;
-}
-
 static void load_config(struct melee_config *cfg)
 {
 	char err[MELEE_ERRLEN];
@@ -100,7 +86,7 @@ static const struct melee_image *find_image(const struct melee_config *cfg, cons
 		die_status(EXIT_MELEE,
 			   "'%s' is not an image name (image names are "
 			   "[A-Za-z0-9][A-Za-z0-9._-]{0,63}, never a path)",
-			   shown_name(name, shown, sizeof(shown)));
+			   melee_shown(name, 80, shown, sizeof(shown)));
 	im = melee_config_find_image(cfg, name);
 	if (!im)
 		die_status(EXIT_MELEE, "unknown image '%s' (melee --list shows the images)", name);
@@ -371,14 +357,14 @@ int main(int argc, char **argv)
 	if (melee_act_as_caller(false, err, sizeof(err)) < 0)
 		die_status(EXIT_MELEE, "%s", err);
 
-	/* The command name is the caller's choice: shown_name() keeps a
+	/* The command name is the caller's choice: melee_shown() keeps a
 	 * newline or escape in it from forging or garbling log lines. */
 	openlog("melee", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
 	syslog(LOG_INFO, "user=%s image=%s command=%s", user, im->name,
-	       shown_name(as_script		 ? base_name(argv[script_idx])
-			  : argc > first_arg ? base_name(argv[first_arg])
-					     : base_name(shell),
-			  logged, sizeof(logged)));
+	       melee_shown(as_script		  ? base_name(argv[script_idx])
+			   : argc > first_arg ? base_name(argv[first_arg])
+					      : base_name(shell),
+			   80, logged, sizeof(logged)));
 
 	if (melee_enter_image(im, err, sizeof(err)) < 0)
 		die_status(EXIT_MELEE, "%s", err);

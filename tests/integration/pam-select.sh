@@ -12,7 +12,9 @@ echo 'carol@ad.example:x:1503:1502:Carol:/home/bob:/bin/sh' >> "$T/work/passwd"
 setup_home
 setup_nss
 write_config
-add_image one "description = Image one"
+LONG=$(printf 'L%.0s' $(seq 64))  # the longest image name there may be
+add_image one "description = Image one
+aliases = $LONG"
 add_image two "description = Image two"
 add_image phys "allow-groups = physics"
 add_image down
@@ -38,6 +40,7 @@ is "$(where alice -E MELEE_IMAGE=two)" "two two /home/alice" "2. MELEE_IMAGE in 
 is "$(where alice -E XDG_SESSION_DESKTOP=melee-two)" "two two /home/alice" "3. XDG_SESSION_DESKTOP=melee-two (as LightDM sets it)"
 is "$(where alice -E DESKTOP_SESSION=melee-one)" "one one /home/alice" "3. DESKTOP_SESSION=melee-one"
 is "$(where alice -E XDG_SESSION_DESKTOP=gnome)" "host unset" "a session name without melee- chooses nothing"
+is "$(where alice -E MELEE_IMAGE=$LONG)" "one one /home/alice" "MELEE_IMAGE with a 64-character alias: image one (nothing cut off)"
 is "$(where carol@ad.example)" "host unset" "carol@ad.example (an sssd-style name, no separator): the host session, not refused"
 is "$(where carol@ad.example -E MELEE_IMAGE=two)" "two two /home/bob" "carol@ad.example with MELEE_IMAGE=two: in image two"
 mkdir -p /home/alice/.config/melee

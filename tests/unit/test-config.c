@@ -387,6 +387,21 @@ static void test_read_cap(void)
 	}
 }
 
+/* melee_shown: printable, cut with "...", a name of the maximum length
+ * kept whole. */
+static void test_shown(void)
+{
+	char buf[69], name[65];
+
+	memset(name, 'n', 64);
+	name[64] = '\0';
+	is_str(melee_shown(name, 64, buf, sizeof(buf)), name, "a 64-byte name is kept whole");
+	is_str(melee_shown("a\nb\x1b\x7f\xc3", 64, buf, sizeof(buf)), "a?b???",
+	       "control, DEL and non-ASCII bytes become '?'");
+	is_str(melee_shown("abcdefgh", 4, buf, sizeof(buf)), "abcd...", "cut at max, marked");
+	is_str(melee_shown(name, 64, buf, 8), "nnnn...", "cut to fit the buffer (8 bytes with the NUL)");
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -398,6 +413,7 @@ int main(void)
 	test_bad();
 	test_load();
 	test_read_cap();
+	test_shown();
 	{
 		char cmd[600];
 		snprintf(cmd, sizeof(cmd), "rm -rf --one-file-system -- '%s'", dir);
