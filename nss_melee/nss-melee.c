@@ -48,7 +48,8 @@ static bool split_name(const char *name, char *base, size_t baselen, const char 
 
 /* Decides whether `name` is a configured image suffix that the base user
  * may use.  Reads the configuration; all state is on our stack. */
-static bool allowed(const char *base, const char *image, char sep, gid_t gid)
+static bool allowed(const char *base, const char *image, char sep, gid_t gid,
+		    gid_t **groups_out, size_t *n_out)
 {
 	struct melee_config cfg;
 	const struct melee_image *im;
@@ -69,9 +70,17 @@ static bool allowed(const char *base, const char *image, char sep, gid_t gid)
 	im = melee_config_find_image(&cfg, image);
 	if (!im || sep != cfg.separator)
 		goto out;
-	if (melee_user_groups(base, gid, &groups, &ngroups) < 0)
+	/* The groups only when an allow list or the caller needs them:
+	 * getpwnam_r of an open image reads no group file. */
+	if ((im->n_allow_groups || groups_out) &&
+	    melee_user_groups(base, gid, &groups, &ngroups) < 0)
 		goto out;
 	ok = melee_image_access(im, base, groups, ngroups, NULL, 0) == 0;
+	if (ok && groups_out) {
+		*groups_out = groups;
+		*n_out = ngroups;
+		groups = NULL;
+	}
 out:
 	free(groups);
 	melee_config_free(&cfg);
@@ -144,7 +153,7 @@ enum nss_status _nss_melee_getpwnam_r(const char *name, struct passwd *result, c
 		st = lookup_failed(r, errnop);
 		goto out;
 	}
-	if (!allowed(base, image, sep, pw.pw_gid))
+	if (!allowed(base, image, sep, pw.pw_gid, NULL, NULL))
 		goto out;
 	{
 		char *b = buffer;
@@ -189,7 +198,7 @@ enum nss_status _nss_melee_getspnam_r(const char *name, struct spwd *result, cha
 		st = lookup_failed(r, errnop);
 		goto out;
 	}
-	if (!allowed(base, image, sep, pw.pw_gid))
+	if (!allowed(base, image, sep, pw.pw_gid, NULL, NULL))
 		goto out;
 	for (;;) {
 		char *b = realloc(spmem, size);
@@ -252,19 +261,18 @@ enum nss_status _nss_melee_initgroups_dyn(const char *user, gid_t group, long in
 	if (!user || !split_name(user, base, sizeof(base), &image, &sep))
 		return NSS_STATUS_NOTFOUND;
 	/* The access check uses the user's own primary group, as
-	 * getpwnam_r does, never the one the caller passes in. */
+	 * getpwnam_r does, never the one the caller passes in; the groups
+	 * it read are the answer. */
 	r = base_passwd(base, &pw, &mem);
-	ok = r == 0 && allowed(base, image, sep, pw.pw_gid);
+	ok = r == 0 && allowed(base, image, sep, pw.pw_gid, &g, &n);
 	free(mem);
 	if (r)
 		return lookup_failed(r, errnop);
 	if (!ok)
 		return NSS_STATUS_NOTFOUND;
-	if (melee_user_groups(base, group, &g, &n) < 0) {
-		*errnop = ENOMEM;
-		return NSS_STATUS_TRYAGAIN;
-	}
-	for (size_t i = 0; i < n; i++) {
+	/* g[0] is the primary group getgrouplist() was given: only the
+	 * memberships are ours to add. */
+	for (size_t i = 1; i < n; i++) {
 		bool have = g[i] == group;
 
 		for (long j = 0; j < *start && !have; j++)
