@@ -75,10 +75,15 @@ unlike "$out" "melee:" "and she was shown no notice (keyboard-interactive never 
 
 # After logout nothing of the sessions is left running in an image and
 # no mount was added.  sshd's monitor closes the session after the
-# client has gone: give a loaded machine up to 10 s for that.
+# client has gone: give a loaded machine up to 10 s for that.  Only
+# processes of this test's mount namespace count: every test's images
+# are at the same path in its own namespace, so another test's process
+# (a dpkg in image-real's debootstrap) would otherwise match.
 in_images() {
-	local p r
+	local p r ns
+	ns=$(readlink /proc/self/ns/mnt)
 	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$ns" ] || continue
 		r=$(readlink "$p/root" 2>/dev/null) || continue
 		case $r in "$IMAGES"/*) printf ' %s(%s)' "${p#/proc/}" "$(cat "$p/comm" 2>/dev/null)";; esac
 	done
