@@ -7,7 +7,12 @@
  * buffer too small is NSS_STATUS_TRYAGAIN with ERANGE, no mutable
  * globals (any thread may call us), never the non-_r lookups (their
  * static lock would deadlock), and no recursion: the base name has no
- * separator, so our own module answers NOTFOUND for it at once. */
+ * separator, so our own module answers NOTFOUND for it at once.
+ *
+ * Only people get the second name (melee-ids.h): a base user outside
+ * UID_MIN..UID_MAX of login.defs (root, system accounts, nobody) is
+ * NOTFOUND, so that no rule the host writes against "root" is bypassed
+ * with "root+sl6". */
 #include "melee-access.h"
 #include "melee-config.h"
 #include "melee-ids.h"
