@@ -1,4 +1,5 @@
 #include "melee-accounts.h"
+#include "melee-ids.h"
 #include "melee-safety.h"
 #include "melee-util.h"
 
@@ -158,32 +159,6 @@ static bool is_human(const struct table *host_pw, const struct melee_id_range *r
 	const struct entry *e = find_name(host_pw, name);
 
 	return e && in_range(e->id, r->uid_min, r->uid_max);
-}
-
-void melee_login_defs_parse(const char *text, struct melee_id_range *range)
-{
-	cleanup_free char *copy = strdup(text ? text : "");
-	char *save = NULL;
-
-	range->uid_min = range->gid_min = 1000;
-	range->uid_max = range->gid_max = 60000;
-	if (!copy)
-		return;
-	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		char *key = melee_next_token(&l), *val = melee_next_token(&l);
-		long v = parse_id(val);
-
-		if (!key || v < 0)
-			continue;
-		if (strcmp(key, "UID_MIN") == 0)
-			range->uid_min = (unsigned long)v;
-		else if (strcmp(key, "UID_MAX") == 0)
-			range->uid_max = (unsigned long)v;
-		else if (strcmp(key, "GID_MIN") == 0)
-			range->gid_min = (unsigned long)v;
-		else if (strcmp(key, "GID_MAX") == 0)
-			range->gid_max = (unsigned long)v;
-	}
 }
 
 /* Writes `line` again with its name (up to the first ':') + suffix. */

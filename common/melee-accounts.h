@@ -8,13 +8,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-struct melee_id_range {
-	unsigned long uid_min, uid_max, gid_min, gid_max;
-};
+#include "melee-ids.h" /* struct melee_id_range */
 
-/* Reads UID_MIN/UID_MAX/GID_MIN/GID_MAX from login.defs text; missing keys
- * keep shadow's defaults (1000..60000). */
-void melee_login_defs_parse(const char *text, struct melee_id_range *range);
 
 /* Image passwd lines are kept unless they name a host human user or use
  * one's uid; then every host human line is appended, and once more for

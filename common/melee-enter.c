@@ -76,13 +76,19 @@ int melee_enter_image(const struct melee_image *im, char *err, size_t errlen)
 	if (chroot(".") < 0)
 		return melee_fail(err, errlen, -errno, "cannot chroot to %s: %s", im->path,
 				  strerror(errno));
+	/* From here on the process is inside the image: no failure below
+	 * may be taken for "not entered" (a caller would go on as if on
+	 * the host), so every one is MELEE_ENTER_INSIDE. */
 	if (chdir("/") < 0)
-		return melee_fail(err, errlen, -errno, "cannot chdir to / in %s: %s", im->path,
+		return melee_fail(err, errlen, MELEE_ENTER_INSIDE,
+				  "cannot chdir to / in %s after the chroot: %s", im->path,
 				  strerror(errno));
 	/* A 32-bit image's programs ask uname(2) what they run on. */
 	if (im->personality == MELEE_PERSONALITY_LINUX32 && personality(PER_LINUX32) < 0)
-		return melee_fail(err, errlen, -errno, "cannot set the linux32 personality: %s",
-				  strerror(errno));
+		return melee_fail(err, errlen, MELEE_ENTER_INSIDE,
+				  "cannot set the linux32 personality in image %s after the "
+				  "chroot: %s",
+				  im->name, strerror(errno));
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 #ifndef MELEE_ENTER_H
 #define MELEE_ENTER_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -14,6 +15,12 @@
  * other file system pointed at it). */
 int melee_image_check_prepared(int imgfd, const struct melee_image *im, char *err,
 			       size_t errlen);
+
+/* melee_enter_image()'s code for a failure after the chroot: the process
+ * is already inside the image and cannot go back to the host, so a
+ * caller must fail (never fall back to "the host").  Every other
+ * negative code means that nothing was changed. */
+#define MELEE_ENTER_INSIDE (-ENOTRECOVERABLE)
 
 /* Enters the image: safety walk of its path, the prepared check,
  * fchdir+chroot, and the personality.  The caller must already have done

@@ -7,9 +7,15 @@
  * buffer too small is NSS_STATUS_TRYAGAIN with ERANGE, no mutable
  * globals (any thread may call us), never the non-_r lookups (their
  * static lock would deadlock), and no recursion: the base name has no
- * separator, so our own module answers NOTFOUND for it at once. */
+ * separator, so our own module answers NOTFOUND for it at once.
+ *
+ * Only people get the second name (melee-ids.h): a base user outside
+ * UID_MIN..UID_MAX of login.defs (root, system accounts, nobody) is
+ * NOTFOUND, so that no rule the host writes against "root" is bypassed
+ * with "root+sl6". */
 #include "melee-access.h"
 #include "melee-config.h"
+#include "melee-ids.h"
 #include "melee-util.h"
 
 #include <errno.h>
@@ -48,7 +54,7 @@ static bool split_name(const char *name, char *base, size_t baselen, const char 
 
 /* Decides whether `name` is a configured image suffix that the base user
  * may use.  Reads the configuration; all state is on our stack. */
-static bool allowed(const char *base, const char *image, char sep, gid_t gid,
+static bool allowed(const char *base, const char *image, char sep, uid_t uid, gid_t gid,
 		    gid_t **groups_out, size_t *n_out)
 {
 	struct melee_config cfg;
@@ -66,6 +72,12 @@ static bool allowed(const char *base, const char *image, char sep, gid_t gid,
 	 * suffixed names) answer instead. */
 	r = melee_config_load(MELEE_DEFAULT_CONFIG, 0, &cfg, NULL, 0);
 	if (r < 0)
+		goto out;
+	/* A suffix is a second name only for people (melee-ids.h): never
+	 * for root, a system account or nobody, whom the host's sudo, sshd
+	 * and pam_access rules protect by name.  A login.defs that cannot
+	 * be read refuses too. */
+	if (melee_suffix_allowed(MELEE_LOGIN_DEFS, base, uid, NULL, 0) < 0)
 		goto out;
 	im = melee_config_find_image(&cfg, image);
 	if (!im || sep != cfg.separator)
@@ -153,7 +165,7 @@ enum nss_status _nss_melee_getpwnam_r(const char *name, struct passwd *result, c
 		st = lookup_failed(r, errnop);
 		goto out;
 	}
-	if (!allowed(base, image, sep, pw.pw_gid, NULL, NULL))
+	if (!allowed(base, image, sep, pw.pw_uid, pw.pw_gid, NULL, NULL))
 		goto out;
 	{
 		char *b = buffer;
@@ -198,7 +210,7 @@ enum nss_status _nss_melee_getspnam_r(const char *name, struct spwd *result, cha
 		st = lookup_failed(r, errnop);
 		goto out;
 	}
-	if (!allowed(base, image, sep, pw.pw_gid, NULL, NULL))
+	if (!allowed(base, image, sep, pw.pw_uid, pw.pw_gid, NULL, NULL))
 		goto out;
 	for (;;) {
 		char *b = realloc(spmem, size);
@@ -264,7 +276,7 @@ enum nss_status _nss_melee_initgroups_dyn(const char *user, gid_t group, long in
 	 * getpwnam_r does, never the one the caller passes in; the groups
 	 * it read are the answer. */
 	r = base_passwd(base, &pw, &mem);
-	ok = r == 0 && allowed(base, image, sep, pw.pw_gid, &g, &n);
+	ok = r == 0 && allowed(base, image, sep, pw.pw_uid, pw.pw_gid, &g, &n);
 	free(mem);
 	if (r)
 		return lookup_failed(r, errnop);

@@ -16,6 +16,7 @@
 #include "melee-access.h"
 #include "melee-config.h"
 #include "melee-enter.h"
+#include "melee-ids.h"
 #include "melee-util.h"
 
 #include <errno.h>
@@ -157,9 +158,14 @@ static int parse_name(const struct melee_config *cfg, const char *user, struct c
 	/* With a separator, the base is what libnss_melee accepts. */
 	for (i = 0; user[i] && melee_user_char(user[i]); i++)
 		;
-	if (user[i] != cfg->separator || i == 0 || i >= sizeof(c->base) || !user[i + 1])
+	if (user[i] != cfg->separator || i == 0 || i >= sizeof(c->base) || !user[i + 1]) {
+		char shown[MELEE_NAME_MAX + 5];
+
+		/* The name is the client's: shown printable, like the rest. */
 		return melee_fail(err, errlen, -EINVAL, "'%s' is not a user name or USER%cIMAGE",
-				  user, cfg->separator);
+				  melee_shown(user, MELEE_NAME_MAX, shown, sizeof(shown)),
+				  cfg->separator);
+	}
 	snprintf(c->base, sizeof(c->base), "%.*s", (int)i, user);
 	set_choice(c, SRC_SUFFIX, user + i + 1);
 	return 0;
@@ -203,11 +209,35 @@ static int choose(pam_handle_t *pamh, const struct melee_config *cfg, const char
 	return 0;
 }
 
+/* USER+IMAGE is a second name for USER only when USER is a person
+ * (melee-ids.h).  Checked here on our own, whoever resolved the name: a
+ * `root+demo` line in /etc/passwd, or another NSS module answering for
+ * it, must not get root into an image nor past rules written against
+ * "root".  The whole name must also be the base user's uid. */
+static int check_suffix_name(const char *user, const struct choice *c,
+			     const struct passwd *base, char *err, size_t errlen)
+{
+	struct passwd pw, *res = NULL;
+	char buf[16384];
+	int r = melee_suffix_allowed(MELEE_LOGIN_DEFS, c->base, base->pw_uid, err, errlen);
+
+	if (r < 0)
+		return r;
+	if (getpwnam_r(user, &pw, buf, sizeof(buf), &res) == 0 && res &&
+	    (res->pw_uid != base->pw_uid || res->pw_gid != base->pw_gid))
+		return melee_fail(err, errlen, -EPERM,
+				  "%s%c%s has uid %u gid %u, but %s has uid %u gid %u: refused",
+				  c->base, user[strlen(c->base)], c->image, (unsigned)res->pw_uid,
+				  (unsigned)res->pw_gid, c->base, (unsigned)base->pw_uid,
+				  (unsigned)base->pw_gid);
+	return 0;
+}
+
 /* Looks up the base user and checks that the chosen image exists and is
  * allowed.  On success *im is the image. */
-static int check_choice(const struct melee_config *cfg, const struct choice *c,
-			const struct melee_image **im, struct passwd *pw, char *pwbuf,
-			size_t pwlen, char *err, size_t errlen)
+static int check_choice(const struct melee_config *cfg, const char *user,
+			const struct choice *c, const struct melee_image **im,
+			struct passwd *pw, char *pwbuf, size_t pwlen, char *err, size_t errlen)
 {
 	struct passwd *res = NULL;
 	gid_t *groups = NULL;
@@ -221,6 +251,8 @@ static int check_choice(const struct melee_config *cfg, const struct choice *c,
 				  source_names[c->source]);
 	if (getpwnam_r(c->base, pw, pwbuf, pwlen, &res) != 0 || !res)
 		return melee_fail(err, errlen, -ENOENT, "unknown user '%s'", c->base);
+	if (c->source == SRC_SUFFIX && (r = check_suffix_name(user, c, pw, err, errlen)) < 0)
+		return r;
 	r = melee_user_groups(c->base, pw->pw_gid, &groups, &ngroups);
 	if (r < 0)
 		return melee_fail(err, errlen, r, "cannot get the groups of %s", c->base);
@@ -331,13 +363,30 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 	}
 	r = PAM_IGNORE;
 	if (c.source != SRC_NONE) {
-		if (check_choice(&cfg, &c, &im, &pw, pwbuf, sizeof(pwbuf), err, sizeof(err)) < 0)
+		if (check_choice(&cfg, user, &c, &im, &pw, pwbuf, sizeof(pwbuf), err, sizeof(err)) < 0)
 			r = refuse(pamh, &a, &c, err, PAM_PERM_DENIED);
 		else
 			r = PAM_SUCCESS;
 	}
 	melee_config_free(&cfg);
 	return r;
+}
+
+/* A session that stays on the host gets MELEE_IMAGE set, and empty.
+ * sshd copies the PAM environment over the variables a client sent
+ * (session.c do_setup_env: the client's AcceptEnv values first, then
+ * the PAM list, same names replaced), so a client's SendEnv
+ * MELEE_IMAGE=sl6 cannot make a host session look like an image's to
+ * the scripts and the batch plugin (env=yes) that read it. */
+static int host_session(pam_handle_t *pamh)
+{
+	int r = pam_putenv(pamh, "MELEE_IMAGE=");
+
+	if (r != PAM_SUCCESS) {
+		pam_syslog(pamh, LOG_ERR, "cannot clear MELEE_IMAGE: %s", pam_strerror(pamh, r));
+		return PAM_SESSION_ERR;
+	}
+	return PAM_IGNORE;
 }
 
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
@@ -360,7 +409,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 					"system log");
 			return PAM_SESSION_ERR;
 		}
-		return PAM_IGNORE;
+		return host_session(pamh);
 	}
 	if (choose(pamh, &cfg, user, &c, err, sizeof(err)) < 0) {
 		pam_error(pamh, "melee: %s", err);
@@ -373,7 +422,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		r = PAM_IGNORE;
 		goto out;
 	}
-	if (check_choice(&cfg, &c, &im, &pw, pwbuf, sizeof(pwbuf), err, sizeof(err)) < 0) {
+	if (check_choice(&cfg, user, &c, &im, &pw, pwbuf, sizeof(pwbuf), err, sizeof(err)) < 0) {
 		r = refuse(pamh, &a, &c, err, PAM_SESSION_ERR);
 		goto out;
 	}
@@ -387,7 +436,17 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		melee_user_groups(user, pw.pw_gid, &g, &n);
 		free(g);
 	}
-	if (melee_enter_image(im, err, sizeof(err)) < 0) {
+	r = melee_enter_image(im, err, sizeof(err));
+	if (r == MELEE_ENTER_INSIDE) {
+		/* Already chrooted: the host is out of reach, so there is no
+		 * fallback whatever the source or the options. */
+		pam_error(pamh, "melee: %s", err);
+		pam_syslog(pamh, LOG_ERR, "user %s: session failed inside image %s (%s): %s",
+			   c.base, im->name, source_names[c.source], err);
+		r = PAM_SESSION_ERR;
+		goto out;
+	}
+	if (r < 0) {
 		r = refuse(pamh, &a, &c, err, PAM_SESSION_ERR);
 		goto out;
 	}
@@ -406,7 +465,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	r = PAM_SUCCESS;
 out:
 	melee_config_free(&cfg);
-	return r;
+	return r == PAM_IGNORE ? host_session(pamh) : r;
 }
 
 PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)

@@ -5,6 +5,7 @@
 #include "melee-mounts.h"
 #include "melee-util.h"
 #include "mounts-links.h"
+#include "mounts-namerules.h"
 #include "mounts-ops.h"
 #include "tool-util.h"
 
@@ -284,6 +285,7 @@ int main(int argc, char **argv)
 		rc = cmd_status(sel, nsel, o.json);
 	} else if (strcmp(cmd, "check") == 0) {
 		rc = mounts_check(&cfg, sel, nsel, &o);
+		mounts_namerules_warn(&cfg); /* warnings: rc unchanged */
 	} else {
 		if (!o.dry_run)
 			lock = take_lock();

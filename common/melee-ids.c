@@ -1,0 +1,112 @@
+#include "melee-ids.h"
+#include "melee-util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define LOGIN_DEFS_MAX (1024 * 1024)
+#define OVERFLOW_UID 65534
+
+static long parse_id(const char *s)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < 0)
+		return -1;
+	return v;
+}
+
+void melee_login_defs_parse(const char *text, struct melee_id_range *range)
+{
+	cleanup_free char *copy = strdup(text ? text : "");
+	char *save = NULL;
+
+	range->uid_min = range->gid_min = 1000;
+	range->uid_max = range->gid_max = 60000;
+	if (!copy)
+		return;
+	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *key = melee_next_token(&l), *val = melee_next_token(&l);
+		long v = parse_id(val);
+
+		if (!key || v < 0)
+			continue;
+		if (strcmp(key, "UID_MIN") == 0)
+			range->uid_min = (unsigned long)v;
+		else if (strcmp(key, "UID_MAX") == 0)
+			range->uid_max = (unsigned long)v;
+		else if (strcmp(key, "GID_MIN") == 0)
+			range->gid_min = (unsigned long)v;
+		else if (strcmp(key, "GID_MAX") == 0)
+			range->gid_max = (unsigned long)v;
+	}
+}
+
+int melee_login_defs_read(const char *path, struct melee_id_range *range, char *err,
+			  size_t errlen)
+{
+	cleanup_fd int fd = -1;
+	cleanup_free char *text = NULL;
+	struct stat st;
+	int r;
+
+	/* O_NONBLOCK: a FIFO planted there must not hang the lookup (it is
+	 * refused below as not a regular file). */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		melee_login_defs_parse(NULL, range);
+		return 0;
+	}
+	if (fd < 0)
+		return melee_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0)
+		return melee_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+	/* It decides who is a person: only root may have written it. */
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))
+		return melee_fail(err, errlen, -EPERM,
+				  "%s must be a regular file owned by root and not writable "
+				  "by group or others",
+				  path);
+	r = melee_read_fd(fd, LOGIN_DEFS_MAX, &text, NULL);
+	if (r < 0)
+		return melee_fail(err, errlen, r, "%s: cannot read (at most %d bytes): %s", path,
+				  LOGIN_DEFS_MAX, strerror(-r));
+	melee_login_defs_parse(text, range);
+	return 0;
+}
+
+bool melee_uid_is_human(const struct melee_id_range *range, uid_t uid)
+{
+	return uid != 0 && uid != OVERFLOW_UID && uid != (uid_t)-1 && uid >= range->uid_min &&
+	       uid <= range->uid_max;
+}
+
+int melee_suffix_allowed(const char *path, const char *user, uid_t uid, char *err,
+			 size_t errlen)
+{
+	struct melee_id_range range;
+	int r;
+
+	/* Root needs no file read to be refused. */
+	if (uid == 0)
+		return melee_fail(err, errlen, -EPERM,
+				  "%s (uid 0) is not a human account: it has no USER+IMAGE name",
+				  user);
+	r = melee_login_defs_read(path, &range, err, errlen);
+	if (r < 0)
+		return r;
+	if (!melee_uid_is_human(&range, uid))
+		return melee_fail(err, errlen, -EPERM,
+				  "%s (uid %u) is not a human account (UID_MIN..UID_MAX of %s: "
+				  "%lu..%lu): it has no USER+IMAGE name",
+				  user, (unsigned)uid, path, range.uid_min, range.uid_max);
+	return 0;
+}

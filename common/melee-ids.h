@@ -1,0 +1,41 @@
+/* Which accounts count as people: the human uid range of the host's
+ * login.defs (UID_MIN..UID_MAX, as shadow's useradd reads it).  The
+ * account merge copies these users into images, and only they get a
+ * second name USER+IMAGE (libnss_melee, pam_melee): a suffix must never
+ * be another name for root or a system account, which the host's rules
+ * (sudo's "!root", sshd's DenyUsers, pam_access) protect by name.
+ * In libmelee-core: the NSS module needs it and links nothing else. */
+#ifndef MELEE_IDS_H
+#define MELEE_IDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define MELEE_LOGIN_DEFS "/etc/login.defs"
+
+struct melee_id_range {
+	unsigned long uid_min, uid_max, gid_min, gid_max;
+};
+
+/* Reads UID_MIN/UID_MAX/GID_MIN/GID_MAX from login.defs text; missing keys
+ * keep shadow's defaults (1000..60000). */
+void melee_login_defs_parse(const char *text, struct melee_id_range *range);
+
+/* Reads the file at path (O_NOFOLLOW, a regular file owned by root and not
+ * writable by others, at most 1 MiB) into *range.  A missing file gives
+ * shadow's defaults; any other problem is -errno with a message. */
+int melee_login_defs_read(const char *path, struct melee_id_range *range, char *err,
+			  size_t errlen);
+
+/* A uid of a person: inside UID_MIN..UID_MAX, and never 0 or the
+ * overflow uid 65534 ("nobody") whatever login.defs says. */
+bool melee_uid_is_human(const struct melee_id_range *range, uid_t uid);
+
+/* 0 if `user` (uid `uid`) may have a suffixed name by the login.defs at
+ * path; -EPERM with "USER (uid N) is not a human account ..." if not; a
+ * file that cannot be read refuses too (-errno). */
+int melee_suffix_allowed(const char *path, const char *user, uid_t uid, char *err,
+			 size_t errlen);
+
+#endif

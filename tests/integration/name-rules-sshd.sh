@@ -1,0 +1,43 @@
+#!/bin/bash
+# sshd rules written against user names, with USER+IMAGE logins: a plain
+# `DenyUsers alice` lets alice+demo in (the pattern is matched against the
+# login name); `DenyUsers alice alice+*` and `DenyGroups physics` keep
+# both out.  Real sshd instances on 127.0.0.1 with the rule given by -o.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/integration/pam-lib.sh"
+
+setup_accounts
+setup_home
+setup_nss
+write_config
+add_image demo
+mm up demo >/dev/null
+bind_etc_melee
+start_sshd
+
+# sshd_with OPTION...: another sshd of the same configuration on the next
+# free port, with OPTIONs (-o ...) on top; sets $p.
+sshd_with() {
+	for p in $(seq $((port + 1)) $((port + 100))); do ! (echo > /dev/tcp/127.0.0.1/$p) 2>/dev/null && break; done
+	grep -v '^Port ' "$S/sshd_config" > "$S/sshd_config.$p"
+	"$T/bin/sshd-melee" -f "$S/sshd_config.$p" -D -e -o Port=$p -o PidFile=$S/sshd-$p.pid "$@" 2>> "$T/work/sshd-$p.log" &
+	PIDS="$PIDS $!"
+	for i in $(seq 1 50); do (echo > /dev/tcp/127.0.0.1/$p) 2>/dev/null && break; sleep 0.1; done
+}
+key() { local pp=$1; shift; ssh -F /dev/null -p "$pp" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=10 -o BatchMode=yes -o IdentitiesOnly=yes -i "$S/alice_key" "$@" 'cat /marker 2>/dev/null || echo host' < /dev/null 2>&1 | tr -d '\r'; return "${PIPESTATUS[0]}"; }
+
+sshd_with -o "DenyUsers=alice"
+is "$(key $p alice@127.0.0.1; echo "rc=$?")" "alice@127.0.0.1: Permission denied (publickey,password,keyboard-interactive).
+rc=255" "DenyUsers alice: alice is refused"
+is "$(key $p alice+demo@127.0.0.1)" "melee-fixture:demo" "DenyUsers alice alone: alice+demo gets in (why the USER+* form is needed)"
+sshd_with -o "DenyUsers=alice alice+*"
+is "$(key $p alice+demo@127.0.0.1; echo "rc=$?")" "alice+demo@127.0.0.1: Permission denied (publickey,password,keyboard-interactive).
+rc=255" "DenyUsers alice alice+*: alice+demo is refused"
+like "$(cat "$T/work/sshd-$p.log")" "User alice\+demo from 127.0.0.1 not allowed because listed in DenyUsers" "sshd says why"
+sshd_with -o "DenyGroups=physics"
+is "$(key $p alice+demo@127.0.0.1; echo "rc=$?")" "alice+demo@127.0.0.1: Permission denied (publickey,password,keyboard-interactive).
+rc=255" "DenyGroups physics (alice's group): alice+demo is refused"
+sshd_with -o "AllowUsers=bob bob+*"
+is "$(key $p alice+demo@127.0.0.1; echo "rc=$?")" "alice+demo@127.0.0.1: Permission denied (publickey,password,keyboard-interactive).
+rc=255" "AllowUsers bob bob+*: alice+demo is refused"
+done_testing

@@ -1,0 +1,38 @@
+#!/bin/bash
+# sudo with USER+IMAGE run-as names, real sudo with this namespace's own
+# /etc/sudoers: `(ALL, !root)` cannot be bypassed with root+demo (no
+# such name: libnss_melee gives none to root); a run-as rule by a human's
+# name alone misses alice+demo, one by group (!%physics) covers it.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/integration/pam-lib.sh"
+
+setup_accounts
+echo 'rtuser:x:1510:1510:RT:/tmp:/bin/sh' >> "$T/work/passwd"
+echo 'rtuser:x:1510:' >> "$T/work/group"
+setup_nss
+echo 'rtuser:!:19000:0:99999:7:::' >> "$T/work/shadow"
+write_config
+add_image demo
+bind_etc_melee
+sudoers() {
+	printf '%s\n' 'Defaults !lecture, !use_pty' "$@" > "$T/work/sudoers"
+	chmod 440 "$T/work/sudoers"
+}
+sudoers 'rtuser ALL=(ALL, !root) NOPASSWD: ALL'
+mount --bind "$T/work/sudoers" /etc/sudoers
+cd /
+run() { as rtuser sudo -n -u "$1" id -u 2>&1; }
+
+is "$(run bob)" "1502" "control: rtuser may run as bob"
+out=$(run root); rc=$?
+is "$rc:$out" "1:sudo: a password is required" "(ALL, !root): not as root (no rule without a password matches)"
+out=$(run root+demo); rc=$?
+like "$rc:$out" "^1:sudo: unknown user root\+demo" "(ALL, !root): sudo -u root+demo is refused (no such user)"
+unlike "$out" "^0$" "and nothing ran as uid 0"
+sudoers 'rtuser ALL=(ALL, !root, !alice) NOPASSWD: ALL'
+is "$(run alice+demo)" "1501" "(ALL, !alice): alice+demo slips through (a rule by name alone)"
+sudoers 'rtuser ALL=(ALL, !root, !%physics) NOPASSWD: ALL'
+out=$(run alice+demo); rc=$?
+is "$rc:$out" "1:sudo: a password is required" "(ALL, !%physics): alice+demo is refused (the group form)"
+is "$(run bob+demo)" "1502" "and bob+demo (not in physics) is allowed"
+done_testing

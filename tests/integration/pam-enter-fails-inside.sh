@@ -1,0 +1,44 @@
+#!/bin/bash
+# A failure after melee_enter_image()'s chroot fails the session even for
+# a default image with fallback=host: the process is already inside the
+# image and must not go on "using the host".  personality(2) is refused
+# by a seccomp filter (tests/deny-personality) for a linux32 image.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/integration/pam-lib.sh"
+
+setup_accounts
+setup_home
+private_syslog
+write_config "default-image = img32"
+add_image img32 "personality = linux32"
+add_image unprepared
+mm up img32 >/dev/null
+bind_etc_melee
+mkdir -p "$T/pam.d"; cp -a /etc/pam.d/. "$T/pam.d/"
+printf 'session required pam_permit.so\nsession required %s\n' "$PAM_MELEE" > "$T/pam.d/melee-test"
+mount --bind "$T/pam.d" /etc/pam.d
+cd /
+DENY=$top_builddir/tests/deny-personality
+
+: > "$SYSLOG"
+out=$(pamtester melee-test alice open_session 2>&1); rc=$?
+is "$rc" "0" "control: default image img32 (linux32) opens when personality works"
+sleep 0.3
+like "$(cat "$SYSLOG")" "user alice: entered image img32 \(chosen by default-image\)" "and it entered img32"
+
+: > "$SYSLOG"
+out=$("$DENY" pamtester melee-test alice open_session 2>&1); rc=$?
+ok $((rc == 0)) "personality refused after the chroot: the session fails (exit $rc), no fallback to the host"
+like "$out" "^melee: cannot set the linux32 personality in image img32 after the chroot: Operation not permitted$" "the user is told why"
+sleep 0.3
+like "$(cat "$SYSLOG")" "user alice: session failed inside image img32 \(default-image\)" "syslog: failed inside the image"
+unlike "$(cat "$SYSLOG")" "using the host" "and never 'using the host'"
+
+# A default that fails before the chroot still falls back (fallback=host).
+sed -i 's/^default-image = img32$/default-image = unprepared/' "$CONF"
+: > "$SYSLOG"
+out=$("$DENY" pamtester melee-test alice open_session 2>&1); rc=$?
+is "$rc" "0" "a default image that is not prepared (fails before the chroot): the host session"
+sleep 0.3
+like "$(cat "$SYSLOG")" "image unprepared is not prepared.*using the host \(fallback=host\)" "logged as a fallback to the host"
+done_testing

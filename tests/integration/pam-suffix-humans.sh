@@ -1,0 +1,70 @@
+#!/bin/bash
+# pam_melee refuses USER+IMAGE on its own when USER is not a person (uid
+# outside UID_MIN..UID_MAX of login.defs, root, a system account, nobody),
+# even when another NSS module answers for the name: here `files`, from
+# lines of this namespace's own /etc/passwd.  A whole name whose uid is
+# not its base user's is refused too.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/integration/pam-lib.sh"
+
+setup_accounts
+echo 'below:x:1500:1500:Below:/home/below:/bin/sh' >> "$T/work/passwd"
+echo 'above:x:1503:1503:Above:/home/above:/bin/sh' >> "$T/work/passwd"
+# The stub answers: what a careless or hostile directory could serve.
+cat >> "$T/work/passwd" <<'P'
+root+demo:x:0:0:root:/root:/bin/sh
+daemon+demo:x:1:1:daemon:/usr/sbin:/bin/sh
+nobody+demo:x:65534:65534:nobody:/nonexistent:/bin/sh
+below+demo:x:1500:1500:Below:/home/below:/bin/sh
+above+demo:x:1503:1503:Above:/home/above:/bin/sh
+alice+demo:x:0:0:Alice:/home/alice:/bin/sh
+P
+printf 'UID_MIN 1501\nUID_MAX 1502\n' > "$T/work/login.defs"
+chmod 644 "$T/work/login.defs"
+mount --bind "$T/work/login.defs" /etc/login.defs
+setup_home
+setup_nss
+private_syslog
+write_config
+add_image demo
+mm up demo >/dev/null
+bind_etc_melee
+pam_service melee-test "account required pam_permit.so
+account required $PAM_MELEE
+session required pam_permit.so
+session required $PAM_MELEE"
+mkdir -p "$T/pam.d.sys"; cp -a /etc/pam.d/. "$T/pam.d.sys/"
+cp "$T/pam.d/melee-test" "$T/pam.d.sys/melee-test"
+mount --bind "$T/pam.d.sys" /etc/pam.d
+cd /
+
+# run [-a] USER: the harness's session (and account phase with -a), a
+# command that says where it ran; its output and messages.  Exit 34 is a
+# failed session (20 + PAM_SESSION_ERR), 26 a failed account phase
+# (20 + PAM_PERM_DENIED).
+run() {
+	local a=()
+	[ "$1" = -a ] && { a=(-a); shift; }
+	"$HARNESS" "${a[@]}" "$T/pam.d" melee-test "$1" -- /bin/sh -c 'cat /marker 2>/dev/null || echo host' 2>&1
+}
+is "$(run -a bob+demo)" "melee-fixture:demo" "bob+demo (uid 1502 = UID_MAX, answered by libnss_melee): in the image"
+for u in root:0 daemon:1 nobody:65534 below:1500 above:1503; do
+	n=${u%%:*}; id=${u#*:}
+	: > "$SYSLOG"
+	out=$(run "$n+demo"); rc=$?
+	msg="melee: $n \\(uid $id\\) is not a human account"
+	like "$rc:$out" "^34:error: $msg" "session of $n+demo (files says uid $id): refused, the user is told why"
+	unlike "$out" "melee-fixture" "and nothing ran in the image"
+	sleep 0.2
+	like "$(cat "$SYSLOG")" "user $n: refused \(the login name\): $n \(uid $id\) is not a human account" "and syslog has it"
+	out=$(run -a "$n+demo"); rc=$?
+	like "$rc:$out" "^26:error: $msg.*
+account: Permission denied" "account phase of $n+demo: refused"
+done
+out=$(run alice+demo); rc=$?
+like "$rc:$out" "^34:error: melee: alice\+demo has uid 0 gid 0, but alice has uid 1501 gid 1501: refused" \
+	"alice+demo served as uid 0 by files: refused (not alice's uid)"
+out=$(pamtester melee-test root+demo open_session 2>&1); rc=$?
+like "$out" "melee: root \(uid 0\) is not a human account: it has no USER\+IMAGE name" "real pamtester, root+demo: the message"
+ok $((rc == 0)) "and the session fails (exit $rc)"
+done_testing
