@@ -214,52 +214,57 @@ out:
 }
 
 /* The human members of a host group: listed members that are humans, and
- * humans whose primary group it is. */
-static void human_members(const struct entry *g, const struct table *host_pw,
+ * humans whose primary group it is.  -ENOMEM rather than a short list. */
+static int human_members(const struct entry *g, const struct table *host_pw,
 			  const struct melee_id_range *r, char ***v, size_t *n)
 {
 	cleanup_free char *copy = strdup(g->members ? g->members : "");
 	char *save = NULL;
 
 	if (!copy)
-		return;
+		return -ENOMEM;
 	for (char *m = strtok_r(copy, ",", &save); m; m = strtok_r(NULL, ",", &save))
-		if (is_human(host_pw, r, m) && !melee_strv_contains(*v, m))
-			melee_strv_push(v, n, m);
+		if (is_human(host_pw, r, m) && !melee_strv_contains(*v, m) &&
+		    melee_strv_push(v, n, m) < 0)
+			return -ENOMEM;
 	for (size_t i = 0; i < host_pw->n; i++) {
 		const struct entry *u = &host_pw->e[i];
 
 		if (in_range(u->id, r->uid_min, r->uid_max) && parse_id(u->gidstr) == g->id &&
-		    !melee_strv_contains(*v, u->name))
-			melee_strv_push(v, n, u->name);
+		    !melee_strv_contains(*v, u->name) && melee_strv_push(v, n, u->name) < 0)
+			return -ENOMEM;
 	}
+	return 0;
 }
 
 /* A host group matters when a human user is in it. */
 static bool host_group_relevant(const struct entry *g, const struct table *host_pw,
-				const struct melee_id_range *r)
+				const struct melee_id_range *r, bool *oom)
 {
 	char **v = NULL;
 	size_t n = 0;
 
-	human_members(g, host_pw, r, &v, &n);
+	if (human_members(g, host_pw, r, &v, &n) < 0)
+		*oom = true;
 	melee_strv_free(v);
 	return n > 0;
 }
 
 /* Members that appear as explicit member lists: primary-group members are
  * implicit in passwd, so only listed ones are written. */
-static void listed_human_members(const struct entry *g, const struct table *host_pw,
-				 const struct melee_id_range *r, char ***v, size_t *n)
+static int listed_human_members(const struct entry *g, const struct table *host_pw,
+				const struct melee_id_range *r, char ***v, size_t *n)
 {
 	cleanup_free char *copy = strdup(g->members ? g->members : "");
 	char *save = NULL;
 
 	if (!copy)
-		return;
+		return -ENOMEM;
 	for (char *m = strtok_r(copy, ",", &save); m; m = strtok_r(NULL, ",", &save))
-		if (is_human(host_pw, r, m) && !melee_strv_contains(*v, m))
-			melee_strv_push(v, n, m);
+		if (is_human(host_pw, r, m) && !melee_strv_contains(*v, m) &&
+		    melee_strv_push(v, n, m) < 0)
+			return -ENOMEM;
+	return 0;
 }
 
 /* The member list; each human member also under its suffixed names. */
@@ -300,7 +305,7 @@ int melee_merge_group(const char *image_group, const char *host_group,
 		goto out;
 	}
 	for (size_t j = 0; j < host.n; j++)
-		done[j] = !host_group_relevant(&host.e[j], &pw, range);
+		done[j] = !host_group_relevant(&host.e[j], &pw, range, &b.oom);
 
 	for (size_t i = 0; i < img.n; i++) {
 		const struct entry *e = &img.e[i];
@@ -321,11 +326,15 @@ int melee_merge_group(const char *image_group, const char *host_group,
 					cleanup_free char *copy = strdup(e->members ? e->members : "");
 					char *save = NULL;
 
+					if (!copy)
+						b.oom = true;
 					for (char *m = copy ? strtok_r(copy, ",", &save) : NULL; m;
 					     m = strtok_r(NULL, ",", &save))
-						if (!melee_strv_contains(v, m))
-							melee_strv_push(&v, &n, m);
-					listed_human_members(h, &pw, range, &v, &n);
+						if (!melee_strv_contains(v, m) &&
+						    melee_strv_push(&v, &n, m) < 0)
+							b.oom = true;
+					if (listed_human_members(h, &pw, range, &v, &n) < 0)
+						b.oom = true;
 					{
 						/* name:pw:gid: from the image's line */
 						const char *l = e->line;
@@ -360,7 +369,8 @@ int melee_merge_group(const char *image_group, const char *host_group,
 
 		if (done[j])
 			continue;
-		listed_human_members(h, &pw, range, &v, &n);
+		if (listed_human_members(h, &pw, range, &v, &n) < 0)
+			b.oom = true;
 		snprintf(head, sizeof(head), "%s:x:%ld:", h->name, h->id);
 		buf_add(&b, head, strlen(head));
 		join_members(&b, v, &pw, range, suffixes);

@@ -53,10 +53,11 @@ bool melee_strv_contains(char *const *v, const char *s)
 	return false;
 }
 
-int melee_read_fd(int fd, size_t max, char **out, size_t *outlen)
+int melee_read_fd_bytes(int fd, size_t max, char **out, size_t *outlen)
 {
 	/* Reads up to max + 1 bytes: a file of exactly max bytes is fine,
-	 * one byte more is too big. */
+	 * one byte more is too big.  The cap is checked before every
+	 * realloc, so no path keeps a pointer to a block realloc freed. */
 	size_t len = 0, cap = max < 4096 ? max + 1 : 4096;
 	char *buf = malloc(cap + 1);
 
@@ -92,11 +93,24 @@ int melee_read_fd(int fd, size_t max, char **out, size_t *outlen)
 			break;
 		len += (size_t)n;
 	}
+	buf[len] = '\0';
+	*out = buf;
+	*outlen = len;
+	return 0;
+}
+
+int melee_read_fd(int fd, size_t max, char **out, size_t *outlen)
+{
+	char *buf;
+	size_t len;
+	int r = melee_read_fd_bytes(fd, max, &buf, &len);
+
+	if (r < 0)
+		return r;
 	if (memchr(buf, '\0', len)) {
 		free(buf);
 		return -EILSEQ;
 	}
-	buf[len] = '\0';
 	*out = buf;
 	if (outlen)
 		*outlen = len;

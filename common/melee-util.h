@@ -35,19 +35,28 @@ static inline int melee_steal_fd(int *fd)
 	return r;
 }
 
+/* Every helper that allocates says so to the compiler: a result that is
+ * not looked at is a lost -ENOMEM (a member silently dropped, argv[0]
+ * read from a NULL vector). */
+#define melee_must_check __attribute__((warn_unused_result))
+
 /* NULL-terminated string vectors. */
-int melee_strv_push(char ***v, size_t *n, const char *s);
+int melee_strv_push(char ***v, size_t *n, const char *s) melee_must_check;
 void melee_strv_free(char **v);
 bool melee_strv_contains(char *const *v, const char *s);
 
 /* Reads a whole regular file from an open fd, at most max bytes; refuses
  * NUL bytes so that callers may treat the result as a C string. */
-int melee_read_fd(int fd, size_t max, char **out, size_t *outlen);
+int melee_read_fd(int fd, size_t max, char **out, size_t *outlen) melee_must_check;
+
+/* The same without the NUL check, for NUL-separated data such as
+ * /proc/self/environ: *out is len bytes plus a terminating NUL. */
+int melee_read_fd_bytes(int fd, size_t max, char **out, size_t *outlen) melee_must_check;
 
 /* Writes data to dir/name atomically (temporary file, fsync, rename) with
  * the given mode; dirfd must be a directory fd. */
 int melee_write_atomic(int dirfd, const char *name, const char *data,
-		       size_t len, mode_t mode, char *err, size_t errlen);
+		       size_t len, mode_t mode, char *err, size_t errlen) melee_must_check;
 
 /* s made safe for a message or a log line: every byte outside printable
  * ASCII is '?', and at most max bytes are kept ("..." marks the cut).

@@ -56,6 +56,9 @@ static struct {
 	const struct melee_image *image; /* NULL: the job runs on the host */
 	bool failed;
 	char error[MELEE_ERRLEN];
+	/* slurmstepd: a --melee-image value that is no name (it came through
+	 * the job's environment, which srun's own check never saw). */
+	char option_error[MELEE_ERRLEN];
 } state;
 
 static int option_image_cb(int val, const char *optarg, int remote);
@@ -72,12 +75,27 @@ static struct spank_option option_image = {
 
 static int option_image_cb(int val, const char *optarg, int remote)
 {
+	char shown[96];
+
 	/* Only names of the DESIGN.md grammar, never a path: what reaches
-	 * slurmstepd is looked up in melee.conf and nothing else. */
+	 * slurmstepd is looked up in melee.conf and nothing else.  The value
+	 * is the user's: shown printable, so that a newline cannot forge a
+	 * line of slurmd's log or the user's terminal. */
 	if (!optarg || !melee_name_valid(optarg)) {
-		slurm_error("melee: --melee-image: '%.80s' is not an image name "
+		melee_shown(optarg ? optarg : "", 80, shown, sizeof(shown));
+		if (remote) {
+			/* slurmstepd only logs a failed option callback (with
+			 * the raw value) and runs the job on the host: record
+			 * it instead, and let init_post_opt fail the job's
+			 * tasks like any other refusal (with the job id in
+			 * slurmd's log). */
+			snprintf(state.option_error, sizeof(state.option_error),
+				 "--melee-image: '%s' is not an image name", shown);
+			return 0;
+		}
+		slurm_error("melee: --melee-image: '%s' is not an image name "
 			    "(letters, digits, '.', '_', '-'; at most %d)",
-			    optarg ? optarg : "", MELEE_NAME_MAX);
+			    shown, MELEE_NAME_MAX);
 		return -1;
 	}
 	snprintf(state.option, sizeof(state.option), "%s", optarg);
@@ -195,6 +213,10 @@ int slurm_spank_init_post_opt(spank_t sp, int ac, char **av)
 	    stepid == SLURM_EXTERN_CONT)
 		return 0;
 
+	if (state.option_error[0]) {
+		fail(jobid, state.option_error);
+		return 0;
+	}
 	if (state.option[0]) {
 		snprintf(name, sizeof(name), "%s", state.option);
 	} else if (state.env_default) {

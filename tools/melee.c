@@ -38,6 +38,9 @@
 #define EXIT_CANNOT_RUN 126
 #define EXIT_NOT_FOUND 127
 
+/* The bound on /proc/self/environ: above what exec can pass. */
+#define MELEE_ENVIRON_MAX (8u << 20)
+
 const char *tool_name = "melee";
 
 extern char **environ;
@@ -199,26 +202,16 @@ static bool script_mode(int argc, char **argv, int *script_idx, char **interp_ar
 static char **saved_loader_vars(void)
 {
 	cleanup_fd int fd = open("/proc/self/environ", O_RDONLY | O_CLOEXEC);
-	char **saved = NULL, *buf = NULL;
-	size_t n = 0, len = 0, cap = 0;
+	cleanup_free char *buf = NULL;
+	char **saved = NULL;
+	size_t n = 0, len = 0;
 
-	if (fd < 0)
+	/* The kernel gives exec at most 6 MiB of arguments and environment
+	 * together (fs/exec.c, bprm_stack_limits), so this cap is never the
+	 * reason a variable is lost; it only bounds the read. */
+	if (fd < 0 || melee_read_fd_bytes(fd, MELEE_ENVIRON_MAX, &buf, &len) < 0)
 		return NULL;
-	for (;;) {
-		ssize_t r;
-
-		if (len == cap) {
-			char *nb = realloc(buf, cap = cap ? cap * 2 : 8192);
-			if (!nb || cap > (1 << 24))
-				break;
-			buf = nb;
-		}
-		r = read(fd, buf + len, cap - len);
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	for (size_t off = 0; buf && off < len;) {
+	for (size_t off = 0; off < len;) {
 		const char *e = buf + off, *eq;
 		size_t elen = strnlen(e, len - off);
 
@@ -230,20 +223,23 @@ static char **saved_loader_vars(void)
 			if (nl > 0 && nl < sizeof(name)) {
 				memcpy(name, e, nl);
 				name[nl] = '\0';
-				if (!getenv(name))
-					melee_strv_push(&saved, &n, e);
+				if (!getenv(name) && melee_strv_push(&saved, &n, e) < 0)
+					die_status(EXIT_MELEE, "out of memory");
 			}
 		}
 		off += elen + 1;
 	}
-	free(buf);
 	return saved;
 }
 
 static void set_environment(const struct melee_image *im, char **saved)
 {
-	for (size_t i = 0; saved && saved[i]; i++)
-		putenv(strdup(saved[i]));
+	for (size_t i = 0; saved && saved[i]; i++) {
+		char *kept = strdup(saved[i]);
+
+		if (!kept || putenv(kept) != 0)
+			die_status(EXIT_MELEE, "out of memory");
+	}
 	/* Debian's prompt shows debian_chroot; scripts can ask MELEE_IMAGE. */
 	if (setenv("MELEE_IMAGE", im->name, 1) < 0 || setenv("debian_chroot", im->name, 1) < 0)
 		die_errno("setenv");
@@ -398,9 +394,11 @@ int main(int argc, char **argv)
 				   "script %s is not the same file inside image %s (keep "
 				   "scripts under a shared directory such as /home)",
 				   argv[script_idx], im->name);
-		melee_strv_push(&cmd, &n, interp_arg ? interp_arg : "/bin/sh");
+		if (melee_strv_push(&cmd, &n, interp_arg ? interp_arg : "/bin/sh") < 0)
+			die_status(EXIT_MELEE, "out of memory");
 		for (int i = script_idx; i < argc; i++)
-			melee_strv_push(&cmd, &n, argv[i]);
+			if (melee_strv_push(&cmd, &n, argv[i]) < 0)
+				die_status(EXIT_MELEE, "out of memory");
 		exec_or_die(cmd[0], cmd, im->name);
 	}
 	if (argc > first_arg)

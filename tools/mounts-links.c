@@ -19,6 +19,26 @@
 
 #define LAUNCHER_KEY "X-Melee-Image="
 
+/* Where a shell, sudo's secure_path, cron and melee-qsub's execvp look
+ * for commands: a link there (or in --bindir, wherever that is) must not
+ * take the place of another program. */
+static const char *const standard_path[] = {
+	"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin",
+};
+
+/* Our own programs, and the qsub that melee-qsub runs by name (even
+ * before a batch system installs it): a link called like one of them
+ * would turn it into melee. */
+static const struct {
+	const char *name, *what;
+} reserved_names[] = {
+	{ "melee", "a MELEE program" },
+	{ "melee-qsub", "a MELEE program" },
+	{ "melee-mounts", "a MELEE program" },
+	{ "melee-image", "a MELEE program" },
+	{ "qsub", "the command melee-qsub runs" },
+};
+
 /* The link target: PROG ("melee", "melee-qsub") when it lives in the
  * same directory (the links keep working if the tree moves), else the
  * installed one. */
@@ -44,6 +64,52 @@ static bool is_our_link(int dirfd, const char *name, const char *prog)
 	return strcmp(t, prog) == 0 || strcmp(t, installed) == 0;
 }
 
+/* What `name` already is (written to `found`): a program in the standard
+ * PATH other than a link of ours to prog, or a reserved name.  A link
+ * would shadow it for everyone whose PATH finds the link first. */
+static bool shadows_program(const char *name, const char *prog, char *found, size_t len)
+{
+	for (size_t i = 0; i < sizeof(reserved_names) / sizeof(reserved_names[0]); i++)
+		if (strcmp(name, reserved_names[i].name) == 0) {
+			snprintf(found, len, "%s", reserved_names[i].what);
+			return true;
+		}
+	for (size_t i = 0; i < sizeof(standard_path) / sizeof(standard_path[0]); i++) {
+		cleanup_fd int dfd =
+			open(standard_path[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		struct stat st;
+
+		/* Following links, as execvp does: what would run. */
+		if (dfd < 0 || is_our_link(dfd, name, prog) || fstatat(dfd, name, &st, 0) < 0 ||
+		    S_ISDIR(st.st_mode) || !(st.st_mode & 0111))
+			continue;
+		snprintf(found, len, "%s/%s", standard_path[i], name);
+		return true;
+	}
+	return false;
+}
+
+/* Refuses a name that shadows another program: warns, removes a link of
+ * ours that an earlier run made under that name, and returns 1. */
+static int refuse_shadowing(int dirfd, const char *bindir, const char *name, const char *prog,
+			    bool quiet)
+{
+	char found[PATH_MAX + 32];
+
+	if (!shadows_program(name, prog, found, sizeof(found)))
+		return 0;
+	warn("%s/%s not created: '%s' is %s, which the link would shadow; give the "
+	     "image another name or alias",
+	     bindir, name, name, found);
+	if (is_our_link(dirfd, name, prog)) {
+		if (unlinkat(dirfd, name, 0) < 0)
+			warn("cannot remove %s/%s: %s", bindir, name, strerror(errno));
+		else if (!quiet)
+			printf("removed %s/%s\n", bindir, name);
+	}
+	return 1;
+}
+
 static bool configured(const struct melee_config *cfg, const char *name)
 {
 	for (size_t i = 0; i < cfg->n_images; i++) {
@@ -59,8 +125,11 @@ static int make_link(int dirfd, const char *bindir, const char *name, const char
 		     const char *prog, bool quiet)
 {
 	char tmp[128], cur[PATH_MAX];
-	ssize_t n = readlinkat(dirfd, name, cur, sizeof(cur) - 1);
+	ssize_t n;
 
+	if (refuse_shadowing(dirfd, bindir, name, prog, quiet))
+		return 1;
+	n = readlinkat(dirfd, name, cur, sizeof(cur) - 1);
 	if (n >= 0) {
 		cur[n] = '\0';
 		if (strcmp(cur, target) == 0)

@@ -48,12 +48,15 @@ static int write_accounts(const struct melee_image *im, int imgfd, char *err,
 		int r;
 
 		snprintf(sfx, sizeof(sfx), "%c%s", im->separator, im->name);
-		melee_strv_push(&suffixes, &n, sfx);
-		for (size_t i = 0; i < im->n_aliases; i++) {
+		r = melee_strv_push(&suffixes, &n, sfx);
+		for (size_t i = 0; r == 0 && i < im->n_aliases; i++) {
 			snprintf(sfx, sizeof(sfx), "%c%s", im->separator, im->aliases[i]);
-			melee_strv_push(&suffixes, &n, sfx);
+			r = melee_strv_push(&suffixes, &n, sfx);
 		}
-		r = melee_accounts_write(imgfd, "/etc", dir, suffixes, err, errlen);
+		if (r == 0)
+			r = melee_accounts_write(imgfd, "/etc", dir, suffixes, err, errlen);
+		else
+			melee_fail(err, errlen, r, "image %s: out of memory", im->name);
 		melee_strv_free(suffixes);
 		return r;
 	}

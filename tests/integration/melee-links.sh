@@ -11,7 +11,7 @@ aliases = sl63"
 mm up sl6 >/dev/null
 mkdir -p "$T/apps"
 ln -s /bin/true "$T/bin/foreign"
-cp /bin/true "$T/bin/ls"
+cp /bin/true "$T/bin/mytool"
 install -m 755 "$top_builddir/tools/melee-qsub" "$T/bin/melee-qsub"
 Q=melee-qsub
 
@@ -29,9 +29,9 @@ $T/apps/melee-sl6.desktop" "links and launchers created and listed"
 is "$(cd "$T/bin" && for f in *; do printf '%s %s\n' "$f" "$(readlink "$f")"; done)" "demo melee
 demo1 melee
 foreign /bin/true
-ls 
 melee 
 melee-qsub 
+mytool 
 qsubdemo $Q
 qsubdemo1 $Q
 qsubsl6 $Q
@@ -62,25 +62,25 @@ out=$(mm links --bindir "$T/bin" --desktop-dir "$T/apps" 2>&1); rc=$?
 is "$rc:$out" "0:" "a second run changes nothing"
 
 # An image named like an existing foreign file is left alone.
-add_image ls
+add_image mytool
 out=$(mm links --bindir "$T/bin" --desktop-dir "$T/apps" 2>&1); rc=$?
-is "$rc:$out" "1:melee-mounts: $T/bin/ls exists and is not a link to melee; left alone
-$T/bin/qsubls -> melee-qsub
-$T/apps/melee-ls.desktop" "a foreign file with an image's name is not replaced"
-rm "$T/etc/images.d/ls.conf"
+is "$rc:$out" "1:melee-mounts: $T/bin/mytool exists and is not a link to melee; left alone
+$T/bin/qsubmytool -> melee-qsub
+$T/apps/melee-mytool.desktop" "a foreign file with an image's name is not replaced"
+rm "$T/etc/images.d/mytool.conf"
 
 # Removing an image from the config removes its links on the next run.
 rm "$T/etc/images.d/sl6.conf"
 echo "# not ours" > "$T/apps/melee-other.desktop"
 out=$(mm links --bindir "$T/bin" --desktop-dir "$T/apps" 2>&1); rc=$?
-is "$rc:$(printf '%s\n' "$out" | sort)" "0:removed $T/apps/melee-ls.desktop
+is "$rc:$(printf '%s\n' "$out" | sort)" "0:removed $T/apps/melee-mytool.desktop
 removed $T/apps/melee-sl6.desktop
-removed $T/bin/qsubls
+removed $T/bin/qsubmytool
 removed $T/bin/qsubsl6
 removed $T/bin/qsubsl63
 removed $T/bin/sl6
 removed $T/bin/sl63" "the removed image's links and launcher are gone"
-is "$(ls "$T/bin" | tr '\n' ' ')" "demo demo1 foreign ls melee melee-qsub qsubdemo qsubdemo1 " "what remains in bindir"
+is "$(ls "$T/bin" | tr '\n' ' ')" "demo demo1 foreign melee melee-qsub mytool qsubdemo qsubdemo1 " "what remains in bindir"
 is "$(ls "$T/apps" | tr '\n' ' ')" "melee-demo.desktop melee-other.desktop " "a launcher not made by links is kept"
 
 # Display-manager session entries: melee-IMAGE, run inside the image.

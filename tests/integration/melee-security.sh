@@ -87,6 +87,15 @@ out=$(as alice env MELEE_PRELOAD_MARK=/tmp/mark LD_PRELOAD=/tmp/preload-mark.so 
 	LD_LIBRARY_PATH=/tmp/libs "$MELEE" demo sh -c 'echo "$LD_PRELOAD $LD_LIBRARY_PATH"' 2>&1); rc=$?
 is "$rc:$out" "0:/tmp/preload-mark.so /tmp/libs" "LD_PRELOAD and LD_LIBRARY_PATH reach the command"
 is "$(cat /tmp/mark)" "" "the library never loaded into melee (the busybox command is static)"
+# A large environment (setuid melee's own exec may pass 2 MiB, the
+# kernel's limit under the 8 MiB stack it gets): melee reads its
+# untouched copy whole and LD_LIBRARY_PATH, last, still arrives.
+big=$(head -c 120000 /dev/zero | tr '\0' x)
+bigenv=()
+for i in $(seq 1 14); do bigenv+=("BIG$i=$big"); done
+out=$(as alice env "${bigenv[@]}" LD_LIBRARY_PATH=/tmp/libs "$MELEE" demo \
+	sh -c 'echo "$LD_LIBRARY_PATH ${#BIG14}"' 2>&1); rc=$?
+is "$rc:$out" "0:/tmp/libs 120000" "with a 1.7 MB environment LD_LIBRARY_PATH still reaches the command"
 # A dynamic command inside the image: the host's /usr/bin/true and its
 # libraries, copied in, so that the preload can take effect there.
 mkdir -p "$IMAGES/demo/lib64" "$IMAGES/demo/usr/lib"

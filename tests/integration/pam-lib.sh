@@ -44,7 +44,8 @@ pam_service() {
 # host key, config and PID file under $T/ssh, PAM service sshd-melee
 # (sshd's program name) with pam_unix and pam_melee (auth, for the notice
 # keyboard-interactive shows; account; session), alice's key in her
-# authorized_keys.  Sets $port, $S and the SSH client command array.
+# authorized_keys.  Each argument is one more sshd_config line.  Sets
+# $port, $S and the SSH client command array.
 start_sshd() {
 	# sshd's privilege-separation directory (created only if missing).
 	shared_mkdir /run/sshd 755
@@ -79,6 +80,7 @@ start_sshd() {
 	PermitRootLogin no
 	LogLevel VERBOSE
 	C
+	[ $# -eq 0 ] || printf '%s\n' "$@" >> "$S/sshd_config"
 	"$T/bin/sshd-melee" -f "$S/sshd_config" -D -e 2> "$T/work/sshd.log" &
 	PIDS="$PIDS $!"
 	for i in $(seq 1 50); do (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done

@@ -402,6 +402,43 @@ static void test_shown(void)
 	is_str(melee_shown(name, 64, buf, 8), "nnnn...", "cut to fit the buffer (8 bytes with the NUL)");
 }
 
+/* melee_read_fd_bytes (melee reads /proc/self/environ with it): NUL bytes
+ * are kept, the cap is checked before the buffer grows, so a block that
+ * reaches the cap is refused whole (melee's own loop used to parse and free
+ * a block that realloc had already freed). */
+static void test_read_bytes(void)
+{
+	static const size_t sizes[][2] = { { 8192, 8192 }, { 8193, 8192 }, { 16385, 16384 },
+					   { 40000, 1 << 20 } };
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t len = sizes[i][0], max = sizes[i][1], got = 0;
+		char *data = malloc(len), *out = NULL, p[512];
+		int fd, r;
+
+		for (size_t k = 0; k < len; k++)
+			data[k] = k % 7 == 6 ? '\0' : 'v';
+		snprintf(p, sizeof(p), "%s/bytes", dir);
+		fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0 || write(fd, data, len) != (ssize_t)len) {
+			printf("Bail out! cannot write %s\n", p);
+			exit(99);
+		}
+		close(fd);
+		fd = open(p, O_RDONLY | O_CLOEXEC);
+		r = melee_read_fd_bytes(fd, max, &out, &got);
+		close(fd);
+		if (len <= max)
+			ok(r == 0 && got == len && memcmp(out, data, len) == 0 && out[len] == '\0',
+			   "%zu bytes with NULs, max %zu: read whole (r=%d)", len, max, r);
+		else
+			ok(r == -EFBIG && out == NULL,
+			   "%zu bytes with NULs, max %zu: too big, nothing returned (r=%d)", len, max, r);
+		free(out);
+		free(data);
+	}
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -414,6 +451,7 @@ int main(void)
 	test_load();
 	test_read_cap();
 	test_shown();
+	test_read_bytes();
 	{
 		char cmd[600];
 		snprintf(cmd, sizeof(cmd), "rm -rf --one-file-system -- '%s'", dir);
