@@ -2,6 +2,7 @@
 #include "melee-accounts.h"
 #include "melee-mounts.h"
 #include "melee-safety.h"
+#include "melee-umount.h"
 #include "melee-util.h"
 #include "tool-util.h"
 
@@ -18,6 +19,58 @@ static void full_path(char *buf, size_t len, const struct melee_image *im,
 		      const char *target)
 {
 	snprintf(buf, len, "%s%s", im->path, target);
+}
+
+/* True if the mount with this id is still in the live mount table. */
+static bool mount_id_live(int id)
+{
+	struct libmnt_table *tb = mnt_new_table_from_file("/proc/self/mountinfo");
+	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs;
+	bool live = true; /* unknown: assume it is, and say so */
+
+	if (tb && it) {
+		live = false;
+		while (!live && mnt_table_next_fs(tb, it, &fs) == 0)
+			live = mnt_fs_get_id(fs) == id;
+	}
+	mnt_free_iter(it);
+	mnt_unref_table(tb);
+	return live;
+}
+
+/* Unmounts the mount `id` that the table shows at `target` inside image
+ * im: resolved from the image root by fd, never through a symlink, and
+ * only if the mount found there is that one (melee_unmount_beneath).  The
+ * image root itself (its nosuid bind) is reached from the images' parent
+ * directory, which the safety walk trusts. */
+static int unmount_owned(const struct melee_image *im, const char *target, int id, bool lazy,
+			 char *err, size_t errlen)
+{
+	size_t len = strlen(im->path);
+	cleanup_free char *parent = NULL;
+	cleanup_fd int base = -1;
+	const char *rel;
+
+	if (strncmp(target, im->path, len) != 0 || (target[len] != '/' && target[len] != '\0'))
+		return melee_fail(err, errlen, -EXDEV, "%s is not inside %s", target, im->path);
+	if (target[len] == '\0') {
+		size_t plen;
+
+		rel = strrchr(im->path, '/') + 1;
+		plen = (size_t)(rel - im->path) - 1;
+		parent = strndup(im->path, plen ? plen : 1);
+		if (!parent)
+			die("out of memory");
+		base = image_open_safely(parent, 0, err, errlen);
+	} else {
+		rel = target + len + 1;
+		base = image_open_safely(im->path, 0, err, errlen);
+	}
+	if (base < 0)
+		return -EPERM; /* unsafe: never taken for "already gone" */
+	return melee_unmount_beneath(base, parent ? (strcmp(parent, "/") ? parent : "") : im->path,
+				     rel, (uint64_t)id, lazy, err, errlen);
 }
 
 /* Generates the merged accounts under MELEE_RUNDIR/<image>/. */
@@ -89,14 +142,14 @@ static void rollback(const struct melee_image *im, const struct melee_mount_plan
 		     const bool *mounted)
 {
 	for (size_t i = plan->n; i-- > 0;) {
-		char full[8192];
+		char full[8192], err[MELEE_ERRLEN];
 
 		if (!mounted[i])
 			continue;
 		full_path(full, sizeof(full), im, plan->m[i].target);
-		if (umount2(full, UMOUNT_NOFOLLOW | MNT_DETACH) < 0)
-			warn("%s: rollback: cannot unmount %s: %s", im->name, full,
-			     strerror(errno));
+		/* Id 0: the mount this run made, whichever id it got. */
+		if (unmount_owned(im, full, 0, true, err, sizeof(err)) < 0)
+			warn("%s: rollback: cannot unmount %s: %s", im->name, full, err);
 	}
 }
 
@@ -203,9 +256,8 @@ static int up_one(const struct melee_image *im, const struct mounts_opts *o)
 				 * own fd on it would keep it busy). */
 				close(fds[i]);
 				fds[i] = -1;
-				if (umount2(full, UMOUNT_NOFOLLOW) < 0) {
-					warn("%s: cannot refresh %s: %s", im->name, full,
-					     strerror(errno));
+				if (unmount_owned(im, full, 0, false, err, sizeof(err)) < 0) {
+					warn("%s: cannot refresh %s: %s", im->name, full, err);
 					goto out;
 				}
 				n_refreshed++;
@@ -309,7 +361,7 @@ int mounts_down(const struct melee_image **sel, size_t n, const struct mounts_op
 	size_t nv = 0, *n_done = calloc(n + 1, sizeof(size_t)), *n_busy = calloc(n + 1, sizeof(size_t));
 	int *img_rc = calloc(n + 1, sizeof(int));
 	struct libmnt_fs *fs;
-	int rc = 0;
+	int rc = 0, r;
 
 	if (!tb)
 		die("%s", err);
@@ -348,18 +400,22 @@ int mounts_down(const struct melee_image **sel, size_t n, const struct mounts_op
 			printf("would unmount %s\n", t);
 			continue;
 		}
-		if (umount2(t, UMOUNT_NOFOLLOW | (o->lazy ? MNT_DETACH : 0)) < 0) {
-			/* Already gone: detached together with the mount it
-			 * sat on.  Not a failure. */
-			if (errno == EINVAL || errno == ENOENT)
+		r = unmount_owned(im, t, mnt_fs_get_id(fs), o->lazy, err, sizeof(err));
+		if (r < 0) {
+			/* Already gone (detached together with the mount it sat
+			 * on, or unmounted on the host): not a failure. */
+			if ((r == -EINVAL || r == -ENOENT || r == -ESTALE || r == -ELOOP) &&
+			    !mount_id_live(mnt_fs_get_id(fs)))
 				continue;
-			if (errno == EBUSY) {
+			if (r == -EBUSY) {
 				warn("%s: %s is busy (in use); 'melee-mounts --lazy down %s' "
 				     "detaches it",
 				     im->name, t, im->name);
 				n_busy[ot->image]++;
+			} else if (r == -ESTALE || r == -ELOOP || r == -ENOENT) {
+				warn("%s: left mounted: %s", im->name, err);
 			} else {
-				warn("%s: cannot unmount %s: %s", im->name, t, strerror(errno));
+				warn("%s: cannot unmount %s: %s", im->name, t, err);
 			}
 			img_rc[ot->image] = 1;
 			continue;
