@@ -89,8 +89,8 @@ add_image opt "fstab = $T/etc/fstab.nofail"
 sed -i "/^fstab = .*\/fstab$/d" "$T/etc/images.d/opt.conf"
 out=$(mm up opt 2>&1); rc=$?
 is "$rc:$out" "0:opt: skipping /opt: source /nonexistent/opt is missing (nofail)
-opt: mounted 10, 0 already present" "up skips a nofail entry with a missing source"
-like "$(mm status opt)" "^opt .* ready +10/10$" "and status calls the image ready"
+opt: mounted 13, 0 already present" "up skips a nofail entry with a missing source"
+like "$(mm status opt)" "^opt .* ready +13/13$" "and status calls the image ready"
 mm down opt >/dev/null
 
 # A bad config file: file:line, exit 2, nothing done.
@@ -110,7 +110,7 @@ chown 0 "$CONF"
 
 # The good image still comes up, and a non-root caller cannot pick the config.
 out=$(mm up good 2>&1); rc=$?
-is "$rc:$out" "0:good: mounted 10, 0 already present" "the good image is unaffected by the bad ones"
+is "$rc:$out" "0:good: mounted 13, 0 already present" "the good image is unaffected by the bad ones"
 out=$(setpriv --reuid=1501 --regid=1501 --clear-groups "$MELEE_MOUNTS" --config "$CONF" status good 2>&1)
 like "$out" "^melee-mounts: ignoring --config $CONF: only root may choose the configuration$" "--config is ignored for a non-root caller"
 out=$(setpriv --reuid=1501 --regid=1501 --clear-groups "$MELEE_MOUNTS" up good 2>&1); rc=$?
