@@ -37,7 +37,7 @@ done
 out=$(mm status demo); rc=$?
 ok $rc "status exits 0 when ready"
 like "$out" "^demo +$IMAGES/demo +ready +14/14$" "status: ready 14/14"
-is "$(mm status --json demo)" "[{\"image\":\"demo\",\"path\":\"$IMAGES/demo\",\"state\":\"ready\",\"present\":11,\"expected\":11}]" "status --json"
+is "$(mm status --json demo)" "[{\"image\":\"demo\",\"path\":\"$IMAGES/demo\",\"state\":\"ready\",\"present\":14,\"expected\":14}]" "status --json"
 
 is "$(chroot "$IMAGES/demo" /bin/cat /marker)" "melee-fixture:demo" "the image is usable with chroot"
 like "$(chroot "$IMAGES/demo" /bin/ls /proc/self/)" "mountinfo" "/proc works inside"
