@@ -1,4 +1,5 @@
 #include "melee-umount.h"
+#include "melee-safety.h"
 #include "melee-util.h"
 
 #include <errno.h>
@@ -105,4 +106,34 @@ int melee_unmount_beneath(int basefd, const char *desc, const char *relpath,
 					  strerror(errno));
 	}
 	return 0;
+}
+
+int melee_unmount_in_image(const char *imgpath, const char *target, uint64_t mnt_id,
+			   bool lazy, char *err, size_t errlen)
+{
+	size_t len = strlen(imgpath);
+	cleanup_free char *parent = NULL;
+	cleanup_fd int base = -1;
+	const char *rel;
+
+	if (imgpath[0] != '/' || strncmp(target, imgpath, len) != 0 ||
+	    (target[len] != '/' && target[len] != '\0'))
+		return melee_fail(err, errlen, -EXDEV, "%s is not inside %s", target, imgpath);
+	if (target[len] == '\0') {
+		size_t plen;
+
+		rel = strrchr(imgpath, '/') + 1;
+		plen = (size_t)(rel - imgpath) - 1;
+		parent = strndup(imgpath, plen ? plen : 1);
+		if (!parent)
+			return melee_fail(err, errlen, -ENOMEM, "out of memory");
+		base = image_open_safely(parent, 0, err, errlen);
+	} else {
+		rel = target + len + 1;
+		base = image_open_safely(imgpath, 0, err, errlen);
+	}
+	if (base < 0)
+		return -EPERM; /* the message is in err */
+	return melee_unmount_beneath(base, parent ? (strcmp(parent, "/") ? parent : "") : imgpath,
+				     rel, mnt_id, lazy, err, errlen);
 }

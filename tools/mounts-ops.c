@@ -41,38 +41,12 @@ static bool mount_id_live(int id)
 	return live;
 }
 
-/* Unmounts the mount `id` that the table shows at `target` inside image
- * im: resolved from the image root by fd, never through a symlink, and
- * only if the mount found there is that one (melee_unmount_beneath).  The
- * image root itself (its nosuid bind) is reached from the images' parent
- * directory, which the safety walk trusts. */
+/* The table's mount `id` at `target` inside image im, exactly (see
+ * melee_unmount_in_image). */
 static int unmount_owned(const struct melee_image *im, const char *target, int id, bool lazy,
 			 char *err, size_t errlen)
 {
-	size_t len = strlen(im->path);
-	cleanup_free char *parent = NULL;
-	cleanup_fd int base = -1;
-	const char *rel;
-
-	if (strncmp(target, im->path, len) != 0 || (target[len] != '/' && target[len] != '\0'))
-		return melee_fail(err, errlen, -EXDEV, "%s is not inside %s", target, im->path);
-	if (target[len] == '\0') {
-		size_t plen;
-
-		rel = strrchr(im->path, '/') + 1;
-		plen = (size_t)(rel - im->path) - 1;
-		parent = strndup(im->path, plen ? plen : 1);
-		if (!parent)
-			die("out of memory");
-		base = image_open_safely(parent, 0, err, errlen);
-	} else {
-		rel = target + len + 1;
-		base = image_open_safely(im->path, 0, err, errlen);
-	}
-	if (base < 0)
-		return -EPERM; /* unsafe: never taken for "already gone" */
-	return melee_unmount_beneath(base, parent ? (strcmp(parent, "/") ? parent : "") : im->path,
-				     rel, (uint64_t)id, lazy, err, errlen);
+	return melee_unmount_in_image(im->path, target, (uint64_t)id, lazy, err, errlen);
 }
 
 /* Generates the merged accounts under MELEE_RUNDIR/<image>/. */
