@@ -155,7 +155,8 @@ static const char *const melee_keys[] = { "images-dir", "separator", "default-im
 					  "user-choice", NULL };
 static const char *const image_keys[] = { "path",	  "description", "aliases",
 					  "personality",  "allow-groups", "allow-users",
-					  "fstab",	  "accounts",	  NULL };
+					  "fstab",	  "accounts",	  "nosuid",
+					  NULL };
 
 static int key_index(const char *const *keys, const char *key)
 {
@@ -312,6 +313,16 @@ static int set_image_key(struct melee_image *im, int k, const char *value,
 			return melee_fail(err, errlen, -EINVAL,
 					  "%s:%u: accounts must be merge, bind or none, got '%s'",
 					  path, ln, value);
+		return 0;
+	case 8: /* nosuid */
+		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
+			im->nosuid = true;
+		else if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0)
+			im->nosuid = false;
+		else
+			return melee_fail(err, errlen, -EINVAL,
+					  "%s:%u: nosuid must be yes or no, got '%s'", path, ln,
+					  value);
 		return 0;
 	}
 	return -EINVAL;

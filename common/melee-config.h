@@ -28,6 +28,7 @@ struct melee_image {
 	size_t n_allow_users;
 	char *fstab; /* defaults to <config dir>/fstab */
 	enum melee_accounts accounts;
+	bool nosuid; /* entered through a nosuid bind of its root */
 	char separator; /* the [melee] separator, for USER<sep>IMAGE */
 	char *where; /* "file:line" of its [image] header */
 	char *aliases_where;

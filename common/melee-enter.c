@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -25,6 +26,27 @@ bool melee_is_mountpoint(int fd)
 		return false;
 	return (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
 	       (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
+/* nosuid = yes promises that setuid bits in the image grant nothing: an
+ * image whose nosuid bind is missing (unmounted by hand, or the option
+ * set after up) is not entered at all rather than entered with them. */
+static int image_check_nosuid(int imgfd, const struct melee_image *im, char *err,
+			      size_t errlen)
+{
+	struct statvfs sv;
+
+	if (!im->nosuid)
+		return 0;
+	if (fstatvfs(imgfd, &sv) < 0)
+		return melee_fail(err, errlen, -errno, "image %s: %s: %s", im->name, im->path,
+				  strerror(errno));
+	if (!(sv.f_flag & ST_NOSUID))
+		return melee_fail(err, errlen, -ENXIO,
+				  "image %s is not prepared (nosuid = yes, but %s is not "
+				  "mounted nosuid); run 'melee-mounts up %s' as root",
+				  im->name, im->path, im->name);
+	return 0;
 }
 
 int melee_image_check_prepared(int imgfd, const struct melee_image *im, char *err,
@@ -52,7 +74,7 @@ int melee_image_check_prepared(int imgfd, const struct melee_image *im, char *er
 				  "run 'melee-mounts up %s' as root",
 				  im->name, im->path, im->name);
 	}
-	return 0;
+	return image_check_nosuid(imgfd, im, err, errlen);
 }
 
 int melee_enter_image(const struct melee_image *im, char *err, size_t errlen)

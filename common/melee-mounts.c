@@ -1,4 +1,5 @@
 #include "melee-mounts.h"
+#include "melee-nosuid.h"
 #include "melee-safety.h"
 #include "melee-util.h"
 
@@ -322,11 +323,13 @@ void melee_image_status(const struct melee_image *im, struct libmnt_table *tb,
 		st->state = MELEE_STATE_UNSAFE;
 		return;
 	}
-	close(fd);
 	if (melee_image_plan(im, owner, &plan, st->detail, sizeof(st->detail)) < 0) {
+		close(fd);
 		st->state = MELEE_STATE_BROKEN;
 		return;
 	}
+	melee_nosuid_status(im, fd, st);
+	close(fd);
 	for (size_t i = 0; i < plan.n; i++) {
 		char full[8192];
 		struct stat sb;

@@ -59,6 +59,7 @@ struct melee_image_status {
 	enum melee_image_state state;
 	size_t present, expected;
 	char detail[MELEE_ERRLEN]; /* why unsafe or broken */
+	int nosuid; /* nosuid = yes: 1 the root is mounted nosuid, 0 not */
 };
 
 void melee_image_status(const struct melee_image *im, struct libmnt_table *tb,

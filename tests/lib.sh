@@ -110,7 +110,7 @@ cleanup() {
 			umount -l "$m" 2>/dev/null
 		done
 	fi
-	for m in /etc/melee "$T" /run/melee /etc/passwd /etc/group /etc/shadow; do
+	for m in /etc/melee "$T" /run/melee /var/log /etc/passwd /etc/group /etc/shadow; do
 		if grep -q " $m " /proc/self/mountinfo; then umount -l "$m" 2>/dev/null; fi
 	done
 	eval "$AT_EXIT"
@@ -131,6 +131,15 @@ mkdir -p /run/melee
 mount -t tmpfs -o mode=755 melee-run /run/melee
 mkdir -p "$T/etc" "$IMAGES" "$T/work"
 chmod 755 "$T/etc" "$IMAGES"
+# The login records of this namespace's own: sshd, login and su write
+# /var/log/wtmp, btmp and lastlog (also through an image's binds of them),
+# and a test must leave no alice+demo in the host's last, lastb, lastlog.
+# A tmpfs over /var/log rather than binds over the host's files: then
+# every test sees all three, also on a host that lacks one.
+mount -t tmpfs -o mode=755 melee-test-log /var/log
+for f in wtmp btmp lastlog; do
+	install -m "$([ $f = btmp ] && echo 660 || echo 664)" -g "$(getent group utmp >/dev/null && echo utmp || echo root)" /dev/null "/var/log/$f"
+done
 
 # Host accounts for the test: bind-mounted copies over /etc/passwd and
 # /etc/group, visible only in this namespace.

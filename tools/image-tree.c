@@ -1,6 +1,7 @@
 #include "image-tree.h"
 #include "melee-mounts.h"
 #include "melee-safety.h"
+#include "melee-umount.h"
 #include "melee-util.h"
 
 #include <dirent.h>
@@ -90,7 +91,10 @@ int tree_remove_safely(const char *path, bool unmount_first, char *err, size_t e
 			const char *t = mnt_fs_get_target(fs);
 
 			if (t && strncmp(t, path, len) == 0 && (t[len] == '/' || !t[len]))
-				umount2(t, UMOUNT_NOFOLLOW | MNT_DETACH);
+				/* Reached from path by fd, never through a
+				 * symlink, and only the table's mount. */
+				melee_unmount_in_image(path, t, (uint64_t)mnt_fs_get_id(fs), true,
+						       err, errlen);
 		}
 		mnt_free_iter(it);
 		mnt_unref_table(tb);

@@ -135,6 +135,14 @@ static void json_string(const char *s)
 	putchar('"');
 }
 
+/* nosuid = yes images say whether their nosuid bind is in place. */
+static const char *nosuid_note(const struct melee_image *im, const struct melee_image_status *st)
+{
+	if (!im->nosuid || st->state == MELEE_STATE_UNSAFE || st->state == MELEE_STATE_BROKEN)
+		return "";
+	return st->nosuid ? "  nosuid" : "  nosuid bind missing";
+}
+
 static int cmd_status(const struct melee_image **sel, size_t n, bool json)
 {
 	char err[MELEE_ERRLEN];
@@ -168,15 +176,18 @@ static int cmd_status(const struct melee_image **sel, size_t n, bool json)
 			json_string(sel[i]->path);
 			printf(",\"state\":\"%s\",\"present\":%zu,\"expected\":%zu",
 			       melee_state_name(st.state), st.present, st.expected);
+			if (sel[i]->nosuid)
+				printf(",\"nosuid\":%s", st.nosuid ? "true" : "false");
 			if (st.detail[0]) {
 				printf(",\"detail\":");
 				json_string(st.detail);
 			}
 			printf("}");
 		} else {
-			printf("%-*s  %-*s  %-7s  %zu/%zu%s%s\n", (int)wname, sel[i]->name,
+			printf("%-*s  %-*s  %-7s  %zu/%zu%s%s%s\n", (int)wname, sel[i]->name,
 			       (int)wpath, sel[i]->path, melee_state_name(st.state), st.present,
-			       st.expected, st.detail[0] ? "  " : "", st.detail);
+			       st.expected, nosuid_note(sel[i], &st), st.detail[0] ? "  " : "",
+			       st.detail);
 		}
 	}
 	if (json)

@@ -1,7 +1,10 @@
 #include "mounts-ops.h"
+#include "mounts-nosuid.h"
 #include "melee-accounts.h"
 #include "melee-mounts.h"
+#include "melee-nosuid.h"
 #include "melee-safety.h"
+#include "melee-umount.h"
 #include "melee-util.h"
 #include "tool-util.h"
 
@@ -18,6 +21,32 @@ static void full_path(char *buf, size_t len, const struct melee_image *im,
 		      const char *target)
 {
 	snprintf(buf, len, "%s%s", im->path, target);
+}
+
+/* True if the mount with this id is still in the live mount table. */
+static bool mount_id_live(int id)
+{
+	struct libmnt_table *tb = mnt_new_table_from_file("/proc/self/mountinfo");
+	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs;
+	bool live = true; /* unknown: assume it is, and say so */
+
+	if (tb && it) {
+		live = false;
+		while (!live && mnt_table_next_fs(tb, it, &fs) == 0)
+			live = mnt_fs_get_id(fs) == id;
+	}
+	mnt_free_iter(it);
+	mnt_unref_table(tb);
+	return live;
+}
+
+/* The table's mount `id` at `target` inside image im, exactly (see
+ * melee_unmount_in_image). */
+static int unmount_owned(const struct melee_image *im, const char *target, int id, bool lazy,
+			 char *err, size_t errlen)
+{
+	return melee_unmount_in_image(im->path, target, (uint64_t)id, lazy, err, errlen);
 }
 
 /* Generates the merged accounts under MELEE_RUNDIR/<image>/. */
@@ -89,17 +118,23 @@ static bool accounts_stale(const struct melee_mount_spec *m, const char *full)
 }
 
 static void rollback(const struct melee_image *im, const struct melee_mount_plan *plan,
-		     const bool *mounted)
+		     const bool *mounted, bool self_bind)
 {
 	for (size_t i = plan->n; i-- > 0;) {
-		char full[8192];
+		char full[8192], err[MELEE_ERRLEN];
 
 		if (!mounted[i])
 			continue;
 		full_path(full, sizeof(full), im, plan->m[i].target);
-		if (umount2(full, UMOUNT_NOFOLLOW | MNT_DETACH) < 0)
-			warn("%s: rollback: cannot unmount %s: %s", im->name, full,
-			     strerror(errno));
+		/* Id 0: the mount this run made, whichever id it got. */
+		if (unmount_owned(im, full, 0, true, err, sizeof(err)) < 0)
+			warn("%s: rollback: cannot unmount %s: %s", im->name, full, err);
+	}
+	if (self_bind) {
+		char err[MELEE_ERRLEN];
+
+		if (unmount_owned(im, im->path, 0, true, err, sizeof(err)) < 0)
+			warn("%s: rollback: cannot unmount the nosuid bind: %s", im->name, err);
 	}
 }
 
@@ -109,8 +144,8 @@ static int up_one(const struct melee_image *im, const struct mounts_opts *o)
 	char err[MELEE_ERRLEN], full[8192];
 	cleanup_fd int imgfd = -1;
 	int *fds = NULL;
-	bool *mounted = NULL, *skip = NULL;
-	size_t n_new = 0, n_present = 0, n_refreshed = 0;
+	bool *mounted = NULL, *skip = NULL, self_bind = false, self_present = false;
+	size_t n_new = 0, n_present = 0, n_refreshed = 0, n_expected;
 	int rc = 1;
 
 	imgfd = image_open_safely(im->path, 0, err, sizeof(err));
@@ -170,8 +205,14 @@ static int up_one(const struct melee_image *im, const struct mounts_opts *o)
 		if (created && !o->quiet)
 			printf("%s: created mountpoint %s\n", im->name, full);
 	}
+	/* First, before the other binds, which then sit on top of it. */
+	if (mounts_nosuid_up(im, &imgfd, o, &self_bind, &self_present) < 0)
+		goto out;
+	n_new += self_bind;
+	n_present += self_present;
 	if (im->accounts == MELEE_ACCOUNTS_MERGE && !o->dry_run &&
 	    write_accounts(im, imgfd, err, sizeof(err)) < 0) {
+		rollback(im, &plan, mounted, self_bind);
 		warn("%s: %s", im->name, err);
 		goto out;
 	}
@@ -192,7 +233,7 @@ static int up_one(const struct melee_image *im, const struct mounts_opts *o)
 						       true, &created, err, sizeof(err));
 			if (fd < 0) {
 				warn("%s: %s (%s)", im->name, err, m->where);
-				rollback(im, &plan, mounted);
+				rollback(im, &plan, mounted, self_bind);
 				goto out;
 			}
 			if (fds[i] >= 0)
@@ -206,9 +247,8 @@ static int up_one(const struct melee_image *im, const struct mounts_opts *o)
 				 * own fd on it would keep it busy). */
 				close(fds[i]);
 				fds[i] = -1;
-				if (umount2(full, UMOUNT_NOFOLLOW) < 0) {
-					warn("%s: cannot refresh %s: %s", im->name, full,
-					     strerror(errno));
+				if (unmount_owned(im, full, 0, false, err, sizeof(err)) < 0) {
+					warn("%s: cannot refresh %s: %s", im->name, full, err);
 					goto out;
 				}
 				n_refreshed++;
@@ -227,21 +267,23 @@ static int up_one(const struct melee_image *im, const struct mounts_opts *o)
 		if (melee_bind(m->source, fds[i], m->recursive, m->readonly, err,
 			       sizeof(err)) < 0) {
 			warn("%s: %s on %s: %s", im->name, m->where, full, err);
-			rollback(im, &plan, mounted);
+			rollback(im, &plan, mounted, self_bind);
 			goto out;
 		}
 		mounted[i] = true;
 		n_new++;
 	}
+	n_expected = plan.n + (im->nosuid ? 1 : 0);
 	if (!o->quiet && !o->dry_run) {
 		if (n_refreshed)
 			printf("%s: refreshed the merged accounts (the host's users changed)\n",
 			       im->name);
 		if (n_new == 0)
 			printf("%s: already up, nothing mounted (%zu of %zu present)\n", im->name,
-			       n_present, plan.n);
+			       n_present, n_expected);
 		else if (n_refreshed == n_new)
-			printf("%s: up, %zu of %zu present\n", im->name, n_present + n_new, plan.n);
+			printf("%s: up, %zu of %zu present\n", im->name, n_present + n_new,
+			       n_expected);
 		else
 			printf("%s: mounted %zu, %zu already present\n", im->name, n_new,
 			       n_present);
@@ -270,6 +312,7 @@ int mounts_up(const struct melee_image **sel, size_t n, const struct mounts_opts
 struct owned_target {
 	char *full;	/* image path + target */
 	size_t image; /* index into sel */
+	bool root;	/* the image root itself: only its nosuid bind, not below */
 };
 
 static int cmp_target(const void *a, const void *b)
@@ -294,7 +337,7 @@ static const struct owned_target *owner_of(const struct owned_target *v, size_t 
 		const struct owned_target *hit = bsearch(&key, v, n, sizeof(*v), cmp_target);
 		char *slash;
 
-		if (hit)
+		if (hit && (!hit->root || strcmp(buf, t) == 0))
 			return hit;
 		slash = strrchr(buf, '/');
 		if (!slash || slash == buf)
@@ -312,7 +355,7 @@ int mounts_down(const struct melee_image **sel, size_t n, const struct mounts_op
 	size_t nv = 0, *n_done = calloc(n + 1, sizeof(size_t)), *n_busy = calloc(n + 1, sizeof(size_t));
 	int *img_rc = calloc(n + 1, sizeof(int));
 	struct libmnt_fs *fs;
-	int rc = 0;
+	int rc = 0, r;
 
 	if (!tb)
 		die("%s", err);
@@ -326,14 +369,22 @@ int mounts_down(const struct melee_image **sel, size_t n, const struct mounts_op
 			img_rc[i] = 1;
 			continue;
 		}
-		v = realloc(v, (nv + plan.n + 1) * sizeof(*v));
+		v = realloc(v, (nv + plan.n + 2) * sizeof(*v));
 		if (!v)
 			die("out of memory");
 		for (size_t j = 0; j < plan.n; j++) {
 			if (asprintf(&v[nv].full, "%s%s", sel[i]->path, plan.m[j].target) < 0)
 				die("out of memory");
+			v[nv].root = false;
 			v[nv++].image = i;
 		}
+		/* A nosuid bind left by nosuid = yes goes too, also after the
+		 * option was turned off. */
+		v[nv].full = strdup(sel[i]->path);
+		if (!v[nv].full)
+			die("out of memory");
+		v[nv].root = true;
+		v[nv++].image = i;
 		melee_plan_free(&plan);
 	}
 	qsort(v, nv, sizeof(*v), cmp_target);
@@ -344,25 +395,29 @@ int mounts_down(const struct melee_image **sel, size_t n, const struct mounts_op
 		const struct owned_target *ot = t ? owner_of(v, nv, t) : NULL;
 		const struct melee_image *im;
 
-		if (!ot)
+		if (!ot || (ot->root && !melee_fs_is_self_bind(tb, fs)))
 			continue;
 		im = sel[ot->image];
 		if (o->dry_run) {
 			printf("would unmount %s\n", t);
 			continue;
 		}
-		if (umount2(t, UMOUNT_NOFOLLOW | (o->lazy ? MNT_DETACH : 0)) < 0) {
-			/* Already gone: detached together with the mount it
-			 * sat on.  Not a failure. */
-			if (errno == EINVAL || errno == ENOENT)
+		r = unmount_owned(im, t, mnt_fs_get_id(fs), o->lazy, err, sizeof(err));
+		if (r < 0) {
+			/* Already gone (detached together with the mount it sat
+			 * on, or unmounted on the host): not a failure. */
+			if ((r == -EINVAL || r == -ENOENT || r == -ESTALE || r == -ELOOP) &&
+			    !mount_id_live(mnt_fs_get_id(fs)))
 				continue;
-			if (errno == EBUSY) {
+			if (r == -EBUSY) {
 				warn("%s: %s is busy (in use); 'melee-mounts --lazy down %s' "
 				     "detaches it",
 				     im->name, t, im->name);
 				n_busy[ot->image]++;
+			} else if (r == -ESTALE || r == -ELOOP || r == -ENOENT) {
+				warn("%s: left mounted: %s", im->name, err);
 			} else {
-				warn("%s: cannot unmount %s: %s", im->name, t, strerror(errno));
+				warn("%s: cannot unmount %s: %s", im->name, t, err);
 			}
 			img_rc[ot->image] = 1;
 			continue;

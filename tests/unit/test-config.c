@@ -80,6 +80,7 @@ static void test_good(void)
 		       "allow-users = alice\n"
 		       "fstab = /etc/melee/fstab.sl6\n"
 		       "accounts = bind\n"
+		       "nosuid = yes\n"
 		       "[ image trixie ]\n",
 		       &cfg, err, sizeof(err));
 	ok(r == 0, "a full melee.conf parses (%s)", err);
@@ -92,6 +93,7 @@ static void test_good(void)
 	ok(im && strcmp(im->description, "Scientific Linux 6.3") == 0, "description without comment");
 	ok(im && im->personality == MELEE_PERSONALITY_LINUX32, "personality linux32");
 	ok(im && im->accounts == MELEE_ACCOUNTS_BIND, "accounts bind");
+	ok(im && im->nosuid, "nosuid = yes");
 	ok(im && im->n_allow_groups == 2 && strcmp(im->allow_groups[1], "chem") == 0,
 	   "allow-groups split on blanks");
 	ok(im && strcmp(im->fstab, "/etc/melee/fstab.sl6") == 0, "per-image fstab");
@@ -104,6 +106,7 @@ static void test_good(void)
 	ok(im && strcmp(im->description, "trixie") == 0, "default description is the name");
 	ok(im && im->accounts == MELEE_ACCOUNTS_MERGE, "default accounts = merge");
 	ok(im && im->personality == MELEE_PERSONALITY_LINUX, "default personality linux");
+	ok(im && !im->nosuid, "default nosuid = no");
 	ok(im && strcmp(im->fstab, SYSCONFDIR "/melee/fstab") == 0, "default fstab");
 	is_str(cfg.default_image, "sl63", "default-image may be an alias");
 	melee_config_free(&cfg);
@@ -136,7 +139,7 @@ static void test_bad(void)
 	bad("[melee]\n = x\n", "melee.conf:2: missing key before '='", "empty key");
 	bad("[melee]\nimage-dir = /x\n", "melee.conf:2: unknown key 'image-dir' in [melee] (expected one of: images-dir, separator, default-image, user-choice)",
 	    "unknown key in [melee]");
-	bad("[image a]\npth = /x\n", "melee.conf:2: unknown key 'pth' in [image a] (expected one of: path, description, aliases, personality, allow-groups, allow-users, fstab, accounts)",
+	bad("[image a]\npth = /x\n", "melee.conf:2: unknown key 'pth' in [image a] (expected one of: path, description, aliases, personality, allow-groups, allow-users, fstab, accounts, nosuid)",
 	    "unknown key in [image]");
 	bad("[melee]\nimages-dir = image\n", "melee.conf:2: images-dir must be an absolute path without empty, '.' or '..' components, got 'image'",
 	    "relative images-dir");
@@ -169,6 +172,8 @@ static void test_bad(void)
 	    "bad personality");
 	bad("[image a]\naccounts = copy\n", "melee.conf:2: accounts must be merge, bind or none, got 'copy'",
 	    "bad accounts");
+	bad("[image a]\nnosuid = maybe\n", "melee.conf:2: nosuid must be yes or no, got 'maybe'",
+	    "nosuid not boolean");
 	bad("[image a]\naliases = good, bad/one\n", "melee.conf:2: invalid alias 'bad/one' (expected [A-Za-z0-9][A-Za-z0-9._-]{0,63})",
 	    "invalid alias");
 	bad("[image a]\naliases = x\n[image b]\naliases = x\n",

@@ -1,0 +1,139 @@
+#include "melee-umount.h"
+#include "melee-safety.h"
+#include "melee-util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+/* The directory holding the last component of relpath, resolved beneath
+ * basefd: no symlink (nor /proc magic link) is followed and no ".." may
+ * climb out, so a directory that a user swapped for a symlink after the
+ * mount table was read cannot lead the unmount out of the image. */
+static int open_parent_beneath(int basefd, const char *dir)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = syscall(SYS_openat2, basefd, *dir ? dir : ".", &how, sizeof(how));
+
+	return fd < 0 ? -errno : (int)fd;
+}
+
+int melee_unmount_beneath(int basefd, const char *desc, const char *relpath,
+			  uint64_t mnt_id, bool lazy, char *err, size_t errlen)
+{
+	cleanup_free char *dir = NULL;
+	cleanup_fd int parent = -1, fd = -1;
+	const char *name;
+	char proc[64];
+	struct statx sx;
+
+	while (*relpath == '/')
+		relpath++;
+	name = strrchr(relpath, '/');
+	name = name ? name + 1 : relpath;
+	dir = strndup(relpath, (size_t)(name - relpath));
+	if (!dir)
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
+	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return melee_fail(err, errlen, -EINVAL, "%s/%s: not a mount target inside %s",
+				  desc, relpath, desc);
+	parent = open_parent_beneath(basefd, dir);
+	if (parent == -ELOOP || parent == -EXDEV)
+		return melee_fail(err, errlen, -ELOOP,
+				  "%s/%s: a directory on the way is a symlink or leads out "
+				  "of %s (refused)",
+				  desc, relpath, desc);
+	if (parent < 0)
+		return melee_fail(err, errlen, parent, "%s/%s: %s", desc, relpath,
+				  strerror(-parent));
+	fd = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return melee_fail(err, errlen, -errno, "%s/%s: %s", desc, relpath,
+				  strerror(errno));
+	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW,
+		  STATX_TYPE | STATX_MNT_ID, &sx) < 0)
+		return melee_fail(err, errlen, -errno, "%s/%s: %s", desc, relpath,
+				  strerror(errno));
+	if (S_ISLNK(sx.stx_mode))
+		return melee_fail(err, errlen, -ELOOP, "%s/%s: is a symlink (refused)", desc,
+				  relpath);
+	if (!(sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
+	    !(sx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+		return melee_fail(err, errlen, -EINVAL, "%s/%s: nothing is mounted there", desc,
+				  relpath);
+	if (!(sx.stx_mask & STATX_MNT_ID))
+		return melee_fail(err, errlen, -ENOSYS,
+				  "%s/%s: the kernel does not report mount ids (statx "
+				  "STATX_MNT_ID, Linux 5.8)",
+				  desc, relpath);
+	if (mnt_id && sx.stx_mnt_id != mnt_id)
+		return melee_fail(err, errlen, -ESTALE,
+				  "%s/%s: the path now leads to mount %llu, not to mount %llu "
+				  "of the mount table (a directory was replaced?): left alone",
+				  desc, relpath, (unsigned long long)sx.stx_mnt_id,
+				  (unsigned long long)mnt_id);
+	if (lazy) {
+		/* The magic link of our own fd is exactly the mount we checked,
+		 * never one stacked above it: detach that one. */
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		if (umount2(proc, MNT_DETACH) < 0)
+			return melee_fail(err, errlen, -errno, "%s/%s: %s", desc, relpath,
+					  strerror(errno));
+		return 0;
+	}
+	/* A plain unmount fails while any fd pins the mount, ours too: drop
+	 * it and name the mount through the parent we hold.  In between only
+	 * a mount stacked on the same place inside the image could take its
+	 * place, which is the image's too. */
+	close(fd);
+	fd = -1;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d/", parent);
+	{
+		cleanup_free char *path = NULL;
+
+		if (asprintf(&path, "%s%s", proc, name) < 0)
+			return melee_fail(err, errlen, -ENOMEM, "out of memory");
+		if (umount2(path, UMOUNT_NOFOLLOW) < 0)
+			return melee_fail(err, errlen, -errno, "%s/%s: %s", desc, relpath,
+					  strerror(errno));
+	}
+	return 0;
+}
+
+int melee_unmount_in_image(const char *imgpath, const char *target, uint64_t mnt_id,
+			   bool lazy, char *err, size_t errlen)
+{
+	size_t len = strlen(imgpath);
+	cleanup_free char *parent = NULL;
+	cleanup_fd int base = -1;
+	const char *rel;
+
+	if (imgpath[0] != '/' || strncmp(target, imgpath, len) != 0 ||
+	    (target[len] != '/' && target[len] != '\0'))
+		return melee_fail(err, errlen, -EXDEV, "%s is not inside %s", target, imgpath);
+	if (target[len] == '\0') {
+		size_t plen;
+
+		rel = strrchr(imgpath, '/') + 1;
+		plen = (size_t)(rel - imgpath) - 1;
+		parent = strndup(imgpath, plen ? plen : 1);
+		if (!parent)
+			return melee_fail(err, errlen, -ENOMEM, "out of memory");
+		base = image_open_safely(parent, 0, err, errlen);
+	} else {
+		rel = target + len + 1;
+		base = image_open_safely(imgpath, 0, err, errlen);
+	}
+	if (base < 0)
+		return -EPERM; /* the message is in err */
+	return melee_unmount_beneath(base, parent ? (strcmp(parent, "/") ? parent : "") : imgpath,
+				     rel, mnt_id, lazy, err, errlen);
+}
