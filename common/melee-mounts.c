@@ -273,6 +273,26 @@ struct libmnt_table *melee_mounttab_read(char *err, size_t errlen)
 	return tb;
 }
 
+enum melee_skip melee_plan_entry_skipped(int imgfd, const char *imgpath,
+					 const struct melee_mount_spec *m)
+{
+	char err[512];
+	struct stat sb;
+	bool created;
+	int fd;
+
+	if (!m->nofail)
+		return MELEE_SKIP_NONE;
+	if (stat(m->source, &sb) < 0)
+		return MELEE_SKIP_NO_SOURCE;
+	fd = image_open_mountpoint(imgfd, imgpath, m->target,
+				   S_ISDIR(sb.st_mode) ? MELEE_TARGET_DIR : MELEE_TARGET_FILE, false,
+				   &created, err, sizeof(err));
+	if (fd >= 0)
+		close(fd);
+	return fd == MELEE_MOUNTPOINT_NO_PARENT ? MELEE_SKIP_NO_PARENT : MELEE_SKIP_NONE;
+}
+
 bool melee_mounttab_has(struct libmnt_table *tb, const char *path, bool below)
 {
 	struct libmnt_iter *it;
@@ -329,14 +349,11 @@ void melee_image_status(const struct melee_image *im, struct libmnt_table *tb,
 		return;
 	}
 	melee_nosuid_status(im, fd, st);
-	close(fd);
 	for (size_t i = 0; i < plan.n; i++) {
 		char full[8192];
-		struct stat sb;
 
-		/* A nofail entry whose source is missing is skipped by up, so
-		 * it is not expected either. */
-		if (plan.m[i].nofail && stat(plan.m[i].source, &sb) < 0)
+		/* What up skips is not expected either. */
+		if (melee_plan_entry_skipped(fd, im->path, &plan.m[i]) != MELEE_SKIP_NONE)
 			continue;
 		st->expected++;
 
@@ -344,6 +361,7 @@ void melee_image_status(const struct melee_image *im, struct libmnt_table *tb,
 		if (melee_mounttab_has(tb, full, false))
 			st->present++;
 	}
+	close(fd);
 	melee_plan_free(&plan);
 	st->state = st->present == 0		  ? MELEE_STATE_DOWN
 		    : st->present == st->expected ? MELEE_STATE_READY

@@ -44,6 +44,14 @@ int melee_image_plan(const struct melee_image *im, uid_t owner,
 struct libmnt_table *melee_mounttab_read(char *err, size_t errlen);
 
 /* True if `path` (or, with `below`, anything under it) is a mountpoint. */
+/* Whether up skips entry m of an image (imgfd: its root) instead of
+ * failing: a nofail entry whose host source is missing, or whose
+ * mountpoint's parent directory the image lacks (an image without
+ * /var/log gets no wtmp bind). */
+enum melee_skip { MELEE_SKIP_NONE, MELEE_SKIP_NO_SOURCE, MELEE_SKIP_NO_PARENT };
+enum melee_skip melee_plan_entry_skipped(int imgfd, const char *imgpath,
+					 const struct melee_mount_spec *m);
+
 bool melee_mounttab_has(struct libmnt_table *tb, const char *path, bool below);
 
 enum melee_image_state {

@@ -171,7 +171,8 @@ int image_open_mountpoint(int imgfd, const char *imgpath, const char *relpath,
 			int e = errno;
 			close(fd);
 			if (e == ENOENT)
-				return melee_fail(err, errlen, -e,
+				return melee_fail(err, errlen,
+						  last ? -ENOENT : MELEE_MOUNTPOINT_NO_PARENT,
 						  "%s: mountpoint%s does not exist", shown,
 						  last ? "" : " parent");
 			return melee_fail(err, errlen, -e, "%s: cannot open: %s", shown,

@@ -20,11 +20,17 @@ int image_open_safely_at(int basefd, const char *base_desc, const char *relpath,
 
 enum melee_target_kind { MELEE_TARGET_DIR, MELEE_TARGET_FILE };
 
+/* image_open_mountpoint()'s code for "a directory above the mountpoint is
+ * missing in the image" (-ENOENT is the mountpoint itself): up creates
+ * only the last component, so a nofail entry is skipped on this code. */
+#define MELEE_MOUNTPOINT_NO_PARENT (-ENOLINK)
+
 /* Opens (O_PATH) the mountpoint `relpath` inside the image rooted at
  * imgfd, refusing a symlink anywhere on the way: a mountpoint such as
  * IMG/tmp -> /etc would put a bind over the host's files.  When the last
  * component is missing and `create` is set it is created (a directory or
- * an empty file, as `kind` says); a missing parent is an error. *created
+ * an empty file, as `kind` says); a missing parent is
+ * MELEE_MOUNTPOINT_NO_PARENT. *created
  * tells whether it was.  `imgpath` names the image in messages. */
 int image_open_mountpoint(int imgfd, const char *imgpath, const char *relpath,
 			  enum melee_target_kind kind, bool create, bool *created,

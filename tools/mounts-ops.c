@@ -170,17 +170,24 @@ static int up_one(const struct melee_image *im, const struct mounts_opts *o)
 	for (size_t i = 0; i < plan.n; i++) {
 		const struct melee_mount_spec *m = &plan.m[i];
 		bool is_accounts = strncmp(m->source, MELEE_RUNDIR "/", strlen(MELEE_RUNDIR) + 1) == 0;
+		enum melee_skip skipped = melee_plan_entry_skipped(imgfd, im->path, m);
 		struct stat st;
 		bool created;
 
-		if (!is_accounts && stat(m->source, &st) < 0) {
-			if (m->nofail) {
-				skip[i] = true;
-				if (!o->quiet)
-					printf("%s: skipping %s: source %s is missing (nofail)\n",
-					       im->name, m->target, m->source);
+		if (skipped != MELEE_SKIP_NONE) {
+			skip[i] = true;
+			if (o->quiet)
 				continue;
-			}
+			if (skipped == MELEE_SKIP_NO_SOURCE)
+				printf("%s: skipping %s: source %s is missing (nofail)\n", im->name,
+				       m->target, m->source);
+			else
+				printf("%s: skipping %s: the image has no directory for it "
+				       "(nofail)\n",
+				       im->name, m->target);
+			continue;
+		}
+		if (!is_accounts && stat(m->source, &st) < 0) {
 			warn("%s: %s: source %s does not exist", im->name, m->where, m->source);
 			goto out;
 		}
@@ -543,12 +550,12 @@ static int check_one(const struct melee_image *im, const struct mounts_opts *o)
 		bool created;
 		int fd;
 
+		if (melee_plan_entry_skipped(imgfd, im->path, m) != MELEE_SKIP_NONE)
+			continue;
 		if (!acc && stat(m->source, &st) < 0) {
-			if (!m->nofail) {
-				printf("%s: FAIL: %s: source %s does not exist\n", im->name,
-				       m->where, m->source);
-				problems++;
-			}
+			printf("%s: FAIL: %s: source %s does not exist\n", im->name, m->where,
+			       m->source);
+			problems++;
 			continue;
 		}
 		fd = image_open_mountpoint(imgfd, im->path, m->target,
@@ -557,7 +564,7 @@ static int check_one(const struct melee_image *im, const struct mounts_opts *o)
 					   false, &created, err, sizeof(err));
 		if (fd >= 0) {
 			close(fd);
-		} else if (fd == -ENOENT && !strstr(err, "parent")) {
+		} else if (fd == -ENOENT) {
 			if (!o->quiet)
 				printf("%s: note: %s (up will create it)\n", im->name, err);
 		} else {
