@@ -145,6 +145,14 @@ static bool in_range(long id, unsigned long min, unsigned long max)
 	return id >= 0 && (unsigned long)id >= min && (unsigned long)id <= max;
 }
 
+/* A uid of a person, by the rule libnss_melee and pam_melee apply
+ * (melee-ids.h: never 0 nor nobody, whatever login.defs says), so that
+ * an image never has a USER+IMAGE line the host refuses. */
+static bool human_uid(long id, const struct melee_id_range *r)
+{
+	return id >= 0 && (unsigned long)id <= (uid_t)-1 && melee_uid_is_human(r, (uid_t)id);
+}
+
 static const struct entry *find_name(const struct table *t, const char *name)
 {
 	for (size_t i = 0; i < t->n; i++)
@@ -158,7 +166,7 @@ static bool is_human(const struct table *host_pw, const struct melee_id_range *r
 {
 	const struct entry *e = find_name(host_pw, name);
 
-	return e && in_range(e->id, r->uid_min, r->uid_max);
+	return e && human_uid(e->id, r);
 }
 
 /* Writes `line` again with its name (up to the first ':') + suffix. */
@@ -192,17 +200,17 @@ int melee_merge_passwd(const char *image_passwd, const char *host_passwd,
 		bool clash = is_human(&host, range, e->name);
 
 		for (size_t j = 0; j < host.n && !clash; j++)
-			clash = in_range(host.e[j].id, range->uid_min, range->uid_max) &&
+			clash = human_uid(host.e[j].id, range) &&
 				host.e[j].id == e->id;
 		if (!clash)
 			buf_line(&b, e->line);
 	}
 	for (size_t j = 0; j < host.n; j++)
-		if (in_range(host.e[j].id, range->uid_min, range->uid_max))
+		if (human_uid(host.e[j].id, range))
 			buf_line(&b, host.e[j].line);
 	for (size_t k = 0; suffixes && suffixes[k]; k++)
 		for (size_t j = 0; j < host.n; j++)
-			if (in_range(host.e[j].id, range->uid_min, range->uid_max))
+			if (human_uid(host.e[j].id, range))
 				buf_suffixed_line(&b, host.e[j].line, suffixes[k]);
 	r = buf_finish(&b, out);
 	b.s = NULL;
@@ -230,7 +238,7 @@ static int human_members(const struct entry *g, const struct table *host_pw,
 	for (size_t i = 0; i < host_pw->n; i++) {
 		const struct entry *u = &host_pw->e[i];
 
-		if (in_range(u->id, r->uid_min, r->uid_max) && parse_id(u->gidstr) == g->id &&
+		if (human_uid(u->id, r) && parse_id(u->gidstr) == g->id &&
 		    !melee_strv_contains(*v, u->name) && melee_strv_push(v, n, u->name) < 0)
 			return -ENOMEM;
 	}

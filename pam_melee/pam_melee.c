@@ -223,8 +223,14 @@ static int check_suffix_name(const char *user, const struct choice *c,
 
 	if (r < 0)
 		return r;
-	if (getpwnam_r(user, &pw, buf, sizeof(buf), &res) == 0 && res &&
-	    (res->pw_uid != base->pw_uid || res->pw_gid != base->pw_gid))
+	/* A lookup that fails (an entry too big for the buffer, a directory
+	 * that is down) proves nothing: refused, as the caller's own lookup
+	 * may well have found another uid. */
+	r = getpwnam_r(user, &pw, buf, sizeof(buf), &res);
+	if (r != 0)
+		return melee_fail(err, errlen, -r, "%s%c%s: cannot look the name up (%s): refused",
+				  c->base, user[strlen(c->base)], c->image, strerror(r));
+	if (res && (res->pw_uid != base->pw_uid || res->pw_gid != base->pw_gid))
 		return melee_fail(err, errlen, -EPERM,
 				  "%s%c%s has uid %u gid %u, but %s has uid %u gid %u: refused",
 				  c->base, user[strlen(c->base)], c->image, (unsigned)res->pw_uid,

@@ -38,9 +38,11 @@ static bool is_human(const struct ctx *c, const char *name)
 	       melee_uid_is_human(&c->range, pw.pw_uid);
 }
 
-/* Does the list (tokens separated by any of seps) hold NAME<sep>* ? */
+/* Does the list (tokens separated by any of seps) hold NAME<sep>* with
+ * the same negation as NAME?  A plain "*" covers a plain NAME, never a
+ * negated one: "Match User *,!alice" still matches alice+sl6. */
 static bool covers_suffix(const struct ctx *c, const char *list, const char *seps,
-			  const char *name)
+			  const char *name, bool negated)
 {
 	char want[300];
 	cleanup_free char *copy = strdup(list);
@@ -50,9 +52,11 @@ static bool covers_suffix(const struct ctx *c, const char *list, const char *sep
 	if (!copy)
 		return false;
 	for (char *t = strtok_r(copy, seps, &save); t; t = strtok_r(NULL, seps, &save)) {
-		t += *t == '!';
+		bool neg = *t == '!';
+
+		t += neg;
 		t[strcspn(t, "@")] = '\0';
-		if (strcmp(t, want) == 0 || strcmp(t, "*") == 0)
+		if (neg == negated && (strcmp(t, want) == 0 || (!neg && strcmp(t, "*") == 0)))
 			return true;
 	}
 	return false;
@@ -92,9 +96,11 @@ static void sshd_line(struct ctx *c, const char *path, unsigned n, char *l)
 	if (!list)
 		die("out of memory");
 	for (char *save = NULL, *p = list; (t = strtok_r(p, seps, &save)); p = NULL) {
-		t += *t == '!';
+		bool neg = *t == '!';
+
+		t += neg;
 		t[strcspn(t, "@")] = '\0';
-		if (is_human(c, t) && !covers_suffix(c, rest, seps, t))
+		if (is_human(c, t) && !covers_suffix(c, rest, seps, t, neg))
 			say(c, path, n, match ? "Match User" : key, t,
 			    "add the pattern NAME+* (sshd patterns), or use DenyGroups/AllowGroups");
 	}

@@ -20,6 +20,10 @@ Match User alice,daemon
 	X11Forwarding no
 Match User bob,bob+*
 	X11Forwarding no
+Match User *,!bob
+	AllowTcpForwarding no
+Match User *,!bob,!bob+*
+	AllowTcpForwarding no
 C
 echo 'denyusers bob' > "$W/sshd_config.d/10-site.conf"
 echo 'DenyUsers alice' > "$W/sshd_config.d/ignored.txt"
@@ -44,11 +48,12 @@ mm check > "$T/work/out" 2> "$T/work/err"; rc=$?
 is "$rc" "0" "check still succeeds (warnings only)"
 is "$(cat "$T/work/err")" "melee-mounts: warning: /etc/ssh/sshd_config:2: DenyUsers names alice, who can also log in as alice+IMAGE: add the pattern NAME+* (sshd patterns), or use DenyGroups/AllowGroups
 melee-mounts: warning: /etc/ssh/sshd_config:5: Match User names alice, who can also log in as alice+IMAGE: add the pattern NAME+* (sshd patterns), or use DenyGroups/AllowGroups
+melee-mounts: warning: /etc/ssh/sshd_config:9: Match User names bob, who can also log in as bob+IMAGE: add the pattern NAME+* (sshd patterns), or use DenyGroups/AllowGroups
 melee-mounts: warning: /etc/ssh/sshd_config.d/10-site.conf:1: denyusers names bob, who can also log in as bob+IMAGE: add the pattern NAME+* (sshd patterns), or use DenyGroups/AllowGroups
 melee-mounts: warning: /etc/security/access.conf:1: the user list names alice, who can also log in as alice+IMAGE: pam_access has no patterns for users: use (GROUP)
 melee-mounts: warning: /etc/sudoers:2: a Runas list names bob, who can also log in as bob+IMAGE: sudo has no patterns for users: use %GROUP or #UID
 melee-mounts: warning: /etc/sudoers.d/site:1: a Runas list names alice, who can also log in as alice+IMAGE: sudo has no patterns for users: use %GROUP or #UID" \
-	"one warning per rule that misses NAME+*, with file:line; none for root, daemon, bob+* or groups"
+	"one warning per rule that misses NAME+*, with file:line (a '*' does not cover a negated !bob); none for root, daemon, bob+*, !bob+* or groups"
 like "$(cat "$T/work/out")" "^configuration: ok" "the check's own output is unchanged"
 
 # Without images there are no second names: nothing to warn about.

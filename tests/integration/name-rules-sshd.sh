@@ -18,11 +18,11 @@ start_sshd
 # sshd_with OPTION...: another sshd of the same configuration on the next
 # free port, with OPTIONs (-o ...) on top; sets $p.
 sshd_with() {
-	for p in $(seq $((port + 1)) $((port + 100))); do ! (echo > /dev/tcp/127.0.0.1/$p) 2>/dev/null && break; done
-	grep -v '^Port ' "$S/sshd_config" > "$S/sshd_config.$p"
-	"$T/bin/sshd-melee" -f "$S/sshd_config.$p" -D -e -o Port=$p -o PidFile=$S/sshd-$p.pid "$@" 2>> "$T/work/sshd-$p.log" &
-	PIDS="$PIDS $!"
-	for i in $(seq 1 50); do (echo > /dev/tcp/127.0.0.1/$p) 2>/dev/null && break; sleep 0.1; done
+	for p in $(seq $((port + 1)) $((port + 100))); do
+		(echo > /dev/tcp/127.0.0.1/$p) 2>/dev/null && continue
+		{ echo "Port $p"; grep -v '^Port ' "$S/sshd_config"; } > "$S/sshd_config.$p"
+		sshd_listening "$S/sshd_config.$p" "$T/work/sshd-$p.log" -o PidFile=$S/sshd-$p.pid "$@" && break
+	done
 }
 key() { local pp=$1; shift; ssh -F /dev/null -p "$pp" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=10 -o BatchMode=yes -o IdentitiesOnly=yes -i "$S/alice_key" "$@" 'cat /marker 2>/dev/null || echo host' < /dev/null 2>&1 | tr -d '\r'; return "${PIPESTATUS[0]}"; }
 

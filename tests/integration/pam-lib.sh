@@ -68,23 +68,44 @@ start_sshd() {
 	session  required $PAM_MELEE
 	P
 	mount --bind "$T/pam.d" /etc/pam.d
-	for port in $(seq 42200 42300); do ! (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break; done
-	cat > "$S/sshd_config" <<-C
-	Port $port
-	ListenAddress 127.0.0.1
-	HostKey $S/host_key
-	PidFile $S/sshd.pid
-	UsePAM yes
-	PasswordAuthentication yes
-	KbdInteractiveAuthentication yes
-	PermitRootLogin no
-	LogLevel VERBOSE
-	C
-	[ $# -eq 0 ] || printf '%s\n' "$@" >> "$S/sshd_config"
-	"$T/bin/sshd-melee" -f "$S/sshd_config" -D -e 2> "$T/work/sshd.log" &
-	PIDS="$PIDS $!"
-	for i in $(seq 1 50); do (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+	# A port is ours only once our sshd says it listens there: a test
+	# running in parallel may probe the same free port and bind it first.
+	for port in $(seq 42200 42300); do
+		(echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null && continue
+		cat > "$S/sshd_config" <<-C
+		Port $port
+		ListenAddress 127.0.0.1
+		HostKey $S/host_key
+		PidFile $S/sshd.pid
+		UsePAM yes
+		PasswordAuthentication yes
+		KbdInteractiveAuthentication yes
+		PermitRootLogin no
+		LogLevel VERBOSE
+		C
+		[ $# -eq 0 ] || printf '%s\n' "$@" >> "$S/sshd_config"
+		sshd_listening "$S/sshd_config" "$T/work/sshd.log" && break
+	done
 
 	SSH=(ssh -F /dev/null -p "$port" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
 		-o LogLevel=ERROR -o ConnectTimeout=10)
+}
+
+# sshd_listening CONFIG LOG [OPTION...]: starts our sshd with CONFIG (its
+# Port and ListenAddress 127.0.0.1) and OPTIONs, log appended to LOG;
+# true once it says it listens, else it is stopped and false (the port
+# was taken meanwhile).
+sshd_listening() {
+	local conf=$1 log=$2 pid p i
+	shift 2
+	p=$(sed -n 's/^Port //p' "$conf")
+	"$T/bin/sshd-melee" -f "$conf" -D -e "$@" 2>> "$log" &
+	pid=$!
+	for i in $(seq 1 100); do
+		grep -q "Server listening on 127.0.0.1 port $p\." "$log" && { PIDS="$PIDS $pid"; return 0; }
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+	return 1
 }

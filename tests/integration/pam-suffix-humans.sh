@@ -64,6 +64,16 @@ done
 out=$(run alice+demo); rc=$?
 like "$rc:$out" "^34:error: melee: alice\+demo has uid 0 gid 0, but alice has uid 1501 gid 1501: refused" \
 	"alice+demo served as uid 0 by files: refused (not alice's uid)"
+# The same stub with a 20 KiB GECOS: pam_melee's lookup of the whole
+# name fails (ERANGE) while the caller's own finds uid 0.  Refused, not
+# taken for "no other answer".
+big=$(head -c 20000 /dev/zero | tr '\0' x)
+{ grep -v '^alice+demo:' "$T/work/passwd"; echo "alice+demo:x:0:0:$big:/root:/bin/sh"; } > "$T/work/passwd.new"
+cat "$T/work/passwd.new" > "$T/work/passwd"
+out=$(run alice+demo); rc=$?
+like "$rc:$out" "^34:error: melee: alice\+demo: cannot look the name up \(Numerical result out of range\): refused" \
+	"alice+demo served as uid 0 with an entry too big to read: refused (the failed lookup is no answer)"
+unlike "$out" "melee-fixture" "and nothing ran in the image"
 out=$(pamtester melee-test root+demo open_session 2>&1); rc=$?
 like "$out" "melee: root \(uid 0\) is not a human account: it has no USER\+IMAGE name" "real pamtester, root+demo: the message"
 ok $((rc == 0)) "and the session fails (exit $rc)"

@@ -16,12 +16,7 @@ add_image demo
 add_image other
 mm up demo other >/dev/null
 bind_etc_melee
-start_sshd
-kill $(cat "$S/sshd.pid"); sleep 0.2
-echo "AcceptEnv MELEE_IMAGE" >> "$S/sshd_config"
-"$T/bin/sshd-melee" -f "$S/sshd_config" -D -e 2>> "$T/work/sshd.log" &
-PIDS="$PIDS $!"
-for i in $(seq 1 50); do (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+start_sshd "AcceptEnv MELEE_IMAGE"
 key() { MELEE_IMAGE=other "${SSH[@]}" -o SendEnv=MELEE_IMAGE -o BatchMode=yes -o IdentitiesOnly=yes -i "$S/alice_key" "$@" < /dev/null; }
 probe='printf "[%s] " "${MELEE_IMAGE-unset}"; cat /marker 2>/dev/null || echo host'
 

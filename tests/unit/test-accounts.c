@@ -2,6 +2,8 @@
 #include "melee-accounts.h"
 #include "tap.h"
 
+#include <string.h>
+
 int main(void)
 {
 	struct melee_id_range r;
@@ -111,6 +113,22 @@ int main(void)
 		       "video:x:44:bob,bob+sl6,bob+sl63\n",
 		       "group: human members also under their suffixed names");
 		free(out);
+	}
+	{
+		/* A login.defs whose range takes in 0 and 65534 (UID_MIN 0,
+		 * UID_MAX 4000000000, as some directory sites write): root and
+		 * nobody are still no people, as libnss_melee and pam_melee
+		 * decide, so the image gets no root+sl6 or nobody+sl6 line. */
+		char *sfx[] = { "+sl6", NULL };
+
+		melee_login_defs_parse("UID_MIN 0\nUID_MAX 4000000000\n", &r);
+		ok(melee_merge_passwd("", host_pw, &r, sfx, &out) == 0,
+		   "passwd merge with a range that includes 0 and 65534");
+		ok(out && !strstr(out, "root+sl6") && !strstr(out, "nobody+sl6") &&
+			   strstr(out, "alice+sl6:x:1001") && strstr(out, "svc+sl6:x:999"),
+		   "passwd: no root+sl6 nor nobody+sl6, whatever the range; alice+sl6 and svc+sl6 are there");
+		free(out);
+		out = NULL;
 	}
 	return done_testing();
 }
