@@ -20,12 +20,41 @@ static void full_path(char *buf, size_t len, const struct melee_image *im,
 	snprintf(buf, len, "%s%s", im->path, target);
 }
 
+/* One line per image line the merge left out for a host name or id. */
+static void print_overrides(const struct melee_image *im, const struct melee_overrides *ov)
+{
+	char line[512];
+
+	for (size_t i = 0; i < ov->n; i++)
+		printf("%s\n", melee_override_describe(&ov->v[i], im->name, line, sizeof(line)));
+}
+
+/* "+sl6" and "+sl63" (aliases): alice+sl6 and alice+sl63 inside image sl6. */
+static char **image_suffixes(const struct melee_image *im)
+{
+	char **suffixes = NULL, sfx[MELEE_NAME_MAX + 2];
+	size_t n = 0;
+
+	snprintf(sfx, sizeof(sfx), "%c%s", im->separator, im->name);
+	if (melee_strv_push(&suffixes, &n, sfx) < 0)
+		die("out of memory");
+	for (size_t i = 0; i < im->n_aliases; i++) {
+		snprintf(sfx, sizeof(sfx), "%c%s", im->separator, im->aliases[i]);
+		if (melee_strv_push(&suffixes, &n, sfx) < 0)
+			die("out of memory");
+	}
+	return suffixes;
+}
+
 /* Generates the merged accounts under MELEE_RUNDIR/<image>/. */
-static int write_accounts(const struct melee_image *im, int imgfd, char *err,
-			  size_t errlen)
+static int write_accounts(const struct melee_image *im, int imgfd,
+			  const struct mounts_opts *o, char *err, size_t errlen)
 {
 	cleanup_fd int run = -1, dir = -1;
+	struct melee_overrides ov = { 0 };
+	char **suffixes;
 	struct stat st;
+	int r;
 
 	run = open(MELEE_RUNDIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (run < 0)
@@ -41,22 +70,32 @@ static int write_accounts(const struct melee_image *im, int imgfd, char *err,
 		return melee_fail(err, errlen, -EPERM,
 				  "%s/%s: not owned by root or writable by others (refused)",
 				  MELEE_RUNDIR, im->name);
-	{
-		/* "alice+sl6" and "alice+sl63" (aliases) inside image sl6. */
-		char **suffixes = NULL, sfx[MELEE_NAME_MAX + 2];
-		size_t n = 0;
-		int r;
+	suffixes = image_suffixes(im);
+	r = melee_accounts_write(imgfd, "/etc", dir, suffixes, &ov, err, errlen);
+	if (r == 0 && !o->quiet)
+		print_overrides(im, &ov);
+	melee_overrides_free(&ov);
+	melee_strv_free(suffixes);
+	return r;
+}
 
-		snprintf(sfx, sizeof(sfx), "%c%s", im->separator, im->name);
-		melee_strv_push(&suffixes, &n, sfx);
-		for (size_t i = 0; i < im->n_aliases; i++) {
-			snprintf(sfx, sizeof(sfx), "%c%s", im->separator, im->aliases[i]);
-			melee_strv_push(&suffixes, &n, sfx);
-		}
-		r = melee_accounts_write(imgfd, "/etc", dir, suffixes, err, errlen);
-		melee_strv_free(suffixes);
-		return r;
-	}
+/* check: the overrides the next up will make, and whether it can merge. */
+static int check_accounts(const struct melee_image *im, int imgfd,
+			  const struct mounts_opts *o)
+{
+	struct melee_overrides ov = { 0 };
+	char err[MELEE_ERRLEN], **suffixes = image_suffixes(im);
+	cleanup_free char *pw = NULL, *gr = NULL;
+	int r;
+
+	r = melee_accounts_merge(imgfd, "/etc", suffixes, &pw, &gr, &ov, err, sizeof(err));
+	if (r < 0)
+		printf("%s: FAIL: accounts = merge: %s\n", im->name, err);
+	else if (!o->quiet)
+		print_overrides(im, &ov);
+	melee_overrides_free(&ov);
+	melee_strv_free(suffixes);
+	return r < 0;
 }
 
 static bool is_accounts_spec(const struct melee_mount_spec *m)
@@ -168,7 +207,7 @@ static int up_one(const struct melee_image *im, const struct mounts_opts *o)
 			printf("%s: created mountpoint %s\n", im->name, full);
 	}
 	if (im->accounts == MELEE_ACCOUNTS_MERGE && !o->dry_run &&
-	    write_accounts(im, imgfd, err, sizeof(err)) < 0) {
+	    write_accounts(im, imgfd, o, err, sizeof(err)) < 0) {
 		warn("%s: %s", im->name, err);
 		goto out;
 	}
@@ -508,6 +547,8 @@ static int check_one(const struct melee_image *im, const struct mounts_opts *o)
 		}
 	}
 	melee_plan_free(&plan);
+	if (im->accounts == MELEE_ACCOUNTS_MERGE)
+		problems += check_accounts(im, imgfd, o);
 	if (!problems && !o->quiet)
 		printf("%s: ok (%s)\n", im->name, interp[0] ? "dynamic shell" : "static shell");
 	return problems ? 1 : 0;
