@@ -1,11 +1,11 @@
 #include "melee-accounts.h"
+#include "melee-index.h"
 #include "melee-safety.h"
 #include "melee-util.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -150,90 +150,18 @@ static bool in_range(long id, unsigned long min, unsigned long max)
 	return id >= 0 && (unsigned long)id >= min && (unsigned long)id <= max;
 }
 
-/* An open-addressing hash from a name or an id to a number.  Every line
- * is looked up a constant number of times, so that a host with 20,000
- * users merges in linear time.  One index holds one kind of key; the
- * first value put for a key is kept (getpwnam and getgrgid answer with
- * the first line too). */
-struct index {
-	struct slot {
-		const char *name; /* the key of a name index (not copied) */
-		long id;	  /* the key of an id index */
-		size_t val;
-		bool used;
-	} *s;
-	size_t mask;
-};
-
-#define NONE ((size_t)-1)
-
-static int index_init(struct index *ix, size_t max_keys)
-{
-	size_t cap = 16;
-
-	while (cap < 2 * max_keys + 1)
-		cap *= 2;
-	ix->s = calloc(cap, sizeof(*ix->s));
-	ix->mask = cap - 1;
-	return ix->s ? 0 : -ENOMEM;
-}
-
-static size_t index_hash(const char *name, long id)
-{
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-
-	if (!name) {
-		h ^= (uint64_t)id;
-		h *= 1099511628211ULL;
-		return (size_t)(h ^ (h >> 29));
-	}
-	for (; *name; name++) {
-		h ^= (unsigned char)*name;
-		h *= 1099511628211ULL;
-	}
-	return (size_t)h;
-}
-
-/* The slot holding the key, or the empty one where it goes (the table is
- * never more than half full, so there always is one). */
-static struct slot *index_slot(const struct index *ix, const char *name, long id)
-{
-	for (size_t i = index_hash(name, id) & ix->mask;; i = (i + 1) & ix->mask) {
-		struct slot *s = &ix->s[i];
-
-		if (!s->used || (name ? strcmp(s->name, name) == 0 : s->id == id))
-			return s;
-	}
-}
-
-static void index_put(struct index *ix, const char *name, long id, size_t val)
-{
-	struct slot *s = index_slot(ix, name, id);
-
-	if (s->used)
-		return;
-	*s = (struct slot){ .name = name, .id = id, .val = val, .used = true };
-}
-
-static size_t index_get(const struct index *ix, const char *name, long id)
-{
-	const struct slot *s = index_slot(ix, name, id);
-
-	return s->used ? s->val : NONE;
-}
-
 /* The host's human users (UID_MIN..UID_MAX), by name and by uid. */
 struct humans {
 	struct table pw;
-	struct index by_name, by_uid;
+	struct melee_index by_name, by_uid;
 	const struct melee_id_range *range;
 };
 
 static void humans_free(struct humans *hu)
 {
 	table_free(&hu->pw);
-	free(hu->by_name.s);
-	free(hu->by_uid.s);
+	melee_index_free(&hu->by_name);
+	melee_index_free(&hu->by_uid);
 }
 
 static bool is_human_entry(const struct humans *hu, const struct entry *e)
@@ -249,21 +177,21 @@ static int humans_load(struct humans *hu, const char *host_passwd,
 	memset(hu, 0, sizeof(*hu));
 	hu->range = r;
 	if ((rc = table_parse(host_passwd, &hu->pw)) < 0 ||
-	    (rc = index_init(&hu->by_name, hu->pw.n)) < 0 ||
-	    (rc = index_init(&hu->by_uid, hu->pw.n)) < 0)
+	    (rc = melee_index_init(&hu->by_name, hu->pw.n)) < 0 ||
+	    (rc = melee_index_init(&hu->by_uid, hu->pw.n)) < 0)
 		return rc;
 	for (size_t i = 0; i < hu->pw.n; i++)
 		if (is_human_entry(hu, &hu->pw.e[i])) {
-			index_put(&hu->by_name, hu->pw.e[i].name, 0, i);
-			index_put(&hu->by_uid, NULL, hu->pw.e[i].id, i);
+			melee_index_put(&hu->by_name, hu->pw.e[i].name, 0, i);
+			melee_index_put(&hu->by_uid, NULL, hu->pw.e[i].id, i);
 		}
 	return 0;
 }
 
-/* The pw entry of the human called `name`, or NONE. */
+/* The pw entry of the human called `name`, or MELEE_INDEX_NONE. */
 static size_t human_named(const struct humans *hu, const char *name)
 {
-	return index_get(&hu->by_name, name, 0);
+	return melee_index_get(&hu->by_name, name, 0);
 }
 
 /* A human's name or one of its suffixed names ("alice+sl6"). */
@@ -271,7 +199,7 @@ static bool is_human_name(const struct humans *hu, const char *name, char *const
 {
 	size_t len = strlen(name);
 
-	if (human_named(hu, name) != NONE)
+	if (human_named(hu, name) != MELEE_INDEX_NONE)
 		return true;
 	for (size_t k = 0; suffixes && suffixes[k]; k++) {
 		size_t sl = strlen(suffixes[k]);
@@ -281,7 +209,7 @@ static bool is_human_name(const struct humans *hu, const char *name, char *const
 		    strcmp(name + len - sl, suffixes[k]) == 0) {
 			memcpy(base, name, len - sl);
 			base[len - sl] = '\0';
-			if (human_named(hu, base) != NONE)
+			if (human_named(hu, base) != MELEE_INDEX_NONE)
 				return true;
 		}
 	}
@@ -423,11 +351,11 @@ int melee_merge_passwd(const char *image_passwd, const char *host_passwd,
 		const struct entry *e = &img.e[i];
 		size_t j = human_named(&hu, e->name);
 
-		if (j != NONE) {
+		if (j != MELEE_INDEX_NONE) {
 			if (hu.pw.e[j].id != e->id)
 				r = override_add(ov, MELEE_OVERRIDE_USER, hu.pw.e[j].id, e->id,
 						 e->name, e->name);
-		} else if (e->id >= 0 && (j = index_get(&hu.by_uid, NULL, e->id)) != NONE) {
+		} else if (e->id >= 0 && (j = melee_index_get(&hu.by_uid, NULL, e->id)) != MELEE_INDEX_NONE) {
 			r = override_add(ov, MELEE_OVERRIDE_UID, e->id, e->id, hu.pw.e[j].name,
 					 e->name);
 		} else if (!is_human_name(&hu, e->name, suffixes)) {
@@ -456,7 +384,7 @@ out:
  * merged file has one line for it, under the host's name. */
 struct held_gid {
 	long gid;
-	size_t host_line; /* the host's first line with this gid, or NONE */
+	size_t host_line; /* the host's first line with this gid, or MELEE_INDEX_NONE */
 	const char **members; /* listed human members, from the host's lines */
 	size_t n_members, cap_members;
 	bool written;
@@ -465,9 +393,9 @@ struct held_gid {
 struct group_merge {
 	struct table img, host;
 	struct humans hu;
-	struct index host_by_gid; /* gid -> first host line */
-	struct index held_by_gid; /* gid -> held[] */
-	struct index held_by_name; /* the host's name of a held gid -> held[] */
+	struct melee_index host_by_gid; /* gid -> first host line */
+	struct melee_index held_by_gid; /* gid -> held[] */
+	struct melee_index held_by_name; /* the host's name of a held gid -> held[] */
 	struct held_gid *held;
 	size_t n_held;
 	size_t *listed_on; /* pw entry -> host line + 1 that last listed it */
@@ -479,9 +407,9 @@ static void group_merge_free(struct group_merge *g)
 		free(g->held[k].members);
 	free(g->held);
 	free(g->listed_on);
-	free(g->host_by_gid.s);
-	free(g->held_by_gid.s);
-	free(g->held_by_name.s);
+	melee_index_free(&g->host_by_gid);
+	melee_index_free(&g->held_by_gid);
+	melee_index_free(&g->held_by_name);
 	table_free(&g->img);
 	table_free(&g->host);
 	humans_free(&g->hu);
@@ -489,14 +417,14 @@ static void group_merge_free(struct group_merge *g)
 
 static size_t held_add(struct group_merge *g, long gid)
 {
-	size_t k = index_get(&g->held_by_gid, NULL, gid);
+	size_t k = melee_index_get(&g->held_by_gid, NULL, gid);
 
-	if (k != NONE)
+	if (k != MELEE_INDEX_NONE)
 		return k;
 	k = g->n_held++;
 	g->held[k] = (struct held_gid){ .gid = gid,
-					.host_line = index_get(&g->host_by_gid, NULL, gid) };
-	index_put(&g->held_by_gid, NULL, gid, k);
+					.host_line = melee_index_get(&g->host_by_gid, NULL, gid) };
+	melee_index_put(&g->held_by_gid, NULL, gid, k);
 	return k;
 }
 
@@ -521,9 +449,9 @@ static int collect_held(struct group_merge *g)
 {
 	int r;
 
-	if ((r = index_init(&g->host_by_gid, g->host.n)) < 0 ||
-	    (r = index_init(&g->held_by_gid, g->hu.pw.n + g->host.n)) < 0 ||
-	    (r = index_init(&g->held_by_name, g->hu.pw.n + g->host.n)) < 0)
+	if ((r = melee_index_init(&g->host_by_gid, g->host.n)) < 0 ||
+	    (r = melee_index_init(&g->held_by_gid, g->hu.pw.n + g->host.n)) < 0 ||
+	    (r = melee_index_init(&g->held_by_name, g->hu.pw.n + g->host.n)) < 0)
 		return r;
 	g->held = calloc(g->hu.pw.n + g->host.n + 1, sizeof(*g->held));
 	g->listed_on = calloc(g->hu.pw.n + 1, sizeof(*g->listed_on));
@@ -531,7 +459,7 @@ static int collect_held(struct group_merge *g)
 		return -ENOMEM;
 	for (size_t j = 0; j < g->host.n; j++)
 		if (g->host.e[j].id >= 0)
-			index_put(&g->host_by_gid, NULL, g->host.e[j].id, j);
+			melee_index_put(&g->host_by_gid, NULL, g->host.e[j].id, j);
 	for (size_t u = 0; u < g->hu.pw.n; u++) {
 		long gid = parse_id(g->hu.pw.e[u].gidstr);
 
@@ -547,7 +475,7 @@ static int collect_held(struct group_merge *g)
 		for (char *m = strtok_r(h->members, ",", &save); m; m = strtok_r(NULL, ",", &save)) {
 			size_t u = human_named(&g->hu, m), k;
 
-			if (u == NONE || g->listed_on[u] == j + 1)
+			if (u == MELEE_INDEX_NONE || g->listed_on[u] == j + 1)
 				continue;
 			g->listed_on[u] = j + 1;
 			k = held_add(g, h->id);
@@ -565,8 +493,8 @@ static int collect_held(struct group_merge *g)
 		}
 	}
 	for (size_t k = 0; k < g->n_held; k++)
-		if (g->held[k].host_line != NONE)
-			index_put(&g->held_by_name, g->host.e[g->held[k].host_line].name, 0, k);
+		if (g->held[k].host_line != MELEE_INDEX_NONE)
+			melee_index_put(&g->held_by_name, g->host.e[g->held[k].host_line].name, 0, k);
 	return 0;
 }
 
@@ -635,11 +563,11 @@ static void write_image_group(struct buf *b, struct entry *e, const struct human
 static int merge_image_group(struct group_merge *g, struct buf *b, struct entry *e,
 			     char *const *suffixes, struct melee_overrides *ov)
 {
-	size_t k = e->id >= 0 ? index_get(&g->held_by_gid, NULL, e->id) : NONE;
+	size_t k = e->id >= 0 ? melee_index_get(&g->held_by_gid, NULL, e->id) : MELEE_INDEX_NONE;
 
-	if (k != NONE) {
+	if (k != MELEE_INDEX_NONE) {
 		struct held_gid *h = &g->held[k];
-		const char *hn = h->host_line != NONE ? g->host.e[h->host_line].name : NULL;
+		const char *hn = h->host_line != MELEE_INDEX_NONE ? g->host.e[h->host_line].name : NULL;
 
 		if (!hn || strcmp(hn, e->name) != 0)
 			return override_add(ov, MELEE_OVERRIDE_GID, e->id, e->id, hn, e->name);
@@ -648,8 +576,8 @@ static int merge_image_group(struct group_merge *g, struct buf *b, struct entry 
 		h->written = true;
 		return 0;
 	}
-	k = index_get(&g->held_by_name, e->name, 0);
-	if (k != NONE)
+	k = melee_index_get(&g->held_by_name, e->name, 0);
+	if (k != MELEE_INDEX_NONE)
 		return override_add(ov, MELEE_OVERRIDE_GROUP, g->held[k].gid, e->id, e->name,
 				    e->name);
 	write_image_group(b, e, &g->hu, NULL, suffixes);
@@ -674,10 +602,10 @@ int melee_merge_group(const char *image_group, const char *host_group,
 	/* The held gids the image does not have, in the host's order. */
 	for (size_t j = 0; j < g.host.n; j++) {
 		const struct entry *h = &g.host.e[j];
-		size_t k = h->id >= 0 ? index_get(&g.held_by_gid, NULL, h->id) : NONE;
+		size_t k = h->id >= 0 ? melee_index_get(&g.held_by_gid, NULL, h->id) : MELEE_INDEX_NONE;
 		char gid[32];
 
-		if (k == NONE || g.held[k].host_line != j || g.held[k].written)
+		if (k == MELEE_INDEX_NONE || g.held[k].host_line != j || g.held[k].written)
 			continue;
 		g.held[k].written = true;
 		snprintf(gid, sizeof(gid), ":x:%ld:", h->id);
