@@ -40,8 +40,7 @@ static size_t index_hash(const char *name, long id)
 
 /* The slot holding the key, or the empty one where it goes (the table is
  * never more than half full, so there always is one). */
-static struct melee_index_slot *index_slot(const struct melee_index *ix, const char *name,
-					   long id)
+static struct melee_index_slot *index_slot(const struct melee_index *ix, const char *name, long id)
 {
 	for (size_t i = index_hash(name, id) & ix->mask;; i = (i + 1) & ix->mask) {
 		struct melee_index_slot *s = &ix->s[i];
@@ -57,7 +56,7 @@ void melee_index_put(struct melee_index *ix, const char *name, long id, size_t v
 
 	if (s->used)
 		return;
-	*s = (struct melee_index_slot){ .name = name, .id = id, .val = val, .used = true };
+	*s = (struct melee_index_slot){.name = name, .id = id, .val = val, .used = true};
 }
 
 size_t melee_index_get(const struct melee_index *ix, const char *name, long id)

@@ -18,7 +18,7 @@ struct melee_index {
 		long id;	  /* the key of an id index */
 		size_t val;
 		bool used;
-	} *s;
+	} * s;
 	size_t mask;
 };
 
