@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 static void full_path(char *buf, size_t len, const struct melee_image *im,
@@ -137,6 +140,55 @@ static void rollback(const struct melee_image *im, const struct melee_mount_plan
 			warn("%s: rollback: cannot unmount %s: %s", im->name, full,
 			     strerror(errno));
 	}
+}
+
+/* Our cover: the root of a read-only tmpfs (a mount the host itself has
+ * there, copied by the rbind, is covered all the same). */
+static bool is_cover(int fd)
+{
+	struct statfs sf;
+
+	return melee_is_mountpoint(fd) && fstatfs(fd, &sf) == 0 &&
+	       sf.f_type == TMPFS_MAGIC && (sf.f_flags & ST_RDONLY);
+}
+
+/* accounts = merge or none: the host's nscd and userdb sockets, which the
+ * image would reach through its /run bind, under an empty read-only tmpfs
+ * (melee_account_daemon_dirs).  After the binds: the cover sits on the
+ * image's copy of /run, so that down removes it with that copy. */
+static int cover_account_daemons(const struct melee_image *im, int imgfd,
+				 const struct melee_mount_plan *plan, const struct mounts_opts *o)
+{
+	for (size_t i = 0; melee_account_daemon_dirs[i]; i++) {
+		const char *dir = melee_account_daemon_dirs[i];
+		char err[MELEE_ERRLEN];
+		cleanup_fd int fd = -1;
+		bool created;
+
+		if (!melee_cover_wanted(im, plan, dir))
+			continue;
+		if (o->dry_run) {
+			printf("would cover %s%s with an empty read-only tmpfs\n", im->path, dir);
+			continue;
+		}
+		/* Through the fd walk: no symlink on the way.  Nothing is
+		 * created: what is missing now was gone since the check. */
+		fd = image_open_mountpoint(imgfd, im->path, dir, MELEE_TARGET_DIR, false, &created,
+					   err, sizeof(err));
+		if (fd == -ENOENT)
+			continue;
+		if (fd < 0) {
+			warn("%s: cannot cover %s: %s", im->name, dir, err);
+			return -1;
+		}
+		if (is_cover(fd))
+			continue; /* covered by an earlier up */
+		if (melee_mount_cover(fd, err, sizeof(err)) < 0) {
+			warn("%s: cannot cover %s%s: %s", im->name, im->path, dir, err);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static int up_one(const struct melee_image *im, const struct mounts_opts *o)
@@ -269,6 +321,8 @@ static int up_one(const struct melee_image *im, const struct mounts_opts *o)
 		mounted[i] = true;
 		n_new++;
 	}
+	if (cover_account_daemons(im, imgfd, &plan, o) < 0)
+		goto out;
 	if (!o->quiet && !o->dry_run) {
 		if (n_refreshed)
 			printf("%s: refreshed the merged accounts (the host's users changed)\n",
