@@ -98,4 +98,16 @@ like "$(mm status bullseye)" "^bullseye .* ready " "status: ready again"
 
 mm down bullseye > /dev/null 2>&1; ok $? "melee-mounts down bullseye"
 is "$(mounted_below "$IMAGES/bullseye")" "" "down removed the cover with the binds"
+
+# accounts = none: the image's own files, so the cover too; bind: the
+# host's files, which the host's nscd serves correctly: no cover.
+echo "accounts = none" >> "$T/etc/images.d/bullseye.conf"
+mm up bullseye > /dev/null 2>&1; ok $? "up with accounts = none"
+is "$(inside getent passwd imgsvc | cut -d: -f1)" "imgsvc" "accounts = none: imgsvc found while nscd runs"
+mm down bullseye > /dev/null 2>&1
+sed -i 's/^accounts = none$/accounts = bind/' "$T/etc/images.d/bullseye.conf"
+mm up bullseye > /dev/null 2>&1; ok $? "up with accounts = bind"
+is "$(inside sh -c 'test -S /var/run/nscd/socket && echo socket')" "socket" \
+	"accounts = bind: the host's nscd stays reachable (it serves the same accounts)"
+mm down bullseye > /dev/null 2>&1
 done_testing
