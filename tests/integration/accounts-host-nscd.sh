@@ -96,7 +96,7 @@ mm up bullseye > /dev/null 2>&1; ok $? "up again"
 is "$(inside getent passwd imgsvc | cut -d: -f1)" "imgsvc" "covered again: imgsvc found"
 like "$(mm status bullseye)" "^bullseye .* ready " "status: ready again"
 mm up bullseye > /dev/null 2>&1
-is "$(awk -v t="$IMAGES/bullseye/run/nscd" '$5 == t' /proc/self/mountinfo | grep -c ' - tmpfs .* ro[,]')" "1" \
+is "$(awk -v t="$IMAGES/bullseye/run/nscd" '$5 == t && $6 ~ /^ro,/' /proc/self/mountinfo | wc -l)" "1" \
 	"a third up adds no second cover"
 
 mm down bullseye > /dev/null 2>&1; ok $? "melee-mounts down bullseye"
