@@ -45,6 +45,8 @@ ok $([ -n "$img_apt" ] && [ -n "$host_apt" ] && [ "$img_apt" != "$host_apt" ]; e
 
 # The host's nscd, in this namespace only: its own /run/nscd (the image's
 # /run bind copies it), its own config, no persistent cache file.
+# (Unmounted before shared_mkdir's rmdir runs: at_exit keeps the order.)
+at_exit "umount -l /run/nscd 2>/dev/null"
 shared_mkdir /run/nscd 755
 private_dir /run/nscd 755
 cat > "$T/work/nscd.conf" <<'C'
@@ -68,7 +70,19 @@ for i in $(seq 1 100); do [ -S /run/nscd/socket ] && break; sleep 0.05; done
 [ -S /run/nscd/socket ]; ok $? "nscd runs (its socket is /run/nscd/socket)"
 like "$("$NSCD" -f "$T/work/nscd.conf" -g 2>&1)" "passwd cache" "nscd answers on its socket"
 
+# systemd-userdbd's directory, where the host has /run/systemd: one of
+# this namespace's own with an entry in it (no userdbd runs here).
+if [ -d /run/systemd ]; then
+	at_exit "umount -l /run/systemd/userdb 2>/dev/null"
+	shared_mkdir /run/systemd/userdb 755
+	private_dir /run/systemd/userdb 755
+	touch /run/systemd/userdb/io.systemd.Multiplexer
+fi
 mm up bullseye > "$T/work/up.out" 2>&1; ok $? "melee-mounts up bullseye"
+if [ -d /run/systemd ]; then
+	is "$(ls -A "$IMAGES/bullseye/run/systemd/userdb")" "" "the image's /run/systemd/userdb is covered (empty)"
+	is "$(ls -A /run/systemd/userdb)" "io.systemd.Multiplexer" "outside the image it is unchanged"
+fi
 install_melee bullseye
 export PATH=$T/bin:$PATH
 cd /
