@@ -1,5 +1,6 @@
 #include "melee-accounts.h"
 #include "melee-ids.h"
+#include "melee-index.h"
 #include "melee-safety.h"
 #include "melee-util.h"
 
@@ -69,7 +70,7 @@ struct entry {
 
 struct table {
 	struct entry *e;
-	size_t n;
+	size_t n, cap;
 	char *storage;
 };
 
@@ -104,16 +105,21 @@ static int table_parse(const char *text, struct table *t)
 	if (!t->storage)
 		return -ENOMEM;
 	for (char *l = strtok_r(t->storage, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		struct entry *ne, *e;
+		struct entry *e;
 		char *f[4] = { NULL, NULL, NULL, NULL }, *p;
 		int i;
 
 		if (!*l || *l == '#')
 			continue;
-		ne = realloc(t->e, (t->n + 1) * sizeof(*ne));
-		if (!ne)
-			return -ENOMEM;
-		t->e = ne;
+		if (t->n == t->cap) {
+			size_t cap = t->cap ? 2 * t->cap : 64;
+			struct entry *ne = realloc(t->e, cap * sizeof(*ne));
+
+			if (!ne)
+				return -ENOMEM;
+			t->e = ne;
+			t->cap = cap;
+		}
 		e = &t->e[t->n];
 		memset(e, 0, sizeof(*e));
 		e->line = strdup(l);
@@ -140,33 +146,152 @@ static int table_parse(const char *text, struct table *t)
 	return 0;
 }
 
-static bool in_range(long id, unsigned long min, unsigned long max)
+/* The host's human users (UID_MIN..UID_MAX), by name and by uid. */
+struct humans {
+	struct table pw;
+	struct melee_index by_name, by_uid;
+	const struct melee_id_range *range;
+};
+
+static void humans_free(struct humans *hu)
 {
-	return id >= 0 && (unsigned long)id >= min && (unsigned long)id <= max;
+	table_free(&hu->pw);
+	melee_index_free(&hu->by_name);
+	melee_index_free(&hu->by_uid);
 }
 
-/* A uid of a person, by the rule libnss_melee and pam_melee apply
- * (melee-ids.h: never 0 nor nobody, whatever login.defs says), so that
- * an image never has a USER+IMAGE line the host refuses. */
-static bool human_uid(long id, const struct melee_id_range *r)
+/* A person, by the rule libnss_melee and pam_melee apply (melee-ids.h:
+ * never 0 nor nobody, whatever login.defs says), so that an image never
+ * has a USER+IMAGE line the host refuses. */
+static bool is_human_entry(const struct humans *hu, const struct entry *e)
 {
-	return id >= 0 && (unsigned long)id <= (uid_t)-1 && melee_uid_is_human(r, (uid_t)id);
+	return e->id >= 0 && (unsigned long)e->id <= (uid_t)-1 &&
+	       melee_uid_is_human(hu->range, (uid_t)e->id);
 }
 
-static const struct entry *find_name(const struct table *t, const char *name)
+static int humans_load(struct humans *hu, const char *host_passwd,
+		       const struct melee_id_range *r)
 {
-	for (size_t i = 0; i < t->n; i++)
-		if (strcmp(t->e[i].name, name) == 0)
-			return &t->e[i];
-	return NULL;
+	int rc;
+
+	memset(hu, 0, sizeof(*hu));
+	hu->range = r;
+	if ((rc = table_parse(host_passwd, &hu->pw)) < 0 ||
+	    (rc = melee_index_init(&hu->by_name, hu->pw.n)) < 0 ||
+	    (rc = melee_index_init(&hu->by_uid, hu->pw.n)) < 0)
+		return rc;
+	for (size_t i = 0; i < hu->pw.n; i++)
+		if (is_human_entry(hu, &hu->pw.e[i])) {
+			melee_index_put(&hu->by_name, hu->pw.e[i].name, 0, i);
+			melee_index_put(&hu->by_uid, NULL, hu->pw.e[i].id, i);
+		}
+	return 0;
 }
 
-static bool is_human(const struct table *host_pw, const struct melee_id_range *r,
-		     const char *name)
+/* The pw entry of the human called `name`, or MELEE_INDEX_NONE. */
+static size_t human_named(const struct humans *hu, const char *name)
 {
-	const struct entry *e = find_name(host_pw, name);
+	return melee_index_get(&hu->by_name, name, 0);
+}
 
-	return e && human_uid(e->id, r);
+/* A human's name or one of its suffixed names ("alice+sl6"). */
+static bool is_human_name(const struct humans *hu, const char *name, char *const *suffixes)
+{
+	size_t len = strlen(name);
+
+	if (human_named(hu, name) != MELEE_INDEX_NONE)
+		return true;
+	for (size_t k = 0; suffixes && suffixes[k]; k++) {
+		size_t sl = strlen(suffixes[k]);
+		char base[256];
+
+		if (len > sl && len - sl < sizeof(base) &&
+		    strcmp(name + len - sl, suffixes[k]) == 0) {
+			memcpy(base, name, len - sl);
+			base[len - sl] = '\0';
+			if (human_named(hu, base) != MELEE_INDEX_NONE)
+				return true;
+		}
+	}
+	return false;
+}
+
+void melee_overrides_free(struct melee_overrides *ov)
+{
+	for (size_t i = 0; ov && i < ov->n; i++) {
+		free(ov->v[i].host_name);
+		free(ov->v[i].image_name);
+	}
+	if (ov) {
+		free(ov->v);
+		ov->v = NULL;
+		ov->n = 0;
+	}
+}
+
+static int override_add(struct melee_overrides *ov, enum melee_override_kind kind,
+			long host_id, long image_id, const char *host_name,
+			const char *image_name)
+{
+	struct melee_override *nv, *o;
+
+	if (!ov)
+		return 0;
+	nv = realloc(ov->v, (ov->n + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	ov->v = nv;
+	o = &ov->v[ov->n];
+	*o = (struct melee_override){ .kind = kind, .host_id = host_id, .image_id = image_id };
+	o->host_name = host_name ? strdup(host_name) : NULL;
+	o->image_name = strdup(image_name);
+	ov->n++;
+	if ((host_name && !o->host_name) || !o->image_name)
+		return -ENOMEM;
+	return 0;
+}
+
+const char *melee_override_describe(const struct melee_override *o, const char *image,
+				    char *buf, size_t len)
+{
+	char img[80], hn[80], in[80];
+
+	melee_shown(image, 64, img, sizeof(img));
+	melee_shown(o->host_name ? o->host_name : "", 64, hn, sizeof(hn));
+	melee_shown(o->image_name, 64, in, sizeof(in));
+	switch (o->kind) {
+	case MELEE_OVERRIDE_UID:
+		snprintf(buf, len,
+			 "image %s: uid %ld is '%s' on the host, '%s' in the image: the host's "
+			 "name is used",
+			 img, o->host_id, hn, in);
+		break;
+	case MELEE_OVERRIDE_USER:
+		snprintf(buf, len,
+			 "image %s: user '%s' is uid %ld on the host, uid %ld in the image: the "
+			 "host's uid is used",
+			 img, in, o->host_id, o->image_id);
+		break;
+	case MELEE_OVERRIDE_GID:
+		if (o->host_name)
+			snprintf(buf, len,
+				 "image %s: gid %ld is '%s' on the host, '%s' in the image: the "
+				 "host's name is used",
+				 img, o->host_id, hn, in);
+		else
+			snprintf(buf, len,
+				 "image %s: gid %ld is a host user's group without a name on the "
+				 "host, '%s' in the image: the image's line is left out",
+				 img, o->host_id, in);
+		break;
+	case MELEE_OVERRIDE_GROUP:
+		snprintf(buf, len,
+			 "image %s: group '%s' is gid %ld on the host, gid %ld in the image: the "
+			 "host's gid is used",
+			 img, in, o->host_id, o->image_id);
+		break;
+	}
+	return buf;
 }
 
 /* Writes `line` again with its name (up to the first ':') + suffix. */
@@ -181,218 +306,293 @@ static void buf_suffixed_line(struct buf *b, const char *line, const char *suffi
 	buf_line(b, colon);
 }
 
+/* Image lines are kept unless they name a host human or use one's uid
+ * (then the host's line is the one written), or carry a suffixed human
+ * name (written below). */
 int melee_merge_passwd(const char *image_passwd, const char *host_passwd,
-		       const struct melee_id_range *range, char *const *suffixes, char **out)
+		       const struct melee_id_range *range, char *const *suffixes,
+		       struct melee_overrides *ov, char **out)
 {
-	struct table img, host;
+	struct table img = { 0 };
+	struct humans hu = { 0 };
 	struct buf b = { 0 };
 	int r;
 
-	r = table_parse(image_passwd, &img);
-	if (r == 0)
-		r = table_parse(host_passwd, &host);
-	else
-		memset(&host, 0, sizeof(host));
+	if ((r = table_parse(image_passwd, &img)) < 0 ||
+	    (r = humans_load(&hu, host_passwd, range)) < 0)
+		goto out;
+	for (size_t i = 0; i < img.n && r == 0; i++) {
+		const struct entry *e = &img.e[i];
+		size_t j = human_named(&hu, e->name);
+
+		if (j != MELEE_INDEX_NONE) {
+			if (hu.pw.e[j].id != e->id)
+				r = override_add(ov, MELEE_OVERRIDE_USER, hu.pw.e[j].id, e->id,
+						 e->name, e->name);
+		} else if (e->id >= 0 && (j = melee_index_get(&hu.by_uid, NULL, e->id)) != MELEE_INDEX_NONE) {
+			r = override_add(ov, MELEE_OVERRIDE_UID, e->id, e->id, hu.pw.e[j].name,
+					 e->name);
+		} else if (!is_human_name(&hu, e->name, suffixes)) {
+			buf_line(&b, e->line);
+		}
+	}
 	if (r < 0)
 		goto out;
-	for (size_t i = 0; i < img.n; i++) {
-		const struct entry *e = &img.e[i];
-		bool clash = is_human(&host, range, e->name);
-
-		for (size_t j = 0; j < host.n && !clash; j++)
-			clash = human_uid(host.e[j].id, range) &&
-				host.e[j].id == e->id;
-		if (!clash)
-			buf_line(&b, e->line);
-	}
-	for (size_t j = 0; j < host.n; j++)
-		if (human_uid(host.e[j].id, range))
-			buf_line(&b, host.e[j].line);
+	for (size_t j = 0; j < hu.pw.n; j++)
+		if (is_human_entry(&hu, &hu.pw.e[j]))
+			buf_line(&b, hu.pw.e[j].line);
 	for (size_t k = 0; suffixes && suffixes[k]; k++)
-		for (size_t j = 0; j < host.n; j++)
-			if (human_uid(host.e[j].id, range))
-				buf_suffixed_line(&b, host.e[j].line, suffixes[k]);
+		for (size_t j = 0; j < hu.pw.n; j++)
+			if (is_human_entry(&hu, &hu.pw.e[j]))
+				buf_suffixed_line(&b, hu.pw.e[j].line, suffixes[k]);
 	r = buf_finish(&b, out);
 	b.s = NULL;
 out:
 	free(b.s);
 	table_free(&img);
-	table_free(&host);
+	humans_free(&hu);
 	return r;
 }
 
-/* The human members of a host group: listed members that are humans, and
- * humans whose primary group it is.  -ENOMEM rather than a short list. */
-static int human_members(const struct entry *g, const struct table *host_pw,
-			  const struct melee_id_range *r, char ***v, size_t *n)
+/* A gid that a host human holds (as primary group or listed member): the
+ * merged file has one line for it, under the host's name. */
+struct held_gid {
+	long gid;
+	size_t host_line; /* the host's first line with this gid, or MELEE_INDEX_NONE */
+	const char **members; /* listed human members, from the host's lines */
+	size_t n_members, cap_members;
+	bool written;
+};
+
+struct group_merge {
+	struct table img, host;
+	struct humans hu;
+	struct melee_index host_by_gid; /* gid -> first host line */
+	struct melee_index held_by_gid; /* gid -> held[] */
+	struct melee_index held_by_name; /* the host's name of a held gid -> held[] */
+	struct held_gid *held;
+	size_t n_held;
+	size_t *listed_on; /* pw entry -> host line + 1 that last listed it */
+};
+
+static void group_merge_free(struct group_merge *g)
 {
-	cleanup_free char *copy = strdup(g->members ? g->members : "");
-	char *save = NULL;
+	for (size_t k = 0; g->held && k < g->n_held; k++)
+		free(g->held[k].members);
+	free(g->held);
+	free(g->listed_on);
+	melee_index_free(&g->host_by_gid);
+	melee_index_free(&g->held_by_gid);
+	melee_index_free(&g->held_by_name);
+	table_free(&g->img);
+	table_free(&g->host);
+	humans_free(&g->hu);
+}
 
-	if (!copy)
-		return -ENOMEM;
-	for (char *m = strtok_r(copy, ",", &save); m; m = strtok_r(NULL, ",", &save))
-		if (is_human(host_pw, r, m) && !melee_strv_contains(*v, m) &&
-		    melee_strv_push(v, n, m) < 0)
-			return -ENOMEM;
-	for (size_t i = 0; i < host_pw->n; i++) {
-		const struct entry *u = &host_pw->e[i];
+static size_t held_add(struct group_merge *g, long gid)
+{
+	size_t k = melee_index_get(&g->held_by_gid, NULL, gid);
 
-		if (human_uid(u->id, r) && parse_id(u->gidstr) == g->id &&
-		    !melee_strv_contains(*v, u->name) && melee_strv_push(v, n, u->name) < 0)
+	if (k != MELEE_INDEX_NONE)
+		return k;
+	k = g->n_held++;
+	g->held[k] = (struct held_gid){ .gid = gid,
+					.host_line = melee_index_get(&g->host_by_gid, NULL, gid) };
+	melee_index_put(&g->held_by_gid, NULL, gid, k);
+	return k;
+}
+
+static int member_push(struct held_gid *h, const char *name)
+{
+	if (h->n_members == h->cap_members) {
+		size_t cap = h->cap_members ? 2 * h->cap_members : 8;
+		const char **nv = realloc(h->members, cap * sizeof(*nv));
+
+		if (!nv)
 			return -ENOMEM;
+		h->members = nv;
+		h->cap_members = cap;
 	}
+	h->members[h->n_members++] = name;
 	return 0;
 }
 
-/* A host group matters when a human user is in it. */
-static bool host_group_relevant(const struct entry *g, const struct table *host_pw,
-				const struct melee_id_range *r, bool *oom)
+/* The gids the host's humans hold, with each one's listed human members.
+ * The host's member fields are split in place (each is read once). */
+static int collect_held(struct group_merge *g)
 {
-	char **v = NULL;
-	size_t n = 0;
+	int r;
 
-	if (human_members(g, host_pw, r, &v, &n) < 0)
-		*oom = true;
-	melee_strv_free(v);
-	return n > 0;
-}
-
-/* Members that appear as explicit member lists: primary-group members are
- * implicit in passwd, so only listed ones are written. */
-static int listed_human_members(const struct entry *g, const struct table *host_pw,
-				const struct melee_id_range *r, char ***v, size_t *n)
-{
-	cleanup_free char *copy = strdup(g->members ? g->members : "");
-	char *save = NULL;
-
-	if (!copy)
+	if ((r = melee_index_init(&g->host_by_gid, g->host.n)) < 0 ||
+	    (r = melee_index_init(&g->held_by_gid, g->hu.pw.n + g->host.n)) < 0 ||
+	    (r = melee_index_init(&g->held_by_name, g->hu.pw.n + g->host.n)) < 0)
+		return r;
+	g->held = calloc(g->hu.pw.n + g->host.n + 1, sizeof(*g->held));
+	g->listed_on = calloc(g->hu.pw.n + 1, sizeof(*g->listed_on));
+	if (!g->held || !g->listed_on)
 		return -ENOMEM;
-	for (char *m = strtok_r(copy, ",", &save); m; m = strtok_r(NULL, ",", &save))
-		if (is_human(host_pw, r, m) && !melee_strv_contains(*v, m) &&
-		    melee_strv_push(v, n, m) < 0)
-			return -ENOMEM;
+	for (size_t j = 0; j < g->host.n; j++)
+		if (g->host.e[j].id >= 0)
+			melee_index_put(&g->host_by_gid, NULL, g->host.e[j].id, j);
+	for (size_t u = 0; u < g->hu.pw.n; u++) {
+		long gid = parse_id(g->hu.pw.e[u].gidstr);
+
+		if (is_human_entry(&g->hu, &g->hu.pw.e[u]) && gid >= 0)
+			held_add(g, gid);
+	}
+	for (size_t j = 0; j < g->host.n; j++) {
+		struct entry *h = &g->host.e[j];
+		char *save = NULL;
+
+		if (h->id < 0 || !h->members)
+			continue;
+		for (char *m = strtok_r(h->members, ",", &save); m; m = strtok_r(NULL, ",", &save)) {
+			size_t u = human_named(&g->hu, m), k;
+
+			if (u == MELEE_INDEX_NONE || g->listed_on[u] == j + 1)
+				continue;
+			g->listed_on[u] = j + 1;
+			k = held_add(g, h->id);
+			/* A second host line with the same gid may list her again. */
+			if (g->held[k].host_line != j) {
+				bool dup = false;
+
+				for (size_t i = 0; i < g->held[k].n_members && !dup; i++)
+					dup = strcmp(g->held[k].members[i], m) == 0;
+				if (dup)
+					continue;
+			}
+			if ((r = member_push(&g->held[k], g->hu.pw.e[u].name)) < 0)
+				return r;
+		}
+	}
+	for (size_t k = 0; k < g->n_held; k++)
+		if (g->held[k].host_line != MELEE_INDEX_NONE)
+			melee_index_put(&g->held_by_name, g->host.e[g->held[k].host_line].name, 0, k);
 	return 0;
 }
 
-/* The member list; each human member also under its suffixed names. */
-static void join_members(struct buf *b, char **v, const struct table *pw,
-			 const struct melee_id_range *r, char *const *suffixes)
+/* Appends ",NAME,NAME+sl6,..." for each held member (no leading comma
+ * when `first`). */
+static void write_members(struct buf *b, const struct held_gid *h, bool first,
+			  char *const *suffixes)
 {
-	bool first = true;
+	for (size_t i = 0; i < h->n_members; i++) {
+		const char *m = h->members[i];
 
-	for (size_t i = 0; v && v[i]; i++) {
 		if (!first)
 			buf_add(b, ",", 1);
 		first = false;
-		buf_add(b, v[i], strlen(v[i]));
-		for (size_t k = 0; suffixes && suffixes[k] && is_human(pw, r, v[i]); k++) {
+		buf_add(b, m, strlen(m));
+		for (size_t k = 0; suffixes && suffixes[k]; k++) {
 			buf_add(b, ",", 1);
-			buf_add(b, v[i], strlen(v[i]));
+			buf_add(b, m, strlen(m));
 			buf_add(b, suffixes[k], strlen(suffixes[k]));
 		}
 	}
 }
 
+/* An image line as written: its name, password and gid fields, its own
+ * members without any host human (a host user's groups inside the image
+ * are the host's, whatever the image's file lists), then `h`'s members. */
+static void write_image_group(struct buf *b, struct entry *e, const struct humans *hu,
+			      const struct held_gid *h, char *const *suffixes)
+{
+	const char *c3 = e->line;
+	char *save = NULL;
+	bool first = true;
+
+	for (int k = 0; k < 3 && c3; k++) {
+		c3 = strchr(c3, ':');
+		if (c3)
+			c3++;
+	}
+	if (!c3 && e->id < 0) { /* not a group line we understand: verbatim */
+		buf_line(b, e->line);
+		return;
+	}
+	if (c3) {
+		buf_add(b, e->line, (size_t)(c3 - e->line));
+	} else {
+		buf_add(b, e->line, strlen(e->line));
+		buf_add(b, ":", 1);
+	}
+	for (char *m = e->members ? strtok_r(e->members, ",", &save) : NULL; m;
+	     m = strtok_r(NULL, ",", &save)) {
+		if (is_human_name(hu, m, suffixes))
+			continue;
+		if (!first)
+			buf_add(b, ",", 1);
+		first = false;
+		buf_add(b, m, strlen(m));
+	}
+	if (h)
+		write_members(b, h, first, suffixes);
+	buf_add(b, "\n", 1);
+}
+
+/* One image line: kept (without host humans among its members), merged
+ * with the host's line of the same name and gid, or left out when it
+ * names a held gid otherwise or uses the host's name of one. */
+static int merge_image_group(struct group_merge *g, struct buf *b, struct entry *e,
+			     char *const *suffixes, struct melee_overrides *ov)
+{
+	size_t k = e->id >= 0 ? melee_index_get(&g->held_by_gid, NULL, e->id) : MELEE_INDEX_NONE;
+
+	if (k != MELEE_INDEX_NONE) {
+		struct held_gid *h = &g->held[k];
+		const char *hn = h->host_line != MELEE_INDEX_NONE ? g->host.e[h->host_line].name : NULL;
+
+		if (!hn || strcmp(hn, e->name) != 0)
+			return override_add(ov, MELEE_OVERRIDE_GID, e->id, e->id, hn, e->name);
+		if (!h->written)
+			write_image_group(b, e, &g->hu, h, suffixes);
+		h->written = true;
+		return 0;
+	}
+	k = melee_index_get(&g->held_by_name, e->name, 0);
+	if (k != MELEE_INDEX_NONE)
+		return override_add(ov, MELEE_OVERRIDE_GROUP, g->held[k].gid, e->id, e->name,
+				    e->name);
+	write_image_group(b, e, &g->hu, NULL, suffixes);
+	return 0;
+}
+
 int melee_merge_group(const char *image_group, const char *host_group,
 		      const char *host_passwd, const struct melee_id_range *range,
-		      char *const *suffixes, char **out)
+		      char *const *suffixes, struct melee_overrides *ov, char **out)
 {
-	struct table img = { 0 }, host = { 0 }, pw = { 0 };
+	struct group_merge g = { 0 };
 	struct buf b = { 0 };
-	bool *done = NULL;
 	int r;
 
-	if ((r = table_parse(image_group, &img)) < 0 ||
-	    (r = table_parse(host_group, &host)) < 0 ||
-	    (r = table_parse(host_passwd, &pw)) < 0)
+	if ((r = table_parse(image_group, &g.img)) < 0 ||
+	    (r = table_parse(host_group, &g.host)) < 0 ||
+	    (r = humans_load(&g.hu, host_passwd, range)) < 0 || (r = collect_held(&g)) < 0)
 		goto out;
-	done = calloc(host.n + 1, sizeof(*done));
-	if (!done) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (size_t j = 0; j < host.n; j++)
-		done[j] = !host_group_relevant(&host.e[j], &pw, range, &b.oom);
+	for (size_t i = 0; i < g.img.n; i++)
+		if ((r = merge_image_group(&g, &b, &g.img.e[i], suffixes, ov)) < 0)
+			goto out;
+	/* The held gids the image does not have, in the host's order. */
+	for (size_t j = 0; j < g.host.n; j++) {
+		const struct entry *h = &g.host.e[j];
+		size_t k = h->id >= 0 ? melee_index_get(&g.held_by_gid, NULL, h->id) : MELEE_INDEX_NONE;
+		char gid[32];
 
-	for (size_t i = 0; i < img.n; i++) {
-		const struct entry *e = &img.e[i];
-		bool drop = false, merged = false;
-
-		for (size_t j = 0; j < host.n; j++) {
-			const struct entry *h = &host.e[j];
-
-			if (done[j])
-				continue;
-			if (strcmp(h->name, e->name) == 0) {
-				done[j] = true;
-				if (h->id == e->id) {
-					/* Same group: keep the image's line and its
-					 * members, add the humans. */
-					char **v = NULL;
-					size_t n = 0;
-					cleanup_free char *copy = strdup(e->members ? e->members : "");
-					char *save = NULL;
-
-					if (!copy)
-						b.oom = true;
-					for (char *m = copy ? strtok_r(copy, ",", &save) : NULL; m;
-					     m = strtok_r(NULL, ",", &save))
-						if (!melee_strv_contains(v, m) &&
-						    melee_strv_push(&v, &n, m) < 0)
-							b.oom = true;
-					if (listed_human_members(h, &pw, range, &v, &n) < 0)
-						b.oom = true;
-					{
-						/* name:pw:gid: from the image's line */
-						const char *l = e->line;
-						const char *c3 = l;
-						for (int k = 0; k < 3 && c3; k++) {
-							c3 = strchr(c3, ':');
-							if (c3)
-								c3++;
-						}
-						if (c3) {
-							buf_add(&b, l, (size_t)(c3 - l));
-							join_members(&b, v, &pw, range, suffixes);
-							buf_add(&b, "\n", 1);
-							merged = true;
-						}
-					}
-					melee_strv_free(v);
-				}
-				break;
-			}
-			if (h->id == e->id && in_range(e->id, range->gid_min, range->gid_max))
-				drop = true;
-		}
-		if (!drop && !merged)
-			buf_line(&b, e->line);
-	}
-	for (size_t j = 0; j < host.n; j++) {
-		const struct entry *h = &host.e[j];
-		char **v = NULL;
-		size_t n = 0;
-		char head[512];
-
-		if (done[j])
+		if (k == MELEE_INDEX_NONE || g.held[k].host_line != j || g.held[k].written)
 			continue;
-		if (listed_human_members(h, &pw, range, &v, &n) < 0)
-			b.oom = true;
-		snprintf(head, sizeof(head), "%s:x:%ld:", h->name, h->id);
-		buf_add(&b, head, strlen(head));
-		join_members(&b, v, &pw, range, suffixes);
+		g.held[k].written = true;
+		snprintf(gid, sizeof(gid), ":x:%ld:", h->id);
+		buf_add(&b, h->name, strlen(h->name));
+		buf_add(&b, gid, strlen(gid));
+		write_members(&b, &g.held[k], true, suffixes);
 		buf_add(&b, "\n", 1);
-		melee_strv_free(v);
 	}
 	r = buf_finish(&b, out);
 	b.s = NULL;
 out:
 	free(b.s);
-	free(done);
-	table_free(&img);
-	table_free(&host);
-	table_free(&pw);
+	group_merge_free(&g);
 	return r;
 }
 
@@ -452,14 +652,15 @@ static int read_image(int imgfd, const char *name, char **out, char *err, size_t
 	return 0;
 }
 
-int melee_accounts_write(int imgfd, const char *host_etc, int outdirfd,
-			 char *const *suffixes, char *err, size_t errlen)
+int melee_accounts_merge(int imgfd, const char *host_etc, char *const *suffixes,
+			 char **passwd, char **group, struct melee_overrides *ov, char *err,
+			 size_t errlen)
 {
-	cleanup_free char *defs = NULL, *hpw = NULL, *hgr = NULL, *ipw = NULL,
-			  *igr = NULL, *opw = NULL, *ogr = NULL;
+	cleanup_free char *defs = NULL, *hpw = NULL, *hgr = NULL, *ipw = NULL, *igr = NULL;
 	struct melee_id_range range;
 	int r;
 
+	*passwd = *group = NULL;
 	if ((r = read_host(host_etc, "login.defs", true, &defs, err, errlen)) < 0 ||
 	    (r = read_host(host_etc, "passwd", false, &hpw, err, errlen)) < 0 ||
 	    (r = read_host(host_etc, "group", false, &hgr, err, errlen)) < 0 ||
@@ -467,9 +668,25 @@ int melee_accounts_write(int imgfd, const char *host_etc, int outdirfd,
 	    (r = read_image(imgfd, "group", &igr, err, errlen)) < 0)
 		return r;
 	melee_login_defs_parse(defs, &range);
-	if ((r = melee_merge_passwd(ipw, hpw, &range, suffixes, &opw)) < 0 ||
-	    (r = melee_merge_group(igr, hgr, hpw, &range, suffixes, &ogr)) < 0)
+	if ((r = melee_merge_passwd(ipw, hpw, &range, suffixes, ov, passwd)) < 0 ||
+	    (r = melee_merge_group(igr, hgr, hpw, &range, suffixes, ov, group)) < 0) {
+		free(*passwd);
+		*passwd = NULL;
 		return melee_fail(err, errlen, r, "merging accounts: %s", strerror(-r));
+	}
+	return 0;
+}
+
+int melee_accounts_write(int imgfd, const char *host_etc, int outdirfd,
+			 char *const *suffixes, struct melee_overrides *ov, char *err,
+			 size_t errlen)
+{
+	cleanup_free char *opw = NULL, *ogr = NULL;
+	int r;
+
+	r = melee_accounts_merge(imgfd, host_etc, suffixes, &opw, &ogr, ov, err, errlen);
+	if (r < 0)
+		return r;
 	r = melee_write_atomic(outdirfd, "passwd", opw, strlen(opw), 0644, err, errlen);
 	if (r < 0)
 		return r;

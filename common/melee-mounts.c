@@ -331,6 +331,99 @@ const char *melee_state_name(enum melee_image_state s)
 	return "?";
 }
 
+const char *const melee_account_daemon_dirs[] = { "/run/nscd", "/run/systemd/userdb", NULL };
+
+bool melee_cover_wanted(const struct melee_image *im, const struct melee_mount_plan *plan,
+			const char *dir)
+{
+	const struct melee_mount_spec *by = NULL;
+	char host[8192];
+	struct stat sb;
+
+	if (im->accounts == MELEE_ACCOUNTS_BIND)
+		return false; /* the host's accounts: its daemons agree with them */
+	for (size_t i = 0; i < plan->n; i++) {
+		const char *t = plan->m[i].target;
+		size_t len = strlen(t);
+
+		if (strcmp(t, dir) == 0)
+			return false; /* bound on purpose by the fstab */
+		if (strncmp(dir, t, len) == 0 && dir[len] == '/' &&
+		    (!by || len > strlen(by->target)))
+			by = &plan->m[i];
+	}
+	if (!by)
+		return false;
+	snprintf(host, sizeof(host), "%s%s", by->source, dir + strlen(by->target));
+	return stat(host, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+int melee_mount_cover(int target_fd, char *err, size_t errlen)
+{
+	cleanup_fd int fs = -1, mnt = -1;
+
+	/* Read-only and empty from the start: there is no moment at which
+	 * anything could be placed in it.  A new mount attached below the
+	 * image's rslave /run is private (its parent is not shared). */
+	fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return melee_fail(err, errlen, -errno, "cannot create a tmpfs: %s", strerror(errno));
+	if (fsconfig(fs, FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "size", "4k", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return melee_fail(err, errlen, -errno, "cannot configure a tmpfs: %s",
+				  strerror(errno));
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC,
+		      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	if (mnt < 0)
+		return melee_fail(err, errlen, -errno, "cannot mount a tmpfs: %s", strerror(errno));
+	if (move_mount(mnt, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return melee_fail(err, errlen, -errno, "cannot attach the tmpfs: %s",
+				  strerror(errno));
+	return 0;
+}
+
+/* The top mount at `path` is a read-only tmpfs: our cover, not a mount
+ * that the host has there (copied by the rbind). */
+static bool cover_mounted(struct libmnt_table *tb, const char *path)
+{
+	struct libmnt_fs *fs = mnt_table_find_target(tb, path, MNT_ITER_BACKWARD);
+	const char *type = fs ? mnt_fs_get_fstype(fs) : NULL;
+	const char *vfs = fs ? mnt_fs_get_vfs_options(fs) : NULL;
+
+	return type && strcmp(type, "tmpfs") == 0 && vfs &&
+	       mnt_optstr_get_option(vfs, "ro", NULL, NULL) == 0;
+}
+
+/* A cover that up should have made and that is not there: the image's
+ * programs can ask a host daemon for accounts (named in st->detail). */
+static bool covers_missing(const struct melee_image *im, const struct melee_mount_plan *plan,
+			   struct libmnt_table *tb, struct melee_image_status *st)
+{
+	bool missing = false;
+
+	for (size_t i = 0; melee_account_daemon_dirs[i]; i++) {
+		const char *dir = melee_account_daemon_dirs[i];
+		char full[8192];
+
+		snprintf(full, sizeof(full), "%s%s", im->path, dir);
+		if (!melee_cover_wanted(im, plan, dir) || cover_mounted(tb, full))
+			continue;
+		if (!missing)
+			snprintf(st->detail, sizeof(st->detail),
+				 "not covered (the host's account daemons answer there; up "
+				 "covers it):");
+		missing = true;
+		{
+			size_t l = strlen(st->detail);
+
+			snprintf(st->detail + l, sizeof(st->detail) - l, " %s", full);
+		}
+	}
+	return missing;
+}
+
 void melee_image_status(const struct melee_image *im, struct libmnt_table *tb,
 			uid_t owner, struct melee_image_status *st)
 {
@@ -362,10 +455,14 @@ void melee_image_status(const struct melee_image *im, struct libmnt_table *tb,
 			st->present++;
 	}
 	close(fd);
-	melee_plan_free(&plan);
 	st->state = st->present == 0		  ? MELEE_STATE_DOWN
 		    : st->present == st->expected ? MELEE_STATE_READY
 						  : MELEE_STATE_PARTIAL;
+	/* The covers are not counted (they are no fstab entries), but an
+	 * image without one is not ready. */
+	if (st->state != MELEE_STATE_DOWN && covers_missing(im, &plan, tb, st))
+		st->state = MELEE_STATE_PARTIAL;
+	melee_plan_free(&plan);
 }
 
 int melee_bind(const char *source, int target_fd, bool recursive, bool readonly,

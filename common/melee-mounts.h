@@ -79,6 +79,28 @@ void melee_image_status(const struct melee_image *im, struct libmnt_table *tb,
 int melee_bind(const char *source, int target_fd, bool recursive, bool readonly,
 	       char *err, size_t errlen);
 
+/* Host daemons that answer account lookups through a socket under /run:
+ * nscd (and unscd) at /run/nscd, which glibc asks before it reads any file,
+ * and systemd-userdbd's multiplexer at /run/systemd/userdb, which the
+ * image's nss_systemd asks (it answers from the host's NSS).  An image
+ * with accounts = merge or none must see only its own files, so up covers
+ * each such directory that a bind from the host shows in the image with
+ * an empty read-only tmpfs.  NULL-terminated. */
+extern const char *const melee_account_daemon_dirs[];
+
+/* True if `dir` (one of the above) is to be covered in this image: its
+ * accounts are merge or none, a plan entry binds a parent of `dir` from
+ * the host (the deepest one counts, and none binds `dir` itself), and
+ * what that bind shows at `dir` is a directory on the host.  Nothing is
+ * created in the host's /run: a daemon installed after up shows in
+ * status (partial) until the next up covers it. */
+bool melee_cover_wanted(const struct melee_image *im, const struct melee_mount_plan *plan,
+			const char *dir);
+
+/* Attaches an empty tmpfs, read-only, nosuid, nodev and noexec from its
+ * creation (fsmount), on the opened directory. */
+int melee_mount_cover(int target_fd, char *err, size_t errlen);
+
 /* True if the opened path is the root of a mount. */
 bool melee_is_mountpoint(int fd);
 

@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 static void full_path(char *buf, size_t len, const struct melee_image *im,
@@ -49,12 +52,41 @@ static int unmount_owned(const struct melee_image *im, const char *target, int i
 	return melee_unmount_in_image(im->path, target, (uint64_t)id, lazy, err, errlen);
 }
 
+/* One line per image line the merge left out for a host name or id. */
+static void print_overrides(const struct melee_image *im, const struct melee_overrides *ov)
+{
+	char line[512];
+
+	for (size_t i = 0; i < ov->n; i++)
+		printf("%s\n", melee_override_describe(&ov->v[i], im->name, line, sizeof(line)));
+}
+
+/* "+sl6" and "+sl63" (aliases): alice+sl6 and alice+sl63 inside image sl6. */
+static char **image_suffixes(const struct melee_image *im)
+{
+	char **suffixes = NULL, sfx[MELEE_NAME_MAX + 2];
+	size_t n = 0;
+
+	snprintf(sfx, sizeof(sfx), "%c%s", im->separator, im->name);
+	if (melee_strv_push(&suffixes, &n, sfx) < 0)
+		die("out of memory");
+	for (size_t i = 0; i < im->n_aliases; i++) {
+		snprintf(sfx, sizeof(sfx), "%c%s", im->separator, im->aliases[i]);
+		if (melee_strv_push(&suffixes, &n, sfx) < 0)
+			die("out of memory");
+	}
+	return suffixes;
+}
+
 /* Generates the merged accounts under MELEE_RUNDIR/<image>/. */
-static int write_accounts(const struct melee_image *im, int imgfd, char *err,
-			  size_t errlen)
+static int write_accounts(const struct melee_image *im, int imgfd,
+			  const struct mounts_opts *o, char *err, size_t errlen)
 {
 	cleanup_fd int run = -1, dir = -1;
+	struct melee_overrides ov = { 0 };
+	char **suffixes;
 	struct stat st;
+	int r;
 
 	run = open(MELEE_RUNDIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (run < 0)
@@ -70,25 +102,32 @@ static int write_accounts(const struct melee_image *im, int imgfd, char *err,
 		return melee_fail(err, errlen, -EPERM,
 				  "%s/%s: not owned by root or writable by others (refused)",
 				  MELEE_RUNDIR, im->name);
-	{
-		/* "alice+sl6" and "alice+sl63" (aliases) inside image sl6. */
-		char **suffixes = NULL, sfx[MELEE_NAME_MAX + 2];
-		size_t n = 0;
-		int r;
+	suffixes = image_suffixes(im);
+	r = melee_accounts_write(imgfd, "/etc", dir, suffixes, &ov, err, errlen);
+	if (r == 0 && !o->quiet)
+		print_overrides(im, &ov);
+	melee_overrides_free(&ov);
+	melee_strv_free(suffixes);
+	return r;
+}
 
-		snprintf(sfx, sizeof(sfx), "%c%s", im->separator, im->name);
-		r = melee_strv_push(&suffixes, &n, sfx);
-		for (size_t i = 0; r == 0 && i < im->n_aliases; i++) {
-			snprintf(sfx, sizeof(sfx), "%c%s", im->separator, im->aliases[i]);
-			r = melee_strv_push(&suffixes, &n, sfx);
-		}
-		if (r == 0)
-			r = melee_accounts_write(imgfd, "/etc", dir, suffixes, err, errlen);
-		else
-			melee_fail(err, errlen, r, "image %s: out of memory", im->name);
-		melee_strv_free(suffixes);
-		return r;
-	}
+/* check: the overrides the next up will make, and whether it can merge. */
+static int check_accounts(const struct melee_image *im, int imgfd,
+			  const struct mounts_opts *o)
+{
+	struct melee_overrides ov = { 0 };
+	char err[MELEE_ERRLEN], **suffixes = image_suffixes(im);
+	cleanup_free char *pw = NULL, *gr = NULL;
+	int r;
+
+	r = melee_accounts_merge(imgfd, "/etc", suffixes, &pw, &gr, &ov, err, sizeof(err));
+	if (r < 0)
+		printf("%s: FAIL: accounts = merge: %s\n", im->name, err);
+	else if (!o->quiet)
+		print_overrides(im, &ov);
+	melee_overrides_free(&ov);
+	melee_strv_free(suffixes);
+	return r < 0;
 }
 
 static bool is_accounts_spec(const struct melee_mount_spec *m)
@@ -136,6 +175,55 @@ static void rollback(const struct melee_image *im, const struct melee_mount_plan
 		if (unmount_owned(im, im->path, 0, true, err, sizeof(err)) < 0)
 			warn("%s: rollback: cannot unmount the nosuid bind: %s", im->name, err);
 	}
+}
+
+/* Our cover: the root of a read-only tmpfs (a mount the host itself has
+ * there, copied by the rbind, is covered all the same). */
+static bool is_cover(int fd)
+{
+	struct statfs sf;
+
+	return melee_is_mountpoint(fd) && fstatfs(fd, &sf) == 0 &&
+	       sf.f_type == TMPFS_MAGIC && (sf.f_flags & ST_RDONLY);
+}
+
+/* accounts = merge or none: the host's nscd and userdb sockets, which the
+ * image would reach through its /run bind, under an empty read-only tmpfs
+ * (melee_account_daemon_dirs).  After the binds: the cover sits on the
+ * image's copy of /run, so that down removes it with that copy. */
+static int cover_account_daemons(const struct melee_image *im, int imgfd,
+				 const struct melee_mount_plan *plan, const struct mounts_opts *o)
+{
+	for (size_t i = 0; melee_account_daemon_dirs[i]; i++) {
+		const char *dir = melee_account_daemon_dirs[i];
+		char err[MELEE_ERRLEN];
+		cleanup_fd int fd = -1;
+		bool created;
+
+		if (!melee_cover_wanted(im, plan, dir))
+			continue;
+		if (o->dry_run) {
+			printf("would cover %s%s with an empty read-only tmpfs\n", im->path, dir);
+			continue;
+		}
+		/* Through the fd walk: no symlink on the way.  Nothing is
+		 * created: what is missing now was gone since the check. */
+		fd = image_open_mountpoint(imgfd, im->path, dir, MELEE_TARGET_DIR, false, &created,
+					   err, sizeof(err));
+		if (fd == -ENOENT)
+			continue;
+		if (fd < 0) {
+			warn("%s: cannot cover %s: %s", im->name, dir, err);
+			return -1;
+		}
+		if (is_cover(fd))
+			continue; /* covered by an earlier up */
+		if (melee_mount_cover(fd, err, sizeof(err)) < 0) {
+			warn("%s: cannot cover %s%s: %s", im->name, im->path, dir, err);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static int up_one(const struct melee_image *im, const struct mounts_opts *o)
@@ -218,7 +306,7 @@ static int up_one(const struct melee_image *im, const struct mounts_opts *o)
 	n_new += self_bind;
 	n_present += self_present;
 	if (im->accounts == MELEE_ACCOUNTS_MERGE && !o->dry_run &&
-	    write_accounts(im, imgfd, err, sizeof(err)) < 0) {
+	    write_accounts(im, imgfd, o, err, sizeof(err)) < 0) {
 		rollback(im, &plan, mounted, self_bind);
 		warn("%s: %s", im->name, err);
 		goto out;
@@ -281,6 +369,8 @@ static int up_one(const struct melee_image *im, const struct mounts_opts *o)
 		n_new++;
 	}
 	n_expected = plan.n + (im->nosuid ? 1 : 0);
+	if (cover_account_daemons(im, imgfd, &plan, o) < 0)
+		goto out;
 	if (!o->quiet && !o->dry_run) {
 		if (n_refreshed)
 			printf("%s: refreshed the merged accounts (the host's users changed)\n",
@@ -573,6 +663,8 @@ static int check_one(const struct melee_image *im, const struct mounts_opts *o)
 		}
 	}
 	melee_plan_free(&plan);
+	if (im->accounts == MELEE_ACCOUNTS_MERGE)
+		problems += check_accounts(im, imgfd, o);
 	if (!problems && !o->quiet)
 		printf("%s: ok (%s)\n", im->name, interp[0] ? "dynamic shell" : "static shell");
 	return problems ? 1 : 0;

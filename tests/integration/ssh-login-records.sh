@@ -46,6 +46,18 @@ is "$(mm up logrec 2>&1)" "logrec: mounted 13, 0 already present" "with the host
 for f in wtmp btmp lastlog; do
 	is "$(stat -c '%d:%i' "$I/var/log/$f")" "$(stat -c '%d:%i' "/var/log/$f")" "the image's /var/log/$f is the host's"
 done
+# An image without /var/log (a bare tree) is not refused for it: up skips
+# the three nofail entries, and status expects only what up mounts.
+add_image nolog
+rm -r "$IMAGES/nolog/var/log"
+out=$(mm up nolog 2>&1); rc=$?
+is "$rc:$out" "0:nolog: skipping /var/log/wtmp: the image has no directory for it (nofail)
+nolog: skipping /var/log/btmp: the image has no directory for it (nofail)
+nolog: skipping /var/log/lastlog: the image has no directory for it (nofail)
+nolog: mounted 10, 0 already present" "an image without /var/log: up skips the login records"
+like "$(mm status nolog)" "^nolog .* ready +10/10$" "and the image is ready with what up mounted"
+is "$(mm check nolog 2>&1 | grep -c FAIL)" "0" "and check finds nothing to fail"
+mm down nolog >/dev/null
 bind_etc_melee
 start_sshd
 key() { "${SSH[@]}" -o BatchMode=yes -o IdentitiesOnly=yes -i "$S/alice_key" "$@" < /dev/null; }

@@ -125,7 +125,7 @@ int main(void)
 	close(fd);
 	fd = image_open_mountpoint(img, "IMG", "/no/such/dir", MELEE_TARGET_DIR, true, &created,
 				   err, sizeof(err));
-	ok(fd == -ENOENT, "missing parent is not created");
+	ok(fd == MELEE_MOUNTPOINT_NO_PARENT, "missing parent is not created (its own code)");
 	is_str(err, "IMG/no: mountpoint parent does not exist", "message: missing parent");
 	fd = image_open_mountpoint(img, "IMG", "/etc", MELEE_TARGET_FILE, true, &created, err,
 				   sizeof(err));

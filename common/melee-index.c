@@ -1,0 +1,67 @@
+#include "melee-index.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int melee_index_init(struct melee_index *ix, size_t max_keys)
+{
+	size_t cap = 16;
+
+	while (cap < 2 * max_keys + 1)
+		cap *= 2;
+	ix->s = calloc(cap, sizeof(*ix->s));
+	ix->mask = cap - 1;
+	return ix->s ? 0 : -ENOMEM;
+}
+
+void melee_index_free(struct melee_index *ix)
+{
+	free(ix->s);
+	ix->s = NULL;
+}
+
+static size_t index_hash(const char *name, long id)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	if (!name) {
+		h ^= (uint64_t)id;
+		h *= 1099511628211ULL;
+		return (size_t)(h ^ (h >> 29));
+	}
+	for (; *name; name++) {
+		h ^= (unsigned char)*name;
+		h *= 1099511628211ULL;
+	}
+	return (size_t)h;
+}
+
+/* The slot holding the key, or the empty one where it goes (the table is
+ * never more than half full, so there always is one). */
+static struct melee_index_slot *index_slot(const struct melee_index *ix, const char *name, long id)
+{
+	for (size_t i = index_hash(name, id) & ix->mask;; i = (i + 1) & ix->mask) {
+		struct melee_index_slot *s = &ix->s[i];
+
+		if (!s->used || (name ? strcmp(s->name, name) == 0 : s->id == id))
+			return s;
+	}
+}
+
+void melee_index_put(struct melee_index *ix, const char *name, long id, size_t val)
+{
+	struct melee_index_slot *s = index_slot(ix, name, id);
+
+	if (s->used)
+		return;
+	*s = (struct melee_index_slot){.name = name, .id = id, .val = val, .used = true};
+}
+
+size_t melee_index_get(const struct melee_index *ix, const char *name, long id)
+{
+	const struct melee_index_slot *s = index_slot(ix, name, id);
+
+	return s->used ? s->val : MELEE_INDEX_NONE;
+}

@@ -1,0 +1,35 @@
+/* A small open-addressing hash from a name or an id to a number, for
+ * code that must stay linear in the size of its input (the accounts
+ * merge of a host with 20,000 users).  One index holds one kind of key;
+ * the first value put for a key is kept (getpwnam and getgrgid answer
+ * with the first line too).  Names are not copied: they must outlive the
+ * index. */
+#ifndef MELEE_INDEX_H
+#define MELEE_INDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define MELEE_INDEX_NONE ((size_t)-1)
+
+struct melee_index {
+	struct melee_index_slot {
+		const char *name; /* the key of a name index */
+		long id;	  /* the key of an id index */
+		size_t val;
+		bool used;
+	} * s;
+	size_t mask;
+};
+
+/* Room for max_keys keys (the table stays at most half full). */
+int melee_index_init(struct melee_index *ix, size_t max_keys) __attribute__((warn_unused_result));
+void melee_index_free(struct melee_index *ix);
+
+/* name NULL: the key is id.  Never more than max_keys distinct keys. */
+void melee_index_put(struct melee_index *ix, const char *name, long id, size_t val);
+
+/* The value of the key, or MELEE_INDEX_NONE. */
+size_t melee_index_get(const struct melee_index *ix, const char *name, long id);
+
+#endif
