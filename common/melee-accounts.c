@@ -82,20 +82,6 @@ static void table_free(struct table *t)
 	free(t->storage);
 }
 
-static long parse_id(const char *s)
-{
-	char *end;
-	long v;
-
-	if (!s || !*s)
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < 0)
-		return -1;
-	return v;
-}
-
 static int table_parse(const char *text, struct table *t)
 {
 	char *save = NULL;
@@ -134,7 +120,7 @@ static int table_parse(const char *text, struct table *t)
 				*p++ = '\0';
 		}
 		e->name = f[0];
-		e->id = parse_id(f[2]);
+		e->id = melee_parse_id(f[2]);
 		e->gidstr = f[3];
 		e->members = f[3];
 		if (e->members) {
@@ -435,7 +421,7 @@ static int collect_held(struct group_merge *g)
 		if (g->host.e[j].id >= 0)
 			melee_index_put(&g->host_by_gid, NULL, g->host.e[j].id, j);
 	for (size_t u = 0; u < g->hu.pw.n; u++) {
-		long gid = parse_id(g->hu.pw.e[u].gidstr);
+		long gid = melee_parse_id(g->hu.pw.e[u].gidstr);
 
 		if (is_human_entry(&g->hu, &g->hu.pw.e[u]) && gid >= 0)
 			held_add(g, gid);
@@ -656,18 +642,21 @@ int melee_accounts_merge(int imgfd, const char *host_etc, char *const *suffixes,
 			 char **passwd, char **group, struct melee_overrides *ov, char *err,
 			 size_t errlen)
 {
-	cleanup_free char *defs = NULL, *hpw = NULL, *hgr = NULL, *ipw = NULL, *igr = NULL;
+	cleanup_free char *hpw = NULL, *hgr = NULL, *ipw = NULL, *igr = NULL;
 	struct melee_id_range range;
+	char defs[4096];
 	int r;
 
 	*passwd = *group = NULL;
-	if ((r = read_host(host_etc, "login.defs", true, &defs, err, errlen)) < 0 ||
+	/* Read as libnss_melee and pam_melee read it (root-owned, no
+	 * symlink): the three agree on who is a person. */
+	snprintf(defs, sizeof(defs), "%s/login.defs", host_etc);
+	if ((r = melee_login_defs_read(defs, &range, err, errlen)) < 0 ||
 	    (r = read_host(host_etc, "passwd", false, &hpw, err, errlen)) < 0 ||
 	    (r = read_host(host_etc, "group", false, &hgr, err, errlen)) < 0 ||
 	    (r = read_image(imgfd, "passwd", &ipw, err, errlen)) < 0 ||
 	    (r = read_image(imgfd, "group", &igr, err, errlen)) < 0)
 		return r;
-	melee_login_defs_parse(defs, &range);
 	if ((r = melee_merge_passwd(ipw, hpw, &range, suffixes, ov, passwd)) < 0 ||
 	    (r = melee_merge_group(igr, hgr, hpw, &range, suffixes, ov, group)) < 0) {
 		free(*passwd);

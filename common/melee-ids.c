@@ -10,7 +10,7 @@
 #define LOGIN_DEFS_MAX (1024 * 1024)
 #define OVERFLOW_UID 65534
 
-static long parse_id(const char *s)
+long melee_parse_id(const char *s)
 {
 	char *end;
 	long v;
@@ -35,7 +35,7 @@ void melee_login_defs_parse(const char *text, struct melee_id_range *range)
 		return;
 	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		char *key = melee_next_token(&l), *val = melee_next_token(&l);
-		long v = parse_id(val);
+		long v = melee_parse_id(val);
 
 		if (!key || v < 0)
 			continue;

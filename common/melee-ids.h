@@ -18,6 +18,10 @@ struct melee_id_range {
 	unsigned long uid_min, uid_max, gid_min, gid_max;
 };
 
+/* A decimal id field of passwd, group or login.defs: its value, or -1
+ * when it is empty, not a plain non-negative number, or too large. */
+long melee_parse_id(const char *s);
+
 /* Reads UID_MIN/UID_MAX/GID_MIN/GID_MAX from login.defs text; missing keys
  * keep shadow's defaults (1000..60000). */
 void melee_login_defs_parse(const char *text, struct melee_id_range *range);

@@ -6,10 +6,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
-setup_accounts
-setup_home
-setup_nss
-write_config
+setup_logins
 add_image demo
 mm up demo >/dev/null
 bind_etc_melee

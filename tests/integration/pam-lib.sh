@@ -7,6 +7,15 @@ NSS_DIR=$top_builddir/nss_melee/.libs
 HARNESS=$top_builddir/tests/pam-harness
 PASSWORD=melee-secret
 
+# setup_logins [CONFIG LINES...]: what a login test starts from: the
+# test's accounts, homes and nsswitch.conf (with melee), and melee.conf.
+setup_logins() {
+	setup_accounts
+	setup_home
+	setup_nss
+	write_config "$@"
+}
+
 # setup_nss: shadow (alice and bob with $PASSWORD), nsswitch.conf with
 # melee, and libnss_melee.so.2 in the system library directory through an
 # overlay that exists only in this namespace (setuid su and login ignore

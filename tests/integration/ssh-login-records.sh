@@ -26,10 +26,7 @@ ok "$([ "$(readlink /proc/$PPID/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ]; e
 host_before=$(host_state)
 host_records_before=$(host_records)
 
-setup_accounts
-setup_home
-setup_nss
-write_config
+setup_logins
 add_image logrec
 I=$IMAGES/logrec
 rm "$I/var/log/lastlog"

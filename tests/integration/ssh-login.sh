@@ -6,10 +6,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
-setup_accounts
-setup_home
-setup_nss
-write_config
+setup_logins
 add_image demo "description = The demo image"
 add_image phys "allow-groups = physics"
 mm up demo phys >/dev/null

@@ -5,10 +5,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
-setup_accounts
-setup_home
-setup_nss
-write_config
+setup_logins
 add_image sec "nosuid = yes"
 add_image demo
 printf '#include <stdio.h>\n#include <unistd.h>\nint main(void) { printf("%%u\\n", (unsigned)geteuid()); return 0; }\n' > "$T/work/euid.c"

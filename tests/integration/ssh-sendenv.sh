@@ -8,10 +8,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
-setup_accounts
-setup_home
-setup_nss
-write_config
+setup_logins
 add_image demo
 add_image other
 mm up demo other >/dev/null

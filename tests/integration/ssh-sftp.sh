@@ -8,10 +8,7 @@
 . "$top_srcdir/tests/integration/images-lib.sh"
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
-setup_accounts
-setup_home
-setup_nss
-write_config
+setup_logins
 exec 3>"$T/work/cache.log"
 cached_image bullseye bullseye; ok $? "bullseye image ready ($(tail -1 "$T/work/cache.log"))"
 mm up bullseye >/dev/null; ok $? "melee-mounts up bullseye"

@@ -5,10 +5,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
-setup_accounts
-setup_home
-setup_nss
-write_config
+setup_logins
 add_image demo "description = The demo image"
 mm up demo >/dev/null
 bind_etc_melee
