@@ -285,6 +285,17 @@ setup_home() {
 # bound into a tmpfs) with a busybox syslogd on its /dev/log writing to
 # $SYSLOG, so that log lines can be read without touching the host.
 SYSLOG=$T/work/syslog
+# syslog_wait ERE: waits until a line of $SYSLOG matches (busybox
+# syslogd writes after the sender has gone on; a loaded machine gets up
+# to 10 s).  The assertion that follows reports a line that never came.
+syslog_wait() {
+	local i
+	for i in $(seq 100); do
+		grep -Eq -- "$1" "$SYSLOG" 2>/dev/null && return 0
+		sleep 0.1
+	done
+}
+
 private_syslog() {
 	local d=$T/dev n
 	mkdir -p "$d"

@@ -20,7 +20,7 @@ as alice /home/alice/job.sh
 as bob "$MELEE" nosuch true 2>/dev/null
 # A command name with a newline must not start a line of its own.
 as alice "$MELEE" demo $'x\nmelee[1]: user=root image=demo command=forged' 2>/dev/null
-sleep 0.3
+syslog_wait 'forged'
 
 log=$(grep ' melee\[' "$SYSLOG" | sed -E 's/^.* ([a-z]+\.[a-z]+) melee\[[0-9]+\]: /\1 /')
 is "$log" "authpriv.info user=alice image=demo command=cat

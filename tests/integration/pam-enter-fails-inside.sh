@@ -23,14 +23,14 @@ DENY=$top_builddir/tests/deny-personality
 : > "$SYSLOG"
 out=$(pamtester melee-test alice open_session 2>&1); rc=$?
 is "$rc" "0" "control: default image img32 (linux32) opens when personality works"
-sleep 0.3
+syslog_wait 'entered image img32'
 like "$(cat "$SYSLOG")" "user alice: entered image img32 \(chosen by default-image\)" "and it entered img32"
 
 : > "$SYSLOG"
 out=$("$DENY" pamtester melee-test alice open_session 2>&1); rc=$?
 ok $((rc == 0)) "personality refused after the chroot: the session fails (exit $rc), no fallback to the host"
 like "$out" "^melee: cannot set the linux32 personality in image img32 after the chroot: Operation not permitted$" "the user is told why"
-sleep 0.3
+syslog_wait 'session failed inside image img32'
 like "$(cat "$SYSLOG")" "user alice: session failed inside image img32 \(default-image\)" "syslog: failed inside the image"
 unlike "$(cat "$SYSLOG")" "using the host" "and never 'using the host'"
 
@@ -39,6 +39,6 @@ sed -i 's/^default-image = img32$/default-image = unprepared/' "$CONF"
 : > "$SYSLOG"
 out=$("$DENY" pamtester melee-test alice open_session 2>&1); rc=$?
 is "$rc" "0" "a default image that is not prepared (fails before the chroot): the host session"
-sleep 0.3
+syslog_wait 'using the host'
 like "$(cat "$SYSLOG")" "image unprepared is not prepared.*using the host \(fallback=host\)" "logged as a fallback to the host"
 done_testing

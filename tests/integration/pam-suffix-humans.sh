@@ -55,7 +55,7 @@ for u in root:0 daemon:1 nobody:65534 below:1500 above:1503; do
 	msg="melee: $n \\(uid $id\\) is not a human account"
 	like "$rc:$out" "^34:error: $msg" "session of $n+demo (files says uid $id): refused, the user is told why"
 	unlike "$out" "melee-fixture" "and nothing ran in the image"
-	sleep 0.2
+	syslog_wait "user $n: refused"
 	like "$(cat "$SYSLOG")" "user $n: refused \(the login name\): $n \(uid $id\) is not a human account" "and syslog has it"
 	out=$(run -a "$n+demo"); rc=$?
 	like "$rc:$out" "^26:error: $msg.*

@@ -22,12 +22,12 @@ cd /
 out=$(pamtester -E MELEE_IMAGE=demo melee-test alice open_session 2>&1); rc=$?
 is "$rc" "0" "pamtester -E MELEE_IMAGE=demo: the session opens"
 like "$out" "^melee: The demo image$" "the user is told which image"
-sleep 0.3
+syslog_wait 'entered image demo'
 like "$(cat "$SYSLOG")" "user alice: entered image demo \(chosen by MELEE_IMAGE\)" "pam_melee entered image demo"
 : > "$SYSLOG"
 out=$(pamtester -E XDG_SESSION_DESKTOP=melee-demo melee-test alice open_session 2>&1); rc=$?
 is "$rc" "0" "pamtester -E XDG_SESSION_DESKTOP=melee-demo (as LightDM sets it): the session opens"
-sleep 0.3
+syslog_wait 'chosen by the session name'
 like "$(cat "$SYSLOG")" "user alice: entered image demo \(chosen by the session name\)" "entered demo, chosen by the session name"
 out=$(pamtester -E MELEE_IMAGE=nosuch melee-test alice open_session 2>&1); rc=$?
 like "$out" "^melee: there is no image 'nosuch' \(asked for by MELEE_IMAGE\)$" "pamtester -E MELEE_IMAGE=nosuch: refused with the message"
@@ -44,7 +44,7 @@ ok $? "and pam_melee entered no image"
 : > "$SYSLOG"
 out=$(pamtester -E $'MELEE_IMAGE=x\nmelee: forged' melee-test alice open_session 2>&1); rc=$?
 is "$(printf '%s' "$out" | head -1)" "melee: there is no image 'x?melee: forged' (asked for by MELEE_IMAGE)" "a newline in MELEE_IMAGE is shown as '?'"
-sleep 0.3
+syslog_wait 'forged'
 is "$(grep -c 'forged' "$SYSLOG")" "1" "and it is one syslog line, not two"
 
 # Without a readable configuration a login that asked for an image by
