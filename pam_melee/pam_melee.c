@@ -458,9 +458,17 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	}
 	/* From here on we are inside the image: only ids, no lookups. */
 	snprintf(env, sizeof(env), "MELEE_IMAGE=%s", im->name);
-	pam_putenv(pamh, env);
+	r = pam_putenv(pamh, env);
 	snprintf(env, sizeof(env), "debian_chroot=%s", im->name);
-	pam_putenv(pamh, env);
+	if (r == PAM_SUCCESS)
+		r = pam_putenv(pamh, env);
+	if (r != PAM_SUCCESS) {
+		/* Inside the image already: no host to fall back to. */
+		pam_syslog(pamh, LOG_ERR, "user %s: cannot set MELEE_IMAGE in image %s: %s",
+			   c.base, im->name, pam_strerror(pamh, r));
+		r = PAM_SESSION_ERR;
+		goto out;
+	}
 	/* Plain su does not chdir; the old cwd is outside the image. */
 	if (chdir(pw.pw_dir) < 0 && chdir("/") < 0)
 		pam_syslog(pamh, LOG_WARNING, "cannot chdir in image %s", im->name);

@@ -11,6 +11,7 @@
 #include "melee-util.h"
 #include "tool-util.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -138,6 +139,8 @@ static void sudoers_line(struct ctx *c, const char *path, unsigned n, char *l)
 				break;
 		} else if ((close = strchr(open, ')'))) {
 			*close = '\0';
+			/* (USERS : GROUPS): only the part before ':' names users. */
+			*strchrnul(open, ':') = '\0';
 		}
 		for (t = strtok_r(open + 1, " \t,:!", &save); t; t = strtok_r(NULL, " \t,:!", &save))
 			if (is_human(c, t))
@@ -147,6 +150,17 @@ static void sudoers_line(struct ctx *c, const char *path, unsigned n, char *l)
 			break;
 		open = close + 1;
 	}
+}
+
+/* Cuts a comment off.  In sudoers "#" and digits is a uid ("(#1502)"),
+ * not a comment. */
+static void strip_comment(char *l, bool sudoers)
+{
+	for (char *h = strchr(l, '#'); h; h = strchr(h + 1, '#'))
+		if (!sudoers || !isdigit((unsigned char)h[1])) {
+			*h = '\0';
+			return;
+		}
 }
 
 static void scan(struct ctx *c, int dirfd, const char *name, const char *shown,
@@ -165,7 +179,7 @@ static void scan(struct ctx *c, int dirfd, const char *name, const char *shown,
 		if (save)
 			*save++ = '\0';
 		n++;
-		*strchrnul(l, '#') = '\0';
+		strip_comment(l, fn == sudoers_line);
 		fn(c, shown, n, l);
 	}
 }

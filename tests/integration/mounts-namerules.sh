@@ -36,6 +36,8 @@ cat > "$W/sudoers" <<'S'
 Defaults env_reset
 rtuser ALL=(ALL, !root, !bob) NOPASSWD: ALL
 alice ALL=(ALL) ALL
+rtuser ALL=(ALL : alice) ALL
+rtuser ALL=(#1502, bob) ALL # a comment that names alice
 S
 echo 'Runas_Alias PROT = alice, root' > "$W/sudoers.d/site"
 echo 'x ALL=(bob) ALL' > "$W/sudoers.d/skipped.bak"
@@ -52,8 +54,9 @@ melee-mounts: warning: /etc/ssh/sshd_config:9: Match User names bob, who can als
 melee-mounts: warning: /etc/ssh/sshd_config.d/10-site.conf:1: denyusers names bob, who can also log in as bob+IMAGE: add the pattern NAME+* (sshd patterns), or use DenyGroups/AllowGroups
 melee-mounts: warning: /etc/security/access.conf:1: the user list names alice, who can also log in as alice+IMAGE: pam_access has no patterns for users: use (GROUP)
 melee-mounts: warning: /etc/sudoers:2: a Runas list names bob, who can also log in as bob+IMAGE: sudo has no patterns for users: use %GROUP or #UID
+melee-mounts: warning: /etc/sudoers:5: a Runas list names bob, who can also log in as bob+IMAGE: sudo has no patterns for users: use %GROUP or #UID
 melee-mounts: warning: /etc/sudoers.d/site:1: a Runas list names alice, who can also log in as alice+IMAGE: sudo has no patterns for users: use %GROUP or #UID" \
-	"one warning per rule that misses NAME+*, with file:line (a '*' does not cover a negated !bob); none for root, daemon, bob+*, !bob+* or groups"
+	"one warning per rule that misses NAME+*, with file:line (a '*' does not cover a negated !bob); none for root, daemon, bob+*, !bob+*, groups (also a Runas group after ':') or comments; #UID is no comment"
 like "$(cat "$T/work/out")" "^configuration: ok" "the check's own output is unchanged"
 
 # Without images there are no second names: nothing to warn about.
