@@ -24,7 +24,9 @@ bind_etc_melee
 cat > "$IMAGES/trixie/usr/local/bin/x-session-manager" <<'S'
 #!/bin/sh
 { . /etc/os-release; echo "os=$VERSION_CODENAME"; echo "id=$(id -u):$(id -g)"; echo "pwd=$(pwd)"
-  echo "MELEE_IMAGE=$MELEE_IMAGE"; echo "DISPLAY=$DISPLAY"; } > "$HOME/dm-marker"
+  echo "MELEE_IMAGE=$MELEE_IMAGE"; echo "DISPLAY=$DISPLAY"; } > "$HOME/dm-marker.tmp"
+# Whole or not at all: the test reads it as soon as it exists.
+mv "$HOME/dm-marker.tmp" "$HOME/dm-marker"
 S
 chmod 755 "$IMAGES/trixie/usr/local/bin/x-session-manager"
 ok "$(test ! -e /usr/local/bin/x-session-manager; echo $?)" "the session script is not on the host"
