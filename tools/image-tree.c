@@ -20,17 +20,18 @@ static int remove_entry(const struct tree_entry *e, bool after, void *data, char
 			size_t errlen)
 {
 	const char *shown = data;
+	char path[256];
 
+	melee_shown(e->path, 200, path, sizeof(path));
 	if (e->other_fs)
 		return melee_fail(err, errlen, -EBUSY,
 				  "%s/%s: another file system is mounted there; refusing to "
 				  "delete through it",
-				  shown, e->path);
+				  shown, path);
 	if (S_ISDIR(e->st->st_mode) && !after)
 		return 0;
 	if (unlinkat(e->dirfd, e->name, after ? AT_REMOVEDIR : 0) < 0)
-		return melee_fail(err, errlen, -errno, "%s/%s: %s", shown, e->path,
-				  strerror(errno));
+		return melee_fail(err, errlen, -errno, "%s/%s: %s", shown, path, strerror(errno));
 	return 0;
 }
 

@@ -24,7 +24,15 @@ struct walk {
 	size_t depth, cap;
 	char *path;
 	size_t pathcap;
+	char shown[256]; /* the path as messages show it */
 };
+
+/* The current path for a message: printable, and short enough that the
+ * message's end survives (a user chose these names and their depth). */
+static const char *shown_path(struct walk *w)
+{
+	return melee_shown(w->path, 200, w->shown, sizeof(w->shown));
+}
 
 /* Every name of the directory fd, on the heap: the walk may close fd and
  * come back to the level later through "..". */
@@ -125,21 +133,21 @@ static int descend(struct walk *w, int *fd, const char *name, const struct stat 
 	if (w->depth >= TREE_MAX_DEPTH)
 		return melee_fail(err, errlen, -ELOOP,
 				  "%s/%s: more than %d directories deep; refusing to walk it",
-				  shown, w->path, TREE_MAX_DEPTH);
+				  shown, shown_path(w), TREE_MAX_DEPTH);
 	child = openat(*fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (child < 0)
-		return melee_fail(err, errlen, -errno, "%s/%s: %s", shown, w->path,
+		return melee_fail(err, errlen, -errno, "%s/%s: %s", shown, shown_path(w),
 				  strerror(errno));
 	if (fstat(child, &now) < 0 || !same_file(&now, st)) {
 		close(child);
 		return melee_fail(err, errlen, -ESTALE,
 				  "%s/%s: changed while it was being walked; stopped", shown,
-				  w->path);
+				  shown_path(w));
 	}
 	r = push(w, child, &now, strlen(w->path));
 	if (r < 0) {
 		close(child);
-		return melee_fail(err, errlen, r, "%s/%s: %s", shown, w->path, strerror(-r));
+		return melee_fail(err, errlen, r, "%s/%s: %s", shown, shown_path(w), strerror(-r));
 	}
 	close(*fd);
 	*fd = child;
@@ -156,13 +164,13 @@ static int ascend(struct walk *w, int *fd, const char *shown, char *err, size_t 
 	int up = openat(*fd, "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 	if (up < 0)
-		return melee_fail(err, errlen, -errno, "%s/%s/..: %s", shown, w->path,
+		return melee_fail(err, errlen, -errno, "%s/%s/..: %s", shown, shown_path(w),
 				  strerror(errno));
 	if (fstat(up, &st) < 0 || !same_file(&st, &parent->st)) {
 		close(up);
 		return melee_fail(err, errlen, -ESTALE,
 				  "%s/%s: was moved while it was being walked; stopped", shown,
-				  w->path);
+				  shown_path(w));
 	}
 	close(*fd);
 	*fd = up;
@@ -209,7 +217,7 @@ static int walk_loop(struct walk *w, int *fd, tree_visit_fn fn, void *data, cons
 		if (fstatat(*fd, e.name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno == ENOENT) /* gone meanwhile: nothing to do */
 				continue;
-			return melee_fail(err, errlen, -errno, "%s/%s: %s", shown, w->path,
+			return melee_fail(err, errlen, -errno, "%s/%s: %s", shown, shown_path(w),
 					  strerror(errno));
 		}
 		e.path = w->path;
