@@ -203,9 +203,18 @@ static int check_reads_back(const char *text, const char *name, const char *path
 int image_registration(const char *name, const char *path, const char *description,
 		       bool linux32, char **text, char *err, size_t errlen)
 {
-	char clean[256];
+	char clean[256], shown[160];
 	const char *desc;
 	int r;
+
+	/* A newline would end the line; other control characters would reach
+	 * every terminal that shows the path. */
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return melee_fail(err, errlen, -EINVAL,
+					  "path '%s' has a control character (shown as '?'); "
+					  "rename the directory",
+					  melee_shown(path, 100, shown, sizeof(shown)));
 
 	/* Printable ASCII only (an os-release may hold ESC or BEL meant for
 	 * root's terminal), and no '#' that would start a comment. */

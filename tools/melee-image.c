@@ -393,7 +393,7 @@ static int finish(const struct image_opts *o, const struct melee_config *cfg,
 	int bits;
 
 	if (image_registration(name, path, "-", false, &text, err, sizeof(err)) < 0)
-		die("%s", err);
+		die_status(2, "%s", err);
 	fd = image_open_safely(path, 0, err, sizeof(err));
 	if (fd < 0)
 		die("%s", err);
