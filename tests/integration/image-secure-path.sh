@@ -22,15 +22,19 @@ cp "$evil/tar" "$evil/checkpoint"; sed -i 's/ran-tar/ran-tar-options/' "$evil/ch
 
 "$top_srcdir/tests/make-fixture-image" "$T/work/tree" t >/dev/null
 tar -C "$T/work/tree" --numeric-owner -cpf "$T/work/t.tar" .
-out=$(PATH="$evil:$PATH" TAR_OPTIONS="--checkpoint=1 --checkpoint-action=exec=$evil/checkpoint" \
-	mi --no-up import t "$T/work/t.tar" 2>&1); rc=$?
-is "$rc" "0" "import with a planted tar first in PATH and TAR_OPTIONS set succeeds"
+out=$(PATH="$evil:$PATH" mi --no-up import t "$T/work/t.tar" 2>&1); rc=$?
+is "$rc" "0" "import with a planted tar first in PATH succeeds"
 ok "$(test ! -e "$T/work/ran-tar"; echo $?)" "the planted tar was not run"
-ok "$(test ! -e "$T/work/ran-tar-options"; echo $?)" "TAR_OPTIONS was not honoured"
 is "$(cat "$IMAGES/t/marker")" "melee-fixture:t" "the system's tar unpacked the image"
+out=$(TAR_OPTIONS="--checkpoint=1 --checkpoint-action=exec=$evil/checkpoint" \
+	mi --no-up import t2 "$T/work/t.tar" 2>&1); rc=$?
+is "$rc:$(cat "$IMAGES/t2/marker")" "0:melee-fixture:t" "import with TAR_OPTIONS set succeeds"
+ok "$(test ! -e "$T/work/ran-tar-options"; echo $?)" "TAR_OPTIONS was not honoured"
 
-out=$(PATH="$evil:$PATH" DEBOOTSTRAP_DIR="$evil/dbs" mi create x --suite no-such-suite-xyz 2>&1); rc=$?
+out=$(PATH="$evil:$PATH" mi create x --suite no-such-suite-xyz 2>&1); rc=$?
 ok "$(test ! -e "$T/work/ran-debootstrap"; echo $?)" "create: the planted debootstrap was not run"
-ok "$(test ! -e "$T/work/ran-debootstrap-dir"; echo $?)" "create: DEBOOTSTRAP_DIR was not honoured"
 like "$out" "debootstrap: E: |\[1/7\]" "the system's debootstrap ran (exit $rc)"
+out=$(DEBOOTSTRAP_DIR="$evil/dbs" mi create x --suite no-such-suite-xyz 2>&1); rc=$?
+ok "$(test ! -e "$T/work/ran-debootstrap-dir"; echo $?)" "create: DEBOOTSTRAP_DIR was not honoured"
+like "$out" "debootstrap: E: |\[1/7\]" "the system's debootstrap ran with its own scripts (exit $rc)"
 done_testing
