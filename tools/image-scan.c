@@ -63,10 +63,12 @@ static int scan_entry(const struct tree_entry *e, bool after, void *data, char *
 		if (st->st_uid != 0 && !S_ISLNK(m))
 			add(what, sizeof(what), "owned by uid %u", (unsigned)st->st_uid);
 		if (S_ISDIR(m) && (m & (S_IWGRP | S_IWOTH)) && !(m & S_ISVTX))
-			add(what, sizeof(what), "%s-writable directory without the sticky bit "
-			    "(mode %04o)", m & S_IWOTH ? "world" : "group", (unsigned)(m & 07777));
+			add(what, sizeof(what),
+			    "%s-writable directory without the sticky bit (mode %04o)",
+			    m & S_IWOTH ? "world" : "group", (unsigned)(m & 07777));
 		if (S_ISREG(m) && (m & S_IWOTH))
-			add(what, sizeof(what), "world-writable (mode %04o)", (unsigned)(m & 07777));
+			add(what, sizeof(what), "world-writable (mode %04o)",
+			    (unsigned)(m & 07777));
 	}
 	if (what[0]) {
 		s->found++;

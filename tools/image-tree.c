@@ -225,7 +225,8 @@ int image_registration(const char *name, const char *path, const char *descripti
 	desc = melee_trim(clean);
 	if (!*desc)
 		desc = name;
-	if (asprintf(text, "# Registered by melee-image.\n[image %s]\npath = %s\ndescription = %s\n%s",
+	if (asprintf(text,
+		     "# Registered by melee-image.\n[image %s]\npath = %s\ndescription = %s\n%s",
 		     name, path, desc, linux32 ? "personality = linux32\n" : "") < 0) {
 		*text = NULL;
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
