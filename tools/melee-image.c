@@ -516,7 +516,7 @@ static int import_tarball(const struct image_opts *o, const struct melee_config 
 	imgfd = image_open_safely(partial, 0, err, sizeof(err));
 	if (imgfd < 0)
 		fail_partial(partial, err);
-	scan_or_refuse(o, name, final, imgfd, partial);
+	scan_or_refuse(o, name, partial, imgfd, partial);
 	if (rename(partial, final) < 0)
 		fail_partial(partial, "cannot move the new image into place");
 	return finish(o, cfg, name, final, false, false);
