@@ -1,4 +1,5 @@
 #include "image-tree.h"
+#include "melee-config.h"
 #include "melee-mounts.h"
 #include "melee-safety.h"
 #include "melee-umount.h"
@@ -10,117 +11,110 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-/* Empties the directory dfd (on device dev), depth first, by fd. */
-static int empty_dir(int dfd, dev_t dev, const char *shown, char *err, size_t errlen)
+/* Deletes what tree_walk() shows it: files on the way down, directories
+ * on the way back up, and never anything through another file system. */
+static int remove_entry(const struct tree_entry *e, bool after, void *data, char *err,
+			size_t errlen)
 {
-	DIR *d = fdopendir(dfd);
-	struct dirent *de;
-	int r = 0;
+	const char *shown = data;
+	char path[256];
 
-	if (!d) {
-		close(dfd);
-		return melee_fail(err, errlen, -errno, "%s: %s", shown, strerror(errno));
+	melee_shown(e->path, 200, path, sizeof(path));
+	if (e->other_fs)
+		return melee_fail(err, errlen, -EBUSY,
+				  "%s/%s: another file system is mounted there; refusing to "
+				  "delete through it",
+				  shown, path);
+	if (S_ISDIR(e->st->st_mode) && !after)
+		return 0;
+	if (unlinkat(e->dirfd, e->name, after ? AT_REMOVEDIR : 0) < 0)
+		return melee_fail(err, errlen, -errno, "%s/%s: %s", shown, path, strerror(errno));
+	return 0;
+}
+
+/* Detaches everything mounted at or below path (our own partial tree
+ * only); fails when a mount stays. */
+static int unmount_below(const char *path, char *err, size_t errlen)
+{
+	struct libmnt_table *tb = melee_mounttab_read(err, errlen);
+	struct libmnt_iter *it;
+	struct libmnt_fs *fs;
+	size_t len = strlen(path);
+	bool left;
+
+	if (!tb)
+		return -EIO;
+	it = mnt_new_iter(MNT_ITER_BACKWARD);
+	if (!it) {
+		mnt_unref_table(tb);
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	}
-	while (r == 0 && (errno = 0, de = readdir(d))) {
-		struct stat st;
+	while (mnt_table_next_fs(tb, it, &fs) == 0) {
+		const char *t = mnt_fs_get_target(fs);
 
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			r = melee_fail(err, errlen, -errno, "%s/%s: %s", shown, de->d_name,
-				       strerror(errno));
-			break;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			char sub[4096];
-			int cfd;
-
-			snprintf(sub, sizeof(sub), "%s/%s", shown, de->d_name);
-			/* Another file system below us is a mount we must not
-			 * touch: stop rather than delete through it. */
-			if (st.st_dev != dev) {
-				r = melee_fail(err, errlen, -EBUSY,
-					       "%s: another file system is mounted there; "
-					       "refusing to delete through it",
-					       sub);
-				break;
-			}
-			cfd = openat(dirfd(d), de->d_name,
-				     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (cfd < 0) {
-				r = melee_fail(err, errlen, -errno, "%s: %s", sub, strerror(errno));
-				break;
-			}
-			r = empty_dir(cfd, dev, sub, err, errlen);
-			if (r == 0 && unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0)
-				r = melee_fail(err, errlen, -errno, "%s: %s", sub, strerror(errno));
-		} else if (unlinkat(dirfd(d), de->d_name, 0) < 0) {
-			r = melee_fail(err, errlen, -errno, "%s/%s: %s", shown, de->d_name,
-				       strerror(errno));
-		}
+		if (t && strncmp(t, path, len) == 0 && (t[len] == '/' || !t[len]))
+			/* Reached from path by fd, never through a symlink,
+			 * and only the table's mount (a failure shows below). */
+			melee_unmount_in_image(path, t, (uint64_t)mnt_fs_get_id(fs), true, err,
+					       errlen);
 	}
-	closedir(d);
-	return r;
+	mnt_free_iter(it);
+	mnt_unref_table(tb);
+	tb = melee_mounttab_read(err, errlen);
+	if (!tb)
+		return -EIO;
+	left = melee_mounttab_has(tb, path, true);
+	mnt_unref_table(tb);
+	if (left)
+		return melee_fail(err, errlen, -EBUSY,
+				  "%s: mounts under it could not be removed; refusing to delete",
+				  path);
+	return 0;
 }
 
 int tree_remove_safely(const char *path, bool unmount_first, char *err, size_t errlen)
 {
 	struct libmnt_table *tb = melee_mounttab_read(err, errlen);
-	struct stat st;
-	int fd, r;
+	cleanup_free char *parent = strdup(path);
+	cleanup_fd int pfd = -1, fd = -1;
+	const char *base;
+	bool mounted;
+	int r;
 
 	if (!tb)
 		return -EIO;
-	if (melee_mounttab_has(tb, path, true)) {
-		struct libmnt_iter *it = mnt_new_iter(MNT_ITER_BACKWARD);
-		struct libmnt_fs *fs;
-		size_t len = strlen(path);
-
-		if (!unmount_first || !it) {
-			mnt_free_iter(it);
-			mnt_unref_table(tb);
-			return melee_fail(err, errlen, -EBUSY,
-					  "%s: something is still mounted under it; refusing to "
-					  "delete (run 'melee-mounts down' first)",
-					  path);
-		}
-		while (mnt_table_next_fs(tb, it, &fs) == 0) {
-			const char *t = mnt_fs_get_target(fs);
-
-			if (t && strncmp(t, path, len) == 0 && (t[len] == '/' || !t[len]))
-				/* Reached from path by fd, never through a
-				 * symlink, and only the table's mount. */
-				melee_unmount_in_image(path, t, (uint64_t)mnt_fs_get_id(fs), true,
-						       err, errlen);
-		}
-		mnt_free_iter(it);
-		mnt_unref_table(tb);
-		tb = melee_mounttab_read(err, errlen);
-		if (!tb)
-			return -EIO;
-		if (melee_mounttab_has(tb, path, true)) {
-			mnt_unref_table(tb);
-			return melee_fail(err, errlen, -EBUSY,
-					  "%s: mounts under it could not be removed; refusing to "
-					  "delete",
-					  path);
-		}
-	}
+	mounted = melee_mounttab_has(tb, path, true);
 	mnt_unref_table(tb);
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (mounted && !unmount_first)
+		return melee_fail(err, errlen, -EBUSY,
+				  "%s: something is still mounted under it; refusing to "
+				  "delete (run 'melee-mounts down' first)",
+				  path);
+	if (mounted && (r = unmount_below(path, err, errlen)) < 0)
+		return r;
+	if (!parent)
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
+	base = strrchr(path, '/');
+	if (path[0] != '/' || !base || !base[1])
+		return melee_fail(err, errlen, -EINVAL, "%s: not an absolute path to delete", path);
+	base++;
+	/* The parent is walked like an image root: nobody else can swap the
+	 * tree for a symlink or move it while we delete. */
+	parent[base - path > 1 ? base - path - 1 : 1] = '\0';
+	pfd = image_open_safely(parent, 0, err, errlen);
+	if (pfd < 0)
+		return pfd;
+	fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0
 				       : melee_fail(err, errlen, -errno, "%s: %s", path,
 						    strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return melee_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
-	}
-	r = empty_dir(fd, st.st_dev, path, err, errlen);
-	if (r == 0 && rmdir(path) < 0)
+	r = tree_walk(fd, path, remove_entry, (void *)path, err, errlen);
+	if (r == 0 && unlinkat(pfd, base, AT_REMOVEDIR) < 0)
 		r = melee_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
 	return r;
 }
@@ -169,28 +163,103 @@ int image_shell_bits(int imgfd)
 	return ident[EI_CLASS] == ELFCLASS32 ? 32 : ident[EI_CLASS] == ELFCLASS64 ? 64 : 0;
 }
 
+/* Parses text with the loader's own parser and checks that it reads back
+ * as the one image meant: a path the INI format cannot hold (trailing
+ * blanks, " #", a newline) or that the loader refuses ("/") never reaches
+ * images.d, where it would stop every later load. */
+static int check_reads_back(const char *text, const char *name, const char *path,
+			    const char *description, bool linux32, char *err, size_t errlen)
+{
+	char file[128], shown[160];
+	struct melee_config cfg;
+	cleanup_fd int fd = memfd_create("melee-image-registration", MFD_CLOEXEC);
+	size_t len = strlen(text);
+	const struct melee_image *im;
+	int r;
+
+	if (fd < 0)
+		return melee_fail(err, errlen, -errno, "memfd_create: %s", strerror(errno));
+	if (write(fd, text, len) != (ssize_t)len || lseek(fd, 0, SEEK_SET) < 0)
+		return melee_fail(err, errlen, -EIO, "cannot check the registration: %s",
+				  strerror(errno));
+	snprintf(file, sizeof(file), "images.d/%s.conf", name);
+	melee_config_init(&cfg);
+	r = melee_config_parse_fd(fd, file, true, &cfg, err, errlen);
+	if (r < 0) {
+		melee_config_free(&cfg);
+		return r;
+	}
+	im = cfg.n_images == 1 ? &cfg.images[0] : NULL;
+	if (!im || strcmp(im->name, name) != 0 || !im->path || strcmp(im->path, path) != 0)
+		r = melee_fail(err, errlen, -EINVAL,
+			       "path '%s' cannot be written to %s: it would read back as '%s' "
+			       "(the file has no quoting: no newline, no trailing blank, no "
+			       "' #'); rename the directory",
+			       melee_shown(path, 100, shown, sizeof(shown)), file,
+			       im && im->path ? im->path : "");
+	else if (!im->description || strcmp(im->description, description) != 0 ||
+		 (im->personality == MELEE_PERSONALITY_LINUX32) != linux32)
+		r = melee_fail(err, errlen, -EINVAL, "%s: does not read back as written", file);
+	melee_config_free(&cfg);
+	return r;
+}
+
+int image_registration(const char *name, const char *path, const char *description,
+		       bool linux32, char **text, char *err, size_t errlen)
+{
+	char clean[256], shown[160];
+	const char *desc;
+	int r;
+
+	/* A newline would end the line; other control characters would reach
+	 * every terminal that shows the path. */
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return melee_fail(err, errlen, -EINVAL,
+					  "path '%s' has a control character (shown as '?'); "
+					  "rename the directory",
+					  melee_shown(path, 100, shown, sizeof(shown)));
+
+	/* Printable ASCII only (an os-release may hold ESC or BEL meant for
+	 * root's terminal), and no '#' that would start a comment. */
+	melee_shown(description, 200, clean, sizeof(clean));
+	for (char *p = clean; *p; p++)
+		if (*p == '#')
+			*p = ' ';
+	desc = melee_trim(clean);
+	if (!*desc)
+		desc = name;
+	if (asprintf(text,
+		     "# Registered by melee-image.\n[image %s]\npath = %s\ndescription = %s\n%s",
+		     name, path, desc, linux32 ? "personality = linux32\n" : "") < 0) {
+		*text = NULL;
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
+	}
+	r = check_reads_back(*text, name, path, desc, linux32, err, errlen);
+	if (r < 0) {
+		free(*text);
+		*text = NULL;
+	}
+	return r;
+}
+
 int image_register(const char *conf_dir, const char *name, const char *path,
 		   const char *description, bool linux32, char *err, size_t errlen)
 {
-	char dir[4096], text[8192];
+	char dir[4096];
+	cleanup_free char *text = NULL;
 	cleanup_fd int dfd = -1;
-	char clean[512];
-	size_t k = 0;
+	int r;
 
-	/* The description goes into an INI line: no newlines, no comment
-	 * marker that would cut it. */
-	for (const char *p = description; *p && k + 1 < sizeof(clean); p++)
-		clean[k++] = (*p == '\n' || *p == '\r' || *p == '#') ? ' ' : *p;
-	clean[k] = '\0';
+	r = image_registration(name, path, description, linux32, &text, err, errlen);
+	if (r < 0)
+		return r;
 	snprintf(dir, sizeof(dir), "%s/images.d", conf_dir);
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return melee_fail(err, errlen, -errno, "%s: %s", dir, strerror(errno));
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
 		return melee_fail(err, errlen, -errno, "%s: %s", dir, strerror(errno));
-	snprintf(text, sizeof(text),
-		 "# Registered by melee-image.\n[image %s]\npath = %s\ndescription = %s\n%s", name,
-		 path, melee_trim(clean), linux32 ? "personality = linux32\n" : "");
 	snprintf(dir, sizeof(dir), "%s.conf", name);
 	return melee_write_atomic(dfd, dir, text, strlen(text), 0644, err, errlen);
 }

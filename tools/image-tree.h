@@ -1,18 +1,57 @@
-/* Filesystem work of melee-image: removing a tree without ever crossing a
- * mount or following a symlink, registering an image, reading its
- * os-release. */
+/* Filesystem work of melee-image: walking and removing a tree without ever
+ * crossing a mount or following a symlink, listing what in an image is
+ * more than plain files, registering an image, reading its os-release. */
 #ifndef MELEE_IMAGE_TREE_H
 #define MELEE_IMAGE_TREE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
-/* Removes `path` and everything below it, walking by fd: never follows a
- * symlink, never descends into another file system.  Refuses (-EBUSY,
- * message in err) when anything is mounted at or below it, unless
- * `unmount_first` is set: then those mounts are detached first (for a
- * partial tree of our own, where debootstrap may have left /proc). */
+/* No real tree is this deep; a deeper one is refused rather than walked. */
+#define TREE_MAX_DEPTH 4096
+
+/* One entry as tree_walk() shows it to its visitor. */
+struct tree_entry {
+	int dirfd;	       /* the directory that holds it */
+	const char *name;      /* its name in dirfd */
+	const char *path;      /* its path below the root ("usr/bin/su"), raw bytes */
+	const struct stat *st; /* its lstat */
+	bool other_fs;	       /* a directory on another file system: never entered */
+};
+
+/* Called before every entry (after = false) and, for each directory
+ * entered, once more after its contents (after = true).  Returns 0 to go
+ * on, TREE_SKIP to leave a directory unentered, or -errno (message in err)
+ * to stop the walk. */
+#define TREE_SKIP 1
+typedef int (*tree_visit_fn)(const struct tree_entry *e, bool after, void *data, char *err,
+			     size_t errlen);
+
+/* Walks everything below the directory rootfd (`shown` names it in
+ * messages) without recursion: one open directory at a time, the names of
+ * each level on the heap, back up through ".." only after checking that
+ * it is the directory we came from.  Never follows a symlink, never enters
+ * another file system, refuses a tree deeper than TREE_MAX_DEPTH. */
+int tree_walk(int rootfd, const char *shown, tree_visit_fn fn, void *data, char *err,
+	      size_t errlen);
+
+/* Removes `path` and everything below it with tree_walk(): its parent must
+ * pass the safety walk of image_open_safely().  Refuses (-EBUSY, message
+ * in err) when anything is mounted at or below it, unless `unmount_first`
+ * is set: then those mounts are detached first (for a partial tree of our
+ * own, where debootstrap may have left /proc). */
 int tree_remove_safely(const char *path, bool unmount_first, char *err, size_t errlen);
+
+/* What makes an image's content root-equivalent to its source, one line
+ * per path: setuid and setgid files, device nodes, files not owned by
+ * root, group- or world-writable directories without the sticky bit,
+ * world-writable files, other file systems mounted inside.  `report` gets
+ * each path (below the root) and what was found; returns how many paths
+ * were reported, or -errno. */
+typedef void (*image_scan_report_fn)(const char *path, const char *what, void *data);
+int image_scan(int imgfd, const char *imgpath, image_scan_report_fn report, void *data,
+	       char *err, size_t errlen);
 
 /* PRETTY_NAME of the image's os-release (etc/ then usr/lib/), or NULL. */
 char *image_os_pretty_name(int imgfd);
@@ -20,7 +59,14 @@ char *image_os_pretty_name(int imgfd);
 /* 32 if the image's /bin/sh is a 32-bit ELF, 64 if 64-bit, 0 if unknown. */
 int image_shell_bits(int imgfd);
 
-/* Writes images.d/NAME.conf atomically, mode 0644. */
+/* The text of images.d/NAME.conf, checked by parsing it back with the
+ * loader (melee_config_parse_fd): refused (-EINVAL, message in err) unless
+ * it reads back as exactly this one image with this path.  The description
+ * is made printable (melee_shown) first; *text is malloc'ed. */
+int image_registration(const char *name, const char *path, const char *description,
+		       bool linux32, char **text, char *err, size_t errlen);
+
+/* Writes images.d/NAME.conf atomically, mode 0644, after the check above. */
 int image_register(const char *conf_dir, const char *name, const char *path,
 		   const char *description, bool linux32, char *err, size_t errlen);
 

@@ -26,8 +26,16 @@ static pid_t child = -1;
 
 struct image_opts {
 	const char *config, *suite, *arch, *mirror, *variant, *include, *description;
-	bool no_up, delete_files;
+	bool no_up, delete_files, trusted;
 };
+
+/* The PATH every child runs with, whatever the caller's was: root finds
+ * tar and debootstrap where the system keeps them (sudo's secure_path),
+ * not in a directory of the user who ran su without '-'. */
+#define SECURE_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* Shown at most this many paths of an image scan. */
+#define SCAN_SHOWN_MAX 50
 
 static void usage(FILE *f)
 {
@@ -39,9 +47,12 @@ static void usage(FILE *f)
 		"         [--variant minbase|standard] [--include PKG,...]\n"
 		"                       build a Debian-family image with debootstrap under\n"
 		"                       images-dir, register it and run melee-mounts up\n"
-		"  import NAME DIR|TARBALL\n"
+		"  import NAME DIR|TARBALL [--trusted]\n"
 		"                       register an existing tree (any distribution), or\n"
-		"                       unpack a tarball under images-dir and register it\n"
+		"                       unpack a tarball under images-dir and register it;\n"
+		"                       setuid files, devices, files not owned by root and\n"
+		"                       writable directories are listed and refused\n"
+		"                       unless --trusted\n"
 		"  list                 the configured images and their state\n"
 		"  remove NAME [--delete-files]\n"
 		"                       unregister an image (refused while it is mounted\n"
@@ -51,6 +62,7 @@ static void usage(FILE *f)
 		"  -c, --config FILE    use FILE instead of %s (root only)\n"
 		"  -d, --description T  description instead of the image's os-release\n"
 		"      --no-up          do not run melee-mounts up after create/import\n"
+		"      --trusted        import an image whose source you trust as root\n"
 		"  -h, --help           show this help\n"
 		"  -V, --version        show the version\n",
 		MELEE_DEFAULT_CONFIG);
@@ -77,9 +89,10 @@ static void need_root(const char *cmd)
 		die_status(2, "%s: must be run as root", cmd);
 }
 
-/* The new image's name must be free: no image or alias, no tree. */
-static void check_new_name(const struct melee_config *cfg, const char *name, char *final,
-			   size_t len)
+/* The new image's name must be free: no image or alias, and, when a tree
+ * is to be made at images-dir/NAME (`makes_tree`), nothing there yet. */
+static void check_new_name(const struct melee_config *cfg, const char *name, bool makes_tree,
+			   char *final, size_t len)
 {
 	const struct melee_image *im;
 	struct stat st;
@@ -92,7 +105,7 @@ static void check_new_name(const struct melee_config *cfg, const char *name, cha
 		die_status(2, "image '%s' already exists (%s at %s)", name,
 			   strcmp(im->name, name) ? "an alias of it is defined" : "defined", im->where);
 	snprintf(final, len, "%s/%s", cfg->images_dir, name);
-	if (lstat(final, &st) == 0)
+	if (makes_tree && lstat(final, &st) == 0)
 		die_status(2, "%s already exists; 'melee-image import %s %s' registers it", final,
 			   name, final);
 }
@@ -212,7 +225,9 @@ static int run_debootstrap(const struct image_opts *o, const char *name, const c
 	}
 	argv[n++] = o->suite;
 	argv[n++] = dir;
-	argv[n++] = o->mirror ? o->mirror : "http://deb.debian.org/debian";
+	/* Without --mirror, debootstrap's own default for the suite. */
+	if (o->mirror)
+		argv[n++] = o->mirror;
 	argv[n] = NULL;
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		die_errno("pipe");
@@ -315,15 +330,71 @@ static int run_mounts_up(const struct image_opts *o, const char *name)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* Names, describes and registers a finished tree, then prepares it. */
-static int finish(const struct image_opts *o, const struct melee_config *cfg,
-		  const char *name, const char *path, bool linux32)
+struct scan_shown {
+	const char *name;
+	int n;
+};
+
+static void show_finding(const char *path, const char *what, void *data)
 {
-	char err[MELEE_ERRLEN];
-	cleanup_free char *pretty = NULL;
-	cleanup_fd int fd = image_open_safely(path, 0, err, sizeof(err));
+	struct scan_shown *s = data;
+	char shown[200];
+
+	if (s->n++ < SCAN_SHOWN_MAX)
+		printf("melee-image: %s: /%s: %s\n", s->name,
+		       melee_shown(path, 160, shown, sizeof(shown)), what);
+}
+
+/* An image is root-equivalent content: lists what in the tree at imgfd
+ * could give root (or a file's owner) more than its files, and refuses
+ * it unless --trusted.  Returns only when the image may be registered;
+ * a refused or failed scan of our own partial tree removes it. */
+static void scan_or_refuse(const struct image_opts *o, const char *name, const char *path,
+			   int imgfd, const char *partial)
+{
+	char err[MELEE_ERRLEN], why[MELEE_ERRLEN + 128];
+	struct scan_shown s = { .name = name };
+	int n = image_scan(imgfd, path, show_finding, &s, err, sizeof(err));
+
+	if (n < 0) {
+		snprintf(why, sizeof(why), "cannot check the image: %s", err);
+		if (partial)
+			fail_partial(partial, why);
+		die("%s", why);
+	}
+	if (n > SCAN_SHOWN_MAX)
+		printf("melee-image: %s: ... and %d more\n", name, n - SCAN_SHOWN_MAX);
+	if (n == 0)
+		return;
+	if (o->trusted) {
+		printf("melee-image: %s: %d path%s above; imported as --trusted\n", name, n,
+		       n == 1 ? "" : "s");
+		return;
+	}
+	snprintf(why, sizeof(why),
+		 "%s: refused: the %d path%s listed above make%s this image root-equivalent "
+		 "(setuid files run as root on this host); give --trusted if you trust its "
+		 "source like the host's /usr",
+		 name, n, n == 1 ? "" : "s", n == 1 ? "s" : "");
+	if (partial)
+		fail_partial(partial, why);
+	die("%s", why);
+}
+
+/* Names, describes and registers a finished tree, then prepares it.  The
+ * registration is checked (it must read back) before anything is done. */
+static int finish(const struct image_opts *o, const struct melee_config *cfg,
+		  const char *name, const char *path, bool linux32, bool scan)
+{
+	char err[MELEE_ERRLEN], shown[256];
+	cleanup_free char *pretty = NULL, *text = NULL;
+	cleanup_fd int fd = -1;
+	const char *desc;
 	int bits;
 
+	if (image_registration(name, path, "-", false, &text, err, sizeof(err)) < 0)
+		die_status(2, "%s", err);
+	fd = image_open_safely(path, 0, err, sizeof(err));
 	if (fd < 0)
 		die("%s", err);
 	bits = image_shell_bits(fd);
@@ -331,13 +402,13 @@ static int finish(const struct image_opts *o, const struct melee_config *cfg,
 		die("%s/bin/sh is missing or not an ELF executable: not an image", path);
 	linux32 |= bits == 32;
 	pretty = image_os_pretty_name(fd);
-	if (image_register(cfg->conf_dir, name, path,
-			   o->description ? o->description : pretty ? pretty : name, linux32, err,
-			   sizeof(err)) < 0)
+	desc = o->description ? o->description : pretty ? pretty : name;
+	if (scan)
+		scan_or_refuse(o, name, path, fd, NULL);
+	if (image_register(cfg->conf_dir, name, path, desc, linux32, err, sizeof(err)) < 0)
 		die("%s", err);
 	printf("melee-image: %s: registered in %s/images.d/%s.conf (%s%s)\n", name, cfg->conf_dir,
-	       name, o->description ? o->description : pretty ? pretty : name,
-	       linux32 ? ", linux32" : "");
+	       name, melee_shown(desc, 200, shown, sizeof(shown)), linux32 ? ", linux32" : "");
 	if (o->no_up)
 		return 0;
 	return run_mounts_up(o, name) == 0 ? 0 : 1;
@@ -357,7 +428,7 @@ static int cmd_create(const struct image_opts *o, const char *name)
 	if (o->variant && strcmp(o->variant, "minbase") && strcmp(o->variant, "standard"))
 		die_status(2, "create: --variant must be minbase or standard, got '%s'", o->variant);
 	load(o, &cfg);
-	check_new_name(&cfg, name, final, sizeof(final));
+	check_new_name(&cfg, name, true, final, sizeof(final));
 	prepare_images_dir(&cfg);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -373,47 +444,110 @@ static int cmd_create(const struct image_opts *o, const char *name)
 		fail_partial(partial, "cannot move the new image into place");
 	linux32 = o->arch && (strcmp(o->arch, "i386") == 0 || strcmp(o->arch, "armhf") == 0 ||
 			      strcmp(o->arch, "armel") == 0);
-	r = finish(o, &cfg, name, final, linux32);
+	r = finish(o, &cfg, name, final, linux32, false);
 	melee_config_free(&cfg);
 	return r;
+}
+
+/* Opens the tarball to unpack as root: a root-owned regular file that
+ * nobody else can write, in a directory that passes the safety walk (else
+ * someone could swap it between our checks and tar's read). */
+static int open_tarball(const char *src)
+{
+	char err[MELEE_ERRLEN], dir[PATH_MAX];
+	const char *base = strrchr(src, '/') + 1;
+	cleanup_fd int dfd = -1;
+	struct stat st;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%.*s", base - src > 1 ? (int)(base - src - 1) : 1, src);
+	dfd = image_open_safely(dir, 0, err, sizeof(err));
+	if (dfd < 0)
+		die("import: %s: refused, its directory is not safe: %s", src, err);
+	fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		die_errno("import: %s", src);
+	if (fstat(fd, &st) < 0)
+		die_errno("import: %s", src);
+	if (!S_ISREG(st.st_mode))
+		die("import: %s: not a regular file (expected a directory or a tarball)", src);
+	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
+		die("import: %s: refused, owned by uid %u with mode %04o (expected a root-owned "
+		    "file that only root can write)",
+		    src, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+	return fd;
+}
+
+/* Unpacks the tarball (as open_tarball() opened it) into partial, with
+ * the owners and modes it records; makes the root root's 0755. */
+static void unpack(const char *name, const char *src, int tarfd, const char *partial)
+{
+	pid_t pid;
+	int status;
+
+	printf("melee-image: %s: unpacking %s\n", name, src);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		/* tar reads the file we checked, through our fd: a path is
+		 * looked up again; /proc/self/fd/0 lets tar detect compression. */
+		if (dup2(tarfd, 0) < 0)
+			_exit(127);
+		execlp("tar", "tar", "--numeric-owner", "-xpf", "/proc/self/fd/0", "-C", partial,
+		       (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		fail_partial(partial, "cannot unpack the tarball");
+	if (chmod(partial, 0755) < 0 || chown(partial, 0, 0) < 0)
+		fail_partial(partial, "cannot make the new image's root root's, mode 0755");
+}
+
+static int import_tarball(const struct image_opts *o, const struct melee_config *cfg,
+			  const char *name, const char *src, const char *final)
+{
+	char err[MELEE_ERRLEN], partial[PATH_MAX + 16];
+	cleanup_fd int tarfd = open_tarball(src), imgfd = -1;
+
+	prepare_images_dir(cfg);
+	make_partial(cfg, name, partial, sizeof(partial));
+	unpack(name, src, tarfd, partial);
+	imgfd = image_open_safely(partial, 0, err, sizeof(err));
+	if (imgfd < 0)
+		fail_partial(partial, err);
+	scan_or_refuse(o, name, partial, imgfd, partial);
+	if (rename(partial, final) < 0)
+		fail_partial(partial, "cannot move the new image into place");
+	return finish(o, cfg, name, final, false, false);
 }
 
 static int cmd_import(const struct image_opts *o, const char *name, const char *src)
 {
 	struct melee_config cfg;
-	char final[PATH_MAX], partial[PATH_MAX + 16];
+	char final[PATH_MAX], tree[PATH_MAX];
 	struct stat st;
+	size_t len = strlen(src);
 	int r;
 
 	need_root("import");
 	load(o, &cfg);
-	check_new_name(&cfg, name, final, sizeof(final));
 	if (src[0] != '/')
 		die_status(2, "import: %s: give an absolute path", src);
 	if (stat(src, &st) < 0)
 		die_errno("import: %s", src);
+	/* A tree is registered where it is, images-dir/NAME included; only a
+	 * tarball makes a new tree there. */
+	check_new_name(&cfg, name, !S_ISDIR(st.st_mode), final, sizeof(final));
 	if (S_ISDIR(st.st_mode)) {
-		r = finish(o, &cfg, name, src, false);
+		while (len > 1 && src[len - 1] == '/')
+			len--;
+		if (len >= sizeof(tree))
+			die_status(2, "import: %s: path too long", src);
+		snprintf(tree, sizeof(tree), "%.*s", (int)len, src);
+		r = finish(o, &cfg, name, tree, false, true);
 	} else {
-		pid_t pid;
-		int status;
-
-		prepare_images_dir(&cfg);
-		make_partial(&cfg, name, partial, sizeof(partial));
-		printf("melee-image: %s: unpacking %s\n", name, src);
-		fflush(stdout);
-		pid = fork();
-		if (pid == 0) {
-			execlp("tar", "tar", "--numeric-owner", "-xpf", src, "-C", partial,
-			       (char *)NULL);
-			_exit(127);
-		}
-		if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-		    WEXITSTATUS(status) != 0)
-			fail_partial(partial, "cannot unpack the tarball");
-		if (chmod(partial, 0755) < 0 || chown(partial, 0, 0) < 0 || rename(partial, final) < 0)
-			fail_partial(partial, "cannot move the new image into place");
-		r = finish(o, &cfg, name, final, false);
+		r = import_tarball(o, &cfg, name, src, final);
 	}
 	melee_config_free(&cfg);
 	return r;
@@ -422,7 +556,7 @@ static int cmd_import(const struct image_opts *o, const char *name, const char *
 static int cmd_list(const struct image_opts *o)
 {
 	struct melee_config cfg;
-	char err[MELEE_ERRLEN];
+	char err[MELEE_ERRLEN], desc[256], path[4096];
 	struct libmnt_table *tb;
 
 	load(o, &cfg);
@@ -437,7 +571,8 @@ static int cmd_list(const struct image_opts *o)
 		melee_image_status(im, tb, 0, &st);
 		printf("%-16s %-8s %-8s %-34s %s\n", im->name, melee_state_name(st.state),
 		       im->personality == MELEE_PERSONALITY_LINUX32 ? "linux32" : "linux",
-		       im->description, im->path);
+		       melee_shown(im->description, 200, desc, sizeof(desc)),
+		       melee_shown(im->path, 4000, path, sizeof(path)));
 	}
 	mnt_unref_table(tb);
 	melee_config_free(&cfg);
@@ -513,24 +648,40 @@ static int cmd_remove(const struct image_opts *o, const char *name)
 	user = image_user(im->path, comm, sizeof(comm));
 	if (user)
 		die("image '%s' is in use by process %d (%s)", name, (int)user, comm);
+	/* The files first: an image whose delete failed stays registered,
+	 * so that nothing half-deleted is left without a name. */
+	if (o->delete_files) {
+		if (tree_remove_safely(im->path, false, err, sizeof(err)) < 0)
+			die("%s; image '%s' is still registered", err, name);
+		printf("melee-image: %s: deleted %s\n", name, im->path);
+	}
 	if (unlink(conf) < 0)
 		die_errno("cannot remove %s", conf);
 	printf("melee-image: %s: removed from the configuration (%s)\n", name, conf);
-	if (o->delete_files) {
-		if (tree_remove_safely(im->path, false, err, sizeof(err)) < 0)
-			die("%s", err);
-		printf("melee-image: %s: deleted %s\n", name, im->path);
-	} else {
+	if (!o->delete_files)
 		printf("melee-image: %s: files kept in %s (--delete-files deletes them)\n", name,
 		       im->path);
-	}
 	melee_config_free(&cfg);
 	return 0;
 }
 
+/* What the children (tar, debootstrap, melee-mounts) would take from a
+ * caller's environment as root: a fixed PATH, and none of the variables
+ * that make tar, debootstrap or a shell run someone else's code. */
+static void secure_environment(void)
+{
+	static const char *const drop[] = { "TAR_OPTIONS", "DEBOOTSTRAP_DIR", "BASH_ENV", "ENV",
+					    "CDPATH", "IFS", "SHELLOPTS", "PS4", NULL };
+
+	if (setenv("PATH", SECURE_PATH, 1) < 0)
+		die_errno("setenv PATH");
+	for (int i = 0; drop[i]; i++)
+		unsetenv(drop[i]);
+}
+
 int main(int argc, char **argv)
 {
-	enum { OPT_NO_UP = 256, OPT_DELETE, OPT_INCLUDE };
+	enum { OPT_NO_UP = 256, OPT_DELETE, OPT_INCLUDE, OPT_TRUSTED };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "suite", required_argument, NULL, 's' },
@@ -541,6 +692,7 @@ int main(int argc, char **argv)
 		{ "description", required_argument, NULL, 'd' },
 		{ "no-up", no_argument, NULL, OPT_NO_UP },
 		{ "delete-files", no_argument, NULL, OPT_DELETE },
+		{ "trusted", no_argument, NULL, OPT_TRUSTED },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -550,6 +702,7 @@ int main(int argc, char **argv)
 	int c, nargs;
 
 	sanitize_std_fds();
+	secure_environment();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((c = getopt_long(argc, argv, "c:s:a:m:v:d:hV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -568,6 +721,7 @@ int main(int argc, char **argv)
 		case OPT_INCLUDE: o.include = optarg; break;
 		case OPT_NO_UP: o.no_up = true; break;
 		case OPT_DELETE: o.delete_files = true; break;
+		case OPT_TRUSTED: o.trusted = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("melee-image %s\n", MELEE_VERSION); return 0;
 		default: usage(stderr); return 2;

@@ -74,7 +74,8 @@ out=$(mi remove --delete-files tarred 2>&1); rc=$?
 is "$rc:$out" "1:melee-image: image 'tarred' is mounted; run 'melee-mounts down tarred' first" "--delete-files refused with a mount inside"
 umount "$IMAGES/tarred/home"
 out=$(mi remove --delete-files tarred 2>&1); rc=$?
-like "$rc:$out" "^0:.*removed from the configuration" "remove --delete-files"
+is "$rc:$out" "0:melee-image: tarred: deleted $IMAGES/tarred
+melee-image: tarred: removed from the configuration ($T/etc/images.d/tarred.conf)" "remove --delete-files deletes, then unregisters"
 ok "$(test ! -e "$IMAGES/tarred"; echo $?)" "the tree is gone"
 is "$(cat "$T/precious/file")" "data" "what was mounted there earlier is intact"
 
