@@ -56,6 +56,17 @@ unlike() {
 	fi
 }
 
+wait_for() { # wait_for SECONDS CMD...: polls CMD every 0.1 s
+	local n=$(($1 * 10))
+	shift
+	while [ $n -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
 skip_all() {
 	echo "1..0 # SKIP $*"
 	exit 0
@@ -289,11 +300,7 @@ SYSLOG=$T/work/syslog
 # syslogd writes after the sender has gone on; a loaded machine gets up
 # to 10 s).  The assertion that follows reports a line that never came.
 syslog_wait() {
-	local i
-	for i in $(seq 100); do
-		grep -Eq -- "$1" "$SYSLOG" 2>/dev/null && return 0
-		sleep 0.1
-	done
+	wait_for 10 grep -Eq -- "$1" "$SYSLOG"
 }
 
 private_syslog() {

@@ -66,7 +66,7 @@ cat > "$T/work/nscd.conf" <<'C'
 C
 "$NSCD" -F -f "$T/work/nscd.conf" 2> "$T/work/nscd.log" &
 PIDS="$PIDS $!"
-for i in $(seq 1 100); do [ -S /run/nscd/socket ] && break; sleep 0.05; done
+wait_for 5 test -S /run/nscd/socket
 [ -S /run/nscd/socket ]; ok $? "nscd runs (its socket is /run/nscd/socket)"
 like "$("$NSCD" -f "$T/work/nscd.conf" -g 2>&1)" "passwd cache" "nscd answers on its socket"
 

@@ -83,17 +83,6 @@ slurm_stop() {
 # Before lib.sh's cleanup: jobs and daemons go before the unmounts.
 trap 'rc_=$?; slurm_stop; (exit $rc_); cleanup' EXIT
 
-wait_for() { # wait_for SECONDS CMD...: polls CMD every 0.1 s
-	local n=$(($1 * 10))
-	shift
-	while [ $n -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
-
 node_state() { sinfo -h -n "$NODE" -o %T 2>/dev/null; }
 node_idle() { [ "$(node_state)" = idle ]; }
 
