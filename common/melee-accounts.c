@@ -4,6 +4,7 @@
 #include "melee-safety.h"
 #include "melee-util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -95,6 +96,11 @@ static int table_parse(const char *text, struct table *t)
 		char *f[4] = { NULL, NULL, NULL, NULL }, *p;
 		int i;
 
+		/* glibc's files module skips leading blanks before it reads
+		 * a line (and then '#' comments): " alice:x:0:0:..." is
+		 * alice there, so it is alice here too. */
+		while (isspace((unsigned char)*l))
+			l++;
 		if (!*l || *l == '#')
 			continue;
 		if (t->n == t->cap) {
@@ -130,6 +136,15 @@ static int table_parse(const char *text, struct table *t)
 		}
 	}
 	return 0;
+}
+
+/* A group member as glibc reads it: leading blanks are skipped (" alice"
+ * is alice); NULL for an empty one. */
+static char *member_name(char *m)
+{
+	while (isspace((unsigned char)*m))
+		m++;
+	return *m ? m : NULL;
 }
 
 /* The host's human users (UID_MIN..UID_MAX), by name and by uid. */
@@ -432,8 +447,9 @@ static int collect_held(struct group_merge *g)
 
 		if (h->id < 0 || !h->members)
 			continue;
-		for (char *m = strtok_r(h->members, ",", &save); m; m = strtok_r(NULL, ",", &save)) {
-			size_t u = human_named(&g->hu, m), k;
+		for (char *f = strtok_r(h->members, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
+			char *m = member_name(f);
+			size_t u = m ? human_named(&g->hu, m) : MELEE_INDEX_NONE, k;
 
 			if (u == MELEE_INDEX_NONE || g->listed_on[u] == j + 1)
 				continue;
@@ -503,9 +519,11 @@ static void write_image_group(struct buf *b, struct entry *e, const struct human
 		buf_add(b, e->line, strlen(e->line));
 		buf_add(b, ":", 1);
 	}
-	for (char *m = e->members ? strtok_r(e->members, ",", &save) : NULL; m;
-	     m = strtok_r(NULL, ",", &save)) {
-		if (is_human_name(hu, m, suffixes))
+	for (char *f = e->members ? strtok_r(e->members, ",", &save) : NULL; f;
+	     f = strtok_r(NULL, ",", &save)) {
+		char *m = member_name(f);
+
+		if (!m || is_human_name(hu, m, suffixes))
 			continue;
 		if (!first)
 			buf_add(b, ",", 1);

@@ -38,7 +38,9 @@ int main(void)
 	    mkdirat(base, "img/home/plain", 0755) < 0 ||
 	    symlinkat("../../outside", base, "img/home/swapped") < 0 ||
 	    symlinkat("/", base, "img/home/abs") < 0 ||
-	    symlinkat("../outside/mnt", base, "img/home/last") < 0) {
+	    symlinkat("../outside/mnt", base, "img/home/last") < 0 ||
+	    mkdirat(base, "img/srv", 0755) < 0 || mkdirat(base, "img/srv/mnt", 0755) < 0 ||
+	    symlinkat("../srv", base, "img/home/inside") < 0) {
 		perror("setup");
 		return 99;
 	}
@@ -48,6 +50,13 @@ int main(void)
 		    "IMG/home/swapped/mnt: a directory on the way is a symlink or leads out of "
 		    "IMG (refused)",
 		    "a directory replaced by a symlink (relative) is not followed");
+		/* RESOLVE_BENEATH alone would follow this one (it stays in
+		 * the image) to whatever is mounted there. */
+		try(img, "home/inside/mnt", lazy, -ELOOP,
+		    "IMG/home/inside/mnt: a directory on the way is a symlink or leads out of "
+		    "IMG (refused)",
+		    "a directory replaced by a symlink that stays inside the image is not "
+		    "followed either");
 		try(img, "home/abs/proc", lazy, -ELOOP,
 		    "IMG/home/abs/proc: a directory on the way is a symlink or leads out of IMG "
 		    "(refused)",
@@ -66,6 +75,9 @@ int main(void)
 	unlinkat(base, "img/home/swapped", 0);
 	unlinkat(base, "img/home/abs", 0);
 	unlinkat(base, "img/home/last", 0);
+	unlinkat(base, "img/home/inside", 0);
+	unlinkat(base, "img/srv/mnt", AT_REMOVEDIR);
+	unlinkat(base, "img/srv", AT_REMOVEDIR);
 	unlinkat(base, "img/home/plain", AT_REMOVEDIR);
 	unlinkat(base, "img/home", AT_REMOVEDIR);
 	unlinkat(base, "img", AT_REMOVEDIR);
