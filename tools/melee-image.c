@@ -21,6 +21,8 @@
 
 const char *tool_name = "melee-image";
 
+extern char **environ;
+
 static volatile sig_atomic_t interrupted;
 static pid_t child = -1;
 
@@ -665,18 +667,39 @@ static int cmd_remove(const struct image_opts *o, const char *name)
 	return 0;
 }
 
-/* What the children (tar, debootstrap, melee-mounts) would take from a
- * caller's environment as root: a fixed PATH, and none of the variables
- * that make tar, debootstrap or a shell run someone else's code. */
+/* The environment the children (tar, debootstrap and the perl it runs,
+ * melee-mounts) get as root: a fixed PATH and only the variables below,
+ * never the rest of a caller's (su without '-' keeps it).  A deny-list
+ * missed PERL5OPT/PERL5LIB (debootstrap runs perl), BASH_FUNC_*, GZIP and
+ * whatever a helper reads next; these only choose a language, a terminal
+ * or a proxy. */
+static bool env_kept(const char *e)
+{
+	static const char *const keep[] = { "TERM=", "LANG=", "LANGUAGE=", "LC_",
+					    "http_proxy=", "https_proxy=", "ftp_proxy=",
+					    "no_proxy=", NULL };
+
+	for (int i = 0; keep[i]; i++)
+		if (strncmp(e, keep[i], strlen(keep[i])) == 0)
+			return true;
+	return false;
+}
+
 static void secure_environment(void)
 {
-	static const char *const drop[] = { "TAR_OPTIONS", "DEBOOTSTRAP_DIR", "BASH_ENV", "ENV",
-					    "CDPATH", "IFS", "SHELLOPTS", "PS4", NULL };
+	char **kept = NULL;
+	size_t n = 0;
 
-	if (setenv("PATH", SECURE_PATH, 1) < 0)
-		die_errno("setenv PATH");
-	for (int i = 0; drop[i]; i++)
-		unsetenv(drop[i]);
+	for (char **e = environ; e && *e; e++)
+		if (env_kept(*e) && melee_strv_push(&kept, &n, *e) < 0)
+			die("out of memory");
+	if (clearenv() != 0 || setenv("PATH", SECURE_PATH, 1) < 0)
+		die_errno("cannot reset the environment");
+	for (size_t i = 0; i < n; i++)
+		if (putenv(kept[i]) != 0)
+			die_errno("putenv");
+	/* kept[i] now belong to the environment; only the vector goes. */
+	free(kept);
 }
 
 int main(int argc, char **argv)

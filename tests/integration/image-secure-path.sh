@@ -37,4 +37,17 @@ like "$out" "debootstrap: E: |\[1/7\]" "the system's debootstrap ran (exit $rc)"
 out=$(DEBOOTSTRAP_DIR="$evil/dbs" mi create x --suite no-such-suite-xyz 2>&1); rc=$?
 ok "$(test ! -e "$T/work/ran-debootstrap-dir"; echo $?)" "create: DEBOOTSTRAP_DIR was not honoured"
 like "$out" "debootstrap: E: |\[1/7\]" "the system's debootstrap ran with its own scripts (exit $rc)"
+
+# debootstrap runs perl as root (PERL5OPT=-MModule from PERL5LIB runs a
+# user's code), tar runs compressors: of a caller's environment only a few
+# harmless variables reach them.  strace shows every child's environment.
+out=$(PERL5LIB="$evil/perl" PERL5OPT=-MMeleeEvil GZIP=-S.x \
+	LANG=C.UTF-8 env 'BASH_FUNC_ls%%=() { :; }' \
+	strace -f -qq -v -s 4096 -e trace=execve -e signal=none -o "$T/work/trace" \
+	"$MELEE_IMAGE" --config "$CONF" create x --suite no-such-suite-xyz 2>&1); rc=$?
+dbs=$(grep -m1 'execve("[^"]*debootstrap"' "$T/work/trace")
+like "$dbs" "debootstrap" "create ran debootstrap (exit $rc)"
+like "$dbs" '"LANG=C.UTF-8"' "debootstrap gets the caller's LANG"
+like "$dbs" '"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"' "and the fixed PATH"
+unlike "$dbs" "PERL5OPT|PERL5LIB|GZIP=|BASH_FUNC" "but no PERL5OPT, PERL5LIB, GZIP or exported function"
 done_testing

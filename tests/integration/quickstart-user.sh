@@ -41,4 +41,23 @@ out=$("$top_srcdir/tests/quickstart-user" demo "$T/work/key.pub" 2>&1); rc=$?
 is "$rc:$(stat -c '%U %a' /home/demo/.ssh/authorized_keys)" "0:demo 600" "a second run works too"
 like "$(grep -n 'quickstart-user demo' "$top_srcdir/quickstart")" "tests/quickstart-user demo \"\\\$demo/demo_key.pub\"" "quickstart sets the user up through it"
 unlike "$(cat "$top_srcdir/quickstart")" "install .*-o demo" "and installs nothing as root into demo's home"
+
+# Run from root's terminal: demo's process has no controlling terminal
+# (demo may ptrace it; with root's tty it could TIOCSTI into root's shell)
+# and none of root's environment.  A FIFO demo planted as authorized_keys
+# holds the process until we have looked at it.
+rm -f /home/demo/.ssh/authorized_keys
+mkfifo -m 600 /home/demo/.ssh/authorized_keys; chown 1510:1510 /home/demo/.ssh/authorized_keys
+SECRET_OF_ROOT=1 script -qec "$top_srcdir/tests/quickstart-user demo $T/work/key.pub" /dev/null \
+	> "$T/work/script.out" 2>&1 &
+spid=$!
+for i in $(seq 100); do pid=$(pgrep -u 1510 -n) && break; sleep 0.1; done
+ok "$(test -n "$pid"; echo $?)" "the user's process runs (pid ${pid:-none}), under a terminal"
+is "$(awk '{print $7}' "/proc/$pid/stat")" "0" "it has no controlling terminal"
+is "$(tr '\0' '\n' < "/proc/$pid/environ" | sort | tr '\n' ' ')" \
+	"HOME=/home/demo PATH=/usr/bin:/bin " "and only HOME and PATH in its environment"
+cat /home/demo/.ssh/authorized_keys > /dev/null
+wait "$spid"
+like "$(grep -n -A3 'setpriv' "$top_srcdir/quickstart")" "setsid -w setpriv" \
+	"quickstart runs melee as demo in a session of its own too"
 done_testing
