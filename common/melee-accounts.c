@@ -326,6 +326,10 @@ int melee_merge_passwd(const char *image_passwd, const char *host_passwd,
 		const struct entry *e = &img.e[i];
 		size_t j = human_named(&hu, e->name);
 
+		/* No usable uid: glibc skips the line, but an old one (an
+		 * SL6 image's) would wrap 4294967296 to root.  Left out. */
+		if (e->id < 0)
+			continue;
 		if (j != MELEE_INDEX_NONE) {
 			if (hu.pw.e[j].id != e->id)
 				r = override_add(ov, MELEE_OVERRIDE_USER, hu.pw.e[j].id, e->id,
@@ -509,10 +513,6 @@ static void write_image_group(struct buf *b, struct entry *e, const struct human
 		if (c3)
 			c3++;
 	}
-	if (!c3 && e->id < 0) { /* not a group line we understand: verbatim */
-		buf_line(b, e->line);
-		return;
-	}
 	if (c3) {
 		buf_add(b, e->line, (size_t)(c3 - e->line));
 	} else {
@@ -541,8 +541,13 @@ static void write_image_group(struct buf *b, struct entry *e, const struct human
 static int merge_image_group(struct group_merge *g, struct buf *b, struct entry *e,
 			     char *const *suffixes, struct melee_overrides *ov)
 {
-	size_t k = e->id >= 0 ? melee_index_get(&g->held_by_gid, NULL, e->id) : MELEE_INDEX_NONE;
+	size_t k;
 
+	/* No usable gid: left out, as in passwd (an old glibc would wrap
+	 * 4294967306 to 10, a host gid, under the image's name). */
+	if (e->id < 0)
+		return 0;
+	k = melee_index_get(&g->held_by_gid, NULL, e->id);
 	if (k != MELEE_INDEX_NONE) {
 		struct held_gid *h = &g->held[k];
 		const char *hn = h->host_line != MELEE_INDEX_NONE ? g->host.e[h->host_line].name : NULL;

@@ -19,7 +19,9 @@ long melee_parse_id(const char *s)
 		return -1;
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (errno || *end || v < 0)
+	/* (uid_t)-1 means "no id"; beyond it an id does not fit in 32 bits
+	 * (an old glibc would wrap 4294967306 to 10). */
+	if (errno || *end || v < 0 || v > 4294967294L)
 		return -1;
 	return v;
 }

@@ -19,7 +19,8 @@ struct melee_id_range {
 };
 
 /* A decimal id field of passwd, group or login.defs: its value, or -1
- * when it is empty, not a plain non-negative number, or too large. */
+ * when it is empty, not a plain non-negative number, or above
+ * 4294967294 (32 bits, (uid_t)-1 excluded). */
 long melee_parse_id(const char *s);
 
 /* Reads UID_MIN/UID_MAX/GID_MIN/GID_MAX from login.defs text; missing keys

@@ -155,6 +155,32 @@ static void leading_blanks(void)
 	free(out);
 }
 
+/* An id beyond 32 bits: glibc 2.36 skips the line, an old glibc (an SL6
+ * image's 2.12) wraps it, 4294967306 to gid 10 and 4294967296 to uid 0.
+ * The merge leaves such lines out, so no image name lands on a host gid
+ * or on root that way. */
+static void ids_beyond_32_bits(void)
+{
+	struct melee_id_range r = { 1000, 60000, 1000, 60000 };
+	const char *pw = "root:x:0:0::/root:/bin/bash\n"
+			 "alice:x:1001:10:Alice:/home/alice:/bin/bash\n";
+	char *out = NULL;
+
+	ok(melee_merge_passwd("root:x:0:0::/root:/bin/sh\nevil:x:4294967296:0::/:/bin/sh\n"
+			      "nobody:x:4294967295:0::/:/bin/sh\n",
+			      pw, &r, NULL, NULL, &out) == 0,
+	   "passwd merge with uids beyond 32 bits");
+	is_str(out, "root:x:0:0::/root:/bin/sh\nalice:x:1001:10:Alice:/home/alice:/bin/bash\n",
+	       "uid 4294967296 and 4294967295 lines are left out");
+	free(out);
+	ok(melee_merge_group("root:x:0:\nwheel:x:4294967306:\nstaff:x:50:\n", "uucp:x:10:\n", pw,
+			     &r, NULL, NULL, &out) == 0,
+	   "group merge with a gid beyond 32 bits");
+	is_str(out, "root:x:0:\nstaff:x:50:\nuucp:x:10:\n",
+	       "wheel with gid 4294967306 (10 wrapped) is left out; the host's uucp has gid 10");
+	free(out);
+}
+
 /* A later issue wants 20,000 users merged in under 100 ms: the merge must
  * stay linear.  The quadratic merge this replaced took 16 s here, the
  * linear one 70 ms (printed as a note; the test checks the result). */
@@ -230,6 +256,7 @@ int main(void)
 			     "builder:x:1001:\n";
 
 	leading_blanks();
+	ids_beyond_32_bits();
 	melee_login_defs_parse("# comment\nUID_MIN 1000\nUID_MAX\t60000\nGID_MIN 1000\n"
 			       "MAIL_DIR /var/mail\n",
 			       &r);
