@@ -73,14 +73,15 @@ static bool allowed(const char *base, const char *image, char sep, uid_t uid, gi
 	r = melee_config_load(MELEE_DEFAULT_CONFIG, 0, &cfg, NULL, 0);
 	if (r < 0)
 		goto out;
+	im = melee_config_find_image(&cfg, image);
+	if (!im || sep != cfg.separator)
+		goto out;
 	/* A suffix is a second name only for people (melee-ids.h): never
 	 * for root, a system account or nobody, whom the host's sudo, sshd
 	 * and pam_access rules protect by name.  A login.defs that cannot
-	 * be read refuses too. */
+	 * be read refuses too.  Read once per lookup, and only for a name
+	 * whose suffix is an image. */
 	if (melee_suffix_allowed(MELEE_LOGIN_DEFS, base, uid, NULL, 0) < 0)
-		goto out;
-	im = melee_config_find_image(&cfg, image);
-	if (!im || sep != cfg.separator)
 		goto out;
 	/* The groups only when an allow list or the caller needs them:
 	 * getpwnam_r of an open image reads no group file. */

@@ -49,4 +49,10 @@ chown 0 "$T/work/login.defs"
 printf 'MAIL_DIR /var/mail\n' > "$T/work/login.defs"
 is "$(getent passwd above+demo | cut -d: -f1,3)" "above+demo:1503" "login.defs without UID_MIN/UID_MAX: shadow's 1000..60000"
 getent passwd nobody+demo >/dev/null; is "$?" "2" "and nobody (65534) is still NOTFOUND"
+# Every lookup of a suffixed name reads login.defs once, and a suffix
+# that is no image none at all (the module is on every process's path).
+defs_opens() { strace -f -qq -e trace=open,openat -e signal=none "$@" 2>&1 >/dev/null | grep -c '"/etc/login.defs"'; }
+is "$(defs_opens getent passwd alice+demo)" "1" "getent passwd alice+demo reads login.defs once"
+is "$(defs_opens getent initgroups alice+demo)" "1" "getent initgroups alice+demo reads login.defs once"
+is "$(defs_opens getent passwd alice+nosuchimage)" "0" "alice+nosuchimage: login.defs is not read"
 done_testing

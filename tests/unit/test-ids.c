@@ -24,6 +24,9 @@ int main(void)
 	ok(!melee_uid_is_human(&r, 0) && !melee_uid_is_human(&r, 65534) &&
 		   melee_uid_is_human(&r, 1),
 	   "uid 0 and 65534 never, whatever login.defs says");
+	melee_login_defs_parse("UID_MIN 1000\nUID_MAX 4294967295\n", &r);
+	ok(!melee_uid_is_human(&r, (uid_t)-1) && melee_uid_is_human(&r, 4294967294u),
+	   "uid -1 (no uid at all) never, even inside a UID_MAX that reaches it");
 	ok(mkdtemp(dir) != NULL, "a work directory");
 	snprintf(path, sizeof(path), "%s/nosuch", dir);
 	r.uid_min = 7;
