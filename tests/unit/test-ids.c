@@ -24,9 +24,14 @@ int main(void)
 	ok(!melee_uid_is_human(&r, 0) && !melee_uid_is_human(&r, 65534) &&
 		   melee_uid_is_human(&r, 1),
 	   "uid 0 and 65534 never, whatever login.defs says");
-	melee_login_defs_parse("UID_MIN 1000\nUID_MAX 4294967295\n", &r);
+	/* A range that reaches -1 (login.defs cannot say 4294967295: the
+	 * parser refuses ids above 4294967294, so it is set here). */
+	r.uid_min = 1000;
+	r.uid_max = 4294967295ul;
 	ok(!melee_uid_is_human(&r, (uid_t)-1) && melee_uid_is_human(&r, 4294967294u),
 	   "uid -1 (no uid at all) never, even inside a UID_MAX that reaches it");
+	melee_login_defs_parse("UID_MIN 1000\nUID_MAX 4294967295\n", &r);
+	ok(r.uid_max == 60000, "UID_MAX 4294967295 (beyond an id) is ignored: the default");
 	ok(mkdtemp(dir) != NULL, "a work directory");
 	snprintf(path, sizeof(path), "%s/nosuch", dir);
 	r.uid_min = 7;
