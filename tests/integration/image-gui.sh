@@ -30,10 +30,18 @@ cd /home/alice
 as alice env DISPLAY=":$d" "$T/bin/trixie" xlogo -geometry 200x150+40+40 -fg black -bg white >"$T/work/xlogo.log" 2>&1 &
 xlogo_pid=$!
 PIDS="$PIDS $xlogo_pid"
-for i in $(seq 1 50); do xwininfo -root -tree 2>/dev/null | grep -q '"xlogo"' && break; sleep 0.1; done
+# Until the window shows or the program has ended: a deadline, not a
+# timing (a loaded machine starts it late; CI once took more than 5 s).
+xlogo_up() { xwininfo -root -tree 2>/dev/null | grep -q '"xlogo"' || ! kill -0 "$xlogo_pid" 2>/dev/null; }
+wait_for 120 xlogo_up
 like "$(xwininfo -root -tree)" '"xlogo": \("xlogo" "XLogo"\) +200x150' "the window of trixie's xlogo is on the host's display"
-sleep 0.3
-xwd -root -silent | convert xwd:- "$T/work/after.png"
+xwininfo -root -tree | grep -q '"xlogo"' || sed 's/^/#   xlogo said: /' "$T/work/xlogo.log"
+# The window is mapped before it is drawn: until the logo shows.
+drawn() {
+	xwd -root -silent | convert xwd:- "$T/work/after.png" &&
+		[ "$(identify -format '%k' "$T/work/after.png")" -ge 2 ]
+}
+wait_for 60 drawn
 colours=$(identify -format '%k' "$T/work/after.png")
 ok $((colours < 2)) "the screenshot is not blank ($colours colours)"
 mkdir -p "${top_builddir}/tests/integration"
