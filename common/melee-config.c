@@ -634,39 +634,29 @@ int melee_open_trusted_at(int dirfd, const char *name, const char *path, bool di
 			  uid_t owner, char *err, size_t errlen)
 {
 	struct stat st;
-	int fd = openat(dirfd, name,
-			(directory ? O_RDONLY | O_DIRECTORY : O_RDONLY | O_NOCTTY) | O_NOFOLLOW |
-				O_CLOEXEC);
+	cleanup_fd int fd = openat(dirfd, name,
+				   (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY | O_NOCTTY) |
+					   O_NOFOLLOW | O_CLOEXEC);
 
-	if (fd < 0) {
-		int e = errno;
-
-		if (e == ELOOP)
-			return melee_fail(err, errlen, -e, "%s: is a symlink (refused)", path);
-		return melee_fail(err, errlen, -e, "%s: cannot open: %s", path, strerror(e));
-	}
-	if (fstat(fd, &st) < 0) {
-		int e = errno;
-		close(fd);
-		return melee_fail(err, errlen, -e, "%s: cannot stat: %s", path, strerror(e));
-	}
-	if (!directory && !S_ISREG(st.st_mode)) {
-		close(fd);
+	if (fd < 0 && errno == ELOOP)
+		return melee_fail(err, errlen, -ELOOP, "%s: is a symlink (refused)", path);
+	if (fd < 0)
+		return melee_fail(err, errlen, -errno, "%s: cannot open: %s", path,
+				  strerror(errno));
+	if (fstat(fd, &st) < 0)
+		return melee_fail(err, errlen, -errno, "%s: cannot stat: %s", path,
+				  strerror(errno));
+	if (!directory && !S_ISREG(st.st_mode))
 		return melee_fail(err, errlen, -EINVAL, "%s: not a regular file (refused)", path);
-	}
-	if (st.st_uid != owner) {
-		close(fd);
+	if (st.st_uid != owner)
 		return melee_fail(err, errlen, -EPERM,
 				  "%s: owned by uid %u, expected %s (refused)", path,
 				  (unsigned)st.st_uid, owner == 0 ? "root" : "the caller");
-	}
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		close(fd);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
 		return melee_fail(err, errlen, -EPERM,
 				  "%s: group- or world-writable (mode %04o), refused", path,
 				  (unsigned)(st.st_mode & 07777));
-	}
-	return fd;
+	return melee_steal_fd(&fd);
 }
 
 static int dropin_filter(const struct dirent *d)

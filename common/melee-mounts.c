@@ -1,4 +1,5 @@
 #include "melee-mounts.h"
+#include "melee-mnt-util.h"
 #include "melee-nosuid.h"
 #include "melee-safety.h"
 #include "melee-util.h"
@@ -159,11 +160,11 @@ int melee_fstab_load(const char *path, uid_t owner, struct melee_mount_plan *pla
 {
 	cleanup_fd int fd = -1;
 	cleanup_free char *text = NULL;
-	struct libmnt_table *tb = NULL;
-	struct libmnt_iter *it = NULL;
+	cleanup_mnt_table struct libmnt_table *tb = NULL;
+	cleanup_mnt_iter struct libmnt_iter *it = NULL;
+	cleanup_fclose FILE *f = NULL;
 	struct libmnt_fs *fs;
 	struct parse_error pe = { 0 };
-	FILE *f = NULL;
 	size_t index = 0;
 	int r;
 
@@ -177,35 +178,25 @@ int melee_fstab_load(const char *path, uid_t owner, struct melee_mount_plan *pla
 	f = fmemopen(text, strlen(text), "r");
 	tb = mnt_new_table();
 	it = mnt_new_iter(MNT_ITER_FORWARD);
-	if (!f || !tb || !it) {
-		r = -ENOMEM;
-		goto out;
-	}
+	if (!f || !tb || !it)
+		return melee_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
 	mnt_table_set_userdata(tb, &pe);
 	mnt_table_set_parser_errcb(tb, fstab_errcb);
 	r = mnt_table_parse_stream(tb, f, path);
-	if (r < 0 || pe.line) {
-		r = melee_fail(err, errlen, -EINVAL,
-			       "%s:%d: syntax error (expected 'SOURCE TARGET none "
-			       "bind|rbind[,ro]')",
-			       path, pe.line ? pe.line : 1);
-		goto out;
-	}
+	if (r < 0 || pe.line)
+		return melee_fail(err, errlen, -EINVAL,
+				  "%s:%d: syntax error (expected 'SOURCE TARGET none "
+				  "bind|rbind[,ro]')",
+				  path, pe.line ? pe.line : 1);
 	while (mnt_table_next_fs(tb, it, &fs) == 0) {
 		char where[4200];
 
 		snprintf(where, sizeof(where), "%s:%u", path, entry_line(text, index++));
 		r = fstab_entry(fs, where, plan, err, errlen);
 		if (r < 0)
-			goto out;
+			return r;
 	}
-	r = 0;
-out:
-	if (f)
-		fclose(f);
-	mnt_free_iter(it);
-	mnt_unref_table(tb);
-	return r;
+	return 0;
 }
 
 int melee_image_plan(const struct melee_image *im, uid_t owner,
@@ -279,7 +270,7 @@ enum melee_skip melee_plan_entry_skipped(int imgfd, const char *imgpath,
 	char err[512];
 	struct stat sb;
 	bool created;
-	int fd;
+	cleanup_fd int fd = -1;
 
 	if (!m->nofail)
 		return MELEE_SKIP_NONE;
@@ -288,14 +279,12 @@ enum melee_skip melee_plan_entry_skipped(int imgfd, const char *imgpath,
 	fd = image_open_mountpoint(imgfd, imgpath, m->target,
 				   S_ISDIR(sb.st_mode) ? MELEE_TARGET_DIR : MELEE_TARGET_FILE, false,
 				   &created, err, sizeof(err));
-	if (fd >= 0)
-		close(fd);
 	return fd == MELEE_MOUNTPOINT_NO_PARENT ? MELEE_SKIP_NO_PARENT : MELEE_SKIP_NONE;
 }
 
 bool melee_mounttab_has(struct libmnt_table *tb, const char *path, bool below)
 {
-	struct libmnt_iter *it;
+	cleanup_mnt_iter struct libmnt_iter *it = NULL;
 	struct libmnt_fs *fs;
 	size_t len = strlen(path);
 	bool found = false;
@@ -310,7 +299,6 @@ bool melee_mounttab_has(struct libmnt_table *tb, const char *path, bool below)
 
 		found = t && strncmp(t, path, len) == 0 && (t[len] == '\0' || t[len] == '/');
 	}
-	mnt_free_iter(it);
 	return found;
 }
 
@@ -428,7 +416,7 @@ void melee_image_status(const struct melee_image *im, struct libmnt_table *tb,
 			uid_t owner, struct melee_image_status *st)
 {
 	struct melee_mount_plan plan;
-	int fd;
+	cleanup_fd int fd = -1;
 
 	memset(st, 0, sizeof(*st));
 	fd = image_open_safely(im->path, owner, st->detail, sizeof(st->detail));
@@ -437,7 +425,6 @@ void melee_image_status(const struct melee_image *im, struct libmnt_table *tb,
 		return;
 	}
 	if (melee_image_plan(im, owner, &plan, st->detail, sizeof(st->detail)) < 0) {
-		close(fd);
 		st->state = MELEE_STATE_BROKEN;
 		return;
 	}
@@ -454,7 +441,6 @@ void melee_image_status(const struct melee_image *im, struct libmnt_table *tb,
 		if (melee_mounttab_has(tb, full, false))
 			st->present++;
 	}
-	close(fd);
 	st->state = st->present == 0		  ? MELEE_STATE_DOWN
 		    : st->present == st->expected ? MELEE_STATE_READY
 						  : MELEE_STATE_PARTIAL;

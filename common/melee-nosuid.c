@@ -1,4 +1,5 @@
 #include "melee-nosuid.h"
+#include "melee-mnt-util.h"
 #include "melee-util.h"
 
 #include <errno.h>
@@ -33,15 +34,13 @@ int melee_bind_self_nosuid(int imgfd, char *err, size_t errlen)
 
 bool melee_fs_is_self_bind(struct libmnt_table *tb, struct libmnt_fs *fs)
 {
-	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	cleanup_mnt_iter struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
 	struct libmnt_fs *p;
 	const char *opts = mnt_fs_get_vfs_options(fs);
 	bool same = false;
 
-	if (!it || !opts || mnt_optstr_get_option(opts, "nosuid", NULL, NULL) != 0) {
-		mnt_free_iter(it);
+	if (!it || !opts || mnt_optstr_get_option(opts, "nosuid", NULL, NULL) != 0)
 		return false;
-	}
 	while (mnt_table_next_fs(tb, it, &p) == 0) {
 		const char *pt = mnt_fs_get_target(p), *pr = mnt_fs_get_root(p);
 		const char *t = mnt_fs_get_target(fs), *r = mnt_fs_get_root(fs);
@@ -59,7 +58,6 @@ bool melee_fs_is_self_bind(struct libmnt_table *tb, struct libmnt_fs *fs)
 		       strcmp(r + prl, t + ptl) == 0;
 		break;
 	}
-	mnt_free_iter(it);
 	return same;
 }
 

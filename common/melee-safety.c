@@ -54,12 +54,13 @@ int image_open_safely_at(int basefd, const char *base_desc, const char *relpath,
 			 uid_t owner, char *err, size_t errlen)
 {
 	cleanup_free char *copy = strdup(relpath);
+	cleanup_fd int fd = -1;
 	char shown[4096];
 	char *save = NULL;
-	int fd, r;
+	int r;
 
 	if (!copy)
-		return -ENOMEM;
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	fd = fcntl(basefd, F_DUPFD_CLOEXEC, 3);
 	if (fd < 0)
 		return melee_fail(err, errlen, -errno, "%s: %s", base_desc, strerror(errno));
@@ -71,28 +72,20 @@ int image_open_safely_at(int basefd, const char *base_desc, const char *relpath,
 			strcat(shown, "/");
 			strcat(shown, c);
 		}
-		if (strcmp(c, ".") == 0 || strcmp(c, "..") == 0) {
-			close(fd);
+		if (strcmp(c, ".") == 0 || strcmp(c, "..") == 0)
 			return melee_fail(err, errlen, -EINVAL,
 					  "%s: '.' and '..' are not allowed in image paths", shown);
-		}
 		/* O_NOFOLLOW|O_DIRECTORY on each step: no component can be a
 		 * symlink, and what we check is what we hold. */
 		next = openat(fd, c, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
-		if (next < 0) {
-			r = explain_component(fd, c, shown, errno, err, errlen);
-			close(fd);
-			return r;
-		}
-		close(fd);
-		fd = next;
+		if (next < 0)
+			return explain_component(fd, c, shown, errno, err, errlen);
+		melee_fd_replace(&fd, next);
 		r = check_trusted_dir(fd, shown, owner, err, errlen);
-		if (r < 0) {
-			close(fd);
+		if (r < 0)
 			return r;
-		}
 	}
-	return fd;
+	return melee_steal_fd(&fd);
 }
 
 int image_open_safely(const char *path, uid_t owner, char *err, size_t errlen)
@@ -112,26 +105,73 @@ int image_open_safely(const char *path, uid_t owner, char *err, size_t errlen)
 	return image_open_safely_at(root, "/", path + 1, owner, err, errlen);
 }
 
+/* Creates the missing last component `name` of a mountpoint in the
+ * directory dirfd: relative to a directory fd we walked without following
+ * symlinks, so the new node is inside the image. */
+static int create_mountpoint(int dirfd, const char *name, enum melee_target_kind kind,
+			     const char *shown, char *err, size_t errlen)
+{
+	if (kind == MELEE_TARGET_DIR) {
+		if (mkdirat(dirfd, name, 0755) < 0)
+			goto fail;
+	} else {
+		cleanup_fd int nf = openat(dirfd, name,
+					   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (nf < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	return melee_fail(err, errlen, -errno, "%s: cannot create mountpoint: %s", shown,
+			  strerror(errno));
+}
+
+/* The checks on one opened component of a mountpoint: never a symlink,
+ * a directory on the way, and at the end the kind the source has. */
+static int check_mountpoint_component(int fd, bool last, enum melee_target_kind kind,
+				      const char *shown, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return melee_fail(err, errlen, -errno, "%s: %s", shown, strerror(errno));
+	if (S_ISLNK(st.st_mode))
+		return melee_fail(err, errlen, -ELOOP,
+				  "%s: is a symlink (refused: a mountpoint inside an "
+				  "image must not be a symlink, it could point at the host)",
+				  shown);
+	if (!last && !S_ISDIR(st.st_mode))
+		return melee_fail(err, errlen, -ENOTDIR, "%s: is not a directory", shown);
+	if (last && kind == MELEE_TARGET_DIR && !S_ISDIR(st.st_mode))
+		return melee_fail(err, errlen, -ENOTDIR,
+				  "%s: is not a directory (the source is one)", shown);
+	if (last && kind == MELEE_TARGET_FILE && S_ISDIR(st.st_mode))
+		return melee_fail(err, errlen, -EISDIR,
+				  "%s: is a directory (the source is a file)", shown);
+	return 0;
+}
+
 int image_open_mountpoint(int imgfd, const char *imgpath, const char *relpath,
 			  enum melee_target_kind kind, bool create, bool *created,
 			  char *err, size_t errlen)
 {
 	cleanup_free char *copy = strdup(relpath);
+	cleanup_fd int fd = -1;
 	char shown[4096];
 	char *save = NULL, *c, *next_c;
-	int fd;
+	int r;
 
 	*created = false;
 	if (!copy)
-		return -ENOMEM;
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	fd = fcntl(imgfd, F_DUPFD_CLOEXEC, 3);
 	if (fd < 0)
-		return -errno;
+		return melee_fail(err, errlen, -errno, "%s: %s", imgpath, strerror(errno));
 	snprintf(shown, sizeof(shown), "%s", imgpath);
 	for (c = strtok_r(copy, "/", &save); c; c = next_c) {
+		const int flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
 		bool last;
-		int nfd, flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
-		struct stat st;
+		int nfd;
 
 		next_c = strtok_r(NULL, "/", &save);
 		last = next_c == NULL;
@@ -139,75 +179,30 @@ int image_open_mountpoint(int imgfd, const char *imgpath, const char *relpath,
 			strcat(shown, "/");
 			strcat(shown, c);
 		}
-		if (strcmp(c, ".") == 0 || strcmp(c, "..") == 0) {
-			close(fd);
+		if (strcmp(c, ".") == 0 || strcmp(c, "..") == 0)
 			return melee_fail(err, errlen, -EINVAL,
 					  "%s: '.' and '..' are not allowed in mountpoints", shown);
-		}
 		nfd = openat(fd, c, flags);
 		if (nfd < 0 && errno == ENOENT && last && create) {
-			/* Created relative to a directory fd we walked without
-			 * following symlinks: the new node is inside the image. */
-			int r;
-
-			if (kind == MELEE_TARGET_DIR) {
-				r = mkdirat(fd, c, 0755);
-			} else {
-				int nf = openat(fd, c,
-						O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-						0644);
-				r = nf < 0 ? -1 : close(nf);
-			}
-			if (r < 0) {
-				int e = errno;
-				close(fd);
-				return melee_fail(err, errlen, -e, "%s: cannot create mountpoint: %s",
-						  shown, strerror(e));
-			}
+			r = create_mountpoint(fd, c, kind, shown, err, errlen);
+			if (r < 0)
+				return r;
 			*created = true;
 			nfd = openat(fd, c, flags);
 		}
-		if (nfd < 0) {
-			int e = errno;
-			close(fd);
-			if (e == ENOENT)
-				return melee_fail(err, errlen,
-						  last ? -ENOENT : MELEE_MOUNTPOINT_NO_PARENT,
-						  "%s: mountpoint%s does not exist", shown,
-						  last ? "" : " parent");
-			return melee_fail(err, errlen, -e, "%s: cannot open: %s", shown,
-					  strerror(e));
-		}
-		close(fd);
-		fd = nfd;
-		if (fstat(fd, &st) < 0) {
-			int e = errno;
-			close(fd);
-			return melee_fail(err, errlen, -e, "%s: %s", shown, strerror(e));
-		}
-		if (S_ISLNK(st.st_mode)) {
-			close(fd);
-			return melee_fail(err, errlen, -ELOOP,
-					  "%s: is a symlink (refused: a mountpoint inside an "
-					  "image must not be a symlink, it could point at the host)",
-					  shown);
-		}
-		if (!last && !S_ISDIR(st.st_mode)) {
-			close(fd);
-			return melee_fail(err, errlen, -ENOTDIR, "%s: is not a directory", shown);
-		}
-		if (last && kind == MELEE_TARGET_DIR && !S_ISDIR(st.st_mode)) {
-			close(fd);
-			return melee_fail(err, errlen, -ENOTDIR,
-					  "%s: is not a directory (the source is one)", shown);
-		}
-		if (last && kind == MELEE_TARGET_FILE && S_ISDIR(st.st_mode)) {
-			close(fd);
-			return melee_fail(err, errlen, -EISDIR,
-					  "%s: is a directory (the source is a file)", shown);
-		}
+		if (nfd < 0 && errno == ENOENT)
+			return melee_fail(err, errlen, last ? -ENOENT : MELEE_MOUNTPOINT_NO_PARENT,
+					  "%s: mountpoint%s does not exist", shown,
+					  last ? "" : " parent");
+		if (nfd < 0)
+			return melee_fail(err, errlen, -errno, "%s: cannot open: %s", shown,
+					  strerror(errno));
+		melee_fd_replace(&fd, nfd);
+		r = check_mountpoint_component(fd, last, kind, shown, err, errlen);
+		if (r < 0)
+			return r;
 	}
-	return fd;
+	return melee_steal_fd(&fd);
 }
 
 int image_resolve(int imgfd, const char *relpath, int flags)

@@ -93,8 +93,7 @@ int melee_unmount_beneath(int basefd, const char *desc, const char *relpath,
 	 * it and name the mount through the parent we hold.  In between only
 	 * a mount stacked on the same place inside the image could take its
 	 * place, which is the image's too. */
-	close(fd);
-	fd = -1;
+	melee_fd_replace(&fd, -1);
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d/", parent);
 	{
 		cleanup_free char *path = NULL;

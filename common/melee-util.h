@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -19,7 +20,13 @@ static inline void melee_closep(int *fd)
 	if (*fd >= 0)
 		close(*fd);
 }
+static inline void melee_fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
 #define cleanup_free __attribute__((cleanup(melee_freep)))
+#define cleanup_fclose __attribute__((cleanup(melee_fclosep)))
 #define cleanup_fd __attribute__((cleanup(melee_closep)))
 
 /* Formats into err (if any) and returns rc, so that callers can write
@@ -33,6 +40,13 @@ static inline int melee_steal_fd(int *fd)
 	int r = *fd;
 	*fd = -1;
 	return r;
+}
+
+/* Moves a walk one step on: closes the fd held in *fd and holds nfd. */
+static inline void melee_fd_replace(int *fd, int nfd)
+{
+	melee_closep(fd);
+	*fd = nfd;
 }
 
 /* Every helper that allocates says so to the compiler: a result that is

@@ -1,5 +1,6 @@
 #include "image-tree.h"
 #include "melee-config.h"
+#include "melee-mnt-util.h"
 #include "melee-mounts.h"
 #include "melee-safety.h"
 #include "melee-umount.h"
@@ -40,19 +41,17 @@ static int remove_entry(const struct tree_entry *e, bool after, void *data, char
  * only); fails when a mount stays. */
 static int unmount_below(const char *path, char *err, size_t errlen)
 {
-	struct libmnt_table *tb = melee_mounttab_read(err, errlen);
-	struct libmnt_iter *it;
+	cleanup_mnt_table struct libmnt_table *tb = melee_mounttab_read(err, errlen);
+	cleanup_mnt_table struct libmnt_table *after = NULL;
+	cleanup_mnt_iter struct libmnt_iter *it = NULL;
 	struct libmnt_fs *fs;
 	size_t len = strlen(path);
-	bool left;
 
 	if (!tb)
 		return -EIO;
 	it = mnt_new_iter(MNT_ITER_BACKWARD);
-	if (!it) {
-		mnt_unref_table(tb);
+	if (!it)
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
-	}
 	while (mnt_table_next_fs(tb, it, &fs) == 0) {
 		const char *t = mnt_fs_get_target(fs);
 
@@ -62,14 +61,10 @@ static int unmount_below(const char *path, char *err, size_t errlen)
 			melee_unmount_in_image(path, t, (uint64_t)mnt_fs_get_id(fs), true, err,
 					       errlen);
 	}
-	mnt_free_iter(it);
-	mnt_unref_table(tb);
-	tb = melee_mounttab_read(err, errlen);
-	if (!tb)
+	after = melee_mounttab_read(err, errlen);
+	if (!after)
 		return -EIO;
-	left = melee_mounttab_has(tb, path, true);
-	mnt_unref_table(tb);
-	if (left)
+	if (melee_mounttab_has(after, path, true))
 		return melee_fail(err, errlen, -EBUSY,
 				  "%s: mounts under it could not be removed; refusing to delete",
 				  path);
@@ -78,7 +73,7 @@ static int unmount_below(const char *path, char *err, size_t errlen)
 
 int tree_remove_safely(const char *path, bool unmount_first, char *err, size_t errlen)
 {
-	struct libmnt_table *tb = melee_mounttab_read(err, errlen);
+	cleanup_mnt_table struct libmnt_table *tb = melee_mounttab_read(err, errlen);
 	cleanup_free char *parent = strdup(path);
 	cleanup_fd int pfd = -1, fd = -1;
 	const char *base;
@@ -88,7 +83,6 @@ int tree_remove_safely(const char *path, bool unmount_first, char *err, size_t e
 	if (!tb)
 		return -EIO;
 	mounted = melee_mounttab_has(tb, path, true);
-	mnt_unref_table(tb);
 	if (mounted && !unmount_first)
 		return melee_fail(err, errlen, -EBUSY,
 				  "%s: something is still mounted under it; refusing to "

@@ -2,6 +2,7 @@
  * existing trees, lists and removes images.  See melee-image(8). */
 #include "image-tree.h"
 #include "melee-config.h"
+#include "melee-mnt-util.h"
 #include "melee-mounts.h"
 #include "melee-safety.h"
 #include "melee-util.h"
@@ -559,7 +560,7 @@ static int cmd_list(const struct image_opts *o)
 {
 	struct melee_config cfg;
 	char err[MELEE_ERRLEN], desc[256], path[4096];
-	struct libmnt_table *tb;
+	cleanup_mnt_table struct libmnt_table *tb = NULL;
 
 	load(o, &cfg);
 	tb = melee_mounttab_read(err, sizeof(err));
@@ -576,7 +577,6 @@ static int cmd_list(const struct image_opts *o)
 		       melee_shown(im->description, 200, desc, sizeof(desc)),
 		       melee_shown(im->path, 4000, path, sizeof(path)));
 	}
-	mnt_unref_table(tb);
 	melee_config_free(&cfg);
 	return 0;
 }
@@ -624,7 +624,7 @@ static int cmd_remove(const struct image_opts *o, const char *name)
 	struct melee_config cfg;
 	const struct melee_image *im;
 	char err[MELEE_ERRLEN], conf[PATH_MAX], comm[64], where[PATH_MAX];
-	struct libmnt_table *tb;
+	cleanup_mnt_table struct libmnt_table *tb = NULL;
 	pid_t user;
 
 	need_root("remove");
@@ -646,7 +646,6 @@ static int cmd_remove(const struct image_opts *o, const char *name)
 		die("%s", err);
 	if (melee_mounttab_has(tb, im->path, true))
 		die("image '%s' is mounted; run 'melee-mounts down %s' first", name, name);
-	mnt_unref_table(tb);
 	user = image_user(im->path, comm, sizeof(comm));
 	if (user)
 		die("image '%s' is in use by process %d (%s)", name, (int)user, comm);

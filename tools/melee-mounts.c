@@ -2,6 +2,7 @@
  * state (status) and validates the configuration (check).  The seeds'
  * imagemounts.  See melee-mounts(8). */
 #include "melee-config.h"
+#include "melee-mnt-util.h"
 #include "melee-mounts.h"
 #include "melee-util.h"
 #include "mounts-links.h"
@@ -146,7 +147,7 @@ static const char *nosuid_note(const struct melee_image *im, const struct melee_
 static int cmd_status(const struct melee_image **sel, size_t n, bool json)
 {
 	char err[MELEE_ERRLEN];
-	struct libmnt_table *tb = melee_mounttab_read(err, sizeof(err));
+	cleanup_mnt_table struct libmnt_table *tb = melee_mounttab_read(err, sizeof(err));
 	size_t wname = 5, wpath = 4;
 	int rc = 0;
 
@@ -192,7 +193,6 @@ static int cmd_status(const struct melee_image **sel, size_t n, bool json)
 	}
 	if (json)
 		printf("]\n");
-	mnt_unref_table(tb);
 	return rc;
 }
 

@@ -1,4 +1,5 @@
 #include "mounts-nosuid.h"
+#include "melee-mnt-util.h"
 #include "melee-mounts.h"
 #include "melee-nosuid.h"
 #include "melee-safety.h"
@@ -14,8 +15,8 @@
 static bool mounted_below(const char *path)
 {
 	char err[MELEE_ERRLEN];
-	struct libmnt_table *tb = melee_mounttab_read(err, sizeof(err));
-	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	cleanup_mnt_table struct libmnt_table *tb = melee_mounttab_read(err, sizeof(err));
+	cleanup_mnt_iter struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
 	struct libmnt_fs *fs;
 	size_t len = strlen(path);
 	bool found = !tb || !it; /* unknown: assume so, and refuse */
@@ -25,8 +26,6 @@ static bool mounted_below(const char *path)
 
 		found = t && strncmp(t, path, len) == 0 && t[len] == '/';
 	}
-	mnt_free_iter(it);
-	mnt_unref_table(tb);
 	return found;
 }
 
@@ -35,7 +34,7 @@ int mounts_nosuid_up(const struct melee_image *im, int *imgfd, const struct moun
 {
 	char err[MELEE_ERRLEN];
 	struct statvfs sv;
-	int fd;
+	cleanup_fd int fd = -1;
 
 	*made = *present = false;
 	if (!im->nosuid)
@@ -64,7 +63,6 @@ int mounts_nosuid_up(const struct melee_image *im, int *imgfd, const struct moun
 		warn("%s: unsafe image path, refused: %s", im->name, err);
 		return -1;
 	}
-	close(*imgfd);
-	*imgfd = fd;
+	melee_fd_replace(imgfd, melee_steal_fd(&fd));
 	return 0;
 }

@@ -1,6 +1,7 @@
 #include "mounts-ops.h"
 #include "mounts-nosuid.h"
 #include "melee-accounts.h"
+#include "melee-mnt-util.h"
 #include "melee-mounts.h"
 #include "melee-nosuid.h"
 #include "melee-safety.h"
@@ -29,8 +30,8 @@ static void full_path(char *buf, size_t len, const struct melee_image *im,
 /* True if the mount with this id is still in the live mount table. */
 static bool mount_id_live(int id)
 {
-	struct libmnt_table *tb = mnt_new_table_from_file("/proc/self/mountinfo");
-	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	cleanup_mnt_table struct libmnt_table *tb = mnt_new_table_from_file("/proc/self/mountinfo");
+	cleanup_mnt_iter struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
 	struct libmnt_fs *fs;
 	bool live = true; /* unknown: assume it is, and say so */
 
@@ -39,8 +40,6 @@ static bool mount_id_live(int id)
 		while (!live && mnt_table_next_fs(tb, it, &fs) == 0)
 			live = mnt_fs_get_id(fs) == id;
 	}
-	mnt_free_iter(it);
-	mnt_unref_table(tb);
 	return live;
 }
 
@@ -446,8 +445,8 @@ static const struct owned_target *owner_of(const struct owned_target *v, size_t 
 int mounts_down(const struct melee_image **sel, size_t n, const struct mounts_opts *o)
 {
 	char err[MELEE_ERRLEN];
-	struct libmnt_table *tb = melee_mounttab_read(err, sizeof(err));
-	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_BACKWARD);
+	cleanup_mnt_table struct libmnt_table *tb = melee_mounttab_read(err, sizeof(err));
+	cleanup_mnt_iter struct libmnt_iter *it = mnt_new_iter(MNT_ITER_BACKWARD);
 	struct owned_target *v = NULL;
 	size_t nv = 0, *n_done = calloc(n + 1, sizeof(size_t)), *n_busy = calloc(n + 1, sizeof(size_t));
 	int *img_rc = calloc(n + 1, sizeof(int));
@@ -537,8 +536,6 @@ int mounts_down(const struct melee_image **sel, size_t n, const struct mounts_op
 	free(n_done);
 	free(n_busy);
 	free(img_rc);
-	mnt_free_iter(it);
-	mnt_unref_table(tb);
 	return rc;
 }
 
@@ -638,7 +635,7 @@ static int check_one(const struct melee_image *im, const struct mounts_opts *o)
 		bool acc = strncmp(m->source, MELEE_RUNDIR "/", strlen(MELEE_RUNDIR) + 1) == 0;
 		struct stat st;
 		bool created;
-		int fd;
+		cleanup_fd int fd = -1;
 
 		if (melee_plan_entry_skipped(imgfd, im->path, m) != MELEE_SKIP_NONE)
 			continue;
@@ -652,12 +649,10 @@ static int check_one(const struct melee_image *im, const struct mounts_opts *o)
 					   acc || !S_ISDIR(st.st_mode) ? MELEE_TARGET_FILE
 								       : MELEE_TARGET_DIR,
 					   false, &created, err, sizeof(err));
-		if (fd >= 0) {
-			close(fd);
-		} else if (fd == -ENOENT) {
+		if (fd == -ENOENT) {
 			if (!o->quiet)
 				printf("%s: note: %s (up will create it)\n", im->name, err);
-		} else {
+		} else if (fd < 0) {
 			printf("%s: FAIL: %s (%s)\n", im->name, err, m->where);
 			problems++;
 		}
