@@ -616,7 +616,7 @@ static int read_host(const char *etc, const char *name, bool optional, char **ou
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0 && errno == ENOENT && optional) {
 		*out = strdup("");
-		return *out ? 0 : -ENOMEM;
+		return *out ? 0 : melee_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
 	}
 	if (fd < 0)
 		return melee_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
@@ -637,7 +637,9 @@ static int read_image(int imgfd, const char *name, char **out, char *err, size_t
 
 	if (etc == -ENOENT) {
 		*out = strdup("");
-		return *out ? 0 : -ENOMEM;
+		return *out ? 0
+			    : melee_fail(err, errlen, -ENOMEM, "image's /etc/%s: out of memory",
+					 name);
 	}
 	if (etc < 0)
 		return melee_fail(err, errlen, etc, "image's /etc: %s", strerror(-etc));
@@ -650,7 +652,9 @@ static int read_image(int imgfd, const char *name, char **out, char *err, size_t
 		fd = -errno;
 	if (fd == -ENOENT) {
 		*out = strdup("");
-		return *out ? 0 : -ENOMEM;
+		return *out ? 0
+			    : melee_fail(err, errlen, -ENOMEM, "image's /etc/%s: out of memory",
+					 name);
 	}
 	if (fd < 0)
 		return melee_fail(err, errlen, fd, "image's /etc/%s: %s", name, strerror(-fd));

@@ -229,7 +229,9 @@ static int set_melee_key(struct melee_config *cfg, int k, const char *value,
 					  path, ln, value);
 		cfg->default_image = strdup(value);
 		cfg->default_image_where = where_dup(path, ln);
-		return cfg->default_image && cfg->default_image_where ? 0 : -ENOMEM;
+		if (!cfg->default_image || !cfg->default_image_where)
+			return melee_fail(err, errlen, -ENOMEM, "%s:%u: out of memory", path, ln);
+		return 0;
 	case 3: /* user-choice */
 		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
 			cfg->user_choice = true;
@@ -265,7 +267,9 @@ static int set_image_key(struct melee_image *im, int k, const char *value,
 		return 0;
 	case 1: /* description */
 		im->description = strdup(value);
-		return im->description ? 0 : -ENOMEM;
+		if (!im->description)
+			return melee_fail(err, errlen, -ENOMEM, "%s:%u: out of memory", path, ln);
+		return 0;
 	case 2: /* aliases */
 		r = parse_list(value, &im->aliases, &im->n_aliases, melee_name_valid, &bad);
 		if (r == -EINVAL)
@@ -273,8 +277,11 @@ static int set_image_key(struct melee_image *im, int k, const char *value,
 					  "%s:%u: invalid alias '%s' (expected "
 					  "[A-Za-z0-9][A-Za-z0-9._-]{0,63})",
 					  path, ln, bad);
-		im->aliases_where = where_dup(path, ln);
-		return r < 0 ? r : im->aliases_where ? 0 : -ENOMEM;
+		if (r == 0)
+			im->aliases_where = where_dup(path, ln);
+		if (r < 0 || !im->aliases_where)
+			return melee_fail(err, errlen, -ENOMEM, "%s:%u: out of memory", path, ln);
+		return 0;
 	case 3: /* personality */
 		if (strcmp(value, "linux") == 0)
 			im->personality = MELEE_PERSONALITY_LINUX;
@@ -295,7 +302,9 @@ static int set_image_key(struct melee_image *im, int k, const char *value,
 			return melee_fail(err, errlen, r, "%s:%u: invalid %s name '%s' in %s",
 					  path, ln, k == 4 ? "group" : "user", bad,
 					  image_keys[k]);
-		return r;
+		if (r < 0)
+			return melee_fail(err, errlen, r, "%s:%u: out of memory", path, ln);
+		return 0;
 	case 6: /* fstab */
 		if (normalize_abs_path(value, &im->fstab) < 0)
 			return melee_fail(err, errlen, -EINVAL,
@@ -453,7 +462,8 @@ int melee_config_parse_fd(int fd, const char *path, bool is_dropin,
 				struct melee_image *ni = realloc(
 					cfg->images, (cfg->n_images + 1) * sizeof(*ni));
 				if (!ni)
-					return -ENOMEM;
+					return melee_fail(err, errlen, -ENOMEM,
+							  "%s:%u: out of memory", path, ln);
 				cfg->images = ni;
 			}
 			im = &cfg->images[cfg->n_images++];
@@ -461,7 +471,8 @@ int melee_config_parse_fd(int fd, const char *path, bool is_dropin,
 			im->name = strdup(name);
 			im->where = where_dup(path, ln);
 			if (!im->name || !im->where)
-				return -ENOMEM;
+				return melee_fail(err, errlen, -ENOMEM, "%s:%u: out of memory",
+						  path, ln);
 			sec = SEC_IMAGE;
 			continue;
 		}
@@ -547,14 +558,14 @@ int melee_users_parse_fd(int fd, const char *path, struct melee_config *cfg,
 						  path, ln, user, cfg->users[i].where);
 		nu = realloc(cfg->users, (cfg->n_users + 1) * sizeof(*nu));
 		if (!nu)
-			return -ENOMEM;
+			return melee_fail(err, errlen, -ENOMEM, "%s:%u: out of memory", path, ln);
 		cfg->users = nu;
 		nu = &cfg->users[cfg->n_users++];
 		nu->user = strdup(user);
 		nu->image = strdup(image);
 		nu->where = where_dup(path, ln);
 		if (!nu->user || !nu->image || !nu->where)
-			return -ENOMEM;
+			return melee_fail(err, errlen, -ENOMEM, "%s:%u: out of memory", path, ln);
 	}
 	return 0;
 }
@@ -578,22 +589,22 @@ const struct melee_image *melee_config_find_image(const struct melee_config *cfg
 int melee_config_finish(struct melee_config *cfg, char *err, size_t errlen)
 {
 	if (!cfg->images_dir && !(cfg->images_dir = strdup("/image")))
-		return -ENOMEM;
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	if (!cfg->conf_dir && !(cfg->conf_dir = strdup(SYSCONFDIR "/melee")))
-		return -ENOMEM;
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < cfg->n_images; i++) {
 		struct melee_image *im = &cfg->images[i];
 
 		if (!im->path && asprintf(&im->path, "%s/%s", cfg->images_dir, im->name) < 0) {
 			im->path = NULL;
-			return -ENOMEM;
+			return melee_fail(err, errlen, -ENOMEM, "out of memory");
 		}
 		im->separator = cfg->separator;
 		if (!im->description && !(im->description = strdup(im->name)))
-			return -ENOMEM;
+			return melee_fail(err, errlen, -ENOMEM, "out of memory");
 		if (!im->fstab && asprintf(&im->fstab, "%s/fstab", cfg->conf_dir) < 0) {
 			im->fstab = NULL;
-			return -ENOMEM;
+			return melee_fail(err, errlen, -ENOMEM, "out of memory");
 		}
 		for (size_t a = 0; a < im->n_aliases; a++) {
 			const char *al = im->aliases[a];
@@ -676,8 +687,10 @@ static int load_dir(int parentfd, const char *name, const char *dir, uid_t owner
 	int n, r = 0;
 
 	dfd = melee_open_trusted_at(parentfd, name, dir, true, owner, err, errlen);
-	if (dfd == -ENOENT)
-		return melee_fail(err, errlen, 0, "%s", ""); /* none is fine */
+	if (dfd == -ENOENT) {
+		melee_err_clear(err, errlen); /* none is fine */
+		return 0;
+	}
 	if (dfd < 0)
 		return dfd;
 	n = scandirat(dfd, ".", &list, dropin_filter, alphasort);
@@ -713,8 +726,7 @@ int melee_config_load(const char *conf_path, uid_t owner, struct melee_config *c
 {
 	int r;
 
-	if (err && errlen)
-		err[0] = '\0';
+	melee_err_clear(err, errlen);
 	r = load(conf_path, owner, cfg, err, errlen);
 	/* Every error has its message; the allocations say nothing. */
 	if (r < 0 && err && errlen && !err[0])
@@ -736,7 +748,7 @@ static int load(const char *conf_path, uid_t owner, struct melee_config *cfg, ch
 				  "%s: the configuration path must be absolute", conf_path);
 	dir = strdup(conf_path);
 	if (!dir)
-		return -ENOMEM;
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	slash = strrchr(dir, '/');
 	*(slash == dir ? slash + 1 : slash) = '\0';
 	/* The directory itself must be trusted too: else anyone who can write
@@ -774,7 +786,7 @@ static int load(const char *conf_path, uid_t owner, struct melee_config *cfg, ch
 	} else if (ufd != -ENOENT) {
 		return ufd;
 	} else {
-		melee_fail(err, errlen, 0, "%s", ""); /* none is fine */
+		melee_err_clear(err, errlen); /* none is fine */
 	}
 	return melee_config_finish(cfg, err, errlen);
 }

@@ -144,7 +144,7 @@ static int fstab_entry(struct libmnt_fs *fs, const char *where,
 				  opts ? opts : "");
 	target = strdup(tgt);
 	if (!target)
-		return -ENOMEM;
+		return melee_fail(err, errlen, -ENOMEM, "%s: out of memory", where);
 	if (strlen(target) > 1 && target[strlen(target) - 1] == '/')
 		target[strlen(target) - 1] = '\0';
 	for (size_t i = 0; i < plan->n; i++)
@@ -152,7 +152,9 @@ static int fstab_entry(struct libmnt_fs *fs, const char *where,
 			return melee_fail(err, errlen, -EEXIST,
 					  "%s: target %s is already mounted by %s", where,
 					  target, plan->m[i].where);
-	return plan_add(plan, src, target, rbind, ro, nofail, where);
+	if (plan_add(plan, src, target, rbind, ro, nofail, where) < 0)
+		return melee_fail(err, errlen, -ENOMEM, "%s: out of memory", where);
+	return 0;
 }
 
 int melee_fstab_load(const char *path, uid_t owner, struct melee_mount_plan *plan,
@@ -246,8 +248,10 @@ int melee_image_plan(const struct melee_image *im, uid_t owner,
 		r = plan_add(plan, src, tgt, false, true, false,
 			     im->accounts == MELEE_ACCOUNTS_MERGE ? "accounts = merge"
 								  : "accounts = bind");
-		if (r < 0)
+		if (r < 0) {
+			r = melee_fail(err, errlen, r, "%s: out of memory", im->where);
 			goto fail;
+		}
 	}
 	return 0;
 fail:

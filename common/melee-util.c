@@ -18,6 +18,12 @@ int melee_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 	return rc;
 }
 
+void melee_err_clear(char *err, size_t errlen)
+{
+	if (err && errlen)
+		err[0] = '\0';
+}
+
 int melee_strv_push(char ***v, size_t *n, const char *s)
 {
 	char **nv;

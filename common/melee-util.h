@@ -34,6 +34,10 @@ static inline void melee_fclosep(FILE **f)
 int melee_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* Empties err: for a path that ends well after a call that left a
+ * message (a file that may be missing and is). */
+void melee_err_clear(char *err, size_t errlen);
+
 /* Takes ownership of an fd and returns it, setting *fd to -1. */
 static inline int melee_steal_fd(int *fd)
 {

@@ -133,6 +133,13 @@ int main(void)
 	fd = image_open_mountpoint(img, "IMG", "/etc/hosts", MELEE_TARGET_DIR, true, &created,
 				   err, sizeof(err));
 	ok(fd == -ENOTDIR, "directory source onto a file refused");
+	/* Every error path fills the message: an image fd that cannot be
+	 * used names the image, not just a bare errno. */
+	err[0] = '\0';
+	fd = image_open_mountpoint(-1, "IMG", "/proc", MELEE_TARGET_DIR, false, &created, err,
+				   sizeof(err));
+	ok(fd == -EBADF, "an unusable image fd: EBADF");
+	is_str(err, "IMG: Bad file descriptor", "message: names the image it could not open");
 
 	fd = image_resolve(img, "/badtmp", O_PATH | O_DIRECTORY);
 	{
