@@ -645,6 +645,7 @@ int melee_open_trusted_at(int dirfd, const char *name, const char *path, bool di
 			  uid_t owner, char *err, size_t errlen)
 {
 	struct stat st;
+	int r;
 	cleanup_fd int fd = openat(dirfd, name,
 				   (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY | O_NOCTTY) |
 					   O_NOFOLLOW | O_CLOEXEC);
@@ -659,14 +660,9 @@ int melee_open_trusted_at(int dirfd, const char *name, const char *path, bool di
 				  strerror(errno));
 	if (!directory && !S_ISREG(st.st_mode))
 		return melee_fail(err, errlen, -EINVAL, "%s: not a regular file (refused)", path);
-	if (st.st_uid != owner)
-		return melee_fail(err, errlen, -EPERM,
-				  "%s: owned by uid %u, expected %s (refused)", path,
-				  (unsigned)st.st_uid, owner == 0 ? "root" : "the caller");
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		return melee_fail(err, errlen, -EPERM,
-				  "%s: group- or world-writable (mode %04o), refused", path,
-				  (unsigned)(st.st_mode & 07777));
+	r = melee_check_trusted(&st, owner, path, err, errlen);
+	if (r < 0)
+		return r;
 	return melee_steal_fd(&fd);
 }
 

@@ -72,7 +72,7 @@ int melee_login_defs_read(const char *path, struct melee_id_range *range, char *
 	if (fstat(fd, &st) < 0)
 		return melee_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
 	/* It decides who is a person: only root may have written it. */
-	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))
+	if (!S_ISREG(st.st_mode) || melee_check_trusted(&st, 0, path, NULL, 0) < 0)
 		return melee_fail(err, errlen, -EPERM,
 				  "%s must be a regular file owned by root and not writable "
 				  "by group or others",

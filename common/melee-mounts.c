@@ -213,12 +213,10 @@ int melee_image_plan(const struct melee_image *im, uid_t owner,
 		goto fail;
 	for (size_t j = 0; j < plan->n; j++) {
 		const char *s = plan->m[j].source;
-		size_t len = strcmp(s, "/") ? strlen(s) : 0;
 
 		/* An image below an rbind source would receive a copy of its
 		 * own and every other image's mounts on each up. */
-		if (plan->m[j].recursive && strncmp(im->path, s, len) == 0 &&
-		    (im->path[len] == '/' || im->path[len] == '\0')) {
+		if (plan->m[j].recursive && melee_path_under(im->path, s)) {
 			r = melee_fail(err, errlen, -ELOOP,
 				       "%s: image %s (%s) lies inside the rbind source %s: "
 				       "every up would copy the images' own mounts into it; "
@@ -290,7 +288,6 @@ bool melee_mounttab_has(struct libmnt_table *tb, const char *path, bool below)
 {
 	cleanup_mnt_iter struct libmnt_iter *it = NULL;
 	struct libmnt_fs *fs;
-	size_t len = strlen(path);
 	bool found = false;
 
 	if (!below)
@@ -301,7 +298,7 @@ bool melee_mounttab_has(struct libmnt_table *tb, const char *path, bool below)
 	while (!found && mnt_table_next_fs(tb, it, &fs) == 0) {
 		const char *t = mnt_fs_get_target(fs);
 
-		found = t && strncmp(t, path, len) == 0 && (t[len] == '\0' || t[len] == '/');
+		found = t && melee_path_under(t, path);
 	}
 	return found;
 }
@@ -340,8 +337,7 @@ bool melee_cover_wanted(const struct melee_image *im, const struct melee_mount_p
 
 		if (strcmp(t, dir) == 0)
 			return false; /* bound on purpose by the fstab */
-		if (strncmp(dir, t, len) == 0 && dir[len] == '/' &&
-		    (!by || len > strlen(by->target)))
+		if (melee_path_under(dir, t) && (!by || len > strlen(by->target)))
 			by = &plan->m[i];
 	}
 	if (!by)

@@ -39,15 +39,7 @@ static int check_trusted_dir(int fd, const char *shown, uid_t owner, char *err,
 				  strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return melee_fail(err, errlen, -ENOTDIR, "%s: is not a directory", shown);
-	if (st.st_uid != owner)
-		return melee_fail(err, errlen, -EPERM, "%s: owned by uid %u, not %s (refused)",
-				  shown, (unsigned)st.st_uid,
-				  owner == 0 ? "root" : "the trusted owner");
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		return melee_fail(err, errlen, -EPERM,
-				  "%s: group- or world-writable (mode %04o), refused", shown,
-				  (unsigned)(st.st_mode & 07777));
-	return 0;
+	return melee_check_trusted(&st, owner, shown, err, errlen);
 }
 
 int image_open_safely_at(int basefd, const char *base_desc, const char *relpath,

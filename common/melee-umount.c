@@ -115,8 +115,7 @@ int melee_unmount_in_image(const char *imgpath, const char *target, uint64_t mnt
 	cleanup_fd int base = -1;
 	const char *rel;
 
-	if (imgpath[0] != '/' || strncmp(target, imgpath, len) != 0 ||
-	    (target[len] != '/' && target[len] != '\0'))
+	if (imgpath[0] != '/' || strcmp(imgpath, "/") == 0 || !melee_path_under(target, imgpath))
 		return melee_fail(err, errlen, -EXDEV, "%s is not inside %s", target, imgpath);
 	if (target[len] == '\0') {
 		size_t plen;

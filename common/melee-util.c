@@ -24,6 +24,31 @@ void melee_err_clear(char *err, size_t errlen)
 		err[0] = '\0';
 }
 
+int melee_check_trusted(const struct stat *st, uid_t owner, const char *shown, char *err,
+			size_t errlen)
+{
+	char want[32] = "root";
+
+	if (st->st_uid != owner) {
+		if (owner != 0)
+			snprintf(want, sizeof(want), "uid %u", (unsigned)owner);
+		return melee_fail(err, errlen, -EPERM, "%s: owned by uid %u, expected %s (refused)",
+				  shown, (unsigned)st->st_uid, want);
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return melee_fail(err, errlen, -EPERM,
+				  "%s: group- or world-writable (mode %04o), refused", shown,
+				  (unsigned)(st->st_mode & 07777));
+	return 0;
+}
+
+bool melee_path_under(const char *path, const char *dir)
+{
+	size_t len = strcmp(dir, "/") ? strlen(dir) : 0;
+
+	return strncmp(path, dir, len) == 0 && (path[len] == '\0' || path[len] == '/');
+}
+
 int melee_strv_push(char ***v, size_t *n, const char *s)
 {
 	char **nv;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MELEE_ERRLEN 1024
@@ -52,6 +53,18 @@ static inline void melee_fd_replace(int *fd, int nfd)
 	melee_closep(fd);
 	*fd = nfd;
 }
+
+/* The one trust rule for what MELEE reads or walks as root: owned by
+ * `owner` (root in production) and not writable by group or others, or
+ * anyone else could change it.  -EPERM with a message naming `shown`;
+ * err may be NULL for a caller that words its own refusal. */
+int melee_check_trusted(const struct stat *st, uid_t owner, const char *shown, char *err,
+			size_t errlen);
+
+/* True if `path` is `dir` or lies below it, comparing whole components
+ * ("/image/sl6x" is not below "/image/sl6"); every absolute path is
+ * below "/".  Both absolute, without a trailing slash. */
+bool melee_path_under(const char *path, const char *dir);
 
 /* Every helper that allocates says so to the compiler: a result that is
  * not looked at is a lost -ENOMEM (a member silently dropped, argv[0]

@@ -45,7 +45,6 @@ static int unmount_below(const char *path, char *err, size_t errlen)
 	cleanup_mnt_table struct libmnt_table *after = NULL;
 	cleanup_mnt_iter struct libmnt_iter *it = NULL;
 	struct libmnt_fs *fs;
-	size_t len = strlen(path);
 
 	if (!tb)
 		return -EIO;
@@ -55,7 +54,7 @@ static int unmount_below(const char *path, char *err, size_t errlen)
 	while (mnt_table_next_fs(tb, it, &fs) == 0) {
 		const char *t = mnt_fs_get_target(fs);
 
-		if (t && strncmp(t, path, len) == 0 && (t[len] == '/' || !t[len]))
+		if (t && melee_path_under(t, path))
 			/* Reached from path by fd, never through a symlink,
 			 * and only the table's mount (a failure shows below). */
 			melee_unmount_in_image(path, t, (uint64_t)mnt_fs_get_id(fs), true, err,

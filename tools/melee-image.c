@@ -474,7 +474,7 @@ static int open_tarball(const char *src)
 		die_errno("import: %s", src);
 	if (!S_ISREG(st.st_mode))
 		die("import: %s: not a regular file (expected a directory or a tarball)", src);
-	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
+	if (melee_check_trusted(&st, 0, src, NULL, 0) < 0)
 		die("import: %s: refused, owned by uid %u with mode %04o (expected a root-owned "
 		    "file that only root can write)",
 		    src, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
@@ -586,7 +586,6 @@ static pid_t image_user(const char *path, char *comm, size_t len)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
-	size_t plen = strlen(path);
 	pid_t found = 0;
 
 	if (!d)
@@ -602,7 +601,7 @@ static pid_t image_user(const char *path, char *comm, size_t len)
 		if (n <= 0)
 			continue;
 		root[n] = '\0';
-		if (strncmp(root, path, plen) == 0 && (root[plen] == '\0' || root[plen] == '/')) {
+		if (melee_path_under(root, path)) {
 			FILE *f;
 
 			found = (pid_t)atoi(de->d_name);

@@ -18,13 +18,12 @@ static bool mounted_below(const char *path)
 	cleanup_mnt_table struct libmnt_table *tb = melee_mounttab_read(err, sizeof(err));
 	cleanup_mnt_iter struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
 	struct libmnt_fs *fs;
-	size_t len = strlen(path);
 	bool found = !tb || !it; /* unknown: assume so, and refuse */
 
 	while (!found && mnt_table_next_fs(tb, it, &fs) == 0) {
 		const char *t = mnt_fs_get_target(fs);
 
-		found = t && strncmp(t, path, len) == 0 && t[len] == '/';
+		found = t && strcmp(t, path) != 0 && melee_path_under(t, path);
 	}
 	return found;
 }

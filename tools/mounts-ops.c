@@ -83,7 +83,7 @@ static int write_accounts(const struct melee_image *im, int imgfd,
 {
 	cleanup_fd int run = -1, dir = -1;
 	struct melee_overrides ov = { 0 };
-	char **suffixes;
+	char **suffixes, shown[4096];
 	struct stat st;
 	int r;
 
@@ -97,10 +97,10 @@ static int write_accounts(const struct melee_image *im, int imgfd,
 	if (dir < 0 || fstat(dir, &st) < 0)
 		return melee_fail(err, errlen, -errno, "%s/%s: %s", MELEE_RUNDIR, im->name,
 				  strerror(errno));
-	if (st.st_uid != 0 || (st.st_mode & 022))
-		return melee_fail(err, errlen, -EPERM,
-				  "%s/%s: not owned by root or writable by others (refused)",
-				  MELEE_RUNDIR, im->name);
+	snprintf(shown, sizeof(shown), "%s/%s", MELEE_RUNDIR, im->name);
+	r = melee_check_trusted(&st, 0, shown, err, errlen);
+	if (r < 0)
+		return r;
 	suffixes = image_suffixes(im);
 	r = melee_accounts_write(imgfd, "/etc", dir, suffixes, &ov, err, errlen);
 	if (r == 0 && !o->quiet)

@@ -84,6 +84,34 @@ int main(void)
 	fd = image_open_safely_at(base, "BASE", "images/good", getuid() + 1, err, sizeof(err));
 	ok(fd == -EPERM && strstr(err, "owned by uid"), "wrong owner refused (%s)", err);
 
+	/* The one trust rule, shared by the walk, the config files and the
+	 * run directory: the same words everywhere. */
+	{
+		struct stat ts = { .st_uid = 1501, .st_mode = S_IFREG | 0644 };
+		char want[128];
+
+		ok(melee_check_trusted(&ts, 0, "F", err, sizeof(err)) == -EPERM,
+		   "trust: a user's file refused");
+		is_str(err, "F: owned by uid 1501, expected root (refused)", "trust: message names the owner");
+		ts.st_uid = 0;
+		ts.st_mode = S_IFDIR | 0775;
+		ok(melee_check_trusted(&ts, 0, "D", err, sizeof(err)) == -EPERM,
+		   "trust: a group-writable directory refused");
+		is_str(err, "D: group- or world-writable (mode 0775), refused",
+		       "trust: message names the mode");
+		ts.st_mode = S_IFDIR | 0755;
+		ok(melee_check_trusted(&ts, 0, "D", NULL, 0) == 0, "trust: root's 0755 accepted");
+		fd = image_open_safely_at(base, "BASE", "images/good", getuid() + 1, err, sizeof(err));
+		snprintf(want, sizeof(want), "BASE/images: owned by uid %u, expected uid %u (refused)",
+			 (unsigned)getuid(), (unsigned)getuid() + 1);
+		is_str(err, want, "trust: the walk words it the same way");
+	}
+	ok(melee_path_under("/image/sl6", "/image/sl6") && melee_path_under("/image/sl6/x", "/image/sl6"),
+	   "under: a path and what lies below it");
+	ok(!melee_path_under("/image/sl6x", "/image/sl6") && !melee_path_under("/image", "/image/sl6"),
+	   "under: whole components only, never a parent");
+	ok(melee_path_under("/image", "/"), "under: everything is below /");
+
 	fd = image_open_safely("relative/path", 0, err, sizeof(err));
 	is_str(err, "relative/path: image path must be absolute", "relative image path refused");
 	fd = image_open_safely(dir, getuid(), err, sizeof(err));
