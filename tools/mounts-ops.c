@@ -225,174 +225,238 @@ static int cover_account_daemons(const struct melee_image *im, int imgfd,
 	return 0;
 }
 
+/* One image's up: its plan and, per entry, the opened mountpoint and
+ * what happened to it. */
+struct up_run {
+	const struct melee_image *im;
+	const struct mounts_opts *o;
+	struct melee_mount_plan plan;
+	int imgfd;
+	int *fds;
+	bool *mounted, *skip;
+	bool self_bind, self_present;
+	size_t n_new, n_present, n_refreshed;
+};
+
+static void up_run_free(struct up_run *u)
+{
+	for (size_t i = 0; u->fds && i < u->plan.n; i++)
+		melee_closep(&u->fds[i]);
+	free(u->fds);
+	free(u->mounted);
+	free(u->skip);
+	melee_closep(&u->imgfd);
+	melee_plan_free(&u->plan);
+}
+
+/* The image root by the safety walk, its plan, and the per-entry state. */
+static int up_prepare(struct up_run *u)
+{
+	char err[MELEE_ERRLEN];
+
+	u->imgfd = image_open_safely(u->im->path, 0, err, sizeof(err));
+	if (u->imgfd < 0) {
+		warn("%s: unsafe image path, refused: %s", u->im->name, err);
+		return -1;
+	}
+	if (melee_image_plan(u->im, 0, &u->plan, err, sizeof(err)) < 0) {
+		warn("%s: %s", u->im->name, err);
+		return -1;
+	}
+	u->fds = calloc(u->plan.n + 1, sizeof(*u->fds));
+	u->mounted = calloc(u->plan.n + 1, sizeof(*u->mounted));
+	u->skip = calloc(u->plan.n + 1, sizeof(*u->skip));
+	if (!u->fds || !u->mounted || !u->skip)
+		die("out of memory");
+	for (size_t i = 0; i < u->plan.n; i++)
+		u->fds[i] = -1;
+	return 0;
+}
+
+static void print_would_mount(const struct melee_mount_spec *m, const char *full)
+{
+	printf("would mount %s %s on %s (rslave%s)\n", m->recursive ? "--rbind" : "--bind",
+	       m->source, full, m->readonly ? ", ro" : "");
+}
+
+/* Entry i before anything is mounted: skipped (nofail), or its source
+ * exists and its mountpoint opens (created unless a dry run). */
+static int up_check_entry(struct up_run *u, size_t i)
+{
+	const struct melee_image *im = u->im;
+	const struct melee_mount_spec *m = &u->plan.m[i];
+	bool is_accounts = is_accounts_spec(m);
+	enum melee_skip skipped = melee_plan_entry_skipped(u->imgfd, im->path, m);
+	char err[MELEE_ERRLEN], full[8192];
+	struct stat st;
+	bool created;
+
+	if (skipped != MELEE_SKIP_NONE) {
+		u->skip[i] = true;
+		if (u->o->quiet)
+			return 0;
+		if (skipped == MELEE_SKIP_NO_SOURCE)
+			printf("%s: skipping %s: source %s is missing (nofail)\n", im->name,
+			       m->target, m->source);
+		else
+			printf("%s: skipping %s: the image has no directory for it (nofail)\n",
+			       im->name, m->target);
+		return 0;
+	}
+	if (!is_accounts && stat(m->source, &st) < 0) {
+		warn("%s: %s: source %s does not exist", im->name, m->where, m->source);
+		return -1;
+	}
+	full_path(full, sizeof(full), im, m->target);
+	u->fds[i] = image_open_mountpoint(u->imgfd, im->path, m->target,
+					  is_accounts || !S_ISDIR(st.st_mode) ? MELEE_TARGET_FILE
+									      : MELEE_TARGET_DIR,
+					  !u->o->dry_run, &created, err, sizeof(err));
+	if (u->fds[i] == -ENOENT && u->o->dry_run) {
+		printf("would create mountpoint %s\n", full);
+		u->skip[i] = true;
+		print_would_mount(m, full);
+		return 0;
+	}
+	if (u->fds[i] < 0) {
+		warn("%s: %s (%s)", im->name, err, m->where);
+		return -1;
+	}
+	if (created && !u->o->quiet)
+		printf("%s: created mountpoint %s\n", im->name, full);
+	return 0;
+}
+
+/* Reopens entry i's mountpoint now, after the entries before it were
+ * mounted: a target below an earlier one (/dev/pts after /dev) must land
+ * on the new mount, not on the directory it covers. */
+static int up_reopen_entry(struct up_run *u, size_t i)
+{
+	const struct melee_mount_spec *m = &u->plan.m[i];
+	char err[MELEE_ERRLEN];
+	bool created;
+	int fd = image_open_mountpoint(u->imgfd, u->im->path, m->target,
+				       is_file_target(m) ? MELEE_TARGET_FILE : MELEE_TARGET_DIR,
+				       true, &created, err, sizeof(err));
+
+	if (fd < 0) {
+		warn("%s: %s (%s)", u->im->name, err, m->where);
+		return -1;
+	}
+	melee_fd_replace(&u->fds[i], fd);
+	return 0;
+}
+
+enum up_entry { UP_ENTRY_DONE, UP_ENTRY_AGAIN, UP_ENTRY_FAILED, UP_ENTRY_ROLLBACK };
+
+/* Mounts entry i, or counts it present.  A merged accounts file that the
+ * host's users outdated is unmounted and the entry is done AGAIN. */
+static enum up_entry up_mount_entry(struct up_run *u, size_t i)
+{
+	const struct melee_image *im = u->im;
+	const struct melee_mount_spec *m = &u->plan.m[i];
+	char err[MELEE_ERRLEN], full[8192];
+
+	full_path(full, sizeof(full), im, m->target);
+	if (!u->o->dry_run && up_reopen_entry(u, i) < 0)
+		return UP_ENTRY_ROLLBACK;
+	if (melee_is_mountpoint(u->fds[i])) {
+		if (is_accounts_spec(m) && !u->o->dry_run && accounts_stale(m, full)) {
+			/* The host's users changed since the last up: the
+			 * bind still shows the old file, so replace it (our
+			 * own fd on it would keep it busy). */
+			melee_fd_replace(&u->fds[i], -1);
+			if (unmount_owned(im, full, 0, false, err, sizeof(err)) < 0) {
+				warn("%s: cannot refresh %s: %s", im->name, full, err);
+				return UP_ENTRY_FAILED;
+			}
+			u->n_refreshed++;
+			return UP_ENTRY_AGAIN;
+		}
+		u->n_present++;
+		return UP_ENTRY_DONE;
+	}
+	if (u->o->dry_run) {
+		print_would_mount(m, full);
+		return UP_ENTRY_DONE;
+	}
+	if (melee_bind(m->source, u->fds[i], m->recursive, m->readonly, err, sizeof(err)) < 0) {
+		warn("%s: %s on %s: %s", im->name, m->where, full, err);
+		return UP_ENTRY_ROLLBACK;
+	}
+	u->mounted[i] = true;
+	u->n_new++;
+	return UP_ENTRY_DONE;
+}
+
+/* The nosuid bind first (the other binds then sit on top of it), the
+ * merged accounts, then every entry in order; on a failure what this
+ * run mounted is undone. */
+static int up_mount_all(struct up_run *u)
+{
+	char err[MELEE_ERRLEN];
+
+	if (mounts_nosuid_up(u->im, &u->imgfd, u->o, &u->self_bind, &u->self_present) < 0)
+		return -1;
+	u->n_new += u->self_bind;
+	u->n_present += u->self_present;
+	if (u->im->accounts == MELEE_ACCOUNTS_MERGE && !u->o->dry_run &&
+	    write_accounts(u->im, u->imgfd, u->o, err, sizeof(err)) < 0) {
+		rollback(u->im, &u->plan, u->mounted, u->self_bind);
+		warn("%s: %s", u->im->name, err);
+		return -1;
+	}
+	for (size_t i = 0; i < u->plan.n; i++) {
+		enum up_entry e = UP_ENTRY_AGAIN;
+
+		if (u->skip[i])
+			continue;
+		while (e == UP_ENTRY_AGAIN)
+			e = up_mount_entry(u, i);
+		if (e == UP_ENTRY_ROLLBACK)
+			rollback(u->im, &u->plan, u->mounted, u->self_bind);
+		if (e != UP_ENTRY_DONE)
+			return -1;
+	}
+	return 0;
+}
+
+static void up_report(const struct up_run *u)
+{
+	const char *name = u->im->name;
+	size_t n_expected = u->plan.n + (u->im->nosuid ? 1 : 0);
+
+	if (u->o->quiet || u->o->dry_run)
+		return;
+	if (u->n_refreshed)
+		printf("%s: refreshed the merged accounts (the host's users changed)\n", name);
+	if (u->n_new == 0)
+		printf("%s: already up, nothing mounted (%zu of %zu present)\n", name,
+		       u->n_present, n_expected);
+	else if (u->n_refreshed == u->n_new)
+		printf("%s: up, %zu of %zu present\n", name, u->n_present + u->n_new, n_expected);
+	else
+		printf("%s: mounted %zu, %zu already present\n", name, u->n_new, u->n_present);
+}
+
 static int up_one(const struct melee_image *im, const struct mounts_opts *o)
 {
-	struct melee_mount_plan plan = { 0 };
-	char err[MELEE_ERRLEN], full[8192];
-	cleanup_fd int imgfd = -1;
-	int *fds = NULL;
-	bool *mounted = NULL, *skip = NULL, self_bind = false, self_present = false;
-	size_t n_new = 0, n_present = 0, n_refreshed = 0, n_expected;
+	struct up_run u = { .im = im, .o = o, .imgfd = -1 };
 	int rc = 1;
 
-	imgfd = image_open_safely(im->path, 0, err, sizeof(err));
-	if (imgfd < 0) {
-		warn("%s: unsafe image path, refused: %s", im->name, err);
-		return 1;
-	}
-	if (melee_image_plan(im, 0, &plan, err, sizeof(err)) < 0) {
-		warn("%s: %s", im->name, err);
-		return 1;
-	}
-	fds = calloc(plan.n + 1, sizeof(*fds));
-	mounted = calloc(plan.n + 1, sizeof(*mounted));
-	skip = calloc(plan.n + 1, sizeof(*skip));
-	if (!fds || !mounted || !skip)
-		die("out of memory");
-	for (size_t i = 0; i < plan.n; i++)
-		fds[i] = -1;
-
+	if (up_prepare(&u) < 0)
+		goto out;
 	/* Everything is checked before anything is mounted, so that a bad
 	 * entry leaves nothing half-mounted. */
-	for (size_t i = 0; i < plan.n; i++) {
-		const struct melee_mount_spec *m = &plan.m[i];
-		bool is_accounts = strncmp(m->source, MELEE_RUNDIR "/", strlen(MELEE_RUNDIR) + 1) == 0;
-		enum melee_skip skipped = melee_plan_entry_skipped(imgfd, im->path, m);
-		struct stat st;
-		bool created;
-
-		if (skipped != MELEE_SKIP_NONE) {
-			skip[i] = true;
-			if (o->quiet)
-				continue;
-			if (skipped == MELEE_SKIP_NO_SOURCE)
-				printf("%s: skipping %s: source %s is missing (nofail)\n", im->name,
-				       m->target, m->source);
-			else
-				printf("%s: skipping %s: the image has no directory for it "
-				       "(nofail)\n",
-				       im->name, m->target);
-			continue;
-		}
-		if (!is_accounts && stat(m->source, &st) < 0) {
-			warn("%s: %s: source %s does not exist", im->name, m->where, m->source);
+	for (size_t i = 0; i < u.plan.n; i++)
+		if (up_check_entry(&u, i) < 0)
 			goto out;
-		}
-		full_path(full, sizeof(full), im, m->target);
-		fds[i] = image_open_mountpoint(imgfd, im->path, m->target,
-					       is_accounts || !S_ISDIR(st.st_mode)
-						       ? MELEE_TARGET_FILE
-						       : MELEE_TARGET_DIR,
-					       !o->dry_run, &created, err, sizeof(err));
-		if (fds[i] == -ENOENT && o->dry_run) {
-			printf("would create mountpoint %s\n", full);
-			skip[i] = true;
-			printf("would mount %s %s on %s (rslave%s)\n",
-			       m->recursive ? "--rbind" : "--bind", m->source, full,
-			       m->readonly ? ", ro" : "");
-			continue;
-		}
-		if (fds[i] < 0) {
-			warn("%s: %s (%s)", im->name, err, m->where);
-			goto out;
-		}
-		if (created && !o->quiet)
-			printf("%s: created mountpoint %s\n", im->name, full);
-	}
-	/* First, before the other binds, which then sit on top of it. */
-	if (mounts_nosuid_up(im, &imgfd, o, &self_bind, &self_present) < 0)
+	if (up_mount_all(&u) < 0 || cover_account_daemons(im, u.imgfd, &u.plan, o) < 0)
 		goto out;
-	n_new += self_bind;
-	n_present += self_present;
-	if (im->accounts == MELEE_ACCOUNTS_MERGE && !o->dry_run &&
-	    write_accounts(im, imgfd, o, err, sizeof(err)) < 0) {
-		rollback(im, &plan, mounted, self_bind);
-		warn("%s: %s", im->name, err);
-		goto out;
-	}
-	for (size_t i = 0; i < plan.n; i++) {
-		const struct melee_mount_spec *m = &plan.m[i];
-
-		if (skip[i])
-			continue;
-		full_path(full, sizeof(full), im, m->target);
-		if (!o->dry_run) {
-			/* Reopened now, after the entries before it were mounted:
-			 * a target below an earlier one (/dev/pts after /dev) must
-			 * land on the new mount, not on the directory it covers. */
-			bool created;
-			int fd = image_open_mountpoint(imgfd, im->path, m->target,
-						       is_file_target(m) ? MELEE_TARGET_FILE
-									 : MELEE_TARGET_DIR,
-						       true, &created, err, sizeof(err));
-			if (fd < 0) {
-				warn("%s: %s (%s)", im->name, err, m->where);
-				rollback(im, &plan, mounted, self_bind);
-				goto out;
-			}
-			if (fds[i] >= 0)
-				close(fds[i]);
-			fds[i] = fd;
-		}
-		if (melee_is_mountpoint(fds[i])) {
-			if (is_accounts_spec(m) && !o->dry_run && accounts_stale(m, full)) {
-				/* The host's users changed since the last up: the
-				 * bind still shows the old file, so replace it (our
-				 * own fd on it would keep it busy). */
-				close(fds[i]);
-				fds[i] = -1;
-				if (unmount_owned(im, full, 0, false, err, sizeof(err)) < 0) {
-					warn("%s: cannot refresh %s: %s", im->name, full, err);
-					goto out;
-				}
-				n_refreshed++;
-				i--;
-				continue;
-			}
-			n_present++;
-			continue;
-		}
-		if (o->dry_run) {
-			printf("would mount %s %s on %s (rslave%s)\n",
-			       m->recursive ? "--rbind" : "--bind", m->source, full,
-			       m->readonly ? ", ro" : "");
-			continue;
-		}
-		if (melee_bind(m->source, fds[i], m->recursive, m->readonly, err,
-			       sizeof(err)) < 0) {
-			warn("%s: %s on %s: %s", im->name, m->where, full, err);
-			rollback(im, &plan, mounted, self_bind);
-			goto out;
-		}
-		mounted[i] = true;
-		n_new++;
-	}
-	n_expected = plan.n + (im->nosuid ? 1 : 0);
-	if (cover_account_daemons(im, imgfd, &plan, o) < 0)
-		goto out;
-	if (!o->quiet && !o->dry_run) {
-		if (n_refreshed)
-			printf("%s: refreshed the merged accounts (the host's users changed)\n",
-			       im->name);
-		if (n_new == 0)
-			printf("%s: already up, nothing mounted (%zu of %zu present)\n", im->name,
-			       n_present, n_expected);
-		else if (n_refreshed == n_new)
-			printf("%s: up, %zu of %zu present\n", im->name, n_present + n_new,
-			       n_expected);
-		else
-			printf("%s: mounted %zu, %zu already present\n", im->name, n_new,
-			       n_present);
-	}
+	up_report(&u);
 	rc = 0;
 out:
-	for (size_t i = 0; i < plan.n; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	free(fds);
-	free(mounted);
-	free(skip);
-	melee_plan_free(&plan);
+	up_run_free(&u);
 	return rc;
 }
 
