@@ -422,8 +422,42 @@ static int member_push(struct held_gid *h, const char *name)
 	return 0;
 }
 
-/* The gids the host's humans hold, with each one's listed human members.
- * The host's member fields are split in place (each is read once). */
+static bool held_lists(const struct held_gid *h, const char *name)
+{
+	for (size_t i = 0; i < h->n_members; i++)
+		if (strcmp(h->members[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* The human members that host line j lists, each added to the held gid
+ * of the line once.  Its member field is split in place (read once). */
+static int collect_host_members(struct group_merge *g, size_t j)
+{
+	struct entry *h = &g->host.e[j];
+	char *save = NULL;
+	int r;
+
+	if (h->id < 0 || !h->members)
+		return 0;
+	for (char *f = strtok_r(h->members, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
+		char *m = member_name(f);
+		size_t u = m ? human_named(&g->hu, m) : MELEE_INDEX_NONE, k;
+
+		if (u == MELEE_INDEX_NONE || g->listed_on[u] == j + 1)
+			continue;
+		g->listed_on[u] = j + 1;
+		k = held_add(g, h->id);
+		/* A second host line with the same gid may list her again. */
+		if (g->held[k].host_line != j && held_lists(&g->held[k], m))
+			continue;
+		if ((r = member_push(&g->held[k], g->hu.pw.e[u].name)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The gids the host's humans hold, with each one's listed human members. */
 static int collect_held(struct group_merge *g)
 {
 	int r;
@@ -445,33 +479,9 @@ static int collect_held(struct group_merge *g)
 		if (is_human_entry(&g->hu, &g->hu.pw.e[u]) && gid >= 0)
 			held_add(g, gid);
 	}
-	for (size_t j = 0; j < g->host.n; j++) {
-		struct entry *h = &g->host.e[j];
-		char *save = NULL;
-
-		if (h->id < 0 || !h->members)
-			continue;
-		for (char *f = strtok_r(h->members, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
-			char *m = member_name(f);
-			size_t u = m ? human_named(&g->hu, m) : MELEE_INDEX_NONE, k;
-
-			if (u == MELEE_INDEX_NONE || g->listed_on[u] == j + 1)
-				continue;
-			g->listed_on[u] = j + 1;
-			k = held_add(g, h->id);
-			/* A second host line with the same gid may list her again. */
-			if (g->held[k].host_line != j) {
-				bool dup = false;
-
-				for (size_t i = 0; i < g->held[k].n_members && !dup; i++)
-					dup = strcmp(g->held[k].members[i], m) == 0;
-				if (dup)
-					continue;
-			}
-			if ((r = member_push(&g->held[k], g->hu.pw.e[u].name)) < 0)
-				return r;
-		}
-	}
+	for (size_t j = 0; j < g->host.n; j++)
+		if ((r = collect_host_members(g, j)) < 0)
+			return r;
 	for (size_t k = 0; k < g->n_held; k++)
 		if (g->held[k].host_line != MELEE_INDEX_NONE)
 			melee_index_put(&g->held_by_name, g->host.e[g->held[k].host_line].name, 0, k);
@@ -567,6 +577,26 @@ static int merge_image_group(struct group_merge *g, struct buf *b, struct entry 
 	return 0;
 }
 
+/* The held gids the image does not have, as the host's lines, in the
+ * host's order. */
+static void write_host_only_groups(struct group_merge *g, struct buf *b, char *const *suffixes)
+{
+	for (size_t j = 0; j < g->host.n; j++) {
+		const struct entry *h = &g->host.e[j];
+		size_t k = h->id >= 0 ? melee_index_get(&g->held_by_gid, NULL, h->id) : MELEE_INDEX_NONE;
+		char gid[32];
+
+		if (k == MELEE_INDEX_NONE || g->held[k].host_line != j || g->held[k].written)
+			continue;
+		g->held[k].written = true;
+		snprintf(gid, sizeof(gid), ":x:%ld:", h->id);
+		buf_add(b, h->name, strlen(h->name));
+		buf_add(b, gid, strlen(gid));
+		write_members(b, &g->held[k], true, suffixes);
+		buf_add(b, "\n", 1);
+	}
+}
+
 int melee_merge_group(const char *image_group, const char *host_group,
 		      const char *host_passwd, const struct melee_id_range *range,
 		      char *const *suffixes, struct melee_overrides *ov, char **out)
@@ -582,21 +612,7 @@ int melee_merge_group(const char *image_group, const char *host_group,
 	for (size_t i = 0; i < g.img.n; i++)
 		if ((r = merge_image_group(&g, &b, &g.img.e[i], suffixes, ov)) < 0)
 			goto out;
-	/* The held gids the image does not have, in the host's order. */
-	for (size_t j = 0; j < g.host.n; j++) {
-		const struct entry *h = &g.host.e[j];
-		size_t k = h->id >= 0 ? melee_index_get(&g.held_by_gid, NULL, h->id) : MELEE_INDEX_NONE;
-		char gid[32];
-
-		if (k == MELEE_INDEX_NONE || g.held[k].host_line != j || g.held[k].written)
-			continue;
-		g.held[k].written = true;
-		snprintf(gid, sizeof(gid), ":x:%ld:", h->id);
-		buf_add(&b, h->name, strlen(h->name));
-		buf_add(&b, gid, strlen(gid));
-		write_members(&b, &g.held[k], true, suffixes);
-		buf_add(&b, "\n", 1);
-	}
+	write_host_only_groups(&g, &b, suffixes);
 	r = buf_finish(&b, out);
 	b.s = NULL;
 out:

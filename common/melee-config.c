@@ -1,13 +1,11 @@
-/* melee.conf, images.d/ and users.conf.  See melee.conf(5). */
+/* Parsing melee.conf, its images.d/ drop-ins and users.conf (the files
+ * are found and opened in melee-config-load.c).  See melee.conf(5). */
 #include "melee-config.h"
 #include "melee-util.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #define LINE_MAX_LEN 4096
 
@@ -151,12 +149,33 @@ static int parse_list(const char *value, char ***v, size_t *n,
 
 enum section { SEC_NONE, SEC_MELEE, SEC_IMAGE };
 
-static const char *const melee_keys[] = { "images-dir", "separator", "default-image",
-					  "user-choice", NULL };
-static const char *const image_keys[] = { "path",	  "description", "aliases",
-					  "personality",  "allow-groups", "allow-users",
-					  "fstab",	  "accounts",	  "nosuid",
-					  NULL };
+/* The keys of each section, indexed by their enum; NULL-terminated for
+ * the "expected one of" list. */
+enum melee_key { MELEE_KEY_IMAGES_DIR, MELEE_KEY_SEPARATOR, MELEE_KEY_DEFAULT_IMAGE,
+		 MELEE_KEY_USER_CHOICE };
+#define MELEE_KEY_COUNT (MELEE_KEY_USER_CHOICE + 1)
+static const char *const melee_keys[MELEE_KEY_COUNT + 1] = {
+	[MELEE_KEY_IMAGES_DIR] = "images-dir",
+	[MELEE_KEY_SEPARATOR] = "separator",
+	[MELEE_KEY_DEFAULT_IMAGE] = "default-image",
+	[MELEE_KEY_USER_CHOICE] = "user-choice",
+};
+
+enum image_key { IMAGE_KEY_PATH, IMAGE_KEY_DESCRIPTION, IMAGE_KEY_ALIASES,
+		 IMAGE_KEY_PERSONALITY, IMAGE_KEY_ALLOW_GROUPS, IMAGE_KEY_ALLOW_USERS,
+		 IMAGE_KEY_FSTAB, IMAGE_KEY_ACCOUNTS, IMAGE_KEY_NOSUID };
+#define IMAGE_KEY_COUNT (IMAGE_KEY_NOSUID + 1)
+static const char *const image_keys[IMAGE_KEY_COUNT + 1] = {
+	[IMAGE_KEY_PATH] = "path",
+	[IMAGE_KEY_DESCRIPTION] = "description",
+	[IMAGE_KEY_ALIASES] = "aliases",
+	[IMAGE_KEY_PERSONALITY] = "personality",
+	[IMAGE_KEY_ALLOW_GROUPS] = "allow-groups",
+	[IMAGE_KEY_ALLOW_USERS] = "allow-users",
+	[IMAGE_KEY_FSTAB] = "fstab",
+	[IMAGE_KEY_ACCOUNTS] = "accounts",
+	[IMAGE_KEY_NOSUID] = "nosuid",
+};
 
 static int key_index(const char *const *keys, const char *key)
 {
@@ -185,11 +204,11 @@ static const struct melee_image *find_by_name(const struct melee_config *cfg,
 	return NULL;
 }
 
-static int set_melee_key(struct melee_config *cfg, int k, const char *value,
+static int set_melee_key(struct melee_config *cfg, enum melee_key k, const char *value,
 			 const char *path, unsigned ln, char *err, size_t errlen)
 {
 	switch (k) {
-	case 0: /* images-dir */
+	case MELEE_KEY_IMAGES_DIR:
 		free(cfg->images_dir);
 		cfg->images_dir = NULL;
 		/* Images right under / would be named like the host's own
@@ -205,7 +224,7 @@ static int set_melee_key(struct melee_config *cfg, int k, const char *value,
 					  "empty, '.' or '..' components, got '%s'",
 					  path, ln, value);
 		return 0;
-	case 1: /* separator */
+	case MELEE_KEY_SEPARATOR:
 		/* Only characters that mean nothing in passwd and group
 		 * lines (',' would split a member list), in a shell word or
 		 * in ssh's user@host. */
@@ -216,7 +235,7 @@ static int set_melee_key(struct melee_config *cfg, int k, const char *value,
 					  path, ln, MELEE_SEPARATORS, value);
 		cfg->separator = value[0];
 		return 0;
-	case 2: /* default-image */
+	case MELEE_KEY_DEFAULT_IMAGE:
 		free(cfg->default_image);
 		free(cfg->default_image_where);
 		cfg->default_image = cfg->default_image_where = NULL;
@@ -232,7 +251,7 @@ static int set_melee_key(struct melee_config *cfg, int k, const char *value,
 		if (!cfg->default_image || !cfg->default_image_where)
 			return melee_fail(err, errlen, -ENOMEM, "%s:%u: out of memory", path, ln);
 		return 0;
-	case 3: /* user-choice */
+	case MELEE_KEY_USER_CHOICE:
 		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
 			cfg->user_choice = true;
 		else if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0)
@@ -243,17 +262,17 @@ static int set_melee_key(struct melee_config *cfg, int k, const char *value,
 					  ln, value);
 		return 0;
 	}
-	return -EINVAL;
+	return melee_fail(err, errlen, -EINVAL, "%s:%u: unknown key", path, ln);
 }
 
-static int set_image_key(struct melee_image *im, int k, const char *value,
+static int set_image_key(struct melee_image *im, enum image_key k, const char *value,
 			 const char *path, unsigned ln, char *err, size_t errlen)
 {
 	const char *bad = NULL;
 	int r;
 
 	switch (k) {
-	case 0: /* path */
+	case IMAGE_KEY_PATH:
 		if (strspn(value, "/") == strlen(value) && *value)
 			return melee_fail(err, errlen, -EINVAL,
 					  "%s:%u: path must not be '/': the host itself is not "
@@ -265,12 +284,12 @@ static int set_image_key(struct melee_image *im, int k, const char *value,
 					  "'.' or '..' components, got '%s'",
 					  path, ln, value);
 		return 0;
-	case 1: /* description */
+	case IMAGE_KEY_DESCRIPTION:
 		im->description = strdup(value);
 		if (!im->description)
 			return melee_fail(err, errlen, -ENOMEM, "%s:%u: out of memory", path, ln);
 		return 0;
-	case 2: /* aliases */
+	case IMAGE_KEY_ALIASES:
 		r = parse_list(value, &im->aliases, &im->n_aliases, melee_name_valid, &bad);
 		if (r == -EINVAL)
 			return melee_fail(err, errlen, r,
@@ -282,7 +301,7 @@ static int set_image_key(struct melee_image *im, int k, const char *value,
 		if (r < 0 || !im->aliases_where)
 			return melee_fail(err, errlen, -ENOMEM, "%s:%u: out of memory", path, ln);
 		return 0;
-	case 3: /* personality */
+	case IMAGE_KEY_PERSONALITY:
 		if (strcmp(value, "linux") == 0)
 			im->personality = MELEE_PERSONALITY_LINUX;
 		else if (strcmp(value, "linux32") == 0)
@@ -292,26 +311,26 @@ static int set_image_key(struct melee_image *im, int k, const char *value,
 					  "%s:%u: personality must be linux or linux32, got '%s'",
 					  path, ln, value);
 		return 0;
-	case 4: /* allow-groups */
-	case 5: /* allow-users */
-		r = k == 4 ? parse_list(value, &im->allow_groups, &im->n_allow_groups,
+	case IMAGE_KEY_ALLOW_GROUPS:
+	case IMAGE_KEY_ALLOW_USERS:
+		r = k == IMAGE_KEY_ALLOW_GROUPS ? parse_list(value, &im->allow_groups, &im->n_allow_groups,
 					account_name_valid, &bad)
 			   : parse_list(value, &im->allow_users, &im->n_allow_users,
 					account_name_valid, &bad);
 		if (r == -EINVAL)
 			return melee_fail(err, errlen, r, "%s:%u: invalid %s name '%s' in %s",
-					  path, ln, k == 4 ? "group" : "user", bad,
+					  path, ln, k == IMAGE_KEY_ALLOW_GROUPS ? "group" : "user", bad,
 					  image_keys[k]);
 		if (r < 0)
 			return melee_fail(err, errlen, r, "%s:%u: out of memory", path, ln);
 		return 0;
-	case 6: /* fstab */
+	case IMAGE_KEY_FSTAB:
 		if (normalize_abs_path(value, &im->fstab) < 0)
 			return melee_fail(err, errlen, -EINVAL,
 					  "%s:%u: fstab must be an absolute path, got '%s'", path,
 					  ln, value);
 		return 0;
-	case 7: /* accounts */
+	case IMAGE_KEY_ACCOUNTS:
 		if (strcmp(value, "merge") == 0)
 			im->accounts = MELEE_ACCOUNTS_MERGE;
 		else if (strcmp(value, "bind") == 0)
@@ -323,7 +342,7 @@ static int set_image_key(struct melee_image *im, int k, const char *value,
 					  "%s:%u: accounts must be merge, bind or none, got '%s'",
 					  path, ln, value);
 		return 0;
-	case 8: /* nosuid */
+	case IMAGE_KEY_NOSUID:
 		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
 			im->nosuid = true;
 		else if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0)
@@ -334,7 +353,7 @@ static int set_image_key(struct melee_image *im, int k, const char *value,
 					  value);
 		return 0;
 	}
-	return -EINVAL;
+	return melee_fail(err, errlen, -EINVAL, "%s:%u: unknown key", path, ln);
 }
 
 static int read_text(int fd, const char *path, char **buf, char *err, size_t errlen)
@@ -380,134 +399,160 @@ static char *next_line(char **cursor, unsigned *ln, bool *toolong)
 	return melee_trim(s);
 }
 
+/* Where melee_config_parse_fd is in its file. */
+struct conf_parser {
+	const char *path;
+	bool is_dropin;
+	struct melee_config *cfg;
+	unsigned ln, melee_line;
+	enum section sec;
+	struct melee_image *im;	/* the [image NAME] being read */
+	unsigned first_seen[16]; /* key index -> line that set it, per section */
+};
+_Static_assert(MELEE_KEY_COUNT <= 16 && IMAGE_KEY_COUNT <= 16, "first_seen holds every key");
+
+static int start_melee_section(struct conf_parser *p, char *err, size_t errlen)
+{
+	if (p->is_dropin)
+		return melee_fail(err, errlen, -EINVAL,
+				  "%s:%u: [melee] belongs in melee.conf, not in a drop-in "
+				  "(expected '[image NAME]')",
+				  p->path, p->ln);
+	/* A second [melee] would quietly override the keys of the first. */
+	if (p->melee_line)
+		return melee_fail(err, errlen, -EEXIST,
+				  "%s:%u: a second [melee] section (the first is at line %u; "
+				  "expected one)",
+				  p->path, p->ln, p->melee_line);
+	p->melee_line = p->ln;
+	p->sec = SEC_MELEE;
+	p->im = NULL;
+	return 0;
+}
+
+static int start_image_section(struct conf_parser *p, const char *name, char *err,
+			       size_t errlen)
+{
+	struct melee_config *cfg = p->cfg;
+	const struct melee_image *dup;
+	struct melee_image *ni;
+
+	if (!*name)
+		return melee_fail(err, errlen, -EINVAL,
+				  "%s:%u: [image] needs a name (expected '[image NAME]')", p->path,
+				  p->ln);
+	if (!melee_name_valid(name))
+		return melee_fail(err, errlen, -EINVAL,
+				  "%s:%u: invalid image name '%.80s' (expected "
+				  "[A-Za-z0-9][A-Za-z0-9._-]{0,63})",
+				  p->path, p->ln, name);
+	dup = find_by_name(cfg, name);
+	if (dup)
+		return melee_fail(err, errlen, -EEXIST, "%s:%u: image '%s' is already defined at %s",
+				  p->path, p->ln, name, dup->where);
+	ni = realloc(cfg->images, (cfg->n_images + 1) * sizeof(*ni));
+	if (!ni)
+		return melee_fail(err, errlen, -ENOMEM, "%s:%u: out of memory", p->path, p->ln);
+	cfg->images = ni;
+	p->im = &cfg->images[cfg->n_images++];
+	memset(p->im, 0, sizeof(*p->im));
+	p->im->name = strdup(name);
+	p->im->where = where_dup(p->path, p->ln);
+	if (!p->im->name || !p->im->where)
+		return melee_fail(err, errlen, -ENOMEM, "%s:%u: out of memory", p->path, p->ln);
+	p->sec = SEC_IMAGE;
+	return 0;
+}
+
+/* "[melee]" or "[image NAME]". */
+static int parse_header(struct conf_parser *p, char *line, char *err, size_t errlen)
+{
+	char *end = strchr(line, ']');
+	char *name;
+
+	if (!end || end[1] != '\0')
+		return melee_fail(err, errlen, -EINVAL,
+				  "%s:%u: malformed section header '%s' (expected '[melee]' or "
+				  "'[image NAME]')",
+				  p->path, p->ln, line);
+	*end = '\0';
+	name = melee_trim(line + 1);
+	memset(p->first_seen, 0, sizeof(p->first_seen));
+	if (strcmp(name, "melee") == 0)
+		return start_melee_section(p, err, errlen);
+	if (strncmp(name, "image", 5) != 0 ||
+	    (name[5] != '\0' && name[5] != ' ' && name[5] != '\t'))
+		return melee_fail(err, errlen, -EINVAL,
+				  "%s:%u: unknown section '[%s]' (expected '[melee]' or "
+				  "'[image NAME]')",
+				  p->path, p->ln, name);
+	return start_image_section(p, melee_trim(name + 5), err, errlen);
+}
+
+/* "key = value" inside a section: a known key, once per section. */
+static int parse_assignment(struct conf_parser *p, char *line, char *err, size_t errlen)
+{
+	const char *const *keys = p->sec == SEC_MELEE ? melee_keys : image_keys;
+	char *eq = strchr(line, '='), *key, *value, list[256];
+	int k;
+
+	if (!eq)
+		return melee_fail(err, errlen, -EINVAL,
+				  "%s:%u: expected 'key = value', a '[section]' header or a "
+				  "comment, got '%.80s'",
+				  p->path, p->ln, line);
+	*eq = '\0';
+	key = melee_trim(line);
+	value = melee_trim(eq + 1);
+	if (!*key)
+		return melee_fail(err, errlen, -EINVAL, "%s:%u: missing key before '='", p->path,
+				  p->ln);
+	if (p->sec == SEC_NONE)
+		return melee_fail(err, errlen, -EINVAL,
+				  "%s:%u: key '%s' outside of a section (expected a '[melee]' or "
+				  "'[image NAME]' header first)",
+				  p->path, p->ln, key);
+	k = key_index(keys, key);
+	if (k < 0) {
+		key_list(keys, list, sizeof(list));
+		return melee_fail(err, errlen, -EINVAL,
+				  "%s:%u: unknown key '%.80s' in [%s%s] (expected one of: %s)",
+				  p->path, p->ln, key, p->sec == SEC_MELEE ? "melee" : "image ",
+				  p->sec == SEC_MELEE ? "" : p->im->name, list);
+	}
+	if (p->first_seen[k])
+		return melee_fail(err, errlen, -EINVAL,
+				  "%s:%u: duplicate key '%s' (first set at line %u)", p->path, p->ln,
+				  key, p->first_seen[k]);
+	p->first_seen[k] = p->ln;
+	if (p->sec == SEC_MELEE)
+		return set_melee_key(p->cfg, (enum melee_key)k, value, p->path, p->ln, err,
+				     errlen);
+	return set_image_key(p->im, (enum image_key)k, value, p->path, p->ln, err, errlen);
+}
+
 int melee_config_parse_fd(int fd, const char *path, bool is_dropin,
 			  struct melee_config *cfg, char *err, size_t errlen)
 {
+	struct conf_parser p = { .path = path, .is_dropin = is_dropin, .cfg = cfg };
 	cleanup_free char *buf = NULL;
 	char *cursor, *line;
-	unsigned ln = 0, first_seen[16], melee_line = 0;
-	enum section sec = SEC_NONE;
-	struct melee_image *im = NULL;
 	bool toolong;
-	char keys[256];
 	int r;
 
 	r = read_text(fd, path, &buf, err, errlen);
 	if (r < 0)
 		return r;
 	cursor = buf;
-	memset(first_seen, 0, sizeof(first_seen));
-	while ((line = next_line(&cursor, &ln, &toolong))) {
-		char *eq, *key, *value;
-		int k;
-
+	while ((line = next_line(&cursor, &p.ln, &toolong))) {
 		if (toolong)
 			return melee_fail(err, errlen, -EINVAL,
-					  "%s:%u: line longer than %d characters", path, ln,
+					  "%s:%u: line longer than %d characters", path, p.ln,
 					  LINE_MAX_LEN);
 		if (!*line)
 			continue;
-		if (*line == '[') {
-			char *end = strchr(line, ']');
-			char *name;
-
-			if (!end || end[1] != '\0')
-				return melee_fail(err, errlen, -EINVAL,
-						  "%s:%u: malformed section header '%s' (expected "
-						  "'[melee]' or '[image NAME]')",
-						  path, ln, line);
-			*end = '\0';
-			name = melee_trim(line + 1);
-			memset(first_seen, 0, sizeof(first_seen));
-			if (strcmp(name, "melee") == 0) {
-				if (is_dropin)
-					return melee_fail(err, errlen, -EINVAL,
-							  "%s:%u: [melee] belongs in melee.conf, "
-							  "not in a drop-in (expected '[image NAME]')",
-							  path, ln);
-				/* A second [melee] would quietly override the
-				 * keys of the first. */
-				if (melee_line)
-					return melee_fail(err, errlen, -EEXIST,
-							  "%s:%u: a second [melee] section (the "
-							  "first is at line %u; expected one)",
-							  path, ln, melee_line);
-				melee_line = ln;
-				sec = SEC_MELEE;
-				im = NULL;
-				continue;
-			}
-			if (strncmp(name, "image", 5) != 0 ||
-			    (name[5] != '\0' && name[5] != ' ' && name[5] != '\t'))
-				return melee_fail(err, errlen, -EINVAL,
-						  "%s:%u: unknown section '[%s]' (expected "
-						  "'[melee]' or '[image NAME]')",
-						  path, ln, name);
-			name = melee_trim(name + 5);
-			if (!*name)
-				return melee_fail(err, errlen, -EINVAL,
-						  "%s:%u: [image] needs a name (expected "
-						  "'[image NAME]')",
-						  path, ln);
-			if (!melee_name_valid(name))
-				return melee_fail(err, errlen, -EINVAL,
-						  "%s:%u: invalid image name '%.80s' (expected "
-						  "[A-Za-z0-9][A-Za-z0-9._-]{0,63})",
-						  path, ln, name);
-			if (find_by_name(cfg, name))
-				return melee_fail(err, errlen, -EEXIST,
-						  "%s:%u: image '%s' is already defined at %s",
-						  path, ln, name, find_by_name(cfg, name)->where);
-			{
-				struct melee_image *ni = realloc(
-					cfg->images, (cfg->n_images + 1) * sizeof(*ni));
-				if (!ni)
-					return melee_fail(err, errlen, -ENOMEM,
-							  "%s:%u: out of memory", path, ln);
-				cfg->images = ni;
-			}
-			im = &cfg->images[cfg->n_images++];
-			memset(im, 0, sizeof(*im));
-			im->name = strdup(name);
-			im->where = where_dup(path, ln);
-			if (!im->name || !im->where)
-				return melee_fail(err, errlen, -ENOMEM, "%s:%u: out of memory",
-						  path, ln);
-			sec = SEC_IMAGE;
-			continue;
-		}
-		eq = strchr(line, '=');
-		if (!eq)
-			return melee_fail(err, errlen, -EINVAL,
-					  "%s:%u: expected 'key = value', a '[section]' header "
-					  "or a comment, got '%.80s'",
-					  path, ln, line);
-		*eq = '\0';
-		key = melee_trim(line);
-		value = melee_trim(eq + 1);
-		if (!*key)
-			return melee_fail(err, errlen, -EINVAL, "%s:%u: missing key before '='",
-					  path, ln);
-		if (sec == SEC_NONE)
-			return melee_fail(err, errlen, -EINVAL,
-					  "%s:%u: key '%s' outside of a section (expected a "
-					  "'[melee]' or '[image NAME]' header first)",
-					  path, ln, key);
-		k = key_index(sec == SEC_MELEE ? melee_keys : image_keys, key);
-		if (k < 0) {
-			key_list(sec == SEC_MELEE ? melee_keys : image_keys, keys, sizeof(keys));
-			return melee_fail(err, errlen, -EINVAL,
-					  "%s:%u: unknown key '%.80s' in [%s%s] (expected one of: %s)",
-					  path, ln, key, sec == SEC_MELEE ? "melee" : "image ",
-					  sec == SEC_MELEE ? "" : im->name, keys);
-		}
-		if (first_seen[k])
-			return melee_fail(err, errlen, -EINVAL,
-					  "%s:%u: duplicate key '%s' (first set at line %u)", path,
-					  ln, key, first_seen[k]);
-		first_seen[k] = ln;
-		r = sec == SEC_MELEE ? set_melee_key(cfg, k, value, path, ln, err, errlen)
-				     : set_image_key(im, k, value, path, ln, err, errlen);
+		r = *line == '[' ? parse_header(&p, line, err, errlen)
+				 : parse_assignment(&p, line, err, errlen);
 		if (r < 0)
 			return r;
 	}
@@ -633,156 +678,4 @@ int melee_config_finish(struct melee_config *cfg, char *err, size_t errlen)
 					  cfg->users[i].where, cfg->users[i].image,
 					  cfg->users[i].user);
 	return 0;
-}
-
-int melee_open_trusted(const char *path, bool directory, uid_t owner,
-		       char *err, size_t errlen)
-{
-	return melee_open_trusted_at(AT_FDCWD, path, path, directory, owner, err, errlen);
-}
-
-int melee_open_trusted_at(int dirfd, const char *name, const char *path, bool directory,
-			  uid_t owner, char *err, size_t errlen)
-{
-	struct stat st;
-	int r;
-	cleanup_fd int fd = openat(dirfd, name,
-				   (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY | O_NOCTTY) |
-					   O_NOFOLLOW | O_CLOEXEC);
-
-	if (fd < 0 && errno == ELOOP)
-		return melee_fail(err, errlen, -ELOOP, "%s: is a symlink (refused)", path);
-	if (fd < 0)
-		return melee_fail(err, errlen, -errno, "%s: cannot open: %s", path,
-				  strerror(errno));
-	if (fstat(fd, &st) < 0)
-		return melee_fail(err, errlen, -errno, "%s: cannot stat: %s", path,
-				  strerror(errno));
-	if (!directory && !S_ISREG(st.st_mode))
-		return melee_fail(err, errlen, -EINVAL, "%s: not a regular file (refused)", path);
-	r = melee_check_trusted(&st, owner, path, err, errlen);
-	if (r < 0)
-		return r;
-	return melee_steal_fd(&fd);
-}
-
-static int dropin_filter(const struct dirent *d)
-{
-	size_t len = strlen(d->d_name);
-
-	return d->d_name[0] != '.' && len > 5 && strcmp(d->d_name + len - 5, ".conf") == 0;
-}
-
-/* The drop-ins of `dir` (the entry `name` of the trusted directory
- * parentfd), each opened relative to the directory fd checked here. */
-static int load_dir(int parentfd, const char *name, const char *dir, uid_t owner,
-		    struct melee_config *cfg, char *err, size_t errlen)
-{
-	struct dirent **list = NULL;
-	cleanup_fd int dfd = -1;
-	int n, r = 0;
-
-	dfd = melee_open_trusted_at(parentfd, name, dir, true, owner, err, errlen);
-	if (dfd == -ENOENT) {
-		melee_err_clear(err, errlen); /* none is fine */
-		return 0;
-	}
-	if (dfd < 0)
-		return dfd;
-	n = scandirat(dfd, ".", &list, dropin_filter, alphasort);
-	if (n < 0)
-		return melee_fail(err, errlen, -errno, "%s: cannot list: %s", dir,
-				  strerror(errno));
-	for (int i = 0; i < n; i++) {
-		if (r == 0) {
-			cleanup_free char *p = NULL;
-			cleanup_fd int fd = -1;
-
-			if (asprintf(&p, "%s/%s", dir, list[i]->d_name) < 0) {
-				p = NULL;
-				r = melee_fail(err, errlen, -ENOMEM, "out of memory");
-			} else if ((fd = melee_open_trusted_at(dfd, list[i]->d_name, p, false,
-							       owner, err, errlen)) < 0) {
-				r = fd;
-			} else {
-				r = melee_config_parse_fd(fd, p, true, cfg, err, errlen);
-			}
-		}
-		free(list[i]);
-	}
-	free(list);
-	return r;
-}
-
-static int load(const char *conf_path, uid_t owner, struct melee_config *cfg, char *err,
-		size_t errlen);
-
-int melee_config_load(const char *conf_path, uid_t owner, struct melee_config *cfg,
-		      char *err, size_t errlen)
-{
-	int r;
-
-	melee_err_clear(err, errlen);
-	r = load(conf_path, owner, cfg, err, errlen);
-	/* Every error has its message; the allocations say nothing. */
-	if (r < 0 && err && errlen && !err[0])
-		melee_fail(err, errlen, r, "%s: cannot load: %s", conf_path, strerror(-r));
-	return r;
-}
-
-static int load(const char *conf_path, uid_t owner, struct melee_config *cfg, char *err,
-		size_t errlen)
-{
-	cleanup_free char *dir = NULL, *dropins = NULL, *users = NULL;
-	cleanup_fd int dfd = -1, fd = -1, ufd = -1;
-	char *slash;
-	int r;
-
-	melee_config_init(cfg);
-	if (conf_path[0] != '/')
-		return melee_fail(err, errlen, -EINVAL,
-				  "%s: the configuration path must be absolute", conf_path);
-	dir = strdup(conf_path);
-	if (!dir)
-		return melee_fail(err, errlen, -ENOMEM, "out of memory");
-	slash = strrchr(dir, '/');
-	*(slash == dir ? slash + 1 : slash) = '\0';
-	/* The directory itself must be trusted too: else anyone who can write
-	 * it could swap a drop-in in. */
-	dfd = melee_open_trusted(dir, true, owner, err, errlen);
-	if (dfd < 0)
-		return dfd;
-	/* Everything else relative to the directory just checked. */
-	fd = melee_open_trusted_at(dfd, strrchr(conf_path, '/') + 1, conf_path, false, owner,
-				   err, errlen);
-	if (fd < 0)
-		return fd;
-	cfg->conf_dir = strdup(dir);
-	if (!cfg->conf_dir)
-		return melee_fail(err, errlen, -ENOMEM, "out of memory");
-	r = melee_config_parse_fd(fd, conf_path, false, cfg, err, errlen);
-	if (r < 0)
-		return r;
-	if (asprintf(&dropins, "%s/images.d", strcmp(dir, "/") ? dir : "") < 0) {
-		dropins = NULL;
-		return melee_fail(err, errlen, -ENOMEM, "out of memory");
-	}
-	if (asprintf(&users, "%s/users.conf", strcmp(dir, "/") ? dir : "") < 0) {
-		users = NULL;
-		return melee_fail(err, errlen, -ENOMEM, "out of memory");
-	}
-	r = load_dir(dfd, "images.d", dropins, owner, cfg, err, errlen);
-	if (r < 0)
-		return r;
-	ufd = melee_open_trusted_at(dfd, "users.conf", users, false, owner, err, errlen);
-	if (ufd >= 0) {
-		r = melee_users_parse_fd(ufd, users, cfg, err, errlen);
-		if (r < 0)
-			return r;
-	} else if (ufd != -ENOENT) {
-		return ufd;
-	} else {
-		melee_err_clear(err, errlen); /* none is fine */
-	}
-	return melee_config_finish(cfg, err, errlen);
 }
