@@ -117,14 +117,13 @@ static void check_new_name(const struct melee_config *cfg, const char *name, boo
 static void prepare_images_dir(const struct melee_config *cfg)
 {
 	char err[MELEE_ERRLEN];
-	int fd;
+	cleanup_fd int fd = -1;
 
 	if (mkdir(cfg->images_dir, 0755) < 0 && errno != EEXIST)
 		die_errno("cannot create %s", cfg->images_dir);
 	fd = image_open_safely(cfg->images_dir, 0, err, sizeof(err));
 	if (fd < 0)
 		die("images-dir is unsafe: %s", err);
-	close(fd);
 }
 
 static void make_partial(const struct melee_config *cfg, const char *name, char *partial,

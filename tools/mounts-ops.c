@@ -512,8 +512,10 @@ int mounts_down(const struct melee_image **sel, size_t n, const struct mounts_op
 	cleanup_mnt_table struct libmnt_table *tb = melee_mounttab_read(err, sizeof(err));
 	cleanup_mnt_iter struct libmnt_iter *it = mnt_new_iter(MNT_ITER_BACKWARD);
 	struct owned_target *v = NULL;
-	size_t nv = 0, *n_done = calloc(n + 1, sizeof(size_t)), *n_busy = calloc(n + 1, sizeof(size_t));
-	int *img_rc = calloc(n + 1, sizeof(int));
+	size_t nv = 0;
+	cleanup_free size_t *n_done = calloc(n + 1, sizeof(size_t));
+	cleanup_free size_t *n_busy = calloc(n + 1, sizeof(size_t));
+	cleanup_free int *img_rc = calloc(n + 1, sizeof(int));
 	struct libmnt_fs *fs;
 	int rc = 0, r;
 
@@ -597,9 +599,6 @@ int mounts_down(const struct melee_image **sel, size_t n, const struct mounts_op
 	for (size_t i = 0; i < nv; i++)
 		free(v[i].full);
 	free(v);
-	free(n_done);
-	free(n_busy);
-	free(img_rc);
 	return rc;
 }
 
