@@ -45,7 +45,7 @@ wait_for 60 drawn
 colours=$(identify -format '%k' "$T/work/after.png")
 ok $((colours < 2)) "the screenshot is not blank ($colours colours)"
 mkdir -p "${top_builddir}/tests/integration"
-cp "$T/work/after.png" "$top_builddir/tests/integration/image-gui-screenshot.png" 2>/dev/null
+cp "$T/work/after.png" "$top_builddir/tests/integration/image-gui-last.png" 2>/dev/null
 is "$(awk '/^Uid:/ { print $2 }' "/proc/$(pgrep --ns $$ --nslist mnt -n -x xlogo)/status")" "1501" "xlogo runs as alice, not root"
 is "$(readlink "/proc/$(pgrep --ns $$ --nslist mnt -n -x xlogo)/root")" "$IMAGES/trixie" "xlogo runs inside the trixie image"
 kill "$xlogo_pid" 2>/dev/null
