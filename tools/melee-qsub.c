@@ -83,6 +83,7 @@ int main(int argc, char **argv)
 	int first; /* argv index of the first argument for qsub */
 
 	sanitize_std_fds();
+	close_stdout_at_exit(1);
 	base = argc > 0 && argv[0] ? strrchr(argv[0], '/') : NULL;
 	base = base ? base + 1 : (argc > 0 && argv[0] ? argv[0] : "melee-qsub");
 

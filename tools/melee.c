@@ -294,6 +294,7 @@ int main(int argc, char **argv)
 	/* fds 0-2 exist before we open anything, and nothing the caller
 	 * left open reaches the command. */
 	sanitize_std_fds();
+	close_stdout_at_exit(EXIT_MELEE);
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		for (int fd = 3; fd < 1024; fd++)
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
