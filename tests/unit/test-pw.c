@@ -112,7 +112,9 @@ int main(void)
 	is_str(err, "user 'hugegecos': the passwd entry is bigger than 1048576 bytes",
 	       "and the message names the user and the limit");
 
-	/* The namespace dies with the process; the files do not. */
+	/* Both binds first: a file with a mount on it cannot be unlinked. */
+	umount2("/etc/passwd", MNT_DETACH);
+	umount2("/etc/passwd", MNT_DETACH);
 	unlink(path);
 	unlink(hugepath);
 	unlink(nss);
