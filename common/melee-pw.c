@@ -1,3 +1,4 @@
+/* The one passwd lookup (melee-pw.h): getpw*_r with a buffer grown on ERANGE. */
 #include "melee-pw.h"
 
 #include <errno.h>
