@@ -14,10 +14,8 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "melee-mounts.h"
-
-/* Declared in melee-mounts.h; defined here so that the setuid melee, which
- * needs only this and the enter function, does not link libmount. */
+/* statx's mount-root attribute, not the mount table: entering (pam_melee,
+ * the SPANK plugin, melee) links no libmount. */
 bool melee_is_mountpoint(int fd)
 {
 	struct statx sx;

@@ -16,6 +16,10 @@
 int melee_image_check_prepared(int imgfd, const struct melee_image *im, char *err,
 			       size_t errlen);
 
+/* True if the opened path is the root of a mount (statx, no mount
+ * table: the prepared check below needs no libmount). */
+bool melee_is_mountpoint(int fd);
+
 /* melee_enter_image()'s code for a failure after the chroot: the process
  * is already inside the image and cannot go back to the host, so a
  * caller must fail (never fall back to "the host").  Every other

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "melee-config.h"
+#include "melee-enter.h" /* melee_is_mountpoint */
 #include "melee-util.h"
 
 #define MELEE_RUNDIR RUNSTATEDIR "/melee"
@@ -100,8 +101,5 @@ bool melee_cover_wanted(const struct melee_image *im, const struct melee_mount_p
 /* Attaches an empty tmpfs, read-only, nosuid, nodev and noexec from its
  * creation (fsmount), on the opened directory. */
 int melee_mount_cover(int target_fd, char *err, size_t errlen);
-
-/* True if the opened path is the root of a mount. */
-bool melee_is_mountpoint(int fd);
 
 #endif

@@ -17,6 +17,7 @@
 #include "melee-config.h"
 #include "melee-enter.h"
 #include "melee-ids.h"
+#include "melee-pw.h"
 #include "melee-util.h"
 
 #include <errno.h>
@@ -190,11 +191,11 @@ static int choose(pam_handle_t *pamh, const struct melee_config *cfg, const char
 		return 0;
 	}
 	if (cfg->user_choice) {
-		struct passwd pw, *res = NULL;
-		char buf[16384], img[USER_FILE_MAX + 1];
+		cleanup_free struct passwd *pw = NULL;
+		char img[USER_FILE_MAX + 1];
 
-		if (getpwnam_r(c->base, &pw, buf, sizeof(buf), &res) == 0 && res &&
-		    read_user_file(&pw, img, sizeof(img))) {
+		if (melee_getpwnam(c->base, &pw, NULL, 0) == 0 &&
+		    read_user_file(pw, img, sizeof(img))) {
 			set_choice(c, SRC_USER_FILE, img);
 			return 0;
 		}
@@ -217,19 +218,18 @@ static int choose(pam_handle_t *pamh, const struct melee_config *cfg, const char
 static int check_suffix_name(const char *user, const struct choice *c,
 			     const struct passwd *base, char *err, size_t errlen)
 {
-	struct passwd pw, *res = NULL;
-	char buf[16384];
+	cleanup_free struct passwd *res = NULL;
 	int r = melee_suffix_allowed(MELEE_LOGIN_DEFS, c->base, base->pw_uid, err, errlen);
 
 	if (r < 0)
 		return r;
-	/* A lookup that fails (an entry too big for the buffer, a directory
-	 * that is down) proves nothing: refused, as the caller's own lookup
-	 * may well have found another uid. */
-	r = getpwnam_r(user, &pw, buf, sizeof(buf), &res);
-	if (r != 0)
-		return melee_fail(err, errlen, -r, "%s%c%s: cannot look the name up (%s): refused",
-				  c->base, user[strlen(c->base)], c->image, strerror(r));
+	/* A lookup that fails (an entry bigger than MELEE_PW_MAX, a
+	 * directory that is down) proves nothing: refused, as the caller's
+	 * own lookup may well have found another uid. */
+	r = melee_getpwnam(user, &res, err, errlen);
+	if (r < 0 && r != -ENOENT)
+		return melee_fail(err, errlen, r, "%s%c%s: cannot look the name up (%s): refused",
+				  c->base, user[strlen(c->base)], c->image, strerror(-r));
 	if (res && (res->pw_uid != base->pw_uid || res->pw_gid != base->pw_gid))
 		return melee_fail(err, errlen, -EPERM,
 				  "%s%c%s has uid %u gid %u, but %s has uid %u gid %u: refused",
@@ -240,12 +240,12 @@ static int check_suffix_name(const char *user, const struct choice *c,
 }
 
 /* Looks up the base user and checks that the chosen image exists and is
- * allowed.  On success *im is the image. */
+ * allowed.  On success *im is the image; *pw, the base user's entry (the
+ * caller frees it), is set whenever the lookup succeeded. */
 static int check_choice(const struct melee_config *cfg, const char *user,
 			const struct choice *c, const struct melee_image **im,
-			struct passwd *pw, char *pwbuf, size_t pwlen, char *err, size_t errlen)
+			struct passwd **pw, char *err, size_t errlen)
 {
-	struct passwd *res = NULL;
 	gid_t *groups = NULL;
 	size_t ngroups = 0;
 	int r;
@@ -255,11 +255,14 @@ static int check_choice(const struct melee_config *cfg, const char *user,
 		return melee_fail(err, errlen, -ENOENT,
 				  "there is no image '%s' (asked for by %s)", c->image,
 				  source_names[c->source]);
-	if (getpwnam_r(c->base, pw, pwbuf, pwlen, &res) != 0 || !res)
+	r = melee_getpwnam(c->base, pw, err, errlen);
+	if (r == -ENOENT)
 		return melee_fail(err, errlen, -ENOENT, "unknown user '%s'", c->base);
-	if (c->source == SRC_SUFFIX && (r = check_suffix_name(user, c, pw, err, errlen)) < 0)
+	if (r < 0)
 		return r;
-	r = melee_user_groups(c->base, pw->pw_gid, &groups, &ngroups);
+	if (c->source == SRC_SUFFIX && (r = check_suffix_name(user, c, *pw, err, errlen)) < 0)
+		return r;
+	r = melee_user_groups(c->base, (*pw)->pw_gid, &groups, &ngroups);
 	if (r < 0)
 		return melee_fail(err, errlen, r, "cannot get the groups of %s", c->base);
 	r = melee_image_access(*im, c->base, groups, ngroups, err, errlen);
@@ -349,8 +352,8 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 	struct melee_config cfg;
 	const struct melee_image *im;
 	struct choice c;
-	struct passwd pw;
-	char pwbuf[16384], err[MELEE_ERRLEN];
+	cleanup_free struct passwd *pw = NULL;
+	char err[MELEE_ERRLEN];
 	const char *user;
 	struct args a;
 	int r;
@@ -369,7 +372,7 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 	}
 	r = PAM_IGNORE;
 	if (c.source != SRC_NONE) {
-		if (check_choice(&cfg, user, &c, &im, &pw, pwbuf, sizeof(pwbuf), err, sizeof(err)) < 0)
+		if (check_choice(&cfg, user, &c, &im, &pw, err, sizeof(err)) < 0)
 			r = refuse(pamh, &a, &c, err, PAM_PERM_DENIED);
 		else
 			r = PAM_SUCCESS;
@@ -400,8 +403,8 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	struct melee_config cfg;
 	const struct melee_image *im;
 	struct choice c;
-	struct passwd pw;
-	char pwbuf[16384], err[MELEE_ERRLEN], env[128];
+	cleanup_free struct passwd *pw = NULL;
+	char err[MELEE_ERRLEN], env[128];
 	const char *user;
 	struct args a;
 	int r;
@@ -428,7 +431,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		r = PAM_IGNORE;
 		goto out;
 	}
-	if (check_choice(&cfg, user, &c, &im, &pw, pwbuf, sizeof(pwbuf), err, sizeof(err)) < 0) {
+	if (check_choice(&cfg, user, &c, &im, &pw, err, sizeof(err)) < 0) {
 		r = refuse(pamh, &a, &c, err, PAM_SESSION_ERR);
 		goto out;
 	}
@@ -439,7 +442,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		gid_t *g = NULL;
 		size_t n = 0;
 
-		melee_user_groups(user, pw.pw_gid, &g, &n);
+		melee_user_groups(user, pw->pw_gid, &g, &n);
 		free(g);
 	}
 	r = melee_enter_image(im, err, sizeof(err));
@@ -470,7 +473,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		goto out;
 	}
 	/* Plain su does not chdir; the old cwd is outside the image. */
-	if (chdir(pw.pw_dir) < 0 && chdir("/") < 0)
+	if (chdir(pw->pw_dir) < 0 && chdir("/") < 0)
 		pam_syslog(pamh, LOG_WARNING, "cannot chdir in image %s", im->name);
 	pam_syslog(pamh, LOG_INFO, "user %s: entered image %s (chosen by %s)", c.base,
 		   im->name, source_names[c.source]);

@@ -39,6 +39,7 @@
 #include "melee-access.h"
 #include "melee-config.h"
 #include "melee-enter.h"
+#include "melee-pw.h"
 #include "melee-util.h"
 
 /* Only these symbols are exported (melee-spank.sym). */
@@ -164,11 +165,9 @@ static void fail(uint32_t jobid, const char *msg)
  * host as root, so every passwd/group lookup is done before any chroot. */
 static int resolve_image(spank_t sp, const char *name, char *err, size_t errlen)
 {
-	struct passwd pw, *pwp = NULL;
-	cleanup_free char *pwbuf = NULL;
+	cleanup_free struct passwd *pw = NULL;
 	cleanup_free gid_t *groups = NULL;
 	size_t ngroups = 0;
-	long bufsize = sysconf(_SC_GETPW_R_SIZE_MAX);
 	uid_t uid;
 	int r;
 
@@ -182,20 +181,14 @@ static int resolve_image(spank_t sp, const char *name, char *err, size_t errlen)
 	if (!state.image)
 		return melee_fail(err, errlen, -ENOENT, "unknown image '%s'", name);
 
-	if (bufsize < 16384)
-		bufsize = 16384;
-	pwbuf = malloc((size_t)bufsize);
-	if (!pwbuf)
-		return melee_fail(err, errlen, -ENOMEM, "out of memory");
-	r = getpwuid_r(uid, &pw, pwbuf, (size_t)bufsize, &pwp);
-	if (r != 0 || !pwp)
-		return melee_fail(err, errlen, -ENOENT, "cannot look up user id %u: %s",
-				  (unsigned)uid, r ? strerror(r) : "no such user");
-	r = melee_user_groups(pw.pw_name, pw.pw_gid, &groups, &ngroups);
+	r = melee_getpwuid(uid, &pw, err, errlen);
 	if (r < 0)
-		return melee_fail(err, errlen, r, "cannot look up the groups of %s: %s", pw.pw_name,
+		return r;
+	r = melee_user_groups(pw->pw_name, pw->pw_gid, &groups, &ngroups);
+	if (r < 0)
+		return melee_fail(err, errlen, r, "cannot look up the groups of %s: %s", pw->pw_name,
 				  strerror(-r));
-	return melee_image_access(state.image, pw.pw_name, groups, ngroups, err, errlen);
+	return melee_image_access(state.image, pw->pw_name, groups, ngroups, err, errlen);
 }
 
 int slurm_spank_init_post_opt(spank_t sp, int ac, char **av)

@@ -722,6 +722,7 @@ int main(int argc, char **argv)
 	int c, nargs;
 
 	sanitize_std_fds();
+	close_stdout_at_exit(1);
 	secure_environment();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((c = getopt_long(argc, argv, "c:s:a:m:v:d:hV", longopts, NULL)) != -1) {

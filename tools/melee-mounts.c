@@ -221,6 +221,7 @@ int main(int argc, char **argv)
 	int c, rc, lock = -1;
 
 	sanitize_std_fds();
+	close_stdout_at_exit(1);
 	while ((c = getopt_long(argc, argv, "c:nljqhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -279,8 +280,11 @@ int main(int argc, char **argv)
 	if ((strcmp(cmd, "up") == 0 || strcmp(cmd, "down") == 0) && geteuid() != 0 && !o.dry_run)
 		die_status(2, "%s: must be run as root", cmd);
 	if (melee_config_load(config, 0, &cfg, err, sizeof(err)) < 0) {
-		if (strcmp(cmd, "check") == 0)
-			printf("%s: FAIL: %s\n", config, err);
+		/* check's own format for it, on stderr like every failure. */
+		if (strcmp(cmd, "check") == 0) {
+			fprintf(stderr, "%s: FAIL: %s\n", config, err);
+			exit(2);
+		}
 		die_status(2, "%s", err);
 	}
 	if (strcmp(cmd, "links") == 0) {

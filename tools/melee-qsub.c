@@ -17,6 +17,7 @@
 
 #include "melee-access.h"
 #include "melee-config.h"
+#include "melee-pw.h"
 #include "melee-util.h"
 #include "tool-util.h"
 
@@ -48,14 +49,14 @@ static void usage(FILE *f)
  * that would only fail later on the node. */
 static void check_access(const struct melee_image *im)
 {
-	struct passwd *pw = getpwuid(getuid());
+	cleanup_free struct passwd *pw = NULL;
 	cleanup_free gid_t *groups = NULL;
 	size_t ngroups = 0;
 	char err[MELEE_ERRLEN];
 	int r;
 
-	if (!pw)
-		die("cannot look up user id %u", (unsigned)getuid());
+	if (melee_getpwuid(getuid(), &pw, err, sizeof(err)) < 0)
+		die("%s", err);
 	r = melee_user_groups(pw->pw_name, pw->pw_gid, &groups, &ngroups);
 	if (r < 0)
 		die("cannot look up the groups of %s: %s", pw->pw_name, strerror(-r));
@@ -83,6 +84,7 @@ int main(int argc, char **argv)
 	int first; /* argv index of the first argument for qsub */
 
 	sanitize_std_fds();
+	close_stdout_at_exit(1);
 	base = argc > 0 && argv[0] ? strrchr(argv[0], '/') : NULL;
 	base = base ? base + 1 : (argc > 0 && argv[0] ? argv[0] : "melee-qsub");
 

@@ -15,6 +15,7 @@
 #include "melee-access.h"
 #include "melee-config.h"
 #include "melee-enter.h"
+#include "melee-pw.h"
 #include "melee-safety.h"
 #include "melee-util.h"
 #include "tool-util.h"
@@ -132,17 +133,20 @@ static const char *image_state(const struct melee_image *im)
 static int cmd_list(void)
 {
 	struct melee_config cfg;
-	char name[256];
-	struct passwd pw, *pwp = NULL;
-	char pwbuf[16384];
+	char name[256], err[MELEE_ERRLEN];
+	cleanup_free struct passwd *pw = NULL;
 	gid_t *groups;
 	size_t ngroups;
+	int r;
 
 	load_config(&cfg);
-	if (getpwuid_r(getuid(), &pw, pwbuf, sizeof(pwbuf), &pwp) != 0 || !pwp)
+	r = melee_getpwuid(getuid(), &pw, err, sizeof(err));
+	if (r == -ENOENT)
 		die_status(EXIT_MELEE, "you (uid %u) are not in the password database",
 			   (unsigned)getuid());
-	snprintf(name, sizeof(name), "%s", pw.pw_name);
+	if (r < 0)
+		die_status(EXIT_MELEE, "%s", err);
+	snprintf(name, sizeof(name), "%s", pw->pw_name);
 	groups = caller_groups(&ngroups);
 	printf("%-16s %-13s %-7s %s\n", "IMAGE", "STATE", "ACCESS", "DESCRIPTION");
 	for (size_t i = 0; i < cfg.n_images; i++) {
@@ -275,145 +279,223 @@ static noreturn void exec_or_die(const char *file, char **argv, const char *imgn
 		   strerror(errno));
 }
 
-int main(int argc, char **argv)
-{
-	const char *self = argc > 0 ? base_name(argv[0]) : "melee";
-	const struct melee_image *im;
-	struct melee_config cfg;
-	struct passwd pw, *pwp = NULL;
-	char pwbuf[16384], err[MELEE_ERRLEN], cwd[PATH_MAX], logged[96];
-	char user[256], shell[PATH_MAX], home[PATH_MAX];
-	char **cmd = NULL, **saved;
-	char *interp_arg = NULL;
-	struct stat script_st;
-	bool have_cwd, as_script = false;
-	int script_idx = 0, first_arg;
+/* What to run, from the command line (steps 2 and 3). */
+struct request {
+	const char *image; /* the name asked for: argv[1], or argv[0]'s */
+	int first_arg;     /* argv index of the command, if any */
+	bool as_script;    /* #!/path/IMAGE [INTERP]: run argv[script_idx] */
+	int script_idx;
+	char *interp_arg;
+	struct stat script_st; /* the script as the host sees it */
+};
+
+/* What melee learns about its caller on the host, before the chroot
+ * (step 4): after it only these copies and ids are used. */
+struct caller {
+	char user[256], shell[PATH_MAX], home[PATH_MAX], cwd[PATH_MAX];
+	bool have_cwd;
 	gid_t *groups;
 	size_t ngroups;
+};
 
-	/* fds 0-2 exist before we open anything, and nothing the caller
-	 * left open reaches the command. */
+/* Step 1: fds 0-2 exist before we open anything, nothing the caller left
+ * open reaches the command, and a lost write to stdout is an error. */
+static void sanitize_process(void)
+{
 	sanitize_std_fds();
+	close_stdout_at_exit(EXIT_MELEE);
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		for (int fd = 3; fd < 1024; fd++)
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
 
-	if (strcmp(self, "melee") == 0) {
-		if (argc < 2) {
-			usage(stderr);
-			return EXIT_MELEE;
-		}
-		if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-			usage(stdout);
-			return 0;
-		}
-		if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
-			printf("melee %s\n", MELEE_VERSION);
-			return 0;
-		}
-		if (strcmp(argv[1], "-l") == 0 || strcmp(argv[1], "--list") == 0)
-			return cmd_list();
-		if (argv[1][0] == '-' && argv[1][1] != '\0') {
-			warn("unknown option '%.80s'", argv[1]);
-			usage(stderr);
-			return EXIT_MELEE;
-		}
-		self = argv[1];
-		first_arg = 2;
-	} else {
-		/* Called as sl6: a link named after the image. */
-		first_arg = 1;
+/* Step 2, before anything privileged: as melee, the options and the
+ * image name in argv[1]; as a link (sl6), the image is argv[0]'s name.
+ * Returns -1 to go on, or the exit status of an option that is done. */
+static int parse_command_line(int argc, char **argv, struct request *rq)
+{
+	const char *self = argc > 0 ? base_name(argv[0]) : "melee";
+
+	if (strcmp(self, "melee") != 0) {
+		rq->image = self;
+		rq->first_arg = 1;
+		return -1;
 	}
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_MELEE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("melee %s\n", MELEE_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "-l") == 0 || strcmp(argv[1], "--list") == 0)
+		return cmd_list();
+	if (argv[1][0] == '-' && argv[1][1] != '\0') {
+		warn("unknown option '%.80s'", argv[1]);
+		usage(stderr);
+		return EXIT_MELEE;
+	}
+	rq->image = argv[1];
+	rq->first_arg = 2;
+	return -1;
+}
 
-	load_config(&cfg);
-	im = find_image(&cfg, self);
-	/* Read while we are root: the kernel hides a setuid process's
-	 * environ from its own caller's uid. */
-	saved = saved_loader_vars();
-	/* What the caller names (the script, the working directory) is
-	 * opened with the caller's rights, not root's. */
+/* Steps 4 and 5: every lookup on the host, before the chroot, and the
+ * access check.  What the caller names (the script, the working
+ * directory) is opened with the caller's rights, not root's. */
+static void look_up_caller(const struct melee_image *im, int argc, char **argv,
+			   struct request *rq, struct caller *c)
+{
+	cleanup_free struct passwd *pw = NULL;
+	char err[MELEE_ERRLEN];
+	int r;
+
 	if (melee_act_as_caller(true, err, sizeof(err)) < 0)
 		die_status(EXIT_MELEE, "%s", err);
-	if (first_arg == 1)
-		as_script = script_mode(argc, argv, &script_idx, &interp_arg);
-
-	/* Every lookup happens here, on the host, before the chroot. */
-	if (getpwuid_r(getuid(), &pw, pwbuf, sizeof(pwbuf), &pwp) != 0 || !pwp)
+	if (rq->first_arg == 1)
+		rq->as_script = script_mode(argc, argv, &rq->script_idx, &rq->interp_arg);
+	r = melee_getpwuid(getuid(), &pw, err, sizeof(err));
+	if (r == -ENOENT)
 		die_status(EXIT_MELEE, "you (uid %u) are not in the password database",
 			   (unsigned)getuid());
-	snprintf(user, sizeof(user), "%s", pw.pw_name);
-	snprintf(shell, sizeof(shell), "%s", pw.pw_shell && *pw.pw_shell ? pw.pw_shell : "/bin/sh");
-	snprintf(home, sizeof(home), "%s", pw.pw_dir && *pw.pw_dir ? pw.pw_dir : "/");
-	groups = caller_groups(&ngroups);
-	if (melee_image_access(im, user, groups, ngroups, err, sizeof(err)) < 0)
+	if (r < 0)
 		die_status(EXIT_MELEE, "%s", err);
-	have_cwd = getcwd(cwd, sizeof(cwd)) != NULL;
-	if (as_script && stat(argv[script_idx], &script_st) < 0)
-		die_status(EXIT_MELEE, "%s: %s", argv[script_idx], strerror(errno));
+	snprintf(c->user, sizeof(c->user), "%s", pw->pw_name);
+	snprintf(c->shell, sizeof(c->shell), "%s",
+		 pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh");
+	snprintf(c->home, sizeof(c->home), "%s", pw->pw_dir && *pw->pw_dir ? pw->pw_dir : "/");
+	c->groups = caller_groups(&c->ngroups);
+	if (melee_image_access(im, c->user, c->groups, c->ngroups, err, sizeof(err)) < 0)
+		die_status(EXIT_MELEE, "%s", err);
+	c->have_cwd = getcwd(c->cwd, sizeof(c->cwd)) != NULL;
+	if (rq->as_script && stat(argv[rq->script_idx], &rq->script_st) < 0)
+		die_status(EXIT_MELEE, "%s: %s", argv[rq->script_idx], strerror(errno));
 	if (melee_act_as_caller(false, err, sizeof(err)) < 0)
 		die_status(EXIT_MELEE, "%s", err);
+}
 
-	/* The command name is the caller's choice: melee_shown() keeps a
-	 * newline or escape in it from forging or garbling log lines. */
+/* Step 5's syslog line.  The command name is the caller's choice:
+ * melee_shown() keeps a newline or escape in it from forging or
+ * garbling log lines. */
+static void log_use(const struct melee_image *im, int argc, char **argv,
+		    const struct request *rq, const struct caller *c)
+{
+	char logged[96];
+
 	openlog("melee", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
-	syslog(LOG_INFO, "user=%s image=%s command=%s", user, im->name,
-	       melee_shown(as_script		  ? base_name(argv[script_idx])
-			   : argc > first_arg ? base_name(argv[first_arg])
-					      : base_name(shell),
+	syslog(LOG_INFO, "user=%s image=%s command=%s", c->user, im->name,
+	       melee_shown(rq->as_script	      ? base_name(argv[rq->script_idx])
+			   : argc > rq->first_arg ? base_name(argv[rq->first_arg])
+						  : base_name(c->shell),
 			   80, logged, sizeof(logged)));
+}
+
+/* Steps 6 and 7: into the image, root dropped for good, then the
+ * caller's environment back. */
+static void enter_as_caller(const struct melee_image *im, struct caller *c, char **saved)
+{
+	char err[MELEE_ERRLEN];
 
 	if (melee_enter_image(im, err, sizeof(err)) < 0)
 		die_status(EXIT_MELEE, "%s", err);
-	if (melee_drop_privileges(getuid(), getgid(), groups, ngroups, err, sizeof(err)) < 0)
+	if (melee_drop_privileges(getuid(), getgid(), c->groups, c->ngroups, err,
+				  sizeof(err)) < 0)
 		die_status(EXIT_MELEE, "%s", err);
-	free(groups);
+	free(c->groups);
+	c->groups = NULL;
 	set_environment(im, saved);
-	melee_strv_free(saved);
+}
 
-	if (!have_cwd || chdir(cwd) < 0) {
-		if (argc > first_arg)
-			die_status(EXIT_MELEE,
-				   "directory %s does not exist in image %s; not running "
-				   "the command elsewhere",
-				   have_cwd ? cwd : "(unknown)", im->name);
-		warn("warning: %s does not exist in image %s; starting in %s",
-		     have_cwd ? cwd : "the current directory", im->name, home);
-		if (chdir(home) < 0 && chdir("/") < 0)
-			die_errno("chdir");
-	}
+/* Step 8: the caller's directory inside the image.  A command is never
+ * run elsewhere; the shell falls back to home, then /. */
+static void change_directory(const struct melee_image *im, bool has_command,
+			     const struct caller *c)
+{
+	if (c->have_cwd && chdir(c->cwd) == 0)
+		return;
+	if (has_command)
+		die_status(EXIT_MELEE,
+			   "directory %s does not exist in image %s; not running "
+			   "the command elsewhere",
+			   c->have_cwd ? c->cwd : "(unknown)", im->name);
+	warn("warning: %s does not exist in image %s; starting in %s",
+	     c->have_cwd ? c->cwd : "the current directory", im->name, c->home);
+	if (chdir(c->home) < 0 && chdir("/") < 0)
+		die_errno("chdir");
+}
 
-	if (as_script) {
-		struct stat inside;
-		size_t n = 0;
+/* Step 8: the script through its interpreter. */
+static noreturn void run_script(const struct melee_image *im, int argc, char **argv,
+				const struct request *rq)
+{
+	struct stat inside;
+	char **cmd = NULL;
+	size_t n = 0;
 
-		/* The script must be the same file inside the image, or we
-		 * would run something else than what was asked. */
-		if (stat(argv[script_idx], &inside) < 0 || inside.st_dev != script_st.st_dev ||
-		    inside.st_ino != script_st.st_ino)
-			die_status(EXIT_MELEE,
-				   "script %s is not the same file inside image %s (keep "
-				   "scripts under a shared directory such as /home)",
-				   argv[script_idx], im->name);
-		if (melee_strv_push(&cmd, &n, interp_arg ? interp_arg : "/bin/sh") < 0)
+	/* The script must be the same file inside the image, or we would
+	 * run something else than what was asked. */
+	if (stat(argv[rq->script_idx], &inside) < 0 || inside.st_dev != rq->script_st.st_dev ||
+	    inside.st_ino != rq->script_st.st_ino)
+		die_status(EXIT_MELEE,
+			   "script %s is not the same file inside image %s (keep "
+			   "scripts under a shared directory such as /home)",
+			   argv[rq->script_idx], im->name);
+	if (melee_strv_push(&cmd, &n, rq->interp_arg ? rq->interp_arg : "/bin/sh") < 0)
+		die_status(EXIT_MELEE, "out of memory");
+	for (int i = rq->script_idx; i < argc; i++)
+		if (melee_strv_push(&cmd, &n, argv[i]) < 0)
 			die_status(EXIT_MELEE, "out of memory");
-		for (int i = script_idx; i < argc; i++)
-			if (melee_strv_push(&cmd, &n, argv[i]) < 0)
-				die_status(EXIT_MELEE, "out of memory");
-		exec_or_die(cmd[0], cmd, im->name);
-	}
-	if (argc > first_arg)
-		exec_or_die(argv[first_arg], argv + first_arg, im->name);
+	exec_or_die(cmd[0], cmd, im->name);
+}
 
-	if (access(shell, X_OK) < 0) {
-		warn("warning: your shell %s does not exist in image %s; using /bin/sh", shell,
+/* Step 8: the caller's shell, or /bin/sh when the image lacks it. */
+static noreturn void run_shell(const struct melee_image *im, struct caller *c)
+{
+	char *sh_argv[2] = { NULL, NULL };
+
+	if (access(c->shell, X_OK) < 0) {
+		warn("warning: your shell %s does not exist in image %s; using /bin/sh", c->shell,
 		     im->name);
-		snprintf(shell, sizeof(shell), "/bin/sh");
+		snprintf(c->shell, sizeof(c->shell), "/bin/sh");
 	}
-	{
-		char *sh_argv[] = { (char *)base_name(shell), NULL };
+	sh_argv[0] = (char *)base_name(c->shell);
+	execv(c->shell, sh_argv);
+	die_status(EXIT_CANNOT_RUN, "%s: cannot run in image %s: %s", c->shell, im->name,
+		   strerror(errno));
+}
 
-		execv(shell, sh_argv);
-		die_status(EXIT_CANNOT_RUN, "%s: cannot run in image %s: %s", shell, im->name,
-			   strerror(errno));
-	}
+int main(int argc, char **argv)
+{
+	struct request rq = { 0 };
+	struct caller c = { 0 };
+	const struct melee_image *im;
+	struct melee_config cfg;
+	char **saved;
+	int r;
+
+	sanitize_process();
+	r = parse_command_line(argc, argv, &rq);
+	if (r >= 0)
+		return r;
+	/* Step 3: configured names only, never a path. */
+	load_config(&cfg);
+	im = find_image(&cfg, rq.image);
+	/* Read while we are root: the kernel hides a setuid process's
+	 * environ from its own caller's uid. */
+	saved = saved_loader_vars();
+	look_up_caller(im, argc, argv, &rq, &c);
+	log_use(im, argc, argv, &rq, &c);
+	enter_as_caller(im, &c, saved);
+	melee_strv_free(saved);
+	change_directory(im, rq.as_script || argc > rq.first_arg, &c);
+	if (rq.as_script)
+		run_script(im, argc, argv, &rq);
+	if (argc > rq.first_arg)
+		exec_or_die(argv[rq.first_arg], argv + rq.first_arg, im->name);
+	run_shell(im, &c);
 }

@@ -8,6 +8,7 @@
  * administrator's, and a name may be meant literally. */
 #include "mounts-namerules.h"
 #include "melee-ids.h"
+#include "melee-pw.h"
 #include "melee-util.h"
 #include "tool-util.h"
 
@@ -29,14 +30,12 @@ struct ctx {
 
 static bool is_human(const struct ctx *c, const char *name)
 {
-	struct passwd pw, *res = NULL;
-	char buf[16384];
+	cleanup_free struct passwd *pw = NULL;
 
 	/* A name with a separator is already a suffixed one. */
 	if (!*name || strchr(name, c->cfg->separator) || strpbrk(name, "*?"))
 		return false;
-	return getpwnam_r(name, &pw, buf, sizeof(buf), &res) == 0 && res &&
-	       melee_uid_is_human(&c->range, pw.pw_uid);
+	return melee_getpwnam(name, &pw, NULL, 0) == 0 && melee_uid_is_human(&c->range, pw->pw_uid);
 }
 
 /* Does the list (tokens separated by any of seps) hold NAME<sep>* with

@@ -121,7 +121,7 @@ static int check_accounts(const struct melee_image *im, int imgfd,
 
 	r = melee_accounts_merge(imgfd, "/etc", suffixes, &pw, &gr, &ov, err, sizeof(err));
 	if (r < 0)
-		printf("%s: FAIL: accounts = merge: %s\n", im->name, err);
+		fprintf(stderr, "%s: FAIL: accounts = merge: %s\n", im->name, err);
 	else if (!o->quiet)
 		print_overrides(im, &ov);
 	melee_overrides_free(&ov);
@@ -668,29 +668,31 @@ static int check_one(const struct melee_image *im, const struct mounts_opts *o)
 
 	imgfd = image_open_safely(im->path, 0, err, sizeof(err));
 	if (imgfd < 0) {
-		printf("%s: FAIL: unsafe image path: %s\n", im->name, err);
+		fprintf(stderr, "%s: FAIL: unsafe image path: %s\n", im->name, err);
 		return 1;
 	}
 	sh = image_resolve(imgfd, "/bin/sh", O_RDONLY | O_NOCTTY);
 	if (sh < 0) {
-		printf("%s: FAIL: %s/bin/sh: %s\n", im->name, im->path,
-		       sh == -ENOENT ? "missing (every image needs a shell)" : strerror(-sh));
+		fprintf(stderr, "%s: FAIL: %s/bin/sh: %s\n", im->name, im->path,
+			sh == -ENOENT ? "missing (every image needs a shell)" : strerror(-sh));
 		problems++;
 	} else if (elf_interp(sh, interp, sizeof(interp)) < 0) {
-		printf("%s: FAIL: %s/bin/sh is not an ELF executable\n", im->name, im->path);
+		fprintf(stderr, "%s: FAIL: %s/bin/sh is not an ELF executable\n", im->name,
+			im->path);
 		problems++;
 	} else if (interp[0]) {
 		cleanup_fd int ld = image_resolve(imgfd, interp, O_PATH);
 
 		if (ld < 0) {
-			printf("%s: FAIL: %s/bin/sh needs the dynamic loader %s, which the "
-			       "image does not have\n",
-			       im->name, im->path, interp);
+			fprintf(stderr,
+				"%s: FAIL: %s/bin/sh needs the dynamic loader %s, which the "
+				"image does not have\n",
+				im->name, im->path, interp);
 			problems++;
 		}
 	}
 	if (melee_image_plan(im, 0, &plan, err, sizeof(err)) < 0) {
-		printf("%s: FAIL: %s\n", im->name, err);
+		fprintf(stderr, "%s: FAIL: %s\n", im->name, err);
 		return 1;
 	}
 	for (size_t i = 0; i < plan.n; i++) {
@@ -703,8 +705,8 @@ static int check_one(const struct melee_image *im, const struct mounts_opts *o)
 		if (melee_plan_entry_skipped(imgfd, im->path, m) != MELEE_SKIP_NONE)
 			continue;
 		if (!acc && stat(m->source, &st) < 0) {
-			printf("%s: FAIL: %s: source %s does not exist\n", im->name, m->where,
-			       m->source);
+			fprintf(stderr, "%s: FAIL: %s: source %s does not exist\n", im->name,
+				m->where, m->source);
 			problems++;
 			continue;
 		}
@@ -716,7 +718,8 @@ static int check_one(const struct melee_image *im, const struct mounts_opts *o)
 			if (!o->quiet)
 				printf("%s: note: %s (up will create it)\n", im->name, err);
 		} else if (fd < 0) {
-			printf("%s: FAIL: %s (%s)\n", im->name, err, m->where);
+			fprintf(stderr, "%s: FAIL: %s (%s)
+", im->name, err, m->where);
 			problems++;
 		}
 	}

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdio_ext.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +57,48 @@ void warn(const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(fmt, ap, 0);
 	va_end(ap);
+}
+
+/* util-linux's close_stream(): an error is a write that failed earlier
+ * (ferror) or one that fclose's flush fails; EBADF with nothing pending
+ * means stdout was closed from the start and nothing was lost. */
+static int close_stream(FILE *stream)
+{
+	bool pending = __fpending(stream) != 0;
+	bool earlier = ferror(stream) != 0;
+	bool failed = fclose(stream) != 0;
+
+	if (earlier || (failed && (pending || errno != EBADF))) {
+		if (!failed)
+			errno = 0; /* the earlier error's errno is long gone */
+		return EOF;
+	}
+	return 0;
+}
+
+static int close_stdout_status = 1;
+
+static void close_stdout(void)
+{
+	/* A reader that went away (melee-mounts status | head) is not the
+	 * tool's failure. */
+	if (close_stream(stdout) != 0 && errno != EPIPE) {
+		if (errno)
+			fprintf(stderr, "%s: write error on standard output: %s\n", tool_name,
+				strerror(errno));
+		else
+			fprintf(stderr, "%s: write error on standard output\n", tool_name);
+		_exit(close_stdout_status);
+	}
+	if (close_stream(stderr) != 0)
+		_exit(close_stdout_status);
+}
+
+void close_stdout_at_exit(int status)
+{
+	close_stdout_status = status;
+	if (atexit(close_stdout) != 0)
+		die("cannot register the check of standard output");
 }
 
 void sanitize_std_fds(void)

@@ -79,7 +79,7 @@ echo "$T/shared /srv none rbind" >> "$T/etc/fstab.loop"
 printf '[image inner]\npath = %s\nfstab = %s\n' "$T/shared/inner" "$T/etc/fstab.loop" > "$T/etc/images.d/inner.conf"
 out=$(mm up inner 2>&1); rc=$?
 is "$rc:$out" "1:melee-mounts: inner: $T/etc/fstab.loop:17: image inner ($T/shared/inner) lies inside the rbind source $T/shared: every up would copy the images' own mounts into it; move the image out of $T/shared" "an image inside an rbind source is refused"
-like "$(mm check inner)" "^inner: FAIL: $T/etc/fstab.loop:17: image inner" "check reports it"
+like "$(mm check inner 2>&1)" "^inner: FAIL: $T/etc/fstab.loop:17: image inner" "check reports it"
 rm "$T/etc/images.d/inner.conf"
 
 # A nofail entry whose source is missing is not expected by status.

@@ -64,10 +64,19 @@ done
 out=$(run alice+demo); rc=$?
 like "$rc:$out" "^34:error: melee: alice\+demo has uid 0 gid 0, but alice has uid 1501 gid 1501: refused" \
 	"alice+demo served as uid 0 by files: refused (not alice's uid)"
-# The same stub with a 20 KiB GECOS: pam_melee's lookup of the whole
-# name fails (ERANGE) while the caller's own finds uid 0.  Refused, not
-# taken for "no other answer".
+# The same stub with a 20 KiB GECOS: pam_melee's lookup grows its
+# buffer (melee_getpwnam) and reads the entry, so the uid 0 is seen.
 big=$(head -c 20000 /dev/zero | tr '\0' x)
+{ grep -v '^alice+demo:' "$T/work/passwd"; echo "alice+demo:x:0:0:$big:/root:/bin/sh"; } > "$T/work/passwd.new"
+cat "$T/work/passwd.new" > "$T/work/passwd"
+out=$(run alice+demo); rc=$?
+like "$rc:$out" "^34:error: melee: alice\+demo has uid 0 gid 0, but alice has uid 1501 gid 1501: refused" \
+	"alice+demo served as uid 0 with a 20 KiB entry: read whole (buffer grown), refused"
+unlike "$out" "melee-fixture" "and nothing ran in the image"
+# Above MELEE_PW_MAX (1 MiB) pam_melee's lookup fails (ERANGE) while
+# the caller's own (getpwnam grows without a bound) finds uid 0.
+# Refused, not taken for "no other answer".
+big=$(head -c 1100000 /dev/zero | tr '\0' x)
 { grep -v '^alice+demo:' "$T/work/passwd"; echo "alice+demo:x:0:0:$big:/root:/bin/sh"; } > "$T/work/passwd.new"
 cat "$T/work/passwd.new" > "$T/work/passwd"
 out=$(run alice+demo); rc=$?

@@ -1,0 +1,61 @@
+/* The one passwd lookup (melee-pw.h): getpw*_r with a buffer grown on ERANGE. */
+#include "melee-pw.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Exactly one of name and uid is used (name when not NULL).  The struct
+ * and the strings it points to share one allocation, so the caller
+ * frees one pointer. */
+static int getpw_grown(const char *name, uid_t uid, struct passwd **out, char *err,
+		       size_t errlen)
+{
+	long hint = sysconf(_SC_GETPW_R_SIZE_MAX);
+	size_t size = hint > 0 && hint < (long)MELEE_PW_MAX ? (size_t)hint : 1024;
+	char who[64];
+	int r;
+
+	*out = NULL;
+	if (name)
+		snprintf(who, sizeof(who), "user '%.40s'", name);
+	else
+		snprintf(who, sizeof(who), "user id %u", (unsigned)uid);
+	for (;;) {
+		cleanup_free struct passwd *block = malloc(sizeof(*block) + size);
+		struct passwd *res = NULL;
+
+		if (!block)
+			return melee_fail(err, errlen, -ENOMEM, "%s: out of memory", who);
+		r = name ? getpwnam_r(name, block, (char *)(block + 1), size, &res)
+			 : getpwuid_r(uid, block, (char *)(block + 1), size, &res);
+		if (r == ERANGE && size < MELEE_PW_MAX) {
+			size *= 2;
+			continue;
+		}
+		if (r == ERANGE)
+			return melee_fail(err, errlen, -ERANGE,
+					  "%s: the passwd entry is bigger than %u bytes", who,
+					  MELEE_PW_MAX);
+		if (r != 0)
+			return melee_fail(err, errlen, -r, "cannot look up %s: %s", who,
+					  strerror(r));
+		if (!res)
+			return melee_fail(err, errlen, -ENOENT, "%s is not in the password database",
+					  who);
+		*out = block;
+		block = NULL;
+		return 0;
+	}
+}
+
+int melee_getpwnam(const char *name, struct passwd **pw, char *err, size_t errlen)
+{
+	return getpw_grown(name, 0, pw, err, errlen);
+}
+
+int melee_getpwuid(uid_t uid, struct passwd **pw, char *err, size_t errlen)
+{
+	return getpw_grown(NULL, uid, pw, err, errlen);
+}
