@@ -718,8 +718,7 @@ static int check_one(const struct melee_image *im, const struct mounts_opts *o)
 			if (!o->quiet)
 				printf("%s: note: %s (up will create it)\n", im->name, err);
 		} else if (fd < 0) {
-			fprintf(stderr, "%s: FAIL: %s (%s)
-", im->name, err, m->where);
+			fprintf(stderr, "%s: FAIL: %s (%s)\n", im->name, err, m->where);
 			problems++;
 		}
 	}
