@@ -167,6 +167,8 @@ int melee_fstab_load(const char *path, uid_t owner, struct melee_mount_plan *pla
 	size_t index = 0;
 	int r;
 
+	if (err && errlen)
+		err[0] = '\0';
 	fd = melee_open_trusted(path, false, owner, err, errlen);
 	if (fd < 0)
 		return fd;
@@ -201,6 +203,9 @@ int melee_fstab_load(const char *path, uid_t owner, struct melee_mount_plan *pla
 	}
 	r = 0;
 out:
+	/* Every error has its message, also the allocations that fail. */
+	if (r < 0 && err && errlen && !err[0])
+		melee_fail(err, errlen, r, "%s: cannot load: %s", path, strerror(-r));
 	if (f)
 		fclose(f);
 	mnt_free_iter(it);
