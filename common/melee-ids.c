@@ -26,20 +26,43 @@ long melee_parse_id(const char *s)
 	return v;
 }
 
+/* The n-th blank-separated word of the line [l, end) into buf; an empty
+ * string when there is none or it does not fit (no key or id we read is
+ * that long: such a line is left out, as any other bad value is). */
+static void defs_word(const char *l, const char *end, int n, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (int i = 0; i <= n; i++) {
+		const char *w;
+
+		while (l < end && (*l == ' ' || *l == '\t'))
+			l++;
+		for (w = l; l < end && *l != ' ' && *l != '\t'; l++)
+			;
+		if (i == n && l > w && (size_t)(l - w) < len) {
+			memcpy(buf, w, (size_t)(l - w));
+			buf[l - w] = '\0';
+		}
+	}
+}
+
+/* Read in place, without an allocation: one that failed would leave
+ * shadow's defaults in place of the host's range, and with them another
+ * set of people (issue 13, test-alloc-fail). */
 void melee_login_defs_parse(const char *text, struct melee_id_range *range)
 {
-	cleanup_free char *copy = strdup(text ? text : "");
-	char *save = NULL;
-
 	range->uid_min = range->gid_min = 1000;
 	range->uid_max = range->gid_max = 60000;
-	if (!copy)
-		return;
-	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		char *key = melee_next_token(&l), *val = melee_next_token(&l);
-		long v = melee_parse_id(val);
+	for (const char *l = text ? text : ""; *l;) {
+		const char *end = strchrnul(l, '\n');
+		char key[16], val[32];
+		long v;
 
-		if (!key || v < 0)
+		defs_word(l, end, 0, key, sizeof(key));
+		defs_word(l, end, 1, val, sizeof(val));
+		l = *end ? end + 1 : end;
+		v = melee_parse_id(val[0] ? val : NULL);
+		if (!key[0] || v < 0)
 			continue;
 		if (strcmp(key, "UID_MIN") == 0)
 			range->uid_min = (unsigned long)v;

@@ -170,6 +170,8 @@ int melee_fstab_load(const char *path, uid_t owner, struct melee_mount_plan *pla
 	size_t index = 0;
 	int r;
 
+	if (err && errlen)
+		err[0] = '\0';
 	fd = melee_open_trusted(path, false, owner, err, errlen);
 	if (fd < 0)
 		return fd;

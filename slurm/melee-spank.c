@@ -62,7 +62,7 @@ static struct {
 	char option_error[MELEE_ERRLEN];
 } state;
 
-static int option_image_cb(int val, const char *optarg, int remote);
+static int option_image_cb(int val, const char *arg, int remote);
 
 static struct spank_option option_image = {
     .name = "melee-image",
@@ -74,7 +74,7 @@ static struct spank_option option_image = {
     .cb = option_image_cb,
 };
 
-static int option_image_cb(int val, const char *optarg, int remote)
+static int option_image_cb(int val, const char *arg, int remote)
 {
 	char shown[96];
 
@@ -82,8 +82,8 @@ static int option_image_cb(int val, const char *optarg, int remote)
 	 * slurmstepd is looked up in melee.conf and nothing else.  The value
 	 * is the user's: shown printable, so that a newline cannot forge a
 	 * line of slurmd's log or the user's terminal. */
-	if (!optarg || !melee_name_valid(optarg)) {
-		melee_shown(optarg ? optarg : "", 80, shown, sizeof(shown));
+	if (!arg || !melee_name_valid(arg)) {
+		melee_shown(arg ? arg : "", 80, shown, sizeof(shown));
 		if (remote) {
 			/* slurmstepd only logs a failed option callback (with
 			 * the raw value) and runs the job on the host: record
@@ -99,7 +99,7 @@ static int option_image_cb(int val, const char *optarg, int remote)
 			    shown, MELEE_NAME_MAX);
 		return -1;
 	}
-	snprintf(state.option, sizeof(state.option), "%s", optarg);
+	snprintf(state.option, sizeof(state.option), "%s", arg);
 	return 0;
 }
 

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static void vmsg(const char *fmt, va_list ap, int e)
+__attribute__((format(printf, 1, 0))) static void vmsg(const char *fmt, va_list ap, int e)
 {
 	fprintf(stderr, "%s: ", tool_name);
 	vfprintf(stderr, fmt, ap);

@@ -1,0 +1,73 @@
+/* libFuzzer target: melee.conf and images.d drop-ins (melee_config_parse_fd
+ * on arbitrary bytes, then melee_config_finish), each input read both
+ * ways.  A configuration that is accepted must hold what the rest of
+ * MELEE relies on: valid names that find their image, absolute paths. */
+#include "melee-config.h"
+#include "melee-util.h"
+#include "fuzz-util.h"
+
+#include <stdbool.h>
+
+/* The melee.conf a drop-in is read after (aliases to collide with). */
+static const char base_conf[] = "[melee]\n"
+				"images-dir = /image\n"
+				"default-image = sl6\n"
+				"[image sl6]\n"
+				"aliases = sl63, sci6\n";
+
+static void check_accepted(const struct melee_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_images; i++) {
+		const struct melee_image *im = &cfg->images[i];
+
+		if (!melee_name_valid(im->name) || melee_config_find_image(cfg, im->name) != im ||
+		    !im->path || im->path[0] != '/' || strcmp(im->path, "/") == 0 ||
+		    !im->fstab || im->fstab[0] != '/' || !im->description)
+			abort();
+		for (size_t a = 0; a < im->n_aliases; a++)
+			if (melee_config_find_image(cfg, im->aliases[a]) != im)
+				abort();
+	}
+	if (cfg->default_image && !melee_config_find_image(cfg, cfg->default_image))
+		abort();
+	if (!strchr(MELEE_SEPARATORS, cfg->separator))
+		abort();
+}
+
+static void parse(const uint8_t *data, size_t size, bool dropin)
+{
+	struct melee_config cfg;
+	char err[MELEE_ERRLEN] = "";
+	int fd, r = 0;
+
+	melee_config_init(&cfg);
+	cfg.conf_dir = strdup("/etc/melee");
+	if (!cfg.conf_dir)
+		fuzz_die("strdup");
+	if (dropin) {
+		fd = fuzz_memfd((const uint8_t *)base_conf, strlen(base_conf));
+		r = melee_config_parse_fd(fd, "/etc/melee/melee.conf", false, &cfg, err,
+					  sizeof(err));
+		close(fd);
+		if (r < 0)
+			abort(); /* the fixed file is good */
+	}
+	fd = fuzz_memfd(data, size);
+	r = melee_config_parse_fd(fd, dropin ? "/etc/melee/images.d/fuzz.conf" : "/etc/melee/melee.conf",
+				  dropin, &cfg, err, sizeof(err));
+	close(fd);
+	if (r == 0)
+		r = melee_config_finish(&cfg, err, sizeof(err));
+	if (r > 0 || memchr(err, '\0', sizeof(err)) == NULL)
+		abort();
+	if (r == 0)
+		check_accepted(&cfg);
+	melee_config_free(&cfg);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	parse(data, size, false);
+	parse(data, size, true);
+	return 0;
+}
