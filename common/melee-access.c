@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Who may use an image: allow-users and allow-groups, checked against the host's groups. */
 #include "melee-access.h"
 #include "melee-util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Who may use an image: allow-users and allow-groups of its config.
  * Group membership is the host's, looked up before any chroot. */
 #ifndef MELEE_ACCESS_H

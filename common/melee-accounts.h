@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* accounts = merge: the image's own system accounts plus the host's human
  * users (UID_MIN..UID_MAX of the host's login.defs) and their groups, so
  * that a user who logs into an image is known there by name, without

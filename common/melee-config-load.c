@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Finding and opening the configuration: melee.conf, images.d/ and
  * users.conf, each opened relative to a directory fd checked as trusted.
  * The parsing is in melee-config.c.  See melee.conf(5). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Parsing melee.conf, its images.d/ drop-ins and users.conf (the files
  * are found and opened in melee-config-load.c).  See melee.conf(5). */
 #include "melee-config.h"

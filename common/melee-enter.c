@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Entering an image (safety walk, fchdir, chroot, personality) and dropping root for good. */
 #include "melee-enter.h"
 #include "melee-safety.h"
 #include "melee-util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The one way into an image, and the one way out of root.  Nothing else
  * in the tree calls chroot(), setuid() or their relatives. */
 #ifndef MELEE_ENTER_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Which uids are people: UID_MIN..UID_MAX of the host's login.defs, read safely. */
 #include "melee-ids.h"
 #include "melee-util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Which accounts count as people: the human uid range of the host's
  * login.defs (UID_MIN..UID_MAX, as shadow's useradd reads it).  The
  * account merge copies these users into images, and only they get a

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Open-addressing hash of names and ids, so that the accounts merge stays linear. */
 #include "melee-index.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A small open-addressing hash from a name or an id to a number, for
  * code that must stay linear in the size of its input (the accounts
  * merge of a host with 20,000 users).  One index holds one kind of key;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Cleanup attributes for libmount objects, like systemd's libmount-util.h:
  * one way to release a table, an iterator, an fs entry or a context on
  * every path.  Its own header, so that code without libmount never sees

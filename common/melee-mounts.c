@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* An image's bind-mount set: its fstab through libmount, the accounts files, the one bind operation. */
 #include "melee-mounts.h"
 #include "melee-mnt-util.h"
 #include "melee-nosuid.h"

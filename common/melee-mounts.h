@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The bind-mount set of an image: its fstab (parsed with libmount), the
  * accounts files, the live mount table, and the one bind operation. */
 #ifndef MELEE_MOUNTS_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* nosuid = yes: the image root entered through a nosuid bind of itself. */
 #include "melee-nosuid.h"
 #include "melee-mnt-util.h"
 #include "melee-util.h"

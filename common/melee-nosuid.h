@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nosuid = yes: an image's root entered through a nosuid bind of itself,
  * so that setuid and setgid bits inside the image grant nothing. */
 #ifndef MELEE_NOSUID_H

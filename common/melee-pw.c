@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The one passwd lookup (melee-pw.h): getpw*_r with a buffer grown on ERANGE. */
 #include "melee-pw.h"
 

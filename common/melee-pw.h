@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The one passwd lookup of MELEE: getpwnam_r/getpwuid_r with a buffer of
  * our own, grown on ERANGE (as linux-pam's pam_modutil_getpwnam), so that
  * no caller guesses a size and none shares getpwnam()'s static state

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Opening image roots and paths inside them without following anything a user could change. */
 #include "melee-safety.h"
 #include "melee-util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Opening image roots and paths inside them without trusting anything a
  * user could have changed. */
 #ifndef MELEE_SAFETY_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Unmounting exactly the mount the table named inside an image, reached without following links. */
 #include "melee-umount.h"
 #include "melee-safety.h"
 #include "melee-util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unmounting a mount inside an image exactly: the mount the table named,
  * reached without following anything a user could have planted. */
 #ifndef MELEE_UMOUNT_H

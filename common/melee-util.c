@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Small shared helpers: error buffers, trust checks, string vectors, bounded reads. */
 #include "melee-util.h"
 
 #include <errno.h>

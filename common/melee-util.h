@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Small helpers shared by every part of MELEE: cleanup attributes, error
  * buffers, string vectors.  Library code reports errors through a caller's
  * (char *err, size_t errlen) buffer and a negative errno; it never exits and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libnss_melee.so.2: resolves "alice+sl6" to alice's passwd, shadow and
  * groups, so that sshd, su and login accept the suffixed name
  * (ANCHORS.md).  The entry keeps "alice+sl6" as its name: sshd and su

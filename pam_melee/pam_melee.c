@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* pam_melee.so: a login lands in the image the user chose.
  *
  * auth:    no credentials; tells a client why a USER+IMAGE name does not

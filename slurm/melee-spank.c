@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melee.so, the Slurm SPANK plugin: `srun/sbatch/salloc --melee-image=NAME`
  * runs every task of the job inside that image on every node.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* deny-personality CMD [ARG...]: runs CMD with personality(2) refused
  * (EPERM) by a seccomp filter, so that a test can make the step after
  * melee_enter_image()'s chroot fail for real.  The kernel itself never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Calls getpwnam_r through glibc (and so through libnss_melee) the way a
  * program would: with buffers from 1 byte up, from 8 threads at once, and
  * with hostile names; and the module's initgroups_dyn directly.  Prints what it found, for nss-module.sh. */

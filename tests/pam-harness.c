@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A small login program for the tests, built on pam_start_confdir(): it
  * opens a session from a test pam.d directory the way sshd's monitor
  * does (the process that opens the session lives on), then forks the

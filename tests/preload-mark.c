@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A library for the LD_PRELOAD test of melee: when it is loaded into a
  * process it appends "pid=P ruid=R euid=E exe=PATH" to the file named
  * by MELEE_PRELOAD_MARK.  If it were ever loaded into the setuid melee

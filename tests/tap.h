@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A minimal TAP producer for the C unit tests. */
 #ifndef MELEE_TAP_H
 #define MELEE_TAP_H

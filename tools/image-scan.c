@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* image_scan(): what in an image is more than plain files.  An image is
  * trusted like the host's /usr: a setuid-root program in it runs as root
  * on the host's kernel, a device node opens the host's device, and whoever

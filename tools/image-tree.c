@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* melee-image's file-system work: walking and removing trees without crossing mounts or links. */
 #include "image-tree.h"
 #include "melee-config.h"
 #include "melee-mnt-util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Filesystem work of melee-image: walking and removing a tree without ever
  * crossing a mount or following a symlink, listing what in an image is
  * more than plain files, registering an image, reading its os-release. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melee-image: creates Debian-family images with debootstrap, imports
  * existing trees, lists and removes images.  See melee-image(8). */
 #include "image-tree.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melee-mounts: prepares images (up), releases them (down), reports their
  * state (status) and validates the configuration (check).  The seeds'
  * imagemounts.  See melee-mounts(8). */

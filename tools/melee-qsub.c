@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melee-qsub: the seeds' qsub5/qsub6 for Torque sites.  Called as
  * qsub<IMAGE> (a link that `melee-mounts links` creates for every image
  * name and alias) it runs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melee: runs the caller's shell, a command or a script inside a
  * configured image, with the caller's own privileges: the seeds'
  * imageswitch.  Installed setuid root; root is used for the chroot only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melee-mounts links: the seeds' per-image commands (sl6 -> melee) and
  * panel launchers.  Only what this command made is ever replaced or
  * removed: a link whose target is melee, a launcher that carries the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melee-mounts links: the per-image links to melee and the desktop
  * launchers (melee-<image>.desktop). */
 #ifndef MELEE_MOUNTS_LINKS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melee-mounts check: rules on the host written against a user's name
  * miss that user's USER+IMAGE logins (libnss_melee gives a second name
  * to every human user, see melee-ids.h): sshd's DenyUsers alice lets

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melee-mounts check: host rules written against user names that a
  * USER+IMAGE login slips past.  See melee-mounts(8). */
 #ifndef MELEE_MOUNTS_NAMERULES_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* melee-mounts' part of nosuid = yes: the nosuid self-bind of an image root, made first by up. */
 #include "mounts-nosuid.h"
 #include "melee-mnt-util.h"
 #include "melee-mounts.h"

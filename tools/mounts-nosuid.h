@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melee-mounts' part of nosuid = yes: the nosuid bind of an image root
  * onto itself, made first by up. */
 #ifndef MELEE_MOUNTS_NOSUID_H

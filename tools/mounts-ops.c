@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The work behind melee-mounts up, down and check. */
 #include "mounts-ops.h"
 #include "mounts-nosuid.h"
 #include "melee-accounts.h"

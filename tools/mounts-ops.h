@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The work behind melee-mounts up, down and check. */
 #ifndef MELEE_MOUNTS_OPS_H
 #define MELEE_MOUNTS_OPS_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The command-line tools' error style (die) and the check of standard output at exit. */
 #include "tool-util.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Error style of the command-line tools: noreturn, printf-checked die(). */
 #ifndef MELEE_TOOL_UTIL_H
 #define MELEE_TOOL_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tree_walk(): the one walk of an image tree that melee-image does, for
  * deleting and for listing.  It keeps a single directory open and the
  * levels above it on the heap, so that a tree of any depth costs neither

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: the passwd/group table parser and the accounts merge
  * of common/melee-accounts.c.  The input is five NUL-separated parts:
  * the image's passwd, the host's passwd, the image's group, the host's

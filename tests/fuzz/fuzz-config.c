@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: melee.conf and images.d drop-ins (melee_config_parse_fd
  * on arbitrary bytes, then melee_config_finish), each input read both
  * ways.  A configuration that is accepted must hold what the rest of

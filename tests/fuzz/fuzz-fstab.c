@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: the per-image fstab loader (melee_fstab_load, on a
  * file of arbitrary bytes in a private directory, owned by us).  An
  * accepted plan holds only absolute, clean paths, each target once. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libnss_melee's own source, for fuzz-name (see fuzz-name.h). */
 #include "nss_melee/nss-melee.c"
 #include "fuzz-name.h"

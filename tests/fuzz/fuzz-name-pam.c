@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* pam_melee's own source, for fuzz-name (see fuzz-name.h). */
 #include "pam_melee/pam_melee.c"
 #include "fuzz-name.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: arbitrary bytes as a login name, split as
  * libnss_melee and pam_melee split it, with a fixed configuration that
  * the target writes and loads once.  Both must agree on every name that

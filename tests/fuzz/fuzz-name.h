@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The login-name splits of libnss_melee and pam_melee, reached from the
  * fuzz-name target through fuzz-name-nss.c and fuzz-name-pam.c, which
  * compile the modules' own sources (the splits are static there). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: users.conf (melee_users_parse_fd on arbitrary bytes,
  * after a fixed melee.conf, then melee_config_finish).  Accepted lines
  * must name a configured image, each user once. */

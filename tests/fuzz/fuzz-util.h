@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Helpers shared by the libFuzzer targets: the input as an fd or as C
  * strings.  A target aborts on a failure of its own setup (never on the
  * parser's answer), so that libFuzzer reports it instead of a quiet 0. */

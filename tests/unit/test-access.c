@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* allow-users / allow-groups: who may use an image. */
 #include "melee-access.h"
 #include "melee-util.h"

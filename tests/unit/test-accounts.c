@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* accounts = merge: the image's system accounts plus the host's humans. */
 #include "melee-accounts.h"
 #include "tap.h"

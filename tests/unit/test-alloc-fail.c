@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Allocation failure: every allocation of the config load and of the
  * accounts merge (and the fstab load) is made to fail in turn, the Nth
  * for N = 1, 2, ... until the operation runs through without reaching N.

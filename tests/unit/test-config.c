@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melee.conf, images.d and users.conf parsing: good files, and bad ones
  * checked for their exact file:line message. */
 #include "melee-config.h"

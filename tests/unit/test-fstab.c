@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The image fstab, parsed with libmount: good entries and bad ones with
  * file:line messages. */
 #include "melee-mounts.h"

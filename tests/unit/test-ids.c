@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melee-ids: login.defs ranges and who is a person (who may have a
  * USER+IMAGE name). */
 #include "melee-ids.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melee-pw: the passwd lookup grown on ERANGE, through real glibc and its
  * files module, on a passwd file of the test's own (bind-mounted over
  * /etc/passwd in a private mount namespace; a user namespace first when

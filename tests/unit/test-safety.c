@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The safety walk of image paths and mountpoints, on a tree the test
  * builds.  The trusted owner is the test's own uid (root in CI). */
 #include "melee-safety.h"

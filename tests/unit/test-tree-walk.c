@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tree_walk(), the walk melee-image deletes and scans with: every entry
  * once, symlinks never followed, a directory swapped or moved during the
  * walk stops it (nothing outside the tree is touched), a tree deeper than

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melee_unmount_beneath refuses, before any unmount, a path that a user
  * could have redirected: a symlinked directory on the way, a symlink as
  * the last component, a way out of the image.  (The unmount itself, and
