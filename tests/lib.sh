@@ -56,6 +56,24 @@ unlike() {
 	fi
 }
 
+# run CMD...: runs CMD (a program or a shell function); its stdout and
+# stderr together in $out (trailing newlines dropped, as $(...) does), its
+# exit status in $rc.
+run() {
+	out=$("$@" 2>&1)
+	rc=$?
+}
+
+# ok_cmd DESCRIPTION CMD...: one test, passing when CMD exits 0; on
+# failure its status and output are shown (not thrown away).
+ok_cmd() {
+	local desc=$1 out rc
+	shift
+	run "$@"
+	ok "$rc" "$desc"
+	[ "$rc" -eq 0 ] || printf '%s\n' "#   exit status $rc, output:" "$out" | sed 's/^/#     /'
+}
+
 wait_for() { # wait_for SECONDS CMD...: polls CMD every 0.1 s
 	local n=$(($1 * 10))
 	shift

@@ -58,7 +58,8 @@ mm down sl6 >/dev/null
 chroot "$T/site/sl6" /bin/sleep 300 &
 user=$!
 PIDS="$PIDS $user"
-sleep 0.2
+# Until it has chrooted: a fixed sleep lost that race on a loaded machine.
+wait_for 10 sh -c '[ "$(readlink "/proc/$1/root")" = "$2" ]' sh "$user" "$T/site/sl6"
 out=$(mi remove sl6 2>&1); rc=$?
 is "$rc:$out" "1:melee-image: image 'sl6' is in use by process $user (sleep)" "remove refused while a process runs in it"
 kill "$user"; wait "$user" 2>/dev/null
