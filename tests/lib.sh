@@ -8,8 +8,16 @@
 
 set -u
 
+# make check sets top_srcdir and top_builddir; a test run on its own
+# (sudo tests/integration/ssh-login.sh) finds the source tree from its
+# path and the build in $MELEE_BUILDDIR or else the source tree.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
+: "${top_builddir:=${MELEE_BUILDDIR:-$top_srcdir}}"
+export top_srcdir top_builddir
+if [ ! -x "$top_builddir/tools/melee-mounts" ]; then
+	echo "Bail out! no built MELEE in $top_builddir (run make there, or set MELEE_BUILDDIR to the build tree)"
+	exit 1
+fi
 MELEE_MOUNTS=$top_builddir/tools/melee-mounts
 
 t_n=0
@@ -170,6 +178,41 @@ for f in wtmp btmp lastlog; do
 	install -m "$([ $f = btmp ] && echo 660 || echo 664)" -g "$(getent group utmp >/dev/null && echo utmp || echo root)" /dev/null "/var/log/$f"
 done
 
+# An /etc of this namespace's own: an overlay on the host's /etc, its
+# upper layer in $T.  The tests bind their own files over /etc/passwd,
+# group, shadow, nsswitch.conf, login.defs.  A bind over a host file sits
+# on the host's dentry, and when the host replaces that file by rename
+# (useradd, passwd, systemd-sysusers or a package's postinst: what a fresh
+# machine does while the suite runs) the kernel detaches every mount on
+# it, in every namespace: the test silently went on with the host's file
+# (pam-auth-notice: "alice+demo with her password" got 1 on a fresh
+# machine).  Over the overlay the binds sit on dentries of this namespace
+# alone.  Mounts below /etc (a container's resolv.conf, hosts) are bound
+# back on top; without overlayfs the tests run as before.
+private_etc() {
+	local L=$T/.etc-overlay m i=0 subs
+	mkdir -p "$L/upper" "$L/work" "$L/keep"
+	subs=$(awk '$5 ~ "^/etc/" { print $5 }' /proc/self/mountinfo)
+	for m in $subs; do
+		i=$((i + 1))
+		if [ -d "$m" ]; then mkdir "$L/keep/$i"; else touch "$L/keep/$i"; fi
+		mount --bind "$m" "$L/keep/$i"
+	done
+	if ! mount -t overlay -o "lowerdir=/etc,upperdir=$L/upper,workdir=$L/work" melee-test-etc /etc; then
+		echo "# no overlay over /etc: a host that replaces /etc/passwd or shadow meanwhile detaches this test's binds" >&2
+		return 1
+	fi
+	i=0
+	for m in $subs; do
+		i=$((i + 1))
+		mount --bind "$L/keep/$i" "$m"
+	done
+	MELEE_PRIVATE_ETC=1
+}
+MELEE_PRIVATE_ETC=""
+# (MELEE_TEST_PRIVATE_ETC=no: the old way, for suite-host-replaces-etc.sh.)
+[ "${MELEE_TEST_PRIVATE_ETC:-}" = no ] || private_etc
+
 # Host accounts for the test: bind-mounted copies over /etc/passwd and
 # /etc/group, visible only in this namespace.
 setup_accounts() {
@@ -214,9 +257,10 @@ mm() { "$MELEE_MOUNTS" --config "$CONF" "$@"; }
 
 # bind_etc_melee: programs with a compiled-in configuration path (the
 # setuid melee, the PAM and NSS modules) read $T/etc through a bind over
-# /etc/melee in this namespace.  An /etc/melee made for that is removed.
+# /etc/melee in this namespace (made in the private /etc, else shared_mkdir).
 bind_etc_melee() {
-	shared_mkdir /etc/melee
+	# In the private /etc the mountpoint is this namespace's alone.
+	if [ -n "$MELEE_PRIVATE_ETC" ]; then mkdir -p -m 755 /etc/melee; else shared_mkdir /etc/melee; fi
 	mount --bind "$T/etc" /etc/melee
 }
 

@@ -6,7 +6,7 @@
 # namespace on a /run/nscd of its own; up covers the image's /run/nscd,
 # so a real bullseye image finds its own users; status notices a missing
 # cover, up restores it, down removes it.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
 
 # nscd_fetch: Debian's nscd unpacked (not installed: installing enables a

@@ -4,7 +4,7 @@
 # pam_melee (last in lightdm-autologin's session stack) enters the trixie
 # image, and the session script, which exists only inside the image,
 # writes a marker with the image's os-release that the test reads.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
 . "$top_srcdir/tests/integration/pam-lib.sh"
 

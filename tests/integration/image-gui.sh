@@ -2,7 +2,7 @@
 # The seeds' 'sl6 firefox': an X program from the trixie image, started by
 # an ordinary user through melee, shows on the host's display.  Xvfb runs
 # on the host; the window is found in a screenshot taken from the host.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
 
 setup_accounts

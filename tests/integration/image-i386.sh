@@ -4,7 +4,7 @@
 # code natively, so the test registers qemu-user-static with binfmt_misc
 # (its own entry, removed at the end); on a host that runs i386 natively
 # it uses no qemu.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
 . "$top_srcdir/tests/integration/pam-lib.sh"
 

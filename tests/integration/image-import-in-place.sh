@@ -3,7 +3,7 @@
 # (it was refused with a message recommending the very same command); a
 # tarball, which needs images-dir/NAME free, still refuses an existing
 # tree there and names the command that registers that tree.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 MELEE_IMAGE=$top_builddir/tools/melee-image
 mi() { "$MELEE_IMAGE" --config "$CONF" "$@"; }

@@ -4,7 +4,7 @@
 # directories without the sticky bit) and refuses it unless --trusted; a
 # tarball must be root's, unwritable by others, in a directory only root
 # can write.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
 
 setup_accounts

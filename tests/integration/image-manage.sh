@@ -2,7 +2,7 @@
 # melee-image import (tree and tarball), list and remove, and what happens
 # when create fails or is interrupted: the partial tree goes, nothing is
 # registered.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 MELEE_IMAGE=$top_builddir/tools/melee-image
 mi() { "$MELEE_IMAGE" --config "$CONF" "$@"; }

@@ -3,7 +3,7 @@
 # from Debian's archive, cached under /var/cache/melee-tests): each shows
 # its own os-release, glibc and apt through melee; both share the same
 # home and /tmp; a '#!.../bullseye bash' script runs with bullseye's bash.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
 . "$top_srcdir/tests/integration/pam-lib.sh"
 

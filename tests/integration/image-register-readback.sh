@@ -4,7 +4,7 @@
 # refused with nothing written (and every later load still works); a
 # description's control characters (ESC, BEL from an os-release) never
 # reach the terminal or the file.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 MELEE_IMAGE=$top_builddir/tools/melee-image
 mi() { "$MELEE_IMAGE" --config "$CONF" "$@"; }

@@ -3,7 +3,7 @@
 # directories that a user made in the image's /tmp are deleted, a tree
 # deeper than the cap is refused while the image stays registered, and
 # nothing outside the image (a symlink's target) is touched.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 MELEE_IMAGE=$top_builddir/tools/melee-image
 mi() { "$MELEE_IMAGE" --config "$CONF" "$@"; }

@@ -4,7 +4,7 @@
 # whose root has the same path string (/mnt/melee-test/images/NAME, every
 # test's own tmpfs) but is another tree does not block it.  Roots are
 # compared by device and inode, not by the /proc/PID/root string.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 MELEE_IMAGE=$top_builddir/tools/melee-image
 mi() { "$MELEE_IMAGE" --config "$CONF" "$@"; }

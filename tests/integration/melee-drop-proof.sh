@@ -5,8 +5,7 @@
 # list set.  A set*id call that claims success without doing its work
 # (here strace's fault injection stands in for a broken kernel, libc or
 # security module) is refused before anything runs.
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-. "$top_srcdir/tests/integration/melee-lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/melee-lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 melee_setup

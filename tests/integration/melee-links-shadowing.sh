@@ -6,8 +6,7 @@
 # under such a name is removed; our own links in the standard PATH are
 # no clash.  --bindir is the namespace's own /usr/local/bin (a tmpfs
 # over the host's).
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-. "$top_srcdir/tests/integration/melee-lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/melee-lib.sh" || exit 1
 
 STD_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 melee_setup "aliases = id qsub"

@@ -2,8 +2,7 @@
 # melee-mounts links: IMAGE -> melee links for images and aliases, a valid
 # desktop launcher per image, stale ones removed when an image leaves the
 # config, foreign files never touched.
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-. "$top_srcdir/tests/integration/melee-lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/melee-lib.sh" || exit 1
 
 melee_setup "aliases = demo1"
 add_image sl6 "description = Scientific Linux 6.3

@@ -4,8 +4,7 @@
 # uid (and as root in an image without the option); status shows it,
 # down removes it; an image that is up without its nosuid bind is not
 # entered, and up says to run down first.
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-. "$top_srcdir/tests/integration/melee-lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/melee-lib.sh" || exit 1
 
 melee_setup
 add_image sec "nosuid = yes"

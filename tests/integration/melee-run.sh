@@ -3,8 +3,7 @@
 # the working directory, the shell, the environment, --list, --help,
 # --version, a link named after the image, access control, linux32 and
 # an image that is not prepared.
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-. "$top_srcdir/tests/integration/melee-lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/melee-lib.sh" || exit 1
 
 melee_setup "aliases = demo-alias"
 # bob's login shell does not exist in the image.

@@ -3,8 +3,7 @@
 # image's /bin/sh, "#!/path/demo PROG" with the image's PROG; arguments
 # arrive unchanged; a script that is not the same file inside the image
 # is refused.
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-. "$top_srcdir/tests/integration/melee-lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/melee-lib.sh" || exit 1
 
 melee_setup
 ln -s melee "$T/bin/demo"

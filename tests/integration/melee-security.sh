@@ -3,8 +3,7 @@
 # the command (ids, capabilities, groups, setuid(0) proved to fail); the
 # loader's secure mode for LD_PRELOAD; no fd leaks; unsafe images
 # refused; closed std fds never turn a file into melee's stderr.
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-. "$top_srcdir/tests/integration/melee-lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/melee-lib.sh" || exit 1
 
 melee_setup
 cd /home/alice

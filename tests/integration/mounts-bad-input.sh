@@ -1,7 +1,7 @@
 #!/bin/bash
 # Bad input to melee-mounts up is refused with a message naming the thing,
 # and leaves nothing half-mounted for that image.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 setup_accounts
 write_config

@@ -2,7 +2,7 @@
 # down with a busy mount reports it (and --lazy detaches it); check
 # reports every problem of every image; cleanup never deletes a tree that
 # still has mounts under it.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 setup_accounts
 write_config

@@ -6,7 +6,7 @@
 # left alone with a warning, plain and --lazy; a host mount the symlink
 # points at stays mounted; a path that leads to another mount than the
 # table's is left alone too; a normal down then unmounts everything.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 setup_accounts
 setup_home

@@ -4,7 +4,7 @@
 # (to its own /etc/passwd, or anywhere) or whose /var/log is one is
 # refused: nofail skips only a missing directory, never a symlink, and
 # the host's wtmp is bound over nothing it leads to.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 setup_accounts
 write_config

@@ -1,7 +1,7 @@
 #!/bin/bash
 # up repairs a partial image and refreshes stale merged accounts; down
 # leaves alone what it did not mount; the command line itself.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 setup_accounts
 write_config

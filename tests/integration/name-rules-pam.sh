@@ -5,7 +5,7 @@
 # pam_limits' uid form cover it.  Real modules: pam_access through
 # pamtester with this namespace's own /etc/security/access.conf,
 # pam_limits through the harness.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 setup_accounts

@@ -3,7 +3,7 @@
 # /etc/sudoers: `(ALL, !root)` cannot be bypassed with root+demo (no
 # such name: libnss_melee gives none to root); a run-as rule by a human's
 # name alone misses alice+demo, one by group (!%physics) covers it.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 setup_accounts

@@ -4,7 +4,7 @@
 # notice is the only reason its client can get.  It must name the
 # problem, change nothing (PAM_IGNORE), and be the same for every user:
 # before authentication it may not tell who exists or who is allowed.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 setup_accounts

@@ -5,8 +5,7 @@
 # non-interactive sessions of a user with a default image would otherwise
 # run chrooted).  Every directory pam-auth-update reads or writes, and
 # debconf's database, is a private copy bound in this namespace.
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 command -v pam-auth-update >/dev/null || skip_all "pam-auth-update (libpam-runtime) is not installed"
 

@@ -3,7 +3,7 @@
 # a default image with fallback=host: the process is already inside the
 # image and must not go on "using the host".  personality(2) is refused
 # by a seccomp filter (tests/deny-personality) for a linux32 image.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 setup_accounts

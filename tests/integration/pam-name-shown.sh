@@ -2,7 +2,7 @@
 # pam_melee's "not a user name or USER+IMAGE" message shows the login
 # name printable: a control character in PAM_USER (an escape sequence a
 # client could send) reaches neither the user's terminal nor the log raw.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 setup_accounts

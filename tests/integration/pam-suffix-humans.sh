@@ -4,7 +4,7 @@
 # even when another NSS module answers for the name: here `files`, from
 # lines of this namespace's own /etc/passwd.  A whole name whose uid is
 # not its base user's is refused too.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 setup_accounts

@@ -3,7 +3,7 @@
 # with MELEE_IMAGE and with XDG_SESSION_DESKTOP=melee-IMAGE as LightDM
 # sets it; where the session went is read back from pam_melee's syslog
 # line, through a syslogd of this namespace's own.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 setup_accounts

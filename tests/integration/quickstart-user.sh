@@ -4,7 +4,7 @@
 # (~/.ssh -> a root-owned directory such as /usr/local/sbin) gives demo
 # nothing.  Runs tests/quickstart-user, the part of quickstart that does
 # it, against this namespace's own /etc/passwd and /home.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 setup_accounts
 # The host may have its own demo (./quickstart made it): this test's is

@@ -6,7 +6,7 @@
 # slurmd's log; nothing runs on the host; the node stays idle), and the
 # value is logged printable, so that a newline cannot forge a log line.
 # Real Slurm.
-. "$top_srcdir/tests/integration/slurm-lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/slurm-lib.sh" || exit 1
 
 images_up good
 slurm_start

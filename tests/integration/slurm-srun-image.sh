@@ -3,7 +3,7 @@
 # with its cwd resolved in the image; without the option the task runs on
 # the host; with env=yes, MELEE_IMAGE of the submit environment chooses the
 # image.  A real single-node Slurm (slurm-lib.sh).
-. "$top_srcdir/tests/integration/slurm-lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/slurm-lib.sh" || exit 1
 
 images_up img1
 add_image img2 "aliases = second"

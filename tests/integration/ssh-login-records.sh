@@ -5,7 +5,7 @@
 # alice+IMAGE.  Up creates a missing mountpoint file and skips a missing
 # host file.  And the tests' own logins never reach the real host's files
 # (tests/lib.sh gives every test namespace its own /var/log).
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 # This test deletes and writes files in /var/log: only in the namespace's own.

@@ -3,7 +3,7 @@
 # a real sshd (its own config, host key and PAM service, on a free port of
 # 127.0.0.1) with libnss_melee and pam_melee; key and password logins, a
 # pty, the host for plain 'alice', refusals, and nothing left behind.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 setup_logins

@@ -2,7 +2,7 @@
 # nosuid = yes through pam_melee: 'ssh alice+IMAGE' lands on the image's
 # nosuid bind, so that a setuid-root program in the image runs with
 # alice's uid; in an image without the option it runs as root.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 setup_logins

@@ -5,7 +5,7 @@
 # MELEE_IMAGE empty there, and sshd's do_setup_env copies the PAM
 # environment over the client's variables.  A real sshd with
 # AcceptEnv MELEE_IMAGE.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 setup_logins

@@ -4,7 +4,7 @@
 # files go both ways, into and out of a real Debian image.  With Debian's
 # default line (an external /usr/lib/openssh/sftp-server, which the image
 # does not have) both fail with "Connection closed".
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
 . "$top_srcdir/tests/integration/pam-lib.sh"
 

@@ -2,7 +2,7 @@
 # su and login land in the chosen image through pam_melee: 'su -
 # alice+demo' from root and, with alice's password, from bob; Debian's
 # login -f alice+demo driven through script(1).
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 setup_logins
