@@ -302,6 +302,31 @@ shared_rmdir() {
 	) 9>/run/melee-tests.lock
 }
 
+# reserve_display: sets DISPLAY_NUM to an X display number that no X
+# server listens on and no other running test holds, held by this test
+# until it exits.  X servers listen on an abstract socket
+# @/tmp/.X11-unix/XN too, and abstract sockets belong to the network
+# namespace, which the tests share with the host and each other: a
+# private /tmp shows no other server's lock file, and a client of :N
+# reaches whichever server has @XN (libxcb tries it first).
+MELEE_DISPLAYS=/run/melee-tests.displays
+reserve_display() {
+	DISPLAY_NUM=$( (
+		flock 9
+		mkdir -p "$MELEE_DISPLAYS"
+		for f in "$MELEE_DISPLAYS"/*.*; do
+			[ -e "$f" ] && [ ! -d "/proc/${f##*.}" ] && rm -f "$f"
+		done
+		for d in $(seq 90 189); do
+			grep -q "@/tmp/.X11-unix/X$d\$" /proc/net/unix && continue
+			ls "$MELEE_DISPLAYS/$d".* >/dev/null 2>&1 && continue
+			touch "$MELEE_DISPLAYS/$d.$$" && echo "$d" && exit 0
+		done
+		exit 1
+	) 9>/run/melee-tests.lock ) || return 1
+	at_exit "rm -f '$MELEE_DISPLAYS/$DISPLAY_NUM.$$'"
+}
+
 # A checksum of every file, link and directory in an image (not crossing
 # into mounts), to prove that up/down changed nothing.
 tree_sum() {

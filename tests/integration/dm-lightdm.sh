@@ -50,8 +50,12 @@ chmod 755 "$L/xvfb"
 mkdir -p "$T/bin" "$T/apps"
 mm links --bindir "$T/bin" --desktop-dir "$T/apps" --xsessions-dir "$L/xsessions" >/dev/null
 like "$(cat "$L/xsessions/melee-trixie.desktop")" "^Exec=x-session-manager$" "melee-mounts links wrote the session entry melee-trixie"
+# LightDM counts from the lowest display without a lock file in the
+# private /tmp: from one no other X server or test has (reserve_display).
+reserve_display; ok $? "a free X display (:${DISPLAY_NUM:-none})"
 cat > "$L/lightdm.conf" <<C
 [LightDM]
+minimum-display-number=${DISPLAY_NUM:-90}
 run-directory=$L/run
 cache-directory=$L/cache
 log-directory=$L/log
@@ -67,14 +71,15 @@ PIDS="$PIDS $(cat "$T/work/dbus.pid")"
 lightdm -c "$L/lightdm.conf" -d > "$T/work/lightdm.out" 2>&1 &
 PIDS="$PIDS $!"
 # Its X server and session are its children; by their unique paths:
-at_exit "pkill -f '$L/' 2>/dev/null"
+# (only in this namespace: every test's $L is the same path string).
+at_exit "pkill --ns $$ --nslist mnt -f '$L/' 2>/dev/null"
 for i in $(seq 1 100); do [ -s /home/alice/dm-marker ] && break; sleep 0.1; done
 marker=$(cat /home/alice/dm-marker 2>/dev/null)
 like "$marker" "^os=trixie$" "the session runs inside the trixie image"
 like "$marker" "^id=1501:1501$" "as alice"
 like "$marker" "^pwd=/home/alice$" "in her home"
 like "$marker" "^MELEE_IMAGE=trixie$" "with MELEE_IMAGE in its environment"
-like "$marker" "^DISPLAY=:[0-9]+$" "on LightDM's X display"
+like "$marker" "^DISPLAY=:$DISPLAY_NUM$" "on LightDM's X display, the one reserved"
 like "$(cat "$T/work/lightdm.out")" "Started with service 'lightdm-autologin', username 'alice'" "through LightDM's autologin PAM service"
 [ -s /home/alice/dm-marker ] || sed 's/^/# /' "$T/work/lightdm.out" | tail -40
 done_testing

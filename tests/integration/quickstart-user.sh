@@ -51,7 +51,7 @@ mkfifo -m 600 /home/demo/.ssh/authorized_keys; chown 1510:1510 /home/demo/.ssh/a
 SECRET_OF_ROOT=1 script -qec "$top_srcdir/tests/quickstart-user demo $T/work/key.pub" /dev/null \
 	> "$T/work/script.out" 2>&1 &
 spid=$!
-for i in $(seq 100); do pid=$(pgrep -u 1510 -n) && break; sleep 0.1; done
+for i in $(seq 100); do pid=$(pgrep --ns $$ --nslist mnt -u 1510 -n) && break; sleep 0.1; done
 ok "$(test -n "$pid"; echo $?)" "the user's process runs (pid ${pid:-none}), under a terminal"
 is "$(awk '{print $7}' "/proc/$pid/stat")" "0" "it has no controlling terminal"
 is "$(tr '\0' '\n' < "/proc/$pid/environ" | sort | tr '\n' ' ')" \
