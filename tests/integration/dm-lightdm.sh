@@ -16,7 +16,7 @@ private_dir /tmp 1777
 write_config
 exec 3>/dev/null
 cached_image trixie trixie "" x11-apps,x11-utils; ok $? "trixie image ready"
-mm up trixie >/dev/null; ok $? "trixie is up"
+ok_cmd "trixie is up" mm up trixie
 bind_etc_melee
 
 # The session command (x-session-manager, what the entry that
@@ -35,9 +35,8 @@ ok "$(test ! -e /usr/local/bin/x-session-manager; echo $?)" "the session script 
 mkdir -p "$L/run" "$L/cache" "$L/log" "$L/xsessions" "$T/pam.d" /run/dbus
 mount -t tmpfs lightdm-data /var/lib/lightdm-data
 mount -t tmpfs dbus /run/dbus
-cp -a /etc/pam.d/. "$T/pam.d/"
+private_pam_d
 echo "session required $PAM_MELEE" >> "$T/pam.d/lightdm-autologin"
-mount --bind "$T/pam.d" /etc/pam.d
 cat > "$L/xvfb" <<'X'
 #!/bin/sh
 # LightDM passes ":N -seat seat0 -auth FILE -nolisten tcp vtN -novtswitch";

@@ -12,7 +12,7 @@ exec 3>/dev/null
 cached_image trixie trixie "" x11-apps,x11-utils; ok $? "trixie image with x11-apps ready"
 # A /tmp of this namespace's own, shared with the image: the X socket.
 private_dir /tmp 1777
-mm up trixie >/dev/null; ok $? "trixie is up"
+ok_cmd "trixie is up" mm up trixie
 install_melee trixie
 
 # A display of this test's own: Xvfb on the host.  Chosen by

@@ -32,7 +32,7 @@ else
 	register_qemu; ok $? "i386 is not native here: qemu-i386-static registered with binfmt_misc"
 fi
 like "$(cat "$T/etc/images.d/old32.conf")" "^personality = linux32$" "melee-image registered it with personality linux32"
-mm up old32 >/dev/null; ok $? "old32 is up"
+ok_cmd "old32 is up" mm up old32
 install_melee old32
 cd /home/alice
 is "$(as alice "$T/bin/melee" old32 uname -m)" "i686" "uname -m inside through melee: i686"

@@ -21,7 +21,7 @@ if grep -q "cache hit: bullseye" "$T/work/cache.log"; then
 fi
 is "$(sed -n 's/^description = //p' "$T/etc/images.d/bullseye.conf")" "Debian GNU/Linux 11 (bullseye)" "registered with the description from its os-release"
 is "$(cat "$IMAGES/bullseye/etc/debian_chroot")" "bullseye" "melee-image create wrote /etc/debian_chroot"
-mm up bullseye trixie >/dev/null; ok $? "melee-mounts up bullseye trixie"
+ok_cmd "melee-mounts up bullseye trixie" mm up bullseye trixie
 install_melee bullseye trixie
 export PATH=$T/bin:$PATH
 

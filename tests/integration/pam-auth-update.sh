@@ -25,7 +25,7 @@ for d in $DIRS; do
 done
 install -m 644 "$top_srcdir/etc/pam-configs/melee" /usr/share/pam-configs/melee
 
-out=$(DEBIAN_FRONTEND=noninteractive pam-auth-update --enable melee 2>&1); rc=$?
+run env DEBIAN_FRONTEND=noninteractive pam-auth-update --enable melee
 is "$rc:$out" "0:" "pam-auth-update --enable melee succeeds"
 like "$(grep -v '^#' /etc/pam.d/common-session)" 'pam_melee\.so' "pam_melee is in common-session"
 like "$(grep -v '^#' /etc/pam.d/common-account)" 'pam_melee\.so' "pam_melee is in common-account"
@@ -35,7 +35,7 @@ unlike "$(cat /var/lib/pam/session-noninteractive)" 'pam_melee' \
 	"nor in pam-auth-update's saved session-noninteractive state"
 
 # And it can be switched off again, leaving no pam_melee line behind.
-out=$(DEBIAN_FRONTEND=noninteractive pam-auth-update --disable melee 2>&1); rc=$?
+run env DEBIAN_FRONTEND=noninteractive pam-auth-update --disable melee
 is "$rc:$out" "0:" "pam-auth-update --disable melee succeeds"
 unlike "$(cat /etc/pam.d/common-session /etc/pam.d/common-account)" 'pam_melee' \
 	"disabled: no pam_melee line left"

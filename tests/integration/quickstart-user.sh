@@ -24,7 +24,7 @@ chmod 600 "$T/work/key.pub"
 victim=$T/victim
 mkdir -m 755 "$victim"; echo '#!/bin/sh' > "$victim/melee-mounts"; chmod 755 "$victim/melee-mounts"
 ln -s "$victim" /home/demo/.ssh; chown -h 1510:1510 /home/demo/.ssh
-out=$("$top_srcdir/tests/quickstart-user" demo "$T/work/key.pub" 2>&1); rc=$?
+run "$top_srcdir/tests/quickstart-user" demo "$T/work/key.pub"
 is "$rc" "1" "with ~/.ssh a symlink to a root-owned directory, the user setup fails"
 like "$out" "^quickstart-user: cannot set up /home/demo/.ssh as demo$" "and says so"
 is "$(stat -c '%U %a' "$victim")" "root 755" "the symlink's target is still root's, mode 755"
@@ -32,12 +32,12 @@ is "$(ls "$victim")" "melee-mounts" "nothing was written into it"
 is "$(stat -c '%U' "$victim/melee-mounts")" "root" "nothing in it changed owner"
 
 rm /home/demo/.ssh
-out=$("$top_srcdir/tests/quickstart-user" demo "$T/work/key.pub" 2>&1); rc=$?
+run "$top_srcdir/tests/quickstart-user" demo "$T/work/key.pub"
 is "$rc:$out" "0:" "without the symlink the user setup succeeds"
 is "$(stat -c '%U %G %a' /home/demo/.ssh /home/demo/.ssh/authorized_keys)" "demo demo 700
 demo demo 600" "~/.ssh is demo's 700, authorized_keys demo's 600"
 is "$(cat /home/demo/.ssh/authorized_keys)" "$(cat "$T/work/key.pub")" "with the key"
-out=$("$top_srcdir/tests/quickstart-user" demo "$T/work/key.pub" 2>&1); rc=$?
+run "$top_srcdir/tests/quickstart-user" demo "$T/work/key.pub"
 is "$rc:$(stat -c '%U %a' /home/demo/.ssh/authorized_keys)" "0:demo 600" "a second run works too"
 like "$(grep -n 'quickstart-user demo' "$top_srcdir/quickstart")" "tests/quickstart-user demo \"\\\$demo/demo_key.pub\"" "quickstart sets the user up through it"
 unlike "$(cat "$top_srcdir/quickstart")" "install .*-o demo" "and installs nothing as root into demo's home"
