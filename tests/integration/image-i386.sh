@@ -9,7 +9,9 @@
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 BINFMT=/proc/sys/fs/binfmt_misc
-ENTRY=melee-test-i386
+# binfmt_misc is one table for the whole host: an entry of this test's
+# own, so that another test (or run) removing its entry leaves ours.
+ENTRY=melee-test-i386-$$
 register_qemu() {
 	[ -e "$BINFMT/$ENTRY" ] && return 0
 	# F: the interpreter is opened now, so it works inside the chroot.
