@@ -8,8 +8,16 @@
 
 set -u
 
+# make check sets top_srcdir and top_builddir; a test run on its own
+# (sudo tests/integration/ssh-login.sh) finds the source tree from its
+# path and the build in $MELEE_BUILDDIR or else the source tree.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
+: "${top_builddir:=${MELEE_BUILDDIR:-$top_srcdir}}"
+export top_srcdir top_builddir
+if [ ! -x "$top_builddir/tools/melee-mounts" ]; then
+	echo "Bail out! no built MELEE in $top_builddir (run make there, or set MELEE_BUILDDIR to the build tree)"
+	exit 1
+fi
 MELEE_MOUNTS=$top_builddir/tools/melee-mounts
 
 t_n=0
@@ -54,6 +62,24 @@ unlike() {
 	else
 		ok 0 "$3"
 	fi
+}
+
+# run CMD...: runs CMD (a program or a shell function); its stdout and
+# stderr together in $out (trailing newlines dropped, as $(...) does), its
+# exit status in $rc.
+run() {
+	out=$("$@" 2>&1)
+	rc=$?
+}
+
+# ok_cmd DESCRIPTION CMD...: one test, passing when CMD exits 0; on
+# failure its status and output are shown (not thrown away).
+ok_cmd() {
+	local desc=$1 out rc
+	shift
+	run "$@"
+	ok "$rc" "$desc"
+	[ "$rc" -eq 0 ] || printf '%s\n' "#   exit status $rc, output:" "$out" | sed 's/^/#     /'
 }
 
 wait_for() { # wait_for SECONDS CMD...: polls CMD every 0.1 s
@@ -152,6 +178,41 @@ for f in wtmp btmp lastlog; do
 	install -m "$([ $f = btmp ] && echo 660 || echo 664)" -g "$(getent group utmp >/dev/null && echo utmp || echo root)" /dev/null "/var/log/$f"
 done
 
+# An /etc of this namespace's own: an overlay on the host's /etc, its
+# upper layer in $T.  The tests bind their own files over /etc/passwd,
+# group, shadow, nsswitch.conf, login.defs.  A bind over a host file sits
+# on the host's dentry, and when the host replaces that file by rename
+# (useradd, passwd, systemd-sysusers or a package's postinst: what a fresh
+# machine does while the suite runs) the kernel detaches every mount on
+# it, in every namespace: the test silently went on with the host's file
+# (pam-auth-notice: "alice+demo with her password" got 1 on a fresh
+# machine).  Over the overlay the binds sit on dentries of this namespace
+# alone.  Mounts below /etc (a container's resolv.conf, hosts) are bound
+# back on top; without overlayfs the tests run as before.
+private_etc() {
+	local L=$T/.etc-overlay m i=0 subs
+	mkdir -p "$L/upper" "$L/work" "$L/keep"
+	subs=$(awk '$5 ~ "^/etc/" { print $5 }' /proc/self/mountinfo)
+	for m in $subs; do
+		i=$((i + 1))
+		if [ -d "$m" ]; then mkdir "$L/keep/$i"; else touch "$L/keep/$i"; fi
+		mount --bind "$m" "$L/keep/$i"
+	done
+	if ! mount -t overlay -o "lowerdir=/etc,upperdir=$L/upper,workdir=$L/work" melee-test-etc /etc; then
+		echo "# no overlay over /etc: a host that replaces /etc/passwd or shadow meanwhile detaches this test's binds" >&2
+		return 1
+	fi
+	i=0
+	for m in $subs; do
+		i=$((i + 1))
+		mount --bind "$L/keep/$i" "$m"
+	done
+	MELEE_PRIVATE_ETC=1
+}
+MELEE_PRIVATE_ETC=""
+# (MELEE_TEST_PRIVATE_ETC=no: the old way, for suite-host-replaces-etc.sh.)
+[ "${MELEE_TEST_PRIVATE_ETC:-}" = no ] || private_etc
+
 # Host accounts for the test: bind-mounted copies over /etc/passwd and
 # /etc/group, visible only in this namespace.
 setup_accounts() {
@@ -196,9 +257,10 @@ mm() { "$MELEE_MOUNTS" --config "$CONF" "$@"; }
 
 # bind_etc_melee: programs with a compiled-in configuration path (the
 # setuid melee, the PAM and NSS modules) read $T/etc through a bind over
-# /etc/melee in this namespace.  An /etc/melee made for that is removed.
+# /etc/melee in this namespace (made in the private /etc, else shared_mkdir).
 bind_etc_melee() {
-	shared_mkdir /etc/melee
+	# In the private /etc the mountpoint is this namespace's alone.
+	if [ -n "$MELEE_PRIVATE_ETC" ]; then mkdir -p -m 755 /etc/melee; else shared_mkdir /etc/melee; fi
 	mount --bind "$T/etc" /etc/melee
 }
 
@@ -238,6 +300,31 @@ shared_rmdir() {
 		fi
 		rmdir "$MELEE_TEST_REG" 2>/dev/null
 	) 9>/run/melee-tests.lock
+}
+
+# reserve_display: sets DISPLAY_NUM to an X display number that no X
+# server listens on and no other running test holds, held by this test
+# until it exits.  X servers listen on an abstract socket
+# @/tmp/.X11-unix/XN too, and abstract sockets belong to the network
+# namespace, which the tests share with the host and each other: a
+# private /tmp shows no other server's lock file, and a client of :N
+# reaches whichever server has @XN (libxcb tries it first).
+MELEE_DISPLAYS=/run/melee-tests.displays
+reserve_display() {
+	DISPLAY_NUM=$( (
+		flock 9
+		mkdir -p "$MELEE_DISPLAYS"
+		for f in "$MELEE_DISPLAYS"/*.*; do
+			[ -e "$f" ] && [ ! -d "/proc/${f##*.}" ] && rm -f "$f"
+		done
+		for d in $(seq 90 189); do
+			grep -q "@/tmp/.X11-unix/X$d\$" /proc/net/unix && continue
+			ls "$MELEE_DISPLAYS/$d".* >/dev/null 2>&1 && continue
+			touch "$MELEE_DISPLAYS/$d.$$" && echo "$d" && exit 0
+		done
+		exit 1
+	) 9>/run/melee-tests.lock ) || return 1
+	at_exit "rm -f '$MELEE_DISPLAYS/$DISPLAY_NUM.$$'"
 }
 
 # A checksum of every file, link and directory in an image (not crossing

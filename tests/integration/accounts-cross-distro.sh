@@ -4,7 +4,7 @@
 # mysql (27): inside the image gid 10 is uucp and 27 mysql, under melee
 # and under ssh alice+bullseye; no host gid is named wheel or sudo there,
 # and up and check say which image names the host's replaced.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
 . "$top_srcdir/tests/integration/pam-lib.sh"
 

@@ -6,7 +6,7 @@
 # namespace on a /run/nscd of its own; up covers the image's /run/nscd,
 # so a real bullseye image finds its own users; status notices a missing
 # cover, up restores it, down removes it.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
 
 # nscd_fetch: Debian's nscd unpacked (not installed: installing enables a
@@ -106,24 +106,24 @@ is "$(inside getent passwd imgsvc)" "" "without the cover nscd answers for the i
 is "$(inside getent passwd _apt | cut -d: -f3)" "$host_apt" "and _apt has the host's uid ($host_apt)"
 like "$(mm status bullseye)" "^bullseye .* partial +[0-9]+/[0-9]+ +not covered .*: $IMAGES/bullseye/run/nscd$" \
 	"status: partial, naming the uncovered /run/nscd"
-mm up bullseye > /dev/null 2>&1; ok $? "up again"
+ok_cmd "up again" mm up bullseye
 is "$(inside getent passwd imgsvc | cut -d: -f1)" "imgsvc" "covered again: imgsvc found"
 like "$(mm status bullseye)" "^bullseye .* ready " "status: ready again"
 mm up bullseye > /dev/null 2>&1
 is "$(awk -v t="$IMAGES/bullseye/run/nscd" '$5 == t && $6 ~ /^ro,/' /proc/self/mountinfo | wc -l)" "1" \
 	"a third up adds no second cover"
 
-mm down bullseye > /dev/null 2>&1; ok $? "melee-mounts down bullseye"
+ok_cmd "melee-mounts down bullseye" mm down bullseye
 is "$(mounted_below "$IMAGES/bullseye")" "" "down removed the cover with the binds"
 
 # accounts = none: the image's own files, so the cover too; bind: the
 # host's files, which the host's nscd serves correctly: no cover.
 echo "accounts = none" >> "$T/etc/images.d/bullseye.conf"
-mm up bullseye > /dev/null 2>&1; ok $? "up with accounts = none"
+ok_cmd "up with accounts = none" mm up bullseye
 is "$(inside getent passwd imgsvc | cut -d: -f1)" "imgsvc" "accounts = none: imgsvc found while nscd runs"
 mm down bullseye > /dev/null 2>&1
 sed -i 's/^accounts = none$/accounts = bind/' "$T/etc/images.d/bullseye.conf"
-mm up bullseye > /dev/null 2>&1; ok $? "up with accounts = bind"
+ok_cmd "up with accounts = bind" mm up bullseye
 is "$(inside sh -c 'test -S /var/run/nscd/socket && echo socket')" "socket" \
 	"accounts = bind: the host's nscd stays reachable (it serves the same accounts)"
 mm down bullseye > /dev/null 2>&1

@@ -2,7 +2,7 @@
 # melee-image create passes no mirror of its own: without --mirror,
 # debootstrap gets none and uses its default (the distribution's
 # configuration decides); with --mirror, exactly that one.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 MELEE_IMAGE=$top_builddir/tools/melee-image
 setup_accounts

@@ -4,12 +4,14 @@
 # code natively, so the test registers qemu-user-static with binfmt_misc
 # (its own entry, removed at the end); on a host that runs i386 natively
 # it uses no qemu.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 BINFMT=/proc/sys/fs/binfmt_misc
-ENTRY=melee-test-i386
+# binfmt_misc is one table for the whole host: an entry of this test's
+# own, so that another test (or run) removing its entry leaves ours.
+ENTRY=melee-test-i386-$$
 register_qemu() {
 	[ -e "$BINFMT/$ENTRY" ] && return 0
 	# F: the interpreter is opened now, so it works inside the chroot.
@@ -32,7 +34,7 @@ else
 	register_qemu; ok $? "i386 is not native here: qemu-i386-static registered with binfmt_misc"
 fi
 like "$(cat "$T/etc/images.d/old32.conf")" "^personality = linux32$" "melee-image registered it with personality linux32"
-mm up old32 >/dev/null; ok $? "old32 is up"
+ok_cmd "old32 is up" mm up old32
 install_melee old32
 cd /home/alice
 is "$(as alice "$T/bin/melee" old32 uname -m)" "i686" "uname -m inside through melee: i686"

@@ -3,7 +3,7 @@
 # (it was refused with a message recommending the very same command); a
 # tarball, which needs images-dir/NAME free, still refuses an existing
 # tree there and names the command that registers that tree.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 MELEE_IMAGE=$top_builddir/tools/melee-image
 mi() { "$MELEE_IMAGE" --config "$CONF" "$@"; }
@@ -12,13 +12,13 @@ write_config
 mkfix() { "$top_srcdir/tests/make-fixture-image" "$1" "$2" >/dev/null; }
 
 mkfix "$IMAGES/inplace" inplace
-out=$(mi --no-up import inplace "$IMAGES/inplace" 2>&1); rc=$?
+run mi --no-up import inplace "$IMAGES/inplace"
 is "$rc:$out" "0:melee-image: inplace: registered in $T/etc/images.d/inplace.conf (MELEE fixture image (inplace, busybox))" "import NAME images-dir/NAME registers the tree in place"
 is "$(grep '^path' "$T/etc/images.d/inplace.conf")" "path = $IMAGES/inplace" "at its own path"
 is "$(cat "$IMAGES/inplace/marker")" "melee-fixture:inplace" "the tree is untouched"
 
 mkfix "$IMAGES/slash" slash
-out=$(mi --no-up import slash "$IMAGES/slash/" 2>&1); rc=$?
+run mi --no-up import slash "$IMAGES/slash/"
 is "$rc:$(grep '^path' "$T/etc/images.d/slash.conf")" "0:path = $IMAGES/slash" "a trailing slash is dropped"
 
 # A tree elsewhere may be registered under a name whose default path is
@@ -26,13 +26,13 @@ is "$rc:$(grep '^path' "$T/etc/images.d/slash.conf")" "0:path = $IMAGES/slash" "
 mkdir -p "$T/site"; chmod 755 "$T/site"
 mkfix "$T/site/other" other
 mkfix "$IMAGES/other" other-default
-out=$(mi --no-up import other "$T/site/other" 2>&1); rc=$?
+run mi --no-up import other "$T/site/other"
 is "$rc:$(grep '^path' "$T/etc/images.d/other.conf")" "0:path = $T/site/other" "a tree elsewhere registers although images-dir/NAME exists"
 
 tar -C "$T/site/other" --numeric-owner -cpf "$T/work/t.tar" .
 mkfix "$IMAGES/taken" taken
-out=$(mi --no-up import taken "$T/work/t.tar" 2>&1); rc=$?
+run mi --no-up import taken "$T/work/t.tar"
 is "$rc:$out" "2:melee-image: $IMAGES/taken already exists; 'melee-image import taken $IMAGES/taken' registers it" "a tarball onto an existing images-dir/NAME is refused, naming the command that registers the tree"
-out=$(mi --no-up import taken "$IMAGES/taken" 2>&1); rc=$?
+run mi --no-up import taken "$IMAGES/taken"
 is "$rc" "0" "and that command works"
 done_testing

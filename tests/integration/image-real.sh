@@ -3,7 +3,7 @@
 # from Debian's archive, cached under /var/cache/melee-tests): each shows
 # its own os-release, glibc and apt through melee; both share the same
 # home and /tmp; a '#!.../bullseye bash' script runs with bullseye's bash.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
@@ -21,7 +21,7 @@ if grep -q "cache hit: bullseye" "$T/work/cache.log"; then
 fi
 is "$(sed -n 's/^description = //p' "$T/etc/images.d/bullseye.conf")" "Debian GNU/Linux 11 (bullseye)" "registered with the description from its os-release"
 is "$(cat "$IMAGES/bullseye/etc/debian_chroot")" "bullseye" "melee-image create wrote /etc/debian_chroot"
-mm up bullseye trixie >/dev/null; ok $? "melee-mounts up bullseye trixie"
+ok_cmd "melee-mounts up bullseye trixie" mm up bullseye trixie
 install_melee bullseye trixie
 export PATH=$T/bin:$PATH
 

@@ -3,7 +3,7 @@
 # directories that a user made in the image's /tmp are deleted, a tree
 # deeper than the cap is refused while the image stays registered, and
 # nothing outside the image (a symlink's target) is touched.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 MELEE_IMAGE=$top_builddir/tools/melee-image
 mi() { "$MELEE_IMAGE" --config "$CONF" "$@"; }
@@ -30,7 +30,7 @@ nest "$IMAGES/deep/tmp" 3000; ok $? "3000 nested directories in the image's /tmp
 chown -R 1501 "$IMAGES/deep/tmp/d"
 ln -s "$T/precious" "$IMAGES/deep/tmp/link"
 ln -s "$T/precious/file" "$IMAGES/deep/tmp/d/d/filelink"
-out=$(mi remove --delete-files deep 2>&1); rc=$?
+run mi remove --delete-files deep
 is "$rc:$out" "0:melee-image: deep: deleted $IMAGES/deep
 melee-image: deep: removed from the configuration ($T/etc/images.d/deep.conf)" "remove --delete-files deletes 3000 levels, then unregisters"
 ok "$(test ! -e "$IMAGES/deep" && test ! -e "$T/etc/images.d/deep.conf"; echo $?)" "the tree and its registration are gone"
@@ -38,7 +38,7 @@ is "$(ls "$T/precious"):$(cat "$T/precious/file")" "file:data" "what the symlink
 
 add_image deeper
 nest "$IMAGES/deeper/tmp" 4100; ok $? "4100 nested directories in another image"
-out=$(mi remove --delete-files deeper 2>&1); rc=$?
+run mi remove --delete-files deeper
 is "$rc" "1" "a tree deeper than 4096 levels: remove fails (exit 1)"
 like "$out" "more than 4096 directories deep; refusing to walk it; image 'deeper' is still registered$" "and says so"
 ok "$(test -e "$T/etc/images.d/deeper.conf"; echo $?)" "the image is still registered"

@@ -3,7 +3,7 @@
 # from the caller's (su without '-' keeps a user's PATH), and without the
 # caller's TAR_OPTIONS or DEBOOTSTRAP_DIR, which would run someone else's
 # code as root.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 MELEE_IMAGE=$top_builddir/tools/melee-image
 mi() { "$MELEE_IMAGE" --config "$CONF" "$@"; }

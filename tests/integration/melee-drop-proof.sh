@@ -5,8 +5,7 @@
 # list set.  A set*id call that claims success without doing its work
 # (here strace's fault injection stands in for a broken kernel, libc or
 # security module) is refused before anything runs.
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-. "$top_srcdir/tests/integration/melee-lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/melee-lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 melee_setup
@@ -34,7 +33,7 @@ execve(/usr/local/sbin/true) = -1 ENOENT" "melee: uid, gid and groups read back 
 # would reach alice's command.  Refused, the command never runs.
 pam_service plain 'session required pam_permit.so'
 printf '#!/bin/sh\necho ran; id -G\n' > "$T/work/cmd"; chmod 755 "$T/work/cmd"
-out=$("$HARNESS" "$T/pam.d" plain alice -- "$T/work/cmd" 2>&1); rc=$?
+run "$HARNESS" "$T/pam.d" plain alice -- "$T/work/cmd"
 is "$rc:$out" "0:ran
 1501 1600" "harness: alice's groups without injection"
 # Host groups the login program itself holds: another number of groups,

@@ -6,8 +6,7 @@
 # under such a name is removed; our own links in the standard PATH are
 # no clash.  --bindir is the namespace's own /usr/local/bin (a tmpfs
 # over the host's).
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-. "$top_srcdir/tests/integration/melee-lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/melee-lib.sh" || exit 1
 
 STD_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 melee_setup "aliases = id qsub"
@@ -48,14 +47,14 @@ is "$(PATH=$STD_PATH command -v ls) $(PATH=$STD_PATH command -v sudo) $(PATH=$ST
 is "$(ls "$B" | tr '\n' ' ')" "demo melee melee-qsub qsubdemo qsubid qsubls qsubmelee-image qsubqsub qsubsl6 qsubsudo sl6 " \
 	"bindir holds only the links that hide nothing"
 cd /home/alice
-out=$(as alice env PATH=$STD_PATH sl6 cat /marker 2>&1); rc=$?
+run as alice env PATH=$STD_PATH sl6 cat /marker
 is "$rc:$out" "0:melee-fixture:sl6" "a link of ours in the standard PATH works"
 
 # Without the refused names, a second run is quiet: our own links in the
 # standard PATH (demo, sl6 in /usr/local/bin) are no clash.
 for i in ls sudo melee-image; do rm "$T/etc/images.d/$i.conf"; done
 sed -i 's/^aliases = id qsub$/aliases =/' "$T/etc/images.d/demo.conf"
-out=$(mm links --bindir "$B" --desktop-dir "$T/apps" 2>&1); rc=$?
+run mm links --bindir "$B" --desktop-dir "$T/apps"
 is "$rc:$(printf '%s\n' "$out" | sort)" "0:removed $T/apps/melee-ls.desktop
 removed $T/apps/melee-melee-image.desktop
 removed $T/apps/melee-sudo.desktop
@@ -64,6 +63,6 @@ removed $B/qsubls
 removed $B/qsubmelee-image
 removed $B/qsubqsub
 removed $B/qsubsudo" "our own links are no clash; the removed images' qsub links go"
-out=$(mm links --bindir "$B" --desktop-dir "$T/apps" 2>&1); rc=$?
+run mm links --bindir "$B" --desktop-dir "$T/apps"
 is "$rc:$out" "0:" "a third run changes nothing"
 done_testing

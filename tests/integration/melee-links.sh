@@ -2,8 +2,7 @@
 # melee-mounts links: IMAGE -> melee links for images and aliases, a valid
 # desktop launcher per image, stale ones removed when an image leaves the
 # config, foreign files never touched.
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-. "$top_srcdir/tests/integration/melee-lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/melee-lib.sh" || exit 1
 
 melee_setup "aliases = demo1"
 add_image sl6 "description = Scientific Linux 6.3
@@ -15,7 +14,7 @@ cp /bin/true "$T/bin/mytool"
 install -m 755 "$top_builddir/tools/melee-qsub" "$T/bin/melee-qsub"
 Q=melee-qsub
 
-out=$(mm links --bindir "$T/bin" --desktop-dir "$T/apps" 2>&1); rc=$?
+run mm links --bindir "$T/bin" --desktop-dir "$T/apps"
 is "$rc:$out" "0:$T/bin/demo -> melee
 $T/bin/qsubdemo -> $Q
 $T/bin/demo1 -> melee
@@ -48,22 +47,22 @@ Icon=utilities-terminal
 Categories=System;TerminalEmulator;
 X-Melee-Image=sl6" "the launcher: a terminal with the image's shell"
 if command -v desktop-file-validate >/dev/null; then
-	out=$(desktop-file-validate "$T/apps/melee-sl6.desktop" "$T/apps/melee-demo.desktop" 2>&1); rc=$?
+	run desktop-file-validate "$T/apps/melee-sl6.desktop" "$T/apps/melee-demo.desktop"
 	is "$rc:$out" "0:" "desktop-file-validate accepts the launchers"
 else
 	ok 1 "desktop-file-validate is missing (apt-get install desktop-file-utils)"
 fi
 
 cd /home/alice
-out=$(as alice "$T/bin/sl63" cat /marker 2>&1); rc=$?
+run as alice "$T/bin/sl63" cat /marker
 is "$rc:$out" "0:melee-fixture:sl6" "the alias link runs melee in sl6"
 
-out=$(mm links --bindir "$T/bin" --desktop-dir "$T/apps" 2>&1); rc=$?
+run mm links --bindir "$T/bin" --desktop-dir "$T/apps"
 is "$rc:$out" "0:" "a second run changes nothing"
 
 # An image named like an existing foreign file is left alone.
 add_image mytool
-out=$(mm links --bindir "$T/bin" --desktop-dir "$T/apps" 2>&1); rc=$?
+run mm links --bindir "$T/bin" --desktop-dir "$T/apps"
 is "$rc:$out" "1:melee-mounts: $T/bin/mytool exists and is not a link to melee; left alone
 $T/bin/qsubmytool -> melee-qsub
 $T/apps/melee-mytool.desktop" "a foreign file with an image's name is not replaced"
@@ -72,7 +71,7 @@ rm "$T/etc/images.d/mytool.conf"
 # Removing an image from the config removes its links on the next run.
 rm "$T/etc/images.d/sl6.conf"
 echo "# not ours" > "$T/apps/melee-other.desktop"
-out=$(mm links --bindir "$T/bin" --desktop-dir "$T/apps" 2>&1); rc=$?
+run mm links --bindir "$T/bin" --desktop-dir "$T/apps"
 is "$rc:$(printf '%s\n' "$out" | sort)" "0:removed $T/apps/melee-mytool.desktop
 removed $T/apps/melee-sl6.desktop
 removed $T/bin/qsubmytool
@@ -85,7 +84,7 @@ is "$(ls "$T/apps" | tr '\n' ' ')" "melee-demo.desktop melee-other.desktop " "a 
 
 # Display-manager session entries: melee-IMAGE, run inside the image.
 mkdir -p "$T/xsessions"
-out=$(mm links --bindir "$T/bin" --desktop-dir "$T/apps" --xsessions-dir "$T/xsessions" 2>&1); rc=$?
+run mm links --bindir "$T/bin" --desktop-dir "$T/apps" --xsessions-dir "$T/xsessions"
 is "$rc:$out" "0:$T/xsessions/melee-demo.desktop" "--xsessions-dir writes a session entry per image"
 is "$(cat "$T/xsessions/melee-demo.desktop")" "[Desktop Entry]
 Type=Application
@@ -93,10 +92,10 @@ Name=Demo image (MELEE)
 Comment=A desktop session inside the MELEE image demo
 Exec=x-session-manager
 X-Melee-Image=demo" "the session entry: named melee-demo for the greeter, the image's own session manager"
-out=$(desktop-file-validate "$T/xsessions/melee-demo.desktop" 2>&1); rc=$?
+run desktop-file-validate "$T/xsessions/melee-demo.desktop"
 is "$rc:$out" "0:" "desktop-file-validate accepts it"
 
-out=$(mm links extra 2>&1); rc=$?
+run mm links extra
 is "$rc:$out" "2:melee-mounts: links takes no image names: it covers every image" "links takes no image names"
 
 done_testing

@@ -4,8 +4,7 @@
 # uid (and as root in an image without the option); status shows it,
 # down removes it; an image that is up without its nosuid bind is not
 # entered, and up says to run down first.
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-. "$top_srcdir/tests/integration/melee-lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/melee-lib.sh" || exit 1
 
 melee_setup
 add_image sec "nosuid = yes"
@@ -17,7 +16,7 @@ gcc -static -o "$T/work/euid" "$T/work/euid.c" || { echo "Bail out! cannot build
 for i in demo sec; do install -o root -g root -m 4755 "$T/work/euid" "$IMAGES/$i/bin/euid"; done
 is "$(as alice "$IMAGES/demo/bin/euid")" "0" "the setuid-root program works where the images live (run from the host)"
 
-out=$(mm up sec 2>&1); rc=$?
+run mm up sec
 is "$rc:$out" "0:sec: mounted 14, 0 already present" "up sec mounts the fstab, the accounts and the nosuid bind"
 first=$(awk -v p="$IMAGES/sec" '$5 == p || index($5, p "/") == 1 { print $5, $6; exit }' /proc/self/mountinfo)
 like "$first" "^$IMAGES/sec [^ ]*nosuid" "the first mount of the image is its root, bound onto itself nosuid"
@@ -26,32 +25,32 @@ is "$(mm up sec 2>&1)" "sec: already up, nothing mounted (14 of 14 present)" "a 
 like "$(mm status sec)" "^sec +$IMAGES/sec +ready +14/14  nosuid$" "status: ready, nosuid"
 like "$(mm status --json sec)" '"state":"ready","present":14,"expected":14,"nosuid":true' "status --json: nosuid true"
 
-out=$(as alice "$MELEE" sec euid 2>&1); rc=$?
+run as alice "$MELEE" sec euid
 is "$rc:$out" "0:1501" "nosuid = yes: the setuid-root program runs with alice's uid"
-out=$(as alice "$MELEE" demo euid 2>&1); rc=$?
+run as alice "$MELEE" demo euid
 is "$rc:$out" "0:0" "without nosuid: the same program runs as root"
 
 # The option set while an image is up without its bind: not entered,
 # and up refuses until a down.
 sed -i 's/^description = Demo image$/description = Demo image\nnosuid = yes/' "$T/etc/images.d/demo.conf"
-out=$(as alice "$MELEE" demo euid 2>&1); rc=$?
+run as alice "$MELEE" demo euid
 like "$rc:$out" "^[1-9][0-9]*:melee: image demo is not prepared \(nosuid = yes, but $IMAGES/demo is not mounted nosuid\); run 'melee-mounts up demo' as root$" \
 	"an image up without its nosuid bind is not entered"
 like "$(mm status demo)" "^demo +$IMAGES/demo +partial +13/14  nosuid bind missing$" "status: partial, nosuid bind missing"
-out=$(mm up demo 2>&1); rc=$?
+run mm up demo
 is "$rc:$out" "1:melee-mounts: demo: nosuid = yes, but $IMAGES/demo is up without its nosuid bind; run 'melee-mounts down demo' first" \
 	"up refuses to put the bind over an image that is up"
 mm down demo >/dev/null && mm up demo >/dev/null
-out=$(as alice "$MELEE" demo euid 2>&1); rc=$?
+run as alice "$MELEE" demo euid
 is "$rc:$out" "0:1501" "after down and up, demo is nosuid too"
 
-out=$(mm down sec 2>&1); rc=$?
+run mm down sec
 like "$rc:$out" "^0:sec: unmounted [0-9]+$" "down unmounts the binds and the nosuid bind"
 is "$(awk -v p="$IMAGES/sec" '$5 == p || index($5, p "/") == 1' /proc/self/mountinfo | wc -l)" "0" "nothing is left on or in the image"
 # The option turned off while up: down still removes the bind it left.
 mm up sec >/dev/null
 sed -i '/^nosuid = yes$/d' "$T/etc/images.d/sec.conf"
-out=$(mm down sec 2>&1); rc=$?
+run mm down sec
 is "$(awk -v p="$IMAGES/sec" '$5 == p || index($5, p "/") == 1' /proc/self/mountinfo | wc -l)" "0" "with the option off, nothing is left either"
 like "$rc:$out" "^0:sec: unmounted [0-9]+$" "with the option turned off, down still removes the nosuid bind"
 # An administrator's own mount on an image path is not ours.

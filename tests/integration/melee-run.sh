@@ -3,8 +3,7 @@
 # the working directory, the shell, the environment, --list, --help,
 # --version, a link named after the image, access control, linux32 and
 # an image that is not prepared.
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-. "$top_srcdir/tests/integration/melee-lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/melee-lib.sh" || exit 1
 
 melee_setup "aliases = demo-alias"
 # bob's login shell does not exist in the image.
@@ -12,25 +11,25 @@ sed 's|^bob:x:1502:1502:Bob:/home/bob:/bin/sh$|bob:x:1502:1502:Bob:/home/bob:/bi
 	"$T/work/passwd" > "$T/work/passwd.new" && cat "$T/work/passwd.new" > "$T/work/passwd"
 cd /home/alice
 
-out=$(as alice "$MELEE" demo cat /marker 2>&1); rc=$?
+run as alice "$MELEE" demo cat /marker
 is "$rc:$out" "0:melee-fixture:demo" "a command runs inside the image"
-out=$(as alice "$MELEE" demo-alias cat /marker 2>&1); rc=$?
+run as alice "$MELEE" demo-alias cat /marker
 is "$rc:$out" "0:melee-fixture:demo" "an alias names the same image"
-out=$(as alice "$MELEE" demo sh -c 'exit 42' 2>&1); rc=$?
+run as alice "$MELEE" demo sh -c 'exit 42'
 is "$rc:$out" "42:" "the exit status is the command's"
-out=$(as alice "$MELEE" demo no-such-command 2>&1); rc=$?
+run as alice "$MELEE" demo no-such-command
 is "$rc:$out" "127:melee: no-such-command: command not found in image demo" "127 for a command not in the image"
-out=$(as alice "$MELEE" demo /etc/os-release 2>&1); rc=$?
+run as alice "$MELEE" demo /etc/os-release
 is "$rc:$out" "126:melee: /etc/os-release: cannot run in image demo: Permission denied" "126 for a file that is not executable"
-out=$(as alice "$MELEE" demo uname -n 2>&1); rc=$?
+run as alice "$MELEE" demo uname -n
 is "$rc:$out" "0:$(uname -n)" "PATH lookup happens in the image (busybox uname)"
 is "$(as alice "$MELEE" demo readlink /proc/self/exe)" "/bin/busybox" "the command is the image's, not the host's"
 
 # Working directory.
-out=$(as alice "$MELEE" demo pwd 2>&1); rc=$?
+run as alice "$MELEE" demo pwd
 is "$rc:$out" "0:/home/alice" "the same directory inside the image"
 mkdir -p "$T/work/elsewhere" && cd "$T/work/elsewhere"
-out=$(as alice "$MELEE" demo pwd 2>&1); rc=$?
+run as alice "$MELEE" demo pwd
 is "$rc:$out" "125:melee: directory $T/work/elsewhere does not exist in image demo; not running the command elsewhere" \
 	"a command is not run in another directory than asked"
 out=$(echo pwd | as alice "$MELEE" demo 2>&1); rc=$?
@@ -60,9 +59,9 @@ done
 # Called by the image's name.
 ln -s melee "$T/bin/demo"
 ln -s melee "$T/bin/demo-alias"
-out=$(as alice "$T/bin/demo" cat /marker 2>&1); rc=$?
+run as alice "$T/bin/demo" cat /marker
 is "$rc:$out" "0:melee-fixture:demo" "a link named demo acts as melee demo"
-out=$(as alice "$T/bin/demo-alias" sh -c 'echo $MELEE_IMAGE' 2>&1); rc=$?
+run as alice "$T/bin/demo-alias" sh -c 'echo $MELEE_IMAGE'
 is "$rc:$out" "0:demo" "a link named after an alias too"
 out=$(echo 'cat /marker' | as alice "$T/bin/demo" 2>&1); rc=$?
 is "$rc:$out" "0:melee-fixture:demo" "the link alone opens a shell"
@@ -72,33 +71,33 @@ out=$(as alice "$MELEE" --help); rc=$?
 like "$rc:$out" "^0:Usage: melee IMAGE \[COMMAND \[ARG...\]\]" "--help"
 out=$(as alice "$MELEE" --version); rc=$?
 like "$rc:$out" "^0:melee [0-9][0-9.a-z~-]*$" "--version"
-out=$(as alice "$MELEE" 2>&1); rc=$?
+run as alice "$MELEE"
 like "$rc:$out" "^125:Usage: melee" "no arguments: usage and 125"
-out=$(as alice "$MELEE" --frobnicate 2>&1); rc=$?
+run as alice "$MELEE" --frobnicate
 like "$rc:$out" "^125:melee: unknown option '--frobnicate'" "unknown option: 125"
 
 # Access control: groups from the host.
 add_image sl6 "allow-groups = physics"
 add_image lab "allow-users = bob"
 mm up sl6 lab >/dev/null
-out=$(as alice "$MELEE" sl6 cat /marker 2>&1); rc=$?
+run as alice "$MELEE" sl6 cat /marker
 is "$rc:$out" "0:melee-fixture:sl6" "alice (group physics) may use sl6"
-out=$(as bob "$MELEE" sl6 cat /marker 2>&1); rc=$?
+run as bob "$MELEE" sl6 cat /marker
 is "$rc:$out" "125:melee: you may not use image sl6 (allowed groups: physics)" "bob may not use sl6"
-out=$(as alice "$MELEE" lab true 2>&1); rc=$?
+run as alice "$MELEE" lab true
 is "$rc:$out" "125:melee: you may not use image lab (allowed users: bob)" "alice may not use lab"
 
 # linux32.
 add_image old "personality = linux32"
 mm up old >/dev/null
-out=$(as alice "$MELEE" old uname -m 2>&1); rc=$?
+run as alice "$MELEE" old uname -m
 is "$rc:$out" "0:i686" "personality = linux32: uname -m says i686"
-out=$(as alice "$MELEE" demo uname -m 2>&1); rc=$?
+run as alice "$MELEE" demo uname -m
 is "$rc:$out" "0:$(uname -m)" "a default image keeps the host's machine"
 
 # Not prepared.
 add_image cold
-out=$(as alice "$MELEE" cold true 2>&1); rc=$?
+run as alice "$MELEE" cold true
 is "$rc:$out" "125:melee: image cold is not prepared ($IMAGES/cold/proc is not mounted); run 'melee-mounts up cold' as root" \
 	"an image that is not up: says so and names the fix"
 

@@ -3,29 +3,28 @@
 # the command (ids, capabilities, groups, setuid(0) proved to fail); the
 # loader's secure mode for LD_PRELOAD; no fd leaks; unsafe images
 # refused; closed std fds never turn a file into melee's stderr.
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-. "$top_srcdir/tests/integration/melee-lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/melee-lib.sh" || exit 1
 
 melee_setup
 cd /home/alice
 
 # Only configured image names, never a path.
 for name in ../x /etc . '' "demo/../demo" "-"; do
-	out=$(as alice "$MELEE" "$name" true 2>&1); rc=$?
+	run as alice "$MELEE" "$name" true
 	is "$rc:$out" "125:melee: '$name' is not an image name (image names are [A-Za-z0-9][A-Za-z0-9._-]{0,63}, never a path)" \
 		"name '$name' refused"
 done
 long=$(printf 'a%.0s' $(seq 10240))
-out=$(as alice "$MELEE" "$long" true 2>&1); rc=$?
+run as alice "$MELEE" "$long" true
 is "$rc:$out" "125:melee: '$(printf 'a%.0s' $(seq 80))...' is not an image name (image names are [A-Za-z0-9][A-Za-z0-9._-]{0,63}, never a path)" \
 	"a 10 kB name refused, shown cut short"
-out=$(as alice "$MELEE" "$(printf 'x\033[2J')" true 2>&1); rc=$?
+run as alice "$MELEE" "$(printf 'x\033[2J')" true
 is "$rc:$out" "125:melee: 'x?[2J' is not an image name (image names are [A-Za-z0-9][A-Za-z0-9._-]{0,63}, never a path)" \
 	"control characters in a name are not echoed"
-out=$(as alice "$MELEE" images true 2>&1); rc=$?
+run as alice "$MELEE" images true
 is "$rc:$out" "125:melee: unknown image 'images' (melee --list shows the images)" "a valid but unconfigured name refused"
 ln -s melee "$T/bin/etc"
-out=$(as alice "$T/bin/etc" true 2>&1); rc=$?
+run as alice "$T/bin/etc" true
 is "$rc:$out" "125:melee: unknown image 'etc' (melee --list shows the images)" "a link named after no image refused"
 
 # Root is gone before the command runs.
@@ -109,7 +108,7 @@ is "$(sed 's/^pid=[0-9]* //' /tmp/mark)" "ruid=1501 euid=1501 exe=/usr/bin/true"
 	"LD_PRELOAD loads into the command only, as the caller: never into melee as root"
 
 # No fd but 0, 1, 2 reaches the command (3 is ls's own directory).
-out=$(as alice sh -c "exec 5</etc/hostname 7>/tmp/fd7 9</home; \"$MELEE\" demo ls /proc/self/fd" 2>&1); rc=$?
+run as alice sh -c "exec 5</etc/hostname 7>/tmp/fd7 9</home; \"$MELEE\" demo ls /proc/self/fd"
 is "$rc:$(printf '%s' "$out" | tr '\n' ' ')" "0:0 1 2 3" "no fd other than 0, 1, 2 reaches the command"
 
 # Closed std fds: nothing melee opens becomes its stdout or stderr.
@@ -129,31 +128,31 @@ is "$out" "/dev/full
 # Unsafe images are refused.
 add_image sym; mm up sym >/dev/null
 mv "$IMAGES/sym" "$IMAGES/sym.real"; ln -s sym.real "$IMAGES/sym"
-out=$(as alice "$MELEE" sym true 2>&1); rc=$?
+run as alice "$MELEE" sym true
 like "$rc:$out" "^125:melee: .*$IMAGES/sym.*symlink" "an image path swapped for a symlink is refused"
 rm "$IMAGES/sym"; mv "$IMAGES/sym.real" "$IMAGES/sym"
-out=$(as alice "$MELEE" sym cat /marker 2>&1); rc=$?
+run as alice "$MELEE" sym cat /marker
 is "$rc:$out" "0:melee-fixture:sym" "and works again once restored"
 chmod 775 "$IMAGES/sym"
-out=$(as alice "$MELEE" sym true 2>&1); rc=$?
+run as alice "$MELEE" sym true
 like "$rc:$out" "^125:melee: .*$IMAGES/sym.*writable" "a group-writable image root is refused"
 chmod 755 "$IMAGES/sym"; chmod 777 "$IMAGES"
-out=$(as alice "$MELEE" sym true 2>&1); rc=$?
+run as alice "$MELEE" sym true
 like "$rc:$out" "^125:melee: .*$IMAGES.*writable" "a world-writable parent directory is refused"
 chmod 755 "$IMAGES"
 chown 1501 "$IMAGES/sym"
-out=$(as alice "$MELEE" sym true 2>&1); rc=$?
+run as alice "$MELEE" sym true
 like "$rc:$out" "^125:melee: .*$IMAGES/sym.*owned" "an image root not owned by root is refused"
 chown 0 "$IMAGES/sym"
 
 add_image procsym
 rmdir "$IMAGES/procsym/proc"; ln -s /proc "$IMAGES/procsym/proc"
-out=$(as alice "$MELEE" procsym true 2>&1); rc=$?
+run as alice "$MELEE" procsym true
 is "$rc:$out" "125:melee: image procsym is unsafe: $IMAGES/procsym/proc is not a directory (refused)" \
 	"an image whose /proc is a symlink is refused"
 add_image procfake
 mount -t tmpfs fakeproc "$IMAGES/procfake/proc"
-out=$(as alice "$MELEE" procfake true 2>&1); rc=$?
+run as alice "$MELEE" procfake true
 is "$rc:$out" "125:melee: image procfake is unsafe: $IMAGES/procfake/proc has something other than proc mounted on it (refused)" \
 	"an image whose /proc has something else mounted is refused"
 

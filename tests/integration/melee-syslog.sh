@@ -2,8 +2,7 @@
 # Every use of melee is logged to syslog (authpriv.info): user, image,
 # command name, read from the namespace's own syslogd (lib.sh's
 # private_syslog).
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-. "$top_srcdir/tests/integration/melee-lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/melee-lib.sh" || exit 1
 
 melee_setup
 private_syslog

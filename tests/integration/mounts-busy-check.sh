@@ -2,7 +2,7 @@
 # down with a busy mount reports it (and --lazy detaches it); check
 # reports every problem of every image; cleanup never deletes a tree that
 # still has mounts under it.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 setup_accounts
 write_config
@@ -15,12 +15,12 @@ mm up demo >/dev/null
 busy=$!
 PIDS="$PIDS $busy"
 sleep 0.2
-out=$(mm down demo 2>&1); rc=$?
+run mm down demo
 like "$out" "melee-mounts: demo: $IMAGES/demo/tmp is busy \(in use\); 'melee-mounts --lazy down demo' detaches it" "a busy mount is reported by path"
 ok $((rc != 1)) "down exits 1 when a mount is busy"
 awk -v p="$IMAGES/demo/tmp" '$5 == p' /proc/self/mountinfo | grep -q .
 ok $? "the busy mount stays"
-out=$(mm --lazy down demo 2>&1); rc=$?
+run mm --lazy down demo
 like "$rc:$out" "^0:demo: unmounted [0-9]+$" "--lazy detaches it"
 ! mounted_below "$IMAGES/demo" >/dev/null
 ok $? "nothing left mounted after --lazy"
@@ -31,7 +31,7 @@ mkdir -p "$T/precious"
 echo data > "$T/precious/file"
 mkdir -p "$IMAGES/demo/home"
 mount --bind "$T/precious" "$IMAGES/demo/home"
-out=$(safe_rm "$IMAGES/demo" 2>&1); rc=$?
+run safe_rm "$IMAGES/demo"
 ok $((rc == 0)) "safe_rm refuses a tree with a mount under it"
 like "$out" "refusing to delete $IMAGES/demo: still has mounts under it" "and says why"
 is "$(cat "$T/precious/file")" "data" "the bound data is intact"
@@ -51,7 +51,7 @@ sed -i "s|^fstab = .*|fstab = $T/etc/fstab.gone|" "$T/etc/images.d/broken.conf"
 rmdir "$IMAGES/broken/tmp"; ln -s /etc "$IMAGES/broken/tmp"
 interp=$(readelf -l "$IMAGES/dyn/bin/sh" 2>/dev/null | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
 [ -n "$interp" ] || interp=/lib64/ld-linux-x86-64.so.2
-out=$(mm check 2>&1); rc=$?
+run mm check
 ok $((rc != 1)) "check exits 1 when any image has a problem (got $rc)"
 like "$out" "^broken: FAIL: $IMAGES/broken/bin/sh: missing \(every image needs a shell\)$" "check: missing /bin/sh"
 like "$out" "^broken: FAIL: $T/etc/fstab.gone:17: source /nonexistent does not exist$" "check: missing fstab source"

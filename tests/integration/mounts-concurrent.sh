@@ -1,7 +1,7 @@
 #!/bin/bash
 # Ten melee-mounts up runs at once leave exactly one copy of each mount:
 # the lock under /run/melee serialises them.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 setup_accounts
 write_config

@@ -6,7 +6,7 @@
 # left alone with a warning, plain and --lazy; a host mount the symlink
 # points at stays mounted; a path that leads to another mount than the
 # table's is left alone too; a normal down then unmounts everything.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 setup_accounts
 setup_home
@@ -48,7 +48,7 @@ host_intact() {
 }
 # clean_down: a normal down after the cover has gone unmounts everything.
 clean_down() {
-	out=$(mm down demo 2>&1); rc=$?
+	run mm down demo
 	like "$rc:$out" "^0:demo: unmounted [0-9]+$" "$1: then a normal down unmounts the rest"
 	is "$(mounted_below "$I" | wc -l)" "0" "$1: nothing is left mounted in the image"
 	rm -rf /home/alice/x
@@ -56,7 +56,7 @@ clean_down() {
 }
 
 plant symlink
-out=$(mm --lazy down demo 2>&1); rc=$?
+run mm --lazy down demo
 is "$rc" "1" "--lazy down with a symlinked parent exits 1"
 like "$out" "^melee-mounts: demo: left mounted: $X/fs/victim: a directory on the way is a symlink or leads out of $I \(refused\)$" \
 	"--lazy: the redirected mount is skipped with a warning naming it"
@@ -67,7 +67,7 @@ rm -rf /home/alice/x
 mm up demo >/dev/null
 
 plant symlink
-out=$(mm down demo 2>&1); rc=$?
+run mm down demo
 is "$rc" "1" "down with a symlinked parent exits 1"
 like "$out" "^melee-mounts: demo: left mounted: $X/fs/victim: a directory on the way is a symlink or leads out of $I \(refused\)$" \
 	"down: the redirected mount is skipped with a warning naming it"
@@ -75,7 +75,7 @@ host_intact "down"
 clean_down "down"
 
 plant decoy
-out=$(mm down demo 2>&1); rc=$?
+run mm down demo
 is "$rc" "1" "down where the path leads to another mount exits 1"
 like "$out" "^melee-mounts: demo: left mounted: $X/fs/victim: the path now leads to mount [0-9]+, not to mount [0-9]+ of the mount table \(a directory was replaced\?\): left alone$" \
 	"the mount id check: the table's mount is left, with a warning"
@@ -84,7 +84,7 @@ is "$(awk -v p="$X/fs/victim" '$5 == p { print $(NF-1) }' /proc/self/mountinfo)"
 host_intact "decoy"
 clean_down "decoy"
 
-out=$(mm down demo 2>&1); rc=$?
+run mm down demo
 like "$rc:$out" "^0:demo: unmounted [0-9]+$" "a normal down unmounts everything"
 is "$(mounted_below "$I" | wc -l)" "0" "and nothing is left in the image"
 is "$(outside)" "$outside_before" "and nothing outside it was touched"

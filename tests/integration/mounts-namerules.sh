@@ -4,7 +4,7 @@
 # AllowUsers, Match User; access.conf; sudoers Runas lists), naming
 # file:line; rules that cover NAME+* (or use groups) and names of system
 # accounts are not reported, and the exit status stays check's own.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 setup_accounts
 write_config

@@ -1,7 +1,7 @@
 #!/bin/bash
 # up repairs a partial image and refreshes stale merged accounts; down
 # leaves alone what it did not mount; the command line itself.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 setup_accounts
 write_config
@@ -38,10 +38,10 @@ umount "$IMAGES/demo/opt/data"
 
 out=$("$MELEE_MOUNTS" --version); is "$out" "melee-mounts $(sed -n 's/^AC_INIT(\[melee\], \[\([^]]*\)\].*/\1/p' "$top_srcdir/configure.ac")" "--version"
 out=$("$MELEE_MOUNTS" --help); like "$out" "^Usage: melee-mounts \[OPTIONS\] COMMAND \[IMAGE...\]" "--help"
-out=$("$MELEE_MOUNTS" 2>&1); rc=$?
+run "$MELEE_MOUNTS"
 like "$rc:$out" "^2:Usage:" "no command: usage on stderr, exit 2"
-out=$(mm frob 2>&1); rc=$?
+run mm frob
 is "$rc:$out" "2:melee-mounts: unknown command 'frob' (expected up, down, status, check or links)" "unknown command"
-out=$(mm --bogus status 2>&1); rc=$?
+run mm --bogus status
 ok $((rc != 2)) "unknown option exits 2"
 done_testing

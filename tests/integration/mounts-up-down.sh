@@ -2,7 +2,7 @@
 # melee-mounts up, status, down on a fixture image: idempotent, rslave,
 # accounts merged, image files byte-identical afterwards, nothing leaking
 # into the host's mount table.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 outer_before=$(cut -d' ' -f5 "/proc/$PPID/mountinfo" | sort)
 setup_accounts

@@ -5,19 +5,17 @@
 # pam_limits' uid form cover it.  Real modules: pam_access through
 # pamtester with this namespace's own /etc/security/access.conf,
 # pam_limits through the harness.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 setup_accounts
 setup_nss
 write_config
 add_image demo
-bind_etc_melee
-mkdir -p "$T/pam.d"; cp -a /etc/pam.d/. "$T/pam.d/"
+pam_setup
 printf 'account required pam_access.so\n' > "$T/pam.d/melee-access"
 printf 'account required pam_access.so nodefgroup\n' > "$T/pam.d/melee-access-ndg"
 printf 'session required pam_limits.so conf=%s\n' "$T/work/limits.conf" > "$T/pam.d/melee-limits"
-mount --bind "$T/pam.d" /etc/pam.d
 touch "$T/work/access.conf"
 mount --bind "$T/work/access.conf" /etc/security/access.conf
 

@@ -3,7 +3,7 @@
 # `DenyUsers alice` lets alice+demo in (the pattern is matched against the
 # login name); `DenyUsers alice alice+*` and `DenyGroups physics` keep
 # both out.  Real sshd instances on 127.0.0.1 with the rule given by -o.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 setup_logins

@@ -3,7 +3,7 @@
 # /etc/sudoers: `(ALL, !root)` cannot be bypassed with root+demo (no
 # such name: libnss_melee gives none to root); a run-as rule by a human's
 # name alone misses alice+demo, one by group (!%physics) covers it.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 setup_accounts
@@ -21,18 +21,18 @@ sudoers() {
 sudoers 'rtuser ALL=(ALL, !root) NOPASSWD: ALL'
 mount --bind "$T/work/sudoers" /etc/sudoers
 cd /
-run() { as rtuser sudo -n -u "$1" id -u 2>&1; }
+sudo_as() { as rtuser sudo -n -u "$1" id -u 2>&1; }
 
-is "$(run bob)" "1502" "control: rtuser may run as bob"
-out=$(run root); rc=$?
+is "$(sudo_as bob)" "1502" "control: rtuser may run as bob"
+run sudo_as root
 is "$rc:$out" "1:sudo: a password is required" "(ALL, !root): not as root (no rule without a password matches)"
-out=$(run root+demo); rc=$?
+run sudo_as root+demo
 like "$rc:$out" "^1:sudo: unknown user root\+demo" "(ALL, !root): sudo -u root+demo is refused (no such user)"
 unlike "$out" "^0$" "and nothing ran as uid 0"
 sudoers 'rtuser ALL=(ALL, !root, !alice) NOPASSWD: ALL'
-is "$(run alice+demo)" "1501" "(ALL, !alice): alice+demo slips through (a rule by name alone)"
+is "$(sudo_as alice+demo)" "1501" "(ALL, !alice): alice+demo slips through (a rule by name alone)"
 sudoers 'rtuser ALL=(ALL, !root, !%physics) NOPASSWD: ALL'
-out=$(run alice+demo); rc=$?
+run sudo_as alice+demo
 is "$rc:$out" "1:sudo: a password is required" "(ALL, !%physics): alice+demo is refused (the group form)"
-is "$(run bob+demo)" "1502" "and bob+demo (not in physics) is allowed"
+is "$(sudo_as bob+demo)" "1502" "and bob+demo (not in physics) is allowed"
 done_testing

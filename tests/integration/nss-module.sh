@@ -3,7 +3,7 @@
 # buffers and from 8 threads, hostile names.  The module is loaded from
 # the build tree (LD_LIBRARY_PATH works for getent and id) with a
 # nsswitch.conf of this namespace's own.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 setup_accounts
 echo 'alice:$6$salt$hash:19000:0:99999:7:::' > "$T/work/shadow"

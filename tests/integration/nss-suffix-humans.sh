@@ -4,7 +4,7 @@
 # namespace's own: 1501..1502, so that alice and bob sit on its edges).
 # root, daemon, nobody and the uids just outside the range get NOTFOUND
 # for passwd, shadow and initgroups.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 setup_accounts
 echo 'below:x:1500:1500:Below:/home/below:/bin/sh' >> "$T/work/passwd"

@@ -4,7 +4,7 @@
 # notice is the only reason its client can get.  It must name the
 # problem, change nothing (PAM_IGNORE), and be the same for every user:
 # before authentication it may not tell who exists or who is allowed.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 setup_accounts
@@ -12,11 +12,9 @@ setup_nss
 write_config
 add_image demo "description = The demo image"
 add_image phys "allow-groups = physics"
-bind_etc_melee
-mkdir -p "$T/pam.d"; cp -a /etc/pam.d/. "$T/pam.d/"
+pam_setup
 printf 'auth optional %s\nauth required pam_unix.so\n' "$PAM_MELEE" > "$T/pam.d/melee-auth"
 printf 'auth optional %s\nauth required pam_permit.so\n' "$PAM_MELEE" > "$T/pam.d/melee-permit"
-mount --bind "$T/pam.d" /etc/pam.d
 cd /
 
 # auth NAME [PASSWORD]: pamtester's output (the notices), then the status.
@@ -46,10 +44,10 @@ is "$(notices alice++img)" "melee: there is no image '+img' on this host" "alice
 # The notice never decides: with the right password alice+demo passes,
 # and with pam_permit after it a refused name still passes auth (the
 # account stage and libnss_melee refuse it, not this stage).
-printf '%s\n' "$PASSWORD" | pamtester melee-auth alice+demo authenticate > /dev/null 2>&1
-is "$?" "0" "alice+demo with her password: authenticated (pam_melee auth returns PAM_IGNORE)"
-printf '\n' | pamtester melee-permit alice+nosuch authenticate > /dev/null 2>&1
-is "$?" "0" "auth optional pam_melee + pam_permit: alice+nosuch is not refused by the auth stage itself"
+ok_cmd "alice+demo with her password: authenticated (pam_melee auth returns PAM_IGNORE)" \
+	pamtester melee-auth alice+demo authenticate <<< "$PASSWORD"
+ok_cmd "auth optional pam_melee + pam_permit: alice+nosuch is not refused by the auth stage itself" \
+	pamtester melee-permit alice+nosuch authenticate <<< ""
 
 # Without a readable configuration the auth stage stays silent.
 chmod 666 "$T/etc/melee.conf"

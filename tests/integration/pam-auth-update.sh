@@ -5,8 +5,7 @@
 # non-interactive sessions of a user with a default image would otherwise
 # run chrooted).  Every directory pam-auth-update reads or writes, and
 # debconf's database, is a private copy bound in this namespace.
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 command -v pam-auth-update >/dev/null || skip_all "pam-auth-update (libpam-runtime) is not installed"
 
@@ -26,7 +25,7 @@ for d in $DIRS; do
 done
 install -m 644 "$top_srcdir/etc/pam-configs/melee" /usr/share/pam-configs/melee
 
-out=$(DEBIAN_FRONTEND=noninteractive pam-auth-update --enable melee 2>&1); rc=$?
+run env DEBIAN_FRONTEND=noninteractive pam-auth-update --enable melee
 is "$rc:$out" "0:" "pam-auth-update --enable melee succeeds"
 like "$(grep -v '^#' /etc/pam.d/common-session)" 'pam_melee\.so' "pam_melee is in common-session"
 like "$(grep -v '^#' /etc/pam.d/common-account)" 'pam_melee\.so' "pam_melee is in common-account"
@@ -36,7 +35,7 @@ unlike "$(cat /var/lib/pam/session-noninteractive)" 'pam_melee' \
 	"nor in pam-auth-update's saved session-noninteractive state"
 
 # And it can be switched off again, leaving no pam_melee line behind.
-out=$(DEBIAN_FRONTEND=noninteractive pam-auth-update --disable melee 2>&1); rc=$?
+run env DEBIAN_FRONTEND=noninteractive pam-auth-update --disable melee
 is "$rc:$out" "0:" "pam-auth-update --disable melee succeeds"
 unlike "$(cat /etc/pam.d/common-session /etc/pam.d/common-account)" 'pam_melee' \
 	"disabled: no pam_melee line left"

@@ -3,7 +3,7 @@
 # a default image with fallback=host: the process is already inside the
 # image and must not go on "using the host".  personality(2) is refused
 # by a seccomp filter (tests/deny-personality) for a linux32 image.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 setup_accounts
@@ -12,22 +12,19 @@ private_syslog
 write_config "default-image = img32"
 add_image img32 "personality = linux32"
 add_image unprepared
-mm up img32 >/dev/null
-bind_etc_melee
-mkdir -p "$T/pam.d"; cp -a /etc/pam.d/. "$T/pam.d/"
+pam_setup img32
 printf 'session required pam_permit.so\nsession required %s\n' "$PAM_MELEE" > "$T/pam.d/melee-test"
-mount --bind "$T/pam.d" /etc/pam.d
 cd /
 DENY=$top_builddir/tests/deny-personality
 
 : > "$SYSLOG"
-out=$(pamtester melee-test alice open_session 2>&1); rc=$?
+run pamtester melee-test alice open_session
 is "$rc" "0" "control: default image img32 (linux32) opens when personality works"
 syslog_wait 'entered image img32'
 like "$(cat "$SYSLOG")" "user alice: entered image img32 \(chosen by default-image\)" "and it entered img32"
 
 : > "$SYSLOG"
-out=$("$DENY" pamtester melee-test alice open_session 2>&1); rc=$?
+run "$DENY" pamtester melee-test alice open_session
 ok $((rc == 0)) "personality refused after the chroot: the session fails (exit $rc), no fallback to the host"
 like "$out" "^melee: cannot set the linux32 personality in image img32 after the chroot: Operation not permitted$" "the user is told why"
 syslog_wait 'session failed inside image img32'
@@ -37,7 +34,7 @@ unlike "$(cat "$SYSLOG")" "using the host" "and never 'using the host'"
 # A default that fails before the chroot still falls back (fallback=host).
 sed -i 's/^default-image = img32$/default-image = unprepared/' "$CONF"
 : > "$SYSLOG"
-out=$("$DENY" pamtester melee-test alice open_session 2>&1); rc=$?
+run "$DENY" pamtester melee-test alice open_session
 is "$rc" "0" "a default image that is not prepared (fails before the chroot): the host session"
 syslog_wait 'using the host'
 like "$(cat "$SYSLOG")" "image unprepared is not prepared.*using the host \(fallback=host\)" "logged as a fallback to the host"

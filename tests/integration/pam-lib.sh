@@ -49,6 +49,24 @@ pam_service() {
 	printf '%s\n' "$2" > "$T/pam.d/$1"
 }
 
+# private_pam_d: $T/pam.d, a copy of the host's, bound over /etc/pam.d
+# (once); services written to $T/pam.d then or later (pam_service) are
+# what every PAM program of this namespace reads.
+private_pam_d() {
+	grep -q " /etc/pam.d " /proc/self/mountinfo && return 0
+	mkdir -p "$T/pam.d"; cp -a /etc/pam.d/. "$T/pam.d/"
+	mount --bind "$T/pam.d" /etc/pam.d
+}
+
+# pam_setup [IMAGE...]: how a PAM test ends its setup, once its accounts,
+# melee.conf and images (add_image) are written: the IMAGEs brought up,
+# melee.conf bound at /etc/melee, private_pam_d.
+pam_setup() {
+	[ $# -eq 0 ] || mm up "$@" >/dev/null || echo "# melee-mounts up $* failed" >&2
+	bind_etc_melee
+	private_pam_d
+}
+
 # start_sshd: a real sshd of the test's own on a free port of 127.0.0.1:
 # host key, config and PID file under $T/ssh, PAM service sshd-melee
 # (sshd's program name) with pam_unix and pam_melee (auth, for the notice
@@ -67,7 +85,7 @@ start_sshd() {
 	chown -R alice:alice /home/alice/.ssh; chmod 700 /home/alice/.ssh
 	# The PAM service is sshd's program name: sshd-melee.
 	ln -s "$(command -v sshd)" "$T/bin/sshd-melee"
-	mkdir -p "$T/pam.d"; cp -a /etc/pam.d/. "$T/pam.d/"
+	private_pam_d
 	cat > "$T/pam.d/sshd-melee" <<-P
 	auth     optional $PAM_MELEE
 	auth     required pam_unix.so
@@ -76,7 +94,6 @@ start_sshd() {
 	session  required pam_unix.so
 	session  required $PAM_MELEE
 	P
-	mount --bind "$T/pam.d" /etc/pam.d
 	# A port is ours only once our sshd says it listens there: a test
 	# running in parallel may probe the same free port and bind it first.
 	for port in $(seq 42200 42300); do

@@ -3,7 +3,7 @@
 # harness that opens the session and runs a command as the user): each
 # source alone, the precedence between them, every refusal with its
 # message, and the host when nothing is chosen.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 setup_accounts

@@ -4,7 +4,7 @@
 # even when another NSS module answers for the name: here `files`, from
 # lines of this namespace's own /etc/passwd.  A whole name whose uid is
 # not its base user's is refused too.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 setup_accounts
@@ -38,30 +38,30 @@ cp "$T/pam.d/melee-test" "$T/pam.d.sys/melee-test"
 mount --bind "$T/pam.d.sys" /etc/pam.d
 cd /
 
-# run [-a] USER: the harness's session (and account phase with -a), a
+# session [-a] USER: the harness's session (and account phase with -a), a
 # command that says where it ran; its output and messages.  Exit 34 is a
 # failed session (20 + PAM_SESSION_ERR), 26 a failed account phase
 # (20 + PAM_PERM_DENIED).
-run() {
+session() {
 	local a=()
 	[ "$1" = -a ] && { a=(-a); shift; }
 	"$HARNESS" "${a[@]}" "$T/pam.d" melee-test "$1" -- /bin/sh -c 'cat /marker 2>/dev/null || echo host' 2>&1
 }
-is "$(run -a bob+demo)" "melee-fixture:demo" "bob+demo (uid 1502 = UID_MAX, answered by libnss_melee): in the image"
+is "$(session -a bob+demo)" "melee-fixture:demo" "bob+demo (uid 1502 = UID_MAX, answered by libnss_melee): in the image"
 for u in root:0 daemon:1 nobody:65534 below:1500 above:1503; do
 	n=${u%%:*}; id=${u#*:}
 	: > "$SYSLOG"
-	out=$(run "$n+demo"); rc=$?
+	run session "$n+demo"
 	msg="melee: $n \\(uid $id\\) is not a human account"
 	like "$rc:$out" "^34:error: $msg" "session of $n+demo (files says uid $id): refused, the user is told why"
 	unlike "$out" "melee-fixture" "and nothing ran in the image"
 	syslog_wait "user $n: refused"
 	like "$(cat "$SYSLOG")" "user $n: refused \(the login name\): $n \(uid $id\) is not a human account" "and syslog has it"
-	out=$(run -a "$n+demo"); rc=$?
+	run session -a "$n+demo"
 	like "$rc:$out" "^26:error: $msg.*
 account: Permission denied" "account phase of $n+demo: refused"
 done
-out=$(run alice+demo); rc=$?
+run session alice+demo
 like "$rc:$out" "^34:error: melee: alice\+demo has uid 0 gid 0, but alice has uid 1501 gid 1501: refused" \
 	"alice+demo served as uid 0 by files: refused (not alice's uid)"
 # The same stub with a 20 KiB GECOS: pam_melee's lookup grows its
@@ -69,7 +69,7 @@ like "$rc:$out" "^34:error: melee: alice\+demo has uid 0 gid 0, but alice has ui
 big=$(head -c 20000 /dev/zero | tr '\0' x)
 { grep -v '^alice+demo:' "$T/work/passwd"; echo "alice+demo:x:0:0:$big:/root:/bin/sh"; } > "$T/work/passwd.new"
 cat "$T/work/passwd.new" > "$T/work/passwd"
-out=$(run alice+demo); rc=$?
+run session alice+demo
 like "$rc:$out" "^34:error: melee: alice\+demo has uid 0 gid 0, but alice has uid 1501 gid 1501: refused" \
 	"alice+demo served as uid 0 with a 20 KiB entry: read whole (buffer grown), refused"
 unlike "$out" "melee-fixture" "and nothing ran in the image"
@@ -79,11 +79,11 @@ unlike "$out" "melee-fixture" "and nothing ran in the image"
 big=$(head -c 1100000 /dev/zero | tr '\0' x)
 { grep -v '^alice+demo:' "$T/work/passwd"; echo "alice+demo:x:0:0:$big:/root:/bin/sh"; } > "$T/work/passwd.new"
 cat "$T/work/passwd.new" > "$T/work/passwd"
-out=$(run alice+demo); rc=$?
+run session alice+demo
 like "$rc:$out" "^34:error: melee: alice\+demo: cannot look the name up \(Numerical result out of range\): refused" \
 	"alice+demo served as uid 0 with an entry too big to read: refused (the failed lookup is no answer)"
 unlike "$out" "melee-fixture" "and nothing ran in the image"
-out=$(pamtester melee-test root+demo open_session 2>&1); rc=$?
+run pamtester melee-test root+demo open_session
 like "$out" "melee: root \(uid 0\) is not a human account: it has no USER\+IMAGE name" "real pamtester, root+demo: the message"
 ok $((rc == 0)) "and the session fails (exit $rc)"
 done_testing

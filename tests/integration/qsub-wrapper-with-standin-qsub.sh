@@ -5,7 +5,7 @@
 # Torque is not packaged in Debian 12: the qsub here is a STAND-IN that
 # records its argv (NUL-separated), so this tests the argument contract
 # only, not a real Torque.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 QSUB=$top_builddir/tools/melee-qsub
 setup_accounts

@@ -4,7 +4,7 @@
 # (~/.ssh -> a root-owned directory such as /usr/local/sbin) gives demo
 # nothing.  Runs tests/quickstart-user, the part of quickstart that does
 # it, against this namespace's own /etc/passwd and /home.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 setup_accounts
 # The host may have its own demo (./quickstart made it): this test's is
@@ -24,7 +24,7 @@ chmod 600 "$T/work/key.pub"
 victim=$T/victim
 mkdir -m 755 "$victim"; echo '#!/bin/sh' > "$victim/melee-mounts"; chmod 755 "$victim/melee-mounts"
 ln -s "$victim" /home/demo/.ssh; chown -h 1510:1510 /home/demo/.ssh
-out=$("$top_srcdir/tests/quickstart-user" demo "$T/work/key.pub" 2>&1); rc=$?
+run "$top_srcdir/tests/quickstart-user" demo "$T/work/key.pub"
 is "$rc" "1" "with ~/.ssh a symlink to a root-owned directory, the user setup fails"
 like "$out" "^quickstart-user: cannot set up /home/demo/.ssh as demo$" "and says so"
 is "$(stat -c '%U %a' "$victim")" "root 755" "the symlink's target is still root's, mode 755"
@@ -32,12 +32,12 @@ is "$(ls "$victim")" "melee-mounts" "nothing was written into it"
 is "$(stat -c '%U' "$victim/melee-mounts")" "root" "nothing in it changed owner"
 
 rm /home/demo/.ssh
-out=$("$top_srcdir/tests/quickstart-user" demo "$T/work/key.pub" 2>&1); rc=$?
+run "$top_srcdir/tests/quickstart-user" demo "$T/work/key.pub"
 is "$rc:$out" "0:" "without the symlink the user setup succeeds"
 is "$(stat -c '%U %G %a' /home/demo/.ssh /home/demo/.ssh/authorized_keys)" "demo demo 700
 demo demo 600" "~/.ssh is demo's 700, authorized_keys demo's 600"
 is "$(cat /home/demo/.ssh/authorized_keys)" "$(cat "$T/work/key.pub")" "with the key"
-out=$("$top_srcdir/tests/quickstart-user" demo "$T/work/key.pub" 2>&1); rc=$?
+run "$top_srcdir/tests/quickstart-user" demo "$T/work/key.pub"
 is "$rc:$(stat -c '%U %a' /home/demo/.ssh/authorized_keys)" "0:demo 600" "a second run works too"
 like "$(grep -n 'quickstart-user demo' "$top_srcdir/quickstart")" "tests/quickstart-user demo \"\\\$demo/demo_key.pub\"" "quickstart sets the user up through it"
 unlike "$(cat "$top_srcdir/quickstart")" "install .*-o demo" "and installs nothing as root into demo's home"
@@ -51,7 +51,7 @@ mkfifo -m 600 /home/demo/.ssh/authorized_keys; chown 1510:1510 /home/demo/.ssh/a
 SECRET_OF_ROOT=1 script -qec "$top_srcdir/tests/quickstart-user demo $T/work/key.pub" /dev/null \
 	> "$T/work/script.out" 2>&1 &
 spid=$!
-for i in $(seq 100); do pid=$(pgrep -u 1510 -n) && break; sleep 0.1; done
+for i in $(seq 100); do pid=$(pgrep --ns $$ --nslist mnt -u 1510 -n) && break; sleep 0.1; done
 ok "$(test -n "$pid"; echo $?)" "the user's process runs (pid ${pid:-none}), under a terminal"
 is "$(awk '{print $7}' "/proc/$pid/stat")" "0" "it has no controlling terminal"
 is "$(tr '\0' '\n' < "/proc/$pid/environ" | sort | tr '\n' ' ')" \

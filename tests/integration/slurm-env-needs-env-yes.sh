@@ -2,7 +2,7 @@
 # Without the plugstack argument env=yes, MELEE_IMAGE in the submit
 # environment chooses nothing: the job runs on the host; --melee-image
 # still works.  Real Slurm.
-. "$top_srcdir/tests/integration/slurm-lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/slurm-lib.sh" || exit 1
 
 images_up img1
 slurm_start

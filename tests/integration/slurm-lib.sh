@@ -16,22 +16,17 @@ slurm_programs_missing() {
 }
 
 if [ "$(id -u)" -eq 0 ] && [ -z "${MELEE_SLURM_IN_NETNS:-}" ]; then
-	# Missing packages come from Debian's archive, while the network is
-	# still the host's.  Their services find no /etc/slurm/slurm.conf and
-	# do not start; this test never uses them.
-	if slurm_programs_missing && command -v apt-get >/dev/null; then
-		echo "# installing $SLURM_PACKAGES from Debian's archive"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-			-o DPkg::Lock::Timeout=300 $SLURM_PACKAGES >&2 ||
-			echo "# apt-get install $SLURM_PACKAGES failed"
-	fi
+	# Missing packages are not installed from here: a package install
+	# while other tests run rewrites /etc/passwd, group and shadow (the
+	# postinsts add munge and slurm), which detached every running test's
+	# binds over them.  tests/install-deps installs them before the suite.
 	# A private network namespace (lib.sh then adds the mount namespace).
 	MELEE_SLURM_IN_NETNS=1 exec unshare -n /bin/bash "$0" "$@"
 fi
 
 . "$top_srcdir/tests/lib.sh"
 
-slurm_programs_missing && skip_all "Slurm or munge is missing (apt-get install $SLURM_PACKAGES)"
+slurm_programs_missing && skip_all "Slurm or munge is missing (tests/install-deps, or apt-get install $SLURM_PACKAGES)"
 [ -f "$top_builddir/slurm/melee.so" ] || skip_all "melee.so was not built (configure found no slurm/spank.h)"
 
 # Slurm resolves with AI_ADDRCONFIG, which finds nothing while only
@@ -162,9 +157,16 @@ EOF
 # as_alice CMD...: runs CMD as the test user alice (uid 1501, groups from
 # the test's /etc/group), from a directory that exists on the host and in
 # every image.
+# srun as the tests call it: --quiet, so that a loaded node's "job N
+# queued and waiting for resources" (informational, on stderr) is not
+# taken for the step's output; errors still show.
+mkdir -p "$T/slurm-bin"
+printf '#!/bin/sh\nexec %s --quiet "$@"\n' "$(command -v srun)" > "$T/slurm-bin/srun"
+chmod 755 "$T/slurm-bin" "$T/slurm-bin/srun"
 as_alice() {
 	(cd /tmp && setpriv --reuid=$ALICE_UID --regid=$ALICE_GID --init-groups \
-		env HOME=/tmp USER=alice LOGNAME=alice SLURM_CONF="$SLURM_CONF" "$@")
+		env HOME=/tmp USER=alice LOGNAME=alice SLURM_CONF="$SLURM_CONF" \
+		PATH="$T/slurm-bin:$PATH" "$@")
 }
 
 # job_state JOBID: COMPLETED, FAILED, ... once the job is over.

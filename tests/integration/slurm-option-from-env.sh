@@ -6,7 +6,7 @@
 # slurmd's log; nothing runs on the host; the node stays idle), and the
 # value is logged printable, so that a newline cannot forge a log line.
 # Real Slurm.
-. "$top_srcdir/tests/integration/slurm-lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/slurm-lib.sh" || exit 1
 
 images_up good
 slurm_start
@@ -43,5 +43,8 @@ ok $? "the batch script did not run"
 
 # A valid name through the same variable still works, and the node is fine.
 is "$(as_alice env "$VAR=good" timeout 60 srun cat /marker 2>&1)" "melee-fixture:good" "$VAR=good runs in the image"
+# "completing" while slurmd finishes the last step; then idle, not
+# drained or down.
+wait_for 60 node_idle
 is "$(node_state)" "idle" "the node is idle after the failures"
 done_testing

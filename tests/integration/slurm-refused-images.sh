@@ -3,7 +3,7 @@
 # or a name that is no name) fails at once: the reason is in the job's
 # stderr and in slurmd's log, nothing runs on the host, and the node stays
 # idle (neither drained nor busy).  srun and sbatch.  Real Slurm.
-. "$top_srcdir/tests/integration/slurm-lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/slurm-lib.sh" || exit 1
 
 images_up good
 add_image forbidden "allow-users = bob"

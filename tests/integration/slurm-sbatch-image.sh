@@ -3,7 +3,7 @@
 # script file (with #SBATCH --melee-image), whose output file, opened by
 # slurmstepd on the host, holds what the job printed inside the image.
 # Without the option the batch job runs on the host.  Real Slurm.
-. "$top_srcdir/tests/integration/slurm-lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/slurm-lib.sh" || exit 1
 
 images_up img1 img2
 slurm_start env=yes

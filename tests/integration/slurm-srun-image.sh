@@ -3,7 +3,7 @@
 # with its cwd resolved in the image; without the option the task runs on
 # the host; with env=yes, MELEE_IMAGE of the submit environment chooses the
 # image.  A real single-node Slurm (slurm-lib.sh).
-. "$top_srcdir/tests/integration/slurm-lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/slurm-lib.sh" || exit 1
 
 images_up img1
 add_image img2 "aliases = second"
@@ -66,6 +66,9 @@ melee-fixture:img1" "every task of a 3-task step runs in the image"
 
 like "$(cat "$S/log/slurmd.log")" "melee: job [0-9]+: task entered image img1 \\($IMAGES/img1\\)" \
 	"slurmd's log says which image each task entered"
+# "completing" while slurmd finishes the last step; then idle, not
+# drained or down.
+wait_for 60 node_idle
 is "$(node_state)" "idle" "the node is idle afterwards"
 
 done_testing

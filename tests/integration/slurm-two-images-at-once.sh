@@ -3,7 +3,7 @@
 # each sees its own image: each job announces itself in the shared /tmp
 # and waits until the other one has too, so both are provably running at
 # once.  One srun pair, one sbatch pair.  Real Slurm.
-. "$top_srcdir/tests/integration/slurm-lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/slurm-lib.sh" || exit 1
 
 images_up img1 img2
 slurm_start

@@ -5,7 +5,7 @@
 # alice+IMAGE.  Up creates a missing mountpoint file and skips a missing
 # host file.  And the tests' own logins never reach the real host's files
 # (tests/lib.sh gives every test namespace its own /var/log).
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 # This test deletes and writes files in /var/log: only in the namespace's own.
@@ -31,7 +31,7 @@ add_image logrec
 I=$IMAGES/logrec
 rm "$I/var/log/lastlog"
 rm /var/log/btmp
-out=$(mm up logrec 2>&1); rc=$?
+run mm up logrec
 is "$rc:$out" "0:logrec: skipping /var/log/btmp: source /var/log/btmp is missing (nofail)
 logrec: created mountpoint $I/var/log/lastlog
 logrec: mounted 12, 0 already present" \
@@ -47,7 +47,7 @@ done
 # the three nofail entries, and status expects only what up mounts.
 add_image nolog
 rm -r "$IMAGES/nolog/var/log"
-out=$(mm up nolog 2>&1); rc=$?
+run mm up nolog
 is "$rc:$out" "0:nolog: skipping /var/log/wtmp: the image has no directory for it (nofail)
 nolog: skipping /var/log/btmp: the image has no directory for it (nofail)
 nolog: skipping /var/log/lastlog: the image has no directory for it (nofail)

@@ -3,7 +3,7 @@
 # a real sshd (its own config, host key and PAM service, on a free port of
 # 127.0.0.1) with libnss_melee and pam_melee; key and password logins, a
 # pty, the host for plain 'alice', refusals, and nothing left behind.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 setup_logins
@@ -17,7 +17,7 @@ mounts_before=$(wc -l < /proc/self/mountinfo)
 ok "$( (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null; echo $?)" "sshd listens on 127.0.0.1:$port"
 key() { "${SSH[@]}" -o BatchMode=yes -o IdentitiesOnly=yes -i "$S/alice_key" "$@" < /dev/null; }
 
-out=$(key alice+demo@127.0.0.1 'cat /marker; id; pwd; echo "MELEE_IMAGE=$MELEE_IMAGE"' 2>&1); rc=$?
+run key alice+demo@127.0.0.1 'cat /marker; id; pwd; echo "MELEE_IMAGE=$MELEE_IMAGE"'
 is "$rc:$out" "0:melee-fixture:demo
 uid=1501(alice) gid=1501(alice) groups=1501(alice),1600(physics)
 /home/alice
@@ -38,12 +38,12 @@ out=$(key -tt alice+demo@127.0.0.1 'tty; cat /marker' 2>&1 | tr -d '\r'); rc=$?
 like "$out" "^/dev/pts/[0-9]+$" "ssh -t gets a working pty in the image"
 like "$out" "^melee-fixture:demo$" "and the pty session is in the image"
 
-out=$(key alice@127.0.0.1 'test -e /marker && echo image || echo host; echo "${MELEE_IMAGE:-unset}"' 2>&1); rc=$?
+run key alice@127.0.0.1 'test -e /marker && echo image || echo host; echo "${MELEE_IMAGE:-unset}"'
 is "$rc:$out" "0:host
 unset" "plain alice lands on the host"
 is "$(key alice+phys@127.0.0.1 'cat /marker' 2>&1)" "melee-fixture:phys" "alice may log into phys (group physics)"
 
-out=$(key alice+nosuch@127.0.0.1 true 2>&1); rc=$?
+run key alice+nosuch@127.0.0.1 true
 is "$rc" "255" "alice+nosuch is refused (key, BatchMode)"
 like "$out" "Permission denied" "and the client is told so"
 like "$(cat "$T/work/sshd.log")" "Invalid user alice\+nosuch" "sshd saw an invalid user (libnss_melee: NOTFOUND)"

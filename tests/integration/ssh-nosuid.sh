@@ -2,7 +2,7 @@
 # nosuid = yes through pam_melee: 'ssh alice+IMAGE' lands on the image's
 # nosuid bind, so that a setuid-root program in the image runs with
 # alice's uid; in an image without the option it runs as root.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 setup_logins
@@ -16,10 +16,10 @@ bind_etc_melee
 start_sshd
 key() { "${SSH[@]}" -o BatchMode=yes -o IdentitiesOnly=yes -i "$S/alice_key" "$@" < /dev/null; }
 
-out=$(key alice+sec@127.0.0.1 'cat /marker; euid' 2>&1); rc=$?
+run key alice+sec@127.0.0.1 'cat /marker; euid'
 is "$rc:$out" "0:melee-fixture:sec
 1501" "ssh alice+sec (nosuid = yes): the setuid-root program runs with alice's uid"
-out=$(key alice+demo@127.0.0.1 'cat /marker; euid' 2>&1); rc=$?
+run key alice+demo@127.0.0.1 'cat /marker; euid'
 is "$rc:$out" "0:melee-fixture:demo
 0" "ssh alice+demo (no nosuid): the same program runs as root"
 done_testing

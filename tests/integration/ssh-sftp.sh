@@ -4,14 +4,14 @@
 # files go both ways, into and out of a real Debian image.  With Debian's
 # default line (an external /usr/lib/openssh/sftp-server, which the image
 # does not have) both fail with "Connection closed".
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 setup_logins
 exec 3>"$T/work/cache.log"
 cached_image bullseye bullseye; ok $? "bullseye image ready ($(tail -1 "$T/work/cache.log"))"
-mm up bullseye >/dev/null; ok $? "melee-mounts up bullseye"
+ok_cmd "melee-mounts up bullseye" mm up bullseye
 bind_etc_melee
 
 subsystem=$(grep '^Subsystem' "$top_srcdir/etc/ssh/sshd_config-melee.example")
@@ -28,11 +28,11 @@ cd /home/alice
 # scp (the sftp protocol since OpenSSH 9.0): to /var/tmp of the image, a
 # directory of the image's own (not a bind of the host's).
 echo "up by scp" > up-scp.txt; chown alice: up-scp.txt
-out=$(as alice scp "${opts[@]}" up-scp.txt alice+bullseye@127.0.0.1:/var/tmp/ 2>&1); rc=$?
+run as alice scp "${opts[@]}" up-scp.txt alice+bullseye@127.0.0.1:/var/tmp/
 is "$rc:$out" "0:" "scp a file into the image"
 is "$(cat "$in_image/up-scp.txt" 2>&1)" "up by scp" "it is in the image's /var/tmp"
 ok "$([ ! -e /var/tmp/up-scp.txt ]; echo $?)" "and not in the host's"
-out=$(as alice scp "${opts[@]}" alice+bullseye@127.0.0.1:/etc/os-release down-scp.txt 2>&1); rc=$?
+run as alice scp "${opts[@]}" alice+bullseye@127.0.0.1:/etc/os-release down-scp.txt
 is "$rc:$out" "0:" "scp a file out of the image"
 is "$(sed -n 's/^VERSION_CODENAME=//p' down-scp.txt 2>&1)" "bullseye" "it is the image's /etc/os-release"
 
@@ -51,9 +51,9 @@ kill -HUP "$(cat "$S/sshd.pid")"
 for i in $(seq 1 50); do
 	[ "$(grep -c 'Server listening on 127.0.0.1' "$T/work/sshd.log")" -ge 2 ] && break; sleep 0.1
 done
-out=$(as alice ssh "${opts[@]/-P/-p}" alice+bullseye@127.0.0.1 'cat /etc/debian_version' 2>&1); rc=$?
+run as alice ssh "${opts[@]/-P/-p}" alice+bullseye@127.0.0.1 'cat /etc/debian_version'
 like "$rc:$out" "^0:11\." "after the reload a login to alice+bullseye still works"
-out=$(as alice scp "${opts[@]}" up-scp.txt alice+bullseye@127.0.0.1:/var/tmp/again.txt 2>&1); rc=$?
+run as alice scp "${opts[@]}" up-scp.txt alice+bullseye@127.0.0.1:/var/tmp/again.txt
 is "$rc:$(printf '%s\n' "$out" | tr -d "\r" | tail -1)" "255:scp: Connection closed" \
 	"with an external sftp-server the image lacks: scp fails"
 out=$(echo "get /etc/os-release x" | as alice sftp "${opts[@]}" -b - alice+bullseye@127.0.0.1 2>&1); rc=$?

@@ -2,25 +2,22 @@
 # su and login land in the chosen image through pam_melee: 'su -
 # alice+demo' from root and, with alice's password, from bob; Debian's
 # login -f alice+demo driven through script(1).
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 setup_logins
 add_image demo "description = The demo image"
-mm up demo >/dev/null
-bind_etc_melee
-mkdir -p "$T/pam.d"; cp -a /etc/pam.d/. "$T/pam.d/"
+pam_setup demo
 for s in su login; do echo "session required $PAM_MELEE" >> "$T/pam.d/$s"; done
 sed -i "1i auth optional $PAM_MELEE" "$T/pam.d/login"
-mount --bind "$T/pam.d" /etc/pam.d
 cd /
 
-out=$(su - alice+demo -c 'cat /marker; id -u; pwd; echo "$MELEE_IMAGE"' 2>&1); rc=$?
+run su - alice+demo -c 'cat /marker; id -u; pwd; echo "$MELEE_IMAGE"'
 is "$rc:$out" "0:melee-fixture:demo
 1501
 /home/alice
 demo" "su - alice+demo from root: in the image, as alice, in her home"
-out=$(su alice+demo -c 'cat /marker; pwd' 2>&1); rc=$?
+run su alice+demo -c 'cat /marker; pwd'
 is "$rc:$out" "0:melee-fixture:demo
 /home/alice" "plain su (no -): the module puts the shell in alice's home inside the image"
 out=$(su - alice -c 'test -e /marker && echo image || echo host' 2>&1)
