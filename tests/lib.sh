@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Shared helpers for the integration tests (TAP).  Each test sources this
 # file first: it re-executes the test inside its own private mount
 # namespace, gives it a tmpfs work area, and cleans up on exit, also on

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Every integration test is registered exactly once in the automake lists
 # (tests/Makemodule.am, tests/integration/*.am): a test listed twice ran
 # twice per suite (melee-run.sh did), a test listed nowhere never ran;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Every committed seed corpus (tests/fuzz/corpus/TARGET/) replayed through
 # its libFuzzer target with -runs=0: each input runs once under ASan,
 # UBSan and LeakSanitizer, so a parser that crashes or leaks on an input

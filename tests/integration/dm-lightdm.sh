@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A display-manager session choice lands in the image: a real LightDM with
 # Xvfb as its X server autologins alice into session 'melee-trixie';
 # pam_melee (last in lightdm-autologin's session stack) enters the trixie

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # melee-image create passes no mirror of its own: without --mirror,
 # debootstrap gets none and uses its default (the distribution's
 # configuration decides); with --mirror, exactly that one.

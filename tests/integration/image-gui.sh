@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The seeds' 'sl6 firefox': an X program from the trixie image, started by
 # an ordinary user through melee, shows on the host's display.  Xvfb runs
 # on the host; the window is found in a screenshot taken from the host.

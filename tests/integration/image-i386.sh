@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A 32-bit (i386) image: personality linux32 makes 'uname -m' say i686
 # through melee, and dpkg reports i386.  These machines cannot run i386
 # code natively, so the test registers qemu-user-static with binfmt_misc

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # melee-image import NAME images-dir/NAME registers the tree where it is
 # (it was refused with a message recommending the very same command); a
 # tarball, which needs images-dir/NAME free, still refuses an existing

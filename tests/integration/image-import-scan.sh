@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # melee-image import lists what makes an image root-equivalent content
 # (setuid and setgid files, device nodes, files not owned by root, writable
 # directories without the sticky bit) and refuses it unless --trusted; a

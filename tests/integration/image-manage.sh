@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # melee-image import (tree and tarball), list and remove, and what happens
 # when create fails or is interrupted: the partial tree goes, nothing is
 # registered.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Two real Debian releases side by side (bullseye and trixie, minbase,
 # from Debian's archive, cached under /var/cache/melee-tests): each shows
 # its own os-release, glibc and apt through melee; both share the same

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # melee-image writes only a registration that the loader reads back as
 # written: '/', a path with ' #', a trailing blank or a newline are
 # refused with nothing written (and every later load still works); a

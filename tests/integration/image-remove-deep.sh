@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # melee-image remove --delete-files walks without recursion: 3000 nested
 # directories that a user made in the image's /tmp are deleted, a tree
 # deeper than the cap is refused while the image stays registered, and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # melee-image remove refuses an image that a process uses (its root is the
 # image or below it), and only then: a process of another mount namespace
 # whose root has the same path string (/mnt/melee-test/images/NAME, every

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # melee-image runs tar and debootstrap from the system's fixed PATH, not
 # from the caller's (su without '-' keeps a user's PATH), and without the
 # caller's TAR_OPTIONS or DEBOOTSTRAP_DIR, which would run someone else's

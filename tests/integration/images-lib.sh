@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Real Debian images for the tests, built once with melee-image create
 # (debootstrap from Debian's archive) and cached as tarballs under
 # /var/cache/melee-tests, so that later runs import them without

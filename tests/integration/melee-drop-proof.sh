@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # melee_drop_privileges proves the drop by reading every id back, as
 # OpenSSH's permanently_set_uid does: real, effective and saved uid and
 # gid must all be the target, and the supplementary groups exactly the

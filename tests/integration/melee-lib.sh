@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Helpers for the melee(1) integration tests: a prepared fixture image
 # and the setuid melee installed in the work area, used by an ordinary
 # test user through lib.sh's `as`.  Sources tests/lib.sh.

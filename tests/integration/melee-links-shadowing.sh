@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # melee-mounts links never shadows another program: an image or alias
 # named like a command of the standard PATH (ls, sudo, id), like a MELEE
 # program, or qsub (which melee-qsub runs by name) gets no link, with a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # melee-mounts links: IMAGE -> melee links for images and aliases, a valid
 # desktop launcher per image, stale ones removed when an image leaves the
 # config, foreign files never touched.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # melee reads the caller's passwd entry whatever its size (melee_getpwuid
 # grows its buffer on ERANGE): a 20 KiB GECOS, larger than the 16 KiB
 # buffer melee had, still lets alice into the image and list it.

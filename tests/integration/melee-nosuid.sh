@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # nosuid = yes: melee-mounts up binds the image root onto itself nosuid,
 # first; a setuid-root program in the image then runs with the caller's
 # uid (and as root in an image without the option); status shows it,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # melee IMAGE [CMD...] as an ordinary user: the command, its exit status,
 # the working directory, the shell, the environment, --list, --help,
 # --version, a link named after the image, access control, linux32 and

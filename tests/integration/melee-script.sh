@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # melee as a script interpreter: "#!/path/demo" runs the script with the
 # image's /bin/sh, "#!/path/demo PROG" with the image's PROG; arguments
 # arrive unchanged; a script that is not the same file inside the image

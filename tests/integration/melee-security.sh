@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The security cases of melee(1): only configured names; root gone before
 # the command (ids, capabilities, groups, setuid(0) proved to fail); the
 # loader's secure mode for LD_PRELOAD; no fd leaks; unsafe images

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Every use of melee is logged to syslog (authpriv.info): user, image,
 # command name, read from the namespace's own syslogd (lib.sh's
 # private_syslog).

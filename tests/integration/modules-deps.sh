@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Modules load only what they use: pam_melee.so (in every sshd), the SPANK
 # plugin melee.so (in every slurmstepd), libnss_melee.so.2 (in every
 # process that looks up a user) and the tools that only enter (melee,

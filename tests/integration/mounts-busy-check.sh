@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # down with a busy mount reports it (and --lazy detaches it); check
 # reports every problem of every image; cleanup never deletes a tree that
 # still has mounts under it.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # melee-mounts check reports its failures on stderr, like up does: the
 # "IMAGE: FAIL: ..." lines go to stderr, the "ok" and "note" lines stay
 # on stdout, and a configuration that cannot be loaded is a FAIL on

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # melee-mounts down cannot be redirected out of the image: a user's mount
 # inside the image's /home whose parent directory now leads elsewhere (a
 # cover mounted over it with a symlink in place of the directory, the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The default fstab binds the host's /var/log/wtmp, btmp and lastlog into
 # an image read-write (nofail).  An image whose /var/log/wtmp is a symlink
 # (to its own /etc/passwd, or anywhere) or whose /var/log is one is

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # melee-mounts check warns about host rules written against a human
 # user's name that a USER+IMAGE login slips past (sshd DenyUsers,
 # AllowUsers, Match User; access.conf; sudoers Runas lists), naming

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # melee-mounts up, status, down on a fixture image: idempotent, rslave,
 # accounts merged, image files byte-identical afterwards, nothing leaking
 # into the host's mount table.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # pam_access and pam_limits rules written against user names, with
 # USER+IMAGE names: a rule by the name alone misses alice+demo; the
 # group forms ((group) in access.conf, @group in limits.conf) and

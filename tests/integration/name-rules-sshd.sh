@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # sshd rules written against user names, with USER+IMAGE logins: a plain
 # `DenyUsers alice` lets alice+demo in (the pattern is matched against the
 # login name); `DenyUsers alice alice+*` and `DenyGroups physics` keep

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # sudo with USER+IMAGE run-as names, real sudo with this namespace's own
 # /etc/sudoers: `(ALL, !root)` cannot be bypassed with root+demo (no
 # such name: libnss_melee gives none to root); a run-as rule by a human's

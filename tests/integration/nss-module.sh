@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # libnss_melee.so.2 through real glibc: getent, id, getpwnam_r with small
 # buffers and from 8 threads, hostile names.  The module is loaded from
 # the build tree (LD_LIBRARY_PATH works for getent and id) with a

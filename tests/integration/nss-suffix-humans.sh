@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # libnss_melee gives USER+IMAGE only to people: base users whose uid is
 # in UID_MIN..UID_MAX of the host's login.defs (a login.defs of this
 # namespace's own: 1501..1502, so that alice and bob sit on its edges).

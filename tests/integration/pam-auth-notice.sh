@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # pam_melee's auth stage (pamtester authenticate, real pam_unix): a name
 # whose image libnss_melee refuses is an invalid user to sshd, so this
 # notice is the only reason its client can get.  It must name the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The pam-auth-update profile (etc/pam-configs/melee) enabled with the real
 # pam-auth-update: pam_melee goes into common-account and common-session,
 # and never into common-session-noninteractive (cron, at and other

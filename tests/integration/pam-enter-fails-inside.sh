@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A failure after melee_enter_image()'s chroot fails the session even for
 # a default image with fallback=host: the process is already inside the
 # image and must not go on "using the host".  personality(2) is refused

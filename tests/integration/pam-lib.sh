@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Helpers for the PAM and NSS tests: shadow entries with a known password,
 # a nsswitch.conf with 'melee', the NSS module where programs find it,
 # and a pam.d of the test's own.  Source after tests/lib.sh.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # pam_melee's "not a user name or USER+IMAGE" message shows the login
 # name printable: a control character in PAM_USER (an escape sequence a
 # client could send) reaches neither the user's terminal nor the log raw.

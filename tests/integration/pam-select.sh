@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # pam_melee's choice of image through a real Linux-PAM (pam_start_confdir
 # harness that opens the session and runs a command as the user): each
 # source alone, the precedence between them, every refusal with its

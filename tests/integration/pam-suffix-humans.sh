@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # pam_melee refuses USER+IMAGE on its own when USER is not a person (uid
 # outside UID_MIN..UID_MAX of login.defs, root, a system account, nobody),
 # even when another NSS module answers for the name: here `files`, from

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # pamtester (one process: the session it opens chroots pamtester itself)
 # with MELEE_IMAGE and with XDG_SESSION_DESKTOP=melee-IMAGE as LightDM
 # sets it; where the session went is read back from pam_melee's syslog

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # melee-qsub as qsub<IMAGE> runs `qsub -D <image path> ARGS...` with the
 # caller's arguments unchanged, for image names and aliases; unknown images
 # and images the user may not use are refused without running qsub.

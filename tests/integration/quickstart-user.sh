@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The quickstart run again when the user demo exists: demo's ~/.ssh and
 # authorized_keys are written by demo, so a symlink that demo planted
 # (~/.ssh -> a root-owned directory such as /usr/local/sbin) gives demo

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Without the plugstack argument env=yes, MELEE_IMAGE in the submit
 # environment chooses nothing: the job runs on the host; --melee-image
 # still works.  Real Slurm.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Helpers for the Slurm tests (sourced first by tests/integration/slurm-*.sh,
 # instead of lib.sh, which it sources).  A real single-node cluster: munged,
 # slurmctld and slurmd from Debian's packages, with their own slurm.conf,

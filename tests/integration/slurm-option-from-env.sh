@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # --melee-image reaches slurmstepd through the job's environment
 # (_SLURM_SPANK_OPTION_melee_melee_image), where srun's own check of the
 # name never ran: a value that is no name fails the job's tasks like every

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A job whose image cannot be used (unknown, forbidden, unprepared, unsafe,
 # or a name that is no name) fails at once: the reason is in the job's
 # stderr and in slurmd's log, nothing runs on the host, and the node stays

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # sbatch --melee-image runs the batch script inside the image: --wrap and a
 # script file (with #SBATCH --melee-image), whose output file, opened by
 # slurmstepd on the host, holds what the job printed inside the image.

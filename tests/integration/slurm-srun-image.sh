@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # srun --melee-image runs the task inside the image, as the submitting user,
 # with its cwd resolved in the image; without the option the task runs on
 # the host; with env=yes, MELEE_IMAGE of the submit environment chooses the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Two jobs in two different images run at the same time on one node and
 # each sees its own image: each job announces itself in the shared /tmp
 # and waits until the other one has too, so both are provably running at

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A login into an image is recorded on the host: the default fstab binds
 # the host's /var/log/wtmp, btmp and lastlog into the image, where sshd
 # writes them after the chroot, so that 'last' on the host shows

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The main job: 'ssh alice+demo@127.0.0.1' lands in the demo image, through
 # a real sshd (its own config, host key and PAM service, on a free port of
 # 127.0.0.1) with libnss_melee and pam_melee; key and password logins, a

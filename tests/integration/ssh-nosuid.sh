@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # nosuid = yes through pam_melee: 'ssh alice+IMAGE' lands on the image's
 # nosuid bind, so that a setuid-root program in the image runs with
 # alice's uid; in an image without the option it runs as root.

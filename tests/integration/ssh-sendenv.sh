@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A client's SendEnv MELEE_IMAGE (accepted by AcceptEnv) chooses nothing
 # (sshd opens the session before it reads the client's variables) and
 # does not survive into a host session either: pam_melee sets

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # scp and sftp to alice+IMAGE through a real sshd configured as
 # etc/ssh/sshd_config-melee.example says (Subsystem sftp internal-sftp):
 # files go both ways, into and out of a real Debian image.  With Debian's

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # su and login land in the chosen image through pam_melee: 'su -
 # alice+demo' from root and, with alice's password, from bob; Debian's
 # login -f alice+demo driven through script(1).

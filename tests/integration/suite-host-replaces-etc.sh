@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A test keeps its own accounts while the host replaces /etc/passwd and
 # /etc/shadow by rename (useradd, passwd, systemd-sysusers, a package's
 # postinst: a fresh machine does so while the suite runs).  The kernel

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Every tool notices a write to stdout that is lost (util-linux's
 # closestream): >/dev/full exits non-zero with a message on stderr,
 # instead of reporting success for output nobody got.
