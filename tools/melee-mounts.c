@@ -283,7 +283,13 @@ int main(int argc, char **argv)
 	if (melee_config_load(config, 0, &cfg, err, sizeof(err)) < 0) {
 		/* check's own format for it, on stderr like every failure. */
 		if (strcmp(cmd, "check") == 0) {
-			fprintf(stderr, "%s: FAIL: %s\n", config, err);
+			size_t n = strlen(config);
+			const char *why = err;
+
+			/* "FILE: FAIL: why", the file named once. */
+			if (strncmp(err, config, n) == 0 && err[n] == ':')
+				why += n + 1 + strspn(err + n + 1, " ");
+			fprintf(stderr, "%s: FAIL: %s\n", config, why);
 			exit(2);
 		}
 		die_status(2, "%s", err);
