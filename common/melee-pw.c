@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Exactly one of name and uid is used (name when not NULL).  The struct
- * and the strings it points to share one allocation, so the caller
- * frees one pointer. */
+/* By name when name is not NULL, else by uid.  The struct and the
+ * strings it points to share one allocation, so the caller frees one
+ * pointer. */
 static int getpw_grown(const char *name, uid_t uid, struct passwd **out, char *err,
 		       size_t errlen)
 {
@@ -39,9 +39,13 @@ static int getpw_grown(const char *name, uid_t uid, struct passwd **out, char *e
 			return melee_fail(err, errlen, -ERANGE,
 					  "%s: the passwd entry is bigger than %u bytes", who,
 					  MELEE_PW_MAX);
+		/* glibc reports a source that is unavailable (a missing
+		 * file, a directory that is down) as ENOENT: that is a
+		 * failed lookup, never "no such user" (-ENOENT is kept for
+		 * the lookup that worked and found nothing). */
 		if (r != 0)
-			return melee_fail(err, errlen, -r, "cannot look up %s: %s", who,
-					  strerror(r));
+			return melee_fail(err, errlen, r == ENOENT || r == ESRCH ? -EIO : -r,
+					  "cannot look up %s: %s", who, strerror(r));
 		if (!res)
 			return melee_fail(err, errlen, -ENOENT, "%s is not in the password database",
 					  who);
@@ -53,6 +57,11 @@ static int getpw_grown(const char *name, uid_t uid, struct passwd **out, char *e
 
 int melee_getpwnam(const char *name, struct passwd **pw, char *err, size_t errlen)
 {
+	/* NULL would mean "by uid 0" below: never. */
+	if (!name) {
+		*pw = NULL;
+		return melee_fail(err, errlen, -EINVAL, "no user name to look up");
+	}
 	return getpw_grown(name, 0, pw, err, errlen);
 }
 

@@ -20,8 +20,9 @@
 /* Looks `name` (or `uid`) up in the passwd database.  On success *pw is
  * one allocation holding the entry and its strings: the caller free()s
  * it (cleanup_free).  Returns 0; -ENOENT when there is no such user;
- * -ERANGE when the entry is bigger than MELEE_PW_MAX; the lookup's own
- * -errno (a directory that is down) or -ENOMEM otherwise.  A failed
+ * -ERANGE when the entry is bigger than MELEE_PW_MAX; -EIO when the
+ * database could not be read (glibc's ENOENT for an unavailable source);
+ * the lookup's own -errno or -ENOMEM otherwise; -EINVAL for a NULL name.  A failed
  * lookup is never "no such user": callers that refuse on a match must
  * refuse on an error too.  The message (naming the user) is in err. */
 int melee_getpwnam(const char *name, struct passwd **pw, char *err,

@@ -46,8 +46,14 @@ int melee_check_trusted(const struct stat *st, uid_t owner, const char *shown, c
 
 bool melee_path_under(const char *path, const char *dir)
 {
-	size_t len = strcmp(dir, "/") ? strlen(dir) : 0;
+	size_t len = strlen(dir);
 
+	/* "" is no directory; "/image/" is "/image" (an fstab source may
+	 * end in a slash, and must not slip past a check by it). */
+	if (len == 0)
+		return false;
+	while (len > 0 && dir[len - 1] == '/')
+		len--;
 	return strncmp(path, dir, len) == 0 && (path[len] == '\0' || path[len] == '/');
 }
 

@@ -228,9 +228,15 @@ static int check_suffix_name(const char *user, const struct choice *c,
 	 * directory that is down) proves nothing: refused, as the caller's
 	 * own lookup may well have found another uid. */
 	r = melee_getpwnam(user, &res, err, errlen);
-	if (r < 0 && r != -ENOENT)
+	if (r == -ENOENT)
+		melee_err_clear(err, errlen);
+	else if (r < 0) {
+		char why[MELEE_ERRLEN];
+
+		snprintf(why, sizeof(why), "%s", err && errlen ? err : strerror(-r));
 		return melee_fail(err, errlen, r, "%s%c%s: cannot look the name up (%s): refused",
-				  c->base, user[strlen(c->base)], c->image, strerror(-r));
+				  c->base, user[strlen(c->base)], c->image, why);
+	}
 	if (res && (res->pw_uid != base->pw_uid || res->pw_gid != base->pw_gid))
 		return melee_fail(err, errlen, -EPERM,
 				  "%s%c%s has uid %u gid %u, but %s has uid %u gid %u: refused",

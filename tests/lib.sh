@@ -191,13 +191,16 @@ done
 # alone.  Mounts below /etc (a container's resolv.conf, hosts) are bound
 # back on top; without overlayfs the tests run as before.
 private_etc() {
-	local L=$T/.etc-overlay m i=0 subs
+	local L=$T/.etc-overlay m i=0 subs IFS=$'\n'
 	mkdir -p "$L/upper" "$L/work" "$L/keep"
-	subs=$(awk '$5 ~ "^/etc/" { print $5 }' /proc/self/mountinfo)
+	# The merged /etc takes the upper directory's owner and mode: the
+	# host's, whatever the umask of whoever runs the test.
+	chown --reference=/etc "$L/upper" && chmod --reference=/etc "$L/upper" || return 1
+	subs=$(awk '{ t = $5; gsub(/\\040/, " ", t) } t ~ "^/etc/" { print t }' /proc/self/mountinfo)
 	for m in $subs; do
 		i=$((i + 1))
 		if [ -d "$m" ]; then mkdir "$L/keep/$i"; else touch "$L/keep/$i"; fi
-		mount --bind "$m" "$L/keep/$i"
+		mount --bind "$m" "$L/keep/$i" || return 1
 	done
 	if ! mount -t overlay -o "lowerdir=/etc,upperdir=$L/upper,workdir=$L/work" melee-test-etc /etc; then
 		echo "# no overlay over /etc: a host that replaces /etc/passwd or shadow meanwhile detaches this test's binds" >&2
@@ -206,7 +209,10 @@ private_etc() {
 	i=0
 	for m in $subs; do
 		i=$((i + 1))
-		mount --bind "$L/keep/$i" "$m"
+		mount --bind "$L/keep/$i" "$m" || {
+			echo "Bail out! cannot put the host's mount at $m back over the /etc overlay"
+			exit 1
+		}
 	done
 	MELEE_PRIVATE_ETC=1
 }

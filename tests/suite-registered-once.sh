@@ -30,6 +30,9 @@ check "$([ -z "$gone" ]; echo $?)" "every listed test exists" "$gone"
 # Each runs on its own too (sudo tests/integration/NAME.sh): executable.
 noexec=$(for f in $present; do [ -x "$f" ] || echo "$f"; done)
 check "$([ -z "$noexec" ]; echo $?)" "every test file is executable" "$noexec"
+# ... and finds the source tree from its own path when make did not say.
+nodefault=$(for f in $present; do grep -q 'top_srcdir:=' "$f" || echo "$f"; done)
+check "$([ -z "$nodefault" ]; echo $?)" "every test finds top_srcdir on its own" "$nodefault"
 check "$([ "$(printf '%s\n' "$listed" | grep -c .)" -gt 50 ]; echo $?)" "the lists were read ($(printf '%s\n' "$listed" | grep -c .) tests)"
 echo "1..$n"
 [ "$failed" -eq 0 ]

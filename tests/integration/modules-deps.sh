@@ -4,7 +4,7 @@
 # plugin melee.so (in every slurmstepd), libnss_melee.so.2 (in every
 # process that looks up a user) and the tools that only enter (melee,
 # melee-qsub) neither link libmount nor carry the mount and accounts code.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 # Every global function the mounts library (mounts, umount, nosuid,
 # accounts, index) defines, from its own objects: none may be in a module.

@@ -82,6 +82,11 @@ printf '[image inner]\npath = %s\nfstab = %s\n' "$T/shared/inner" "$T/etc/fstab.
 run mm up inner
 is "$rc:$out" "1:melee-mounts: inner: $T/etc/fstab.loop:17: image inner ($T/shared/inner) lies inside the rbind source $T/shared: every up would copy the images' own mounts into it; move the image out of $T/shared" "an image inside an rbind source is refused"
 like "$(mm check inner 2>&1)" "^inner: FAIL: $T/etc/fstab.loop:17: image inner" "check reports it"
+# The same source written with a trailing slash is the same directory.
+sed -i "s|^$T/shared /srv|$T/shared/ /srv|" "$T/etc/fstab.loop"
+run mm up inner
+like "$rc:$out" "^1:melee-mounts: inner: $T/etc/fstab.loop:17: image inner \($T/shared/inner\) lies inside the rbind source $T/shared/:" \
+	"and with a trailing slash on the source: refused too"
 rm "$T/etc/images.d/inner.conf"
 
 # A nofail entry whose source is missing is not expected by status.

@@ -4,7 +4,7 @@
 # "IMAGE: FAIL: ..." lines go to stderr, the "ok" and "note" lines stay
 # on stdout, and a configuration that cannot be loaded is a FAIL on
 # stderr with status 2 and nothing on stdout.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 setup_accounts
 write_config

@@ -53,17 +53,19 @@ pam_service() {
 # private_pam_d: $T/pam.d, a copy of the host's, bound over /etc/pam.d
 # (once); services written to $T/pam.d then or later (pam_service) are
 # what every PAM program of this namespace reads.
+PRIVATE_PAM_D=""
 private_pam_d() {
-	grep -q " /etc/pam.d " /proc/self/mountinfo && return 0
+	# Our own flag, not the mount table: a host may have a mount there.
+	[ -z "$PRIVATE_PAM_D" ] || return 0
 	mkdir -p "$T/pam.d"; cp -a /etc/pam.d/. "$T/pam.d/"
-	mount --bind "$T/pam.d" /etc/pam.d
+	mount --bind "$T/pam.d" /etc/pam.d && PRIVATE_PAM_D=1
 }
 
 # pam_setup [IMAGE...]: how a PAM test ends its setup, once its accounts,
 # melee.conf and images (add_image) are written: the IMAGEs brought up,
 # melee.conf bound at /etc/melee, private_pam_d.
 pam_setup() {
-	[ $# -eq 0 ] || mm up "$@" >/dev/null || echo "# melee-mounts up $* failed" >&2
+	[ $# -eq 0 ] || ok_cmd "melee-mounts up $*" mm up "$@"
 	bind_etc_melee
 	private_pam_d
 }

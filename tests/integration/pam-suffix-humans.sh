@@ -81,7 +81,7 @@ big=$(head -c 1100000 /dev/zero | tr '\0' x)
 { grep -v '^alice+demo:' "$T/work/passwd"; echo "alice+demo:x:0:0:$big:/root:/bin/sh"; } > "$T/work/passwd.new"
 cat "$T/work/passwd.new" > "$T/work/passwd"
 run session alice+demo
-like "$rc:$out" "^34:error: melee: alice\+demo: cannot look the name up \(Numerical result out of range\): refused" \
+like "$rc:$out" "^34:error: melee: alice\+demo: cannot look the name up \(user 'alice\+demo': the passwd entry is bigger than 1048576 bytes\): refused" \
 	"alice+demo served as uid 0 with an entry too big to read: refused (the failed lookup is no answer)"
 unlike "$out" "melee-fixture" "and nothing ran in the image"
 run pamtester melee-test root+demo open_session

@@ -3,7 +3,7 @@
 # Every tool notices a write to stdout that is lost (util-linux's
 # closestream): >/dev/full exits non-zero with a message on stderr,
 # instead of reporting success for output nobody got.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 setup_accounts
 write_config

@@ -116,6 +116,24 @@ int main(void)
 	/* Both binds first: a file with a mount on it cannot be unlinked. */
 	umount2("/etc/passwd", MNT_DETACH);
 	umount2("/etc/passwd", MNT_DETACH);
+
+	/* A database that cannot be read (here: no /etc/passwd at all, an
+	 * /etc of our own): glibc says ENOENT, which is a failed lookup,
+	 * never "no such user". */
+	{
+		cleanup_free struct passwd *gone = NULL;
+
+		if (mount("pw-test-etc", "/etc", "tmpfs", 0, "mode=755") < 0 ||
+		    !(f = fopen("/etc/nsswitch.conf", "we")) ||
+		    fputs("passwd: files\ngroup: files\n", f) < 0 || fclose(f) != 0)
+			return 99;
+		r = melee_getpwnam("plain", &gone, err, sizeof(err));
+		ok(r < 0 && r != -ENOENT && !gone,
+		   "an unreadable passwd database: an error, not 'no such user' (r=%d: %s)", r, err);
+		is_str(err, "cannot look up user 'plain': No such file or directory",
+		       "and the message says the lookup failed");
+		umount2("/etc", MNT_DETACH);
+	}
 	unlink(path);
 	unlink(hugepath);
 	unlink(nss);

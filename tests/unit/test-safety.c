@@ -112,6 +112,10 @@ int main(void)
 	ok(!melee_path_under("/image/sl6x", "/image/sl6") && !melee_path_under("/image", "/image/sl6"),
 	   "under: whole components only, never a parent");
 	ok(melee_path_under("/image", "/"), "under: everything is below /");
+	ok(melee_path_under("/image/sl6", "/image/") && melee_path_under("/image", "/image//") &&
+		   !melee_path_under("/imagex", "/image/"),
+	   "under: a directory written with a trailing slash is the same directory");
+	ok(!melee_path_under("/image", ""), "under: the empty string is no directory");
 
 	fd = image_open_safely("relative/path", 0, err, sizeof(err));
 	is_str(err, "relative/path: image path must be absolute", "relative image path refused");
