@@ -1,0 +1,3 @@
+passwd	after=files	melee
+group	after=files	melee
+shadow	after=files	melee
