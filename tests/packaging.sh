@@ -1,0 +1,166 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The Debian packages (debian/, issue 14): built with dpkg-buildpackage
+# from a copy of the tree, lintian-clean, then installed with
+# `apt-get install ./*.deb` into a clean bookworm minbase tree (chroot, in
+# this test's private mount namespace): nsswitch.conf, the setuid helper,
+# pam-auth-update, melee-mounts check, a real su login into a demo image,
+# and after apt-get purge nothing of MELEE left anywhere in the tree.
+# Then the same build inside a trixie tree, for the merged-/usr paths.
+# Needs root and the network (apt-get in the trees); tests/run runs it.
+# MELEE_PACKAGING_TRIXIE=no leaves the trixie part out (a SKIP).
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+. "$top_srcdir/tests/lib.sh" || exit 1
+. "$top_srcdir/tests/integration/images-lib.sh"
+
+for t in dpkg-buildpackage dh lintian dh_installnss debootstrap; do
+	command -v "$t" >/dev/null || { echo "Bail out! $t not found (tests/install-deps installs it)"; exit 1; }
+done
+W=$T/work/pkg
+mkdir -p "$W/src/melee" "$W/debs"
+
+# The tree as committed plus what is not ignored, never the build trees
+# of tests/run (nothing the build makes ends up in the checkout).
+copy_tree() { # copy_tree DEST
+	if git -C "$top_srcdir" rev-parse --git-dir >/dev/null 2>&1; then
+		(cd "$top_srcdir" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$1")
+	else
+		(cd "$top_srcdir" && tar --exclude='./build-*' --exclude=.git -cf - .) | tar -C "$1" -xf -
+	fi
+}
+copy_tree "$W/src/melee"
+
+# ---- build and lintian (the host's: bookworm) ----
+run bash -c "cd '$W/src/melee' && nice -n 19 env DEB_BUILD_OPTIONS=parallel=1 dpkg-buildpackage -us -uc -b"
+ok "$rc" "dpkg-buildpackage -us -uc -b builds the packages"
+[ "$rc" -eq 0 ] || printf '%s\n' "$out" | tail -30 | sed 's/^/#   /'
+changes=$(ls "$W"/src/melee_*_*.changes 2>/dev/null | head -n 1)
+run lintian --fail-on error,warning "$changes"
+ok "$rc" "lintian --fail-on error,warning on the .changes"
+printf '%s\n' "$out" | grep -v 'running with root privileges' | sed 's/^/#   lintian: /'
+# Every override says why, in a comment line right above it.
+bad=$(awk 'FNR == 1 { prev = "" } !/^#/ && NF && prev !~ /^#/ { print FILENAME ": " $0 } { prev = $0 }' \
+	"$top_srcdir"/debian/*lintian-overrides 2>/dev/null)
+is "$bad" "" "every lintian override has a one-line reason above it"
+for p in melee libpam-melee libnss-melee melee-slurm; do
+	cp "$W"/src/${p}_*.deb "$W/debs/" 2>/dev/null
+done
+is "$(cd "$W/debs" && ls | sed 's/_.*//' | sort | paste -sd' ')" "libnss-melee libpam-melee melee melee-slurm" \
+	"the four packages are built"
+is "$(for d in "$W"/debs/*.deb; do dpkg-deb -c "$d"; done | grep '\.la$')" "" "no .la file in any package"
+
+# ---- a clean bookworm tree ----
+write_config
+cached_image deb bookworm "" "" 3>"$T/work/cache.out" || { echo "Bail out! no bookworm minbase tree"; exit 1; }
+sed 's/^/# /' "$T/work/cache.out"
+R=$IMAGES/deb
+# The tree's own /proc, /sys, /dev and an empty /run (what a booted
+# system without systemd has); the host's DNS; the packages read-only on
+# /mnt.  Removed at the end, and by lib.sh's cleanup on failure.
+tree_mounts() {
+	mount -t proc proc "$R/proc" && mount --rbind /sys "$R/sys" && mount --rbind /dev "$R/dev" &&
+		mount -t tmpfs -o mode=755 tree-run "$R/run" && mount --bind /etc/resolv.conf "$R/etc/resolv.conf"
+}
+tree_umount() { mounted_below "$R" | sort -r | while read -r m; do umount -l "$m"; done; }
+tree_mounts || { echo "Bail out! cannot mount /proc, /sys, /dev, /run in the tree"; exit 1; }
+mount --bind -o ro "$W/debs" "$R/mnt" && mount -o remount,bind,ro "$R/mnt"
+inroot() { chroot "$R" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+	DEBIAN_FRONTEND=noninteractive "$@"; }
+
+ok_cmd "apt-get update in the tree" inroot apt-get -q update
+ok_cmd "a user alice in the tree" inroot useradd -m -s /bin/sh alice
+alice_uid=$(inroot id -u alice)
+# Everything on the tree's disk, before the packages: apt's and dpkg's
+# logs, caches and indexes change with any install and are left out; the
+# rest (dpkg's info/ included) must be the same after the purge.
+listing() {
+	(cd "$R" && find . -xdev | LC_ALL=C sort |
+		grep -Ev '^\./(var/log|var/cache|var/lib/apt)(/|$)|^\./var/lib/dpkg/[^/]*$|^\./var/lib/dpkg/(triggers|updates)/')
+}
+listing > "$W/before"
+cp "$R/etc/nsswitch.conf" "$W/nsswitch.before"
+
+run inroot sh -c 'cd /mnt && apt-get install -y --no-install-recommends ./*.deb'
+ok "$rc" "apt-get install ./*.deb in the tree"
+[ "$rc" -eq 0 ] || printf '%s\n' "$out" | tail -20 | sed 's/^/#   /'
+
+for db in passwd group shadow; do
+	like "$(grep "^$db:" "$R/etc/nsswitch.conf")" "^$db:[[:space:]]+files melee( |$)" \
+		"nsswitch.conf: melee right after files on $db"
+done
+is "$(stat -c '%U %G %a' "$R/usr/bin/melee")" "root root 4755" "melee is root 4755"
+
+is "$(grep -l pam_melee "$R"/etc/pam.d/common-* 2>/dev/null)" "" \
+	"the pam-auth-update profile is off after install (Default: no)"
+ok_cmd "pam-auth-update --enable melee" inroot pam-auth-update --enable melee
+for f in common-account common-session; do
+	like "$(cat "$R/etc/pam.d/$f")" '^[a-z]+[[:space:]]+required[[:space:]]+pam_melee\.so' "$f has pam_melee"
+done
+unlike "$(cat "$R/etc/pam.d/common-session-noninteractive")" 'pam_melee' \
+	"common-session-noninteractive has no pam_melee (cron stays on the host)"
+
+ok_cmd "melee-mounts check passes on the packaged configuration" inroot melee-mounts check
+
+# A real login: su - alice+demo in the tree lands in a demo image.
+"$top_srcdir/tests/make-fixture-image" "$R/image/demo" demo >/dev/null
+printf '[image demo]\ndescription = demo\n' > "$R/etc/melee/images.d/demo.conf"
+chmod 644 "$R/etc/melee/images.d/demo.conf"
+ok_cmd "melee-mounts up (the demo image)" inroot melee-mounts up
+is "$(inroot getent passwd alice+demo | cut -d: -f3)" "$alice_uid" "libnss_melee resolves alice+demo"
+run inroot su - alice+demo -c 'cat /marker; id -u'
+is "$rc:$out" "0:melee-fixture:demo
+$alice_uid" "su - alice+demo in the tree: a login into the demo image, as alice"
+ok_cmd "melee-mounts down" inroot melee-mounts down
+rm -rf --one-file-system "$R/image" "$R/etc/melee/images.d/demo.conf"
+
+run inroot apt-get purge -y --auto-remove melee libpam-melee libnss-melee melee-slurm
+ok "$rc" "apt-get purge of all the packages"
+[ "$rc" -eq 0 ] || printf '%s\n' "$out" | tail -20 | sed 's/^/#   /'
+is "$(grep -w melee "$R/etc/nsswitch.conf")" "" "after purge: no melee in nsswitch.conf"
+is "$(diff "$W/nsswitch.before" "$R/etc/nsswitch.conf")" "" "after purge: nsswitch.conf as before the install"
+is "$(grep -rl -i melee "$R/etc/pam.d")" "" "after purge: nothing of MELEE in /etc/pam.d"
+[ ! -e "$R/etc/melee" ]
+ok $? "after purge: no /etc/melee"
+listing > "$W/after"
+is "$(diff "$W/before" "$W/after")" "" "after purge: the same files on disk as before the install"
+is "$(grep -rIl melee "$R/etc" "$R/var/lib" "$R/usr" "$R/lib" 2>/dev/null | grep -v '^.*/var/lib/\(apt\|dpkg\)/')" "" \
+	"after purge: no file in /etc, /var/lib, /usr mentions melee"
+tree_umount
+
+# ---- trixie: the same build in a trixie tree (merged /usr) ----
+if [ "${MELEE_PACKAGING_TRIXIE:-yes}" = no ]; then
+	echo "ok $((t_n += 1)) # SKIP trixie build left out (MELEE_PACKAGING_TRIXIE=no)"
+	done_testing
+	exit
+fi
+cached_image trixie trixie "" "" 3>"$T/work/cache.out" || { echo "Bail out! no trixie minbase tree"; exit 1; }
+sed 's/^/# /' "$T/work/cache.out"
+R=$IMAGES/trixie
+tree_mounts || { echo "Bail out! cannot mount /proc, /sys, /dev, /run in the trixie tree"; exit 1; }
+mkdir -p "$R/build/melee"
+copy_tree "$R/build/melee"
+ok_cmd "apt-get update in the trixie tree" inroot apt-get -q update
+run inroot apt-get install -y --no-install-recommends build-essential lintian \
+	$(sed -n '/^Build-Depends:/,/^[A-Z]/p' "$top_srcdir/debian/control" | sed '1s/^Build-Depends://; /^[A-Z]/d' |
+		tr ',' '\n' | sed 's/([^)]*)//; s/^[[:space:]]*//; s/[[:space:]]*$//; /^$/d')
+ok "$rc" "the build dependencies install in the trixie tree"
+[ "$rc" -eq 0 ] || printf '%s\n' "$out" | tail -20 | sed 's/^/#   /'
+run inroot sh -c "cd /build/melee && nice -n 19 env DEB_BUILD_OPTIONS=parallel=1 dpkg-buildpackage -us -uc -b"
+ok "$rc" "dpkg-buildpackage -us -uc -b in the trixie tree"
+[ "$rc" -eq 0 ] || printf '%s\n' "$out" | tail -30 | sed 's/^/#   /'
+run inroot sh -c 'lintian --fail-on error,warning /build/melee_*_*.changes'
+ok "$rc" "trixie's lintian --fail-on error,warning (no aliased-location)"
+printf '%s\n' "$out" | sed 's/^/#   lintian: /'
+ma=$(inroot dpkg-architecture -qDEB_HOST_MULTIARCH)
+like "$(dpkg-deb -c "$R"/build/libpam-melee_*.deb)" " \./usr/lib/$ma/security/pam_melee\.so$" \
+	"trixie: pam_melee.so in /usr/lib/$ma/security"
+like "$(dpkg-deb -c "$R"/build/libnss-melee_*.deb)" " \./usr/lib/$ma/libnss_melee\.so\.2$" \
+	"trixie: libnss_melee.so.2 in /usr/lib/$ma"
+like "$(dpkg-deb -c "$R"/build/melee_*.deb)" " \./usr/lib/systemd/system/melee-mounts\.service$" \
+	"trixie: the unit in /usr/lib/systemd/system"
+contents=$(for d in "$R"/build/*.deb; do dpkg-deb -c "$d"; done 2>&1)
+like "$contents" ' \./usr/bin/melee$' "trixie: the packages are there to look into"
+unlike "$contents" ' \./(lib|bin|sbin)/' "trixie: nothing in /lib, /bin, /sbin (aliased locations)"
+tree_umount
+
+done_testing
