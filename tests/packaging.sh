@@ -113,6 +113,14 @@ $alice_uid" "su - alice+demo in the tree: a login into the demo image, as alice"
 ok_cmd "melee-mounts down" inroot melee-mounts down
 rm -rf --one-file-system "$R/image" "$R/etc/melee/images.d/demo.conf"
 
+# The admin takes melee out of nsswitch.conf: a reinstall (an upgrade's
+# postinst with the old version) never puts it back.
+sed -i -E 's/^(passwd|group|shadow):(.*) melee( |$)/\1:\2\3/' "$R/etc/nsswitch.conf"
+is "$(grep -cw melee "$R/etc/nsswitch.conf")" "0" "the admin removed melee from nsswitch.conf"
+run inroot sh -c 'dpkg -i /mnt/libnss-melee_*.deb'
+ok "$rc" "libnss-melee reinstalled over itself"
+is "$(grep -cw melee "$R/etc/nsswitch.conf")" "0" "and nsswitch.conf still has no melee (the admin's choice is kept)"
+
 run inroot apt-get purge -y --auto-remove melee libpam-melee libnss-melee melee-slurm
 ok "$rc" "apt-get purge of all the packages"
 [ "$rc" -eq 0 ] || printf '%s\n' "$out" | tail -20 | sed 's/^/#   /'
