@@ -57,12 +57,17 @@ R=$IMAGES/deb
 # The tree's own /proc, /sys, /dev and an empty /run (what a booted
 # system without systemd has); the host's DNS; the packages read-only on
 # /mnt.  Removed at the end, and by lib.sh's cleanup on failure.
+# tree_mounts SUITE: also apt's downloads, kept per suite under the
+# image cache, so that a second run fetches nothing it already has.
 tree_mounts() {
-	mount -t proc proc "$R/proc" && mount --rbind /sys "$R/sys" && mount --rbind /dev "$R/dev" &&
-		mount -t tmpfs -o mode=755 tree-run "$R/run" && mount --bind /etc/resolv.conf "$R/etc/resolv.conf"
+	local debs=$IMAGE_CACHE/apt-$1-$(dpkg --print-architecture)
+	mkdir -p "$debs/partial" &&
+		mount -t proc proc "$R/proc" && mount --rbind /sys "$R/sys" && mount --rbind /dev "$R/dev" &&
+		mount -t tmpfs -o mode=755 tree-run "$R/run" && mount --bind /etc/resolv.conf "$R/etc/resolv.conf" &&
+		mount --bind "$debs" "$R/var/cache/apt/archives"
 }
 tree_umount() { mounted_below "$R" | sort -r | while read -r m; do umount -l "$m"; done; }
-tree_mounts || { echo "Bail out! cannot mount /proc, /sys, /dev, /run in the tree"; exit 1; }
+tree_mounts bookworm || { echo "Bail out! cannot mount /proc, /sys, /dev, /run in the tree"; exit 1; }
 mount --bind -o ro "$W/debs" "$R/mnt" && mount -o remount,bind,ro "$R/mnt"
 inroot() { chroot "$R" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
 	DEBIAN_FRONTEND=noninteractive "$@"; }
@@ -144,7 +149,7 @@ fi
 cached_image trixie trixie "" "" 3>"$T/work/cache.out" || { echo "Bail out! no trixie minbase tree"; exit 1; }
 sed 's/^/# /' "$T/work/cache.out"
 R=$IMAGES/trixie
-tree_mounts || { echo "Bail out! cannot mount /proc, /sys, /dev, /run in the trixie tree"; exit 1; }
+tree_mounts trixie || { echo "Bail out! cannot mount /proc, /sys, /dev, /run in the trixie tree"; exit 1; }
 mkdir -p "$R/build/melee"
 copy_tree "$R/build/melee"
 ok_cmd "apt-get update in the trixie tree" inroot apt-get -q update
