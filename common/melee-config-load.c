@@ -91,24 +91,98 @@ static int load_dir(int parentfd, const char *name, const char *dir, uid_t owner
 	return r;
 }
 
-static int load(const char *conf_path, uid_t owner, struct melee_config *cfg, char *err,
-		size_t errlen);
+/* The drop-in named after `image`, images.d/IMAGE.conf, when there is
+ * one: neither the directory nor the file is an error when missing (the
+ * caller then reads everything). */
+static int load_dropin_of(int parentfd, const char *dir, const char *image, uid_t owner,
+			  struct melee_config *cfg, char *err, size_t errlen)
+{
+	cleanup_free char *name = NULL, *p = NULL;
+	cleanup_fd int dfd = -1, fd = -1;
 
-int melee_config_load(const char *conf_path, uid_t owner, struct melee_config *cfg,
-		      char *err, size_t errlen)
+	dfd = melee_open_trusted_at(parentfd, "images.d", dir, true, owner, err, errlen);
+	if (dfd == -ENOENT) {
+		melee_err_clear(err, errlen);
+		return 0;
+	}
+	if (dfd < 0)
+		return dfd;
+	if (asprintf(&name, "%s.conf", image) < 0) {
+		name = NULL; /* asprintf leaves it undefined */
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
+	}
+	if (asprintf(&p, "%s/%s", dir, name) < 0) {
+		p = NULL;
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
+	}
+	fd = melee_open_trusted_at(dfd, name, p, false, owner, err, errlen);
+	if (fd == -ENOENT) {
+		melee_err_clear(err, errlen);
+		return 0;
+	}
+	if (fd < 0)
+		return fd;
+	return melee_config_parse_fd(fd, p, true, cfg, err, errlen);
+}
+
+static int load(const char *conf_path, const char *image, uid_t owner,
+		struct melee_config *cfg, char *err, size_t errlen);
+
+/* Every error has its message; the allocations say nothing. */
+static int load_with_message(const char *conf_path, const char *image, uid_t owner,
+			     struct melee_config *cfg, char *err, size_t errlen)
 {
 	int r;
 
 	melee_err_clear(err, errlen);
-	r = load(conf_path, owner, cfg, err, errlen);
-	/* Every error has its message; the allocations say nothing. */
+	r = load(conf_path, image, owner, cfg, err, errlen);
 	if (r < 0 && err && errlen && !err[0])
 		melee_fail(err, errlen, r, "%s: cannot load: %s", conf_path, strerror(-r));
 	return r;
 }
 
-static int load(const char *conf_path, uid_t owner, struct melee_config *cfg, char *err,
-		size_t errlen)
+int melee_config_load(const char *conf_path, uid_t owner, struct melee_config *cfg,
+		      char *err, size_t errlen)
+{
+	return load_with_message(conf_path, NULL, owner, cfg, err, errlen);
+}
+
+/* Why a lookup reads only melee.conf and images.d/IMAGE.conf (issue 15):
+ * every process that resolves alice+sl6 (sshd, su, nscd-less getent, the
+ * PAM stack, melee) used to parse every drop-in, 1000 of them on a big
+ * site, several times per login.  The name is known before anything is
+ * read, and melee-image and the documentation put each image in the
+ * drop-in named after it; so that file, with melee.conf (its [melee]
+ * section and any [image] sections written there), answers in constant
+ * time.  Nothing is cached: there is no index to go stale, nothing under
+ * /run to trust, and an edit counts at the next lookup as before.
+ *
+ * Everything else falls back to the whole configuration, so that every
+ * configuration valid today gives the same answer: an alias (`aliases =`
+ * may be in any file, and only reading them all finds it), an image
+ * defined in a drop-in named otherwise, an unknown name.  What a partial
+ * read cannot see are errors in the files it skips (a broken or untrusted
+ * other.conf, users.conf, a duplicate or clashing alias in another file,
+ * a default-image that names no image): those are still refused, with
+ * their file:line, by every full load (melee-mounts up and check at boot
+ * and after each change, melee --list), and refuse only what they concern.
+ * A broken melee.conf or IMAGE.conf still refuses IMAGE here. */
+int melee_config_load_image(const char *conf_path, uid_t owner, const char *image,
+			    struct melee_config *cfg, char *err, size_t errlen)
+{
+	int r;
+
+	if (!melee_name_valid(image))
+		return melee_config_load(conf_path, owner, cfg, err, errlen);
+	r = load_with_message(conf_path, image, owner, cfg, err, errlen);
+	if (r < 0 || melee_config_find_image(cfg, image))
+		return r;
+	melee_config_free(cfg);
+	return melee_config_load(conf_path, owner, cfg, err, errlen);
+}
+
+static int load(const char *conf_path, const char *image, uid_t owner,
+		struct melee_config *cfg, char *err, size_t errlen)
 {
 	cleanup_free char *dir = NULL, *dropins = NULL, *users = NULL;
 	cleanup_fd int dfd = -1, fd = -1, ufd = -1;
@@ -147,6 +221,11 @@ static int load(const char *conf_path, uid_t owner, struct melee_config *cfg, ch
 	if (asprintf(&users, "%s/users.conf", strcmp(dir, "/") ? dir : "") < 0) {
 		users = NULL;
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
+	}
+	if (image) {
+		cfg->partial = true;
+		r = load_dropin_of(dfd, dropins, image, owner, cfg, err, errlen);
+		return r < 0 ? r : melee_config_finish(cfg, err, errlen);
 	}
 	r = load_dir(dfd, "images.d", dropins, owner, cfg, err, errlen);
 	if (r < 0)

@@ -668,7 +668,9 @@ int melee_config_finish(struct melee_config *cfg, char *err, size_t errlen)
 			}
 		}
 	}
-	if (cfg->default_image && !melee_config_find_image(cfg, cfg->default_image))
+	/* A partial read holds one image: the default may be any other. */
+	if (cfg->default_image && !cfg->partial &&
+	    !melee_config_find_image(cfg, cfg->default_image))
 		return melee_fail(err, errlen, -ENOENT,
 				  "%s: default-image '%s' is not a configured image",
 				  cfg->default_image_where, cfg->default_image);

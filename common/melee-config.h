@@ -52,6 +52,9 @@ struct melee_config {
 	size_t n_images;
 	struct melee_user_default *users;
 	size_t n_users;
+	/* Read by melee_config_load_image: melee.conf and one drop-in only,
+	 * so `images` is not every image and `users` is empty. */
+	bool partial;
 };
 
 /* True for [A-Za-z0-9][A-Za-z0-9._-]{0,63}: the only image names there are. */
@@ -87,6 +90,14 @@ int melee_open_trusted_at(int dirfd, const char *name, const char *path, bool di
 /* Loads conf_path, then images.d/NAME.conf (sorted) and users.conf beside it. */
 int melee_config_load(const char *conf_path, uid_t owner,
 		      struct melee_config *cfg, char *err, size_t errlen);
+
+/* What melee_config_load + melee_config_find_image(image) would find, in
+ * a time that does not grow with the number of images when IMAGE is in
+ * melee.conf or images.d/IMAGE.conf (else the whole configuration is
+ * read).  The result may be partial (cfg->partial): only for looking up
+ * IMAGE, never for listing images or reading users.conf. */
+int melee_config_load_image(const char *conf_path, uid_t owner, const char *image,
+			    struct melee_config *cfg, char *err, size_t errlen);
 
 /* Finds an image by name or alias; NULL if none (or name invalid). */
 const struct melee_image *melee_config_find_image(const struct melee_config *cfg,

@@ -54,7 +54,9 @@ static bool split_name(const char *name, char *base, size_t baselen, const char 
 }
 
 /* Decides whether `name` is a configured image suffix that the base user
- * may use.  Reads the configuration; all state is on our stack. */
+ * may use.  Reads melee.conf and the image's own drop-in (the whole
+ * configuration only for an alias or an unknown name: see
+ * melee_config_load_image); all state is on our stack. */
 static bool allowed(const char *base, const char *image, char sep, uid_t uid, gid_t gid,
 		    gid_t **groups_out, size_t *n_out)
 {
@@ -71,7 +73,7 @@ static bool allowed(const char *base, const char *image, char sep, uid_t uid, gi
 	 * configuration: NOTFOUND, and the "files" entries of the image's
 	 * merged passwd and group (written by melee-mounts, with the
 	 * suffixed names) answer instead. */
-	r = melee_config_load(MELEE_DEFAULT_CONFIG, 0, &cfg, NULL, 0);
+	r = melee_config_load_image(MELEE_DEFAULT_CONFIG, 0, image, &cfg, NULL, 0);
 	if (r < 0)
 		goto out;
 	im = melee_config_find_image(&cfg, image);

@@ -298,11 +298,33 @@ static int refuse(pam_handle_t *pamh, const struct args *a, const struct choice 
 	return PAM_IGNORE;
 }
 
-static int load(pam_handle_t *pamh, const struct args *a, struct melee_config *cfg)
+/* The image a suffixed name asks for, found the way parse_name and
+ * libnss_melee split it but before the configuration says which
+ * separator is in use: NULL when there is none. */
+static const char *suffix_image(const char *user)
 {
-	char err[MELEE_ERRLEN];
+	size_t i;
 
-	if (melee_config_load(a->conf, 0, cfg, err, sizeof(err)) < 0) {
+	for (i = 0; user[i] && melee_user_char(user[i]); i++)
+		;
+	return i > 0 && user[i] && strchr(MELEE_SEPARATORS, user[i]) ? user + i + 1 : NULL;
+}
+
+/* For alice+sl6, only what finding sl6 needs (melee.conf and
+ * images.d/sl6.conf: see melee_config_load_image), as libnss_melee reads
+ * for the same name; a wrong guess of the separator is refused by
+ * parse_name as before.  Any other name may pick its image from
+ * users.conf or default-image: the whole configuration. */
+static int load(pam_handle_t *pamh, const struct args *a, const char *user,
+		struct melee_config *cfg)
+{
+	const char *image = suffix_image(user);
+	char err[MELEE_ERRLEN];
+	int r;
+
+	r = image ? melee_config_load_image(a->conf, 0, image, cfg, err, sizeof(err))
+		  : melee_config_load(a->conf, 0, cfg, err, sizeof(err));
+	if (r < 0) {
 		pam_syslog(pamh, LOG_ERR, "%s", err);
 		return -1;
 	}
@@ -335,7 +357,7 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	struct args a;
 
 	parse_args(pamh, argc, argv, &a);
-	if (get_user(pamh, &user) != PAM_SUCCESS || load(pamh, &a, &cfg) < 0)
+	if (get_user(pamh, &user) != PAM_SUCCESS || load(pamh, &a, user, &cfg) < 0)
 		return PAM_IGNORE;
 	if (parse_name(&cfg, user, &c, err, sizeof(err)) < 0)
 		pam_error(pamh, "melee: %s", err);
@@ -368,7 +390,7 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 	parse_args(pamh, argc, argv, &a);
 	if (get_user(pamh, &user) != PAM_SUCCESS)
 		return PAM_USER_UNKNOWN;
-	if (load(pamh, &a, &cfg) < 0) {
+	if (load(pamh, &a, user, &cfg) < 0) {
 		/* Without a configuration only a suffixed name is a problem. */
 		return strpbrk(user, MELEE_SEPARATORS) ? PAM_AUTHINFO_UNAVAIL : PAM_IGNORE;
 	}
@@ -419,7 +441,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	parse_args(pamh, argc, argv, &a);
 	if (get_user(pamh, &user) != PAM_SUCCESS)
 		return PAM_SESSION_ERR;
-	if (load(pamh, &a, &cfg) < 0) {
+	if (load(pamh, &a, user, &cfg) < 0) {
 		if (strpbrk(user, MELEE_SEPARATORS) || a.fallback_deny) {
 			pam_error(pamh, "melee: the MELEE configuration cannot be read; see the "
 					"system log");

@@ -174,7 +174,7 @@ static int resolve_image(spank_t sp, const char *name, char *err, size_t errlen)
 
 	if (spank_get_item(sp, S_JOB_UID, &uid) != ESPANK_SUCCESS)
 		return melee_fail(err, errlen, -EIO, "cannot get the job's user id");
-	r = melee_config_load(state.conf, 0, &state.cfg, err, errlen);
+	r = melee_config_load_image(state.conf, 0, name, &state.cfg, err, errlen);
 	state.cfg_loaded = true;
 	if (r < 0)
 		return r;

@@ -72,13 +72,18 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
-static void load_config(struct melee_config *cfg)
+/* image NULL: every image (--list); else what finding that image needs,
+ * which is what the PAM and NSS modules read too (melee_config_load_image). */
+static void load_config(struct melee_config *cfg, const char *image)
 {
 	char err[MELEE_ERRLEN];
+	int r;
 
 	/* The compiled-in path only: a setuid program never takes its
 	 * configuration from the caller. */
-	if (melee_config_load(MELEE_DEFAULT_CONFIG, 0, cfg, err, sizeof(err)) < 0)
+	r = image ? melee_config_load_image(MELEE_DEFAULT_CONFIG, 0, image, cfg, err, sizeof(err))
+		  : melee_config_load(MELEE_DEFAULT_CONFIG, 0, cfg, err, sizeof(err));
+	if (r < 0)
 		die_status(EXIT_MELEE, "%s", err);
 }
 
@@ -140,7 +145,7 @@ static int cmd_list(void)
 	size_t ngroups;
 	int r;
 
-	load_config(&cfg);
+	load_config(&cfg, NULL);
 	r = melee_getpwuid(getuid(), &pw, err, sizeof(err));
 	if (r == -ENOENT)
 		die_status(EXIT_MELEE, "you (uid %u) are not in the password database",
@@ -484,7 +489,7 @@ int main(int argc, char **argv)
 	if (r >= 0)
 		return r;
 	/* Step 3: configured names only, never a path. */
-	load_config(&cfg);
+	load_config(&cfg, rq.image);
 	im = find_image(&cfg, rq.image);
 	/* Read while we are root: the kernel hides a setuid process's
 	 * environ from its own caller's uid. */
