@@ -170,6 +170,31 @@ static int config_load(char *err, size_t errlen, bool *has_result)
 	return r;
 }
 
+/* The lookup of one image: its own drop-in (trixie), or that read first
+ * and then the whole configuration (el9, an alias in a.conf). */
+static int config_load_image(const char *image, char *err, size_t errlen, bool *has_result)
+{
+	struct melee_config cfg;
+	char conf[512];
+	int r;
+
+	snprintf(conf, sizeof(conf), "%s/melee.conf", dir);
+	r = melee_config_load_image(conf, geteuid(), image, &cfg, err, errlen);
+	*has_result = false;
+	melee_config_free(&cfg);
+	return r;
+}
+
+static int config_load_own_dropin(char *err, size_t errlen, bool *has_result)
+{
+	return config_load_image("trixie", err, errlen, has_result);
+}
+
+static int config_load_alias(char *err, size_t errlen, bool *has_result)
+{
+	return config_load_image("el9", err, errlen, has_result);
+}
+
 static int accounts_merge(char *err, size_t errlen, bool *has_result)
 {
 	char host_etc[512], image[512];
@@ -234,6 +259,7 @@ int main(void)
 	make_dir("images.d");
 	write_file("images.d/a.conf", "[image alma9]\naliases = el9\n");
 	write_file("images.d/b.conf", "[image bookworm]\npath = /srv/bookworm\n");
+	write_file("images.d/trixie.conf", "[image trixie]\naliases = t13\n");
 	write_file("users.conf", "alice sl6\nbob el9\n");
 	write_file("fstab", "/proc /proc none rbind\n/tmp /tmp none rbind\n"
 			    "/etc/hosts /etc/hosts none bind,ro,nofail\n");
@@ -271,6 +297,10 @@ int main(void)
 		   "(%lu..%lu), not the defaults", range.uid_min, range.uid_max);
 	}
 	fail_each("config load (melee.conf, images.d, users.conf)", config_load);
+	fail_each("config lookup of trixie (melee.conf, images.d/trixie.conf)",
+		  config_load_own_dropin);
+	fail_each("config lookup of the alias el9 (then the whole configuration)",
+		  config_load_alias);
 	fail_each("accounts merge (host and image passwd and group)", accounts_merge);
 	fail_each("fstab load", fstab_load);
 
