@@ -155,11 +155,17 @@ int melee_config_load(const char *conf_path, uid_t owner, struct melee_config *c
  * drop-in named after it; so that file, with melee.conf (its [melee]
  * section and any [image] sections written there), answers in constant
  * time.  Nothing is cached: there is no index to go stale, nothing under
- * /run to trust, and an edit counts at the next lookup as before.
+ * /run to trust, and an edit counts at the next lookup as before.  (A
+ * compiled index written by melee-mounts was the other way: proving it
+ * fresh takes a stat of every drop-in, O(images) again, since an edit in
+ * place changes no directory's mtime; trusting the directory's mtime
+ * alone would serve a stale allow-users after such an edit.)
  *
  * Everything else falls back to the whole configuration, so that every
- * configuration valid today gives the same answer: an alias (`aliases =`
- * may be in any file, and only reading them all finds it), an image
+ * configuration valid today gives the same answer: an alias written in a
+ * drop-in (`aliases =` may be in any file, and only reading them all
+ * finds it; melee.conf(5) tells admins to declare them in melee.conf for
+ * the fast path), an image
  * defined in a drop-in named otherwise, an unknown name.  What a partial
  * read cannot see are errors in the files it skips (a broken or untrusted
  * other.conf, users.conf, a duplicate or clashing alias in another file,
