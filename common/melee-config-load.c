@@ -125,8 +125,8 @@ static int load_dropin_of(int parentfd, const char *dir, const char *image, uid_
 	return melee_config_parse_fd(fd, p, true, cfg, err, errlen);
 }
 
-static int load(const char *conf_path, const char *image, uid_t owner,
-		struct melee_config *cfg, char *err, size_t errlen);
+static int load(const char *conf_path, const char *image, uid_t owner, struct melee_config *cfg,
+		char *err, size_t errlen);
 
 /* Every error has its message; the allocations say nothing. */
 static int load_with_message(const char *conf_path, const char *image, uid_t owner,
@@ -187,8 +187,8 @@ int melee_config_load_image(const char *conf_path, uid_t owner, const char *imag
 	return melee_config_load(conf_path, owner, cfg, err, errlen);
 }
 
-static int load(const char *conf_path, const char *image, uid_t owner,
-		struct melee_config *cfg, char *err, size_t errlen)
+static int load(const char *conf_path, const char *image, uid_t owner, struct melee_config *cfg,
+		char *err, size_t errlen)
 {
 	cleanup_free char *dir = NULL, *dropins = NULL, *users = NULL;
 	cleanup_fd int dfd = -1, fd = -1, ufd = -1;

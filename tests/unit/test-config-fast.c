@@ -88,8 +88,8 @@ static void both(const char *name, struct outcome *o)
 	struct melee_config full, fast;
 
 	o->full_r = melee_config_load(conf, getuid(), &full, o->full_err, sizeof(o->full_err));
-	o->fast_r = melee_config_load_image(conf, getuid(), name, &fast, o->fast_err,
-					    sizeof(o->fast_err));
+	o->fast_r =
+	    melee_config_load_image(conf, getuid(), name, &fast, o->fast_err, sizeof(o->fast_err));
 	o->partial = fast.partial;
 	if (o->full_r == 0 && o->fast_r == 0)
 		o->same = image_equal(melee_config_find_image(&full, name),
@@ -106,16 +106,16 @@ static void same_answer(const char *name, bool want_partial, const char *what)
 	struct outcome o;
 
 	both(name, &o);
-	ok(o.full_r == 0 && o.fast_r == 0 && o.same, "%s: '%s' found alike (%s / %s)", what,
-	   name, o.full_err, o.fast_err);
+	ok(o.full_r == 0 && o.fast_r == 0 && o.same, "%s: '%s' found alike (%s / %s)", what, name,
+	   o.full_err, o.fast_err);
 	if (want_partial)
 		ok(o.partial, "%s: '%s' read from melee.conf and its own drop-in only", what, name);
 }
 
 static void test_layout(void)
 {
-	static const char *const names[] = { "a", "aye", "b", "bee", "c", "x", "y", "why",
-					     "nosuch", "../b", "b.conf", "" };
+	static const char *const names[] = {"a", "aye", "b",	  "bee",  "c",	    "x",
+					    "y", "why", "nosuch", "../b", "b.conf", ""};
 	char p[600], want[MELEE_ERRLEN];
 	struct melee_config cfg;
 	struct outcome o;
@@ -135,7 +135,8 @@ static void test_layout(void)
 	put("users.conf", "alice b\nbob why\n");
 	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
 		both(names[i], &o);
-		ok(o.full_r == 0 && o.fast_r == 0 && o.same, "layout: '%s' answered alike", names[i]);
+		ok(o.full_r == 0 && o.fast_r == 0 && o.same, "layout: '%s' answered alike",
+		   names[i]);
 	}
 	same_answer("b", true, "own drop-in");
 	same_answer("a", true, "in melee.conf");
@@ -145,8 +146,10 @@ static void test_layout(void)
 	/* An error in the file the lookup reads refuses it, with its line. */
 	put("images.d/b.conf", "[image b]\npersonality = linux64\n");
 	both("b", &o);
-	snprintf(want, sizeof(want), "%s/images.d/b.conf:2: personality must be linux or "
-		 "linux32, got 'linux64'", dir);
+	snprintf(want, sizeof(want),
+		 "%s/images.d/b.conf:2: personality must be linux or "
+		 "linux32, got 'linux64'",
+		 dir);
 	ok(o.fast_r == -EINVAL && o.same, "a broken images.d/b.conf refuses b, as the full read");
 	is_str(o.fast_err, want, "message: file:line of the broken drop-in");
 	put("images.d/b.conf", "[image b]\naliases = bee\n");
@@ -160,8 +163,9 @@ static void test_layout(void)
 	   o.fast_err);
 	put("melee.conf", "[melee]\n[image b]\n");
 	both("b", &o);
-	ok(o.fast_r == -EEXIST && o.same && strstr(o.fast_err, "images.d/b.conf:1: image 'b' is "
-							       "already defined at"),
+	ok(o.fast_r == -EEXIST && o.same &&
+	       strstr(o.fast_err, "images.d/b.conf:1: image 'b' is "
+				  "already defined at"),
 	   "b in melee.conf and in images.d/b.conf: refused alike (%s)", o.fast_err);
 
 	/* What the partial read does not see: another broken drop-in. */
@@ -189,8 +193,7 @@ static void test_layout(void)
 /* The corpus file `path` (NAME in messages) as melee.conf, then as the
  * drop-in images.d/q.conf after the fuzzer's melee.conf; each image name
  * and alias of the full read, and a few others, looked up both ways. */
-static void check_corpus_file(const char *path, const char *name, unsigned *cases,
-			      unsigned *bad)
+static void check_corpus_file(const char *path, const char *name, unsigned *cases, unsigned *bad)
 {
 	static const char base[] = "[melee]\nimages-dir = /image\ndefault-image = sl6\n"
 				   "[image sl6]\naliases = sl63, sci6\n";
@@ -208,7 +211,7 @@ static void check_corpus_file(const char *path, const char *name, unsigned *case
 	for (int layout = 0; layout < 2; layout++) {
 		struct melee_config full;
 		char err[MELEE_ERRLEN];
-		const char *probe[] = { "sl6", "sl63", "q", "nosuch" };
+		const char *probe[] = {"sl6", "sl63", "q", "nosuch"};
 
 		if (layout == 0) {
 			write_file("melee.conf", text, len, 0644);
@@ -237,7 +240,8 @@ static void check_corpus_file(const char *path, const char *name, unsigned *case
 			(*cases)++;
 			/* Never a refusal the full read does not make, never
 			 * another image; and a broken q.conf refuses q alike. */
-			if (o.fast_r < 0 || o.full_r == 0 || (layout == 1 && !strcmp(probe[i], "q")))
+			if (o.fast_r < 0 || o.full_r == 0 ||
+			    (layout == 1 && !strcmp(probe[i], "q")))
 				*bad += !o.same;
 		}
 	}
@@ -261,7 +265,8 @@ static void test_corpus(void)
 			snprintf(path, sizeof(path), "%s/%s", cdir, list[i]->d_name);
 			check_corpus_file(path, list[i]->d_name, &cases, &bad);
 			if (bad != before)
-				printf("# corpus %s: %u lookups differ\n", list[i]->d_name, bad - before);
+				printf("# corpus %s: %u lookups differ\n", list[i]->d_name,
+				       bad - before);
 		}
 		free(list[i]);
 	}
