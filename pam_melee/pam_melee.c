@@ -312,18 +312,27 @@ static const char *suffix_image(const char *user)
 
 /* For alice+sl6, only what finding sl6 needs (melee.conf and
  * images.d/sl6.conf: see melee_config_load_image), as libnss_melee reads
- * for the same name; a wrong guess of the separator is refused by
- * parse_name as before.  Any other name may pick its image from
- * users.conf or default-image: the whole configuration. */
+ * for the same name.  Any other name, also one whose guessed separator
+ * is not the configured one (win^sl6 with '+' is a plain host name), may
+ * pick its image from the environment, users.conf or default-image: the
+ * whole configuration. */
 static int load(pam_handle_t *pamh, const struct args *a, const char *user,
 		struct melee_config *cfg)
 {
 	const char *image = suffix_image(user);
 	char err[MELEE_ERRLEN];
-	int r;
+	bool whole = !image;
+	int r = 0;
 
-	r = image ? melee_config_load_image(a->conf, 0, image, cfg, err, sizeof(err))
-		  : melee_config_load(a->conf, 0, cfg, err, sizeof(err));
+	if (image) {
+		r = melee_config_load_image(a->conf, 0, image, cfg, err, sizeof(err));
+		if (r == 0 && image[-1] != cfg->separator) {
+			melee_config_free(cfg);
+			whole = true;
+		}
+	}
+	if (whole)
+		r = melee_config_load(a->conf, 0, cfg, err, sizeof(err));
 	if (r < 0) {
 		pam_syslog(pamh, LOG_ERR, "%s", err);
 		return -1;

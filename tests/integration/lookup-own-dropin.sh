@@ -3,7 +3,8 @@
 # A lookup of alice+demo reads melee.conf and images.d/demo.conf only: a
 # broken other drop-in no longer stops it (melee-mounts check still names
 # that file and line), and a broken demo.conf still refuses demo, with
-# its file:line in the log (melee.conf(5), "One drop-in per image").
+# its file:line in the log (melee.conf(5), "One drop-in per image"); a
+# name that only looks suffixed still gets the whole configuration.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
@@ -31,6 +32,16 @@ like "$rc:$out" "^2:.*$T/etc/images.d/zz.conf:2: unknown key 'nosuch' in \[image
 run getent passwd alice+zz
 is "$rc" 2 "alice+zz (no drop-in of that name defines it): the full read refuses"
 rm "$T/etc/images.d/zz.conf"
+
+# win^demo: '^' may be a separator, but '+' is: a plain host name, whose
+# image comes from MELEE_IMAGE (or users.conf), which the whole
+# configuration answers.
+add_image other
+mm up other >/dev/null
+echo 'win^demo:x:1503:1503::/:/bin/sh' >> "$T/work/passwd"
+run "$HARNESS" -a -E MELEE_IMAGE=other "$T/pam.d" melee-test 'win^demo' -- /bin/sh -c 'printf "%s %s" "$(cut -d: -f2 /marker)" "$MELEE_IMAGE"'
+is "$rc:$out" "0:info: melee: other
+other other" "win^demo (not the configured separator) with MELEE_IMAGE=other lands in other"
 
 echo "personality = linux64" >> "$T/etc/images.d/demo.conf"
 line=$(wc -l < "$T/etc/images.d/demo.conf")
