@@ -31,10 +31,15 @@ static char *golden(const char *name)
 /* The first line where got and want differ, for the log. */
 static void show_first_difference(const char *got, const char *want)
 {
-	size_t line = 1;
+	size_t line = 1, i = 0, start = 0;
 
-	for (; *got && *got == *want; got++, want++)
-		line += *got == '\n';
+	for (; got[i] && got[i] == want[i]; i++)
+		if (got[i] == '\n') {
+			line++;
+			start = i + 1;
+		}
+	got += start;
+	want += start;
 	printf("#   first difference on line %zu\n#   got:  '%.*s'\n#   want: '%.*s'\n", line,
 	       (int)strcspn(got, "\n"), got, (int)strcspn(want, "\n"), want);
 }
