@@ -377,9 +377,12 @@ struct group_merge {
 	struct melee_index host_by_gid; /* gid -> first host line */
 	struct melee_index held_by_gid; /* gid -> held[] */
 	struct melee_index held_by_name; /* the host's name of a held gid -> held[] */
+	/* (held gid, pw entry) pairs already listed: a big group split over
+	 * several host lines of one gid (NIS style) lists each member once,
+	 * without a scan of the members so far (that was quadratic). */
+	struct melee_index listed;
 	struct held_gid *held;
 	size_t n_held;
-	size_t *listed_on; /* pw entry -> host line + 1 that last listed it */
 };
 
 static void group_merge_free(struct group_merge *g)
@@ -387,7 +390,7 @@ static void group_merge_free(struct group_merge *g)
 	for (size_t k = 0; g->held && k < g->n_held; k++)
 		free(g->held[k].members);
 	free(g->held);
-	free(g->listed_on);
+	melee_index_free(&g->listed);
 	melee_index_free(&g->host_by_gid);
 	melee_index_free(&g->held_by_gid);
 	melee_index_free(&g->held_by_name);
@@ -424,14 +427,6 @@ static int member_push(struct held_gid *h, const char *name)
 	return 0;
 }
 
-static bool held_lists(const struct held_gid *h, const char *name)
-{
-	for (size_t i = 0; i < h->n_members; i++)
-		if (strcmp(h->members[i], name) == 0)
-			return true;
-	return false;
-}
-
 /* The human members that host line j lists, each added to the held gid
  * of the line once.  Its member field is split in place (read once). */
 static int collect_host_members(struct group_merge *g, size_t j)
@@ -445,18 +440,32 @@ static int collect_host_members(struct group_merge *g, size_t j)
 	for (char *f = strtok_r(h->members, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
 		char *m = member_name(f);
 		size_t u = m ? human_named(&g->hu, m) : MELEE_INDEX_NONE, k;
+		long long pair;
 
-		if (u == MELEE_INDEX_NONE || g->listed_on[u] == j + 1)
+		if (u == MELEE_INDEX_NONE)
 			continue;
-		g->listed_on[u] = j + 1;
 		k = held_add(g, h->id);
-		/* A second host line with the same gid may list her again. */
-		if (g->held[k].host_line != j && held_lists(&g->held[k], m))
+		/* Listed twice, on this line or on another of the same gid. */
+		pair = (long long)k * (long long)g->hu.pw.n + (long long)u;
+		if (melee_index_get(&g->listed, NULL, pair) != MELEE_INDEX_NONE)
 			continue;
+		melee_index_put(&g->listed, NULL, pair, 0);
 		if ((r = member_push(&g->held[k], g->hu.pw.e[u].name)) < 0)
 			return r;
 	}
 	return 0;
+}
+
+/* How many members the host's lines list in all: at most that many
+ * (gid, user) pairs. */
+static size_t count_listed(const struct table *host)
+{
+	size_t n = 0;
+
+	for (size_t j = 0; j < host->n; j++)
+		for (const char *c = host->e[j].members; c && *c; c++)
+			n += *c == ',';
+	return n + host->n;
 }
 
 /* The gids the host's humans hold, with each one's listed human members. */
@@ -466,11 +475,11 @@ static int collect_held(struct group_merge *g)
 
 	if ((r = melee_index_init(&g->host_by_gid, g->host.n)) < 0 ||
 	    (r = melee_index_init(&g->held_by_gid, g->hu.pw.n + g->host.n)) < 0 ||
-	    (r = melee_index_init(&g->held_by_name, g->hu.pw.n + g->host.n)) < 0)
+	    (r = melee_index_init(&g->held_by_name, g->hu.pw.n + g->host.n)) < 0 ||
+	    (r = melee_index_init(&g->listed, count_listed(&g->host))) < 0)
 		return r;
 	g->held = calloc(g->hu.pw.n + g->host.n + 1, sizeof(*g->held));
-	g->listed_on = calloc(g->hu.pw.n + 1, sizeof(*g->listed_on));
-	if (!g->held || !g->listed_on)
+	if (!g->held)
 		return -ENOMEM;
 	for (size_t j = 0; j < g->host.n; j++)
 		if (g->host.e[j].id >= 0)

@@ -24,7 +24,7 @@ void melee_index_free(struct melee_index *ix)
 	ix->s = NULL;
 }
 
-static size_t index_hash(const char *name, long id)
+static size_t index_hash(const char *name, long long id)
 {
 	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
 
@@ -42,7 +42,7 @@ static size_t index_hash(const char *name, long id)
 
 /* The slot holding the key, or the empty one where it goes (the table is
  * never more than half full, so there always is one). */
-static struct melee_index_slot *index_slot(const struct melee_index *ix, const char *name, long id)
+static struct melee_index_slot *index_slot(const struct melee_index *ix, const char *name, long long id)
 {
 	for (size_t i = index_hash(name, id) & ix->mask;; i = (i + 1) & ix->mask) {
 		struct melee_index_slot *s = &ix->s[i];
@@ -52,7 +52,7 @@ static struct melee_index_slot *index_slot(const struct melee_index *ix, const c
 	}
 }
 
-void melee_index_put(struct melee_index *ix, const char *name, long id, size_t val)
+void melee_index_put(struct melee_index *ix, const char *name, long long id, size_t val)
 {
 	struct melee_index_slot *s = index_slot(ix, name, id);
 
@@ -61,7 +61,7 @@ void melee_index_put(struct melee_index *ix, const char *name, long id, size_t v
 	*s = (struct melee_index_slot){.name = name, .id = id, .val = val, .used = true};
 }
 
-size_t melee_index_get(const struct melee_index *ix, const char *name, long id)
+size_t melee_index_get(const struct melee_index *ix, const char *name, long long id)
 {
 	const struct melee_index_slot *s = index_slot(ix, name, id);
 

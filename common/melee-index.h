@@ -16,7 +16,7 @@
 struct melee_index {
 	struct melee_index_slot {
 		const char *name; /* the key of a name index */
-		long id;	  /* the key of an id index */
+		long long id; /* the key of an id index */
 		size_t val;
 		bool used;
 	} * s;
@@ -28,9 +28,9 @@ int melee_index_init(struct melee_index *ix, size_t max_keys) __attribute__((war
 void melee_index_free(struct melee_index *ix);
 
 /* name NULL: the key is id.  Never more than max_keys distinct keys. */
-void melee_index_put(struct melee_index *ix, const char *name, long id, size_t val);
+void melee_index_put(struct melee_index *ix, const char *name, long long id, size_t val);
 
 /* The value of the key, or MELEE_INDEX_NONE. */
-size_t melee_index_get(const struct melee_index *ix, const char *name, long id);
+size_t melee_index_get(const struct melee_index *ix, const char *name, long long id);
 
 #endif
