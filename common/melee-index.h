@@ -18,6 +18,9 @@ struct melee_index {
 		const char *name; /* the key of a name index */
 		long long id; /* the key of an id index */
 		size_t val;
+		/* The key's hash, compared first: a probe past another name
+		 * does not read that name (a cache miss each, at 20,000). */
+		unsigned hash;
 		bool used;
 	} * s;
 	size_t mask;
@@ -27,8 +30,10 @@ struct melee_index {
 int melee_index_init(struct melee_index *ix, size_t max_keys) __attribute__((warn_unused_result));
 void melee_index_free(struct melee_index *ix);
 
-/* name NULL: the key is id.  Never more than max_keys distinct keys. */
-void melee_index_put(struct melee_index *ix, const char *name, long long id, size_t val);
+/* name NULL: the key is id.  Never more than max_keys distinct keys.
+ * Returns the value the key already had (then left as it was), or
+ * MELEE_INDEX_NONE when val was put: a test-and-set in one probe. */
+size_t melee_index_put(struct melee_index *ix, const char *name, long long id, size_t val);
 
 /* The value of the key, or MELEE_INDEX_NONE. */
 size_t melee_index_get(const struct melee_index *ix, const char *name, long long id);
