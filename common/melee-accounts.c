@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* accounts = merge: the image's system accounts plus the host's people, written as the image's passwd, group and shadow. */
+/* accounts = merge: the image's system accounts plus the host's people, written as the image's passwd and group. */
 #include "melee-accounts.h"
 #include "melee-ids.h"
 #include "melee-index.h"
