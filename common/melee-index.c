@@ -24,7 +24,7 @@ void melee_index_free(struct melee_index *ix)
 	ix->s = NULL;
 }
 
-static size_t index_hash(const char *name, long id)
+static size_t index_hash(const char *name, long long id)
 {
 	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
 
@@ -42,28 +42,35 @@ static size_t index_hash(const char *name, long id)
 
 /* The slot holding the key, or the empty one where it goes (the table is
  * never more than half full, so there always is one). */
-static struct melee_index_slot *index_slot(const struct melee_index *ix, const char *name, long id)
+static struct melee_index_slot *index_slot(const struct melee_index *ix, const char *name,
+					   long long id, unsigned hash)
 {
-	for (size_t i = index_hash(name, id) & ix->mask;; i = (i + 1) & ix->mask) {
+	for (size_t i = hash & ix->mask;; i = (i + 1) & ix->mask) {
 		struct melee_index_slot *s = &ix->s[i];
 
-		if (!s->used || (name ? strcmp(s->name, name) == 0 : s->id == id))
+		if (!s->used)
+			return s;
+		if (s->hash == hash && (name ? strcmp(s->name, name) == 0 : s->id == id))
 			return s;
 	}
 }
 
-void melee_index_put(struct melee_index *ix, const char *name, long id, size_t val)
+size_t melee_index_put(struct melee_index *ix, const char *name, long long id, size_t val)
 {
-	struct melee_index_slot *s = index_slot(ix, name, id);
+	size_t h = index_hash(name, id);
+	struct melee_index_slot *s = index_slot(ix, name, id, (unsigned)h);
 
 	if (s->used)
-		return;
-	*s = (struct melee_index_slot){.name = name, .id = id, .val = val, .used = true};
+		return s->val;
+	*s = (struct melee_index_slot){
+		.name = name, .id = id, .val = val, .hash = (unsigned)h, .used = true
+	};
+	return MELEE_INDEX_NONE;
 }
 
-size_t melee_index_get(const struct melee_index *ix, const char *name, long id)
+size_t melee_index_get(const struct melee_index *ix, const char *name, long long id)
 {
-	const struct melee_index_slot *s = index_slot(ix, name, id);
+	const struct melee_index_slot *s = index_slot(ix, name, id, (unsigned)index_hash(name, id));
 
 	return s->used ? s->val : MELEE_INDEX_NONE;
 }

@@ -34,33 +34,25 @@ int melee_bind_self_nosuid(int imgfd, char *err, size_t errlen)
 	return 0;
 }
 
-bool melee_fs_is_self_bind(struct libmnt_table *tb, struct libmnt_fs *fs)
+bool melee_fs_is_self_bind(struct libmnt_fs *parent, struct libmnt_fs *fs)
 {
-	cleanup_mnt_iter struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
-	struct libmnt_fs *p;
 	const char *opts = mnt_fs_get_vfs_options(fs);
-	bool same = false;
+	const char *pt, *pr, *t = mnt_fs_get_target(fs), *r = mnt_fs_get_root(fs);
+	size_t ptl, prl;
 
-	if (!it || !opts || mnt_optstr_get_option(opts, "nosuid", NULL, NULL) != 0)
+	if (!parent || !opts || mnt_optstr_get_option(opts, "nosuid", NULL, NULL) != 0 ||
+	    mnt_fs_get_id(parent) != mnt_fs_get_parent_id(fs))
 		return false;
-	while (mnt_table_next_fs(tb, it, &p) == 0) {
-		const char *pt = mnt_fs_get_target(p), *pr = mnt_fs_get_root(p);
-		const char *t = mnt_fs_get_target(fs), *r = mnt_fs_get_root(fs);
-		size_t ptl, prl;
-
-		if (mnt_fs_get_id(p) != mnt_fs_get_parent_id(fs))
-			continue;
-		if (!pt || !pr || !t || !r || mnt_fs_get_devno(p) != mnt_fs_get_devno(fs))
-			break;
-		/* The same directory: its path in the file system (root) is
-		 * the parent's root plus where it sits below the parent. */
-		ptl = strcmp(pt, "/") ? strlen(pt) : 0;
-		prl = strcmp(pr, "/") ? strlen(pr) : 0;
-		same = strncmp(t, pt, ptl) == 0 && strncmp(r, pr, prl) == 0 &&
-		       strcmp(r + prl, t + ptl) == 0;
-		break;
-	}
-	return same;
+	pt = mnt_fs_get_target(parent);
+	pr = mnt_fs_get_root(parent);
+	if (!pt || !pr || !t || !r || mnt_fs_get_devno(parent) != mnt_fs_get_devno(fs))
+		return false;
+	/* The same directory: its path in the file system (root) is the
+	 * parent's root plus where it sits below the parent. */
+	ptl = strcmp(pt, "/") ? strlen(pt) : 0;
+	prl = strcmp(pr, "/") ? strlen(pr) : 0;
+	return strncmp(t, pt, ptl) == 0 && strncmp(r, pr, prl) == 0 &&
+	       strcmp(r + prl, t + ptl) == 0;
 }
 
 void melee_nosuid_status(const struct melee_image *im, int imgfd,

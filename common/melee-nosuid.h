@@ -15,11 +15,13 @@
  * fd still names the mount below. */
 int melee_bind_self_nosuid(int imgfd, char *err, size_t errlen);
 
-/* True if fs of table tb is such a bind: nosuid, on top of a mount of the
- * same file system (what melee_bind_self_nosuid makes), so that down
- * never takes an administrator's own file system mounted at the image
- * path for it. */
-bool melee_fs_is_self_bind(struct libmnt_table *tb, struct libmnt_fs *fs);
+/* True if fs is such a bind: nosuid, on top of `parent` (the mount with
+ * fs's parent id, NULL if none) of the same file system (what
+ * melee_bind_self_nosuid makes), so that down never takes an
+ * administrator's own file system mounted at the image path for it.  The
+ * caller finds the parent (down: by an index of the table read once, not
+ * a scan of it per image). */
+bool melee_fs_is_self_bind(struct libmnt_fs *parent, struct libmnt_fs *fs);
 
 /* Adds the nosuid bind to an image's status when nosuid = yes: expected,
  * and present if the root (imgfd) is mounted nosuid; sets st->nosuid. */
