@@ -216,6 +216,7 @@ static int cover_account_daemons(const struct melee_image *im, int imgfd,
 struct up_run {
 	const struct melee_image *im;
 	const struct mounts_opts *o;
+	struct mounts_seen *seen;
 	struct melee_mount_plan plan;
 	int imgfd;
 	int *fds;
@@ -382,7 +383,7 @@ static int up_mount_all(struct up_run *u)
 {
 	char err[MELEE_ERRLEN];
 
-	if (mounts_nosuid_up(u->im, &u->imgfd, u->o, &u->self_bind, &u->self_present) < 0)
+	if (mounts_nosuid_up(u->im, &u->imgfd, u->o, u->seen, &u->self_bind, &u->self_present) < 0)
 		return -1;
 	u->n_new += u->self_bind;
 	u->n_present += u->self_present;
@@ -425,9 +426,10 @@ static void up_report(const struct up_run *u)
 		printf("%s: mounted %zu, %zu already present\n", name, u->n_new, u->n_present);
 }
 
-static int up_one(const struct melee_image *im, const struct mounts_opts *o)
+static int up_one(const struct melee_image *im, const struct mounts_opts *o,
+		  struct mounts_seen *seen)
 {
-	struct up_run u = { .im = im, .o = o, .imgfd = -1 };
+	struct up_run u = { .im = im, .o = o, .seen = seen, .imgfd = -1 };
 	int rc = 1;
 
 	if (up_prepare(&u) < 0)
@@ -448,10 +450,17 @@ out:
 
 int mounts_up(const struct melee_image **sel, size_t n, const struct mounts_opts *o)
 {
+	struct mounts_seen seen = { 0 };
 	int rc = 0;
 
-	for (size_t i = 0; i < n; i++)
-		rc |= up_one(sel[i], o);
+	for (size_t i = 0; i < n; i++) {
+		rc |= up_one(sel[i], o, &seen);
+		/* Whatever happened, this image's mounts (made, refreshed or
+		 * rolled back) all lie at or below its root. */
+		if (!o->dry_run)
+			mounts_seen_touch(&seen, sel[i]->path);
+	}
+	mounts_seen_free(&seen);
 	return rc;
 }
 
