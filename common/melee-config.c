@@ -73,6 +73,8 @@ void melee_config_free(struct melee_config *cfg)
 		free(cfg->users[i].where);
 	}
 	free(cfg->images);
+	melee_index_free(&cfg->names);
+	melee_index_free(&cfg->aliases);
 	free(cfg->users);
 	free(cfg->conf_dir);
 	free(cfg->images_dir);
@@ -199,10 +201,26 @@ static void key_list(const char *const *keys, char *buf, size_t len)
 static const struct melee_image *find_by_name(const struct melee_config *cfg,
 					      const char *name)
 {
-	for (size_t i = 0; i < cfg->n_images; i++)
-		if (strcmp(cfg->images[i].name, name) == 0)
-			return &cfg->images[i];
-	return NULL;
+	size_t i = cfg->names.s ? melee_index_get(&cfg->names, name, 0) : MELEE_INDEX_NONE;
+
+	return i == MELEE_INDEX_NONE ? NULL : &cfg->images[i];
+}
+
+/* The first image (in the order read) with the alias; NULL if none. */
+static const struct melee_image *find_by_alias(const struct melee_config *cfg,
+					       const char *name)
+{
+	size_t i;
+
+	if (!cfg->aliases.s) {
+		/* Before melee_config_finish indexed them. */
+		for (i = 0; i < cfg->n_images; i++)
+			if (melee_strv_contains(cfg->images[i].aliases, name))
+				return &cfg->images[i];
+		return NULL;
+	}
+	i = melee_index_get(&cfg->aliases, name, 0);
+	return i == MELEE_INDEX_NONE ? NULL : &cfg->images[i];
 }
 
 static int set_melee_key(struct melee_config *cfg, enum melee_key k, const char *value,
@@ -451,16 +469,27 @@ static int start_image_section(struct conf_parser *p, const char *name, char *er
 	if (dup)
 		return melee_fail(err, errlen, -EEXIST, "%s:%u: image '%s' is already defined at %s",
 				  p->path, p->ln, name, dup->where);
-	ni = realloc(cfg->images, (cfg->n_images + 1) * sizeof(*ni));
-	if (!ni)
+	/* Grown by doubling: one image more per header must not copy them
+	 * all each time. */
+	if (cfg->n_images == cfg->cap_images) {
+		size_t cap = cfg->cap_images ? 2 * cfg->cap_images : 8;
+
+		ni = realloc(cfg->images, cap * sizeof(*ni));
+		if (!ni)
+			return melee_fail(err, errlen, -ENOMEM, "%s:%u: out of memory", p->path,
+					  p->ln);
+		cfg->images = ni;
+		cfg->cap_images = cap;
+	}
+	if (melee_index_reserve(&cfg->names, cfg->n_images + 1) < 0)
 		return melee_fail(err, errlen, -ENOMEM, "%s:%u: out of memory", p->path, p->ln);
-	cfg->images = ni;
 	p->im = &cfg->images[cfg->n_images++];
 	memset(p->im, 0, sizeof(*p->im));
 	p->im->name = strdup(name);
 	p->im->where = where_dup(p->path, p->ln);
 	if (!p->im->name || !p->im->where)
 		return melee_fail(err, errlen, -ENOMEM, "%s:%u: out of memory", p->path, p->ln);
+	melee_index_put(&cfg->names, p->im->name, 0, cfg->n_images - 1);
 	p->sec = SEC_IMAGE;
 	return 0;
 }
@@ -624,16 +653,48 @@ const struct melee_image *melee_config_find_image(const struct melee_config *cfg
 	if (!melee_name_valid(name))
 		return NULL;
 	im = find_by_name(cfg, name);
-	if (im)
-		return im;
-	for (size_t i = 0; i < cfg->n_images; i++)
-		if (melee_strv_contains(cfg->images[i].aliases, name))
-			return &cfg->images[i];
-	return NULL;
+	return im ? im : find_by_alias(cfg, name);
+}
+
+/* Image i's aliases: none may be the name of any image, nor an alias of
+ * an earlier one (the message names the first such image in the order
+ * read).  Then indexes them: by the names index and the aliases of the
+ * images before i, each alias costs one probe, not a scan of them all. */
+static int check_aliases(struct melee_config *cfg, size_t i, char *err, size_t errlen)
+{
+	const struct melee_image *im = &cfg->images[i];
+
+	for (size_t a = 0; a < im->n_aliases; a++) {
+		const char *al = im->aliases[a];
+		size_t jn = melee_index_get(&cfg->names, al, 0);
+		size_t ja = melee_index_get(&cfg->aliases, al, 0);
+		size_t j = jn < ja ? jn : ja; /* ja is always before i */
+
+		if (j != MELEE_INDEX_NONE)
+			return melee_fail(err, errlen, -EEXIST,
+					  "%s: alias '%s' of image '%s' is already "
+					  "the name or an alias of image '%s' (%s)",
+					  im->aliases_where, al, im->name, cfg->images[j].name,
+					  cfg->images[j].where);
+	}
+	for (size_t a = 0; a < im->n_aliases; a++) {
+		if (melee_index_reserve(&cfg->aliases, cfg->n_aliases_indexed + 1) < 0)
+			return melee_fail(err, errlen, -ENOMEM, "out of memory");
+		if (melee_index_put(&cfg->aliases, im->aliases[a], 0, i) == MELEE_INDEX_NONE)
+			cfg->n_aliases_indexed++;
+	}
+	return 0;
 }
 
 int melee_config_finish(struct melee_config *cfg, char *err, size_t errlen)
 {
+	int r;
+
+	/* An empty index before the loop: find_by_alias uses it from here on. */
+	melee_index_free(&cfg->aliases);
+	cfg->n_aliases_indexed = 0;
+	if (melee_index_init(&cfg->aliases, 8) < 0)
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	if (!cfg->images_dir && !(cfg->images_dir = strdup("/image")))
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	if (!cfg->conf_dir && !(cfg->conf_dir = strdup(SYSCONFDIR "/melee")))
@@ -652,21 +713,9 @@ int melee_config_finish(struct melee_config *cfg, char *err, size_t errlen)
 			im->fstab = NULL;
 			return melee_fail(err, errlen, -ENOMEM, "out of memory");
 		}
-		for (size_t a = 0; a < im->n_aliases; a++) {
-			const char *al = im->aliases[a];
-
-			for (size_t j = 0; j < cfg->n_images; j++) {
-				const struct melee_image *o = &cfg->images[j];
-
-				if (strcmp(o->name, al) == 0 ||
-				    (j < i && melee_strv_contains(o->aliases, al)))
-					return melee_fail(err, errlen, -EEXIST,
-							  "%s: alias '%s' of image '%s' is already "
-							  "the name or an alias of image '%s' (%s)",
-							  im->aliases_where, al, im->name, o->name,
-							  o->where);
-			}
-		}
+		r = check_aliases(cfg, i, err, errlen);
+		if (r < 0)
+			return r;
 	}
 	/* A partial read holds one image: the default may be any other. */
 	if (cfg->default_image && !cfg->partial &&

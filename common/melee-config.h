@@ -5,6 +5,7 @@
 #ifndef MELEE_CONFIG_H
 #define MELEE_CONFIG_H
 
+#include "melee-index.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -49,7 +50,12 @@ struct melee_config {
 	char *default_image_where;
 	bool user_choice;
 	struct melee_image *images;
-	size_t n_images;
+	size_t n_images, cap_images;
+	/* Each image's name, and from melee_config_finish on each alias, to
+	 * its index in images: reading and checking N images costs N steps,
+	 * not N * N (5,000 images, each in its own drop-in). */
+	struct melee_index names, aliases;
+	size_t n_aliases_indexed;
 	struct melee_user_default *users;
 	size_t n_users;
 	/* Read by melee_config_load_image: melee.conf and one drop-in only,

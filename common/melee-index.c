@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Open-addressing hash of names and ids, so that the accounts merge stays linear. */
+/* Open-addressing hash of names and ids, so that the accounts merge and the configuration read stay linear. */
 #include "melee-index.h"
 
 #include <errno.h>
@@ -73,4 +73,21 @@ size_t melee_index_get(const struct melee_index *ix, const char *name, long long
 	const struct melee_index_slot *s = index_slot(ix, name, id, (unsigned)index_hash(name, id));
 
 	return s->used ? s->val : MELEE_INDEX_NONE;
+}
+
+int melee_index_reserve(struct melee_index *ix, size_t max_keys)
+{
+	struct melee_index grown;
+	size_t cap = ix->s ? ix->mask + 1 : 0;
+
+	if (cap >= 2 * max_keys + 1)
+		return 0;
+	if (melee_index_init(&grown, 2 * max_keys) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < cap; i++)
+		if (ix->s[i].used)
+			*index_slot(&grown, ix->s[i].name, ix->s[i].id, ix->s[i].hash) = ix->s[i];
+	free(ix->s);
+	*ix = grown;
+	return 0;
 }

@@ -6,8 +6,10 @@
 # melee-qsub) neither link libmount nor carry the mount and accounts code.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
-# Every global function the mounts library (mounts, umount, nosuid,
-# accounts, index) defines, from its own objects: none may be in a module.
+# Every global function the mounts library (mounts, umount, nosuid and
+# accounts; not the name index, which is libc only and in libmelee-core
+# for the configuration) defines, from its own objects: none may be in a
+# module.
 mounts_objs=$(ls "$top_builddir"/common/.libs/libmelee_mounts_la-*.o 2>/dev/null)
 mounts_syms=$(nm --defined-only -g $mounts_objs 2>/dev/null | awk 'NF == 3 && $2 == "T" { print $3 }' | sort -u)
 [ -n "$mounts_objs" ] && [ "$(printf '%s\n' "$mounts_syms" | grep -c .)" -ge 10 ]

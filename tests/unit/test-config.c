@@ -183,6 +183,14 @@ static void test_bad(void)
 	bad("[image a]\n[image b]\naliases = a\n",
 	    "melee.conf:3: alias 'a' of image 'b' is already the name or an alias of image 'a' (melee.conf:1)",
 	    "alias equal to another image's name");
+	/* The names are indexed as they are read: a later image's name
+	 * counts too, and so does the image's own. */
+	bad("[image a]\naliases = c\n[image c]\n",
+	    "melee.conf:2: alias 'c' of image 'a' is already the name or an alias of image 'c' (melee.conf:3)",
+	    "alias equal to a later image's name");
+	bad("[image a]\naliases = a\n",
+	    "melee.conf:2: alias 'a' of image 'a' is already the name or an alias of image 'a' (melee.conf:1)",
+	    "alias equal to the image's own name");
 	bad("[image a]\npath = /x\npath = /y\n", "melee.conf:3: duplicate key 'path' (first set at line 2)",
 	    "duplicate key");
 	bad("[image a]\nallow-groups = ok bad:grp\n", "melee.conf:2: invalid group name 'bad:grp' in allow-groups",
