@@ -447,12 +447,16 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	}
 	/* Every lookup the caller will need is done now, on the host: the
 	 * NSS modules for passwd and group (ours included, for the
-	 * suffixed name's initgroups after the chroot) are loaded here. */
+	 * suffixed name's initgroups after the chroot) are loaded here.
+	 * By the base name: glibc asks every group service in turn, so
+	 * ours is loaded all the same, without its whole answer for
+	 * USER+IMAGE (a configuration load and a login.defs read, thrown
+	 * away).  check_suffix_name() loaded our passwd functions. */
 	{
 		gid_t *g = NULL;
 		size_t n = 0;
 
-		melee_user_groups(user, pw->pw_gid, &g, &n);
+		melee_user_groups(c.base, pw->pw_gid, &g, &n);
 		free(g);
 	}
 	r = melee_enter_image(im, err, sizeof(err));
