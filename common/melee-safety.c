@@ -44,20 +44,19 @@ static int check_trusted_dir(int fd, const char *shown, uid_t owner, char *err,
 	return melee_check_trusted(&st, owner, shown, err, errlen);
 }
 
-int image_open_safely_at(int basefd, const char *base_desc, const char *relpath,
-			 uid_t owner, char *err, size_t errlen)
+/* The walk of relpath from the directory fd `start`, which it owns (and
+ * closes): each component opened once, checked on the fd we hold. */
+static int walk_from(int start, const char *base_desc, const char *relpath, uid_t owner,
+		     char *err, size_t errlen)
 {
+	cleanup_fd int fd = start;
 	cleanup_free char *copy = strdup(relpath);
-	cleanup_fd int fd = -1;
 	char shown[4096];
 	char *save = NULL;
 	int r;
 
 	if (!copy)
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
-	fd = fcntl(basefd, F_DUPFD_CLOEXEC, 3);
-	if (fd < 0)
-		return melee_fail(err, errlen, -errno, "%s: %s", base_desc, strerror(errno));
 	snprintf(shown, sizeof(shown), "%s", strcmp(base_desc, "/") ? base_desc : "");
 	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
 		int next;
@@ -82,6 +81,16 @@ int image_open_safely_at(int basefd, const char *base_desc, const char *relpath,
 	return melee_steal_fd(&fd);
 }
 
+int image_open_safely_at(int basefd, const char *base_desc, const char *relpath,
+			 uid_t owner, char *err, size_t errlen)
+{
+	int fd = fcntl(basefd, F_DUPFD_CLOEXEC, 3);
+
+	if (fd < 0)
+		return melee_fail(err, errlen, -errno, "%s: %s", base_desc, strerror(errno));
+	return walk_from(fd, base_desc, relpath, owner, err, errlen);
+}
+
 int image_open_safely(const char *path, uid_t owner, char *err, size_t errlen)
 {
 	cleanup_fd int root = -1;
@@ -96,7 +105,9 @@ int image_open_safely(const char *path, uid_t owner, char *err, size_t errlen)
 	r = check_trusted_dir(root, "/", owner, err, errlen);
 	if (r < 0)
 		return r;
-	return image_open_safely_at(root, "/", path + 1, owner, err, errlen);
+	/* The walk takes our "/" over: no dup of it to close again (every
+	 * session and every melee walks this path). */
+	return walk_from(melee_steal_fd(&root), "/", path + 1, owner, err, errlen);
 }
 
 /* Creates the missing last component `name` of a mountpoint in the

@@ -173,9 +173,11 @@ static int parse_name(const struct melee_config *cfg, const char *user, struct c
 	return 0;
 }
 
-/* DESIGN.md's order: the first source that says something wins. */
+/* DESIGN.md's order: the first source that says something wins.  The
+ * base user's entry, when the user's file needed it, is left in *pw (the
+ * caller frees it) so that check_choice() does not look it up again. */
 static int choose(pam_handle_t *pamh, const struct melee_config *cfg, const char *user,
-		  struct choice *c, char *err, size_t errlen)
+		  struct choice *c, struct passwd **pw, char *err, size_t errlen)
 {
 	const char *v;
 	int r = parse_name(cfg, user, c, err, errlen);
@@ -192,11 +194,9 @@ static int choose(pam_handle_t *pamh, const struct melee_config *cfg, const char
 		return 0;
 	}
 	if (cfg->user_choice) {
-		cleanup_free struct passwd *pw = NULL;
 		char img[USER_FILE_MAX + 1];
 
-		if (melee_getpwnam(c->base, &pw, NULL, 0) == 0 &&
-		    read_user_file(pw, img, sizeof(img))) {
+		if (melee_getpwnam(c->base, pw, NULL, 0) == 0 && read_user_file(*pw, img, sizeof(img))) {
 			set_choice(c, SRC_USER_FILE, img);
 			return 0;
 		}
@@ -246,9 +246,10 @@ static int check_suffix_name(const char *user, const struct choice *c,
 	return 0;
 }
 
-/* Looks up the base user and checks that the chosen image exists and is
- * allowed.  On success *im is the image; *pw, the base user's entry (the
- * caller frees it), is set whenever the lookup succeeded. */
+/* Looks up the base user (unless choose() did) and checks that the
+ * chosen image exists and is allowed.  On success *im is the image; *pw,
+ * the base user's entry (the caller frees it), is set whenever the
+ * lookup succeeded. */
 static int check_choice(const struct melee_config *cfg, const char *user,
 			const struct choice *c, const struct melee_image **im,
 			struct passwd **pw, char *err, size_t errlen)
@@ -262,15 +263,17 @@ static int check_choice(const struct melee_config *cfg, const char *user,
 		return melee_fail(err, errlen, -ENOENT,
 				  "there is no image '%s' (asked for by %s)", c->image,
 				  source_names[c->source]);
-	r = melee_getpwnam(c->base, pw, err, errlen);
+	r = *pw ? 0 : melee_getpwnam(c->base, pw, err, errlen);
 	if (r == -ENOENT)
 		return melee_fail(err, errlen, -ENOENT, "unknown user '%s'", c->base);
 	if (r < 0)
 		return r;
 	if (c->source == SRC_SUFFIX && (r = check_suffix_name(user, c, *pw, err, errlen)) < 0)
 		return r;
-	r = melee_user_groups(c->base, (*pw)->pw_gid, &groups, &ngroups);
-	if (r < 0)
+	/* The groups matter to allow-groups only: an image without it does
+	 * not pay for a walk of every group database (getgrouplist). */
+	if ((*im)->n_allow_groups > 0 &&
+	    (r = melee_user_groups(c->base, (*pw)->pw_gid, &groups, &ngroups)) < 0)
 		return melee_fail(err, errlen, r, "cannot get the groups of %s", c->base);
 	r = melee_image_access(*im, c->base, groups, ngroups, err, errlen);
 	free(groups);
@@ -403,7 +406,7 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 		/* Without a configuration only a suffixed name is a problem. */
 		return strpbrk(user, MELEE_SEPARATORS) ? PAM_AUTHINFO_UNAVAIL : PAM_IGNORE;
 	}
-	if (choose(pamh, &cfg, user, &c, err, sizeof(err)) < 0) {
+	if (choose(pamh, &cfg, user, &c, &pw, err, sizeof(err)) < 0) {
 		pam_error(pamh, "melee: %s", err);
 		melee_config_free(&cfg);
 		return PAM_USER_UNKNOWN;
@@ -458,7 +461,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		}
 		return host_session(pamh);
 	}
-	if (choose(pamh, &cfg, user, &c, err, sizeof(err)) < 0) {
+	if (choose(pamh, &cfg, user, &c, &pw, err, sizeof(err)) < 0) {
 		pam_error(pamh, "melee: %s", err);
 		r = PAM_SESSION_ERR;
 		goto out;
@@ -475,12 +478,16 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	}
 	/* Every lookup the caller will need is done now, on the host: the
 	 * NSS modules for passwd and group (ours included, for the
-	 * suffixed name's initgroups after the chroot) are loaded here. */
+	 * suffixed name's initgroups after the chroot) are loaded here.
+	 * By the base name: glibc asks every group service in turn, so
+	 * ours is loaded all the same, without its whole answer for
+	 * USER+IMAGE (a configuration load and a login.defs read, thrown
+	 * away).  check_suffix_name() loaded our passwd functions. */
 	{
 		gid_t *g = NULL;
 		size_t n = 0;
 
-		melee_user_groups(user, pw->pw_gid, &g, &n);
+		melee_user_groups(c.base, pw->pw_gid, &g, &n);
 		free(g);
 	}
 	r = melee_enter_image(im, err, sizeof(err));

@@ -393,7 +393,10 @@ static void log_use(const struct melee_image *im, int argc, char **argv,
 {
 	char logged[96];
 
-	openlog("melee", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
+	/* No LOG_NDELAY: syslog() below connects once, here on the host
+	 * (there is no syslog after the chroot); with LOG_NDELAY a host
+	 * without /dev/log paid a second failed connect in syslog(). */
+	openlog("melee", LOG_PID, LOG_AUTHPRIV);
 	syslog(LOG_INFO, "user=%s image=%s command=%s", c->user, im->name,
 	       melee_shown(rq->as_script	      ? base_name(argv[rq->script_idx])
 			   : argc > rq->first_arg ? base_name(argv[rq->first_arg])
