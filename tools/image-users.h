@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Which process uses an image: one whose root directory is the image or
+ * lies below it, compared by device and inode (never by path). */
+#ifndef MELEE_IMAGE_USERS_H
+#define MELEE_IMAGE_USERS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* The pid of one process using the image at `path` (its command name in
+ * comm), or 0 when none does or /proc cannot be read. */
+pid_t image_user(const char *path, char *comm, size_t len);
+
+#endif
