@@ -65,11 +65,17 @@ done
 run session alice+demo
 like "$rc:$out" "^34:error: melee: alice\+demo has uid 0 gid 0, but alice has uid 1501 gid 1501: refused" \
 	"alice+demo served as uid 0 by files: refused (not alice's uid)"
+# stub_alice_demo_gecos BYTES: the alice+demo stub line (uid 0) with a
+# GECOS of BYTES, written in place (the bind stays on the same file).
+stub_alice_demo_gecos() {
+	local big
+	big=$(head -c "$1" /dev/zero | tr '\0' x)
+	{ grep -v '^alice+demo:' "$T/work/passwd"; echo "alice+demo:x:0:0:$big:/root:/bin/sh"; } > "$T/work/passwd.new"
+	cat "$T/work/passwd.new" > "$T/work/passwd"
+}
 # The same stub with a 20 KiB GECOS: pam_melee's lookup grows its
 # buffer (melee_getpwnam) and reads the entry, so the uid 0 is seen.
-big=$(head -c 20000 /dev/zero | tr '\0' x)
-{ grep -v '^alice+demo:' "$T/work/passwd"; echo "alice+demo:x:0:0:$big:/root:/bin/sh"; } > "$T/work/passwd.new"
-cat "$T/work/passwd.new" > "$T/work/passwd"
+stub_alice_demo_gecos 20000
 run session alice+demo
 like "$rc:$out" "^34:error: melee: alice\+demo has uid 0 gid 0, but alice has uid 1501 gid 1501: refused" \
 	"alice+demo served as uid 0 with a 20 KiB entry: read whole (buffer grown), refused"
@@ -77,9 +83,7 @@ unlike "$out" "melee-fixture" "and nothing ran in the image"
 # Above MELEE_PW_MAX (1 MiB) pam_melee's lookup fails (ERANGE) while
 # the caller's own (getpwnam grows without a bound) finds uid 0.
 # Refused, not taken for "no other answer".
-big=$(head -c 1100000 /dev/zero | tr '\0' x)
-{ grep -v '^alice+demo:' "$T/work/passwd"; echo "alice+demo:x:0:0:$big:/root:/bin/sh"; } > "$T/work/passwd.new"
-cat "$T/work/passwd.new" > "$T/work/passwd"
+stub_alice_demo_gecos 1100000
 run session alice+demo
 like "$rc:$out" "^34:error: melee: alice\+demo: cannot look the name up \(user 'alice\+demo': the passwd entry is bigger than 1048576 bytes\): refused" \
 	"alice+demo served as uid 0 with an entry too big to read: refused (the failed lookup is no answer)"
