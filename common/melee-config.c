@@ -223,6 +223,20 @@ static const struct melee_image *find_by_alias(const struct melee_config *cfg,
 	return i == MELEE_INDEX_NONE ? NULL : &cfg->images[i];
 }
 
+/* A yes/no key ("true"/"false" too); anything else names key and value. */
+static int parse_yes_no(const char *key, const char *value, bool *out, const char *path,
+			unsigned ln, char *err, size_t errlen)
+{
+	if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
+		*out = true;
+	else if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0)
+		*out = false;
+	else
+		return melee_fail(err, errlen, -EINVAL, "%s:%u: %s must be yes or no, got '%s'",
+				  path, ln, key, value);
+	return 0;
+}
+
 static int set_melee_key(struct melee_config *cfg, enum melee_key k, const char *value,
 			 const char *path, unsigned ln, char *err, size_t errlen)
 {
@@ -271,15 +285,7 @@ static int set_melee_key(struct melee_config *cfg, enum melee_key k, const char 
 			return melee_fail(err, errlen, -ENOMEM, "%s:%u: out of memory", path, ln);
 		return 0;
 	case MELEE_KEY_USER_CHOICE:
-		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
-			cfg->user_choice = true;
-		else if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0)
-			cfg->user_choice = false;
-		else
-			return melee_fail(err, errlen, -EINVAL,
-					  "%s:%u: user-choice must be yes or no, got '%s'", path,
-					  ln, value);
-		return 0;
+		return parse_yes_no("user-choice", value, &cfg->user_choice, path, ln, err, errlen);
 	}
 	return melee_fail(err, errlen, -EINVAL, "%s:%u: unknown key", path, ln);
 }
@@ -362,15 +368,7 @@ static int set_image_key(struct melee_image *im, enum image_key k, const char *v
 					  path, ln, value);
 		return 0;
 	case IMAGE_KEY_NOSUID:
-		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
-			im->nosuid = true;
-		else if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0)
-			im->nosuid = false;
-		else
-			return melee_fail(err, errlen, -EINVAL,
-					  "%s:%u: nosuid must be yes or no, got '%s'", path, ln,
-					  value);
-		return 0;
+		return parse_yes_no("nosuid", value, &im->nosuid, path, ln, err, errlen);
 	}
 	return melee_fail(err, errlen, -EINVAL, "%s:%u: unknown key", path, ln);
 }
