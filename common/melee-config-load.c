@@ -224,10 +224,6 @@ static int load(const char *conf_path, const char *image, uid_t owner, struct me
 		dropins = NULL;
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	}
-	if (asprintf(&users, "%s/users.conf", strcmp(dir, "/") ? dir : "") < 0) {
-		users = NULL;
-		return melee_fail(err, errlen, -ENOMEM, "out of memory");
-	}
 	if (image) {
 		cfg->partial = true;
 		r = load_dropin_of(dfd, dropins, image, owner, cfg, err, errlen);
@@ -236,6 +232,10 @@ static int load(const char *conf_path, const char *image, uid_t owner, struct me
 	r = load_dir(dfd, "images.d", dropins, owner, cfg, err, errlen);
 	if (r < 0)
 		return r;
+	if (asprintf(&users, "%s/users.conf", strcmp(dir, "/") ? dir : "") < 0) {
+		users = NULL;
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
+	}
 	ufd = melee_open_trusted_at(dfd, "users.conf", users, false, owner, err, errlen);
 	if (ufd >= 0) {
 		r = melee_users_parse_fd(ufd, users, cfg, err, errlen);
