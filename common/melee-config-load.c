@@ -138,6 +138,10 @@ static int load_with_message(const char *conf_path, const char *image, uid_t own
 	r = load(conf_path, image, owner, cfg, err, errlen);
 	if (r < 0 && err && errlen && !err[0])
 		melee_fail(err, errlen, r, "%s: cannot load: %s", conf_path, strerror(-r));
+	/* A failed load leaves nothing to free: a caller that only returns
+	 * (pam_melee in sshd, on every refused login) leaks nothing. */
+	if (r < 0)
+		melee_config_free(cfg);
 	return r;
 }
 
@@ -169,9 +173,12 @@ int melee_config_load(const char *conf_path, uid_t owner, struct melee_config *c
  * defined in a drop-in named otherwise, an unknown name.  What a partial
  * read cannot see are errors in the files it skips (a broken or untrusted
  * other.conf, users.conf, a duplicate or clashing alias in another file,
- * a default-image that names no image): those are still refused, with
- * their file:line, by every full load (melee-mounts up and check at boot
- * and after each change, melee --list), and refuse only what they concern.
+ * a default-image that names no image, a second [image IMAGE] in another
+ * file): those are still refused, with their file:line, by every full load
+ * (melee-mounts up and check at boot and after each change, melee --list).
+ * The last two concern IMAGE and a lookup still answers from the files it
+ * read: a second section is an error, never an override (melee.conf(5)
+ * says so), and only root can write either file.
  * A broken melee.conf or IMAGE.conf still refuses IMAGE here. */
 int melee_config_load_image(const char *conf_path, uid_t owner, const char *image,
 			    struct melee_config *cfg, char *err, size_t errlen)

@@ -93,7 +93,8 @@ int melee_open_trusted(const char *path, bool directory, uid_t owner,
 int melee_open_trusted_at(int dirfd, const char *name, const char *path, bool directory,
 			  uid_t owner, char *err, size_t errlen);
 
-/* Loads conf_path, then images.d/NAME.conf (sorted) and users.conf beside it. */
+/* Loads conf_path, then images.d/NAME.conf (sorted) and users.conf beside it.
+ * On failure cfg holds nothing (freeing it again is harmless). */
 int melee_config_load(const char *conf_path, uid_t owner,
 		      struct melee_config *cfg, char *err, size_t errlen);
 

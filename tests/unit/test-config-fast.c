@@ -184,6 +184,19 @@ static void test_layout(void)
 	ok(r == -EINVAL && strncmp(err, want, strlen(want)) == 0,
 	   "x, in no drop-in of its name, falls back to the full read and its error");
 	melee_config_free(&cfg);
+
+	/* A second [image b] in a third file is an error, never an override
+	 * (melee.conf(5)): the full read refuses b; the lookup, which reads
+	 * only b.conf, does not see it and answers from b.conf.  Documented,
+	 * and reported by melee-mounts check. */
+	put("images.d/multi.conf", "[image x]\n");
+	put("images.d/zz-lock.conf", "[image b]\nallow-users = root\n");
+	both("b", &o);
+	ok(o.full_r == -EEXIST && o.fast_r == 0 && o.partial,
+	   "b defined again in zz-lock.conf: the full read refuses it (%s), the lookup reads "
+	   "b.conf only",
+	   o.full_err);
+	drop("images.d/zz-lock.conf");
 	drop("images.d/multi.conf");
 	drop("users.conf");
 	drop("images.d/b.conf");
