@@ -21,6 +21,12 @@ int main(void)
 	ok(!melee_uid_is_human(&r, 1500) && melee_uid_is_human(&r, 1501) &&
 		   melee_uid_is_human(&r, 1502) && !melee_uid_is_human(&r, 1503),
 	   "UID_MIN and UID_MAX are people, one below and one above are not");
+	melee_login_defs_parse("# UID_MIN 5\n  UID_MIN 1700\nUID_MINIMUM 3\nXUID_MAX 9\n"
+			       "\tGID_MAX 3000\nUID_MAX 1800 # people\n#GID_MIN 7",
+			       &r);
+	ok(r.uid_min == 1700 && r.uid_max == 1800 && r.gid_min == 1000 && r.gid_max == 3000,
+	   "keys after blanks read (the value is the second word); comments, longer and "
+	   "prefixed keys ignored");
 	melee_login_defs_parse("UID_MIN 0\nUID_MAX 70000\n", &r);
 	ok(!melee_uid_is_human(&r, 0) && !melee_uid_is_human(&r, 65534) &&
 		   melee_uid_is_human(&r, 1),
