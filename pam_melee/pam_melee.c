@@ -491,8 +491,8 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		size_t n = 0;
 
 		if (melee_user_groups(c.base, pw->pw_gid, &g, &n) < 0) {
-			snprintf(err, sizeof(err), "cannot read the groups of %s before entering the image",
-				 c.base);
+			snprintf(err, sizeof(err),
+				 "cannot read the groups of %s before entering the image", c.base);
 			r = refuse(pamh, &a, &c, err, PAM_SESSION_ERR);
 			goto out;
 		}
