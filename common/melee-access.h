@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "melee-config.h"
+#include "melee-util.h" /* melee_must_check */
 
 /* 0 if `user` may use the image, -EACCES with "you may not use image NAME
  * (allowed groups: a, b; allowed users: c)" otherwise.  `groups` are the
@@ -16,6 +17,7 @@ int melee_image_access(const struct melee_image *im, const char *user,
 		       const gid_t *groups, size_t ngroups, char *err, size_t errlen);
 
 /* The user's host groups (primary first), malloc'd into *groups. */
-int melee_user_groups(const char *user, gid_t primary, gid_t **groups, size_t *ngroups);
+int melee_user_groups(const char *user, gid_t primary, gid_t **groups,
+		      size_t *ngroups) melee_must_check;
 
 #endif

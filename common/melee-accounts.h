@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "melee-ids.h" /* struct melee_id_range */
+#include "melee-util.h" /* melee_must_check */
 
 
 /* Where the merge used the host's name or id instead of the image's: a
@@ -51,7 +52,7 @@ const char *melee_override_describe(const struct melee_override *o, const char *
  * may be NULL. */
 int melee_merge_passwd(const char *image_passwd, const char *host_passwd,
 		       const struct melee_id_range *range, char *const *suffixes,
-		       struct melee_overrides *ov, char **out);
+		       struct melee_overrides *ov, char **out) melee_must_check;
 
 /* Every gid a host human holds (primary or listed member, any range) gets
  * exactly one line, with the host's name (the first host line of that
@@ -63,18 +64,18 @@ int melee_merge_passwd(const char *image_passwd, const char *host_passwd,
  * groups inside the image are the host's.  Linear in the input size. */
 int melee_merge_group(const char *image_group, const char *host_group,
 		      const char *host_passwd, const struct melee_id_range *range,
-		      char *const *suffixes, struct melee_overrides *ov, char **out);
+		      char *const *suffixes, struct melee_overrides *ov, char **out) melee_must_check;
 
 /* Reads the host's files from host_etc (normally "/etc") and the image's
  * own passwd and group (rooted at imgfd, under any bind) and merges them;
  * *passwd and *group are malloc'd. */
 int melee_accounts_merge(int imgfd, const char *host_etc, char *const *suffixes,
 			 char **passwd, char **group, struct melee_overrides *ov, char *err,
-			 size_t errlen);
+			 size_t errlen) melee_must_check;
 
 /* melee_accounts_merge, written atomically to outdirfd. */
 int melee_accounts_write(int imgfd, const char *host_etc, int outdirfd,
 			 char *const *suffixes, struct melee_overrides *ov, char *err,
-			 size_t errlen);
+			 size_t errlen) melee_must_check;
 
 #endif

@@ -482,13 +482,20 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	 * By the base name: glibc asks every group service in turn, so
 	 * ours is loaded all the same, without its whole answer for
 	 * USER+IMAGE (a configuration load and a login.defs read, thrown
-	 * away).  check_suffix_name() loaded our passwd functions. */
+	 * away).  check_suffix_name() loaded our passwd functions.  A
+	 * failed walk (no memory, more groups than the kernel allows) may
+	 * have left a group service unloaded, which the image's own
+	 * libraries would then serve: refused, still on the host. */
 	{
-		gid_t *g = NULL;
+		cleanup_free gid_t *g = NULL;
 		size_t n = 0;
 
-		melee_user_groups(c.base, pw->pw_gid, &g, &n);
-		free(g);
+		if (melee_user_groups(c.base, pw->pw_gid, &g, &n) < 0) {
+			snprintf(err, sizeof(err),
+				 "cannot read the groups of %s before entering the image", c.base);
+			r = refuse(pamh, &a, &c, err, PAM_SESSION_ERR);
+			goto out;
+		}
 	}
 	r = melee_enter_image(im, err, sizeof(err));
 	if (r == MELEE_ENTER_INSIDE) {

@@ -26,7 +26,7 @@ Match User *,!bob
 Match User *,!bob,!bob+*
 	AllowTcpForwarding no
 C
-echo 'denyusers bob' > "$W/sshd_config.d/10-site.conf"
+printf 'denyusers bob\nAllowUsers bob bob+* alice\n' > "$W/sshd_config.d/10-site.conf"
 echo 'DenyUsers alice' > "$W/sshd_config.d/ignored.txt"
 cat > "$W/access.conf" <<'A'
 -:alice root:ALL
@@ -53,6 +53,7 @@ is "$(cat "$T/work/err")" "melee-mounts: warning: /etc/ssh/sshd_config:2: DenyUs
 melee-mounts: warning: /etc/ssh/sshd_config:5: Match User names alice, who can also log in as alice+IMAGE: add the pattern NAME+* (sshd patterns), or use DenyGroups/AllowGroups
 melee-mounts: warning: /etc/ssh/sshd_config:9: Match User names bob, who can also log in as bob+IMAGE: add the pattern NAME+* (sshd patterns), or use DenyGroups/AllowGroups
 melee-mounts: warning: /etc/ssh/sshd_config.d/10-site.conf:1: denyusers names bob, who can also log in as bob+IMAGE: add the pattern NAME+* (sshd patterns), or use DenyGroups/AllowGroups
+melee-mounts: warning: /etc/ssh/sshd_config.d/10-site.conf:2: AllowUsers names alice, who can also log in as alice+IMAGE: add the pattern NAME+* (sshd patterns), or use DenyGroups/AllowGroups
 melee-mounts: warning: /etc/security/access.conf:1: the user list names alice, who can also log in as alice+IMAGE: pam_access has no patterns for users: use (GROUP)
 melee-mounts: warning: /etc/sudoers:2: a Runas list names bob, who can also log in as bob+IMAGE: sudo has no patterns for users: use %GROUP or #UID
 melee-mounts: warning: /etc/sudoers:5: a Runas list names bob, who can also log in as bob+IMAGE: sudo has no patterns for users: use %GROUP or #UID

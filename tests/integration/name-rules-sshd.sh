@@ -3,7 +3,9 @@
 # sshd rules written against user names, with USER+IMAGE logins: a plain
 # `DenyUsers alice` lets alice+demo in (the pattern is matched against the
 # login name); `DenyUsers alice alice+*` and `DenyGroups physics` keep
-# both out.  Real sshd instances on 127.0.0.1 with the rule given by -o.
+# both out, `Match User alice,alice+*` matches alice+demo, `AllowGroups
+# physics` lets her in.  Real sshd instances on 127.0.0.1 with the rule
+# given by -o (a Match block, which -o cannot give, ends the file).
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
@@ -14,11 +16,12 @@ bind_etc_melee
 start_sshd
 
 # sshd_with OPTION...: another sshd of the same configuration on the next
-# free port, with OPTIONs (-o ...) on top; sets $p.
+# free port, with OPTIONs (-o ...) on top and the lines of $tail (if
+# any) at the end of the file; sets $p.
 sshd_with() {
 	for p in $(seq $((port + 1)) $((port + 100))); do
 		(echo > /dev/tcp/127.0.0.1/$p) 2>/dev/null && continue
-		{ echo "Port $p"; grep -v '^Port ' "$S/sshd_config"; } > "$S/sshd_config.$p"
+		{ echo "Port $p"; grep -v '^Port ' "$S/sshd_config"; printf '%s' "${tail:-}"; } > "$S/sshd_config.$p"
 		sshd_listening "$S/sshd_config.$p" "$T/work/sshd-$p.log" -o PidFile=$S/sshd-$p.pid "$@" && break
 	done
 }
@@ -38,4 +41,10 @@ rc=255" "DenyGroups physics (alice's group): alice+demo is refused"
 sshd_with -o "AllowUsers=bob bob+*"
 is "$(key $p alice+demo@127.0.0.1; echo "rc=$?")" "alice+demo@127.0.0.1: Permission denied (publickey,password,keyboard-interactive).
 rc=255" "AllowUsers bob bob+*: alice+demo is refused"
+sshd_with -o "AllowGroups=physics"
+is "$(key $p alice+demo@127.0.0.1)" "melee-fixture:demo" "AllowGroups physics (alice's group): alice+demo gets in (her groups are alice's)"
+tail=$'Match User alice\n\tForceCommand echo matched\n' sshd_with
+is "$(key $p alice+demo@127.0.0.1)" "melee-fixture:demo" "Match User alice alone: alice+demo is not matched"
+tail=$'Match User alice,alice+*\n\tForceCommand echo matched\n' sshd_with
+is "$(key $p alice+demo@127.0.0.1)" "matched" "Match User alice,alice+*: alice+demo is matched"
 done_testing

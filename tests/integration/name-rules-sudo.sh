@@ -3,7 +3,8 @@
 # sudo with USER+IMAGE run-as names, real sudo with this namespace's own
 # /etc/sudoers: `(ALL, !root)` cannot be bypassed with root+demo (no
 # such name: libnss_melee gives none to root); a run-as rule by a human's
-# name alone misses alice+demo, one by group (!%physics) covers it.
+# name alone misses alice+demo, one by group (!%physics) or by uid
+# (!#1501) covers it.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
@@ -36,4 +37,8 @@ sudoers 'rtuser ALL=(ALL, !root, !%physics) NOPASSWD: ALL'
 run sudo_as alice+demo
 is "$rc:$out" "1:sudo: a password is required" "(ALL, !%physics): alice+demo is refused (the group form)"
 is "$(sudo_as bob+demo)" "1502" "and bob+demo (not in physics) is allowed"
+sudoers 'rtuser ALL=(ALL, !root, !#1501) NOPASSWD: ALL'
+run sudo_as alice+demo
+is "$rc:$out" "1:sudo: a password is required" "(ALL, !#1501): alice+demo is refused (the uid form)"
+is "$(sudo_as bob+demo)" "1502" "and bob+demo (uid 1502) is allowed"
 done_testing
