@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,8 +58,7 @@ static _Noreturn void exec_helper(char *const argv[], int nullfd, int errfd)
 		_exit(127);
 	close_range(3, ~0U, 0);
 	umask(022);
-	if (chdir("/") < 0 || setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 ||
-	    setresuid(0, 0, 0) < 0) {
+	if (chdir("/") < 0 || melee_become_root() < 0) {
 		child_write("cannot become root to run the helper: ");
 		child_write(strerrordesc_np(errno));
 		_exit(126);
