@@ -155,13 +155,14 @@ enum section { SEC_NONE, SEC_MELEE, SEC_IMAGE };
 /* The keys of each section, indexed by their enum; NULL-terminated for
  * the "expected one of" list. */
 enum melee_key { MELEE_KEY_IMAGES_DIR, MELEE_KEY_SEPARATOR, MELEE_KEY_DEFAULT_IMAGE,
-		 MELEE_KEY_USER_CHOICE };
-#define MELEE_KEY_COUNT (MELEE_KEY_USER_CHOICE + 1)
+		 MELEE_KEY_USER_CHOICE, MELEE_KEY_AUTO_UP };
+#define MELEE_KEY_COUNT (MELEE_KEY_AUTO_UP + 1)
 static const char *const melee_keys[MELEE_KEY_COUNT + 1] = {
 	[MELEE_KEY_IMAGES_DIR] = "images-dir",
 	[MELEE_KEY_SEPARATOR] = "separator",
 	[MELEE_KEY_DEFAULT_IMAGE] = "default-image",
 	[MELEE_KEY_USER_CHOICE] = "user-choice",
+	[MELEE_KEY_AUTO_UP] = "auto-up",
 };
 
 enum image_key { IMAGE_KEY_PATH, IMAGE_KEY_DESCRIPTION, IMAGE_KEY_ALIASES,
@@ -286,6 +287,8 @@ static int set_melee_key(struct melee_config *cfg, enum melee_key k, const char 
 		return 0;
 	case MELEE_KEY_USER_CHOICE:
 		return parse_yes_no("user-choice", value, &cfg->user_choice, path, ln, err, errlen);
+	case MELEE_KEY_AUTO_UP:
+		return parse_yes_no("auto-up", value, &cfg->auto_up, path, ln, err, errlen);
 	}
 	return melee_fail(err, errlen, -EINVAL, "%s:%u: unknown key", path, ln);
 }

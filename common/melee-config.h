@@ -49,6 +49,9 @@ struct melee_config {
 	char *default_image;
 	char *default_image_where;
 	bool user_choice;
+	/* auto-up = yes: entering runs melee-mounts up for an image that is
+	 * not prepared (melee-auto-up.h). */
+	bool auto_up;
 	struct melee_image *images;
 	size_t n_images, cap_images;
 	/* Each image's name, and from melee_config_finish on each alias, to

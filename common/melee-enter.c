@@ -114,6 +114,14 @@ int melee_enter_image(const struct melee_image *im, char *err, size_t errlen)
 	return 0;
 }
 
+int melee_become_root(void)
+{
+	/* Groups first, while we may still change them; uid last. */
+	if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return -errno;
+	return 0;
+}
+
 int melee_act_as_caller(bool caller, char *err, size_t errlen)
 {
 	uid_t want = caller ? getuid() : 0;

@@ -43,4 +43,10 @@ int melee_act_as_caller(bool caller, char *err, size_t errlen);
 int melee_drop_privileges(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups,
 			  char *err, size_t errlen);
 
+/* For the child that melee_auto_up() forks to run melee-mounts, between
+ * fork and exec: root in full (real, effective and saved uid and gid 0,
+ * no supplementary groups), so that a setuid caller's child is not the
+ * caller's in any id.  Async-signal-safe.  -errno on failure. */
+int melee_become_root(void);
+
 #endif

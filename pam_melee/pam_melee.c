@@ -15,6 +15,7 @@
  * users.conf, default-image) falls back to the host unless fallback=deny.
  * See pam_melee(8). */
 #include "melee-access.h"
+#include "melee-auto-up.h"
 #include "melee-config.h"
 #include "melee-enter.h"
 #include "melee-ids.h"
@@ -496,6 +497,19 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 			r = refuse(pamh, &a, &c, err, PAM_SESSION_ERR);
 			goto out;
 		}
+	}
+	/* auto-up = yes: an image that is not up is prepared here, on the
+	 * host, before the chroot (melee-auto-up.h). */
+	{
+		char ran[MELEE_ERRLEN];
+
+		r = melee_auto_up(&cfg, a.conf, im, ran, sizeof(ran), err, sizeof(err));
+		if (r < 0) {
+			r = refuse(pamh, &a, &c, err, PAM_SESSION_ERR);
+			goto out;
+		}
+		if (r > 0)
+			pam_syslog(pamh, LOG_NOTICE, "user %s: %s", c.base, ran);
 	}
 	r = melee_enter_image(im, err, sizeof(err));
 	if (r == MELEE_ENTER_INSIDE) {

@@ -9,7 +9,9 @@
  *                               forked: load melee.conf, find the image,
  *                               look the user and groups up on the host and
  *                               check allow-users/allow-groups.  All NSS use
- *                               happens here, never after a chroot.
+ *                               happens here, never after a chroot.  With
+ *                               auto-up = yes, melee-mounts up for an image
+ *                               that is not prepared on this node.
  *   ..._task_init_privileged    each forked task, root: melee_enter_image()
  *                               (safety walk, prepared check, fchdir+chroot,
  *                               personality).  slurmstepd then drops
@@ -38,6 +40,7 @@
 #include <slurm/spank.h>
 
 #include "melee-access.h"
+#include "melee-auto-up.h"
 #include "melee-config.h"
 #include "melee-enter.h"
 #include "melee-pw.h"
@@ -192,6 +195,23 @@ static int resolve_image(spank_t sp, const char *name, char *err, size_t errlen)
 	return melee_image_access(state.image, pw->pw_name, groups, ngroups, err, errlen);
 }
 
+/* auto-up = yes: once per step and node, here in slurmstepd (root, on
+ * the host, before any task is forked), not in each task: an image that
+ * is not up on this node is prepared by the installed melee-mounts. */
+static void prepare_on_demand(uint32_t jobid)
+{
+	char err[MELEE_ERRLEN] = "", ran[MELEE_ERRLEN];
+	int r = melee_auto_up(&state.cfg, state.conf, state.image, ran, sizeof(ran), err,
+			      sizeof(err));
+
+	if (r < 0) {
+		state.image = NULL;
+		fail(jobid, err);
+	} else if (r > 0) {
+		slurm_info("melee: job %u: %s", jobid, ran);
+	}
+}
+
 int slurm_spank_init_post_opt(spank_t sp, int ac, char **av)
 {
 	char name[MELEE_NAME_MAX + 2] = "";
@@ -231,6 +251,8 @@ int slurm_spank_init_post_opt(spank_t sp, int ac, char **av)
 	if (resolve_image(sp, name, err, sizeof(err)) < 0) {
 		state.image = NULL;
 		fail(jobid, err[0] ? err : "cannot use the image");
+	} else {
+		prepare_on_demand(jobid);
 	}
 	/* Never a non-zero return: see the top of this file. */
 	return 0;

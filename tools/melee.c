@@ -9,11 +9,12 @@
  *   2. --help/--version before anything privileged;
  *   3. the image name checked (configured names only, never a path);
  *   4. every lookup on the host (passwd, groups, config, cwd, script);
- *   5. the access check, the syslog line;
+ *   5. the access check, the syslog line; auto-up when configured;
  *   6. melee_enter_image() (safety walk, prepared, chroot, personality);
  *   7. melee_drop_privileges() (proves root cannot come back);
  *   8. environment, working directory, exec. */
 #include "melee-access.h"
+#include "melee-auto-up.h"
 #include "melee-config.h"
 #include "melee-enter.h"
 #include "melee-pw.h"
@@ -404,6 +405,23 @@ static void log_use(const struct melee_image *im, int argc, char **argv,
 			   80, logged, sizeof(logged)));
 }
 
+/* Step 5b, still root: auto-up = yes runs melee-mounts up for an image
+ * that is not prepared.  The child is made root in full (real uid 0 too:
+ * melee-mounts refuses --config and up otherwise) and gets nothing of
+ * the caller (melee-auto-up.h); the name is a configured image's. */
+static void prepare_on_demand(const struct melee_config *cfg, const struct melee_image *im)
+{
+	char err[MELEE_ERRLEN], ran[MELEE_ERRLEN];
+	int r = melee_auto_up(cfg, MELEE_DEFAULT_CONFIG, im, ran, sizeof(ran), err, sizeof(err));
+
+	if (r < 0) {
+		syslog(LOG_NOTICE, "image=%s refused: %s", im->name, err);
+		die_status(EXIT_MELEE, "%s", err);
+	}
+	if (r > 0)
+		syslog(LOG_NOTICE, "%s", ran);
+}
+
 /* Steps 6 and 7: into the image, root dropped for good, then the
  * caller's environment back. */
 static void enter_as_caller(const struct melee_image *im, struct caller *c, char **saved)
@@ -499,6 +517,7 @@ int main(int argc, char **argv)
 	saved = saved_loader_vars();
 	look_up_caller(im, argc, argv, &rq, &c);
 	log_use(im, argc, argv, &rq, &c);
+	prepare_on_demand(&cfg, im);
 	enter_as_caller(im, &c, saved);
 	melee_strv_free(saved);
 	change_directory(im, rq.as_script || argc > rq.first_arg, &c);

@@ -82,10 +82,9 @@ trap 'rc_=$?; slurm_stop; (exit $rc_); cleanup' EXIT
 node_state() { sinfo -h -n "$NODE" -o %T 2>/dev/null; }
 node_idle() { [ "$(node_state)" = idle ]; }
 
-# slurm_start [PLUGSTACK-ARGS]: munged, slurmctld and slurmd, with melee.so
-# (a root-owned copy) in plugstack.conf, reading $CONF.
-slurm_start() {
-	local args=${1:-}
+# munge_start: the directories of $S, melee.so (a root-owned copy) and
+# munged with a key of its own; what one cluster or two nodes share.
+munge_start() {
 	mkdir -p "$S/etc" "$S/state" "$S/spool" "$S/log" "$S/lib" "$T/munge"
 	chmod 755 "$S" "$S/etc" "$S/log" "$S/lib"
 	install -m 644 "$top_builddir/slurm/melee.so" "$S/lib/melee.so"
@@ -105,7 +104,13 @@ slurm_start() {
 	SLURM_STARTED=1
 	wait_for 10 test -S "$T/munge/munge.socket" || {
 		echo "# munged did not start:"; sed 's/^/#   /' "$T/munge/munged.log"; return 1; }
+}
 
+# slurm_start [PLUGSTACK-ARGS]: munged, slurmctld and slurmd, with melee.so
+# in plugstack.conf, reading $CONF.
+slurm_start() {
+	local args=${1:-}
+	munge_start || return 1
 	cat > "$S/etc/slurm.conf" <<EOF
 ClusterName=meleetest
 SlurmctldHost=$NODE(127.0.0.1)

@@ -71,6 +71,7 @@ static void test_good(void)
 		       "separator = %\n"
 		       "default-image = sl63\n"
 		       "user-choice = no\n"
+		       "auto-up = yes\n"
 		       "\n"
 		       "[image sl6]\n"
 		       "path = /image/sl63\n"
@@ -88,6 +89,7 @@ static void test_good(void)
 	is_str(cfg.images_dir, "/image", "images-dir loses its trailing slash");
 	ok(cfg.separator == '%', "separator read");
 	ok(!cfg.user_choice, "user-choice = no");
+	ok(cfg.auto_up, "auto-up = yes");
 	ok(cfg.n_images == 2, "two images");
 	im = melee_config_find_image(&cfg, "sl6");
 	ok(im && strcmp(im->path, "/image/sl63") == 0, "explicit path kept");
@@ -114,7 +116,7 @@ static void test_good(void)
 
 	r = parse_main("", &cfg, err, sizeof(err));
 	ok(r == 0 && cfg.n_images == 0 && cfg.separator == '+' && cfg.user_choice &&
-		   strcmp(cfg.images_dir, "/image") == 0,
+		   !cfg.auto_up && strcmp(cfg.images_dir, "/image") == 0,
 	   "an empty file gives the defaults");
 	melee_config_free(&cfg);
 
@@ -138,7 +140,7 @@ static void test_bad(void)
 	bad("[melee]\nimages-dir\n", "melee.conf:2: expected 'key = value', a '[section]' header or a comment, got 'images-dir'",
 	    "line without '='");
 	bad("[melee]\n = x\n", "melee.conf:2: missing key before '='", "empty key");
-	bad("[melee]\nimage-dir = /x\n", "melee.conf:2: unknown key 'image-dir' in [melee] (expected one of: images-dir, separator, default-image, user-choice)",
+	bad("[melee]\nimage-dir = /x\n", "melee.conf:2: unknown key 'image-dir' in [melee] (expected one of: images-dir, separator, default-image, user-choice, auto-up)",
 	    "unknown key in [melee]");
 	bad("[image a]\npth = /x\n", "melee.conf:2: unknown key 'pth' in [image a] (expected one of: path, description, aliases, personality, allow-groups, allow-users, fstab, accounts, nosuid)",
 	    "unknown key in [image]");
@@ -161,6 +163,8 @@ static void test_bad(void)
 	    "a second [melee] section");
 	bad("[melee]\nuser-choice = maybe\n", "melee.conf:2: user-choice must be yes or no, got 'maybe'",
 	    "user-choice not boolean");
+	bad("[melee]\nauto-up = sometimes\n", "melee.conf:2: auto-up must be yes or no, got 'sometimes'",
+	    "auto-up not boolean");
 	bad("[melee]\ndefault-image = nosuch\n", "melee.conf:2: default-image 'nosuch' is not a configured image",
 	    "unknown default-image");
 	bad("[melee]\ndefault-image = a/b\n", "melee.conf:2: invalid image name 'a/b' for default-image (expected [A-Za-z0-9][A-Za-z0-9._-]{0,63})",

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* auto-up: runs the installed melee-mounts up for an image that is not
+ * prepared, the way pam_mkhomedir runs its helper (fixed path, clean
+ * environment, waited for). */
+#include "melee-auto-up.h"
+#include "melee-enter.h"
+#include "melee-safety.h"
+#include "melee-util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* What melee_enter_image() would call "not prepared": the root missing
+ * (a file image's mountpoint is created by up) or not up.  Anything
+ * else (unsafe, unreadable) is for melee_enter_image() to refuse: up
+ * would not make it safe. */
+static bool needs_up(const struct melee_image *im)
+{
+	char err[MELEE_ERRLEN];
+	cleanup_fd int fd = image_open_safely(im->path, 0, err, sizeof(err));
+
+	if (fd < 0)
+		return fd == -ENOENT;
+	return melee_image_check_prepared(fd, im, err, sizeof(err)) == -ENXIO;
+}
+
+static void child_write(const char *s)
+{
+	ssize_t n = write(STDERR_FILENO, s, strlen(s));
+
+	(void)n;
+}
+
+/* The forked child: async-signal-safe calls only (slurmstepd and sshd
+ * have threads).  Nothing of the caller reaches the helper: not its
+ * environment, fds, umask, cwd, signal mask or dispositions, and for the
+ * setuid melee not the caller's real uid or groups either. */
+static _Noreturn void exec_helper(char *const argv[], int nullfd, int errfd)
+{
+	static char *const envp[] = { MELEE_AUTO_UP_PATH_ENV, NULL };
+	struct sigaction dfl;
+	sigset_t none;
+
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (dup2(errfd, STDERR_FILENO) < 0 || dup2(nullfd, STDIN_FILENO) < 0 ||
+	    dup2(nullfd, STDOUT_FILENO) < 0)
+		_exit(127);
+	close_range(3, ~0U, 0);
+	umask(022);
+	if (chdir("/") < 0 || melee_become_root() < 0) {
+		child_write("cannot become root to run the helper: ");
+		child_write(strerrordesc_np(errno));
+		_exit(126);
+	}
+	execve(argv[0], argv, envp);
+	child_write("cannot execute ");
+	child_write(argv[0]);
+	child_write(": ");
+	child_write(strerrordesc_np(errno));
+	_exit(127);
+}
+
+/* Reads the helper's stderr to its end (a helper blocked on a full pipe
+ * would never exit) and keeps the first line, shown printable. */
+static void read_first_line(int fd, char *line, size_t len)
+{
+	char buf[512], first[512];
+	size_t have = 0;
+	bool done = false;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (ssize_t i = 0; i < n && !done; i++) {
+			if (buf[i] == '\n' || have == sizeof(first) - 1)
+				done = true;
+			else
+				first[have++] = buf[i];
+		}
+	}
+	first[have] = '\0';
+	melee_shown(first, 300, line, len);
+}
+
+int melee_auto_up(const struct melee_config *cfg, const char *conf_path,
+		  const struct melee_image *im, char *ran, size_t ranlen, char *err,
+		  size_t errlen)
+{
+	char *argv[] = { (char *)MELEE_MOUNTS_PATH, (char *)"--config", (char *)conf_path,
+			 (char *)"up", im->name, NULL };
+	char line[400] = "";
+	cleanup_fd int nullfd = -1, rd = -1, wr = -1;
+	struct sigaction dfl, old;
+	int pipefd[2], status = 0, saved;
+	pid_t pid, w = -1;
+
+	if (!cfg->auto_up || !needs_up(im))
+		return 0;
+	if (geteuid() != 0)
+		return melee_fail(err, errlen, -EPERM,
+				  "image %s is not prepared, and auto-up cannot run "
+				  "'%s up %s' without root",
+				  im->name, MELEE_MOUNTS_PATH, im->name);
+	nullfd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (nullfd < 0 || pipe2(pipefd, O_CLOEXEC) < 0)
+		return melee_fail(err, errlen, -errno, "image %s: auto-up: %s", im->name,
+				  strerror(errno));
+	rd = pipefd[0];
+	wr = pipefd[1];
+	/* As pam_mkhomedir does: the caller's SIGCHLD handler (sshd and
+	 * slurmstepd have one) must not reap our child before we do. */
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &dfl, &old);
+	pid = fork();
+	if (pid == 0)
+		exec_helper(argv, nullfd, wr);
+	saved = errno;
+	if (pid > 0) {
+		close(wr);
+		wr = -1;
+		read_first_line(rd, line, sizeof(line));
+		while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+			;
+		saved = errno;
+	}
+	sigaction(SIGCHLD, &old, NULL);
+	if (pid < 0 || w < 0)
+		return melee_fail(err, errlen, -saved, "image %s: auto-up: cannot run %s: %s",
+				  im->name, MELEE_MOUNTS_PATH, strerror(saved));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char how[64];
+
+		if (WIFEXITED(status))
+			snprintf(how, sizeof(how), "exit status %d", WEXITSTATUS(status));
+		else
+			snprintf(how, sizeof(how), "killed by signal %d", WTERMSIG(status));
+		return melee_fail(err, errlen, -EIO,
+				  "image %s is not prepared, and auto-up's '%s up %s' failed "
+				  "(%s): %s",
+				  im->name, MELEE_MOUNTS_PATH, im->name, how,
+				  line[0] ? line : "(no message)");
+	}
+	if (ran && ranlen)
+		snprintf(ran, ranlen, "auto-up: image %s was not prepared: ran '%s --config %s up %s'",
+			 im->name, MELEE_MOUNTS_PATH, conf_path, im->name);
+	return 1;
+}

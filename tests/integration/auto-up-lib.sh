@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Helpers for the auto-up tests: the built melee-mounts at the fixed path
+# pam_melee, melee and the SPANK plugin run (configure's sbindir), through
+# an overlay on that directory that exists only in this namespace, behind
+# a wrapper that records what the helper got.  Source after tests/lib.sh.
+
+# The path compiled into the callers (MELEE_MOUNTS_PATH in Makefile.am).
+AUTO_UP_PATH=$(grep -ao '/[[:alnum:]/._+-]*/melee-mounts' "$top_builddir/tools/melee" | head -n 1)
+# What the helper saw, one file per run: its environment (NUL-separated
+# as exec gave it), real uid, umask, cwd and arguments.
+AUTO_UP_SEEN=$T/work/auto-up-seen
+
+# install_auto_up_helper: the wrapper at $AUTO_UP_PATH, then the real
+# built melee-mounts.
+install_auto_up_helper() {
+	local dir=${AUTO_UP_PATH%/*} up=$T/auto-up-upper wk=$T/auto-up-work
+	[ -n "$AUTO_UP_PATH" ] || { echo "Bail out! no melee-mounts path in the built melee"; exit 1; }
+	[ -d "$dir" ] || shared_mkdir "$dir"
+	mkdir -p "$up" "$wk" "$AUTO_UP_SEEN"
+	chmod 755 "$AUTO_UP_SEEN"
+	mount -t overlay melee-test-sbin -o "lowerdir=$dir,upperdir=$up,workdir=$wk" "$dir" || {
+		echo "Bail out! cannot put an overlay on $dir"; exit 1; }
+	install -m 755 "$MELEE_MOUNTS" "$dir/melee-mounts.real"
+	cat > "$AUTO_UP_PATH" <<W
+#!/bin/sh
+f=$AUTO_UP_SEEN/\$\$
+cat /proc/\$\$/environ > "\$f.env"
+{ id -ru; umask; pwd; echo "\$*"; } > "\$f.info"
+exec $dir/melee-mounts.real "\$@"
+W
+	chmod 755 "$AUTO_UP_PATH"
+}
+
+# auto_up_runs: how many times the helper ran.
+auto_up_runs() { ls "$AUTO_UP_SEEN" | grep -c '\.info$'; }
