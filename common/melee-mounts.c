@@ -4,6 +4,7 @@
 #include "melee-mnt-util.h"
 #include "melee-nosuid.h"
 #include "melee-safety.h"
+#include "melee-squash.h"
 #include "melee-util.h"
 
 #include <errno.h>
@@ -423,6 +424,15 @@ void melee_image_status(const struct melee_image *im, struct libmnt_table *tb,
 	cleanup_fd int fd = -1;
 
 	memset(st, 0, sizeof(*st));
+	/* A file image whose squashfs is not mounted is down: its path may
+	 * not even exist yet (up makes it). */
+	if (im->source) {
+		melee_squash_status(im, tb, st);
+		if (st->present == 0) {
+			st->state = MELEE_STATE_DOWN;
+			return;
+		}
+	}
 	fd = image_open_safely(im->path, owner, st->detail, sizeof(st->detail));
 	if (fd < 0) {
 		st->state = MELEE_STATE_UNSAFE;

@@ -70,6 +70,8 @@ struct melee_image_status {
 	size_t present, expected;
 	char detail[MELEE_ERRLEN]; /* why unsafe or broken */
 	int nosuid; /* nosuid = yes: 1 the root is mounted nosuid, 0 not */
+	/* source = FILE: the file on disk is no longer the one mounted. */
+	bool stale;
 };
 
 void melee_image_status(const struct melee_image *im, struct libmnt_table *tb,
