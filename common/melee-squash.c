@@ -3,6 +3,7 @@
  * its open fd through a loop device, and the tmpfs overlay of writable =
  * tmpfs.  See melee.conf(5) (source, writable). */
 #include "melee-squash.h"
+#include "melee-enter.h" /* melee_is_mountpoint */
 #include "melee-safety.h"
 #include "melee-util.h"
 
@@ -171,7 +172,7 @@ int melee_writable_mount(const struct melee_image *im, bool *mounted, char *err,
 	cleanup_fd int run = open_run_dir(im, err, errlen);
 	cleanup_fd int w = -1;
 	char shown[4096], size[32];
-	const char *opts[] = { "mode", "0700", "size", size, NULL, NULL };
+	const char *opts[] = { "mode", "0700", "size", size, "source", "melee-writable", NULL, NULL };
 	int r;
 
 	*mounted = false;
@@ -184,12 +185,13 @@ int melee_writable_mount(const struct melee_image *im, bool *mounted, char *err,
 	w = melee_open_trusted_at(run, MELEE_WRITABLE_DIR, shown, true, 0, err, errlen);
 	if (w < 0)
 		return w;
-	if (!is_fs(w, TMPFS_MAGIC)) {
+	/* Ours when a tmpfs is mounted right there (MELEE_RUNDIR itself
+	 * may be a tmpfs). */
+	if (!melee_is_mountpoint(w) || !is_fs(w, TMPFS_MAGIC)) {
 		/* 0: no size option, the kernel's default of half the RAM. */
-		if (im->writable_size)
-			snprintf(size, sizeof(size), "%llu", im->writable_size);
-		else
-			opts[2] = NULL;
+		snprintf(size, sizeof(size), "%llu", im->writable_size);
+		if (!im->writable_size)
+			opts[2] = "source", opts[3] = "melee-writable", opts[4] = NULL;
 		/* Mode 0700: the host's users reach the written files only
 		 * through the image's overlay, as its owners and modes say.
 		 * nodev and nosuid: the overlay, not this tmpfs, decides
