@@ -225,6 +225,7 @@ struct up_run {
 	bool self_bind, self_present;
 	size_t n_new, n_present, n_refreshed;
 	size_t n_layers; /* a file image's squashfs (and tmpfs, overlay) */
+	bool layers_new; /* this run mounted every one of them */
 };
 
 static void up_run_free(struct up_run *u)
@@ -287,6 +288,10 @@ static int up_check_entry(struct up_run *u, size_t i)
 		if (skipped == MELEE_SKIP_NO_SOURCE)
 			printf("%s: skipping %s: source %s is missing (nofail)\n", im->name,
 			       m->target, m->source);
+		else if (skipped == MELEE_SKIP_READ_ONLY)
+			printf("%s: skipping %s: the image is read-only and has no mountpoint "
+			       "for it (nofail)\n",
+			       im->name, m->target);
 		else
 			printf("%s: skipping %s: the image has no directory for it (nofail)\n",
 			       im->name, m->target);
@@ -443,6 +448,7 @@ static bool up_layers(struct up_run *u, int *rc)
 	}
 	u->n_new += made;
 	u->n_present += present;
+	u->layers_new = made > 0 && present == 0;
 	if (u->o->dry_run && !mounts_squash_mounted(u->im)) {
 		*rc = 0;
 		return false;
@@ -471,6 +477,17 @@ static int up_one(const struct melee_image *im, const struct mounts_opts *o,
 	rc = 0;
 out:
 	up_run_free(&u);
+	/* A failed up of a file image leaves it as it found it: down, when
+	 * this run mounted its layers (its binds are rolled back already). */
+	if (rc && u.layers_new) {
+		struct mounts_opts quiet = *o;
+		size_t done = 0, busy = 0;
+
+		quiet.quiet = true;
+		quiet.lazy = true;
+		if (mounts_squash_down(im, &quiet, &done, &busy) != 0)
+			warn("%s: rollback: the file image's layers stay mounted", im->name);
+	}
 	return rc;
 }
 

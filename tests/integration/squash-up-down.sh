@@ -48,4 +48,16 @@ ok $? "no loop device left after down"
 run losetup -a
 unlike "$out" "demo.sqsh" "losetup -a lists none for the file"
 is "$(ls -A "$IMAGES/demo")" "" "the mountpoint is left, empty"
+
+# A read-only image without a mountpoint that up needs: refused, and the
+# squashfs this up mounted is taken away again.
+rmdir "$T/work/tree-demo/proc"
+mksquashfs "$T/work/tree-demo" "$SRV/noproc.sqsh" -noappend -quiet -all-root -no-progress >/dev/null
+chmod 644 "$SRV/noproc.sqsh"
+add_file_image noproc "$SRV/noproc.sqsh"
+run mm up noproc
+like "$rc:$out" "^1:melee-mounts: noproc: $IMAGES/noproc/proc: cannot create mountpoint: Read-only file system" "a missing mountpoint in a read-only image fails up, named"
+is "$(mounted_below "$IMAGES")" "" "and up leaves nothing mounted"
+wait_for 5 no_loops_of "$SRV/noproc.sqsh"
+ok $? "nor a loop device"
 done_testing
