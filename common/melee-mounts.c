@@ -4,6 +4,7 @@
 #include "melee-mnt-util.h"
 #include "melee-nosuid.h"
 #include "melee-safety.h"
+#include "melee-squash.h"
 #include "melee-util.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 void melee_plan_free(struct melee_mount_plan *plan)
 {
@@ -285,7 +287,18 @@ enum melee_skip melee_plan_entry_skipped(int imgfd, const char *imgpath,
 	fd = image_open_mountpoint(imgfd, imgpath, m->target,
 				   S_ISDIR(sb.st_mode) ? MELEE_TARGET_DIR : MELEE_TARGET_FILE, false,
 				   &created, err, sizeof(err));
-	return fd == MELEE_MOUNTPOINT_NO_PARENT ? MELEE_SKIP_NO_PARENT : MELEE_SKIP_NONE;
+	if (fd == MELEE_MOUNTPOINT_NO_PARENT)
+		return MELEE_SKIP_NO_PARENT;
+	/* A read-only image (a squashfs file without writable = tmpfs)
+	 * cannot get the mountpoint up would create: trixie's minbase has
+	 * no /etc/hosts. */
+	if (fd == -ENOENT) {
+		struct statvfs sv;
+
+		if (fstatvfs(imgfd, &sv) == 0 && (sv.f_flag & ST_RDONLY))
+			return MELEE_SKIP_READ_ONLY;
+	}
+	return MELEE_SKIP_NONE;
 }
 
 bool melee_mounttab_has(struct libmnt_table *tb, const char *path, bool below)
@@ -423,6 +436,15 @@ void melee_image_status(const struct melee_image *im, struct libmnt_table *tb,
 	cleanup_fd int fd = -1;
 
 	memset(st, 0, sizeof(*st));
+	/* A file image whose squashfs is not mounted is down: its path may
+	 * not even exist yet (up makes it). */
+	if (im->source) {
+		melee_squash_status(im, tb, st);
+		if (st->present == 0) {
+			st->state = MELEE_STATE_DOWN;
+			return;
+		}
+	}
 	fd = image_open_safely(im->path, owner, st->detail, sizeof(st->detail));
 	if (fd < 0) {
 		st->state = MELEE_STATE_UNSAFE;

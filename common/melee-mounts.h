@@ -49,8 +49,10 @@ struct libmnt_table *melee_mounttab_read(char *err, size_t errlen);
 /* Whether up skips entry m of an image (imgfd: its root) instead of
  * failing: a nofail entry whose host source is missing, or whose
  * mountpoint's parent directory the image lacks (an image without
- * /var/log gets no wtmp bind). */
-enum melee_skip { MELEE_SKIP_NONE, MELEE_SKIP_NO_SOURCE, MELEE_SKIP_NO_PARENT };
+ * /var/log gets no wtmp bind), or whose mountpoint a read-only image
+ * (a squashfs file) lacks. */
+enum melee_skip { MELEE_SKIP_NONE, MELEE_SKIP_NO_SOURCE, MELEE_SKIP_NO_PARENT,
+		  MELEE_SKIP_READ_ONLY /* no mountpoint in a read-only image */ };
 enum melee_skip melee_plan_entry_skipped(int imgfd, const char *imgpath,
 					 const struct melee_mount_spec *m);
 
@@ -70,6 +72,8 @@ struct melee_image_status {
 	size_t present, expected;
 	char detail[MELEE_ERRLEN]; /* why unsafe or broken */
 	int nosuid; /* nosuid = yes: 1 the root is mounted nosuid, 0 not */
+	/* source = FILE: the file on disk is no longer the one mounted. */
+	bool stale;
 };
 
 void melee_image_status(const struct melee_image *im, struct libmnt_table *tb,

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 /* Explains why openat(O_NOFOLLOW|O_DIRECTORY) failed on one component. */
 static int explain_component(int dirfd, const char *name, const char *shown, int e,
@@ -108,6 +109,106 @@ int image_open_safely(const char *path, uid_t owner, char *err, size_t errlen)
 	/* The walk takes our "/" over: no dup of it to close again (every
 	 * session and every melee walks this path). */
 	return walk_from(melee_steal_fd(&root), "/", path + 1, owner, err, errlen);
+}
+
+/* path split at its last slash: the parent's walk (an O_PATH fd) and the
+ * last component.  "/x" has "/" as its parent. */
+static int open_parent(const char *path, uid_t owner, char *parent, size_t plen,
+		       const char **base, char *err, size_t errlen)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+
+	if (!path || path[0] != '/' || !slash || !slash[1] ||
+	    (size_t)(slash - path) + 2 > plen)
+		return melee_fail(err, errlen, -EINVAL,
+				  "%s: expected an absolute path to a file", path ? path : "(null)");
+	memcpy(parent, path, (size_t)(slash - path));
+	parent[slash == path ? 1 : slash - path] = '\0';
+	if (slash == path)
+		parent[0] = '/';
+	*base = slash + 1;
+	return image_open_safely(parent, owner, err, errlen);
+}
+
+int image_open_file_safely(const char *path, uid_t owner, char *err, size_t errlen)
+{
+	char parent[4096];
+	const char *base;
+	cleanup_fd int dir = open_parent(path, owner, parent, sizeof(parent), &base, err, errlen);
+	cleanup_fd int fd = -1;
+	struct stat st;
+
+	if (dir < 0)
+		return dir;
+	/* Looked at before it is opened: opening a device or a FIFO can
+	 * block or act.  The parent is root's alone, so what we looked at
+	 * stays, and the checks below are made on the fd all the same. */
+	if (fstatat(dir, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return melee_fail(err, errlen, -errno, "%s: %s", path,
+				  errno == ENOENT ? "does not exist" : strerror(errno));
+	if (S_ISLNK(st.st_mode))
+		return melee_fail(err, errlen, -ELOOP,
+				  "%s: is a symlink (refused: an image file must not be one)",
+				  path);
+	if (!S_ISREG(st.st_mode))
+		return melee_fail(err, errlen, -EINVAL, "%s: is not a regular file (refused)",
+				  path);
+	fd = openat(dir, base, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return melee_fail(err, errlen, -errno, "%s: cannot open: %s", path,
+				  strerror(errno));
+	if (fstat(fd, &st) < 0)
+		return melee_fail(err, errlen, -errno, "%s: cannot stat: %s", path,
+				  strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return melee_fail(err, errlen, -EINVAL, "%s: is not a regular file (refused)",
+				  path);
+	if (melee_check_trusted(&st, owner, path, err, errlen) < 0)
+		return -EPERM;
+	return melee_steal_fd(&fd);
+}
+
+int image_open_safely_create(const char *path, uid_t owner, bool create, bool *created,
+			     char *err, size_t errlen)
+{
+	char parent[4096];
+	const char *base;
+	cleanup_fd int dir = open_parent(path, owner, parent, sizeof(parent), &base, err, errlen);
+	int fd;
+
+	*created = false;
+	if (dir < 0)
+		return dir;
+	if (strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		return melee_fail(err, errlen, -EINVAL,
+				  "%s: '.' and '..' are not allowed in image paths", path);
+	fd = openat(dir, base, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		/* Relative to the walked parent, so the new directory is
+		 * where the walk says; made 0700 and opened to set owner and
+		 * mode, so that it is never reachable with others'. */
+		if (mkdirat(dir, base, 0700) == 0) {
+			cleanup_fd int w = openat(dir, base, O_RDONLY | O_NOFOLLOW | O_DIRECTORY |
+								O_CLOEXEC);
+
+			if (w < 0 || fchown(w, owner, (gid_t)-1) < 0 || fchmod(w, 0755) < 0)
+				return melee_fail(err, errlen, -errno, "%s: cannot set up: %s",
+						  path, strerror(errno));
+			*created = true;
+		} else if (errno != EEXIST) {
+			return melee_fail(err, errlen, -errno, "%s: cannot create: %s", path,
+					  strerror(errno));
+		}
+		fd = openat(dir, base, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return explain_component(dir, base, path, errno, err, errlen);
+	{
+		cleanup_fd int held = fd;
+		int r = check_trusted_dir(held, path, owner, err, errlen);
+
+		return r < 0 ? r : melee_steal_fd(&held);
+	}
 }
 
 /* Creates the missing last component `name` of a mountpoint in the

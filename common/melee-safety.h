@@ -19,6 +19,23 @@ int image_open_safely(const char *path, uid_t owner, char *err, size_t errlen);
 int image_open_safely_at(int basefd, const char *base_desc, const char *relpath,
 			 uid_t owner, char *err, size_t errlen);
 
+/* A file trusted like an image root (a squashfs image, source = FILE):
+ * every directory above it passes the walk above, and the file itself,
+ * opened O_NOFOLLOW, must be a regular file owned by `owner` and not
+ * group/world-writable.  Returns an O_RDONLY fd of it, or -errno with a
+ * message naming what is wrong (-ELOOP a symlink, -EINVAL not a regular
+ * file, -EPERM its owner or mode, or the walk's codes for a directory). */
+int image_open_file_safely(const char *path, uid_t owner, char *err, size_t errlen);
+
+/* The walk of the absolute `path` for a mountpoint that up creates when
+ * missing (the mountpoint of a file image): the directories above must
+ * exist and pass the walk; the last component, when missing and `create`
+ * is set, is made an empty directory of `owner`'s, mode 0755, relative to
+ * its walked parent.  *created says whether it was.  Returns the O_PATH
+ * fd of the directory, checked like every component. */
+int image_open_safely_create(const char *path, uid_t owner, bool create, bool *created,
+			     char *err, size_t errlen);
+
 enum melee_target_kind { MELEE_TARGET_DIR, MELEE_TARGET_FILE };
 
 /* image_open_mountpoint()'s code for "a directory above the mountpoint is

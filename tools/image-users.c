@@ -46,16 +46,18 @@ static bool dir_within(int fd, const struct stat *img)
 }
 
 /* A process whose root directory is the image (or below it) uses it. */
-pid_t image_user(const char *path, char *comm, size_t len)
+pid_t image_user(const char *path, char *comm, size_t len, size_t *count)
 {
 	DIR *d;
 	struct dirent *de;
 	struct stat img;
 	pid_t found = 0;
 
+	if (count)
+		*count = 0;
 	if (stat(path, &img) < 0 || !(d = opendir("/proc")))
 		return 0;
-	while (!found && (de = readdir(d))) {
+	while ((count || !found) && (de = readdir(d))) {
 		char link[300];
 		cleanup_fd int root = -1;
 
@@ -68,6 +70,10 @@ pid_t image_user(const char *path, char *comm, size_t len)
 		if (dir_within(root, &img)) {
 			cleanup_fclose FILE *f = NULL;
 
+			if (count)
+				(*count)++;
+			if (found)
+				continue;
 			found = (pid_t)atoi(de->d_name);
 			snprintf(link, sizeof(link), "/proc/%s/comm", de->d_name);
 			comm[0] = '\0';

@@ -8,7 +8,9 @@
 #include <sys/types.h>
 
 /* The pid of one process using the image at `path` (its command name in
- * comm), or 0 when none does or /proc cannot be read. */
-pid_t image_user(const char *path, char *comm, size_t len);
+ * comm), or 0 when none does or /proc cannot be read.  With `count`, every
+ * process is looked at and *count says how many use the image (the pid
+ * is then the first); NULL stops at the first. */
+pid_t image_user(const char *path, char *comm, size_t len, size_t *count);
 
 #endif

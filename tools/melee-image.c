@@ -609,7 +609,7 @@ static int cmd_remove(const struct image_opts *o, const char *name)
 		die("%s", err);
 	if (melee_mounttab_has(tb, im->path, true))
 		die("image '%s' is mounted; run 'melee-mounts down %s' first", name, name);
-	user = image_user(im->path, comm, sizeof(comm));
+	user = image_user(im->path, comm, sizeof(comm), NULL);
 	if (user)
 		die("image '%s' is in use by process %d (%s)", name, (int)user, comm);
 	/* The files first: an image whose delete failed stays registered,

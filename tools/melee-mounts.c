@@ -40,6 +40,8 @@ static void usage(FILE *f)
 		"  -c, --config FILE   use FILE instead of %s (root only)\n"
 		"  -n, --dry-run       up/down: print the mount operations, do nothing\n"
 		"  -l, --lazy          down: detach busy mounts (umount -l)\n"
+		"      --remount       up: replace the mount of a file image whose file\n"
+		"                      was replaced (stale), when no process is inside\n"
 		"  -j, --json          status: print JSON\n"
 		"  -q, --quiet         print only problems\n"
 		"      --bindir DIR    links: where the links go (default %s)\n"
@@ -137,6 +139,14 @@ static void json_string(const char *s)
 	putchar('"');
 }
 
+/* File images name their file, and say when it is no longer the one
+ * mounted. */
+static void source_note(const struct melee_image *im, const struct melee_image_status *st)
+{
+	if (im->source)
+		printf("  source %s%s", im->source, st->stale ? "  stale" : "");
+}
+
 /* nosuid = yes images say whether their nosuid bind is in place. */
 static const char *nosuid_note(const struct melee_image *im, const struct melee_image_status *st)
 {
@@ -180,16 +190,22 @@ static int cmd_status(const struct melee_image **sel, size_t n, bool json)
 			       melee_state_name(st.state), st.present, st.expected);
 			if (sel[i]->nosuid)
 				printf(",\"nosuid\":%s", st.nosuid ? "true" : "false");
+			if (sel[i]->source) {
+				printf(",\"source\":");
+				json_string(sel[i]->source);
+				printf(",\"stale\":%s", st.stale ? "true" : "false");
+			}
 			if (st.detail[0]) {
 				printf(",\"detail\":");
 				json_string(st.detail);
 			}
 			printf("}");
 		} else {
-			printf("%-*s  %-*s  %-7s  %zu/%zu%s%s%s\n", (int)wname, sel[i]->name,
+			printf("%-*s  %-*s  %-7s  %zu/%zu%s", (int)wname, sel[i]->name,
 			       (int)wpath, sel[i]->path, melee_state_name(st.state), st.present,
-			       st.expected, nosuid_note(sel[i], &st), st.detail[0] ? "  " : "",
-			       st.detail);
+			       st.expected, nosuid_note(sel[i], &st));
+			source_note(sel[i], &st);
+			printf("%s%s\n", st.detail[0] ? "  " : "", st.detail);
 		}
 	}
 	if (json)
@@ -210,6 +226,7 @@ int main(int argc, char **argv)
 		{ "bindir", required_argument, NULL, 'B' },
 		{ "desktop-dir", required_argument, NULL, 'D' },
 		{ "xsessions-dir", required_argument, NULL, 'X' },
+		{ "remount", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mounts_opts o = { 0 };
@@ -255,6 +272,9 @@ int main(int argc, char **argv)
 		case 'X':
 			xsessions_dir = optarg;
 			break;
+		case 'R':
+			o.remount = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -271,6 +291,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[optind++];
+	if (o.remount && strcmp(cmd, "up") != 0)
+		die_status(2, "--remount goes with up only");
 	if (strcmp(cmd, "up") && strcmp(cmd, "down") && strcmp(cmd, "status") &&
 	    strcmp(cmd, "check") && strcmp(cmd, "links")) {
 		warn("unknown command '%.80s' (expected up, down, status, check or links)", cmd);

@@ -8,6 +8,7 @@
 #include "melee-safety.h"
 #include "melee-umount.h"
 #include "melee-util.h"
+#include "mounts-squash.h"
 #include "tool-util.h"
 
 #include <errno.h>
@@ -221,6 +222,10 @@ int mounts_down(const struct melee_image **sel, size_t n, const struct mounts_op
 	melee_fd_replace(&root.fd, -1);
 	melee_index_free(&ids.ix);
 	free(ids.fs);
+	/* A file image's own layers last, once everything on them is gone. */
+	for (size_t i = 0; i < n; i++)
+		if (sel[i]->source && img_rc[i] == 0)
+			img_rc[i] = mounts_squash_down(sel[i], o, &n_done[i], &n_busy[i]);
 	for (size_t i = 0; i < n; i++) {
 		if (!o->quiet && !o->dry_run) {
 			if (n_done[i] == 0 && img_rc[i] == 0)

@@ -2,6 +2,7 @@
 /* The work behind melee-mounts up, down and check. */
 #include "mounts-ops.h"
 #include "mounts-nosuid.h"
+#include "mounts-squash.h"
 #include "melee-accounts.h"
 #include "melee-mnt-util.h"
 #include "melee-mounts.h"
@@ -223,6 +224,8 @@ struct up_run {
 	bool *mounted, *skip;
 	bool self_bind, self_present;
 	size_t n_new, n_present, n_refreshed;
+	size_t n_layers; /* a file image's squashfs (and tmpfs, overlay) */
+	bool layers_new; /* this run mounted every one of them */
 };
 
 static void up_run_free(struct up_run *u)
@@ -285,6 +288,10 @@ static int up_check_entry(struct up_run *u, size_t i)
 		if (skipped == MELEE_SKIP_NO_SOURCE)
 			printf("%s: skipping %s: source %s is missing (nofail)\n", im->name,
 			       m->target, m->source);
+		else if (skipped == MELEE_SKIP_READ_ONLY)
+			printf("%s: skipping %s: the image is read-only and has no mountpoint "
+			       "for it (nofail)\n",
+			       im->name, m->target);
 		else
 			printf("%s: skipping %s: the image has no directory for it (nofail)\n",
 			       im->name, m->target);
@@ -411,7 +418,7 @@ static int up_mount_all(struct up_run *u)
 static void up_report(const struct up_run *u)
 {
 	const char *name = u->im->name;
-	size_t n_expected = u->plan.n + (u->im->nosuid ? 1 : 0);
+	size_t n_expected = u->plan.n + (u->im->nosuid ? 1 : 0) + u->n_layers;
 
 	if (u->o->quiet || u->o->dry_run)
 		return;
@@ -426,12 +433,37 @@ static void up_report(const struct up_run *u)
 		printf("%s: mounted %zu, %zu already present\n", name, u->n_new, u->n_present);
 }
 
+/* A file image's layers under everything else; false when there is
+ * nothing more to do (a dry run of an image not mounted yet). */
+static bool up_layers(struct up_run *u, int *rc)
+{
+	size_t made = 0, present = 0;
+
+	if (!u->im->source)
+		return true;
+	u->n_layers = u->im->writable == MELEE_WRITABLE_TMPFS ? 3 : 1;
+	if (mounts_squash_up(u->im, u->o, &made, &present) < 0) {
+		*rc = 1;
+		return false;
+	}
+	u->n_new += made;
+	u->n_present += present;
+	u->layers_new = made > 0 && present == 0;
+	if (u->o->dry_run && !mounts_squash_mounted(u->im)) {
+		*rc = 0;
+		return false;
+	}
+	return true;
+}
+
 static int up_one(const struct melee_image *im, const struct mounts_opts *o,
 		  struct mounts_seen *seen)
 {
 	struct up_run u = { .im = im, .o = o, .seen = seen, .imgfd = -1 };
 	int rc = 1;
 
+	if (!up_layers(&u, &rc))
+		goto out;
 	if (up_prepare(&u) < 0)
 		goto out;
 	/* Everything is checked before anything is mounted, so that a bad
@@ -445,7 +477,48 @@ static int up_one(const struct melee_image *im, const struct mounts_opts *o,
 	rc = 0;
 out:
 	up_run_free(&u);
+	/* A failed up of a file image leaves it as it found it: down, when
+	 * this run mounted its layers (its binds are rolled back already). */
+	if (rc && u.layers_new) {
+		struct mounts_opts quiet = *o;
+		size_t done = 0, busy = 0;
+
+		quiet.quiet = true;
+		quiet.lazy = true;
+		if (mounts_squash_down(im, &quiet, &done, &busy) != 0)
+			warn("%s: rollback: the file image's layers stay mounted", im->name);
+	}
 	return rc;
+}
+
+/* up --remount of a file image whose file was replaced: its mounts are
+ * taken down first when no process is inside.  False when refused. */
+static bool remount_first(const struct melee_image *im, const struct mounts_opts *o,
+			  struct mounts_seen *seen)
+{
+	struct mounts_opts quiet = *o;
+	int w;
+
+	if (!o->remount || !im->source || o->dry_run)
+		return true;
+	w = mounts_squash_remount_wanted(im);
+	if (w < 0)
+		return false;
+	if (w == 0) {
+		if (!o->quiet)
+			printf("%s: not stale, nothing to remount\n", im->name);
+		return true;
+	}
+	quiet.quiet = true;
+	quiet.lazy = false;
+	if (mounts_down(&im, 1, &quiet) != 0) {
+		warn("%s: the stale mount could not be taken down; not remounted", im->name);
+		return false;
+	}
+	mounts_seen_touch(seen, im->path);
+	if (!o->quiet)
+		printf("%s: took down the stale mount of %s\n", im->name, im->source);
+	return true;
 }
 
 int mounts_up(const struct melee_image **sel, size_t n, const struct mounts_opts *o)
@@ -454,6 +527,10 @@ int mounts_up(const struct melee_image **sel, size_t n, const struct mounts_opts
 	int rc = 0;
 
 	for (size_t i = 0; i < n; i++) {
+		if (!remount_first(sel[i], o, &seen)) {
+			rc |= 1;
+			continue;
+		}
 		rc |= up_one(sel[i], o, &seen);
 		/* Whatever happened, this image's mounts (made, refreshed or
 		 * rolled back) all lie at or below its root. */
@@ -528,6 +605,16 @@ static int check_one(const struct melee_image *im, const struct mounts_opts *o)
 	cleanup_fd int imgfd = -1, sh = -1;
 	int problems = 0;
 
+	if (im->source) {
+		problems = mounts_squash_check(im);
+		/* Its tree is there to check only while it is mounted. */
+		if (!mounts_squash_mounted(im)) {
+			if (!problems && !o->quiet)
+				printf("%s: ok (file image %s, not mounted)\n", im->name,
+				       im->source);
+			return problems ? 1 : 0;
+		}
+	}
 	imgfd = image_open_safely(im->path, 0, err, sizeof(err));
 	if (imgfd < 0) {
 		fprintf(stderr, "%s: FAIL: unsafe image path: %s\n", im->name, err);

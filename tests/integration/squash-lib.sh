@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Helpers for the file-image tests (source = FILE): busybox squashfs
+# images made with mksquashfs, and the loop devices they leave.
+# (after melee-lib.sh, which has sourced it already)
+declare -F mm >/dev/null || . "$top_srcdir/tests/lib.sh"
+
+command -v mksquashfs >/dev/null || skip_all "mksquashfs not found (apt-get install squashfs-tools)"
+grep -qw squashfs /proc/filesystems || modprobe squashfs 2>/dev/null ||
+	skip_all "the kernel offers no squashfs"
+[ -c /dev/loop-control ] || skip_all "no /dev/loop-control (loop driver)"
+
+# Where the image files live: root's, mode 755, like a site's shared
+# image directory.
+SRV=$T/srv
+mkdir -p "$SRV"
+chmod 755 "$SRV"
+
+# make_squash NAME FILE: a busybox fixture tree packed into FILE,
+# root-owned 0644.
+make_squash() {
+	rm -rf "$T/work/tree-$1"
+	"$top_srcdir/tests/make-fixture-image" "$T/work/tree-$1" "$1" >/dev/null || return 1
+	mksquashfs "$T/work/tree-$1" "$2" -noappend -quiet -all-root -no-progress >/dev/null || return 1
+	chmod 644 "$2"
+}
+
+# add_file_image NAME FILE [EXTRA-LINES]: registers NAME with source = FILE.
+add_file_image() {
+	{
+		echo "[image $1]"
+		echo "source = $2"
+		echo "fstab = $T/etc/fstab"
+		[ -n "${3:-}" ] && printf '%s\n' "$3"
+	} > "$T/etc/images.d/$1.conf"
+	chmod 644 "$T/etc/images.d/$1.conf"
+}
+
+# loops_of FILE: the loop devices whose backing file is FILE, one a line.
+loops_of() {
+	local f
+	for f in /sys/block/loop*/loop/backing_file; do
+		[ -r "$f" ] || continue
+		case $(cat "$f" 2>/dev/null) in
+		"$1" | "$1 (deleted)") echo "${f%/loop/backing_file}" | sed 's|.*/||' ;;
+		esac
+	done
+}
+
+# The kernel lets a loop device go a moment after its last user (autoclear).
+no_loops_of() { [ -z "$(loops_of "$1")" ]; }
+
+# fstypes_at PATH: the file system types mounted on PATH, in mount order.
+fstypes_at() {
+	awk -v p="$1" '$5 == p { for (i = 7; i <= NF; i++) if ($i == "-") { print $(i + 1); break } }' /proc/self/mountinfo
+}
