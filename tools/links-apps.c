@@ -823,18 +823,18 @@ int links_apps(const struct melee_image *im, const char *appdir, const char *mel
 	       bool remove, bool quiet)
 {
 	char err[MELEE_ERRLEN];
-	cleanup_fd int appfd = open(appdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	cleanup_fd int imgfd = -1;
+	cleanup_fd int appfd = -1, imgfd = -1;
 	char **written = NULL;
 	size_t nwritten = 0;
 	int rc = 0;
 
-	if (appfd < 0)
-		die_status(2, "cannot open %s: %s", appdir, strerror(errno));
 	/* Copied icons are named by this path in Icon= lines. */
 	if (appdir[0] != '/' || !clean_text(appdir) || strchr(appdir, '\\'))
 		die_status(2, "%s: the applications directory must be an absolute path without "
 			   "backslashes or control characters", appdir);
+	appfd = open(appdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (appfd < 0)
+		die_status(2, "cannot open %s: %s", appdir, strerror(errno));
 	if (!remove) {
 		imgfd = image_open_safely(im->path, 0, err, sizeof(err));
 		if (imgfd < 0)
