@@ -38,8 +38,7 @@ static void usage(FILE *f)
 		"  check [IMAGE...]    validate the configuration and every image\n"
 		"  links               create IMAGE -> melee links and desktop launchers\n"
 		"                      for every image; remove those of removed images\n"
-		"  links --apps IMAGE [--remove]  menu launchers for the image's\n"
-		"                      applications (or remove them)\n"
+		"  links --apps IMAGE [--remove]  menu launchers of the image's apps\n"
 		"\n"
 		"Options:\n"
 		"  -c, --config FILE   use FILE instead of %s (root only)\n"
@@ -51,13 +50,12 @@ static void usage(FILE *f)
 		"      --desktop-dir DIR  links: where the launchers go (default %s)\n"
 		"      --xsessions-dir DIR  links: also a session entry melee-IMAGE per image\n"
 		"                       for display managers (e.g. /usr/share/xsessions)\n"
-		"      --applications-dir DIR  links --apps: where the launchers go\n"
-		"                       (default %s)\n"
+		"      --applications-dir DIR  links --apps: where they go (%s)\n"
 		"  -h, --help          show this help\n"
 		"  -V, --version       show the version\n"
 		"\n"
 		"Exit status: 0 success, 1 an image failed or is not ready, 2 usage or\n"
-		"configuration error.  See melee-mounts(8).\n",
+		"configuration error.\n",
 		MELEE_DEFAULT_CONFIG, BINDIR, DATADIR "/applications", LINKS_APPS_DEFAULT_DIR);
 }
 
