@@ -9,6 +9,7 @@
  * no shell ever sees them. */
 #include "links-apps.h"
 
+#include "desktop-entry.h"
 #include "melee-safety.h"
 #include "melee-util.h"
 #include "tool-util.h"
@@ -30,42 +31,6 @@
 #define IMAGE_KEY "X-Melee-Image="
 #define APP_KEY "X-Melee-App="
 
-static const char *const icon_exts[] = { "svg", "png", "xpm" };
-
-/* What a launcher carries over: texts (with their translations), and
- * plain values; Exec and Icon are rewritten. */
-static const char *const texts[] = { "Name", "GenericName", "Comment", "Keywords" };
-static const char *const plain[] = { "Terminal", "StartupNotify", "StartupWMClass", "MimeType",
-				     "Categories" };
-
-/* The [Desktop Entry] group: keys in file order, values unescaped. */
-struct kv {
-	char *key, *val;
-};
-struct entry {
-	struct kv *kv;
-	size_t n;
-};
-
-static void entry_free(struct entry *e)
-{
-	for (size_t i = 0; i < e->n; i++) {
-		free(e->kv[i].key);
-		free(e->kv[i].val);
-	}
-	free(e->kv);
-	e->kv = NULL;
-	e->n = 0;
-}
-
-static const char *entry_get(const struct entry *e, const char *key)
-{
-	for (size_t i = 0; i < e->n; i++)
-		if (strcmp(e->kv[i].key, key) == 0)
-			return e->kv[i].val;
-	return NULL;
-}
-
 static char *xstrdup(const char *s)
 {
 	char *d = strdup(s);
@@ -75,292 +40,21 @@ static char *xstrdup(const char *s)
 	return d;
 }
 
-/* The string escapes of the specification (\s \n \t \r \\); any other
- * backslash stays, for the Exec quoting rules that come after. */
-static char *unescape(const char *in)
-{
-	char *out = malloc(strlen(in) + 1), *o = out;
-	static const char from[] = "sntr\\", to[] = " \n\t\r\\";
+static const char *const icon_exts[] = {"svg", "png", "xpm"};
 
-	if (!out)
-		die("out of memory");
-	for (; *in; in++) {
-		const char *p = in[0] == '\\' && in[1] ? strchr(from, in[1]) : NULL;
-
-		if (p) {
-			*o++ = to[p - from];
-			in++;
-		} else {
-			*o++ = *in;
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
-/* Text we copy into a launcher: valid UTF-8 without control characters
- * (a newline in a Name would start a line of its own: an Exec of the
- * image's choosing). */
-static bool clean_text(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		int n = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2
-			: (*p & 0xf8) == 0xf0 ? 3 : -1;
-
-		if (n < 0 || (n == 0 && (*p < 0x20 || *p == 0x7f)) || (n == 1 && *p < 0xc2))
-			return false;
-		p++;
-		for (int i = 0; i < n; i++, p++)
-			if ((*p & 0xc0) != 0x80)
-				return false;
-	}
-	return true;
-}
-
-/* KEY or KEY[locale], as the specification spells them. */
-static bool valid_key(const char *k)
-{
-	size_t n = strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-");
-	size_t l;
-
-	if (n == 0)
-		return false;
-	if (k[n] == '\0')
-		return true;
-	if (k[n] != '[')
-		return false;
-	l = strspn(k + n + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@.-");
-	return l > 0 && strcmp(k + n + 1 + l, "]") == 0;
-}
-
-/* Reads the [Desktop Entry] group of data.  False with the reason. */
-static bool parse_entry(char *data, struct entry *e, char *why, size_t whylen)
-{
-	bool in_group = false, seen_group = false;
-	char *save = NULL;
-
-	for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *eq, *key, *raw;
-		struct kv *nkv;
-
-		if (line[0] == '#' || line[strspn(line, " \t\r")] == '\0')
-			continue;
-		if (line[0] == '[') {
-			in_group = strcmp(melee_trim(line), "[Desktop Entry]") == 0 && !seen_group;
-			seen_group = true;
-			continue;
-		}
-		eq = strchr(line, '=');
-		if (!in_group || !eq)
-			continue;
-		*eq = '\0';
-		key = melee_trim(line);
-		raw = eq + 1 + strspn(eq + 1, " \t");
-		/* A key we never copy may be anything; one we do is checked. */
-		if (!valid_key(key))
-			continue;
-		if (entry_get(e, key)) {
-			snprintf(why, whylen, "the key %s appears twice", key);
-			return false;
-		}
-		nkv = realloc(e->kv, (e->n + 1) * sizeof(*nkv));
-		if (!nkv)
-			die("out of memory");
-		e->kv = nkv;
-		e->kv[e->n].key = xstrdup(key);
-		e->kv[e->n++].val = unescape(raw);
-	}
-	if (!entry_get(e, "Type")) {
-		snprintf(why, whylen, "no [Desktop Entry] group with a Type");
-		return false;
-	}
-	return true;
-}
-
-/* One argument of the launcher's Exec from one of the entry's: field
- * codes checked (%f %u %F %U %i %c kept, %k the entry's path in the image,
- * the deprecated ones dropped), then quoted if it needs quotes.  NULL
- * with the reason for an argument we cannot carry over faithfully. */
-static char *exec_arg(const char *t, bool quoted, bool first, const char *id, int *files,
-		      char *why, size_t whylen)
-{
-	char *out = NULL, *q = NULL;
-	size_t len = 0, qlen = 0;
-	FILE *f = open_memstream(&out, &len);
-	bool code = false, dropped_all = *t != '\0';
-
-	if (!f)
-		die("out of memory");
-	for (const char *p = t; *p; p++) {
-		char c = p[1];
-
-		if (*p != '%') {
-			fputc(*p, f);
-			dropped_all = false;
-			continue;
-		}
-		p++;
-		if (c == '%') {
-			fputs("%%", f);
-			dropped_all = false;
-			continue;
-		}
-		if (c && strchr("dDnNvm", c))
-			continue;
-		if (!c || !strchr("fuFUick", c)) {
-			snprintf(why, whylen, "the Exec field code %%%s is not one of the "
-				 "specification's", c ? (char[]){ c, 0 } : "");
-			goto fail;
-		}
-		if (quoted || first) {
-			snprintf(why, whylen, "the Exec field code %%%c is %s", c,
-				 first ? "the program" : "inside quotes");
-			goto fail;
-		}
-		if (strchr("FUi", c) && strlen(t) != 2) {
-			snprintf(why, whylen, "the Exec field code %%%c is not an argument of "
-				 "its own", c);
-			goto fail;
-		}
-		dropped_all = false;
-		if (c == 'k') {
-			fprintf(f, "/%s/%s", APPS_DIR, id);
-			continue;
-		}
-		if (strchr("fuFU", c) && ++*files > 1) {
-			snprintf(why, whylen, "the Exec has more than one of %%f %%u %%F %%U");
-			goto fail;
-		}
-		fprintf(f, "%%%c", c);
-		code = true;
-	}
-	if (fclose(f) != 0)
-		die("out of memory");
-	f = NULL;
-	if (dropped_all) {
-		free(out);
-		return xstrdup("");
-	}
-	if (*out && !strpbrk(out, " \t\n\"'\\><~|&;$*?#()`"))
-		return out;
-	if (code) {
-		snprintf(why, whylen, "an Exec argument has a field code and characters "
-			 "that need quotes");
-		free(out);
-		return NULL;
-	}
-	/* Double quotes, with \" \` \$ \\ inside: the one quoting the
-	 * specification defines; ; $( ) and ` stay literal characters. */
-	f = open_memstream(&q, &qlen);
-	if (!f)
-		die("out of memory");
-	fputc('"', f);
-	for (const char *p = out; *p; p++) {
-		if (strchr("\"`$\\", *p))
-			fputc('\\', f);
-		fputc(*p, f);
-	}
-	fputc('"', f);
-	if (fclose(f) != 0)
-		die("out of memory");
-	free(out);
-	return q;
-fail:
-	fclose(f);
-	free(out);
-	return NULL;
-}
-
-/* The launcher's Exec: `melee_path IMAGE` and the entry's arguments. */
-static char *launcher_exec(const char *exec, const char *melee_path, const char *image,
-			   const char *id, char *why, size_t whylen)
-{
-	char *out = NULL, *tok = malloc(strlen(exec) + 1);
-	size_t len = 0, nargs = 0;
-	FILE *f = open_memstream(&out, &len);
-	const char *p = exec;
-	int files = 0;
-
-	if (!f || !tok)
-		die("out of memory");
-	fprintf(f, "%s %s", melee_path, image);
-	for (;;) {
-		size_t n = 0;
-		bool quoted = false;
-		char *arg;
-
-		p += strspn(p, " ");
-		if (!*p)
-			break;
-		while (*p && *p != ' ') {
-			if (*p != '"') {
-				tok[n++] = *p++;
-				continue;
-			}
-			quoted = true;
-			for (p++; *p && *p != '"'; p++) {
-				if (*p == '\\' && p[1] && strchr("\"`$\\", p[1]))
-					p++;
-				tok[n++] = *p;
-			}
-			if (!*p) {
-				snprintf(why, whylen, "the Exec has an unterminated quote");
-				goto fail;
-			}
-			p++;
-		}
-		tok[n] = '\0';
-		arg = exec_arg(tok, quoted, nargs == 0, id, &files, why, whylen);
-		if (!arg)
-			goto fail;
-		if (nargs == 0 && !*arg) {
-			snprintf(why, whylen, "the Exec names no program");
-			free(arg);
-			goto fail;
-		}
-		if (*arg || quoted)
-			fprintf(f, " %s", *arg ? arg : "\"\"");
-		free(arg);
-		nargs++;
-	}
-	if (fclose(f) != 0)
-		die("out of memory");
-	free(tok);
-	if (nargs == 0) {
-		snprintf(why, whylen, "the Exec is empty");
-		free(out);
-		return NULL;
-	}
-	return out;
-fail:
-	fclose(f);
-	free(out);
-	free(tok);
-	return NULL;
-}
-
-/* A value as a desktop entry line holds it: backslashes doubled, a
- * leading space kept (clean_text already refused control characters). */
-static void put_value(FILE *f, const char *s)
-{
-	if (*s == ' ') {
-		fputs("\\s", f);
-		s++;
-	}
-	for (; *s; s++) {
-		if (*s == '\\')
-			fputc('\\', f);
-		fputc(*s, f);
-	}
-}
+/* What a launcher carries over: texts (with their translations), and
+ * plain values; Exec and Icon are rewritten. */
+static const char *const texts[] = {"Name", "GenericName", "Comment", "Keywords"};
+static const char *const plain[] = {"Terminal", "StartupNotify", "StartupWMClass", "MimeType",
+				    "Categories"};
 
 /* Does the host's icon theme (or its pixmaps) have `name`? */
 static bool host_has_icon(const char *name)
 {
 	static const char *const dirs[] = {
-		"/usr/share/icons/*/*/*", "/usr/local/share/icons/*/*/*", "/usr/share/pixmaps",
+	    "/usr/share/icons/*/*/*",
+	    "/usr/local/share/icons/*/*/*",
+	    "/usr/share/pixmaps",
 	};
 
 	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++)
@@ -382,7 +76,7 @@ static bool host_has_icon(const char *name)
  * not writable by users) of at most max bytes; -1 if it is none. */
 static int open_image_file(int imgfd, const char *rel, size_t max, int *err)
 {
-	struct stat st = { 0 };
+	struct stat st = {0};
 	int fd = image_resolve_own(imgfd, rel, O_RDONLY | O_NONBLOCK | O_NOCTTY);
 
 	*err = fd < 0 ? -fd : 0;
@@ -399,8 +93,7 @@ static int open_image_file(int imgfd, const char *rel, size_t max, int *err)
 
 /* Copies the image's icon file `rel` to appdir/melee-icons/BASE.EXT;
  * returns that path, or NULL. */
-static char *copy_icon(int imgfd, int appfd, const char *appdir, const char *rel,
-		       const char *base)
+static char *copy_icon(int imgfd, int appfd, const char *appdir, const char *rel, const char *base)
 {
 	const char *ext = strrchr(rel, '.');
 	cleanup_fd int fd = -1, ifd = -1;
@@ -434,15 +127,16 @@ static char *copy_icon(int imgfd, int appfd, const char *appdir, const char *rel
 static char *launcher_icon(int imgfd, int appfd, const char *appdir, const char *icon,
 			   const char *base)
 {
-	static const char *const sizes[] = { "scalable", "256x256", "128x128", "96x96",
-					     "64x64",	 "48x48",   "32x32" };
+	static const char *const sizes[] = {"scalable", "256x256", "128x128", "96x96",
+					    "64x64",	"48x48",   "32x32"};
 	char rel[PATH_MAX];
 	char *copied;
 
 	if (icon[0] == '/')
 		return copy_icon(imgfd, appfd, appdir, icon, base);
-	if (icon[0] == '.' || icon[strspn(icon, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-					   "0123456789._+-")] != '\0')
+	if (icon[0] == '.' ||
+	    icon[strspn(icon, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			      "0123456789._+-")] != '\0')
 		return NULL;
 	if (host_has_icon(icon))
 		return xstrdup(icon);
@@ -481,33 +175,39 @@ static bool copied_key(const char *key)
 
 /* The launcher's text, or NULL with the reason (why[0] empty: an entry
  * not shown in menus, skipped without a word). */
-static char *launcher_text(const struct entry *e, int imgfd, int appfd, const char *appdir,
+static char *launcher_text(const struct desktop_entry *e, int imgfd, int appfd, const char *appdir,
 			   const struct melee_image *im, const char *id, const char *base,
 			   const char *melee_path, char *why, size_t whylen)
 {
-	const char *type = entry_get(e, "Type"), *exec = entry_get(e, "Exec");
-	const char *icon = entry_get(e, "Icon");
+	const char *type = desktop_entry_get(e, "Type"), *exec = desktop_entry_get(e, "Exec");
+	const char *icon = desktop_entry_get(e, "Icon");
 	cleanup_free char *cmd = NULL, *icon_value = NULL;
+	char entry_path[PATH_MAX];
 	char *out = NULL;
 	size_t len = 0;
 	FILE *f;
 
 	why[0] = '\0';
-	if (strcmp(type, "Application") != 0 || (entry_get(e, "Hidden") &&
-	    strcmp(entry_get(e, "Hidden"), "true") == 0) || (entry_get(e, "NoDisplay") &&
-	    strcmp(entry_get(e, "NoDisplay"), "true") == 0))
+	if (strcmp(type, "Application") != 0 ||
+	    (desktop_entry_get(e, "Hidden") &&
+	     strcmp(desktop_entry_get(e, "Hidden"), "true") == 0) ||
+	    (desktop_entry_get(e, "NoDisplay") &&
+	     strcmp(desktop_entry_get(e, "NoDisplay"), "true") == 0))
 		return NULL;
 	for (size_t i = 0; i < e->n; i++)
-		if (copied_key(e->kv[i].key) && !clean_text(e->kv[i].val)) {
-			snprintf(why, whylen, "the value of %s has a control character or is not "
-				 "UTF-8", e->kv[i].key);
+		if (copied_key(e->kv[i].key) && !desktop_text_clean(e->kv[i].val)) {
+			snprintf(why, whylen,
+				 "the value of %s has a control character or is not "
+				 "UTF-8",
+				 e->kv[i].key);
 			return NULL;
 		}
-	if (!entry_get(e, "Name") || !exec) {
+	if (!desktop_entry_get(e, "Name") || !exec) {
 		snprintf(why, whylen, "no %s", exec ? "Name" : "Exec");
 		return NULL;
 	}
-	cmd = launcher_exec(exec, melee_path, im->name, id, why, whylen);
+	snprintf(entry_path, sizeof(entry_path), "/%s/%s", APPS_DIR, id);
+	cmd = desktop_exec_through(exec, melee_path, im->name, entry_path, why, whylen);
 	if (!cmd)
 		return NULL;
 	if (icon)
@@ -521,24 +221,24 @@ static char *launcher_text(const struct entry *e, int imgfd, int appfd, const ch
 			if (!is_localized(e->kv[i].key, texts[t]))
 				continue;
 			fprintf(f, "%s=", e->kv[i].key);
-			put_value(f, e->kv[i].val);
+			desktop_put_value(f, e->kv[i].val);
 			fprintf(f, t == 0 ? " (%s)\n" : "\n", im->name);
 		}
 	fputs("Exec=", f);
-	put_value(f, cmd);
+	desktop_put_value(f, cmd);
 	fputc('\n', f);
 	if (icon_value) {
 		fputs("Icon=", f);
-		put_value(f, icon_value);
+		desktop_put_value(f, icon_value);
 		fputc('\n', f);
 	}
 	for (size_t k = 0; k < sizeof(plain) / sizeof(plain[0]); k++) {
-		const char *v = entry_get(e, plain[k]);
+		const char *v = desktop_entry_get(e, plain[k]);
 
 		if (!v || (k < 2 && strcmp(v, "true") && strcmp(v, "false")))
 			continue;
 		fprintf(f, "%s=", plain[k]);
-		put_value(f, v);
+		desktop_put_value(f, v);
 		fputc('\n', f);
 	}
 	fprintf(f, "%s%s\n%s%s\n", IMAGE_KEY, im->name, APP_KEY, id);
@@ -564,8 +264,7 @@ static bool key_value(const char *data, const char *key, char *val, size_t len)
 
 /* Removes the icons copied for the launcher `name`
  * (melee-icons/<name without .desktop>.EXT) other than `keep`. */
-static int remove_icons(int dirfd, const char *dir, const char *name, const char *keep,
-			bool quiet)
+static int remove_icons(int dirfd, const char *dir, const char *name, const char *keep, bool quiet)
 {
 	int rc = 0;
 
@@ -654,15 +353,19 @@ static char *read_image_entry(int imgfd, int dirfd, const char *shown, const cha
 		return NULL;
 	}
 	if (fd < 0) {
-		warn("%s: %s: skipped", shown, e == EFBIG ? "larger than 64 KiB"
-					     : e == EPERM ? "not owned by root or writable by others"
-					     : e == EINVAL ? "not a regular file" : strerror(e));
+		warn("%s: %s: skipped", shown,
+		     e == EFBIG	   ? "larger than 64 KiB"
+		     : e == EPERM  ? "not owned by root or writable by others"
+		     : e == EINVAL ? "not a regular file"
+				   : strerror(e));
 		return NULL;
 	}
 	r = melee_read_fd(fd, ENTRY_MAX, &data, &len);
 	if (r < 0) {
-		warn("%s: %s: skipped", shown, r == -EILSEQ ? "contains NUL bytes"
-					   : r == -EFBIG ? "larger than 64 KiB" : strerror(-r));
+		warn("%s: %s: skipped", shown,
+		     r == -EILSEQ  ? "contains NUL bytes"
+		     : r == -EFBIG ? "larger than 64 KiB"
+				   : strerror(-r));
 		return NULL;
 	}
 	return data;
@@ -730,7 +433,8 @@ static int write_all(const struct melee_image *im, int imgfd, int appfd, const c
 		     const char *melee_path, char ***written, size_t *nwritten, bool quiet)
 {
 	char err[MELEE_ERRLEN];
-	cleanup_fd int pathfd = image_open_safely_at(imgfd, im->path, APPS_DIR, 0, err, sizeof(err));
+	cleanup_fd int pathfd =
+	    image_open_safely_at(imgfd, im->path, APPS_DIR, 0, err, sizeof(err));
 	cleanup_fd int dirfd = -1;
 	struct dirent **list = NULL;
 	int n, rc = 0;
@@ -748,7 +452,7 @@ static int write_all(const struct melee_image *im, int imgfd, int appfd, const c
 		char shown[PATH_MAX + 80], name[NAME_MAX + 1], why[256], sid[64];
 		char icon[NAME_MAX + 16];
 		cleanup_free char *data = NULL, *text = NULL;
-		struct entry e = { 0 };
+		struct desktop_entry e = {0};
 
 		snprintf(shown, sizeof(shown), "%s/%s/%s", im->path, APPS_DIR,
 			 melee_shown(id, 40, sid, sizeof(sid)));
@@ -770,10 +474,10 @@ static int write_all(const struct melee_image *im, int imgfd, int appfd, const c
 			continue;
 		}
 		name[strlen(name) - 8] = '\0'; /* the icon's base name */
-		if (parse_entry(data, &e, why, sizeof(why)))
+		if (desktop_entry_parse(data, &e, why, sizeof(why)))
 			text = launcher_text(&e, imgfd, appfd, appdir, im, id, name, melee_path,
 					     why, sizeof(why));
-		entry_free(&e);
+		desktop_entry_free(&e);
 		strcat(name, ".desktop");
 		if (!text && why[0]) {
 			warn("%s: %s: skipped", shown, why);
@@ -829,9 +533,11 @@ int links_apps(const struct melee_image *im, const char *appdir, const char *mel
 	int rc = 0;
 
 	/* Copied icons are named by this path in Icon= lines. */
-	if (appdir[0] != '/' || !clean_text(appdir) || strchr(appdir, '\\'))
-		die_status(2, "%s: the applications directory must be an absolute path without "
-			   "backslashes or control characters", appdir);
+	if (appdir[0] != '/' || !desktop_text_clean(appdir) || strchr(appdir, '\\'))
+		die_status(2,
+			   "%s: the applications directory must be an absolute path without "
+			   "backslashes or control characters",
+			   appdir);
 	appfd = open(appdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (appfd < 0)
 		die_status(2, "cannot open %s: %s", appdir, strerror(errno));
