@@ -107,7 +107,10 @@ static char *copy_icon(int imgfd, int appfd, const char *appdir, const char *rel
 	fd = open_image_file(imgfd, rel, ICON_MAX, &e);
 	if (fd < 0 || melee_read_fd_bytes(fd, ICON_MAX, &data, &len) < 0)
 		return NULL;
-	if (mkdirat(appfd, ICONS_SUBDIR, 0755) < 0 && errno != EEXIST)
+	/* 0755 whatever the umask: every user's menu reads the icons. */
+	if (mkdirat(appfd, ICONS_SUBDIR, 0755) == 0)
+		fchmodat(appfd, ICONS_SUBDIR, 0755, 0);
+	else if (errno != EEXIST)
 		return NULL;
 	ifd = openat(appfd, ICONS_SUBDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	snprintf(name, sizeof(name), "%s%s", base, ext);

@@ -55,7 +55,9 @@ mkdir -p "$IMAGES/demo/usr/share/icons/hicolor/48x48/apps" "$IMAGES/demo/usr/sha
 printf 'PNG-ish viewer icon' > "$IMAGES/demo/usr/share/icons/hicolor/48x48/apps/melee-test-viewer.png"
 printf '<svg xmlns="http://www.w3.org/2000/svg"/>' > "$IMAGES/demo/usr/share/tool/tool.svg"
 
+umask 077 # an administrator's strict umask must not hide launchers and icons
 run la
+umask 022
 is "$rc:$out" "0:$LAUNCHERS/melee-demo-org.example.Viewer.desktop
 $LAUNCHERS/melee-demo-tool.desktop" "one launcher per shown application, nothing for hidden, NoDisplay or Link entries"
 is "$(cat "$LAUNCHERS/melee-demo-org.example.Viewer.desktop")" "[Desktop Entry]
