@@ -311,11 +311,12 @@ int image_open_mountpoint(int imgfd, const char *imgpath, const char *relpath,
 	return melee_steal_fd(&fd);
 }
 
-int image_resolve(int imgfd, const char *relpath, int flags)
+static int resolve_in_image(int imgfd, const char *relpath, int flags,
+			    unsigned long long resolve)
 {
 	struct open_how how = {
 		.flags = (unsigned long long)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | resolve,
 	};
 	long fd;
 
@@ -323,4 +324,16 @@ int image_resolve(int imgfd, const char *relpath, int flags)
 		relpath++;
 	fd = syscall(SYS_openat2, imgfd, *relpath ? relpath : ".", &how, sizeof(how));
 	return fd < 0 ? -errno : (int)fd;
+}
+
+int image_resolve(int imgfd, const char *relpath, int flags)
+{
+	return resolve_in_image(imgfd, relpath, flags, 0);
+}
+
+int image_resolve_own(int imgfd, const char *relpath, int flags)
+{
+	/* RESOLVE_NO_XDEV: /home, /tmp and /proc of a prepared image are
+	 * the host's (and users') files, not the image's. */
+	return resolve_in_image(imgfd, relpath, flags, RESOLVE_NO_XDEV);
 }

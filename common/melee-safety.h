@@ -58,4 +58,9 @@ int image_open_mountpoint(int imgfd, const char *imgpath, const char *relpath,
  * it (symlinks followed, but never out of the image root). */
 int image_resolve(int imgfd, const char *relpath, int flags);
 
+/* The same, staying in the image's own file system: a path that crosses
+ * into a mount (the host's /home, /tmp, /proc bound in by `up`) is
+ * -EXDEV.  For files whose content MELEE copies out of the image. */
+int image_resolve_own(int imgfd, const char *relpath, int flags);
+
 #endif

@@ -6,6 +6,7 @@
 #include "melee-mnt-util.h"
 #include "melee-mounts.h"
 #include "melee-util.h"
+#include "links-apps.h"
 #include "mounts-links.h"
 #include "mounts-namerules.h"
 #include "mounts-ops.h"
@@ -13,6 +14,8 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <stdnoreturn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -35,6 +38,7 @@ static void usage(FILE *f)
 		"  check [IMAGE...]    validate the configuration and every image\n"
 		"  links               create IMAGE -> melee links and desktop launchers\n"
 		"                      for every image; remove those of removed images\n"
+		"  links --apps IMAGE [--remove]  menu launchers of the image's apps\n"
 		"\n"
 		"Options:\n"
 		"  -c, --config FILE   use FILE instead of %s (root only)\n"
@@ -48,12 +52,28 @@ static void usage(FILE *f)
 		"      --desktop-dir DIR  links: where the launchers go (default %s)\n"
 		"      --xsessions-dir DIR  links: also a session entry melee-IMAGE per image\n"
 		"                       for display managers (e.g. /usr/share/xsessions)\n"
+		"      --applications-dir DIR  links --apps: where they go (%s)\n"
 		"  -h, --help          show this help\n"
 		"  -V, --version       show the version\n"
 		"\n"
 		"Exit status: 0 success, 1 an image failed or is not ready, 2 usage or\n"
 		"configuration error.\n",
-		MELEE_DEFAULT_CONFIG, BINDIR, DATADIR "/applications");
+		MELEE_DEFAULT_CONFIG, BINDIR, DATADIR "/applications", LINKS_APPS_DEFAULT_DIR);
+}
+
+static noreturn void die_unknown_image(const struct melee_config *cfg, const char *name)
+{
+	char list[2048] = "";
+
+	for (size_t j = 0; j < cfg->n_images; j++) {
+		if (strlen(list) + strlen(cfg->images[j].name) + 3 >= sizeof(list))
+			break;
+		strcat(list, j ? ", " : "");
+		strcat(list, cfg->images[j].name);
+	}
+	die_status(2, "unknown image '%.80s'%s (configured: %s)", name,
+		   melee_name_valid(name) ? "" : ": not a valid image name",
+		   cfg->n_images ? list : "none");
 }
 
 static void select_images(const struct melee_config *cfg, char **names, int n,
@@ -79,20 +99,8 @@ static void select_images(const struct melee_config *cfg, char **names, int n,
 		const struct melee_image *im = melee_config_find_image(cfg, names[i]);
 		bool dup = false;
 
-		if (!im) {
-			char list[2048] = "";
-
-			for (size_t j = 0; j < cfg->n_images; j++) {
-				if (strlen(list) + strlen(cfg->images[j].name) + 3 >= sizeof(list))
-					break;
-				strcat(list, j ? ", " : "");
-				strcat(list, cfg->images[j].name);
-			}
-			die_status(2, "unknown image '%.80s'%s (configured: %s)", names[i],
-				   melee_name_valid(names[i]) ? ""
-							      : ": not a valid image name",
-				   cfg->n_images ? list : "none");
-		}
+		if (!im)
+			die_unknown_image(cfg, names[i]);
 		for (size_t j = 0; j < k; j++)
 			dup |= sel[j] == im;
 		if (!dup)
@@ -213,6 +221,27 @@ static int cmd_status(const struct melee_image **sel, size_t n, bool json)
 	return rc;
 }
 
+/* links --apps IMAGE: a configured image, or for --remove any valid
+ * name (the image may have left the configuration already). */
+static int cmd_links_apps(const struct melee_config *cfg, const char *name, const char *bindir,
+			  const char *appdir, bool remove, bool quiet)
+{
+	const struct melee_image *im = melee_config_find_image(cfg, name);
+	struct melee_image gone = { 0 };
+	char melee_path[PATH_MAX] = "";
+
+	if (!im && remove && melee_name_valid(name)) {
+		gone.name = (char *)name;
+		im = &gone;
+	}
+	if (!im)
+		die_unknown_image(cfg, name);
+	if (!remove)
+		links_melee_path(bindir, melee_path, sizeof(melee_path));
+	return links_apps(im, appdir ? appdir : LINKS_APPS_DEFAULT_DIR, melee_path, remove,
+			  quiet);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -226,12 +255,17 @@ int main(int argc, char **argv)
 		{ "bindir", required_argument, NULL, 'B' },
 		{ "desktop-dir", required_argument, NULL, 'D' },
 		{ "xsessions-dir", required_argument, NULL, 'X' },
-		{ "remount", no_argument, NULL, 'R' },
+		{ "remount", no_argument, NULL, 'M' },
+		{ "apps", required_argument, NULL, 'A' },
+		{ "applications-dir", required_argument, NULL, 'P' },
+		{ "remove", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mounts_opts o = { 0 };
 	const char *config = MELEE_DEFAULT_CONFIG, *cmd;
 	const char *bindir = BINDIR, *desktop_dir = DATADIR "/applications", *xsessions_dir = NULL;
+	const char *apps = NULL, *apps_dir = NULL;
+	bool apps_remove = false;
 	const struct melee_image **sel = NULL;
 	struct melee_config cfg;
 	char err[MELEE_ERRLEN];
@@ -272,8 +306,17 @@ int main(int argc, char **argv)
 		case 'X':
 			xsessions_dir = optarg;
 			break;
-		case 'R':
+		case 'M':
 			o.remount = true;
+			break;
+		case 'A':
+			apps = optarg;
+			break;
+		case 'P':
+			apps_dir = optarg;
+			break;
+		case 'R':
+			apps_remove = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -315,6 +358,15 @@ int main(int argc, char **argv)
 			exit(2);
 		}
 		die_status(2, "%s", err);
+	}
+	if ((apps_dir || apps_remove) && !apps)
+		die_status(2, "--applications-dir and --remove go with links --apps IMAGE");
+	if (apps && strcmp(cmd, "links") != 0)
+		die_status(2, "--apps goes with the links command");
+	if (apps) {
+		rc = cmd_links_apps(&cfg, apps, bindir, apps_dir, apps_remove, o.quiet);
+		melee_config_free(&cfg);
+		return rc;
 	}
 	if (strcmp(cmd, "links") == 0) {
 		if (optind < argc)

@@ -6,6 +6,8 @@
  * with a warning (an image called "ls" must not shadow the real one). */
 #include "mounts-links.h"
 
+#include "links-apps.h"
+
 #include "melee-util.h"
 #include "tool-util.h"
 
@@ -208,6 +210,10 @@ static int write_launcher(int dirfd, const char *desktop_dir, const struct melee
 			im->name);
 		/* Run inside the image: its own session manager. */
 		fputs("Exec=x-session-manager\n", f);
+		/* SDDM puts DesktopNames, not the file name, into
+		 * XDG_SESSION_DESKTOP, but adds X-SDDM-Env to the PAM
+		 * environment: its choice reaches pam_melee as MELEE_IMAGE. */
+		fprintf(f, "X-SDDM-Env=MELEE_IMAGE=%s\n", im->name);
 	} else {
 		fputs("[Desktop Entry]\nType=Application\nName=Terminal in ", f);
 		put_value(f, im->description);
@@ -241,18 +247,6 @@ static int write_launcher(int dirfd, const char *desktop_dir, const struct melee
 	return 0;
 }
 
-/* True if the launcher carries our key (read without following links). */
-static bool is_our_launcher(int dirfd, const char *name)
-{
-	cleanup_fd int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	cleanup_free char *data = NULL;
-	size_t len;
-
-	if (fd < 0 || melee_read_fd(fd, 65536, &data, &len) < 0)
-		return false;
-	return strstr(data, "\n" LAUNCHER_KEY) != NULL;
-}
-
 /* Removes what this command made for images no longer configured. */
 static void remove_stale(const struct melee_config *cfg, int dirfd, const char *dir,
 			 bool launchers, bool quiet)
@@ -270,14 +264,18 @@ static void remove_stale(const struct melee_config *cfg, int dirfd, const char *
 	while ((e = readdir(d))) {
 		char image[NAME_MAX + 1];
 		size_t l = strlen(e->d_name);
+		bool app;
 
 		if (launchers) {
+			/* The image is the launcher's key, not its file name:
+			 * melee-trixie-xterm.desktop is trixie's (links --apps). */
 			if (l <= 14 || strncmp(e->d_name, "melee-", 6) != 0 ||
-			    strcmp(e->d_name + l - 8, ".desktop") != 0)
+			    strcmp(e->d_name + l - 8, ".desktop") != 0 ||
+			    !links_launcher_image(dirfd, e->d_name, image, sizeof(image), &app) ||
+			    configured(cfg, image))
 				continue;
-			snprintf(image, sizeof(image), "%.*s", (int)(l - 14), e->d_name + 6);
-			if (configured(cfg, image) || !is_our_launcher(dirfd, e->d_name))
-				continue;
+			links_remove_launcher(dirfd, dir, e->d_name, quiet);
+			continue;
 		} else if (strncmp(e->d_name, "qsub", 4) == 0 &&
 			   is_our_link(dirfd, e->d_name, "melee-qsub")) {
 			if (configured(cfg, e->d_name + 4))
@@ -295,6 +293,24 @@ static void remove_stale(const struct melee_config *cfg, int dirfd, const char *
 	closedir(d);
 }
 
+void links_melee_path(const char *bindir, char *buf, size_t len)
+{
+	cleanup_fd int bfd = open(bindir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char target[PATH_MAX];
+
+	if (bfd < 0)
+		die_status(2, "cannot open %s: %s", bindir, strerror(errno));
+	link_target(bfd, "melee", target, sizeof(target));
+	if (strcmp(target, "melee") == 0)
+		snprintf(buf, len, "%s/melee", bindir);
+	else
+		snprintf(buf, len, "%s", target);
+	/* Written into Exec lines unquoted. */
+	if (strpbrk(buf, " \t\n\"'\\$`%;<>~|&*?#()"))
+		die_status(2, "%s: a launcher cannot name a path with spaces, quotes or "
+			   "shell characters", buf);
+}
+
 int mounts_links(const struct melee_config *cfg, const char *bindir, const char *desktop_dir,
 		 const char *xsessions_dir, bool quiet)
 {
@@ -307,13 +323,7 @@ int mounts_links(const struct melee_config *cfg, const char *bindir, const char 
 		die_status(2, "cannot open %s: %s", bindir, strerror(errno));
 	link_target(bfd, "melee", target, sizeof(target));
 	link_target(bfd, "melee-qsub", qtarget, sizeof(qtarget));
-	if (strcmp(target, "melee") == 0)
-		snprintf(melee_path, sizeof(melee_path), "%s/melee", bindir);
-	else
-		snprintf(melee_path, sizeof(melee_path), "%s", target);
-	if (strpbrk(melee_path, " \t\n\"'\\$`%;"))
-		die_status(2, "%s: a launcher cannot name a path with spaces or quotes",
-			   melee_path);
+	links_melee_path(bindir, melee_path, sizeof(melee_path));
 	for (size_t i = 0; i < cfg->n_images; i++) {
 		const struct melee_image *im = &cfg->images[i];
 		char q[MELEE_NAME_MAX + 8];

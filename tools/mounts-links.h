@@ -14,4 +14,8 @@
 int mounts_links(const struct melee_config *cfg, const char *bindir, const char *desktop_dir,
 		 const char *xsessions_dir, bool quiet);
 
+/* The melee a launcher runs: bindir/melee when it lives there, else the
+ * installed one.  Dies on a path an Exec line could not hold unquoted. */
+void links_melee_path(const char *bindir, char *buf, size_t len);
+
 #endif

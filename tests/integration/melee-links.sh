@@ -92,7 +92,8 @@ Type=Application
 Name=Demo image (MELEE)
 Comment=A desktop session inside the MELEE image demo
 Exec=x-session-manager
-X-Melee-Image=demo" "the session entry: named melee-demo for the greeter, the image's own session manager"
+X-SDDM-Env=MELEE_IMAGE=demo
+X-Melee-Image=demo" "the session entry: named melee-demo for the greeter, the image's own session manager, MELEE_IMAGE for SDDM's PAM environment"
 run desktop-file-validate "$T/xsessions/melee-demo.desktop"
 is "$rc:$out" "0:" "desktop-file-validate accepts it"
 
