@@ -43,6 +43,13 @@ static int group_gid(const char *name, gid_t *gid)
 	}
 }
 
+void melee_image_allowed(const struct melee_image *im, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	append_list(buf, len, "allowed groups", im->allow_groups);
+	append_list(buf, len, "allowed users", im->allow_users);
+}
+
 int melee_image_access(const struct melee_image *im, const char *user,
 		       const gid_t *groups, size_t ngroups, char *err, size_t errlen)
 {
@@ -61,8 +68,7 @@ int melee_image_access(const struct melee_image *im, const char *user,
 			if (groups[g] == gid)
 				return 0;
 	}
-	append_list(allowed, sizeof(allowed), "allowed groups", im->allow_groups);
-	append_list(allowed, sizeof(allowed), "allowed users", im->allow_users);
+	melee_image_allowed(im, allowed, sizeof(allowed));
 	return melee_fail(err, errlen, -EACCES, "you may not use image %s (%s)", im->name,
 			  allowed);
 }

@@ -16,6 +16,11 @@
 int melee_image_access(const struct melee_image *im, const char *user,
 		       const gid_t *groups, size_t ngroups, char *err, size_t errlen);
 
+/* Who the image is open to, as melee_image_access words it: "allowed
+ * groups: a, b; allowed users: c" (empty when it is open to everyone);
+ * for melee --list --all. */
+void melee_image_allowed(const struct melee_image *im, char *buf, size_t len);
+
 /* The user's host groups (primary first), malloc'd into *groups. */
 int melee_user_groups(const char *user, gid_t primary, gid_t **groups,
 		      size_t *ngroups) melee_must_check;

@@ -16,6 +16,7 @@
 #include "melee-access.h"
 #include "melee-auto-up.h"
 #include "melee-config.h"
+#include "melee-default.h"
 #include "melee-enter.h"
 #include "melee-pw.h"
 #include "melee-safety.h"
@@ -36,8 +37,7 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-/* Exit statuses of env(1) and chroot(1). */
-#define EXIT_MELEE 125
+/* Exit statuses of env(1) and chroot(1) (EXIT_MELEE: melee-default.h). */
 #define EXIT_CANNOT_RUN 126
 #define EXIT_NOT_FOUND 127
 
@@ -54,11 +54,15 @@ static void usage(FILE *f)
 		"Usage: melee IMAGE [COMMAND [ARG...]]\n"
 		"       IMAGE [COMMAND [ARG...]]      (a link named after the image)\n"
 		"       #!/path/to/IMAGE [INTERPRETER] (first line of a script)\n"
-		"       melee --list\n"
+		"       melee --list [--all] | --show-default | --set-default IMAGE|host\n"
 		"Run your shell, a command or a script inside a MELEE image, in the same\n"
 		"directory, with your own privileges.\n"
 		"\n"
-		"  -l, --list      list the images: name, state, whether you may use it\n"
+		"  -l, --list      the images you may use, * marks your default image;\n"
+		"                  --all: every image, and who a closed one is open to\n"
+		"  --show-default  the image a login would choose for you now, and why\n"
+		"  --set-default IMAGE  make IMAGE your default (~/.config/melee/image);\n"
+		"                  host: remove it\n"
 		"  -h, --help      show this help\n"
 		"  -V, --version   show the version\n"
 		"\n"
@@ -73,9 +77,9 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
-/* image NULL: every image (--list); else what finding that image needs,
- * which is what the PAM and NSS modules read too (melee_config_load_image). */
-static void load_config(struct melee_config *cfg, const char *image)
+/* Finding one image reads what the PAM and NSS modules read too
+ * (melee_config_load_image). */
+void load_config(struct melee_config *cfg, const char *image)
 {
 	char err[MELEE_ERRLEN];
 	int r;
@@ -88,7 +92,7 @@ static void load_config(struct melee_config *cfg, const char *image)
 		die_status(EXIT_MELEE, "%s", err);
 }
 
-static const struct melee_image *find_image(const struct melee_config *cfg, const char *name)
+const struct melee_image *find_image(const struct melee_config *cfg, const char *name)
 {
 	const struct melee_image *im;
 	char shown[96];
@@ -104,8 +108,7 @@ static const struct melee_image *find_image(const struct melee_config *cfg, cons
 	return im;
 }
 
-/* The caller's supplementary groups, as the process has them now. */
-static gid_t *caller_groups(size_t *n)
+gid_t *caller_groups(size_t *n)
 {
 	int count = getgroups(0, NULL);
 	gid_t *g;
@@ -120,52 +123,6 @@ static gid_t *caller_groups(size_t *n)
 		die_errno("getgroups");
 	*n = (size_t)count;
 	return g;
-}
-
-/* The state melee itself cares about: the same safety walk and prepared
- * check as entering (no libmount: a setuid program loads as little as it
- * can, and every use pays for each library). */
-static const char *image_state(const struct melee_image *im)
-{
-	char err[MELEE_ERRLEN];
-	cleanup_fd int fd = image_open_safely(im->path, 0, err, sizeof(err));
-	int r;
-
-	if (fd < 0)
-		return fd == -ENOENT ? "missing" : "unsafe";
-	r = melee_image_check_prepared(fd, im, err, sizeof(err));
-	return r == 0 ? "ready" : r == -ENXIO ? "not prepared" : "unsafe";
-}
-
-static int cmd_list(void)
-{
-	struct melee_config cfg;
-	char name[256], err[MELEE_ERRLEN];
-	cleanup_free struct passwd *pw = NULL;
-	gid_t *groups;
-	size_t ngroups;
-	int r;
-
-	load_config(&cfg, NULL);
-	r = melee_getpwuid(getuid(), &pw, err, sizeof(err));
-	if (r == -ENOENT)
-		die_status(EXIT_MELEE, "you (uid %u) are not in the password database",
-			   (unsigned)getuid());
-	if (r < 0)
-		die_status(EXIT_MELEE, "%s", err);
-	snprintf(name, sizeof(name), "%s", pw->pw_name);
-	groups = caller_groups(&ngroups);
-	printf("%-16s %-13s %-7s %s\n", "IMAGE", "STATE", "ACCESS", "DESCRIPTION");
-	for (size_t i = 0; i < cfg.n_images; i++) {
-		const struct melee_image *im = &cfg.images[i];
-
-		printf("%-16s %-13s %-7s %s\n", im->name, image_state(im),
-		       melee_image_access(im, name, groups, ngroups, NULL, 0) == 0 ? "yes" : "no",
-		       im->description);
-	}
-	free(groups);
-	melee_config_free(&cfg);
-	return 0;
 }
 
 /* Interpreter use: the kernel runs "#!/path/sl6 [ARG]" scripts as
@@ -316,6 +273,13 @@ static void sanitize_process(void)
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
+static int bad_usage(const char *option, const char *expected)
+{
+	warn("%s %s", option, expected);
+	usage(stderr);
+	return EXIT_MELEE;
+}
+
 /* Step 2, before anything privileged: as melee, the options and the
  * image name in argv[1]; as a link (sl6), the image is argv[0]'s name.
  * Returns -1 to go on, or the exit status of an option that is done. */
@@ -340,8 +304,16 @@ static int parse_command_line(int argc, char **argv, struct request *rq)
 		printf("melee %s\n", MELEE_VERSION);
 		return 0;
 	}
-	if (strcmp(argv[1], "-l") == 0 || strcmp(argv[1], "--list") == 0)
-		return cmd_list();
+	if (strcmp(argv[1], "-l") == 0 || strcmp(argv[1], "--list") == 0) {
+		if (argc == 2 || (argc == 3 && strcmp(argv[2], "--all") == 0))
+			return cmd_list(argc == 3);
+		return bad_usage(argv[1], "takes only --all");
+	}
+	if (strcmp(argv[1], "--show-default") == 0)
+		return argc == 2 ? cmd_show_default() : bad_usage(argv[1], "takes no argument");
+	if (strcmp(argv[1], "--set-default") == 0)
+		return argc == 3 ? cmd_set_default(argv[2])
+				 : bad_usage(argv[1], "takes one IMAGE, or host");
 	if (argv[1][0] == '-' && argv[1][1] != '\0') {
 		warn("unknown option '%.80s'", argv[1]);
 		usage(stderr);

@@ -20,6 +20,6 @@ out=$(as alice "$MELEE" demo sh -c 'echo $MELEE_IMAGE $HOME' 2>&1); rc=$?
 is "$rc:$out" "0:demo /home/alice" "and her environment comes from the entry"
 out=$(as alice "$MELEE" --list 2>&1); rc=$?
 like "$rc:$out" "^0:IMAGE .*
-demo +ready +yes +Demo image" "melee --list: the image, with her access"
+demo +ready +yes +- +Demo image" "melee --list: the image, with her access"
 
 done_testing

@@ -102,12 +102,12 @@ run as alice "$MELEE" cold true
 is "$rc:$out" "125:melee: image cold is not prepared ($IMAGES/cold/proc is not mounted); run 'melee-mounts up cold' as root" \
 	"an image that is not up: says so and names the fix"
 
-out=$(cd / && as bob "$MELEE" --list); rc=$?
-is "$rc:$out" "0:IMAGE            STATE         ACCESS  DESCRIPTION
-cold             not prepared  yes     cold
-demo             ready         yes     Demo image
-lab              ready         yes     lab
-old              ready         yes     old
-sl6              ready         no      sl6" "--list: name, state, access, description"
+out=$(cd / && as bob "$MELEE" --list --all); rc=$?
+is "$rc:$out" "0:IMAGE            STATE         ACCESS  DEFAULT  DESCRIPTION
+cold             not prepared  yes     -        cold
+demo             ready         yes     -        Demo image
+lab              ready         yes     -        lab
+old              ready         yes     -        old
+sl6              ready         no      -        sl6 (allowed groups: physics)" "--list --all: name, state, access, default, description"
 
 done_testing

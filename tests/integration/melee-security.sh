@@ -158,13 +158,13 @@ is "$rc:$out" "125:melee: image procfake is unsafe: $IMAGES/procfake/proc has so
 	"an image whose /proc has something else mounted is refused"
 
 out=$(cd / && as alice "$MELEE" --list); rc=$?
-is "$rc:$out" "0:IMAGE            STATE         ACCESS  DESCRIPTION
-demo             ready         yes     Demo image
-procfake         unsafe        yes     procfake
-procsym          unsafe        yes     procsym
-sym              ready         yes     sym" "--list shows unsafe images as unsafe"
+is "$rc:$out" "0:IMAGE            STATE         ACCESS  DEFAULT  DESCRIPTION
+demo             ready         yes     -        Demo image
+procfake         unsafe        yes     -        procfake
+procsym          unsafe        yes     -        procsym
+sym              ready         yes     -        sym" "--list shows unsafe images as unsafe"
 chmod 775 "$IMAGES/sym"
-like "$(cd / && as alice "$MELEE" --list)" "sym +unsafe +yes +sym" "--list: a group-writable image is unsafe"
+like "$(cd / && as alice "$MELEE" --list)" "sym +unsafe +yes +- +sym" "--list: a group-writable image is unsafe"
 chmod 755 "$IMAGES/sym"
 
 # Nothing but the one enter function calls chroot or setuid.
