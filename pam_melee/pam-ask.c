@@ -107,8 +107,8 @@ static bool listed(const struct melee_image *const *v, size_t n, const struct me
 }
 
 /* "Image [trixie] (host, bullseye, trixie): " */
-static void make_prompt(const struct melee_image *const *v, size_t n, const char *preset,
-			char *buf, size_t len)
+static void make_prompt(const struct melee_image *const *v, size_t n, const char *preset, char *buf,
+			size_t len)
 {
 	size_t at = (size_t)snprintf(buf, len, "Image [%s] (host", preset);
 
@@ -158,9 +158,8 @@ static int judge(const struct melee_config *cfg, const struct melee_image *const
 	return 0;
 }
 
-int melee_pam_ask(pam_handle_t *pamh, const struct melee_config *cfg, const char *user,
-		  gid_t gid, const char *preset, char *answer, size_t len, char *err,
-		  size_t errlen)
+int melee_pam_ask(pam_handle_t *pamh, const struct melee_config *cfg, const char *user, gid_t gid,
+		  const char *preset, char *answer, size_t len, char *err, size_t errlen)
 {
 	cleanup_free const struct melee_image **v = NULL;
 	const struct melee_image *def = NULL;

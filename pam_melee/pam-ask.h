@@ -28,8 +28,7 @@ bool melee_pam_tty_is_terminal(const char *tty);
  * name, or "" for the host.  MELEE_ASK_NOT_ASKED: no question was put.
  * Negative: MELEE_ASK_TRIES answers were refused or the conversation
  * failed after one; the message is in err. */
-int melee_pam_ask(pam_handle_t *pamh, const struct melee_config *cfg, const char *user,
-		  gid_t gid, const char *preset, char *answer, size_t len, char *err,
-		  size_t errlen);
+int melee_pam_ask(pam_handle_t *pamh, const struct melee_config *cfg, const char *user, gid_t gid,
+		  const char *preset, char *answer, size_t len, char *err, size_t errlen);
 
 #endif
