@@ -80,6 +80,22 @@ out=$(pamtester -I tty=/dev/tty3 melee-ask alice open_session 2>&1 < /dev/null);
 sleep 0.2
 is "$rc:$(sed -n 's/.*entered image \([^ ]*\) .*/\1/p' "$SYSLOG")" "0:trixie" "no answer at all (end of input): the default, trixie"
 
+# An application without a conversation function (the test harness with
+# -n) on a terminal: no question put (none tried: no notice that the
+# conversation failed), the default.
+: > "$SYSLOG"
+run "$HARNESS" -n -t /dev/tty3 "$T/pam.d" melee-ask alice -- /bin/sh -c 'cat /marker 2>/dev/null || echo host'
+is "$rc:$out" "0:melee-fixture:trixie" "no conversation function: no question, users.conf's trixie"
+syslog_wait 'entered image'
+unlike "$(cat "$SYSLOG")" "takes no answer" "and no question was tried"
+# The harness's conversation returns no answer to a prompt: tried, then
+# the default (the notice says why).
+: > "$SYSLOG"
+run "$HARNESS" -t /dev/tty3 "$T/pam.d" melee-ask alice -- /bin/sh -c 'cat /marker 2>/dev/null || echo host'
+is "$rc:$(tail -1 <<< "$out")" "0:melee-fixture:trixie" "a conversation that gives no answer: the default, trixie"
+syslog_wait 'entered image'
+like "$(cat "$SYSLOG")" "user alice: the conversation takes no answer \(.*\): no question" "after trying, with a notice"
+
 # An image chosen before the question is not asked about.
 : > "$SYSLOG"
 out=$(echo host | pamtester -I tty=/dev/tty3 -E MELEE_IMAGE=bullseye melee-ask alice open_session 2>&1)
