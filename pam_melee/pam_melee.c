@@ -21,6 +21,7 @@
 #include "melee-ids.h"
 #include "melee-pw.h"
 #include "melee-util.h"
+#include "pam-ask.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -42,7 +43,7 @@
 
 struct args {
 	const char *conf;
-	bool debug, quiet, fallback_deny;
+	bool debug, quiet, fallback_deny, ask;
 };
 
 /* Where the choice came from: 1-3 are the login's own request (strict),
@@ -55,11 +56,13 @@ enum source {
 	SRC_USER_FILE,
 	SRC_USERS_CONF,
 	SRC_DEFAULT,
+	SRC_ASKED,
 };
 
 static const char *const source_names[] = {
 	"nothing",	   "the login name", "MELEE_IMAGE",   "the session name",
 	"~/.config/melee/image", "users.conf",	 "default-image",
+	"the answer at the console",
 };
 
 struct choice {
@@ -83,9 +86,11 @@ static void parse_args(pam_handle_t *pamh, int argc, const char **argv, struct a
 			a->fallback_deny = true;
 		else if (strcmp(argv[i], "fallback=host") == 0)
 			a->fallback_deny = false;
+		else if (strcmp(argv[i], "ask") == 0)
+			a->ask = true;
 		else
 			pam_syslog(pamh, LOG_ERR, "unknown option '%s' (expected conf=/PATH, "
-						  "debug, quiet, fallback=host|deny)",
+						  "debug, quiet, fallback=host|deny, ask)",
 				   argv[i]);
 	}
 }
@@ -174,11 +179,39 @@ static int parse_name(const struct melee_config *cfg, const char *user, struct c
 	return 0;
 }
 
-/* DESIGN.md's order: the first source that says something wins.  The
- * base user's entry, when the user's file needed it, is left in *pw (the
- * caller frees it) so that check_choice() does not look it up again. */
+/* `ask`: the default just chosen (or the host) is only preselected; at a
+ * terminal the user's answer decides (pam-ask.h).  An answer is the
+ * login's own request: strict, like the login name's. */
+static int ask_choice(pam_handle_t *pamh, const struct melee_config *cfg, struct choice *c,
+		      struct passwd **pw, char *err, size_t errlen)
+{
+	char answer[MELEE_NAME_MAX + 1];
+	int r;
+
+	/* An unknown base user: check_choice() says so, as without ask. */
+	if (!*pw && melee_getpwnam(c->base, pw, NULL, 0) < 0)
+		return 0;
+	r = melee_pam_ask(pamh, cfg, c->base, (*pw)->pw_gid,
+			  c->source == SRC_NONE ? NULL : c->image, answer, sizeof(answer), err,
+			  errlen);
+	if (r == MELEE_ASK_NOT_ASKED)
+		return 0;
+	if (r < 0)
+		return r;
+	if (*answer)
+		set_choice(c, SRC_ASKED, answer);
+	else
+		c->source = SRC_NONE;
+	return 0;
+}
+
+/* DESIGN.md's order: the first source that says something wins; with
+ * `ask` (the session only) what 4-7 chose is preselected in a question.
+ * The base user's entry, when the user's file or the question needed
+ * it, is left in *pw (the caller frees it) so that check_choice() does
+ * not look it up again. */
 static int choose(pam_handle_t *pamh, const struct melee_config *cfg, const char *user,
-		  struct choice *c, struct passwd **pw, char *err, size_t errlen)
+		  bool ask, struct choice *c, struct passwd **pw, char *err, size_t errlen)
 {
 	const char *v;
 	int r = parse_name(cfg, user, c, err, errlen);
@@ -197,19 +230,15 @@ static int choose(pam_handle_t *pamh, const struct melee_config *cfg, const char
 	if (cfg->user_choice) {
 		char img[USER_FILE_MAX + 1];
 
-		if (melee_getpwnam(c->base, pw, NULL, 0) == 0 && read_user_file(*pw, img, sizeof(img))) {
+		if (melee_getpwnam(c->base, pw, NULL, 0) == 0 && read_user_file(*pw, img, sizeof(img)))
 			set_choice(c, SRC_USER_FILE, img);
-			return 0;
-		}
 	}
-	for (size_t u = 0; u < cfg->n_users; u++)
-		if (strcmp(cfg->users[u].user, c->base) == 0) {
+	for (size_t u = 0; c->source == SRC_NONE && u < cfg->n_users; u++)
+		if (strcmp(cfg->users[u].user, c->base) == 0)
 			set_choice(c, SRC_USERS_CONF, cfg->users[u].image);
-			return 0;
-		}
-	if (cfg->default_image)
+	if (c->source == SRC_NONE && cfg->default_image)
 		set_choice(c, SRC_DEFAULT, cfg->default_image);
-	return 0;
+	return ask ? ask_choice(pamh, cfg, c, pw, err, errlen) : 0;
 }
 
 /* USER+IMAGE is a second name for USER only when USER is a person
@@ -283,7 +312,7 @@ static int check_choice(const struct melee_config *cfg, const char *user,
 
 static bool strict(enum source s)
 {
-	return s == SRC_SUFFIX || s == SRC_ENV || s == SRC_SESSION;
+	return s == SRC_SUFFIX || s == SRC_ENV || s == SRC_SESSION || s == SRC_ASKED;
 }
 
 /* A choice that cannot be had: the login fails for a strict source (and
@@ -407,7 +436,7 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 		/* Without a configuration only a suffixed name is a problem. */
 		return strpbrk(user, MELEE_SEPARATORS) ? PAM_AUTHINFO_UNAVAIL : PAM_IGNORE;
 	}
-	if (choose(pamh, &cfg, user, &c, &pw, err, sizeof(err)) < 0) {
+	if (choose(pamh, &cfg, user, false, &c, &pw, err, sizeof(err)) < 0) {
 		pam_error(pamh, "melee: %s", err);
 		melee_config_free(&cfg);
 		return PAM_USER_UNKNOWN;
@@ -462,7 +491,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		}
 		return host_session(pamh);
 	}
-	if (choose(pamh, &cfg, user, &c, &pw, err, sizeof(err)) < 0) {
+	if (choose(pamh, &cfg, user, a.ask, &c, &pw, err, sizeof(err)) < 0) {
 		pam_error(pamh, "melee: %s", err);
 		r = PAM_SESSION_ERR;
 		goto out;

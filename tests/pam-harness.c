@@ -4,9 +4,10 @@
  * does (the process that opens the session lives on), then forks the
  * user's command with the PAM environment, as the user.
  *
- *   pam-harness [-a] [-E VAR=VALUE]... CONFDIR SERVICE USER -- CMD [ARG...]
+ *   pam-harness [-a] [-n] [-t TTY] [-E VAR=VALUE]... CONFDIR SERVICE USER -- CMD [ARG...]
  *
- * -a runs the account phase first.  Messages from the modules go to
+ * -a runs the account phase first.  -n gives PAM no conversation function
+ * (as an application may), -t TTY sets PAM_TTY.  Messages from the modules go to
  * stderr as "error: ..." and "info: ...".  Exit: the command's status, or
  * 20 + the PAM error for a failed phase. */
 #include "melee-enter.h"
@@ -44,22 +45,27 @@ int main(int argc, char **argv)
 	pam_handle_t *pamh = NULL;
 	struct passwd *pw;
 	bool account = false;
+	const char *tty = NULL;
 	uid_t uid;
 	gid_t gid;
 	int opt, r, status;
 	pid_t pid;
 	char *user;
 
-	while ((opt = getopt(argc, argv, "+aE:")) != -1) {
+	while ((opt = getopt(argc, argv, "+anE:t:")) != -1) {
 		if (opt == 'a')
 			account = true;
+		else if (opt == 'n')
+			pc.conv = NULL;
+		else if (opt == 't')
+			tty = optarg;
 		else if (opt == 'E')
 			continue; /* applied after pam_start */
 		else
 			return 2;
 	}
 	if (argc - optind < 5 || strcmp(argv[optind + 3], "--") != 0) {
-		fprintf(stderr, "usage: pam-harness [-a] [-E VAR=VALUE]... CONFDIR SERVICE USER -- CMD...\n");
+		fprintf(stderr, "usage: pam-harness [-a] [-n] [-t TTY] [-E VAR=VALUE]... CONFDIR SERVICE USER -- CMD...\n");
 		return 2;
 	}
 	user = argv[optind + 2];
@@ -74,8 +80,12 @@ int main(int argc, char **argv)
 	r = pam_start_confdir(argv[optind + 1], user, &pc, argv[optind], &pamh);
 	if (r != PAM_SUCCESS)
 		return 20 + r;
+	if (tty && (r = pam_set_item(pamh, PAM_TTY, tty)) != PAM_SUCCESS) {
+		pam_end(pamh, r);
+		return 20 + r;
+	}
 	optind = 1;
-	while ((opt = getopt(argc, argv, "+aE:")) != -1)
+	while ((opt = getopt(argc, argv, "+anE:t:")) != -1)
 		if (opt == 'E')
 			pam_putenv(pamh, optarg);
 	if (account && (r = pam_acct_mgmt(pamh, 0)) != PAM_SUCCESS) {
