@@ -20,16 +20,15 @@
 #include "melee-enter.h"
 #include "melee-ids.h"
 #include "melee-pw.h"
+#include "melee-user-default.h"
 #include "melee-util.h"
 #include "pam-ask.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -38,8 +37,6 @@
 #define PAM_SM_SESSION
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
-
-#define USER_FILE_MAX 256
 
 struct args {
 	const char *conf;
@@ -93,40 +90,6 @@ static void parse_args(pam_handle_t *pamh, int argc, const char **argv, struct a
 						  "debug, quiet, fallback=host|deny, ask)",
 				   argv[i]);
 	}
-}
-
-/* The user's own choice: ~/.config/melee/image, walked from the home
- * directory without following symlinks, owned by the user, small. */
-static bool read_user_file(const struct passwd *pw, char *out, size_t len)
-{
-	static const char *const steps[] = { ".config", "melee", NULL };
-	cleanup_fd int dir = open(pw->pw_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	cleanup_fd int fd = -1;
-	char buf[USER_FILE_MAX + 1];
-	struct stat st;
-	ssize_t n;
-
-	if (dir < 0)
-		return false;
-	for (int i = 0; steps[i]; i++) {
-		int next = openat(dir, steps[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-		if (next < 0)
-			return false;
-		close(dir);
-		dir = next;
-	}
-	fd = openat(dir, "image", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != pw->pw_uid ||
-	    st.st_size > USER_FILE_MAX)
-		return false;
-	n = read(fd, buf, USER_FILE_MAX);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	snprintf(out, len, "%s", melee_trim(buf));
-	return out[0] != '\0';
 }
 
 static void set_choice(struct choice *c, enum source s, const char *image)
@@ -213,6 +176,14 @@ static int ask_choice(pam_handle_t *pamh, const struct melee_config *cfg, struct
 static int choose(pam_handle_t *pamh, const struct melee_config *cfg, const char *user,
 		  bool ask, struct choice *c, struct passwd **pw, char *err, size_t errlen)
 {
+	static const enum source default_sources[] = {
+		[MELEE_DEFAULT_NONE] = SRC_NONE,
+		[MELEE_DEFAULT_USER_FILE] = SRC_USER_FILE,
+		[MELEE_DEFAULT_USERS_CONF] = SRC_USERS_CONF,
+		[MELEE_DEFAULT_IMAGE] = SRC_DEFAULT,
+	};
+	const struct passwd *d_pw;
+	struct melee_default d;
 	const char *v;
 	int r = parse_name(cfg, user, c, err, errlen);
 
@@ -227,17 +198,16 @@ static int choose(pam_handle_t *pamh, const struct melee_config *cfg, const char
 		set_choice(c, SRC_SESSION, v + 6);
 		return 0;
 	}
-	if (cfg->user_choice) {
-		char img[USER_FILE_MAX + 1];
-
-		if (melee_getpwnam(c->base, pw, NULL, 0) == 0 && read_user_file(*pw, img, sizeof(img)))
-			set_choice(c, SRC_USER_FILE, img);
-	}
-	for (size_t u = 0; c->source == SRC_NONE && u < cfg->n_users; u++)
-		if (strcmp(cfg->users[u].user, c->base) == 0)
-			set_choice(c, SRC_USERS_CONF, cfg->users[u].image);
-	if (c->source == SRC_NONE && cfg->default_image)
-		set_choice(c, SRC_DEFAULT, cfg->default_image);
+	/* Sources 4-6, the ones `melee --show-default` reports too: one
+	 * function for both (melee-user-default.h).  The user's file needs
+	 * the base user's entry; without it that source is skipped. */
+	if (!cfg->user_choice || melee_getpwnam(c->base, pw, NULL, 0) < 0)
+		d_pw = NULL;
+	else
+		d_pw = *pw;
+	melee_default_choose(cfg, c->base, d_pw, &d);
+	if (d.source != MELEE_DEFAULT_NONE)
+		set_choice(c, default_sources[d.source], d.image);
 	return ask ? ask_choice(pamh, cfg, c, pw, err, errlen) : 0;
 }
 
