@@ -24,6 +24,7 @@ const char *tool_name = "melee-mounts";
 
 static void usage(FILE *f)
 {
+	/* One screen (24 lines of 80 columns): the rest is in the man page. */
 	fprintf(f,
 		"Usage: melee-mounts [OPTIONS] COMMAND [IMAGE...]\n"
 		"Prepare MELEE images: bind-mount what each image shares with the host.\n"
@@ -33,25 +34,22 @@ static void usage(FILE *f)
 		"  down [IMAGE...]     unmount what 'up' mounted, deepest first\n"
 		"  status [IMAGE...]   show each image's state; exit 0 only if all ready\n"
 		"  check [IMAGE...]    validate the configuration and every image\n"
-		"  links               create IMAGE -> melee links and desktop launchers\n"
-		"                      for every image; remove those of removed images\n"
+		"  links               IMAGE -> melee links and launchers of every image\n"
 		"\n"
 		"Options:\n"
-		"  -c, --config FILE   use FILE instead of %s (root only)\n"
+		"  -c, --config FILE   another configuration (root only); default:\n"
+		"                      %s\n"
 		"  -n, --dry-run       up/down: print the mount operations, do nothing\n"
 		"  -l, --lazy          down: detach busy mounts (umount -l)\n"
 		"  -j, --json          status: print JSON\n"
 		"  -q, --quiet         print only problems\n"
-		"      --bindir DIR    links: where the links go (default %s)\n"
-		"      --desktop-dir DIR  links: where the launchers go (default %s)\n"
-		"      --xsessions-dir DIR  links: also a session entry melee-IMAGE per image\n"
-		"                       for display managers (e.g. /usr/share/xsessions)\n"
-		"  -h, --help          show this help\n"
-		"  -V, --version       show the version\n"
+		"  links: --bindir DIR, --desktop-dir DIR: where links and launchers go;\n"
+		"         --xsessions-dir DIR: also a session entry melee-IMAGE per image\n"
+		"  -h, --help          show this help; -V, --version: the version\n"
 		"\n"
 		"Exit status: 0 success, 1 an image failed or is not ready, 2 usage or\n"
-		"configuration error.\n",
-		MELEE_DEFAULT_CONFIG, BINDIR, DATADIR "/applications");
+		"configuration error.  See melee-mounts(8).\n",
+		MELEE_DEFAULT_CONFIG);
 }
 
 static void select_images(const struct melee_config *cfg, char **names, int n,

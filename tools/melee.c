@@ -62,7 +62,7 @@ static void usage(FILE *f)
 		"  -V, --version   show the version\n"
 		"\n"
 		"Exit status: the command's; 125 melee's own error, 126 the command cannot\n"
-		"be run, 127 the command is not found in the image.\n");
+		"be run, 127 the command is not found in the image.  See melee(1).\n");
 }
 
 static const char *base_name(const char *p)
@@ -136,7 +136,8 @@ static const char *image_state(const struct melee_image *im)
 	return r == 0 ? "ready" : r == -ENXIO ? "not prepared" : "unsafe";
 }
 
-static int cmd_list(void)
+/* usable_only: the images the caller may use (melee with no argument). */
+static int cmd_list(bool usable_only)
 {
 	struct melee_config cfg;
 	char name[256], err[MELEE_ERRLEN];
@@ -157,9 +158,11 @@ static int cmd_list(void)
 	printf("%-16s %-13s %-7s %s\n", "IMAGE", "STATE", "ACCESS", "DESCRIPTION");
 	for (size_t i = 0; i < cfg.n_images; i++) {
 		const struct melee_image *im = &cfg.images[i];
+		bool usable = melee_image_access(im, name, groups, ngroups, NULL, 0) == 0;
 
-		printf("%-16s %-13s %-7s %s\n", im->name, image_state(im),
-		       melee_image_access(im, name, groups, ngroups, NULL, 0) == 0 ? "yes" : "no",
+		if (usable_only && !usable)
+			continue;
+		printf("%-16s %-13s %-7s %s\n", im->name, image_state(im), usable ? "yes" : "no",
 		       im->description);
 	}
 	free(groups);
@@ -327,8 +330,11 @@ static int parse_command_line(int argc, char **argv, struct request *rq)
 		rq->first_arg = 1;
 		return -1;
 	}
+	/* No argument at all: what the caller can do, and how. */
 	if (argc < 2) {
-		usage(stderr);
+		cmd_list(true);
+		fflush(stdout);
+		fprintf(stderr, "Usage: melee IMAGE [COMMAND [ARG...]]  (melee --help for more)\n");
 		return EXIT_MELEE;
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
@@ -340,7 +346,7 @@ static int parse_command_line(int argc, char **argv, struct request *rq)
 		return 0;
 	}
 	if (strcmp(argv[1], "-l") == 0 || strcmp(argv[1], "--list") == 0)
-		return cmd_list();
+		return cmd_list(false);
 	if (argv[1][0] == '-' && argv[1][1] != '\0') {
 		warn("unknown option '%.80s'", argv[1]);
 		usage(stderr);
