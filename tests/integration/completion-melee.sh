@@ -43,6 +43,9 @@ run complete_line_as alice melee dev demo-o
 is "$out" "" "melee dev demo-o<TAB>: another image's command is not offered"
 run complete_line_as alice melee lab who
 is "$out" "" "melee lab who<TAB>: nothing from an image alice may not use"
+touch "$T/work/argfile-one"
+run complete_line_as alice melee demo cat "$T/work/argfile-"
+is "$out" "$T/work/argfile-one" "melee demo cat FILE<TAB>: the command's arguments are completed (file names)"
 run complete_line_as alice melee --list ""
 is "$out" "" "melee --list <TAB>: nothing after an option"
 
