@@ -48,6 +48,9 @@ done
 is "$(cd "$W/debs" && ls | sed 's/_.*//' | sort | paste -sd' ')" "libnss-melee libpam-melee melee melee-slurm" \
 	"the four packages are built"
 is "$(for d in "$W"/debs/*.deb; do dpkg-deb -c "$d"; done | grep '\.la$')" "" "no .la file in any package"
+is "$(dpkg-deb -c "$W"/debs/melee_*.deb | grep -o '\./usr/share/bash-completion/completions/melee.*' | sort | paste -sd' ')" \
+	"./usr/share/bash-completion/completions/melee ./usr/share/bash-completion/completions/melee-image ./usr/share/bash-completion/completions/melee-mounts" \
+	"melee ships the bash completions where bash-completion loads them"
 
 # ---- a clean bookworm tree ----
 write_config

@@ -44,6 +44,7 @@ struct image_opts {
 
 static void usage(FILE *f)
 {
+	/* One screen (24 lines of 80 columns): the rest is in the man page. */
 	fprintf(f,
 		"Usage: melee-image [OPTIONS] COMMAND ...\n"
 		"Create, import, list and remove MELEE images.\n"
@@ -55,21 +56,20 @@ static void usage(FILE *f)
 		"  import NAME DIR|TARBALL [--trusted]\n"
 		"                       register an existing tree (any distribution), or\n"
 		"                       unpack a tarball under images-dir and register it;\n"
-		"                       setuid files, devices, files not owned by root and\n"
-		"                       writable directories are listed and refused\n"
-		"                       unless --trusted\n"
+		"                       unsafe files (setuid, devices) refuse it unless --trusted\n"
 		"  list                 the configured images and their state\n"
 		"  remove NAME [--delete-files]\n"
 		"                       unregister an image (refused while it is mounted\n"
 		"                       or in use); its files stay unless --delete-files\n"
 		"\n"
 		"Options:\n"
-		"  -c, --config FILE    use FILE instead of %s (root only)\n"
+		"  -c, --config FILE    another configuration (root only); default:\n"
+		"                       %s\n"
 		"  -d, --description T  description instead of the image's os-release\n"
 		"      --no-up          do not run melee-mounts up after create/import\n"
 		"      --trusted        import an image whose source you trust as root\n"
-		"  -h, --help           show this help\n"
-		"  -V, --version        show the version\n",
+		"  -h, --help           show this help; -V, --version: the version\n"
+		"See melee-image(8).\n",
 		MELEE_DEFAULT_CONFIG);
 }
 

@@ -27,6 +27,7 @@ const char *tool_name = "melee-mounts";
 
 static void usage(FILE *f)
 {
+	/* One screen (24 lines of 80 columns): the rest is in the man page. */
 	fprintf(f,
 		"Usage: melee-mounts [OPTIONS] COMMAND [IMAGE...]\n"
 		"Prepare MELEE images: bind-mount what each image shares with the host.\n"
@@ -36,29 +37,23 @@ static void usage(FILE *f)
 		"  down [IMAGE...]     unmount what 'up' mounted, deepest first\n"
 		"  status [IMAGE...]   show each image's state; exit 0 only if all ready\n"
 		"  check [IMAGE...]    validate the configuration and every image\n"
-		"  links               create IMAGE -> melee links and desktop launchers\n"
-		"                      for every image; remove those of removed images\n"
+		"  links               IMAGE -> melee links and launchers of every image\n"
 		"  links --apps IMAGE [--remove]  menu launchers of the image's apps\n"
 		"\n"
 		"Options:\n"
-		"  -c, --config FILE   use FILE instead of %s (root only)\n"
+		"  -c, --config FILE   another configuration (root only); default:\n"
+		"                      %s\n"
 		"  -n, --dry-run       up/down: print the mount operations, do nothing\n"
 		"  -l, --lazy          down: detach busy mounts (umount -l)\n"
-		"      --remount       up: replace the mount of a file image whose file\n"
-		"                      was replaced (stale), when no process is inside\n"
-		"  -j, --json          status: print JSON\n"
-		"  -q, --quiet         print only problems\n"
-		"      --bindir DIR    links: where the links go (default %s)\n"
-		"      --desktop-dir DIR  links: where the launchers go (default %s)\n"
-		"      --xsessions-dir DIR  links: also a session entry melee-IMAGE per image\n"
-		"                       for display managers (e.g. /usr/share/xsessions)\n"
-		"      --applications-dir DIR  links --apps: where they go (%s)\n"
-		"  -h, --help          show this help\n"
-		"  -V, --version       show the version\n"
+		"      --remount       up: remount a stale file image (nobody inside)\n"
+		"  -j, --json          status: print JSON; -q, --quiet: only problems\n"
+		"  links: --bindir, --desktop-dir, --applications-dir DIR: where they go;\n"
+		"         --xsessions-dir DIR: also a session entry melee-IMAGE per image\n"
+		"  -h, --help          show this help; -V, --version: the version\n"
 		"\n"
 		"Exit status: 0 success, 1 an image failed or is not ready, 2 usage or\n"
-		"configuration error.\n",
-		MELEE_DEFAULT_CONFIG, BINDIR, DATADIR "/applications", LINKS_APPS_DEFAULT_DIR);
+		"configuration error.  See melee-mounts(8).\n",
+		MELEE_DEFAULT_CONFIG);
 }
 
 static noreturn void die_unknown_image(const struct melee_config *cfg, const char *name)

@@ -41,7 +41,7 @@ static void usage(FILE *f)
 		"\n"
 		"Environment: MELEE_CONFIG, another melee.conf than %s.\n"
 		"Exit status: qsub's; 2 unknown image or usage; 1 image not allowed;\n"
-		"127 qsub not found.\n",
+		"127 qsub not found.  See melee-qsub(1).\n",
 		MELEE_DEFAULT_CONFIG);
 }
 

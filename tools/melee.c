@@ -67,7 +67,7 @@ static void usage(FILE *f)
 		"  -V, --version   show the version\n"
 		"\n"
 		"Exit status: the command's; 125 melee's own error, 126 the command cannot\n"
-		"be run, 127 the command is not found in the image.\n");
+		"be run, 127 the command is not found in the image.  See melee(1).\n");
 }
 
 static const char *base_name(const char *p)
@@ -292,8 +292,11 @@ static int parse_command_line(int argc, char **argv, struct request *rq)
 		rq->first_arg = 1;
 		return -1;
 	}
+	/* No argument at all: what the caller can do, and how. */
 	if (argc < 2) {
-		usage(stderr);
+		cmd_list(false); /* the images the caller may use */
+		fflush(stdout);
+		fprintf(stderr, "Usage: melee IMAGE [COMMAND [ARG...]]  (melee --help for more)\n");
 		return EXIT_MELEE;
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {

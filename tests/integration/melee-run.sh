@@ -73,7 +73,8 @@ like "$rc:$out" "^0:Usage: melee IMAGE \[COMMAND \[ARG...\]\]" "--help"
 out=$(as alice "$MELEE" --version); rc=$?
 like "$rc:$out" "^0:melee [0-9][0-9.a-z~-]*$" "--version"
 run as alice "$MELEE"
-like "$rc:$out" "^125:Usage: melee" "no arguments: usage and 125"
+like "$rc:$(printf '%s\n' "$out" | sed -n '1p;$p' | tr '\n' '|')" "^125:IMAGE .*\|Usage: melee IMAGE .*\|$" \
+	"no arguments: the images, then the usage, and 125"
 run as alice "$MELEE" --frobnicate
 like "$rc:$out" "^125:melee: unknown option '--frobnicate'" "unknown option: 125"
 
