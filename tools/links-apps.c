@@ -471,7 +471,9 @@ static int write_all(const struct melee_image *im, int imgfd, int appfd, const c
 			rc = 1;
 			continue;
 		}
-		snprintf(name, sizeof(name), "melee-%s-%s", im->name, id);
+		/* (It fits: the length was checked above.) */
+		if (snprintf(name, sizeof(name), "melee-%s-%s", im->name, id) >= (int)sizeof(name))
+			continue;
 		if (!name_is_ours(appfd, appdir, name, im->name)) {
 			rc = 1;
 			continue;
