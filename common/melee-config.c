@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Parsing melee.conf, its images.d/ drop-ins and users.conf (the files
  * are found and opened in melee-config-load.c).  See melee.conf(5). */
-#include "melee-config.h"
+#include "melee-config-parse.h"
 #include "melee-util.h"
 
 #include <errno.h>
@@ -31,7 +31,7 @@ bool melee_name_valid(const char *name)
 
 /* User and group names as shadow's useradd accepts them, loosely: no
  * separators that could confuse a passwd line or a list. */
-static bool account_name_valid(const char *s)
+bool melee_conf_account_name_valid(const char *s)
 {
 	size_t i;
 
@@ -50,23 +50,10 @@ void melee_config_init(struct melee_config *cfg)
 	cfg->user_choice = true;
 }
 
-static void image_free(struct melee_image *im)
-{
-	free(im->name);
-	free(im->path);
-	free(im->description);
-	melee_strv_free(im->aliases);
-	melee_strv_free(im->allow_groups);
-	melee_strv_free(im->allow_users);
-	free(im->fstab);
-	free(im->where);
-	free(im->aliases_where);
-}
-
 void melee_config_free(struct melee_config *cfg)
 {
 	for (size_t i = 0; i < cfg->n_images; i++)
-		image_free(&cfg->images[i]);
+		melee_image_free(&cfg->images[i]);
 	for (size_t i = 0; i < cfg->n_users; i++) {
 		free(cfg->users[i].user);
 		free(cfg->users[i].image);
@@ -83,7 +70,7 @@ void melee_config_free(struct melee_config *cfg)
 	melee_config_init(cfg);
 }
 
-static char *where_dup(const char *path, unsigned line)
+char *melee_conf_where(const char *path, unsigned line)
 {
 	char *s;
 
@@ -95,7 +82,7 @@ static char *where_dup(const char *path, unsigned line)
 /* Absolute, no "." or ".." components, no empty components: what a safe
  * walk and the mount table can both compare as strings.  A trailing slash
  * is dropped. */
-static int normalize_abs_path(const char *in, char **out)
+int melee_conf_abs_path(const char *in, char **out)
 {
 	size_t len = strlen(in);
 	const char *p = in;
@@ -124,7 +111,7 @@ static int normalize_abs_path(const char *in, char **out)
 }
 
 /* Splits a list value on commas and whitespace. */
-static int parse_list(const char *value, char ***v, size_t *n,
+int melee_conf_list(const char *value, char ***v, size_t *n,
 		      bool (*valid)(const char *), const char **bad)
 {
 	cleanup_free char *copy = strdup(value);
@@ -162,22 +149,6 @@ static const char *const melee_keys[MELEE_KEY_COUNT + 1] = {
 	[MELEE_KEY_SEPARATOR] = "separator",
 	[MELEE_KEY_DEFAULT_IMAGE] = "default-image",
 	[MELEE_KEY_USER_CHOICE] = "user-choice",
-};
-
-enum image_key { IMAGE_KEY_PATH, IMAGE_KEY_DESCRIPTION, IMAGE_KEY_ALIASES,
-		 IMAGE_KEY_PERSONALITY, IMAGE_KEY_ALLOW_GROUPS, IMAGE_KEY_ALLOW_USERS,
-		 IMAGE_KEY_FSTAB, IMAGE_KEY_ACCOUNTS, IMAGE_KEY_NOSUID };
-#define IMAGE_KEY_COUNT (IMAGE_KEY_NOSUID + 1)
-static const char *const image_keys[IMAGE_KEY_COUNT + 1] = {
-	[IMAGE_KEY_PATH] = "path",
-	[IMAGE_KEY_DESCRIPTION] = "description",
-	[IMAGE_KEY_ALIASES] = "aliases",
-	[IMAGE_KEY_PERSONALITY] = "personality",
-	[IMAGE_KEY_ALLOW_GROUPS] = "allow-groups",
-	[IMAGE_KEY_ALLOW_USERS] = "allow-users",
-	[IMAGE_KEY_FSTAB] = "fstab",
-	[IMAGE_KEY_ACCOUNTS] = "accounts",
-	[IMAGE_KEY_NOSUID] = "nosuid",
 };
 
 static int key_index(const char *const *keys, const char *key)
@@ -224,7 +195,7 @@ static const struct melee_image *find_by_alias(const struct melee_config *cfg,
 }
 
 /* A yes/no key ("true"/"false" too); anything else names key and value. */
-static int parse_yes_no(const char *key, const char *value, bool *out, const char *path,
+int melee_conf_yes_no(const char *key, const char *value, bool *out, const char *path,
 			unsigned ln, char *err, size_t errlen)
 {
 	if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
@@ -251,7 +222,7 @@ static int set_melee_key(struct melee_config *cfg, enum melee_key k, const char 
 					  "%s:%u: images-dir must not be '/' (expected a "
 					  "directory of its own, such as /image)",
 					  path, ln);
-		if (normalize_abs_path(value, &cfg->images_dir) < 0)
+		if (melee_conf_abs_path(value, &cfg->images_dir) < 0)
 			return melee_fail(err, errlen, -EINVAL,
 					  "%s:%u: images-dir must be an absolute path without "
 					  "empty, '.' or '..' components, got '%s'",
@@ -280,95 +251,12 @@ static int set_melee_key(struct melee_config *cfg, enum melee_key k, const char 
 					  "(expected [A-Za-z0-9][A-Za-z0-9._-]{0,63})",
 					  path, ln, value);
 		cfg->default_image = strdup(value);
-		cfg->default_image_where = where_dup(path, ln);
+		cfg->default_image_where = melee_conf_where(path, ln);
 		if (!cfg->default_image || !cfg->default_image_where)
 			return melee_fail(err, errlen, -ENOMEM, "%s:%u: out of memory", path, ln);
 		return 0;
 	case MELEE_KEY_USER_CHOICE:
-		return parse_yes_no("user-choice", value, &cfg->user_choice, path, ln, err, errlen);
-	}
-	return melee_fail(err, errlen, -EINVAL, "%s:%u: unknown key", path, ln);
-}
-
-static int set_image_key(struct melee_image *im, enum image_key k, const char *value,
-			 const char *path, unsigned ln, char *err, size_t errlen)
-{
-	const char *bad = NULL;
-	int r;
-
-	switch (k) {
-	case IMAGE_KEY_PATH:
-		if (strspn(value, "/") == strlen(value) && *value)
-			return melee_fail(err, errlen, -EINVAL,
-					  "%s:%u: path must not be '/': the host itself is not "
-					  "an image",
-					  path, ln);
-		if (normalize_abs_path(value, &im->path) < 0)
-			return melee_fail(err, errlen, -EINVAL,
-					  "%s:%u: path must be an absolute path without empty, "
-					  "'.' or '..' components, got '%s'",
-					  path, ln, value);
-		return 0;
-	case IMAGE_KEY_DESCRIPTION:
-		im->description = strdup(value);
-		if (!im->description)
-			return melee_fail(err, errlen, -ENOMEM, "%s:%u: out of memory", path, ln);
-		return 0;
-	case IMAGE_KEY_ALIASES:
-		r = parse_list(value, &im->aliases, &im->n_aliases, melee_name_valid, &bad);
-		if (r == -EINVAL)
-			return melee_fail(err, errlen, r,
-					  "%s:%u: invalid alias '%s' (expected "
-					  "[A-Za-z0-9][A-Za-z0-9._-]{0,63})",
-					  path, ln, bad);
-		if (r == 0)
-			im->aliases_where = where_dup(path, ln);
-		if (r < 0 || !im->aliases_where)
-			return melee_fail(err, errlen, -ENOMEM, "%s:%u: out of memory", path, ln);
-		return 0;
-	case IMAGE_KEY_PERSONALITY:
-		if (strcmp(value, "linux") == 0)
-			im->personality = MELEE_PERSONALITY_LINUX;
-		else if (strcmp(value, "linux32") == 0)
-			im->personality = MELEE_PERSONALITY_LINUX32;
-		else
-			return melee_fail(err, errlen, -EINVAL,
-					  "%s:%u: personality must be linux or linux32, got '%s'",
-					  path, ln, value);
-		return 0;
-	case IMAGE_KEY_ALLOW_GROUPS:
-	case IMAGE_KEY_ALLOW_USERS:
-		r = k == IMAGE_KEY_ALLOW_GROUPS ? parse_list(value, &im->allow_groups, &im->n_allow_groups,
-					account_name_valid, &bad)
-			   : parse_list(value, &im->allow_users, &im->n_allow_users,
-					account_name_valid, &bad);
-		if (r == -EINVAL)
-			return melee_fail(err, errlen, r, "%s:%u: invalid %s name '%s' in %s",
-					  path, ln, k == IMAGE_KEY_ALLOW_GROUPS ? "group" : "user", bad,
-					  image_keys[k]);
-		if (r < 0)
-			return melee_fail(err, errlen, r, "%s:%u: out of memory", path, ln);
-		return 0;
-	case IMAGE_KEY_FSTAB:
-		if (normalize_abs_path(value, &im->fstab) < 0)
-			return melee_fail(err, errlen, -EINVAL,
-					  "%s:%u: fstab must be an absolute path, got '%s'", path,
-					  ln, value);
-		return 0;
-	case IMAGE_KEY_ACCOUNTS:
-		if (strcmp(value, "merge") == 0)
-			im->accounts = MELEE_ACCOUNTS_MERGE;
-		else if (strcmp(value, "bind") == 0)
-			im->accounts = MELEE_ACCOUNTS_BIND;
-		else if (strcmp(value, "none") == 0)
-			im->accounts = MELEE_ACCOUNTS_NONE;
-		else
-			return melee_fail(err, errlen, -EINVAL,
-					  "%s:%u: accounts must be merge, bind or none, got '%s'",
-					  path, ln, value);
-		return 0;
-	case IMAGE_KEY_NOSUID:
-		return parse_yes_no("nosuid", value, &im->nosuid, path, ln, err, errlen);
+		return melee_conf_yes_no("user-choice", value, &cfg->user_choice, path, ln, err, errlen);
 	}
 	return melee_fail(err, errlen, -EINVAL, "%s:%u: unknown key", path, ln);
 }
@@ -426,7 +314,7 @@ struct conf_parser {
 	struct melee_image *im;	/* the [image NAME] being read */
 	unsigned first_seen[16]; /* key index -> line that set it, per section */
 };
-_Static_assert(MELEE_KEY_COUNT <= 16 && IMAGE_KEY_COUNT <= 16, "first_seen holds every key");
+_Static_assert(MELEE_KEY_COUNT <= 16 && MELEE_IMAGE_KEY_COUNT <= 16, "first_seen holds every key");
 
 static int start_melee_section(struct conf_parser *p, char *err, size_t errlen)
 {
@@ -484,7 +372,7 @@ static int start_image_section(struct conf_parser *p, const char *name, char *er
 	p->im = &cfg->images[cfg->n_images++];
 	memset(p->im, 0, sizeof(*p->im));
 	p->im->name = strdup(name);
-	p->im->where = where_dup(p->path, p->ln);
+	p->im->where = melee_conf_where(p->path, p->ln);
 	if (!p->im->name || !p->im->where)
 		return melee_fail(err, errlen, -ENOMEM, "%s:%u: out of memory", p->path, p->ln);
 	melee_index_put(&cfg->names, p->im->name, 0, cfg->n_images - 1);
@@ -520,7 +408,7 @@ static int parse_header(struct conf_parser *p, char *line, char *err, size_t err
 /* "key = value" inside a section: a known key, once per section. */
 static int parse_assignment(struct conf_parser *p, char *line, char *err, size_t errlen)
 {
-	const char *const *keys = p->sec == SEC_MELEE ? melee_keys : image_keys;
+	const char *const *keys = p->sec == SEC_MELEE ? melee_keys : melee_image_keys;
 	char *eq = strchr(line, '='), *key, *value, list[256];
 	int k;
 
@@ -556,7 +444,7 @@ static int parse_assignment(struct conf_parser *p, char *line, char *err, size_t
 	if (p->sec == SEC_MELEE)
 		return set_melee_key(p->cfg, (enum melee_key)k, value, p->path, p->ln, err,
 				     errlen);
-	return set_image_key(p->im, (enum image_key)k, value, p->path, p->ln, err, errlen);
+	return melee_image_set_key(p->im, k, value, p->path, p->ln, err, errlen);
 }
 
 int melee_config_parse_fd(int fd, const char *path, bool is_dropin,
@@ -616,7 +504,7 @@ int melee_users_parse_fd(int fd, const char *path, struct melee_config *cfg,
 		if (!image || extra)
 			return melee_fail(err, errlen, -EINVAL,
 					  "%s:%u: expected 'USER IMAGE'", path, ln);
-		if (!account_name_valid(user))
+		if (!melee_conf_account_name_valid(user))
 			return melee_fail(err, errlen, -EINVAL, "%s:%u: invalid user name '%.80s'",
 					  path, ln, user);
 		if (!melee_name_valid(image))
@@ -636,7 +524,7 @@ int melee_users_parse_fd(int fd, const char *path, struct melee_config *cfg,
 		nu = &cfg->users[cfg->n_users++];
 		nu->user = strdup(user);
 		nu->image = strdup(image);
-		nu->where = where_dup(path, ln);
+		nu->where = melee_conf_where(path, ln);
 		if (!nu->user || !nu->image || !nu->where)
 			return melee_fail(err, errlen, -ENOMEM, "%s:%u: out of memory", path, ln);
 	}
@@ -698,19 +586,9 @@ int melee_config_finish(struct melee_config *cfg, char *err, size_t errlen)
 	if (!cfg->conf_dir && !(cfg->conf_dir = strdup(SYSCONFDIR "/melee")))
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < cfg->n_images; i++) {
-		struct melee_image *im = &cfg->images[i];
-
-		if (!im->path && asprintf(&im->path, "%s/%s", cfg->images_dir, im->name) < 0) {
-			im->path = NULL;
-			return melee_fail(err, errlen, -ENOMEM, "out of memory");
-		}
-		im->separator = cfg->separator;
-		if (!im->description && !(im->description = strdup(im->name)))
-			return melee_fail(err, errlen, -ENOMEM, "out of memory");
-		if (!im->fstab && asprintf(&im->fstab, "%s/fstab", cfg->conf_dir) < 0) {
-			im->fstab = NULL;
-			return melee_fail(err, errlen, -ENOMEM, "out of memory");
-		}
+		r = melee_image_finish(&cfg->images[i], cfg, err, errlen);
+		if (r < 0)
+			return r;
 		r = check_aliases(cfg, i, err, errlen);
 		if (r < 0)
 			return r;

@@ -16,6 +16,9 @@
 
 enum melee_personality { MELEE_PERSONALITY_LINUX, MELEE_PERSONALITY_LINUX32 };
 enum melee_accounts { MELEE_ACCOUNTS_MERGE, MELEE_ACCOUNTS_BIND, MELEE_ACCOUNTS_NONE };
+/* What a file image (source = FILE) is written on: nothing (read-only),
+ * or an overlay whose upper layer is a tmpfs shared by the image's users. */
+enum melee_writable { MELEE_WRITABLE_NO, MELEE_WRITABLE_TMPFS };
 
 struct melee_image {
 	char *name;
@@ -31,6 +34,13 @@ struct melee_image {
 	char *fstab; /* defaults to <config dir>/fstab */
 	enum melee_accounts accounts;
 	bool nosuid; /* entered through a nosuid bind of its root */
+	/* A file image: the absolute path of a squashfs file mounted on
+	 * `path`; NULL for a tree image. */
+	char *source;
+	enum melee_writable writable;
+	/* The tmpfs size in bytes for writable = tmpfs:SIZE; 0: the kernel's
+	 * default (half of the RAM). */
+	unsigned long long writable_size;
 	char separator; /* the [melee] separator, for USER<sep>IMAGE */
 	char *where; /* "file:line" of its [image] header */
 	char *aliases_where;

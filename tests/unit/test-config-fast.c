@@ -72,6 +72,8 @@ static bool image_equal(const struct melee_image *a, const struct melee_image *b
 	       strv_equal(a->allow_users, a->n_allow_users, b->allow_users, b->n_allow_users) &&
 	       str_equal(a->fstab, b->fstab) && a->accounts == b->accounts &&
 	       a->nosuid == b->nosuid && a->separator == b->separator &&
+	       str_equal(a->source, b->source) && a->writable == b->writable &&
+	       a->writable_size == b->writable_size &&
 	       str_equal(a->where, b->where) && str_equal(a->aliases_where, b->aliases_where);
 }
 

@@ -112,6 +112,45 @@ static void test_good(void)
 	is_str(cfg.default_image, "sl63", "default-image may be an alias");
 	melee_config_free(&cfg);
 
+	r = parse_main("[image f]\n"
+		       "source = /srv/images/f.sqsh/\n"
+		       "[image g]\n"
+		       "source = /srv/images/g.sqsh\n"
+		       "writable = tmpfs:512M\n"
+		       "[image h]\n"
+		       "source = /srv/images/h.sqsh\n"
+		       "path = /mnt/h\n"
+		       "writable = tmpfs\n"
+		       "[image k]\n"
+		       "source = /srv/k\n"
+		       "writable = tmpfs:2g\n"
+		       "[image n]\n"
+		       "source = /srv/n\n"
+		       "writable = no\n"
+		       "[image t]\n",
+		       &cfg, err, sizeof(err));
+	ok(r == 0, "file images parse (%s)", err);
+	im = melee_config_find_image(&cfg, "f");
+	ok(im && im->source && strcmp(im->source, "/srv/images/f.sqsh") == 0,
+	   "source kept, trailing slash dropped");
+	ok(im && strcmp(im->path, "/image/f") == 0, "a file image is mounted on images-dir/NAME");
+	ok(im && im->writable == MELEE_WRITABLE_NO && im->writable_size == 0,
+	   "default writable = no");
+	im = melee_config_find_image(&cfg, "g");
+	ok(im && im->writable == MELEE_WRITABLE_TMPFS && im->writable_size == 512ULL << 20,
+	   "writable = tmpfs:512M is 512 MiB");
+	im = melee_config_find_image(&cfg, "h");
+	ok(im && im->writable == MELEE_WRITABLE_TMPFS && im->writable_size == 0 &&
+		   strcmp(im->path, "/mnt/h") == 0,
+	   "writable = tmpfs without a size, explicit path");
+	im = melee_config_find_image(&cfg, "k");
+	ok(im && im->writable_size == 2ULL << 30, "writable = tmpfs:2g is 2 GiB");
+	im = melee_config_find_image(&cfg, "n");
+	ok(im && im->writable == MELEE_WRITABLE_NO, "writable = no");
+	im = melee_config_find_image(&cfg, "t");
+	ok(im && im->source == NULL, "no source: a tree image");
+	melee_config_free(&cfg);
+
 	r = parse_main("", &cfg, err, sizeof(err));
 	ok(r == 0 && cfg.n_images == 0 && cfg.separator == '+' && cfg.user_choice &&
 		   strcmp(cfg.images_dir, "/image") == 0,
@@ -140,7 +179,7 @@ static void test_bad(void)
 	bad("[melee]\n = x\n", "melee.conf:2: missing key before '='", "empty key");
 	bad("[melee]\nimage-dir = /x\n", "melee.conf:2: unknown key 'image-dir' in [melee] (expected one of: images-dir, separator, default-image, user-choice)",
 	    "unknown key in [melee]");
-	bad("[image a]\npth = /x\n", "melee.conf:2: unknown key 'pth' in [image a] (expected one of: path, description, aliases, personality, allow-groups, allow-users, fstab, accounts, nosuid)",
+	bad("[image a]\npth = /x\n", "melee.conf:2: unknown key 'pth' in [image a] (expected one of: path, description, aliases, personality, allow-groups, allow-users, fstab, accounts, nosuid, source, writable)",
 	    "unknown key in [image]");
 	bad("[melee]\nimages-dir = image\n", "melee.conf:2: images-dir must be an absolute path without empty, '.' or '..' components, got 'image'",
 	    "relative images-dir");
@@ -195,6 +234,32 @@ static void test_bad(void)
 	    "duplicate key");
 	bad("[image a]\nallow-groups = ok bad:grp\n", "melee.conf:2: invalid group name 'bad:grp' in allow-groups",
 	    "bad group name");
+	bad("[image a]\nsource = img.sqsh\n", "melee.conf:2: source must be an absolute path without empty, '.' or '..' components, got 'img.sqsh'",
+	    "relative source");
+	bad("[image a]\nsource = /srv/../etc/x\n", "melee.conf:2: source must be an absolute path without empty, '.' or '..' components, got '/srv/../etc/x'",
+	    "source with ..");
+	bad("[image a]\nsource = /srv//a.sqsh\n", "melee.conf:2: source must be an absolute path without empty, '.' or '..' components, got '/srv//a.sqsh'",
+	    "source with an empty component");
+	bad("[image a]\nsource = /\n", "melee.conf:2: source must not be '/': the host itself is not an image",
+	    "source = /");
+	bad("[image a]\nsource = /s/a\nwritable = yes\n", "melee.conf:3: writable must be no, tmpfs or tmpfs:SIZE (SIZE a positive number with an optional K, M, G or T, such as 512M), got 'yes'",
+	    "writable = yes");
+	bad("[image a]\nsource = /s/a\nwritable = tmpfs:\n", "melee.conf:3: writable must be no, tmpfs or tmpfs:SIZE (SIZE a positive number with an optional K, M, G or T, such as 512M), got 'tmpfs:'",
+	    "writable = tmpfs: without a size");
+	bad("[image a]\nsource = /s/a\nwritable = tmpfs:0\n", "melee.conf:3: writable must be no, tmpfs or tmpfs:SIZE (SIZE a positive number with an optional K, M, G or T, such as 512M), got 'tmpfs:0'",
+	    "writable = tmpfs:0");
+	bad("[image a]\nsource = /s/a\nwritable = tmpfs:12X\n", "melee.conf:3: writable must be no, tmpfs or tmpfs:SIZE (SIZE a positive number with an optional K, M, G or T, such as 512M), got 'tmpfs:12X'",
+	    "writable = tmpfs:12X (unknown unit)");
+	bad("[image a]\nsource = /s/a\nwritable = tmpfs:50%\n", "melee.conf:3: writable must be no, tmpfs or tmpfs:SIZE (SIZE a positive number with an optional K, M, G or T, such as 512M), got 'tmpfs:50%'",
+	    "writable = tmpfs:50% (a share of RAM is not a size)");
+	bad("[image a]\nsource = /s/a\nwritable = tmpfs:99999999999999999999\n", "melee.conf:3: writable must be no, tmpfs or tmpfs:SIZE (SIZE a positive number with an optional K, M, G or T, such as 512M), got 'tmpfs:99999999999999999999'",
+	    "writable = tmpfs:SIZE that overflows");
+	bad("[image a]\nsource = /s/a\nwritable = tmpfs:17179869184G\n", "melee.conf:3: writable must be no, tmpfs or tmpfs:SIZE (SIZE a positive number with an optional K, M, G or T, such as 512M), got 'tmpfs:17179869184G'",
+	    "writable = tmpfs:SIZE whose unit overflows");
+	bad("\n[image a]\nwritable = tmpfs\n", "melee.conf:2: image 'a': writable = tmpfs needs source = FILE (a tree image is written in place)",
+	    "writable = tmpfs on a tree image");
+	bad("[image a]\nsource = /s/a\nsource = /s/b\n", "melee.conf:3: duplicate key 'source' (first set at line 2)",
+	    "duplicate source");
 	bad("[image a]\nfstab = fstab\n", "melee.conf:2: fstab must be an absolute path, got 'fstab'",
 	    "relative fstab");
 	{

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What the parsers of melee.conf share: melee-config.c reads the files and
+ * the [melee] section, melee-config-image.c the keys of [image NAME]. */
+#ifndef MELEE_CONFIG_PARSE_H
+#define MELEE_CONFIG_PARSE_H
+
+#include "melee-config.h"
+
+/* "path:line", for messages about a key read long before. */
+char *melee_conf_where(const char *path, unsigned line) __attribute__((warn_unused_result));
+/* Absolute, no "." or ".." components, no empty components: what a safe
+ * walk and the mount table can both compare as strings.  A trailing slash
+ * is dropped. */
+int melee_conf_abs_path(const char *in, char **out) __attribute__((warn_unused_result));
+/* Splits a list value on commas and whitespace; -EINVAL with *bad set to
+ * the first item `valid` refuses. */
+int melee_conf_list(const char *value, char ***v, size_t *n, bool (*valid)(const char *),
+		    const char **bad);
+/* User and group names as shadow's useradd accepts them, loosely. */
+bool melee_conf_account_name_valid(const char *s);
+/* A yes/no key ("true"/"false" too); anything else names key and value. */
+int melee_conf_yes_no(const char *key, const char *value, bool *out, const char *path,
+		      unsigned ln, char *err, size_t errlen);
+
+/* The keys of [image NAME], NULL-terminated for the "expected one of"
+ * list; the index of a key is what melee_image_set_key takes. */
+extern const char *const melee_image_keys[];
+#define MELEE_IMAGE_KEY_COUNT 11
+int melee_image_set_key(struct melee_image *im, int key, const char *value, const char *path,
+			unsigned ln, char *err, size_t errlen);
+/* Fills the defaults that depend on [melee] and checks the keys that go
+ * together, once every file is read. */
+int melee_image_finish(struct melee_image *im, const struct melee_config *cfg, char *err,
+		       size_t errlen);
+void melee_image_free(struct melee_image *im);
+
+#endif
