@@ -77,7 +77,7 @@ static void usage(FILE *f)
 		"  -d, --description T  description instead of the image's os-release\n"
 		"      --no-up          do not run melee-mounts up after create/import\n"
 		"      --trusted        import an image whose source you trust as root\n"
-		"      --compression C  pack with zstd (default), xz or gzip\n"
+		"      --compression C  pack with gzip (default), zstd or xz\n"
 		"      --register NEW   pack: register the file as the image NEW\n"
 		"  -h, --help           show this help\n"
 		"  -V, --version        show the version\n",
