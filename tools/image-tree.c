@@ -161,15 +161,19 @@ int image_shell_bits(int imgfd)
 /* Parses text with the loader's own parser and checks that it reads back
  * as the one image meant: a path the INI format cannot hold (trailing
  * blanks, " #", a newline) or that the loader refuses ("/") never reaches
- * images.d, where it would stop every later load. */
-static int check_reads_back(const char *text, const char *name, const char *path,
-			    const char *description, bool linux32, char *err, size_t errlen)
+ * images.d, where it would stop every later load.  `key` is "path" for a
+ * tree, "source" for a file image; `value` its path. */
+static int check_reads_back(const char *text, const char *name, const char *key,
+			    const char *value, const char *description, bool linux32, char *err,
+			    size_t errlen)
 {
 	char file[128], shown[160];
 	struct melee_config cfg;
 	cleanup_fd int fd = memfd_create("melee-image-registration", MFD_CLOEXEC);
 	size_t len = strlen(text);
 	const struct melee_image *im;
+	const char *got;
+	bool is_file = strcmp(key, "source") == 0;
 	int r;
 
 	if (fd < 0)
@@ -185,13 +189,15 @@ static int check_reads_back(const char *text, const char *name, const char *path
 		return r;
 	}
 	im = cfg.n_images == 1 ? &cfg.images[0] : NULL;
-	if (!im || strcmp(im->name, name) != 0 || !im->path || strcmp(im->path, path) != 0)
+	got = !im ? NULL : is_file ? im->source : im->path;
+	if (!im || strcmp(im->name, name) != 0 || !got || strcmp(got, value) != 0 ||
+	    (!is_file && im->source))
 		r = melee_fail(err, errlen, -EINVAL,
-			       "path '%s' cannot be written to %s: it would read back as '%s' "
+			       "%s '%s' cannot be written to %s: it would read back as '%s' "
 			       "(the file has no quoting: no newline, no trailing blank, no "
-			       "' #'); rename the directory",
-			       melee_shown(path, 100, shown, sizeof(shown)), file,
-			       im && im->path ? im->path : "");
+			       "' #'); rename the %s",
+			       key, melee_shown(value, 100, shown, sizeof(shown)), file,
+			       got ? got : "", is_file ? "file" : "directory");
 	else if (!im->description || strcmp(im->description, description) != 0 ||
 		 (im->personality == MELEE_PERSONALITY_LINUX32) != linux32)
 		r = melee_fail(err, errlen, -EINVAL, "%s: does not read back as written", file);
@@ -199,21 +205,24 @@ static int check_reads_back(const char *text, const char *name, const char *path
 	return r;
 }
 
-int image_registration(const char *name, const char *path, const char *description,
-		       bool linux32, char **text, char *err, size_t errlen)
+int image_registration(const char *name, const char *path, const char *source,
+		       const char *description, bool linux32, char **text, char *err,
+		       size_t errlen)
 {
+	const char *key = source ? "source" : "path", *value = source ? source : path;
 	char clean[256], shown[160];
 	const char *desc;
 	int r;
 
 	/* A newline would end the line; other control characters would reach
 	 * every terminal that shows the path. */
-	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
 		if (*p < 0x20 || *p == 0x7f)
 			return melee_fail(err, errlen, -EINVAL,
-					  "path '%s' has a control character (shown as '?'); "
-					  "rename the directory",
-					  melee_shown(path, 100, shown, sizeof(shown)));
+					  "%s '%s' has a control character (shown as '?'); "
+					  "rename the %s",
+					  key, melee_shown(value, 100, shown, sizeof(shown)),
+					  source ? "file" : "directory");
 
 	/* Printable ASCII only (an os-release may hold ESC or BEL meant for
 	 * root's terminal), and no '#' that would start a comment. */
@@ -224,13 +233,14 @@ int image_registration(const char *name, const char *path, const char *descripti
 	desc = melee_trim(clean);
 	if (!*desc)
 		desc = name;
+	/* A file image's path is the default mountpoint, images-dir/NAME. */
 	if (asprintf(text,
-		     "# Registered by melee-image.\n[image %s]\npath = %s\ndescription = %s\n%s",
-		     name, path, desc, linux32 ? "personality = linux32\n" : "") < 0) {
+		     "# Registered by melee-image.\n[image %s]\n%s = %s\ndescription = %s\n%s",
+		     name, key, value, desc, linux32 ? "personality = linux32\n" : "") < 0) {
 		*text = NULL;
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	}
-	r = check_reads_back(*text, name, path, desc, linux32, err, errlen);
+	r = check_reads_back(*text, name, key, value, desc, linux32, err, errlen);
 	if (r < 0) {
 		free(*text);
 		*text = NULL;
@@ -239,14 +249,15 @@ int image_registration(const char *name, const char *path, const char *descripti
 }
 
 int image_register(const char *conf_dir, const char *name, const char *path,
-		   const char *description, bool linux32, char *err, size_t errlen)
+		   const char *source, const char *description, bool linux32, char *err,
+		   size_t errlen)
 {
 	char dir[4096];
 	cleanup_free char *text = NULL;
 	cleanup_fd int dfd = -1;
 	int r;
 
-	r = image_registration(name, path, description, linux32, &text, err, errlen);
+	r = image_registration(name, path, source, description, linux32, &text, err, errlen);
 	if (r < 0)
 		return r;
 	snprintf(dir, sizeof(dir), "%s/images.d", conf_dir);

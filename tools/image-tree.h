@@ -60,15 +60,19 @@ char *image_os_pretty_name(int imgfd);
 /* 32 if the image's /bin/sh is a 32-bit ELF, 64 if 64-bit, 0 if unknown. */
 int image_shell_bits(int imgfd);
 
-/* The text of images.d/NAME.conf, checked by parsing it back with the
- * loader (melee_config_parse_fd): refused (-EINVAL, message in err) unless
- * it reads back as exactly this one image with this path.  The description
- * is made printable (melee_shown) first; *text is malloc'ed. */
-int image_registration(const char *name, const char *path, const char *description,
-		       bool linux32, char **text, char *err, size_t errlen);
+/* The text of images.d/NAME.conf for the tree at `path` or, when
+ * `source` is set, for the file image `source` (path NULL: mounted on
+ * images-dir/NAME), checked by parsing it back with the loader
+ * (melee_config_parse_fd): refused (-EINVAL, message in err) unless it
+ * reads back as exactly this one image with this path or source.  The
+ * description is made printable (melee_shown) first; *text is malloc'ed. */
+int image_registration(const char *name, const char *path, const char *source,
+		       const char *description, bool linux32, char **text, char *err,
+		       size_t errlen);
 
 /* Writes images.d/NAME.conf atomically, mode 0644, after the check above. */
 int image_register(const char *conf_dir, const char *name, const char *path,
-		   const char *description, bool linux32, char *err, size_t errlen);
+		   const char *source, const char *description, bool linux32, char *err,
+		   size_t errlen);
 
 #endif

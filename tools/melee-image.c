@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melee-image: creates Debian-family images with debootstrap, imports
  * existing trees, lists and removes images.  See melee-image(8). */
+#include "image-pack.h"
 #include "image-tree.h"
 #include "image-users.h"
 #include "melee-config.h"
@@ -31,6 +32,7 @@ static pid_t child = -1;
 
 struct image_opts {
 	const char *config, *suite, *arch, *mirror, *variant, *include, *description;
+	const char *compression, *register_as;
 	bool no_up, delete_files, trusted;
 };
 
@@ -47,7 +49,7 @@ static void usage(FILE *f)
 	/* One screen (24 lines of 80 columns): the rest is in the man page. */
 	fprintf(f,
 		"Usage: melee-image [OPTIONS] COMMAND ...\n"
-		"Create, import, list and remove MELEE images.\n"
+		"Create, import, pack, list and remove MELEE images.\n"
 		"\n"
 		"  create NAME --suite SUITE [--arch ARCH] [--mirror URL]\n"
 		"         [--variant minbase|standard] [--include PKG,...]\n"
@@ -57,9 +59,10 @@ static void usage(FILE *f)
 		"                       register an existing tree (any distribution), or\n"
 		"                       unpack a tarball under images-dir and register it;\n"
 		"                       unsafe files (setuid, devices) refuse it unless --trusted\n"
-		"  list                 the configured images and their state\n"
-		"  remove NAME [--delete-files]\n"
-		"                       unregister an image (refused while it is mounted\n"
+		"  pack NAME FILE [--compression gzip|zstd|xz] [--register NEW]\n"
+		"                       write the tree image NAME as one squashfs file FILE\n"
+		"  list                 the configured images, their state, a file's size\n"
+		"  remove NAME [--delete-files]  unregister an image (not while mounted\n"
 		"                       or in use); its files stay unless --delete-files\n"
 		"\n"
 		"Options:\n"
@@ -396,7 +399,7 @@ static int finish(const struct image_opts *o, const struct melee_config *cfg,
 	const char *desc;
 	int bits;
 
-	if (image_registration(name, path, "-", false, &text, err, sizeof(err)) < 0)
+	if (image_registration(name, path, NULL, "-", false, &text, err, sizeof(err)) < 0)
 		die_status(2, "%s", err);
 	fd = image_open_safely(path, 0, err, sizeof(err));
 	if (fd < 0)
@@ -409,7 +412,7 @@ static int finish(const struct image_opts *o, const struct melee_config *cfg,
 	desc = o->description ? o->description : pretty ? pretty : name;
 	if (scan)
 		scan_or_refuse(o, name, path, fd, NULL);
-	if (image_register(cfg->conf_dir, name, path, desc, linux32, err, sizeof(err)) < 0)
+	if (image_register(cfg->conf_dir, name, path, NULL, desc, linux32, err, sizeof(err)) < 0)
 		die("%s", err);
 	printf("melee-image: %s: registered in %s/images.d/%s.conf (%s%s)\n", name, cfg->conf_dir,
 	       name, melee_shown(desc, 200, shown, sizeof(shown)), linux32 ? ", linux32" : "");
@@ -557,10 +560,42 @@ static int cmd_import(const struct image_opts *o, const char *name, const char *
 	return r;
 }
 
+static int cmd_pack(const struct image_opts *o, const char *name, const char *file)
+{
+	struct melee_config cfg;
+	struct pack_result res = { 0 };
+	char final[PATH_MAX], err[MELEE_ERRLEN], shown[256];
+	cleanup_free char *text = NULL;
+	const char *reg = o->register_as, *desc;
+
+	need_root("pack");
+	load(o, &cfg);
+	/* A name or file that cannot be registered fails before the long pack. */
+	if (reg) {
+		check_new_name(&cfg, reg, false, final, sizeof(final));
+		if (image_registration(reg, NULL, file, "-", false, &text, err, sizeof(err)) < 0)
+			die_status(2, "%s", err);
+	}
+	image_pack(&cfg, name, file, o->compression, &res);
+	if (reg) {
+		desc = o->description ? o->description : res.description ? res.description : reg;
+		if (image_register(cfg.conf_dir, reg, NULL, file, desc, res.linux32, err,
+				   sizeof(err)) < 0)
+			die("%s (the file %s was written)", err, file);
+		printf("melee-image: %s: registered in %s/images.d/%s.conf (source = %s, %s%s); "
+		       "'melee-mounts up %s' mounts it\n",
+		       reg, cfg.conf_dir, reg, file, melee_shown(desc, 200, shown, sizeof(shown)),
+		       res.linux32 ? ", linux32" : "", reg);
+	}
+	free(res.description);
+	melee_config_free(&cfg);
+	return 0;
+}
+
 static int cmd_list(const struct image_opts *o)
 {
 	struct melee_config cfg;
-	char err[MELEE_ERRLEN], desc[256], path[4096];
+	char err[MELEE_ERRLEN], desc[256], path[4096], size[64];
 	cleanup_mnt_table struct libmnt_table *tb = NULL;
 
 	load(o, &cfg);
@@ -573,10 +608,11 @@ static int cmd_list(const struct image_opts *o)
 		struct melee_image_status st;
 
 		melee_image_status(im, tb, 0, &st);
-		printf("%-16s %-8s %-8s %-34s %s\n", im->name, melee_state_name(st.state),
+		printf("%-16s %-8s %-8s %-34s %s%s\n", im->name, melee_state_name(st.state),
 		       im->personality == MELEE_PERSONALITY_LINUX32 ? "linux32" : "linux",
 		       melee_shown(im->description, 200, desc, sizeof(desc)),
-		       melee_shown(im->path, 4000, path, sizeof(path)));
+		       melee_shown(im->source ? im->source : im->path, 4000, path, sizeof(path)),
+		       file_image_size(im, size, sizeof(size)));
 	}
 	melee_config_free(&cfg);
 	return 0;
@@ -666,7 +702,8 @@ static void secure_environment(void)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_NO_UP = 256, OPT_DELETE, OPT_INCLUDE, OPT_TRUSTED };
+	enum { OPT_NO_UP = 256, OPT_DELETE, OPT_INCLUDE, OPT_TRUSTED, OPT_COMPRESSION,
+	       OPT_REGISTER };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "suite", required_argument, NULL, 's' },
@@ -678,6 +715,8 @@ int main(int argc, char **argv)
 		{ "no-up", no_argument, NULL, OPT_NO_UP },
 		{ "delete-files", no_argument, NULL, OPT_DELETE },
 		{ "trusted", no_argument, NULL, OPT_TRUSTED },
+		{ "compression", required_argument, NULL, OPT_COMPRESSION },
+		{ "register", required_argument, NULL, OPT_REGISTER },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -708,6 +747,8 @@ int main(int argc, char **argv)
 		case OPT_NO_UP: o.no_up = true; break;
 		case OPT_DELETE: o.delete_files = true; break;
 		case OPT_TRUSTED: o.trusted = true; break;
+		case OPT_COMPRESSION: o.compression = optarg; break;
+		case OPT_REGISTER: o.register_as = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("melee-image %s\n", MELEE_VERSION); return 0;
 		default: usage(stderr); return 2;
@@ -723,6 +764,8 @@ int main(int argc, char **argv)
 		return cmd_create(&o, argv[optind]);
 	if (strcmp(cmd, "import") == 0 && nargs == 2)
 		return cmd_import(&o, argv[optind], argv[optind + 1]);
+	if (strcmp(cmd, "pack") == 0 && nargs == 2)
+		return cmd_pack(&o, argv[optind], argv[optind + 1]);
 	if (strcmp(cmd, "list") == 0 && nargs == 0)
 		return cmd_list(&o);
 	if (strcmp(cmd, "remove") == 0 && nargs == 1)
