@@ -70,7 +70,6 @@ static void usage(FILE *f)
 		"                       %s\n"
 		"  -d, --description T  description instead of the image's os-release\n"
 		"      --no-up          do not run melee-mounts up after create/import\n"
-		"      --trusted        import an image whose source you trust as root\n"
 		"  -h, --help           show this help; -V, --version: the version\n"
 		"See melee-image(8).\n",
 		MELEE_DEFAULT_CONFIG);
