@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The real trixie image (minbase, cached) packed into a squashfs file and
+# The real trixie image (minbase, cached) packed by melee-image pack and
 # used as a file image: its own os-release, glibc and apt through melee,
 # a setuid program that still works inside (not nosuid), and down leaves
 # no loop device.
@@ -15,10 +15,9 @@ write_config
 exec 3>"$T/work/cache.log"
 cached_image trixie trixie; ok $? "trixie image ready ($(tail -1 "$T/work/cache.log"))"
 echo "melee-squash:trixie" > "$IMAGES/trixie/marker"
-# Packed from the tree with nothing mounted in it (never up).
-mksquashfs "$IMAGES/trixie" "$SRV/trixie.sqsh" -noappend -quiet -no-progress -one-file-system >/dev/null
-ok $? "mksquashfs packs the tree"
-chmod 644 "$SRV/trixie.sqsh"
+# Packed by melee-image pack, as a site makes its files.
+run mi pack trixie "$SRV/trixie.sqsh"
+is "$rc" 0 "melee-image pack trixie writes the file ($out)"
 add_file_image tsq "$SRV/trixie.sqsh"
 add_file_image tsqw "$SRV/trixie.sqsh" "writable = tmpfs:256M"
 ok_cmd "melee-mounts check tsq tsqw" mm check tsq tsqw
