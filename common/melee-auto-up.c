@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,13 +38,52 @@ static void child_write(const char *s)
 	(void)n;
 }
 
+/* The resource limits and priority of pid 1 (what melee-mounts has at
+ * boot), not the caller's: the setuid melee's caller sets its own
+ * (ulimit -f 1 would have SIGXFSZ kill melee-mounts in the middle of
+ * writing, ulimit -v fail its allocations at a point of the caller's
+ * choosing, nice 19 slow it down while it holds the lock every up and
+ * down waits for), and pam_limits may have set the user's in the login
+ * process.  Where pid 1's cannot be read, the limits that can cut a
+ * write or a run short are lifted; if one of those cannot be set (no
+ * CAP_SYS_RESOURCE to raise a hard limit the caller lowered), false:
+ * the helper is not run rather than run to be cut short.  prlimit and
+ * setrlimit are system calls: async-signal-safe. */
+static bool reset_limits(void)
+{
+	const struct rlimit none = {RLIM_INFINITY, RLIM_INFINITY};
+	bool ok = true;
+
+	for (int r = 0; r < RLIM_NLIMITS; r++) {
+		enum __rlimit_resource res = (enum __rlimit_resource)r;
+		bool must =
+		    r == RLIMIT_FSIZE || r == RLIMIT_CPU || r == RLIMIT_DATA || r == RLIMIT_AS;
+		struct rlimit l;
+		int set;
+
+		if (prlimit(1, res, NULL, &l) == 0)
+			set = setrlimit(res, &l);
+		else
+			set = must ? setrlimit(res, &none) : 0;
+		if (set < 0 && must)
+			ok = false;
+	}
+	setpriority(PRIO_PROCESS, 0, 0);
+	return ok;
+}
+
 /* The forked child: async-signal-safe calls only (slurmstepd and sshd
  * have threads).  Nothing of the caller reaches the helper: not its
- * environment, fds, umask, cwd, signal mask or dispositions, and for the
- * setuid melee not the caller's real uid or groups either. */
+ * environment, fds, umask, cwd, signal mask or dispositions, resource
+ * limits or priority, nor its controlling terminal (a session of its
+ * own: ^C or ^Z at the caller's terminal, or the terminal's hangup, reach
+ * the whole foreground process group whatever its uids, and a
+ * melee-mounts stopped while it holds the lock under /run/melee would
+ * stall every other up and down, at boot and at every login); and for
+ * the setuid melee not the caller's real uid or groups either. */
 static _Noreturn void exec_helper(char *const argv[], int nullfd, int errfd)
 {
-	static char *const envp[] = { MELEE_AUTO_UP_PATH_ENV, NULL };
+	static char *const envp[] = {MELEE_AUTO_UP_PATH_ENV, NULL};
 	struct sigaction dfl;
 	sigset_t none;
 
@@ -58,8 +98,13 @@ static _Noreturn void exec_helper(char *const argv[], int nullfd, int errfd)
 		_exit(127);
 	close_range(3, ~0U, 0);
 	umask(022);
-	if (chdir("/") < 0 || melee_become_root() < 0) {
-		child_write("cannot become root to run the helper: ");
+	if (chdir("/") < 0 || melee_become_root() < 0 || setsid() < 0) {
+		child_write("cannot become root in a session of its own to run the helper: ");
+		child_write(strerrordesc_np(errno));
+		_exit(126);
+	}
+	if (!reset_limits()) {
+		child_write("cannot lift the caller's resource limits for the helper: ");
 		child_write(strerrordesc_np(errno));
 		_exit(126);
 	}
@@ -98,11 +143,14 @@ static void read_first_line(int fd, char *line, size_t len)
 }
 
 int melee_auto_up(const struct melee_config *cfg, const char *conf_path,
-		  const struct melee_image *im, char *ran, size_t ranlen, char *err,
-		  size_t errlen)
+		  const struct melee_image *im, char *ran, size_t ranlen, char *err, size_t errlen)
 {
-	char *argv[] = { (char *)MELEE_MOUNTS_PATH, (char *)"--config", (char *)conf_path,
-			 (char *)"up", im->name, NULL };
+	char *argv[] = {(char *)MELEE_MOUNTS_PATH,
+			(char *)"--config",
+			(char *)conf_path,
+			(char *)"up",
+			im->name,
+			NULL};
 	char line[400] = "";
 	cleanup_fd int nullfd = -1, rd = -1, wr = -1;
 	struct sigaction dfl, old;
@@ -157,7 +205,8 @@ int melee_auto_up(const struct melee_config *cfg, const char *conf_path,
 				  line[0] ? line : "(no message)");
 	}
 	if (ran && ranlen)
-		snprintf(ran, ranlen, "auto-up: image %s was not prepared: ran '%s --config %s up %s'",
-			 im->name, MELEE_MOUNTS_PATH, conf_path, im->name);
+		snprintf(ran, ranlen,
+			 "auto-up: image %s was not prepared: ran '%s --config %s up %s'", im->name,
+			 MELEE_MOUNTS_PATH, conf_path, im->name);
 	return 1;
 }

@@ -107,12 +107,17 @@ static char *copy_icon(int imgfd, int appfd, const char *appdir, const char *rel
 	fd = open_image_file(imgfd, rel, ICON_MAX, &e);
 	if (fd < 0 || melee_read_fd_bytes(fd, ICON_MAX, &data, &len) < 0)
 		return NULL;
-	/* 0755 whatever the umask: every user's menu reads the icons. */
-	if (mkdirat(appfd, ICONS_SUBDIR, 0755) == 0)
-		fchmodat(appfd, ICONS_SUBDIR, 0755, 0);
-	else if (errno != EEXIST)
+	/* 0755 whatever the umask: every user's menu reads the icons.  Set
+	 * on the directory opened without following a link, never by name:
+	 * in an applications directory someone else may write, the new
+	 * directory could be swapped for a link to a file of root's. */
+	bool made = mkdirat(appfd, ICONS_SUBDIR, 0755) == 0;
+
+	if (!made && errno != EEXIST)
 		return NULL;
 	ifd = openat(appfd, ICONS_SUBDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (ifd >= 0 && made)
+		fchmod(ifd, 0755);
 	snprintf(name, sizeof(name), "%s%s", base, ext);
 	if (ifd < 0 || melee_write_atomic(ifd, name, data, len, 0644, err, sizeof(err)) < 0) {
 		warn("%s/%s/%s: %s", appdir, ICONS_SUBDIR, name, ifd < 0 ? strerror(errno) : err);
@@ -269,16 +274,23 @@ static bool key_value(const char *data, const char *key, char *val, size_t len)
  * (melee-icons/<name without .desktop>.EXT) other than `keep`. */
 static int remove_icons(int dirfd, const char *dir, const char *name, const char *keep, bool quiet)
 {
+	/* The icons directory opened without following a link: a link
+	 * planted in its place must not lead the unlinks elsewhere. */
+	cleanup_fd int ifd =
+	    openat(dirfd, ICONS_SUBDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	int rc = 0;
 
+	if (ifd < 0)
+		return 0;
 	for (size_t x = 0; x < sizeof(icon_exts) / sizeof(icon_exts[0]); x++) {
 		char icon[NAME_MAX + 16];
+		size_t sub = strlen(ICONS_SUBDIR) + 1;
 
 		snprintf(icon, sizeof(icon), "%s/%.*s.%s", ICONS_SUBDIR,
 			 (int)(strlen(name) - strlen(".desktop")), name, icon_exts[x]);
 		if (keep && strcmp(icon, keep) == 0)
 			continue;
-		if (unlinkat(dirfd, icon, 0) == 0) {
+		if (unlinkat(ifd, icon + sub, 0) == 0) {
 			if (!quiet)
 				printf("removed %s/%s\n", dir, icon);
 		} else if (errno != ENOENT && errno != ENOTDIR) {

@@ -7,7 +7,9 @@
 # The path compiled into the callers (MELEE_MOUNTS_PATH in Makefile.am).
 AUTO_UP_PATH=$(grep -ao '/[[:alnum:]/._+-]*/melee-mounts' "$top_builddir/tools/melee" | head -n 1)
 # What the helper saw, one file per run: its environment (NUL-separated
-# as exec gave it), real uid, umask, cwd and arguments.
+# as exec gave it), real uid, umask, cwd and arguments; and in .proc its
+# pid, session id, file size limit (ulimit -f), address space limit
+# (ulimit -v) and nice value.
 AUTO_UP_SEEN=$T/work/auto-up-seen
 
 # install_auto_up_helper: the wrapper at $AUTO_UP_PATH, then the real
@@ -26,6 +28,7 @@ install_auto_up_helper() {
 f=$AUTO_UP_SEEN/\$\$
 cat /proc/\$\$/environ > "\$f.env"
 { id -ru; umask; pwd; echo "\$*"; } > "\$f.info"
+echo "\$\$ \$(awk '{ print \$6 }' /proc/\$\$/stat) \$(ulimit -f) \$(ulimit -v) \$(nice)" > "\$f.proc"
 exec $dir/melee-mounts.real "\$@"
 W
 	chmod 755 "$AUTO_UP_PATH"
