@@ -69,4 +69,16 @@ is "$(printf '%s\n' "$out" | wc -l)" 4 "melee with no argument: header, 2 images
 run as bob "$MELEE"
 like "$out" "^lab +" "melee with no argument as bob: lab too"
 
+# The completion runs the melee that PATH finds, never the word typed:
+# completing "/tmp/x/melee <TAB>" must not run /tmp/x/melee.
+mkdir -p "$T/work/planted"
+printf '#!/bin/sh\ntouch %s/planted/ran\n' "$T/work" > "$T/work/planted/melee"
+chmod 755 "$T/work/planted/melee"
+run bash --norc --noprofile -c '
+	. "$1" && . "$2" || exit 1
+	COMP_WORDS=("$3" ""); COMP_CWORD=1; COMP_LINE="$3 "; COMP_POINT=${#COMP_LINE}
+	_melee "$3" "" "$3"
+	printf "%s\n" "${COMPREPLY[@]}" | sort' x "$BASH_COMPLETION_MAIN" "$top_srcdir/completion/melee" "$T/work/planted/melee"
+[ ! -e "$T/work/planted/ran" ]
+ok $? "completing $T/work/planted/melee <TAB> does not run that program"
 done_testing
