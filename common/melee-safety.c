@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Opening image roots and paths inside them without following anything a user could change. */
 #include "melee-safety.h"
+#include "melee-config.h"
 #include "melee-util.h"
 
 #include <errno.h>
@@ -135,7 +136,6 @@ int image_open_file_safely(const char *path, uid_t owner, char *err, size_t errl
 	char parent[4096];
 	const char *base;
 	cleanup_fd int dir = open_parent(path, owner, parent, sizeof(parent), &base, err, errlen);
-	cleanup_fd int fd = -1;
 	struct stat st;
 
 	if (dir < 0)
@@ -153,19 +153,8 @@ int image_open_file_safely(const char *path, uid_t owner, char *err, size_t errl
 	if (!S_ISREG(st.st_mode))
 		return melee_fail(err, errlen, -EINVAL, "%s: is not a regular file (refused)",
 				  path);
-	fd = openat(dir, base, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return melee_fail(err, errlen, -errno, "%s: cannot open: %s", path,
-				  strerror(errno));
-	if (fstat(fd, &st) < 0)
-		return melee_fail(err, errlen, -errno, "%s: cannot stat: %s", path,
-				  strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return melee_fail(err, errlen, -EINVAL, "%s: is not a regular file (refused)",
-				  path);
-	if (melee_check_trusted(&st, owner, path, err, errlen) < 0)
-		return -EPERM;
-	return melee_steal_fd(&fd);
+	/* The same open and checks on the fd as every trusted config file. */
+	return melee_open_trusted_at(dir, base, path, false, owner, err, errlen);
 }
 
 int image_open_safely_create(const char *path, uid_t owner, bool create, bool *created,

@@ -86,22 +86,7 @@ SlurmctldPidFile=$S/slurmctld.pid
 SlurmdPidFile=$S/slurmd.%n.pid
 SlurmctldLogFile=$S/log/slurmctld.log
 SlurmdLogFile=$S/log/slurmd.%n.log
-SlurmdDebug=verbose
-PlugStackConfig=$S/etc/plugstack.conf
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
-JobCompType=jobcomp/none
-SwitchType=switch/none
-MpiDefault=none
-SelectType=select/cons_tres
-SelectTypeParameters=CR_CPU
-SlurmdParameters=config_overrides
-ReturnToService=2
-InactiveLimit=0
-KillWait=2
-MinJobAge=300
+$(slurm_conf_common)
 NodeName=melee-n1 NodeAddr=${NODE_ADDR[melee-n1]} NodeHostname=melee-n1 CPUs=2 State=UNKNOWN
 NodeName=melee-n2 NodeAddr=${NODE_ADDR[melee-n2]} NodeHostname=melee-n2 CPUs=2 State=UNKNOWN
 PartitionName=test Nodes=melee-n1,melee-n2 Default=YES MaxTime=INFINITE State=UP

@@ -108,6 +108,29 @@ munge_start() {
 
 # slurm_start [PLUGSTACK-ARGS]: munged, slurmctld and slurmd, with melee.so
 # in plugstack.conf, reading $CONF.
+# slurm_conf_common: the slurm.conf lines of every test cluster (one node
+# or two): no accounting, no cgroups, the plugin stack of $S/etc.
+slurm_conf_common() {
+	cat <<EOF
+SlurmdDebug=verbose
+PlugStackConfig=$S/etc/plugstack.conf
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/none
+SwitchType=switch/none
+MpiDefault=none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_CPU
+SlurmdParameters=config_overrides
+ReturnToService=2
+InactiveLimit=0
+KillWait=2
+MinJobAge=300
+EOF
+}
+
 slurm_start() {
 	local args=${1:-}
 	munge_start || return 1
@@ -127,22 +150,7 @@ SlurmctldPidFile=$S/slurmctld.pid
 SlurmdPidFile=$S/slurmd.pid
 SlurmctldLogFile=$S/log/slurmctld.log
 SlurmdLogFile=$S/log/slurmd.log
-SlurmdDebug=verbose
-PlugStackConfig=$S/etc/plugstack.conf
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
-JobCompType=jobcomp/none
-SwitchType=switch/none
-MpiDefault=none
-SelectType=select/cons_tres
-SelectTypeParameters=CR_CPU
-SlurmdParameters=config_overrides
-ReturnToService=2
-InactiveLimit=0
-KillWait=2
-MinJobAge=300
+$(slurm_conf_common)
 NodeName=$NODE NodeAddr=127.0.0.1 CPUs=4 State=UNKNOWN
 PartitionName=test Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
 EOF
