@@ -69,7 +69,7 @@ static const char *check_compression(const char *c)
 	static const char *const known[] = { "zstd", "xz", "gzip", NULL };
 
 	if (!c)
-		return "gzip";
+		return "zstd";
 	for (int i = 0; known[i]; i++)
 		if (strcmp(c, known[i]) == 0)
 			return known[i];

@@ -59,7 +59,7 @@ static void usage(FILE *f)
 		"                       register an existing tree (any distribution), or\n"
 		"                       unpack a tarball under images-dir and register it;\n"
 		"                       unsafe files (setuid, devices) refuse it unless --trusted\n"
-		"  pack NAME FILE [--compression gzip|zstd|xz] [--register NEW]\n"
+		"  pack NAME FILE [--compression zstd|xz|gzip] [--register NEW]\n"
 		"                       write the tree image NAME as one squashfs file FILE\n"
 		"  list                 the configured images, their state, a file's size\n"
 		"  remove NAME [--delete-files]  unregister an image (not while mounted\n"

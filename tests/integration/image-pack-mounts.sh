@@ -3,7 +3,7 @@
 # melee-image pack writes an image that is up (/proc, /home, /tmp, the
 # merged passwd mounted in it) as a squashfs file holding the image's own
 # files and nothing of its mounts: root's, mode 0644 whatever the umask,
-# compressed as asked (gzip by default, zstd, xz).
+# compressed as asked (zstd by default, gzip, xz).
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
 
@@ -24,8 +24,8 @@ test -e "$IMAGES/bb/proc/self/status"; ok $? "the image's /proc is mounted"
 umask 077
 run mi pack bb "$T/files/bb.sqsh"
 is "$rc" 0 "pack bb FILE succeeds"
-like "$out" "^melee-image: bb: packing $IMAGES/bb into $T/files/bb.sqsh \(gzip\)$" "it says what it packs, where, how"
-like "$out" "^melee-image: bb: wrote $T/files/bb.sqsh \([0-9.]+K, gzip\)$" "and the size it wrote"
+like "$out" "^melee-image: bb: packing $IMAGES/bb into $T/files/bb.sqsh \(zstd\)$" "it says what it packs, where, how"
+like "$out" "^melee-image: bb: wrote $T/files/bb.sqsh \([0-9.]+K, zstd\)$" "and the size it wrote"
 umask 022
 is "$(stat -c '%a %u %g %F' "$T/files/bb.sqsh")" "644 0 0 regular file" "the file is root's, mode 0644 (umask 077 did not apply)"
 list=$(unsquashfs -lln "$T/files/bb.sqsh" | awk '{ print $6 }')
@@ -40,13 +40,13 @@ unsquashfs -cat "$T/files/bb.sqsh" etc/passwd > "$T/work/passwd.packed"
 is "$(cat "$T/work/passwd.packed")" "$(cat "$T/work/bb-passwd.orig")" "etc/passwd is the image's own file, not the merged bind over it"
 is "$(unsquashfs -lln "$T/files/bb.sqsh" bin/busybox | awk '/busybox/ { print $1, $2 }')" \
 	"$(stat -c '%A 0/0' "$IMAGES/bb/bin/busybox")" "owners and modes are kept"
-is "$(unsquashfs -s "$T/files/bb.sqsh" | sed -n 's/^Compression //p')" "gzip" "compressed with gzip by default"
+is "$(unsquashfs -s "$T/files/bb.sqsh" | sed -n 's/^Compression //p')" "zstd" "compressed with zstd by default"
 
-for c in zstd xz; do
+for c in gzip xz; do
 	ok_cmd "pack --compression $c" mi pack bb "$T/files/bb-$c.sqsh" --compression "$c"
 	is "$(unsquashfs -s "$T/files/bb-$c.sqsh" | sed -n 's/^Compression //p')" "$c" "compressed with $c"
 done
-is "$(ls -A "$T/files")" "bb-xz.sqsh
-bb-zstd.sqsh
+is "$(ls -A "$T/files")" "bb-gzip.sqsh
+bb-xz.sqsh
 bb.sqsh" "no temporary file is left"
 done_testing

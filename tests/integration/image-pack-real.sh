@@ -24,7 +24,7 @@ mkdir -m 755 "$T/files"
 
 run mi pack bullseye "$T/files/bullseye.sqsh"
 is "$rc" 0 "pack bullseye FILE succeeds"
-like "$out" "^melee-image: bullseye: wrote $T/files/bullseye.sqsh \([0-9.]+M, gzip\)$" "and shows the size it wrote"
+like "$out" "^melee-image: bullseye: wrote $T/files/bullseye.sqsh \([0-9.]+M, zstd\)$" "and shows the size it wrote"
 is "$(stat -c '%a %u %g' "$T/files/bullseye.sqsh")" "644 0 0" "the file is root's, mode 0644"
 unsquashfs -lln "$T/files/bullseye.sqsh" > "$T/work/list"
 unsquashfs -l "$T/files/bullseye.sqsh" | sed -n 's|^squashfs-root/|/|p' | sort > "$T/work/paths"
