@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -72,6 +73,109 @@ static bool reset_limits(void)
 	return ok;
 }
 
+/* The cgroup v2 path of `pid` (the "0::" line of /proc/PID/cgroup),
+ * malloc'd, or NULL. */
+static char *cgroup2_of(const char *pid)
+{
+	char file[64], *line = NULL, *path = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	snprintf(file, sizeof(file), "/proc/%s/cgroup", pid);
+	f = fopen(file, "re");
+	if (!f)
+		return NULL;
+	while (!path && getline(&line, &cap, f) > 0) {
+		if (strncmp(line, "0::", 3) == 0) {
+			line[strcspn(line, "\n")] = '\0';
+			path = strdup(line + 3);
+		}
+	}
+	free(line);
+	fclose(f);
+	return path;
+}
+
+/* Where the cgroup v2 hierarchy is mounted whole (root "/") in this mount
+ * namespace, malloc'd, or NULL. */
+static char *cgroup2_mount(void)
+{
+	char *line = NULL, *dir = NULL;
+	size_t cap = 0;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	if (!f)
+		return NULL;
+	while (!dir && getline(&line, &cap, f) > 0) {
+		char root[8], mnt[4096];
+		const char *sep = strstr(line, " - cgroup2 ");
+
+		if (sep && sscanf(line, "%*s %*s %*s %7s %4095s", root, mnt) == 2 &&
+		    strcmp(root, "/") == 0 && !strchr(mnt, '\\'))
+			dir = strdup(mnt);
+	}
+	free(line);
+	fclose(f);
+	return dir;
+}
+
+/* The helper must not stay in the caller's cgroup: on a systemd host a
+ * user owns (is delegated) the cgroup of every program started from
+ * their desktop or `systemd-run --user`, and could write 1 to its
+ * cgroup.freeze while melee-mounts holds the lock every up and down at
+ * boot and at every login waits for.  The helper moves itself into pid
+ * 1's cgroup, which only root can write.  Returns the open cgroup.procs
+ * of pid 1's cgroup (an fd above 2, close-on-exec) for the child to
+ * write to, -1 when there is nothing to move from (the caller already in
+ * pid 1's cgroup v2 cgroup, as every process is where no v2 hierarchy is
+ * in use), or -2 when the move is needed and impossible (no v2 hierarchy
+ * mounted here, pid 1's cgroup outside this cgroup namespace, or its
+ * cgroup.procs not writable), with a message in err. */
+static int open_pid1_cgroup(char *err, size_t errlen)
+{
+	char *mine = cgroup2_of("self"), *init = cgroup2_of("1"), *mnt = NULL, *procs = NULL;
+	int fd = -1;
+
+	if (!mine || !init || strcmp(mine, init) == 0)
+		goto out;
+	fd = -2;
+	mnt = cgroup2_mount();
+	if (!mnt) {
+		melee_fail(err, errlen, -ENOENT,
+			   "the caller is in cgroup %s, and no cgroup v2 hierarchy is mounted "
+			   "here to move the helper into pid 1's (%s)",
+			   mine, init);
+		goto out;
+	}
+	if (strncmp(init, "/..", 3) == 0 || strstr(init, "/../")) {
+		melee_fail(err, errlen, -EPERM,
+			   "pid 1's cgroup (%s) is outside this cgroup namespace", init);
+		goto out;
+	}
+	if (asprintf(&procs, "%s%s/cgroup.procs", mnt, strcmp(init, "/") == 0 ? "" : init) < 0) {
+		procs = NULL;
+		melee_fail(err, errlen, -ENOMEM, "out of memory");
+		goto out;
+	}
+	fd = open(procs, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0 && fd < 3) {
+		int high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+		close(fd);
+		fd = high;
+	}
+	if (fd < 0) {
+		melee_fail(err, errlen, -errno, "cannot open %s: %s", procs, strerror(errno));
+		fd = -2;
+	}
+out:
+	free(mine);
+	free(init);
+	free(mnt);
+	free(procs);
+	return fd;
+}
+
 /* The forked child: async-signal-safe calls only (slurmstepd and sshd
  * have threads).  Nothing of the caller reaches the helper: not its
  * environment, fds, umask, cwd, signal mask or dispositions, resource
@@ -80,8 +184,9 @@ static bool reset_limits(void)
  * the whole foreground process group whatever its uids, and a
  * melee-mounts stopped while it holds the lock under /run/melee would
  * stall every other up and down, at boot and at every login); and for
- * the setuid melee not the caller's real uid or groups either. */
-static _Noreturn void exec_helper(char *const argv[], int nullfd, int errfd)
+ * the setuid melee not the caller's real uid or groups either; nor its
+ * cgroup (open_pid1_cgroup). */
+static _Noreturn void exec_helper(char *const argv[], int nullfd, int errfd, int cgfd)
 {
 	static char *const envp[] = {MELEE_AUTO_UP_PATH_ENV, NULL};
 	struct sigaction dfl;
@@ -96,6 +201,12 @@ static _Noreturn void exec_helper(char *const argv[], int nullfd, int errfd)
 	if (dup2(errfd, STDERR_FILENO) < 0 || dup2(nullfd, STDIN_FILENO) < 0 ||
 	    dup2(nullfd, STDOUT_FILENO) < 0)
 		_exit(127);
+	/* "0": the writing process itself; cgfd is above 2 (open_pid1_cgroup). */
+	if (cgfd >= 0 && write(cgfd, "0", 1) != 1) {
+		child_write("cannot move the helper out of the caller's cgroup into pid 1's: ");
+		child_write(strerrordesc_np(errno));
+		_exit(126);
+	}
 	close_range(3, ~0U, 0);
 	umask(022);
 	if (chdir("/") < 0 || melee_become_root() < 0 || setsid() < 0) {
@@ -152,7 +263,7 @@ int melee_auto_up(const struct melee_config *cfg, const char *conf_path,
 			im->name,
 			NULL};
 	char line[400] = "";
-	cleanup_fd int nullfd = -1, rd = -1, wr = -1;
+	cleanup_fd int nullfd = -1, rd = -1, wr = -1, cgfd = -1;
 	struct sigaction dfl, old;
 	int pipefd[2], status = 0, saved;
 	pid_t pid, w = -1;
@@ -164,6 +275,12 @@ int melee_auto_up(const struct melee_config *cfg, const char *conf_path,
 				  "image %s is not prepared, and auto-up cannot run "
 				  "'%s up %s' without root",
 				  im->name, MELEE_MOUNTS_PATH, im->name);
+	cgfd = open_pid1_cgroup(line, sizeof(line));
+	if (cgfd == -2)
+		return melee_fail(err, errlen, -EPERM,
+				  "image %s is not prepared, and auto-up will not run '%s up %s' "
+				  "in the caller's cgroup: %s",
+				  im->name, MELEE_MOUNTS_PATH, im->name, line);
 	nullfd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (nullfd < 0 || pipe2(pipefd, O_CLOEXEC) < 0)
 		return melee_fail(err, errlen, -errno, "image %s: auto-up: %s", im->name,
@@ -177,7 +294,7 @@ int melee_auto_up(const struct melee_config *cfg, const char *conf_path,
 	sigaction(SIGCHLD, &dfl, &old);
 	pid = fork();
 	if (pid == 0)
-		exec_helper(argv, nullfd, wr);
+		exec_helper(argv, nullfd, wr, cgfd);
 	saved = errno;
 	if (pid > 0) {
 		close(wr);

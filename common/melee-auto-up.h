@@ -22,8 +22,10 @@
  * not run), runs `MELEE_MOUNTS_PATH --config CONF_PATH up NAME` once: as
  * root (real, effective and saved uid and gid 0, no supplementary
  * groups), umask 022, cwd /, stdin and stdout /dev/null, its stderr
- * captured, no fd of the caller, default signal dispositions, and an
- * environment of MELEE_AUTO_UP_PATH_ENV only; then waits for it.  The
+ * captured, no fd of the caller, default signal dispositions, a session
+ * of its own, pid 1's resource limits and cgroup (cgroup v2; refused when
+ * it cannot leave the caller's), and an environment of
+ * MELEE_AUTO_UP_PATH_ENV only; then waits for it.  The
  * caller must be root (effective uid 0, as pam_melee in sshd, slurmstepd,
  * or the setuid melee before it drops privileges).
  *
