@@ -106,6 +106,12 @@ static int set_list(struct melee_image *im, enum image_key k, const char *value,
 					  "%s:%u: invalid alias '%s' (expected "
 					  "[A-Za-z0-9][A-Za-z0-9._-]{0,63})",
 					  path, ln, bad);
+		for (size_t i = 0; r == 0 && i < im->n_aliases; i++)
+			if (strcmp(im->aliases[i], MELEE_HOST_NAME) == 0)
+				return melee_fail(err, errlen, -EINVAL,
+						  "%s:%u: '%s' cannot be an alias: it means the "
+						  "host itself",
+						  path, ln, MELEE_HOST_NAME);
 		if (r == 0)
 			im->aliases_where = melee_conf_where(path, ln);
 		if (r < 0 || !im->aliases_where)

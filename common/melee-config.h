@@ -78,6 +78,10 @@ struct melee_config {
 
 /* True for [A-Za-z0-9][A-Za-z0-9._-]{0,63}: the only image names there are. */
 bool melee_name_valid(const char *name);
+/* "host" names the host itself wherever an image is chosen (melee
+ * --set-default host, the answer to pam_melee's question): no image or
+ * alias may take it. */
+#define MELEE_HOST_NAME "host"
 
 void melee_config_init(struct melee_config *cfg);
 void melee_config_free(struct melee_config *cfg);

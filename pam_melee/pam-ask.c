@@ -140,7 +140,7 @@ static int judge(const struct melee_config *cfg, const struct melee_image *const
 	a = melee_trim(reply);
 	if (!*a)
 		a = preset;
-	if (strcmp(a, "host") == 0) {
+	if (strcmp(a, MELEE_HOST_NAME) == 0) {
 		snprintf(answer, len, "%s", "");
 		return 0;
 	}
@@ -186,7 +186,7 @@ int melee_pam_ask(pam_handle_t *pamh, const struct melee_config *cfg, const char
 			def = NULL;
 		}
 	}
-	preset = def ? def->name : "host";
+	preset = def ? def->name : MELEE_HOST_NAME;
 	make_prompt(v, n, preset, prompt, sizeof(prompt));
 	for (int try = 1;; try++) {
 		cleanup_free char *reply = NULL;

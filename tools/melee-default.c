@@ -166,7 +166,7 @@ int cmd_set_default(const char *image)
 	look_up_me(&me);
 	/* "host" is the host whatever images there are: the image list
 	 * never shows it, and no login names it. */
-	if (strcmp(image, "host") != 0) {
+	if (strcmp(image, MELEE_HOST_NAME) != 0) {
 		im = find_image(&cfg, image);
 		if (melee_image_access(im, me.pw->pw_name, me.groups, me.ngroups, err,
 				       sizeof(err)) < 0)

@@ -107,6 +107,8 @@ static void check_new_name(const struct melee_config *cfg, const char *name, boo
 	if (!melee_name_valid(name))
 		die_status(2, "invalid image name '%.80s' (expected [A-Za-z0-9][A-Za-z0-9._-]{0,63})",
 			   name);
+	if (strcmp(name, MELEE_HOST_NAME) == 0)
+		die_status(2, "'%s' cannot name an image: it means the host itself", name);
 	im = melee_config_find_image(cfg, name);
 	if (im)
 		die_status(2, "image '%s' already exists (%s at %s)", name,

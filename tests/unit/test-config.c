@@ -218,6 +218,10 @@ static void test_bad(void)
 	    "bad accounts");
 	bad("[image a]\nnosuid = maybe\n", "melee.conf:2: nosuid must be yes or no, got 'maybe'",
 	    "nosuid not boolean");
+	bad("[image host]\npath = /image/host\n", "melee.conf:1: 'host' cannot name an image: it means the host itself",
+	    "an image named host");
+	bad("[image a]\naliases = sl, host\n", "melee.conf:2: 'host' cannot be an alias: it means the host itself",
+	    "an alias named host");
 	bad("[image a]\naliases = good, bad/one\n", "melee.conf:2: invalid alias 'bad/one' (expected [A-Za-z0-9][A-Za-z0-9._-]{0,63})",
 	    "invalid alias");
 	bad("[image a]\naliases = x\n[image b]\naliases = x\n",
