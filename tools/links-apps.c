@@ -386,25 +386,24 @@ static char *read_image_entry(int imgfd, int dirfd, const char *shown, const cha
 	return data;
 }
 
-/* May links --apps IMAGE write `name`?  Not over a file of someone
- * else's (nor over a launcher of another image with a similar name). */
-static bool name_is_ours(int appfd, const char *appdir, const char *name, const char *image)
+bool links_name_is_ours(int dirfd, const char *dir, const char *name, const char *image,
+			bool app)
 {
 	char owner[NAME_MAX + 1];
-	bool app = false;
+	bool is_app = false;
 	struct stat st;
 
-	if (fstatat(appfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
 		return true;
-	if (links_launcher_image(appfd, name, owner, sizeof(owner), &app) && app &&
+	if (links_launcher_image(dirfd, name, owner, sizeof(owner), &is_app) && is_app == app &&
 	    strcmp(owner, image) == 0)
 		return true;
-	warn("%s/%s exists and was not written by links --apps %s; left alone", appdir, name,
-	     image);
+	warn("%s/%s exists and was not written by melee-mounts links%s for %s; left alone", dir,
+	     name, app ? " --apps" : "", image);
 	return false;
 }
 
-/* Writes the launcher `name` (name_is_ours() said yes) if it changed. */
+/* Writes the launcher `name` (links_name_is_ours() said yes) if it changed. */
 static int write_app_launcher(int appfd, const char *appdir, const char *name, const char *text,
 			      bool quiet)
 {
@@ -486,7 +485,7 @@ static int write_all(const struct melee_image *im, int imgfd, int appfd, const c
 		/* (It fits: the length was checked above.) */
 		if (snprintf(name, sizeof(name), "melee-%s-%s", im->name, id) >= (int)sizeof(name))
 			continue;
-		if (!name_is_ours(appfd, appdir, name, im->name)) {
+		if (!links_name_is_ours(appfd, appdir, name, im->name, true)) {
 			rc = 1;
 			continue;
 		}

@@ -24,6 +24,15 @@ int links_apps(const struct melee_image *im, const char *appdir, const char *mel
  * tells whether links --apps wrote it (X-Melee-App). */
 bool links_launcher_image(int dirfd, const char *name, char *image, size_t len, bool *app);
 
+/* May melee-mounts links write dirfd/name for `image`: missing, or a
+ * launcher it wrote for that image (an application launcher of links
+ * --apps with `app`, else a terminal or session launcher)?  Never over a
+ * file of someone else's, nor over another image's launcher of the same
+ * name (melee-a-b.desktop: image a-b's terminal, or image a's
+ * application b).  When not, a warning that names the file. */
+bool links_name_is_ours(int dirfd, const char *dir, const char *name, const char *image,
+			bool app);
+
 /* Removes the launcher dirfd/name and, for an application launcher, the
  * icon copied for it.  Returns 0 or 1 (a warning was printed). */
 int links_remove_launcher(int dirfd, const char *dir, const char *name, bool quiet);

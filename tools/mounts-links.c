@@ -197,7 +197,6 @@ static int write_launcher(int dirfd, const char *desktop_dir, const struct melee
 	char *data = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&data, &len);
-	struct stat st;
 	int r;
 
 	if (!f)
@@ -227,8 +226,7 @@ static int write_launcher(int dirfd, const char *desktop_dir, const struct melee
 	fprintf(f, "%s%s\n", LAUNCHER_KEY, im->name);
 	if (fclose(f) != 0)
 		die("out of memory");
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode)) {
-		warn("%s/%s exists and is not a file; left alone", desktop_dir, name);
+	if (!links_name_is_ours(dirfd, desktop_dir, name, im->name, false)) {
 		free(data);
 		return 1;
 	}

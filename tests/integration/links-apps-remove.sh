@@ -54,7 +54,7 @@ Type=Application
 Name=Mine too
 Exec=mine'
 run la
-is "$rc:$out" "1:melee-mounts: $LAUNCHERS/melee-demo-mine.desktop exists and was not written by links --apps demo; left alone" \
+is "$rc:$out" "1:melee-mounts: $LAUNCHERS/melee-demo-mine.desktop exists and was not written by melee-mounts links --apps for demo; left alone" \
 	"a foreign file under a launcher's name is left alone"
 rm "$APPS/mine.desktop"
 

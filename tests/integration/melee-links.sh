@@ -67,6 +67,26 @@ run mm links --bindir "$T/bin" --desktop-dir "$T/apps"
 is "$rc:$out" "1:melee-mounts: $T/bin/mytool exists and is not a link to melee; left alone
 $T/bin/qsubmytool -> melee-qsub
 $T/apps/melee-mytool.desktop" "a foreign file with an image's name is not replaced"
+
+# A launcher file of the same name that links did not write for that
+# image is not replaced: a file of the site's own, and image demo's
+# application launcher "x" (links --apps demo) against image demo-x's
+# terminal launcher.
+printf '[Desktop Entry]\nName=Site tool\n' > "$T/apps/melee-tool2.desktop"
+printf '[Desktop Entry]\nName=X in demo\nX-Melee-App=x\nX-Melee-Image=demo\n' > "$T/apps/melee-demo-x.desktop"
+add_image tool2
+add_image demo-x
+run mm links --bindir "$T/bin" --desktop-dir "$T/apps"
+is "$rc" 1 "links exits 1 when it left a file alone"
+like "$out" "melee-mounts: $T/apps/melee-tool2.desktop exists and was not written by melee-mounts links for tool2; left alone" \
+	"a site's own desktop file with an image's launcher name is left alone, with a warning"
+like "$out" "melee-mounts: $T/apps/melee-demo-x.desktop exists and was not written by melee-mounts links for demo-x; left alone" \
+	"image demo's application launcher is not overwritten by image demo-x's terminal launcher"
+is "$(cat "$T/apps/melee-tool2.desktop"; grep -c X-Melee-App=x "$T/apps/melee-demo-x.desktop")" "[Desktop Entry]
+Name=Site tool
+1" "both files unchanged"
+rm "$T/etc/images.d/tool2.conf" "$T/etc/images.d/demo-x.conf" "$T/apps/melee-demo-x.desktop" "$T/apps/melee-tool2.desktop" \
+	"$T/bin/tool2" "$T/bin/qsubtool2" "$T/bin/demo-x" "$T/bin/qsubdemo-x"
 rm "$T/etc/images.d/mytool.conf"
 
 # Removing an image from the config removes its links on the next run.
