@@ -18,6 +18,7 @@
 #include "melee-config.h"
 #include "melee-default.h"
 #include "melee-enter.h"
+#include "melee-log.h"
 #include "melee-pw.h"
 #include "melee-safety.h"
 #include "melee-util.h"
@@ -30,7 +31,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -369,11 +369,8 @@ static void log_use(const struct melee_image *im, int argc, char **argv,
 {
 	char logged[96];
 
-	/* No LOG_NDELAY: syslog() below connects once, here on the host
-	 * (there is no syslog after the chroot); with LOG_NDELAY a host
-	 * without /dev/log paid a second failed connect in syslog(). */
-	openlog("melee", LOG_PID, LOG_AUTHPRIV);
-	syslog(LOG_INFO, "user=%s image=%s command=%s", c->user, im->name,
+	/* Here on the host: there is no logging after the chroot. */
+	melee_log(LOG_INFO, "user=%s image=%s command=%s", c->user, im->name,
 	       melee_shown(rq->as_script	      ? base_name(argv[rq->script_idx])
 			   : argc > rq->first_arg ? base_name(argv[rq->first_arg])
 						  : base_name(c->shell),
@@ -390,11 +387,11 @@ static void prepare_on_demand(const struct melee_config *cfg, const struct melee
 	int r = melee_auto_up(cfg, MELEE_DEFAULT_CONFIG, im, ran, sizeof(ran), err, sizeof(err));
 
 	if (r < 0) {
-		syslog(LOG_NOTICE, "image=%s refused: %s", im->name, err);
+		melee_log(LOG_NOTICE, "image=%s refused: %s", im->name, err);
 		die_status(EXIT_MELEE, "%s", err);
 	}
 	if (r > 0)
-		syslog(LOG_NOTICE, "%s", ran);
+		melee_log(LOG_NOTICE, "%s", ran);
 }
 
 /* Steps 6 and 7: into the image, root dropped for good, then the

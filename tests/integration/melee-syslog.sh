@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Every use of melee is logged to syslog (authpriv.info): user, image,
 # command name, read from the namespace's own syslogd (lib.sh's
-# private_syslog).
+# private_syslog); and on a stream socket (as syslog-ng may listen), the
+# line as syslog(3) frames it, with its NUL.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/melee-lib.sh" || exit 1
 
 melee_setup
@@ -28,5 +29,17 @@ authpriv.info user=bob image=demo command=sh
 authpriv.info user=alice image=demo command=true
 authpriv.info user=alice image=demo command=job.sh
 authpriv.info user=alice image=demo command=x?melee[1]: user=root image=demo command=forged" "one authpriv.info line per use: user, image, command name"
+
+# A stream socket on /dev/log instead: one line, NUL-terminated, the
+# priority authpriv.info (86) and the tag melee[PID], no timestamp (the
+# daemon stamps the time it arrived).
+rm -f /dev/log
+socat -u UNIX-LISTEN:/dev/log,fork,mode=666 "OPEN:$T/stream.log,creat,append" &
+PIDS="$PIDS $!"
+wait_for 5 test -S /dev/log
+as alice "$MELEE" demo /bin/true
+wait_for 5 grep -q 'command=true' "$T/stream.log"
+is "$(tr '\0' '|' < "$T/stream.log" | sed -E 's/melee\[[0-9]+\]/melee[PID]/')" "<86>melee[PID]: user=alice image=demo command=true|" \
+	"a stream socket gets the line with its terminating NUL"
 
 done_testing
