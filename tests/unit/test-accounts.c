@@ -265,6 +265,16 @@ int main(void)
 	   "login.defs ranges read");
 	melee_login_defs_parse("UID_MIN 500\n", &r);
 	ok(r.uid_min == 500 && r.uid_max == 60000, "missing keys keep the defaults");
+	/* Only a line's first word counts: shadow's SUB_UID_MIN, a comment
+	 * or a longer key is not UID_MIN; blanks before the key are
+	 * allowed; the last line needs no newline. */
+	melee_login_defs_parse("GID_MIN 300\nSUB_UID_MIN 100000\n#UID_MIN 7\n# UID_MAX 8\n"
+			       "XUID_MIN 9\nUID_MAXX 10\nSUB_GID_MAX 600100000\n \t UID_MIN 700\n"
+			       "UID_MAX 5000",
+			       &r);
+	ok(r.uid_min == 700 && r.uid_max == 5000 && r.gid_min == 300 && r.gid_max == 60000,
+	   "login.defs: SUB_UID_MIN, comments and longer keys left out, leading blanks and a "
+	   "last line without newline read");
 	melee_login_defs_parse("", &r);
 
 	ok(melee_merge_passwd(img_pw, host_pw, &r, NULL, NULL, &out) == 0, "passwd merge runs");
