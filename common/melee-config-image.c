@@ -96,11 +96,12 @@ static int set_writable(struct melee_image *im, const char *value, const char *p
 static int set_list(struct melee_image *im, enum image_key k, const char *value,
 		    const char *path, unsigned ln, char *err, size_t errlen)
 {
-	const char *bad = NULL;
+	char bad[128] = "";
 	int r;
 
 	if (k == IMAGE_KEY_ALIASES) {
-		r = melee_conf_list(value, &im->aliases, &im->n_aliases, melee_name_valid, &bad);
+		r = melee_conf_list(value, &im->aliases, &im->n_aliases, melee_name_valid, bad,
+				    sizeof(bad));
 		if (r == -EINVAL)
 			return melee_fail(err, errlen, r,
 					  "%s:%u: invalid alias '%s' (expected "
@@ -120,9 +121,9 @@ static int set_list(struct melee_image *im, enum image_key k, const char *value,
 	}
 	r = k == IMAGE_KEY_ALLOW_GROUPS
 		    ? melee_conf_list(value, &im->allow_groups, &im->n_allow_groups,
-				      melee_conf_account_name_valid, &bad)
+				      melee_conf_account_name_valid, bad, sizeof(bad))
 		    : melee_conf_list(value, &im->allow_users, &im->n_allow_users,
-				      melee_conf_account_name_valid, &bad);
+				      melee_conf_account_name_valid, bad, sizeof(bad));
 	if (r == -EINVAL)
 		return melee_fail(err, errlen, r, "%s:%u: invalid %s name '%s' in %s", path, ln,
 				  k == IMAGE_KEY_ALLOW_GROUPS ? "group" : "user", bad,

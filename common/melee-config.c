@@ -112,7 +112,7 @@ int melee_conf_abs_path(const char *in, char **out)
 
 /* Splits a list value on commas and whitespace. */
 int melee_conf_list(const char *value, char ***v, size_t *n,
-		      bool (*valid)(const char *), const char **bad)
+		      bool (*valid)(const char *), char *bad, size_t badlen)
 {
 	cleanup_free char *copy = strdup(value);
 	char *save = NULL;
@@ -123,9 +123,7 @@ int melee_conf_list(const char *value, char ***v, size_t *n,
 		int r;
 
 		if (!valid(t)) {
-			static __thread char badbuf[128];
-			snprintf(badbuf, sizeof(badbuf), "%s", t);
-			*bad = badbuf;
+			snprintf(bad, badlen, "%s", t);
 			return -EINVAL;
 		}
 		if (melee_strv_contains(*v, t))
