@@ -44,6 +44,13 @@ else
 	echo "ok $((t_n += 1)) # SKIP slurm melee.so was not built (configure found no slurm/spank.h)"
 fi
 
+# The NSS module is dlopened by every lookup of a name files does not
+# know: libc alone (no thread-local data, which needed ld.so's
+# __tls_get_addr, and a TLS block at each load).
+is "$(readelf -d "$top_builddir/nss_melee/.libs/libnss_melee.so.2" | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p')" "libc.so.6" \
+	"libnss_melee.so.2 needs libc.so.6 alone"
+unlike "$(readelf -S -W "$top_builddir/nss_melee/.libs/libnss_melee.so.2")" '\.tbss|\.tdata' "libnss_melee.so.2 has no thread-local data"
+
 # The tools that mount do link it: the check above can see libmount.
 like "$(readelf -d "$top_builddir/tools/melee-mounts")" 'NEEDED.*libmount' "melee-mounts links libmount (the check sees it where it is)"
 
