@@ -388,6 +388,16 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const cha
 	return PAM_IGNORE;
 }
 
+/* Will the session put `ask`'s question?  At a terminal a person sits
+ * at (the session may still find no conversation to ask through). */
+static bool tty_asks(pam_handle_t *pamh)
+{
+	const void *tty = NULL;
+
+	return pam_get_item(pamh, PAM_TTY, &tty) == PAM_SUCCESS &&
+	       melee_pam_tty_is_terminal(tty);
+}
+
 PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct melee_config cfg;
@@ -413,10 +423,15 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 	}
 	r = PAM_IGNORE;
 	if (c.source != SRC_NONE) {
-		if (check_choice(&cfg, user, &c, &im, &pw, err, sizeof(err)) < 0)
-			r = refuse(pamh, &a, &c, err, PAM_PERM_DENIED);
-		else
+		if (check_choice(&cfg, user, &c, &im, &pw, err, sizeof(err)) >= 0)
 			r = PAM_SUCCESS;
+		else if (!(a.ask && !strict(c.source) && tty_asks(pamh)))
+			r = refuse(pamh, &a, &c, err, PAM_PERM_DENIED);
+		/* else: a default the user may not have is only what the
+		 * session's question would preselect, and it does not
+		 * preselect that one; the answer is checked there, and a
+		 * session that puts no question checks the default then
+		 * (fallback=deny refuses it there). */
 	}
 	melee_config_free(&cfg);
 	return r;

@@ -112,4 +112,20 @@ is "$(asked)" "Image [host] (host, bullseye, secret, trixie): " "bob's question 
 echo "alice secret" > "$T/etc/users.conf"
 session /dev/tty3 ''
 is "$(asked):$went" "Image [host] (host, bullseye, trixie): :host" "users.conf's secret (forbidden to alice): host preselected"
+
+# With fallback=deny the account stage does not refuse that forbidden
+# default where the session will ask: the answer decides, and is checked.
+printf 'account required pam_permit.so\naccount required %s ask fallback=deny\nsession required pam_permit.so\nsession required %s ask fallback=deny\n' "$PAM_MELEE" "$PAM_MELEE" > "$T/pam.d/melee-ask-deny"
+: > "$SYSLOG"
+out=$(echo bullseye | pamtester -I tty=/dev/tty3 melee-ask-deny alice acct_mgmt open_session 2>&1); rc=$?
+sleep 0.2
+is "$rc:$(sed -n 's/.*entered image \([^ ]*\) .*/\1/p' "$SYSLOG")" "0:bullseye" \
+	"ask, fallback=deny, a forbidden default at a console: account passes, the answer bullseye is entered"
+out=$(printf 'secret\nsecret\nsecret\n' | pamtester -I tty=/dev/tty3 melee-ask-deny alice acct_mgmt open_session 2>&1); rc=$?
+like "$out" "you may not use image secret \(allowed users: bob\) \(3 answers refused\)" "answering the forbidden default is refused"
+ok $((rc == 0)) "and the session fails (exit $rc)"
+# Where no question is put (PAM_TTY ssh), the account stage refuses it.
+out=$(echo bullseye | pamtester -I tty=ssh melee-ask-deny alice acct_mgmt 2>&1); rc=$?
+like "$out" "melee: you may not use image secret" "no terminal: fallback=deny refuses the forbidden default at the account stage"
+ok $((rc == 0)) "with a failure (exit $rc)"
 done_testing
