@@ -476,7 +476,8 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		}
 		return host_session(pamh);
 	}
-	if (choose(pamh, &cfg, user, a.ask, &c, &pw, err, sizeof(err)) < 0) {
+	/* PAM_SILENT: no messages, and so no question either. */
+	if (choose(pamh, &cfg, user, a.ask && !(flags & PAM_SILENT), &c, &pw, err, sizeof(err)) < 0) {
 		pam_error(pamh, "melee: %s", err);
 		r = PAM_SESSION_ERR;
 		goto out;

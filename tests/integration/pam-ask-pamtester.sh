@@ -96,6 +96,12 @@ is "$rc:$(tail -1 <<< "$out")" "0:melee-fixture:trixie" "a conversation that giv
 syslog_wait 'entered image'
 like "$(cat "$SYSLOG")" "user alice: the conversation takes no answer \(.*\): no question" "after trying, with a notice"
 
+# PAM_SILENT (no messages): no question either, the default.
+: > "$SYSLOG"
+out=$(echo bullseye | pamtester -I tty=/dev/tty3 melee-ask alice 'open_session(PAM_SILENT)' 2>&1); rc=$?
+sleep 0.2
+is "$rc:$(count):$(sed -n 's/.*entered image \([^ ]*\) .*/\1/p' "$SYSLOG")" "0:0:trixie" "PAM_SILENT: no question, users.conf's trixie"
+
 # An image chosen before the question is not asked about.
 : > "$SYSLOG"
 out=$(echo host | pamtester -I tty=/dev/tty3 -E MELEE_IMAGE=bullseye melee-ask alice open_session 2>&1)
