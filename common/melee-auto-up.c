@@ -13,7 +13,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <linux/magic.h>
+#include <sched.h>
 #include <sys/resource.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -73,27 +77,60 @@ static bool reset_limits(void)
 	return ok;
 }
 
-/* The cgroup v2 path of `pid` (the "0::" line of /proc/PID/cgroup),
- * malloc'd, or NULL. */
-static char *cgroup2_of(const char *pid)
+/* The caller's scheduling too: SCHED_IDLE (chrt --idle), the idle I/O
+ * class (ionice -c3) or one CPU would slow the helper down as nice 19
+ * would.  The defaults: SCHED_OTHER, I/O priority from the nice value,
+ * every CPU the cgroup allows. */
+static void reset_scheduling(void)
 {
-	char file[64], *line = NULL, *path = NULL;
-	size_t cap = 0;
-	FILE *f;
+	const struct sched_param none = {0};
+	cpu_set_t all;
+
+	sched_setscheduler(0, SCHED_OTHER, &none);
+	syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, 0);
+	memset(&all, 0xff, sizeof(all));
+	sched_setaffinity(0, sizeof(all), &all);
+}
+
+/* The cgroup v2 path of `pid` (the "0::" line of /proc/PID/cgroup) into
+ * path[len]: 1, or 0 when there is no such line (a kernel without cgroup
+ * v2), or a negative errno when the file cannot be read whole.  Read
+ * into the stack: a failed allocation must not pass for "no cgroup"
+ * (the caller's memory limits are the caller's to set). */
+static int cgroup2_of(const char *pid, char *path, size_t len)
+{
+	char file[64], buf[8192];
+	cleanup_fd int fd = -1;
+	size_t have = 0;
+	ssize_t n;
 
 	snprintf(file, sizeof(file), "/proc/%s/cgroup", pid);
-	f = fopen(file, "re");
-	if (!f)
-		return NULL;
-	while (!path && getline(&line, &cap, f) > 0) {
-		if (strncmp(line, "0::", 3) == 0) {
-			line[strcspn(line, "\n")] = '\0';
-			path = strdup(line + 3);
-		}
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, buf + have, sizeof(buf) - 1 - have)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		have += (size_t)n;
+		if (have == sizeof(buf) - 1)
+			return -EFBIG;
 	}
-	free(line);
-	fclose(f);
-	return path;
+	buf[have] = '\0';
+	for (char *l = buf; *l;) {
+		char *end = strchrnul(l, '\n');
+
+		if (strncmp(l, "0::", 3) == 0) {
+			if ((size_t)(end - l - 3) >= len)
+				return -ENAMETOOLONG;
+			memcpy(path, l + 3, (size_t)(end - l - 3));
+			path[end - l - 3] = '\0';
+			return 1;
+		}
+		l = *end ? end + 1 : end;
+	}
+	return 0;
 }
 
 /* Where the cgroup v2 hierarchy is mounted whole (root "/") in this mount
@@ -133,23 +170,32 @@ static char *cgroup2_mount(void)
  * cgroup.procs not writable), with a message in err. */
 static int open_pid1_cgroup(char *err, size_t errlen)
 {
-	char *mine = cgroup2_of("self"), *init = cgroup2_of("1"), *mnt = NULL, *procs = NULL;
-	int fd = -1;
+	char mine[4096], init[4096], shown[2][200];
+	char *mnt = NULL, *procs = NULL;
+	struct statfs sfs;
+	int fd = -1, rm = cgroup2_of("self", mine, sizeof(mine)),
+	    ri = cgroup2_of("1", init, sizeof(init));
 
-	if (!mine || !init || strcmp(mine, init) == 0)
-		goto out;
+	if (rm < 0 || ri < 0)
+		return melee_fail(err, errlen, -2, "cannot read the cgroup of %s: %s",
+				  rm < 0 ? "the caller" : "pid 1", strerror(rm < 0 ? -rm : -ri));
+	if (rm == 0 || ri == 0 || strcmp(mine, init) == 0)
+		return -1;
+	/* A user names the cgroups below a delegated one: shown printable. */
+	melee_shown(mine, 150, shown[0], sizeof(shown[0]));
+	melee_shown(init, 150, shown[1], sizeof(shown[1]));
 	fd = -2;
 	mnt = cgroup2_mount();
 	if (!mnt) {
 		melee_fail(err, errlen, -ENOENT,
 			   "the caller is in cgroup %s, and no cgroup v2 hierarchy is mounted "
 			   "here to move the helper into pid 1's (%s)",
-			   mine, init);
+			   shown[0], shown[1]);
 		goto out;
 	}
 	if (strncmp(init, "/..", 3) == 0 || strstr(init, "/../")) {
 		melee_fail(err, errlen, -EPERM,
-			   "pid 1's cgroup (%s) is outside this cgroup namespace", init);
+			   "pid 1's cgroup (%s) is outside this cgroup namespace", shown[1]);
 		goto out;
 	}
 	if (asprintf(&procs, "%s%s/cgroup.procs", mnt, strcmp(init, "/") == 0 ? "" : init) < 0) {
@@ -158,6 +204,12 @@ static int open_pid1_cgroup(char *err, size_t errlen)
 		goto out;
 	}
 	fd = open(procs, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0 && (fstatfs(fd, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)) {
+		close(fd);
+		melee_fail(err, errlen, -EINVAL, "%s is not on a cgroup v2 file system", procs);
+		fd = -2;
+		goto out;
+	}
 	if (fd >= 0 && fd < 3) {
 		int high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 
@@ -169,8 +221,6 @@ static int open_pid1_cgroup(char *err, size_t errlen)
 		fd = -2;
 	}
 out:
-	free(mine);
-	free(init);
 	free(mnt);
 	free(procs);
 	return fd;
@@ -214,6 +264,7 @@ static _Noreturn void exec_helper(char *const argv[], int nullfd, int errfd, int
 		child_write(strerrordesc_np(errno));
 		_exit(126);
 	}
+	reset_scheduling();
 	if (!reset_limits()) {
 		child_write("cannot lift the caller's resource limits for the helper: ");
 		child_write(strerrordesc_np(errno));

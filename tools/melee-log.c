@@ -22,15 +22,16 @@ static void send_line(const char *line, size_t len)
 
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		int fd = socket(AF_UNIX, types[i] | SOCK_CLOEXEC, 0);
-		int r;
+		int r, e;
 
 		if (fd < 0)
 			return;
 		r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+		e = errno;
 		if (r == 0)
 			send(fd, line, len + (types[i] == SOCK_STREAM), MSG_NOSIGNAL);
 		close(fd);
-		if (r == 0 || errno != EPROTOTYPE)
+		if (r == 0 || e != EPROTOTYPE)
 			return;
 	}
 }

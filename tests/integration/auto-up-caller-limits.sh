@@ -36,6 +36,16 @@ read -r pid sid limits < "$(ls "$AUTO_UP_SEEN"/*.proc)"
 is "$sid" "$pid" "the helper leads a session of its own (the caller's terminal cannot signal it)"
 is "$limits" "$want" "the helper has pid 1's file size and address space limits and nice 0, not the caller's"
 
+# The caller's scheduling: SCHED_IDLE, the idle I/O class, one CPU.
+mm down demo >/dev/null
+rm -f "$AUTO_UP_SEEN"/*
+# Every CPU this machine lets a process have (what the helper asks for).
+all_cpus=$(sh -c 'taskset -p -c "0-$(($(getconf _NPROCESSORS_CONF) - 1))" $$ >/dev/null 2>&1; taskset -p $$' | sed 's/.*: //')
+run as alice chrt --idle 0 ionice -c3 taskset -c 0 "$MELEE" demo cat /marker
+is "$rc:$out" "0:melee-fixture:demo" "melee under chrt --idle, ionice -c3 and taskset -c 0 lands in the image"
+is "$(cat "$AUTO_UP_SEEN"/*.sched)" "SCHED_OTHER none: prio 0 $all_cpus" \
+	"the helper runs SCHED_OTHER, I/O class none, on every CPU ($all_cpus), not the caller's idle classes and CPU 0"
+
 # A hard limit the caller lowered: root raises it where it holds
 # CAP_SYS_RESOURCE; where it does not, the helper is not run at all
 # rather than run to be cut short.

@@ -30,9 +30,11 @@ install_auto_up_helper
 CG=$CGMNT/melee-test-auto-up-$$
 mkdir "$CG" || skip_all "cannot create a cgroup under $CGMNT"
 [ -e "$CG/cgroup.freeze" ] || { rmdir "$CG"; skip_all "this kernel's cgroup v2 has no cgroup.freeze"; }
-# Thaw, kill and remove it on every exit (a frozen process cannot be
-# waited for; the suite's cleanup waits only for $PIDS).
-at_exit 'echo 0 > "$CG/cgroup.freeze" 2>/dev/null
+# Unhide the hierarchy (a failure may leave the tmpfs below on it), then
+# thaw, kill and remove the cgroup on every exit (a frozen process cannot
+# be waited for; the suite's cleanup waits only for $PIDS).
+at_exit 'while findmnt -rn -S melee-test-hide "$CGMNT" >/dev/null; do umount -l "$CGMNT"; done
+echo 0 > "$CG/cgroup.freeze" 2>/dev/null
 for p in $(cat "$CG/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
 for i in $(seq 50); do [ -s "$CG/cgroup.procs" ] || break; sleep 0.1; done
 rmdir "$CG"'

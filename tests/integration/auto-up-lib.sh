@@ -9,7 +9,8 @@ AUTO_UP_PATH=$(grep -ao '/[[:alnum:]/._+-]*/melee-mounts' "$top_builddir/tools/m
 # What the helper saw, one file per run: its environment (NUL-separated
 # as exec gave it), real uid, umask, cwd and arguments; and in .proc its
 # pid, session id, file size limit (ulimit -f), address space limit
-# (ulimit -v) and nice value; in .cgroup its cgroup v2 path.  While the
+# (ulimit -v) and nice value; in .cgroup its cgroup v2 path; in .sched
+# its scheduling policy, I/O class and CPU mask.  While the
 # file $AUTO_UP_SEEN/pause exists the helper waits, holding the lock
 # melee-mounts takes, before it runs melee-mounts (a test freezes things
 # meanwhile).
@@ -33,6 +34,7 @@ cat /proc/\$\$/environ > "\$f.env"
 { id -ru; umask; pwd; echo "\$*"; } > "\$f.info"
 echo "\$\$ \$(awk '{ print \$6 }' /proc/\$\$/stat) \$(ulimit -f) \$(ulimit -v) \$(nice)" > "\$f.proc"
 sed -n 's/^0:://p' /proc/\$\$/cgroup > "\$f.cgroup"
+echo "\$(chrt -p \$\$ | sed -n 's/.*policy: //p') \$(ionice -p \$\$) \$(taskset -p \$\$ | sed 's/.*: //')" > "\$f.sched"
 [ -e $AUTO_UP_SEEN/pause ] && flock /run/melee/lock sh -c 'while [ -e $AUTO_UP_SEEN/pause ]; do sleep 0.05; done'
 exec $dir/melee-mounts.real "\$@"
 W
