@@ -14,8 +14,8 @@ write_config
 mkdir -p "$T/site"; chmod 755 "$T/site"
 mkfix() { "$top_srcdir/tests/make-fixture-image" "$1" "$2" >/dev/null; }
 
-run mi --no-up import host /
-is "$rc:$out" "2:melee-image: images.d/host.conf:3: path must not be '/': the host itself is not an image" "import NAME / is refused with the loader's own message"
+run mi --no-up import rootfs /
+is "$rc:$out" "2:melee-image: images.d/rootfs.conf:3: path must not be '/': the host itself is not an image" "import NAME / is refused with the loader's own message"
 mkfix "$T/site/a #b" hash
 run mi --no-up import hash "$T/site/a #b"
 is "$rc:$out" "2:melee-image: path '$T/site/a #b' cannot be written to images.d/hash.conf: it would read back as '$T/site/a' (the file has no quoting: no newline, no trailing blank, no ' #'); rename the directory" "a path with ' #' is refused"
