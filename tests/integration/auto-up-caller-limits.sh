@@ -9,15 +9,7 @@
 . "$top_srcdir/tests/integration/melee-lib.sh"
 . "$top_srcdir/tests/integration/auto-up-lib.sh"
 
-private_syslog
-setup_accounts
-setup_home
-private_dir /tmp 1777
-cd /tmp || exit 1
-write_config "auto-up = yes"
-add_image demo "description = Demo image"
-install_melee
-install_auto_up_helper
+auto_up_setup "auto-up = yes"
 
 # pid 1's limits, as ulimit shows them (1024-byte blocks, or unlimited).
 pid1_limit() {

@@ -13,16 +13,8 @@
 CGMNT=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
 [ -n "$CGMNT" ] && [ -e "$CGMNT/cgroup.procs" ] || skip_all "no cgroup v2 hierarchy mounted"
 PID1_CG=$(sed -n 's/^0:://p' /proc/1/cgroup)
-private_syslog
-setup_accounts
-setup_home
-private_dir /tmp 1777
-cd /tmp || exit 1
-write_config "auto-up = yes"
-add_image demo "description = Demo image"
+auto_up_setup "auto-up = yes"
 add_image other "description = Another image"
-install_melee
-install_auto_up_helper
 
 # The test's own cgroup, beside pid 1's (the root of the hierarchy here,
 # or init.scope under systemd), as systemd delegates one: the directory

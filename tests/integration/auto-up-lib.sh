@@ -43,3 +43,18 @@ W
 
 # auto_up_runs: how many times the helper ran.
 auto_up_runs() { ls "$AUTO_UP_SEEN" | grep -c '\.info$'; }
+
+# auto_up_setup [LINES]: the namespace's syslog, accounts and
+# homes, a private /tmp as the working directory, melee.conf with LINES
+# in its [melee] section, image demo, melee and the helper wrapper.
+auto_up_setup() {
+	private_syslog
+	setup_accounts
+	setup_home
+	private_dir /tmp 1777
+	cd /tmp || exit 1
+	write_config "$@"
+	add_image demo "description = Demo image"
+	install_melee
+	install_auto_up_helper
+}
