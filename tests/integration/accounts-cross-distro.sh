@@ -22,8 +22,7 @@ setup_home
 setup_nss
 private_dir /tmp 1777
 write_config
-exec 3>"$T/work/cache.log"
-cached_image bullseye bullseye; ok $? "bullseye image ready ($(tail -1 "$T/work/cache.log"))"
+image_ready bullseye bullseye
 
 # The image's group file as an EL release has it (wheel 10, uucp 14),
 # with Debian's sudo 27 added for the reverse case.

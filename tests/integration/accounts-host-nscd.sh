@@ -36,8 +36,7 @@ setup_accounts
 # A host-only system account (not merged) that nscd knows.
 echo 'hostsvc:x:990:990::/nonexistent:/usr/sbin/nologin' >> "$T/work/passwd"
 write_config
-exec 3>"$T/work/cache.log"
-cached_image bullseye bullseye; ok $? "bullseye image ready ($(tail -1 "$T/work/cache.log"))"
+image_ready bullseye bullseye
 echo 'imgsvc:x:555:555::/nonexistent:/usr/sbin/nologin' >> "$IMAGES/bullseye/etc/passwd"
 img_apt=$(sed -n 's/^_apt:x:\([0-9]*\):.*/\1/p' "$IMAGES/bullseye/etc/passwd")
 host_apt=$(getent passwd _apt | cut -d: -f3)

@@ -86,8 +86,7 @@ is "$rc" "0" "a root-owned tarball in a root-only directory imports"
 
 # A real Debian image: its setuid su and /dev nodes are listed, and it is
 # refused without --trusted (the tests import theirs --trusted).
-exec 3>>"$T/work/cache.log"
-cached_image bullseye bullseye; ok $? "bullseye image ready ($(tail -1 "$T/work/cache.log"))"
+image_ready bullseye bullseye
 run mi --no-up import deb "$IMAGE_CACHE/bullseye-$(dpkg --print-architecture)-minbase.tar"
 is "$rc" "1" "a real Debian tarball without --trusted: refused"
 like "$(line "$out" /usr/bin/su:)" "^melee-image: deb: /usr/bin/su: setuid root$" "its setuid su is listed"

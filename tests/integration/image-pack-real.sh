@@ -13,8 +13,7 @@ setup_accounts
 setup_home
 private_dir /tmp 1777
 write_config
-exec 3>"$T/work/cache.log"
-cached_image bullseye bullseye; ok $? "bullseye image ready ($(tail -1 "$T/work/cache.log"))"
+image_ready bullseye bullseye
 ok_cmd "melee-mounts up bullseye" mm up bullseye
 echo "alice's own" > /home/alice/secret-of-alice
 echo "host tmp" > /tmp/host-tmp-marker

@@ -13,9 +13,8 @@ setup_home
 setup_nss
 private_dir /tmp 1777
 write_config
-exec 3>"$T/work/cache.log"
-cached_image bullseye bullseye; ok $? "bullseye image ready ($(cat "$T/work/cache.log" | tail -1))"
-cached_image trixie trixie "" x11-apps,x11-utils; ok $? "trixie image ready ($(tail -1 "$T/work/cache.log"))"
+image_ready bullseye bullseye
+image_ready trixie trixie "" x11-apps,x11-utils
 if grep -q "cache hit: bullseye" "$T/work/cache.log"; then
 	! grep -q debootstrap "$T/work/image-bullseye.out"
 	ok $? "with the cache present nothing is downloaded (imported, no debootstrap)"

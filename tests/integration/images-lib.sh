@@ -34,3 +34,11 @@ cached_image() {
 		echo "cache miss: $key" >&3
 	fi
 }
+
+# image_ready NAME SUITE [ARCH [INCLUDE]]: cached_image as one test,
+# "NAME image ready (cache hit: KEY)", the hits and misses kept in
+# $T/work/cache.log.
+image_ready() {
+	cached_image "$@" 3>>"$T/work/cache.log"
+	ok $? "$1 image ready ($(tail -1 "$T/work/cache.log"))"
+}

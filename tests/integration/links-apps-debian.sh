@@ -11,8 +11,7 @@ setup_accounts
 setup_home
 private_dir /tmp 1777
 write_config
-exec 3>"$T/work/cache.log"
-cached_image trixie trixie; ok $? "trixie image ready ($(tail -1 "$T/work/cache.log"))"
+image_ready trixie trixie
 ok_cmd "melee-mounts up trixie" mm up trixie
 install_melee
 A=$IMAGES/trixie/usr/share/applications

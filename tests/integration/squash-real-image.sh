@@ -12,8 +12,7 @@ setup_accounts
 setup_home
 private_dir /tmp 1777
 write_config
-exec 3>"$T/work/cache.log"
-cached_image trixie trixie; ok $? "trixie image ready ($(tail -1 "$T/work/cache.log"))"
+image_ready trixie trixie
 echo "melee-squash:trixie" > "$IMAGES/trixie/marker"
 # Packed by melee-image pack, as a site makes its files.
 run mi pack trixie "$SRV/trixie.sqsh"

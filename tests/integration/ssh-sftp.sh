@@ -10,8 +10,7 @@
 . "$top_srcdir/tests/integration/pam-lib.sh"
 
 setup_logins
-exec 3>"$T/work/cache.log"
-cached_image bullseye bullseye; ok $? "bullseye image ready ($(tail -1 "$T/work/cache.log"))"
+image_ready bullseye bullseye
 ok_cmd "melee-mounts up bullseye" mm up bullseye
 bind_etc_melee
 
