@@ -7,10 +7,7 @@
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
 
-setup_accounts
-setup_home
-private_dir /tmp 1777
-write_config
+images_setup
 add_image bb
 mkdir -m 755 "$T/files"
 echo "alice's own" > /home/alice/secret-of-alice

@@ -9,10 +9,7 @@
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
 
-setup_accounts
-setup_home
-private_dir /tmp 1777
-write_config
+images_setup
 image_ready bullseye bullseye
 ok_cmd "melee-mounts up bullseye" mm up bullseye
 echo "alice's own" > /home/alice/secret-of-alice

@@ -35,6 +35,15 @@ cached_image() {
 	fi
 }
 
+# images_setup: the accounts, the homes and a private /tmp of this
+# namespace, and an empty melee.conf (images-dir $IMAGES).
+images_setup() {
+	setup_accounts
+	setup_home
+	private_dir /tmp 1777
+	write_config
+}
+
 # image_ready NAME SUITE [ARCH [INCLUDE]]: cached_image as one test,
 # "NAME image ready (cache hit: KEY)", the hits and misses kept in
 # $T/work/cache.log.

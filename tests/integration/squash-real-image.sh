@@ -8,10 +8,7 @@
 . "$top_srcdir/tests/integration/squash-lib.sh"
 . "$top_srcdir/tests/integration/images-lib.sh"
 
-setup_accounts
-setup_home
-private_dir /tmp 1777
-write_config
+images_setup
 image_ready trixie trixie
 echo "melee-squash:trixie" > "$IMAGES/trixie/marker"
 # Packed by melee-image pack, as a site makes its files.
