@@ -2,10 +2,9 @@
 /* melee-image: creates Debian-family images with debootstrap, imports
  * existing trees, lists and removes images.  See melee-image(8). */
 #include "image-pack.h"
+#include "image-remove.h"
 #include "image-tree.h"
-#include "image-users.h"
 #include "melee-config.h"
-#include "melee-lock.h"
 #include "melee-mnt-util.h"
 #include "melee-mounts.h"
 #include "melee-safety.h"
@@ -95,24 +94,6 @@ static void need_root(const char *cmd)
 {
 	if (geteuid() != 0)
 		die_status(2, "%s: must be run as root", cmd);
-}
-
-/* The lock of every verb that changes an image (common/melee-lock.c),
- * the one melee-mounts up and down and auto-up take: says so when it has
- * to wait for another holder. */
-static int lock_images(void)
-{
-	char err[MELEE_ERRLEN];
-	int fd = melee_lock_take(false, err, sizeof(err));
-
-	if (fd == -EWOULDBLOCK) {
-		warn("waiting for %s/lock (another melee-mounts or melee-image holds it)",
-		     MELEE_RUNDIR);
-		fd = melee_lock_take(true, err, sizeof(err));
-	}
-	if (fd < 0)
-		die("%s", err);
-	return fd;
 }
 
 /* The new image's name must be free: no image or alias, and, when a tree
@@ -410,7 +391,7 @@ static void scan_or_refuse(const struct image_opts *o, const char *name, const c
 
 /* Names, describes and registers a finished tree, then prepares it.  The
  * registration is checked (it must read back) before anything is done.
- * Called with the lock held (lock_images(), its fd `lock`): the name is
+ * Called with the lock held (image_lock(), its fd `lock`): the name is
  * checked again under it, and it is released before melee-mounts up,
  * which takes it itself. */
 static int finish(const struct image_opts *o, const struct melee_config *cfg,
@@ -475,7 +456,7 @@ static int cmd_create(const struct image_opts *o, const char *name)
 	if (r < 0)
 		fail_partial(partial, "debootstrap failed (its last lines are above)");
 	write_debian_chroot(partial, name);
-	lock = lock_images();
+	lock = image_lock();
 	if (rename(partial, final) < 0)
 		fail_partial(partial, "cannot move the new image into place");
 	linux32 = o->arch && (strcmp(o->arch, "i386") == 0 || strcmp(o->arch, "armhf") == 0 ||
@@ -551,7 +532,7 @@ static int import_tarball(const struct image_opts *o, const struct melee_config 
 	make_partial(cfg, name, partial, sizeof(partial));
 	unpack(name, src, tarfd, partial);
 	/* From the scan to the registration: root reads the tree. */
-	lock = lock_images();
+	lock = image_lock();
 	imgfd = image_open_safely(partial, 0, err, sizeof(err));
 	if (imgfd < 0)
 		fail_partial(partial, err);
@@ -584,7 +565,7 @@ static int cmd_import(const struct image_opts *o, const char *name, const char *
 		if (len >= sizeof(tree))
 			die_status(2, "import: %s: path too long", src);
 		snprintf(tree, sizeof(tree), "%.*s", (int)len, src);
-		r = finish(o, &cfg, name, tree, false, true, lock_images());
+		r = finish(o, &cfg, name, tree, false, true, image_lock());
 	} else {
 		r = import_tarball(o, &cfg, name, src, final);
 	}
@@ -604,7 +585,7 @@ static int cmd_pack(const struct image_opts *o, const char *name, const char *fi
 	need_root("pack");
 	/* For the whole pack and its registration: the tree is read as root,
 	 * and the image it names must not be removed meanwhile. */
-	lock = lock_images();
+	lock = image_lock();
 	load(o, &cfg);
 	/* A name or file that cannot be registered fails before the long pack. */
 	if (reg) {
@@ -654,90 +635,18 @@ static int cmd_list(const struct image_opts *o)
 	return 0;
 }
 
-/* Deletes the files of image `name` (unregistered: its drop-in is
- * images.d/`aside`) or, when that fails, registers it again: an image
- * whose delete failed stays registered, so that nothing half-deleted is
- * left without a name. */
-static void remove_files(const char *name, const char *path, int dfd, const char *conf,
-			 const char *aside)
-{
-	char err[MELEE_ERRLEN];
-	sigset_t stop, old;
-
-	/* An interrupt would leave the tree half-deleted and unregistered:
-	 * SIGINT, SIGTERM and SIGHUP wait until the walk has ended. */
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGHUP);
-	sigprocmask(SIG_BLOCK, &stop, &old);
-	if (tree_remove_safely(path, false, err, sizeof(err)) < 0) {
-		if (renameat(dfd, aside, dfd, conf) < 0)
-			die("%s; and images.d/%s could not be renamed back to %s (%s): image '%s' "
-			    "is unregistered and partly deleted",
-			    err, aside, conf, strerror(errno), name);
-		die("%s; image '%s' is still registered",
-		    err, name);
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	printf("melee-image: %s: deleted %s\n", name, path);
-}
-
 static int cmd_remove(const struct image_opts *o, const char *name)
 {
 	struct melee_config cfg;
-	const struct melee_image *im;
-	char err[MELEE_ERRLEN], conf[PATH_MAX], comm[64], where[PATH_MAX], file[96], aside[96];
-	cleanup_mnt_table struct libmnt_table *tb = NULL;
-	cleanup_fd int lock = -1, dfd = -1;
-	pid_t user;
+	cleanup_fd int lock = -1;
 
 	need_root("remove");
 	/* For the whole removal, before the registration is read: no up
 	 * (auto-up included) binds /home into the tree while it is walked,
 	 * and none starts from the registration being withdrawn. */
-	lock = lock_images();
+	lock = image_lock();
 	load(o, &cfg);
-	im = melee_config_find_image(&cfg, name);
-	if (!im)
-		die_status(2, "unknown image '%.80s'", name);
-	if (strcmp(im->name, name) != 0)
-		die_status(2, "'%s' is an alias of image '%s': name the image itself", name,
-			   im->name);
-	snprintf(conf, sizeof(conf), "%s/images.d/%s.conf", cfg.conf_dir, name);
-	snprintf(where, sizeof(where), "%s", im->where);
-	*strrchr(where, ':') = '\0';
-	if (strcmp(where, conf) != 0)
-		die_status(2, "image '%s' is defined in %s, not by melee-image; remove it there",
-			   name, im->where);
-	tb = melee_mounttab_read(err, sizeof(err));
-	if (!tb)
-		die("%s", err);
-	if (melee_mounttab_has(tb, im->path, true))
-		die("image '%s' is mounted; run 'melee-mounts down %s' first", name, name);
-	user = image_user(im->path, comm, sizeof(comm), NULL);
-	if (user)
-		die("image '%s' is in use by process %d (%s)", name, (int)user, comm);
-	snprintf(where, sizeof(where), "%s/images.d", cfg.conf_dir);
-	dfd = melee_open_trusted(where, true, 0, err, sizeof(err));
-	if (dfd < 0)
-		die("%s", err);
-	/* Unregistered first, under a name the loader skips (a leading
-	 * dot, see dropin_filter in common/melee-config-load.c): from here
-	 * on no melee, login or auto-up finds the image. */
-	snprintf(file, sizeof(file), "%s.conf", name);
-	snprintf(aside, sizeof(aside), ".%s.conf.removing", name);
-	if (renameat(dfd, file, dfd, aside) < 0)
-		die_errno("cannot unregister image '%s': rename %s to images.d/%s", name, conf,
-			  aside);
-	if (o->delete_files)
-		remove_files(name, im->path, dfd, file, aside);
-	if (unlinkat(dfd, aside, 0) < 0)
-		die_errno("cannot remove %s/%s (image '%s' is unregistered)", where, aside, name);
-	printf("melee-image: %s: removed from the configuration (%s)\n", name, conf);
-	if (!o->delete_files)
-		printf("melee-image: %s: files kept in %s (--delete-files deletes them)\n", name,
-		       im->path);
+	image_remove(&cfg, name, o->delete_files);
 	melee_config_free(&cfg);
 	return 0;
 }
