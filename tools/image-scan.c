@@ -47,8 +47,8 @@ static int scan_entry(const struct tree_entry *e, bool after, void *data, char *
 	(void)errlen;
 	if (after)
 		return 0;
-	if (e->other_fs) {
-		add(what, sizeof(what), "another file system is mounted here (not scanned)");
+	if (e->mount_point) {
+		add(what, sizeof(what), "something is mounted here (not scanned)");
 	} else {
 		if (S_ISREG(m) && (m & S_ISUID) && st->st_uid == 0)
 			add(what, sizeof(what), "setuid root");
@@ -75,7 +75,7 @@ static int scan_entry(const struct tree_entry *e, bool after, void *data, char *
 		s->found++;
 		s->report(e->path, what, s->data);
 	}
-	return e->other_fs ? TREE_SKIP : 0;
+	return e->mount_point ? TREE_SKIP : 0;
 }
 
 int image_scan(int imgfd, const char *imgpath, image_scan_report_fn report, void *data,

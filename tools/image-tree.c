@@ -19,7 +19,8 @@
 #include <sys/stat.h>
 
 /* Deletes what tree_walk() shows it: files on the way down, directories
- * on the way back up, and never anything through another file system. */
+ * on the way back up, and never anything through a mount point (a bind
+ * of /home from the image's own file system included). */
 static int remove_entry(const struct tree_entry *e, bool after, void *data, char *err,
 			size_t errlen)
 {
@@ -27,10 +28,10 @@ static int remove_entry(const struct tree_entry *e, bool after, void *data, char
 	char path[256];
 
 	melee_shown(e->path, 200, path, sizeof(path));
-	if (e->other_fs)
+	if (e->mount_point)
 		return melee_fail(err, errlen, -EBUSY,
-				  "%s/%s: another file system is mounted there; refusing to "
-				  "delete through it",
+				  "%s/%s: something is mounted there; refusing to delete "
+				  "through it",
 				  shown, path);
 	if (S_ISDIR(e->st->st_mode) && !after)
 		return 0;
@@ -77,6 +78,8 @@ int tree_remove_safely(const char *path, bool unmount_first, char *err, size_t e
 	cleanup_mnt_table struct libmnt_table *tb = melee_mounttab_read(err, errlen);
 	cleanup_free char *parent = strdup(path);
 	cleanup_fd int pfd = -1, fd = -1;
+	struct stat pst, st;
+	uint64_t pmnt, mnt;
 	const char *base;
 	bool mounted;
 	int r;
@@ -108,6 +111,14 @@ int tree_remove_safely(const char *path, bool unmount_first, char *err, size_t e
 		return errno == ENOENT ? 0
 				       : melee_fail(err, errlen, -errno, "%s: %s", path,
 						    strerror(errno));
+	/* The tree's root on its parent's mount: a bind over it (even from
+	 * the same file system) is not ours to empty. */
+	if ((r = tree_statx(pfd, "", AT_EMPTY_PATH, &pst, &pmnt)) < 0 ||
+	    (r = tree_statx(fd, "", AT_EMPTY_PATH, &st, &mnt)) < 0)
+		return melee_fail(err, errlen, r, "%s: %s", path, strerror(-r));
+	if (mnt != pmnt)
+		return melee_fail(err, errlen, -EBUSY,
+				  "%s: something is mounted on it; refusing to delete", path);
 	r = tree_walk(fd, path, remove_entry, (void *)path, err, errlen);
 	if (r == 0 && unlinkat(pfd, base, AT_REMOVEDIR) < 0)
 		r = melee_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));

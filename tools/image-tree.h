@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Filesystem work of melee-image: walking and removing a tree without ever
- * crossing a mount or following a symlink, listing what in an image is
- * more than plain files, registering an image, reading its os-release. */
+/* Filesystem work of melee-image: the one walk root makes over an image
+ * tree (removing, scanning, reading) without ever crossing a mount or
+ * following a symlink, listing what in an image is more than plain files,
+ * registering an image, reading its os-release. */
 #ifndef MELEE_IMAGE_TREE_H
 #define MELEE_IMAGE_TREE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 /* No real tree is this deep; a deeper one is refused rather than walked. */
@@ -18,7 +20,12 @@ struct tree_entry {
 	const char *name;      /* its name in dirfd */
 	const char *path;      /* its path below the root ("usr/bin/su"), raw bytes */
 	const struct stat *st; /* its lstat */
-	bool other_fs;	       /* a directory on another file system: never entered */
+	uint64_t mnt_id;       /* the mount its name leads to (statx STATX_MNT_ID) */
+	uint64_t root_mnt_id;  /* the walk root's mount */
+	/* Something is mounted on it (mnt_id is not the root's): a bind of a
+	 * directory or a file, of any file system, the image's own included.
+	 * A directory that is one is never entered. */
+	bool mount_point;
 };
 
 /* Called before every entry (after = false) and, for each directory
@@ -32,10 +39,29 @@ typedef int (*tree_visit_fn)(const struct tree_entry *e, bool after, void *data,
 /* Walks everything below the directory rootfd (`shown` names it in
  * messages) without recursion: one open directory at a time, the names of
  * each level on the heap, back up through ".." only after checking that
- * it is the directory we came from.  Never follows a symlink, never enters
- * another file system, refuses a tree deeper than TREE_MAX_DEPTH. */
+ * it is the directory we came from.  Never follows a symlink, never
+ * enters a mount point, refuses a tree deeper than TREE_MAX_DEPTH.  Each
+ * directory is checked on its opened fd (same inode as the entry seen,
+ * same mount id as the root): a mount that appears on a directory during
+ * the walk stops it with -EBUSY, a directory swapped or moved with
+ * -ESTALE, before the visitor sees anything below it. */
 int tree_walk(int rootfd, const char *shown, tree_visit_fn fn, void *data, char *err,
 	      size_t errlen);
+
+/* statx of `name` in dirfd (flags: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH)
+ * as a struct stat, and its mount id; never triggers an automount.
+ * -ENOSYS when the kernel gives no mount id. */
+int tree_statx(int dirfd, const char *name, int flags, struct stat *st, uint64_t *mnt_id);
+
+/* Opens the entry e for reading, for a visitor that reads contents: the
+ * name is opened O_PATH|O_NOFOLLOW (nothing of a device's or FIFO's own
+ * open runs), must be a regular file with the inode the walk saw, on the
+ * root's mount, and only then is reopened through /proc/self/fd,
+ * O_RDONLY|O_NONBLOCK|O_NOCTTY|O_CLOEXEC.  Returns the fd, or -errno with
+ * the message in err (`shown` names the root): -EINVAL not a regular file
+ * (a symlink, FIFO, device, directory), -ESTALE replaced since the walk
+ * saw it, -EBUSY something is mounted on it. */
+int tree_open_regular(const struct tree_entry *e, const char *shown, char *err, size_t errlen);
 
 /* Removes `path` and everything below it with tree_walk(): its parent must
  * pass the safety walk of image_open_safely().  Refuses (-EBUSY, message

@@ -2,8 +2,8 @@
 /* melee-image: creates Debian-family images with debootstrap, imports
  * existing trees, lists and removes images.  See melee-image(8). */
 #include "image-pack.h"
+#include "image-remove.h"
 #include "image-tree.h"
-#include "image-users.h"
 #include "melee-config.h"
 #include "melee-mnt-util.h"
 #include "melee-mounts.h"
@@ -390,16 +390,23 @@ static void scan_or_refuse(const struct image_opts *o, const char *name, const c
 }
 
 /* Names, describes and registers a finished tree, then prepares it.  The
- * registration is checked (it must read back) before anything is done. */
+ * registration is checked (it must read back) before anything is done.
+ * Called with the lock held (image_lock(), its fd `lock`): the name is
+ * checked again under it, and it is released before melee-mounts up,
+ * which takes it itself. */
 static int finish(const struct image_opts *o, const struct melee_config *cfg,
-		  const char *name, const char *path, bool linux32, bool scan)
+		  const char *name, const char *path, bool linux32, bool scan, int lock)
 {
-	char err[MELEE_ERRLEN], shown[256];
+	char err[MELEE_ERRLEN], shown[256], final[PATH_MAX];
 	cleanup_free char *pretty = NULL, *text = NULL;
 	cleanup_fd int fd = -1;
+	struct melee_config now;
 	const char *desc;
 	int bits;
 
+	load(o, &now);
+	check_new_name(&now, name, false, final, sizeof(final));
+	melee_config_free(&now);
 	if (image_registration(name, path, NULL, "-", false, &text, err, sizeof(err)) < 0)
 		die_status(2, "%s", err);
 	fd = image_open_safely(path, 0, err, sizeof(err));
@@ -417,6 +424,7 @@ static int finish(const struct image_opts *o, const struct melee_config *cfg,
 		die("%s", err);
 	printf("melee-image: %s: registered in %s/images.d/%s.conf (%s%s)\n", name, cfg->conf_dir,
 	       name, melee_shown(desc, 200, shown, sizeof(shown)), linux32 ? ", linux32" : "");
+	close(lock);
 	if (o->no_up)
 		return 0;
 	return run_mounts_up(o, name) == 0 ? 0 : 1;
@@ -428,7 +436,7 @@ static int cmd_create(const struct image_opts *o, const char *name)
 	char final[PATH_MAX], partial[PATH_MAX + 16];
 	struct sigaction sa = { .sa_handler = on_signal };
 	bool linux32;
-	int r;
+	int r, lock;
 
 	need_root("create");
 	if (!o->suite)
@@ -448,11 +456,12 @@ static int cmd_create(const struct image_opts *o, const char *name)
 	if (r < 0)
 		fail_partial(partial, "debootstrap failed (its last lines are above)");
 	write_debian_chroot(partial, name);
+	lock = image_lock();
 	if (rename(partial, final) < 0)
 		fail_partial(partial, "cannot move the new image into place");
 	linux32 = o->arch && (strcmp(o->arch, "i386") == 0 || strcmp(o->arch, "armhf") == 0 ||
 			      strcmp(o->arch, "armel") == 0);
-	r = finish(o, &cfg, name, final, linux32, false);
+	r = finish(o, &cfg, name, final, linux32, false, lock);
 	melee_config_free(&cfg);
 	return r;
 }
@@ -517,17 +526,20 @@ static int import_tarball(const struct image_opts *o, const struct melee_config 
 {
 	char err[MELEE_ERRLEN], partial[PATH_MAX + 16];
 	cleanup_fd int tarfd = open_tarball(src), imgfd = -1;
+	int lock;
 
 	prepare_images_dir(cfg);
 	make_partial(cfg, name, partial, sizeof(partial));
 	unpack(name, src, tarfd, partial);
+	/* From the scan to the registration: root reads the tree. */
+	lock = image_lock();
 	imgfd = image_open_safely(partial, 0, err, sizeof(err));
 	if (imgfd < 0)
 		fail_partial(partial, err);
 	scan_or_refuse(o, name, partial, imgfd, partial);
 	if (rename(partial, final) < 0)
 		fail_partial(partial, "cannot move the new image into place");
-	return finish(o, cfg, name, final, false, false);
+	return finish(o, cfg, name, final, false, false, lock);
 }
 
 static int cmd_import(const struct image_opts *o, const char *name, const char *src)
@@ -553,7 +565,7 @@ static int cmd_import(const struct image_opts *o, const char *name, const char *
 		if (len >= sizeof(tree))
 			die_status(2, "import: %s: path too long", src);
 		snprintf(tree, sizeof(tree), "%.*s", (int)len, src);
-		r = finish(o, &cfg, name, tree, false, true);
+		r = finish(o, &cfg, name, tree, false, true, image_lock());
 	} else {
 		r = import_tarball(o, &cfg, name, src, final);
 	}
@@ -568,8 +580,12 @@ static int cmd_pack(const struct image_opts *o, const char *name, const char *fi
 	char final[PATH_MAX], err[MELEE_ERRLEN], shown[256];
 	cleanup_free char *text = NULL;
 	const char *reg = o->register_as, *desc;
+	cleanup_fd int lock = -1;
 
 	need_root("pack");
+	/* For the whole pack and its registration: the tree is read as root,
+	 * and the image it names must not be removed meanwhile. */
+	lock = image_lock();
 	load(o, &cfg);
 	/* A name or file that cannot be registered fails before the long pack. */
 	if (reg) {
@@ -622,46 +638,15 @@ static int cmd_list(const struct image_opts *o)
 static int cmd_remove(const struct image_opts *o, const char *name)
 {
 	struct melee_config cfg;
-	const struct melee_image *im;
-	char err[MELEE_ERRLEN], conf[PATH_MAX], comm[64], where[PATH_MAX];
-	cleanup_mnt_table struct libmnt_table *tb = NULL;
-	pid_t user;
+	cleanup_fd int lock = -1;
 
 	need_root("remove");
+	/* For the whole removal, before the registration is read: no up
+	 * (auto-up included) binds /home into the tree while it is walked,
+	 * and none starts from the registration being withdrawn. */
+	lock = image_lock();
 	load(o, &cfg);
-	im = melee_config_find_image(&cfg, name);
-	if (!im)
-		die_status(2, "unknown image '%.80s'", name);
-	if (strcmp(im->name, name) != 0)
-		die_status(2, "'%s' is an alias of image '%s': name the image itself", name,
-			   im->name);
-	snprintf(conf, sizeof(conf), "%s/images.d/%s.conf", cfg.conf_dir, name);
-	snprintf(where, sizeof(where), "%s", im->where);
-	*strrchr(where, ':') = '\0';
-	if (strcmp(where, conf) != 0)
-		die_status(2, "image '%s' is defined in %s, not by melee-image; remove it there",
-			   name, im->where);
-	tb = melee_mounttab_read(err, sizeof(err));
-	if (!tb)
-		die("%s", err);
-	if (melee_mounttab_has(tb, im->path, true))
-		die("image '%s' is mounted; run 'melee-mounts down %s' first", name, name);
-	user = image_user(im->path, comm, sizeof(comm), NULL);
-	if (user)
-		die("image '%s' is in use by process %d (%s)", name, (int)user, comm);
-	/* The files first: an image whose delete failed stays registered,
-	 * so that nothing half-deleted is left without a name. */
-	if (o->delete_files) {
-		if (tree_remove_safely(im->path, false, err, sizeof(err)) < 0)
-			die("%s; image '%s' is still registered", err, name);
-		printf("melee-image: %s: deleted %s\n", name, im->path);
-	}
-	if (unlink(conf) < 0)
-		die_errno("cannot remove %s", conf);
-	printf("melee-image: %s: removed from the configuration (%s)\n", name, conf);
-	if (!o->delete_files)
-		printf("melee-image: %s: files kept in %s (--delete-files deletes them)\n", name,
-		       im->path);
+	image_remove(&cfg, name, o->delete_files);
 	melee_config_free(&cfg);
 	return 0;
 }

@@ -3,6 +3,7 @@
  * state (status) and validates the configuration (check).  The seeds'
  * imagemounts.  See melee-mounts(8). */
 #include "melee-config.h"
+#include "melee-lock.h"
 #include "melee-mnt-util.h"
 #include "melee-mounts.h"
 #include "melee-util.h"
@@ -18,7 +19,6 @@
 #include <stdnoreturn.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -103,27 +103,6 @@ static void select_images(const struct melee_config *cfg, char **names, int n,
 	}
 	*out = sel;
 	*nout = k;
-}
-
-/* flock under the run dir: concurrent ups and downs take turns. */
-static int take_lock(void)
-{
-	char err[MELEE_ERRLEN];
-	cleanup_fd int dfd = -1;
-	int fd;
-
-	if (mkdir(MELEE_RUNDIR, 0755) < 0 && errno != EEXIST)
-		die_errno("cannot create %s", MELEE_RUNDIR);
-	dfd = melee_open_trusted(MELEE_RUNDIR, true, 0, err, sizeof(err));
-	if (dfd < 0)
-		die("%s", err);
-	fd = openat(dfd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		die_errno("cannot open %s/lock", MELEE_RUNDIR);
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR)
-			die_errno("cannot lock %s/lock", MELEE_RUNDIR);
-	return fd;
 }
 
 static void json_string(const char *s)
@@ -340,6 +319,12 @@ int main(int argc, char **argv)
 	 * table, which only root may do. */
 	if ((strcmp(cmd, "up") == 0 || strcmp(cmd, "down") == 0) && geteuid() != 0 && !o.dry_run)
 		die_status(2, "%s: must be run as root", cmd);
+	/* The lock before the configuration: a remove that holds it may be
+	 * unregistering an image, and an up that read the registration
+	 * before would bind /home into a tree that is being deleted. */
+	if ((strcmp(cmd, "up") == 0 || strcmp(cmd, "down") == 0) && !o.dry_run &&
+	    (lock = melee_lock_take(true, err, sizeof(err))) < 0)
+		die("%s", err);
 	if (melee_config_load(config, 0, &cfg, err, sizeof(err)) < 0) {
 		/* check's own format for it, on stderr like every failure. */
 		if (strcmp(cmd, "check") == 0) {
@@ -378,8 +363,6 @@ int main(int argc, char **argv)
 		rc = mounts_check(&cfg, sel, nsel, &o);
 		mounts_namerules_warn(&cfg); /* warnings: rc unchanged */
 	} else {
-		if (!o.dry_run)
-			lock = take_lock();
 		rc = strcmp(cmd, "up") == 0 ? mounts_up(sel, nsel, &o) : mounts_down(sel, nsel, &o);
 	}
 	if (lock >= 0)

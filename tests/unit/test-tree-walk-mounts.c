@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* tree_walk() never crosses a mount, whatever file system it is of: a
+ * bind of a "home" from the image's own tmpfs (same st_dev) onto a
+ * directory not yet visited, a bind made onto the very directory the
+ * walk is about to enter (between its look at the name and its open), a
+ * file bind; and tree_open_regular() opens only the regular file the walk
+ * saw, never a FIFO or a device for real.  The binds are made by the
+ * visitor during the walk, as root in a private mount namespace, on a
+ * tmpfs that holds both the tree and the "home". */
+#include "image-tree.h"
+#include "melee-util.h"
+#include "tap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#define TOP "/tmp/melee-unit-walk-mounts"
+
+static int base = -1;
+
+static void mk(const char *rel)
+{
+	if (mkdirat(base, rel, 0755) < 0 && errno != EEXIST) {
+		perror(rel);
+		exit(99);
+	}
+}
+
+static void touch(const char *rel, const char *text)
+{
+	int fd = openat(base, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0 || write(fd, text, strlen(text)) < 0) {
+		perror(rel);
+		exit(99);
+	}
+	close(fd);
+}
+
+static bool exists(const char *rel)
+{
+	struct stat st;
+
+	return fstatat(base, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+static void bind(const char *from, const char *to)
+{
+	char a[256], b[256];
+
+	snprintf(a, sizeof(a), TOP "/%s", from);
+	snprintf(b, sizeof(b), TOP "/%s", to);
+	if (mount(a, b, NULL, MS_BIND, NULL) < 0) {
+		perror(b);
+		exit(99);
+	}
+}
+
+enum bind_at { BIND_NONE, BIND_OTHER, BIND_SELF };
+
+struct run {
+	const char *tree; /* the walked tree, below TOP */
+	enum bind_at at;  /* at the first top-level directory: bind onto the other one, or itself */
+	const char *from; /* what is bound there, below TOP */
+	char target[64];  /* where the bind was made, below the tree */
+	char flagged[1024]; /* entries shown as mount points */
+	int deleted;
+};
+
+/* Deletes like melee-image remove (tools/image-tree.c remove_entry):
+ * files on the way down, directories on the way up, and refuses a mount
+ * point.  At the first top-level directory (whichever the file system
+ * lists first) it first makes the bind. */
+static int delete_visit(const struct tree_entry *e, bool after, void *data, char *err,
+			size_t errlen)
+{
+	struct run *r = data;
+
+	if (!after && r->at != BIND_NONE && S_ISDIR(e->st->st_mode) && !strchr(e->path, '/')) {
+		char to[128];
+
+		snprintf(r->target, sizeof(r->target), "%s",
+			 r->at == BIND_SELF ? e->path : strcmp(e->path, "a") ? "a" : "b");
+		snprintf(to, sizeof(to), "%s/%s", r->tree, r->target);
+		bind(r->from ? r->from : to, to);
+		r->at = BIND_NONE;
+	}
+	if (e->mount_point) {
+		size_t used = strlen(r->flagged);
+
+		snprintf(r->flagged + used, sizeof(r->flagged) - used, "%s ", e->path);
+		return melee_fail(err, errlen, -EBUSY, "%s: mounted", e->path);
+	}
+	if (S_ISDIR(e->st->st_mode) && !after)
+		return 0;
+	if (unlinkat(e->dirfd, e->name, after ? AT_REMOVEDIR : 0) < 0)
+		return melee_fail(err, errlen, -errno, "unlink %s: %s", e->path, strerror(errno));
+	r->deleted++;
+	return 0;
+}
+
+static int walk(const char *rel, tree_visit_fn fn, void *data, char *err, size_t errlen)
+{
+	int fd = openat(base, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0) {
+		perror(rel);
+		exit(99);
+	}
+	r = tree_walk(fd, "ROOT", fn, data, err, errlen);
+	close(fd);
+	return r;
+}
+
+/* A home with files, on the same tmpfs as the trees. */
+static void make_home(void)
+{
+	mk("home"), mk("home/alice"), touch("home/alice/thesis", "years of work\n");
+}
+
+static bool home_intact(void)
+{
+	return exists("home/alice/thesis");
+}
+
+/* The tree `rel`: directories a/ and b/, 20 files in each. */
+static void make_tree(const char *rel)
+{
+	char p[128];
+
+	mk(rel);
+	for (const char *d = "a"; *d <= 'b'; d = *d == 'a' ? "b" : "c") {
+		snprintf(p, sizeof(p), "%s/%s", rel, d), mk(p);
+		for (int i = 0; i < 20; i++) {
+			snprintf(p, sizeof(p), "%s/%s/f%d", rel, d, i);
+			touch(p, "x");
+		}
+	}
+}
+
+/* Detaches what run made. */
+static void unbind(const struct run *r)
+{
+	char to[128];
+
+	snprintf(to, sizeof(to), TOP "/%s/%s", r->tree, r->target);
+	umount2(to, MNT_DETACH);
+}
+
+struct reader {
+	const char *name;   /* the entry to open */
+	void (*before)(void); /* run just before the open */
+	int r;
+	char text[64], err[MELEE_ERRLEN];
+};
+
+static int read_visit(const struct tree_entry *e, bool after, void *data, char *err,
+		      size_t errlen)
+{
+	struct reader *rd = data;
+	ssize_t n;
+	int fd;
+
+	(void)err;
+	(void)errlen;
+	if (after || strcmp(e->path, rd->name) != 0)
+		return 0;
+	if (rd->before)
+		rd->before();
+	fd = tree_open_regular(e, "ROOT", rd->err, sizeof(rd->err));
+	rd->r = fd;
+	if (fd >= 0) {
+		n = read(fd, rd->text, sizeof(rd->text) - 1);
+		rd->text[n > 0 ? n : 0] = '\0';
+		close(fd);
+	}
+	return 0;
+}
+
+static int read_entry(const char *name, void (*before)(void), struct reader *rd)
+{
+	char err[MELEE_ERRLEN];
+
+	memset(rd, 0, sizeof(*rd));
+	rd->name = name, rd->before = before, rd->r = 1;
+	return walk("r", read_visit, rd, err, sizeof(err));
+}
+
+static void replace_file(void)
+{
+	touch("r/other", "swapped in\n");
+	if (renameat(base, "r/other", base, "r/file") < 0)
+		perror("replace_file");
+}
+
+static void bind_on_file(void)
+{
+	bind("home/alice/thesis", "r/file2");
+}
+
+int main(void)
+{
+	char err[MELEE_ERRLEN], want[160];
+	struct run run;
+	struct reader rd;
+	int r;
+
+	if (geteuid() != 0) {
+		printf("1..0 # SKIP binds need root (run the unit tests as root)\n");
+		return 0;
+	}
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    (mkdir(TOP, 0755) < 0 && errno != EEXIST) ||
+	    mount("melee-unit", TOP, "tmpfs", 0, "mode=0755") < 0) {
+		printf("Bail out! no private mount namespace with a tmpfs: %s\n", strerror(errno));
+		return 99;
+	}
+	base = open(TOP, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	make_home();
+
+	/* The home bound onto a directory the walk has not reached yet, from
+	 * the same file system: its st_dev is the tree's, its mount is not. */
+	make_tree("t1");
+	memset(&run, 0, sizeof(run));
+	run.tree = "t1", run.at = BIND_OTHER, run.from = "home";
+	r = walk("t1", delete_visit, &run, err, sizeof(err));
+	ok(r == -EBUSY, "a bind of a same-fs directory onto a later directory stops the walk (got %d: %s)",
+	   r, r ? err : "");
+	snprintf(want, sizeof(want), "%s ", run.target);
+	is_str(run.flagged, want, "the walk shows that directory as a mount point");
+	ok(home_intact(), "nothing below the bind is deleted (home/alice/thesis is there)");
+	unbind(&run);
+
+	/* The bind made onto the directory the walk is entering, after its
+	 * look at the name: only the check of the opened fd sees it. */
+	make_tree("t2");
+	memset(&run, 0, sizeof(run));
+	run.tree = "t2", run.at = BIND_SELF, run.from = "home";
+	r = walk("t2", delete_visit, &run, err, sizeof(err));
+	ok(r == -EBUSY, "a bind appearing between the look and the open stops the walk (got %d)", r);
+	snprintf(want, sizeof(want), "ROOT/%s: a mount appeared there while it was being walked; stopped",
+		 run.target);
+	is_str(err, want, "and says where");
+	ok(home_intact() && exists("home/alice"), "nothing below it is deleted");
+	unbind(&run);
+
+	/* A directory bound onto itself: same inode, same st_dev, another
+	 * mount: still not entered. */
+	make_tree("t3");
+	memset(&run, 0, sizeof(run));
+	run.tree = "t3", run.at = BIND_SELF;
+	r = walk("t3", delete_visit, &run, err, sizeof(err));
+	snprintf(want, sizeof(want), "t3/%s/f0", run.target);
+	ok(r == -EBUSY, "a directory bound onto itself during the walk is not entered (got %d)", r);
+	ok(exists(want), "and nothing below it is deleted");
+	unbind(&run);
+
+	/* A file bind: a mount point too, never unlinked through. */
+	make_tree("t4");
+	touch("t4/b/bound", "");
+	bind("home/alice/thesis", "t4/b/bound");
+	memset(&run, 0, sizeof(run));
+	r = walk("t4", delete_visit, &run, err, sizeof(err));
+	ok(r == -EBUSY && strstr(run.flagged, "b/bound "),
+	   "a file bind is shown as a mount point (flagged: %s)", run.flagged);
+	ok(home_intact(), "the bound file is intact");
+	umount2(TOP "/t4/b/bound", MNT_DETACH);
+
+	/* An untouched tree on the same tmpfs is walked and deleted whole. */
+	make_tree("t5");
+	memset(&run, 0, sizeof(run));
+	r = walk("t5", delete_visit, &run, err, sizeof(err));
+	ok(r == 0 && run.deleted == 42 && !exists("t5/a") && home_intact(),
+	   "without mounts the walk deletes the tree (%d entries) and only it (%s)", run.deleted,
+	   r ? err : "");
+
+	/* tree_open_regular. */
+	mk("r");
+	touch("r/file", "contents\n");
+	touch("r/file2", "mine\n");
+	if (mkfifoat(base, "r/fifo", 0644) < 0 || mknodat(base, "r/null", S_IFCHR | 0666, makedev(1, 3)) < 0 ||
+	    symlinkat("/etc/shadow", base, "r/link") < 0)
+		return 99;
+	read_entry("file", NULL, &rd);
+	ok(rd.r >= 0 && strcmp(rd.text, "contents\n") == 0, "a regular file is opened and read (%s)",
+	   rd.r < 0 ? rd.err : "its contents");
+	read_entry("fifo", NULL, &rd);
+	ok(rd.r == -EINVAL, "a FIFO is refused without hanging (got %d)", rd.r);
+	is_str(rd.err, "ROOT/fifo: not a regular file (mode 010644)", "and says what it is");
+	read_entry("null", NULL, &rd);
+	ok(rd.r == -EINVAL, "a character device is refused, never opened (got %d)", rd.r);
+	read_entry("link", NULL, &rd);
+	ok(rd.r == -EINVAL, "a symlink is refused, not followed (got %d)", rd.r);
+	read_entry("file", replace_file, &rd);
+	ok(rd.r == -ESTALE, "a file replaced by rename after the walk saw it is refused (got %d)", rd.r);
+	is_str(rd.err, "ROOT/file: replaced while it was being walked; refusing to read it",
+	       "and says so");
+	read_entry("file2", bind_on_file, &rd);
+	ok(rd.r == -EBUSY && !strstr(rd.text, "years"),
+	   "a file bound over the entry after the walk saw it is refused (got %d)", rd.r);
+	umount2(TOP "/r/file2", MNT_DETACH);
+
+	umount2(TOP, MNT_DETACH);
+	rmdir(TOP);
+	return done_testing();
+}

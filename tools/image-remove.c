@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "image-remove.h"
+#include "image-tree.h"
+#include "image-users.h"
+#include "melee-lock.h"
+#include "melee-mnt-util.h"
+#include "melee-mounts.h"
+#include "melee-util.h"
+#include "tool-util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int image_lock(void)
+{
+	char err[MELEE_ERRLEN];
+	int fd = melee_lock_take(false, err, sizeof(err));
+
+	if (fd == -EWOULDBLOCK) {
+		warn("waiting for %s/lock (another melee-mounts or melee-image holds it)",
+		     MELEE_RUNDIR);
+		fd = melee_lock_take(true, err, sizeof(err));
+	}
+	if (fd < 0)
+		die("%s", err);
+	return fd;
+}
+
+/* Deletes the files of image `name` (unregistered: its drop-in is
+ * images.d/`aside`) or, when that fails, registers it again: an image
+ * whose delete failed stays registered, so that nothing half-deleted is
+ * left without a name. */
+static void remove_files(const char *name, const char *path, int dfd, const char *conf,
+			 const char *aside)
+{
+	char err[MELEE_ERRLEN];
+	sigset_t stop, old;
+
+	/* An interrupt would leave the tree half-deleted and unregistered:
+	 * SIGINT, SIGTERM and SIGHUP wait until the walk has ended. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop, &old);
+	if (tree_remove_safely(path, false, err, sizeof(err)) < 0) {
+		if (renameat(dfd, aside, dfd, conf) < 0)
+			die("%s; and images.d/%s could not be renamed back to %s (%s): image '%s' "
+			    "is unregistered and partly deleted",
+			    err, aside, conf, strerror(errno), name);
+		die("%s; image '%s' is still registered", err, name);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	printf("melee-image: %s: deleted %s\n", name, path);
+}
+
+void image_remove(const struct melee_config *cfg, const char *name, bool delete_files)
+{
+	const struct melee_image *im;
+	char err[MELEE_ERRLEN], conf[PATH_MAX], comm[64], where[PATH_MAX], file[96], aside[96];
+	cleanup_mnt_table struct libmnt_table *tb = NULL;
+	cleanup_fd int dfd = -1;
+	pid_t user;
+
+	im = melee_config_find_image(cfg, name);
+	if (!im)
+		die_status(2, "unknown image '%.80s'", name);
+	if (strcmp(im->name, name) != 0)
+		die_status(2, "'%s' is an alias of image '%s': name the image itself", name,
+			   im->name);
+	snprintf(conf, sizeof(conf), "%s/images.d/%s.conf", cfg->conf_dir, name);
+	snprintf(where, sizeof(where), "%s", im->where);
+	*strrchr(where, ':') = '\0';
+	if (strcmp(where, conf) != 0)
+		die_status(2, "image '%s' is defined in %s, not by melee-image; remove it there",
+			   name, im->where);
+	tb = melee_mounttab_read(err, sizeof(err));
+	if (!tb)
+		die("%s", err);
+	if (melee_mounttab_has(tb, im->path, true))
+		die("image '%s' is mounted; run 'melee-mounts down %s' first", name, name);
+	user = image_user(im->path, comm, sizeof(comm), NULL);
+	if (user)
+		die("image '%s' is in use by process %d (%s)", name, (int)user, comm);
+	snprintf(where, sizeof(where), "%s/images.d", cfg->conf_dir);
+	dfd = melee_open_trusted(where, true, 0, err, sizeof(err));
+	if (dfd < 0)
+		die("%s", err);
+	/* Unregistered first, under a name the loader skips (a leading
+	 * dot, see dropin_filter in common/melee-config-load.c): from here
+	 * on no melee, login or auto-up finds the image. */
+	snprintf(file, sizeof(file), "%s.conf", name);
+	snprintf(aside, sizeof(aside), ".%s.conf.removing", name);
+	if (renameat(dfd, file, dfd, aside) < 0)
+		die_errno("cannot unregister image '%s': rename %s to images.d/%s", name, conf,
+			  aside);
+	if (delete_files)
+		remove_files(name, im->path, dfd, file, aside);
+	if (unlinkat(dfd, aside, 0) < 0)
+		die_errno("cannot remove %s/%s (image '%s' is unregistered)", where, aside, name);
+	printf("melee-image: %s: removed from the configuration (%s)\n", name, conf);
+	if (!delete_files)
+		printf("melee-image: %s: files kept in %s (--delete-files deletes them)\n", name,
+		       im->path);
+}

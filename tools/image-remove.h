@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* melee-image remove, and the lock every verb of melee-image that changes
+ * an image takes.  See melee-image(8). */
+#ifndef MELEE_IMAGE_REMOVE_H
+#define MELEE_IMAGE_REMOVE_H
+
+#include "melee-config.h"
+
+#include <stdbool.h>
+
+/* The lock of every verb that changes an image (common/melee-lock.c),
+ * the one melee-mounts up and down and auto-up take; says so when it has
+ * to wait for another holder.  Returns its fd (closing it releases it);
+ * dies when it cannot be taken. */
+int image_lock(void);
+
+/* Removes image `name` of cfg (loaded with image_lock() held, which stays
+ * held): refuses an alias, an image not registered by melee-image, one
+ * mounted or in use; unregisters it, deletes its tree when `delete_files`
+ * (registering it again when that fails), then drops the registration.
+ * Dies on any refusal or error. */
+void image_remove(const struct melee_config *cfg, const char *name, bool delete_files);
+
+#endif
