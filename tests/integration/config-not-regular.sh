@@ -74,6 +74,21 @@ note: ~/.config/melee/image is not a regular file (it is a $kind): ignored" "~/.
 	restore /home/alice/.config/melee/image
 done
 
+# Never opened, not even without blocking: a writer waiting on the FIFO
+# (open for writing blocks until someone opens it for reading) stays
+# blocked through every lookup.
+plant FIFO "$CONF"
+(exec 3>"$CONF"; echo opened > "$T/work/writer") &
+writer=$!
+PIDS="$PIDS $writer"
+t10 getent passwd alice+demo
+mm10 check
+t10_alice "$MELEE" demo true
+sleep 0.2
+ok "$([ ! -e "$T/work/writer" ]; echo $?)" "melee.conf a FIFO with a writer waiting: getent, check and melee never opened it"
+kill "$writer" 2>/dev/null; wait "$writer" 2>/dev/null
+restore "$CONF"
+
 t10 getent passwd alice+demo
 is "$rc:$out" "0:alice+demo:x:1501:1501:Alice:/home/alice:/bin/sh" "restored: alice+demo resolves again"
 mm10 check
