@@ -61,9 +61,16 @@ int melee_image_access(const struct melee_image *im, const char *user,
 		return 0;
 	for (size_t i = 0; i < im->n_allow_groups; i++) {
 		gid_t gid = 0;
+		int r = group_gid(im->allow_groups[i], &gid);
 
-		if (group_gid(im->allow_groups[i], &gid) < 0)
-			continue;
+		/* A group that does not exist admits nobody; one that could
+		 * not be looked up (no memory, its service down) is no
+		 * answer, and must not read as "not allowed". */
+		if (r == -ENOENT || r == -ESRCH || r == -EBADF || r == -EPERM)
+			continue; /* getgrnam_r(3)'s ways of saying "no such group" */
+		if (r < 0)
+			return melee_fail(err, errlen, r, "group %s: %s", im->allow_groups[i],
+					  strerror(-r));
 		for (size_t g = 0; g < ngroups; g++)
 			if (groups[g] == gid)
 				return 0;

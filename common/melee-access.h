@@ -12,7 +12,9 @@
 
 /* 0 if `user` may use the image, -EACCES with "you may not use image NAME
  * (allowed groups: a, b; allowed users: c)" otherwise.  `groups` are the
- * user's host groups (getgrouplist); empty allow lists allow everyone. */
+ * user's host groups (getgrouplist); empty allow lists allow everyone.
+ * An allowed group that cannot be looked up (-ENOMEM, a group service
+ * down) is that -errno, never a refusal. */
 int melee_image_access(const struct melee_image *im, const char *user,
 		       const gid_t *groups, size_t ngroups, char *err, size_t errlen);
 

@@ -704,8 +704,11 @@ static int read_image(int imgfd, const char *name, char **out, char *err, size_t
 {
 	cleanup_fd int etc = image_resolve(imgfd, "etc", O_PATH | O_DIRECTORY);
 	cleanup_fd int tree = -1, fd = -1;
+	char shown[32];
+	struct stat st;
 	int r;
 
+	snprintf(shown, sizeof(shown), "image's /etc/%s", name);
 	if (etc == -ENOENT) {
 		*out = strdup("");
 		return *out ? 0
@@ -715,20 +718,27 @@ static int read_image(int imgfd, const char *name, char **out, char *err, size_t
 	if (etc < 0)
 		return melee_fail(err, errlen, etc, "image's /etc: %s", strerror(-etc));
 	tree = open_tree(etc, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-	fd = openat(tree >= 0 ? tree : etc, name, O_RDONLY | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == ELOOP) /* a symlink inside the image: resolve it there */
-		fd = image_resolve(imgfd, name[0] == 'p' ? "etc/passwd" : "etc/group",
-				   O_RDONLY | O_NOCTTY);
-	else if (fd < 0)
-		fd = -errno;
+	/* Never opened unless regular: a FIFO there would hang `up` and
+	 * every login that brings the image up (melee_open_regular). */
+	fd = melee_open_regular(tree >= 0 ? tree : etc, name, O_NOFOLLOW, 0, &st);
+	if (fd == -ELOOP) { /* a symlink inside the image: resolve it there */
+		fd = image_open_regular(imgfd, name[0] == 'p' ? "etc/passwd" : "etc/group",
+					false, shown, err, errlen);
+		if (fd < 0 && fd != -ENOENT)
+			return fd;
+	} else if (fd == -EINVAL) {
+		return melee_fail(err, errlen, fd, "%s: not a regular file (refused: it is %s)",
+				  shown, melee_file_kind(&st));
+	} else if (fd < 0 && fd != -ENOENT) {
+		return melee_fail(err, errlen, fd, "%s: %s", shown, strerror(-fd));
+	}
 	if (fd == -ENOENT) {
+		melee_err_clear(err, errlen);
 		*out = strdup("");
 		return *out ? 0
 			    : melee_fail(err, errlen, -ENOMEM, "image's /etc/%s: out of memory",
 					 name);
 	}
-	if (fd < 0)
-		return melee_fail(err, errlen, fd, "image's /etc/%s: %s", name, strerror(-fd));
 	r = melee_read_fd(fd, ACCOUNTS_MAX_SIZE, out, NULL);
 	if (r < 0)
 		return melee_fail(err, errlen, r, "image's /etc/%s: cannot read: %s", name,

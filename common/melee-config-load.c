@@ -18,15 +18,26 @@ int melee_open_trusted(const char *path, bool directory, uid_t owner,
 	return melee_open_trusted_at(AT_FDCWD, path, path, directory, owner, err, errlen);
 }
 
+/* A file is opened through melee_open_regular: a FIFO or a device node
+ * planted as melee.conf, a drop-in or users.conf is refused without
+ * being opened, so that it cannot hang sshd, su or any NSS caller. */
 int melee_open_trusted_at(int dirfd, const char *name, const char *path, bool directory,
 			  uid_t owner, char *err, size_t errlen)
 {
 	struct stat st;
 	int r;
-	cleanup_fd int fd = openat(dirfd, name,
-				   (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY | O_NOCTTY) |
-					   O_NOFOLLOW | O_CLOEXEC);
+	cleanup_fd int fd = -1;
 
+	if (directory)
+		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	else
+		fd = melee_open_regular(dirfd, name, O_NOFOLLOW, 0, &st);
+	if (!directory && fd == -EINVAL)
+		return melee_fail(err, errlen, -EINVAL,
+				  "%s: not a regular file (refused: it is %s)", path,
+				  melee_file_kind(&st));
+	if (!directory && fd < 0)
+		errno = -fd;
 	if (fd < 0 && errno == ELOOP)
 		return melee_fail(err, errlen, -ELOOP, "%s: is a symlink (refused)", path);
 	if (fd < 0)
@@ -35,8 +46,6 @@ int melee_open_trusted_at(int dirfd, const char *name, const char *path, bool di
 	if (fstat(fd, &st) < 0)
 		return melee_fail(err, errlen, -errno, "%s: cannot stat: %s", path,
 				  strerror(errno));
-	if (!directory && !S_ISREG(st.st_mode))
-		return melee_fail(err, errlen, -EINVAL, "%s: not a regular file (refused)", path);
 	r = melee_check_trusted(&st, owner, path, err, errlen);
 	if (r < 0)
 		return r;

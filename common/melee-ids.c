@@ -3,6 +3,7 @@
 #include "melee-ids.h"
 #include "melee-util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -28,32 +29,69 @@ long melee_parse_id(const char *s)
 	return v;
 }
 
-/* The n-th blank-separated word of the line [l, end) into buf; an empty
- * string when there is none or it does not fit (no key or id we read is
- * that long: such a line is left out, as any other bad value is). */
-static void defs_word(const char *l, const char *end, int n, char *buf, size_t len)
+/* A value of login.defs as shadow's getdef reads a number
+ * (getdef_ulong): strtoul with base 0, so "0x1388" and "011610" are
+ * 5000, the whole value or nothing; a negative one, which newer shadow
+ * refuses and older wraps, is no number here.  Any unsigned long is
+ * kept: uid_t's (uid_t)-1 and beyond are never people anyway
+ * (melee_uid_is_human). */
+static bool defs_number(const char *s, unsigned long *out)
 {
-	buf[0] = '\0';
-	for (int i = 0; i <= n; i++) {
-		const char *w;
+	char *end;
 
-		while (l < end && (*l == ' ' || *l == '\t'))
-			l++;
-		for (w = l; l < end && *l != ' ' && *l != '\t'; l++)
-			;
-		if (i == n && l > w && (size_t)(l - w) < len) {
-			memcpy(buf, w, (size_t)(l - w));
-			buf[l - w] = '\0';
-		}
+	if (!*s || strchr(s, '-'))
+		return false;
+	errno = 0;
+	*out = strtoul(s, &end, 0);
+	return errno == 0 && *end == '\0';
+}
+
+/* The key and value of the line [l, end) as shadow's def_load splits one:
+ * trailing white space dropped, the key up to the first blank, the value
+ * after the blanks and double quotes that follow, up to the next double
+ * quote.  False for a comment, a blank line, a key alone, or a key or
+ * value too long for the buffers (no key or number we read is). */
+static bool defs_split(const char *l, const char *end, char *key, size_t keylen, char *val,
+		       size_t vallen)
+{
+	const char *k, *v;
+
+	while (end > l && isspace((unsigned char)end[-1]))
+		end--;
+	while (l < end && (*l == ' ' || *l == '\t'))
+		l++;
+	for (k = l; l < end && *l != ' ' && *l != '\t'; l++)
+		;
+	if (l == end || l == k || (size_t)(l - k) >= keylen)
+		return false;
+	memcpy(key, k, (size_t)(l - k));
+	key[l - k] = '\0';
+	while (l < end && (*l == ' ' || *l == '\t' || *l == '"'))
+		l++;
+	for (v = l; l < end && *l != '"'; l++)
+		;
+	/* Too long for any id: kept as a value that is no number (the
+	 * caller then refuses it), never cut to one that is. */
+	if ((size_t)(l - v) >= vallen) {
+		snprintf(val, vallen, "%s", "(too long)");
+		return true;
 	}
+	memcpy(val, v, (size_t)(l - v));
+	val[l - v] = '\0';
+	return true;
 }
 
 /* Read in place, without an allocation: one that failed would leave
  * shadow's defaults in place of the host's range, and with them another
- * set of people (issue 13, test-alloc-fail). */
-void melee_login_defs_parse(const char *text, struct melee_id_range *range)
+ * set of people (test-alloc-fail). */
+int melee_login_defs_parse(const char *text, struct melee_id_range *range, const char *path,
+			   char *err, size_t errlen)
 {
+	static const char *const keys[] = { "UID_MIN", "UID_MAX", "GID_MIN", "GID_MAX" };
+	unsigned long *field[] = { &range->uid_min, &range->uid_max, &range->gid_min,
+				   &range->gid_max };
 	const char *l = text ? text : "", *all_end = l + strlen(l);
+	int lineno = 0;
 
 	range->uid_min = range->gid_min = 1000;
 	range->uid_max = range->gid_max = 60000;
@@ -61,12 +99,12 @@ void melee_login_defs_parse(const char *text, struct melee_id_range *range)
 	 * the file is comments: a line is passed over after a look at its
 	 * first character, the next found by memchr (a 12 KB login.defs,
 	 * read for every USER+IMAGE lookup, cost 35,000 instructions with
-	 * strspn and strchrnul on every line; issue 15). */
+	 * strspn and strchrnul on every line). */
 	for (const char *end; l < all_end; l = end + 1) {
 		const char *w = l;
-		char key[16], val[32];
-		long v;
+		char key[16], val[64];
 
+		lineno++;
 		end = memchr(l, '\n', (size_t)(all_end - l));
 		if (!end)
 			end = all_end;
@@ -74,20 +112,25 @@ void melee_login_defs_parse(const char *text, struct melee_id_range *range)
 			w++;
 		if (end - w < 5 || (*w != 'U' && *w != 'G') || memcmp(w + 1, "ID_M", 4) != 0)
 			continue;
-		defs_word(w, end, 0, key, sizeof(key));
-		defs_word(w, end, 1, val, sizeof(val));
-		v = melee_parse_id(val[0] ? val : NULL);
-		if (!key[0] || v < 0)
+		if (!defs_split(w, end, key, sizeof(key), val, sizeof(val)))
 			continue;
-		if (strcmp(key, "UID_MIN") == 0)
-			range->uid_min = (unsigned long)v;
-		else if (strcmp(key, "UID_MAX") == 0)
-			range->uid_max = (unsigned long)v;
-		else if (strcmp(key, "GID_MIN") == 0)
-			range->gid_min = (unsigned long)v;
-		else if (strcmp(key, "GID_MAX") == 0)
-			range->gid_max = (unsigned long)v;
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			if (strcmp(key, keys[i]) != 0)
+				continue;
+			/* useradd would warn and use its default; who is a
+			 * person must not be guessed, so nobody is one. */
+			if (!defs_number(val, field[i])) {
+				char shown[48];
+
+				return melee_fail(err, errlen, -EINVAL,
+						  "%s:%d: %s '%s' is not a number (expected "
+						  "decimal, 0x hex or 0 octal, as shadow reads it)",
+						  path ? path : "login.defs", lineno, key,
+						  melee_shown(val, 40, shown, sizeof(shown)));
+			}
+		}
 	}
+	return 0;
 }
 
 int melee_login_defs_read(const char *path, struct melee_id_range *range, char *err,
@@ -98,19 +141,22 @@ int melee_login_defs_read(const char *path, struct melee_id_range *range, char *
 	struct stat st;
 	int r;
 
-	/* O_NONBLOCK: a FIFO planted there must not hang the lookup (it is
-	 * refused below as not a regular file). */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT) {
-		melee_login_defs_parse(NULL, range);
-		return 0;
-	}
+	/* A FIFO or a device node planted there is refused without being
+	 * opened: it must not hang the lookup (melee_open_regular). */
+	fd = melee_open_regular(AT_FDCWD, path, O_NOFOLLOW, 0, &st);
+	if (fd == -ENOENT)
+		return melee_login_defs_parse(NULL, range, path, err, errlen);
+	if (fd == -ELOOP)
+		return melee_fail(err, errlen, -ELOOP, "%s: is a symlink (refused)", path);
+	if (fd == -EINVAL)
+		return melee_fail(err, errlen, -EPERM,
+				  "%s must be a regular file owned by root and not writable "
+				  "by group or others (it is %s)",
+				  path, melee_file_kind(&st));
 	if (fd < 0)
-		return melee_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0)
-		return melee_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		return melee_fail(err, errlen, fd, "%s: %s", path, strerror(-fd));
 	/* It decides who is a person: only root may have written it. */
-	if (!S_ISREG(st.st_mode) || melee_check_trusted(&st, 0, path, NULL, 0) < 0)
+	if (melee_check_trusted(&st, 0, path, NULL, 0) < 0)
 		return melee_fail(err, errlen, -EPERM,
 				  "%s must be a regular file owned by root and not writable "
 				  "by group or others",
@@ -119,8 +165,7 @@ int melee_login_defs_read(const char *path, struct melee_id_range *range, char *
 	if (r < 0)
 		return melee_fail(err, errlen, r, "%s: cannot read (at most %d bytes): %s", path,
 				  LOGIN_DEFS_MAX, strerror(-r));
-	melee_login_defs_parse(text, range);
-	return 0;
+	return melee_login_defs_parse(text, range, path, err, errlen);
 }
 
 bool melee_uid_is_human(const struct melee_id_range *range, uid_t uid)

@@ -24,13 +24,21 @@ struct melee_id_range {
  * 4294967294 (32 bits, (uid_t)-1 excluded). */
 long melee_parse_id(const char *s);
 
-/* Reads UID_MIN/UID_MAX/GID_MIN/GID_MAX from login.defs text; missing keys
- * keep shadow's defaults (1000..60000). */
-void melee_login_defs_parse(const char *text, struct melee_id_range *range);
+/* Reads UID_MIN/UID_MAX/GID_MIN/GID_MAX from login.defs text the way
+ * shadow's getdef does (a value may be quoted, decimal, 0x hex or 0
+ * octal; the last line of a key wins); missing keys keep shadow's
+ * defaults (1000..60000).  A present key whose value is no such number
+ * is -EINVAL with "PATH:LINE: KEY 'VALUE' is not a number ..." (path
+ * may be NULL): useradd would fall back to its default, but who is a
+ * person is then unknown, so the callers refuse every suffix and the
+ * merge rather than guess. */
+int melee_login_defs_parse(const char *text, struct melee_id_range *range, const char *path,
+			   char *err, size_t errlen);
 
 /* Reads the file at path (O_NOFOLLOW, a regular file owned by root and not
- * writable by others, at most 1 MiB) into *range.  A missing file gives
- * shadow's defaults; any other problem is -errno with a message. */
+ * writable by others, at most 1 MiB; a FIFO is refused, never opened)
+ * into *range.  A missing file gives shadow's defaults; any other problem,
+ * a value that is no number included, is -errno with a message. */
 int melee_login_defs_read(const char *path, struct melee_id_range *range, char *err,
 			  size_t errlen);
 

@@ -326,3 +326,23 @@ int image_resolve_own(int imgfd, const char *relpath, int flags)
 	 * the host's (and users') files, not the image's. */
 	return resolve_in_image(imgfd, relpath, flags, RESOLVE_NO_XDEV);
 }
+
+int image_open_regular(int imgfd, const char *relpath, bool own_only, const char *shown,
+		       char *err, size_t errlen)
+{
+	struct stat st;
+	int fd;
+
+	while (*relpath == '/')
+		relpath++;
+	fd = melee_open_regular(imgfd, *relpath ? relpath : ".", 0,
+				RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS |
+					(own_only ? RESOLVE_NO_XDEV : 0),
+				&st);
+	if (fd == -EINVAL)
+		return melee_fail(err, errlen, fd, "%s: not a regular file (refused: it is %s)",
+				  shown, melee_file_kind(&st));
+	if (fd < 0)
+		return melee_fail(err, errlen, fd, "%s: %s", shown, strerror(-fd));
+	return fd;
+}

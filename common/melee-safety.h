@@ -63,4 +63,14 @@ int image_resolve(int imgfd, const char *relpath, int flags);
  * -EXDEV.  For files whose content MELEE copies out of the image. */
 int image_resolve_own(int imgfd, const char *relpath, int flags);
 
+/* Opens the regular file `relpath` inside the image for reading, resolved
+ * as image_resolve does (image_resolve_own with `own_only`), without ever
+ * opening a FIFO or a device node for real (melee_open_regular): a FIFO
+ * as the image's etc/os-release or /bin/sh must not hang pack or check.
+ * The fd is O_RDONLY|O_NONBLOCK|O_NOCTTY|O_CLOEXEC; -EINVAL when it is
+ * not a regular file, with a message naming `shown` and what it is, or
+ * another -errno (-ENOENT: missing) with its message. */
+int image_open_regular(int imgfd, const char *relpath, bool own_only, const char *shown,
+		       char *err, size_t errlen);
+
 #endif

@@ -90,14 +90,17 @@ int melee_user_file_read(const struct passwd *pw, char *out, size_t len, char *e
 	dir = open_user_file_dir(pw, false, err, errlen);
 	if (dir < 0)
 		return dir;
-	fd = openat(dir, "image", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0 && errno == ELOOP)
+	/* The user owns this file: a FIFO or a device node there is refused
+	 * without being opened (melee_open_regular), or any user could hang
+	 * their own login's root process, or open a device as root. */
+	fd = melee_open_regular(dir, "image", O_NOFOLLOW, 0, &st);
+	if (fd == -ELOOP)
 		return melee_fail(err, errlen, -ELOOP, "%s is a symbolic link: ignored", MELEE_USER_FILE);
-	if (fd < 0 || fstat(fd, &st) < 0)
-		return melee_fail(err, errlen, -errno, "%s: %s", MELEE_USER_FILE, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return melee_fail(err, errlen, -EINVAL, "%s is not a regular file: ignored",
-				  MELEE_USER_FILE);
+	if (fd == -EINVAL)
+		return melee_fail(err, errlen, -EINVAL, "%s is not a regular file (it is %s): ignored",
+				  MELEE_USER_FILE, melee_file_kind(&st));
+	if (fd < 0)
+		return melee_fail(err, errlen, fd, "%s: %s", MELEE_USER_FILE, strerror(-fd));
 	if (st.st_uid != pw->pw_uid)
 		return melee_fail(err, errlen, -EPERM, "%s belongs to uid %u, not to you: ignored",
 				  MELEE_USER_FILE, (unsigned)st.st_uid);

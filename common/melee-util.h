@@ -77,6 +77,23 @@ int melee_strv_push(char ***v, size_t *n, const char *s) melee_must_check;
 void melee_strv_free(char **v);
 bool melee_strv_contains(char *const *v, const char *s);
 
+/* Opens the regular file `name` below dirfd for reading, O_RDONLY |
+ * O_NONBLOCK | O_NOCTTY | O_CLOEXEC, without ever opening anything else
+ * for real: a FIFO would block the reader (sshd, su, every NSS caller)
+ * until someone writes to it, and opening a device node has effects of
+ * its own.  `name` is first opened O_PATH (with `path_flags`, e.g.
+ * O_NOFOLLOW) and fstat'ed into *st; only a regular file is then
+ * reopened, the same inode through /proc/self/fd (or, with no /proc, by
+ * name again with O_NONBLOCK and its device and inode compared).
+ * `resolve` is openat2's RESOLVE_* set, 0 for a plain openat.  Returns the
+ * fd, or -ELOOP for a symlink (with O_NOFOLLOW), -EINVAL for anything not
+ * a regular file (st says what it is), or -errno. */
+int melee_open_regular(int dirfd, const char *name, int path_flags, unsigned long long resolve,
+		       struct stat *st);
+
+/* "a FIFO", "a directory", ... for messages that refuse what st is. */
+const char *melee_file_kind(const struct stat *st);
+
 /* Reads a whole regular file from an open fd, at most max bytes; refuses
  * NUL bytes so that callers may treat the result as a C string. */
 int melee_read_fd(int fd, size_t max, char **out, size_t *outlen) melee_must_check;

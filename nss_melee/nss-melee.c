@@ -26,6 +26,7 @@
 #include <shadow.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 
 #define NAME_MAX_LEN 512
 
@@ -53,46 +54,86 @@ static bool split_name(const char *name, char *base, size_t baselen, const char 
 	return true;
 }
 
+/* A failure that is not a refusal: running out of memory is worth a
+ * retry (TRYAGAIN, ENOMEM); anything else (a configuration or login.defs
+ * that cannot be read or is refused as unsafe, a group service that is
+ * down) is UNAVAIL, logged with its reason.  Never NOTFOUND: nscd caches
+ * that and sshd logs "Invalid user" for a name that is fine. */
+static enum nss_status failed(int r, const char *err, int *errnop)
+{
+	*errnop = -r;
+	if (r == -ENOMEM || r == -EAGAIN)
+		return NSS_STATUS_TRYAGAIN;
+	/* The module's one log line: sshd refuses the name before PAM
+	 * runs, so nothing else would say why. */
+	syslog(LOG_AUTHPRIV | LOG_ERR, "libnss_melee: %s", err[0] ? err : strerror(-r));
+	return NSS_STATUS_UNAVAIL;
+}
+
 /* Decides whether `name` is a configured image suffix that the base user
- * may use.  Reads melee.conf and the image's own drop-in (the whole
+ * may use: SUCCESS, NOTFOUND for a refusal (no MELEE configuration here,
+ * no such image, another separator, not a person, not allowed), or what
+ * failed() says.  Reads melee.conf and the image's own drop-in (the whole
  * configuration only for an alias or an unknown name: see
  * melee_config_load_image); all state is on our stack. */
-static bool allowed(const char *base, const char *image, char sep, uid_t uid, gid_t gid,
-		    gid_t **groups_out, size_t *n_out)
+static enum nss_status allowed(const char *base, const char *image, char sep, uid_t uid,
+			       gid_t gid, gid_t **groups_out, size_t *n_out, int *errnop)
 {
 	struct melee_config cfg;
+	struct melee_id_range range;
 	const struct melee_image *im;
 	gid_t *groups = NULL;
 	size_t ngroups = 0;
-	bool ok = false;
+	enum nss_status st = NSS_STATUS_NOTFOUND;
+	char err[MELEE_ERRLEN] = "";
 	int r;
 
 	/* Inside an image (after the chroot) glibc 2.33+ keeps the service
 	 * lists it read on the host, so this module may still be asked; the
 	 * path below is then the image's, which normally has no MELEE
-	 * configuration: NOTFOUND, and the "files" entries of the image's
-	 * merged passwd and group (written by melee-mounts, with the
-	 * suffixed names) answer instead. */
-	r = melee_config_load_image(MELEE_DEFAULT_CONFIG, 0, image, &cfg, NULL, 0);
+	 * configuration (-ENOENT): NOTFOUND, and the "files" entries of the
+	 * image's merged passwd and group (written by melee-mounts, with
+	 * the suffixed names) answer instead. */
+	r = melee_config_load_image(MELEE_DEFAULT_CONFIG, 0, image, &cfg, err, sizeof(err));
+	if (r == -ENOENT)
+		return NSS_STATUS_NOTFOUND;
 	if (r < 0)
-		goto out;
+		return failed(r, err, errnop);
 	im = melee_config_find_image(&cfg, image);
-	if (!im || sep != cfg.separator)
-		goto out;
 	/* A suffix is a second name only for people (melee-ids.h): never
 	 * for root, a system account or nobody, whom the host's sudo, sshd
-	 * and pam_access rules protect by name.  A login.defs that cannot
-	 * be read refuses too.  Read once per lookup, and only for a name
-	 * whose suffix is an image. */
-	if (melee_suffix_allowed(MELEE_LOGIN_DEFS, base, uid, NULL, 0) < 0)
+	 * and pam_access rules protect by name; root without a file read.
+	 * A login.defs that cannot be read or parsed is a failure, not a
+	 * refusal.  Read once per lookup, and only for a name whose suffix
+	 * is an image. */
+	if (!im || sep != cfg.separator || uid == 0)
+		goto out;
+	r = melee_login_defs_read(MELEE_LOGIN_DEFS, &range, err, sizeof(err));
+	if (r < 0) {
+		st = failed(r, err, errnop);
+		goto out;
+	}
+	if (!melee_uid_is_human(&range, uid))
 		goto out;
 	/* The groups only when an allow list or the caller needs them:
 	 * getpwnam_r of an open image reads no group file. */
-	if ((im->n_allow_groups || groups_out) &&
-	    melee_user_groups(base, gid, &groups, &ngroups) < 0)
+	if (im->n_allow_groups || groups_out) {
+		r = melee_user_groups(base, gid, &groups, &ngroups);
+		if (r < 0) {
+			snprintf(err, sizeof(err), "groups of %s: %s", base, strerror(-r));
+			st = failed(r, err, errnop);
+			goto out;
+		}
+	}
+	r = melee_image_access(im, base, groups, ngroups, err, sizeof(err));
+	if (r < 0 && r != -EACCES) {
+		st = failed(r, err, errnop);
 		goto out;
-	ok = melee_image_access(im, base, groups, ngroups, NULL, 0) == 0;
-	if (ok && groups_out) {
+	}
+	if (r < 0)
+		goto out;
+	st = NSS_STATUS_SUCCESS;
+	if (groups_out) {
 		*groups_out = groups;
 		*n_out = ngroups;
 		groups = NULL;
@@ -100,7 +141,7 @@ static bool allowed(const char *base, const char *image, char sep, uid_t uid, gi
 out:
 	free(groups);
 	melee_config_free(&cfg);
-	return ok;
+	return st;
 }
 
 /* Copies s into the caller's buffer. */
@@ -169,7 +210,8 @@ enum nss_status _nss_melee_getpwnam_r(const char *name, struct passwd *result, c
 		st = lookup_failed(r, errnop);
 		goto out;
 	}
-	if (!allowed(base, image, sep, pw.pw_uid, pw.pw_gid, NULL, NULL))
+	st = allowed(base, image, sep, pw.pw_uid, pw.pw_gid, NULL, NULL, errnop);
+	if (st != NSS_STATUS_SUCCESS)
 		goto out;
 	{
 		char *b = buffer;
@@ -214,8 +256,10 @@ enum nss_status _nss_melee_getspnam_r(const char *name, struct spwd *result, cha
 		st = lookup_failed(r, errnop);
 		goto out;
 	}
-	if (!allowed(base, image, sep, pw.pw_uid, pw.pw_gid, NULL, NULL))
+	st = allowed(base, image, sep, pw.pw_uid, pw.pw_gid, NULL, NULL, errnop);
+	if (st != NSS_STATUS_SUCCESS)
 		goto out;
+	st = NSS_STATUS_NOTFOUND;
 	for (;;) {
 		char *b = realloc(spmem, size);
 
@@ -271,7 +315,7 @@ enum nss_status _nss_melee_initgroups_dyn(const char *user, gid_t group, long in
 	char *mem = NULL;
 	gid_t *g = NULL;
 	size_t n = 0;
-	bool ok;
+	enum nss_status st;
 	int r;
 
 	if (!user || !split_name(user, base, sizeof(base), &image, &sep))
@@ -280,12 +324,11 @@ enum nss_status _nss_melee_initgroups_dyn(const char *user, gid_t group, long in
 	 * getpwnam_r does, never the one the caller passes in; the groups
 	 * it read are the answer. */
 	r = base_passwd(base, &pw, &mem);
-	ok = r == 0 && allowed(base, image, sep, pw.pw_uid, pw.pw_gid, &g, &n);
+	st = r ? lookup_failed(r, errnop)
+	       : allowed(base, image, sep, pw.pw_uid, pw.pw_gid, &g, &n, errnop);
 	free(mem);
-	if (r)
-		return lookup_failed(r, errnop);
-	if (!ok)
-		return NSS_STATUS_NOTFOUND;
+	if (st != NSS_STATUS_SUCCESS)
+		return st;
 	/* g[0] is the primary group getgrouplist() was given: only the
 	 * memberships are ours to add. */
 	for (size_t i = 1; i < n; i++) {

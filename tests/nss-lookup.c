@@ -7,6 +7,7 @@
 #include <nss.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <shadow.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,50 @@ static void *worker(void *arg)
 		}
 	}
 	return NULL;
+}
+
+/* What the module itself answers for NAME, as its caller sees it:
+ * "NOTFOUND", "SUCCESS", or "TRYAGAIN ENOMEM", "UNAVAIL EINVAL" (status
+ * and errno), for nss-status.sh. */
+static int module_status(const char *so, const char *db, const char *name)
+{
+	static const char *const names[] = { [0] = "NOTFOUND", [1] = "SUCCESS", [2] = "RETURN" };
+	void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+	char buf[4096];
+	enum nss_status st;
+	int e = 0;
+
+	if (!h) {
+		printf("dlopen: %s\n", dlerror());
+		return 1;
+	}
+	if (strcmp(db, "passwd") == 0) {
+		enum nss_status (*fn)(const char *, struct passwd *, char *, size_t, int *);
+		struct passwd pw;
+
+		*(void **)&fn = dlsym(h, "_nss_melee_getpwnam_r");
+		st = fn(name, &pw, buf, sizeof(buf), &e);
+	} else if (strcmp(db, "shadow") == 0) {
+		enum nss_status (*fn)(const char *, struct spwd *, char *, size_t, int *);
+		struct spwd sp;
+
+		*(void **)&fn = dlsym(h, "_nss_melee_getspnam_r");
+		st = fn(name, &sp, buf, sizeof(buf), &e);
+	} else {
+		enum nss_status (*fn)(const char *, gid_t, long *, long *, gid_t **, long, int *);
+		long start = 0, size = 4;
+		gid_t *groups = malloc((size_t)size * sizeof(*groups));
+
+		*(void **)&fn = dlsym(h, "_nss_melee_initgroups_dyn");
+		st = fn(name, 0, &start, &size, &groups, 0, &e);
+		free(groups);
+	}
+	if (st == NSS_STATUS_TRYAGAIN || st == NSS_STATUS_UNAVAIL)
+		printf("%s %s\n", st == NSS_STATUS_TRYAGAIN ? "TRYAGAIN" : "UNAVAIL",
+		       strerrorname_np(e) ? strerrorname_np(e) : "(no errno)");
+	else
+		printf("%s\n", st >= 0 && st <= 2 ? names[st] : "(unknown status)");
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -146,7 +191,9 @@ int main(int argc, char **argv)
 		free(groups);
 		return 0;
 	}
+	if (argc == 5 && strcmp(argv[1], "status") == 0)
+		return module_status(argv[2], argv[3], argv[4]);
 	fprintf(stderr, "usage: nss-lookup buffers|threads NAME | long LEN | direct SO NAME"
-			" | initgroups SO NAME GID\n");
+			" | initgroups SO NAME GID | status SO passwd|shadow|initgroups NAME\n");
 	return 2;
 }

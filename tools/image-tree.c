@@ -131,7 +131,8 @@ char *image_os_pretty_name(int imgfd)
 					     "etc/redhat-release", NULL };
 
 	for (int i = 0; files[i]; i++) {
-		cleanup_fd int fd = image_resolve(imgfd, files[i], O_RDONLY | O_NOCTTY);
+		/* Only a regular file is opened: a FIFO must not hang pack. */
+		cleanup_fd int fd = image_open_regular(imgfd, files[i], false, files[i], NULL, 0);
 		cleanup_free char *text = NULL;
 		char *line, *save = NULL;
 
@@ -160,7 +161,7 @@ char *image_os_pretty_name(int imgfd)
 
 int image_shell_bits(int imgfd)
 {
-	cleanup_fd int fd = image_resolve(imgfd, "bin/sh", O_RDONLY | O_NOCTTY);
+	cleanup_fd int fd = image_open_regular(imgfd, "bin/sh", false, "bin/sh", NULL, 0);
 	unsigned char ident[EI_NIDENT];
 
 	if (fd < 0 || read(fd, ident, sizeof(ident)) != (ssize_t)sizeof(ident) ||

@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct melee_overrides ov = { 0 };
 	char *out = NULL;
 
-	melee_login_defs_parse(part[4], &range);
+	melee_login_defs_parse(part[4], &range, NULL, NULL, 0);
 	if (melee_merge_passwd(part[0], part[1], &range, suffixes, &ov, &out) == 0 && !out)
 		abort();
 	free(out);

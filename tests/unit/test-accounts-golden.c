@@ -80,7 +80,7 @@ int main(void)
 	struct melee_overrides ov = { 0 };
 	struct melee_id_range range;
 
-	melee_login_defs_parse(defs, &range);
+	melee_login_defs_parse(defs, &range, NULL, NULL, 0);
 	ok(melee_merge_passwd(ipw, hpw, &range, suffixes, &ov, &pw) == 0,
 	   "golden passwd: merged");
 	is_golden(pw, "expected-passwd",

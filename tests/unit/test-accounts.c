@@ -259,23 +259,21 @@ int main(void)
 	leading_blanks();
 	ids_beyond_32_bits();
 	melee_login_defs_parse("# comment\nUID_MIN 1000\nUID_MAX\t60000\nGID_MIN 1000\n"
-			       "MAIL_DIR /var/mail\n",
-			       &r);
+			       "MAIL_DIR /var/mail\n", &r, NULL, NULL, 0);
 	ok(r.uid_min == 1000 && r.uid_max == 60000 && r.gid_min == 1000 && r.gid_max == 60000,
 	   "login.defs ranges read");
-	melee_login_defs_parse("UID_MIN 500\n", &r);
+	melee_login_defs_parse("UID_MIN 500\n", &r, NULL, NULL, 0);
 	ok(r.uid_min == 500 && r.uid_max == 60000, "missing keys keep the defaults");
 	/* Only a line's first word counts: shadow's SUB_UID_MIN, a comment
 	 * or a longer key is not UID_MIN; blanks before the key are
 	 * allowed; the last line needs no newline. */
 	melee_login_defs_parse("GID_MIN 300\nSUB_UID_MIN 100000\n#UID_MIN 7\n# UID_MAX 8\n"
 			       "XUID_MIN 9\nUID_MAXX 10\nSUB_GID_MAX 600100000\n \t UID_MIN 700\n"
-			       "UID_MAX 5000",
-			       &r);
+			       "UID_MAX 5000", &r, NULL, NULL, 0);
 	ok(r.uid_min == 700 && r.uid_max == 5000 && r.gid_min == 300 && r.gid_max == 60000,
 	   "login.defs: SUB_UID_MIN, comments and longer keys left out, leading blanks and a "
 	   "last line without newline read");
-	melee_login_defs_parse("", &r);
+	melee_login_defs_parse("", &r, NULL, NULL, 0);
 
 	ok(melee_merge_passwd(img_pw, host_pw, &r, NULL, NULL, &out) == 0, "passwd merge runs");
 	is_str(out,
@@ -356,7 +354,7 @@ int main(void)
 		 * decide, so the image gets no root+sl6 or nobody+sl6 line. */
 		char *sfx[] = { "+sl6", NULL };
 
-		melee_login_defs_parse("UID_MIN 0\nUID_MAX 4000000000\n", &r);
+		melee_login_defs_parse("UID_MIN 0\nUID_MAX 4000000000\n", &r, NULL, NULL, 0);
 		ok(melee_merge_passwd("", host_pw, &r, sfx, NULL, &out) == 0,
 		   "passwd merge with a range that includes 0 and 65534");
 		ok(out && !strstr(out, "root+sl6") && !strstr(out, "nobody+sl6") &&

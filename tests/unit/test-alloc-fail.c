@@ -290,7 +290,7 @@ int main(void)
 
 		allocations = 0;
 		fail_at = 1;
-		melee_login_defs_parse("UID_MIN 2000\nUID_MAX 3000\n", &range);
+		melee_login_defs_parse("UID_MIN 2000\nUID_MAX 3000\n", &range, NULL, NULL, 0);
 		fail_at = 0;
 		ok(range.uid_min == 2000 && range.uid_max == 3000,
 		   "login.defs parsed with every allocation failing: the host's range "
