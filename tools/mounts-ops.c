@@ -595,6 +595,21 @@ static int elf_interp(int fd, char *interp, size_t len)
 	return 0;
 }
 
+/* Binds of an up image that show what the host no longer has. */
+static int check_stale(const struct melee_image *im)
+{
+	size_t n = 0;
+	char **stale = mounts_stale_find(im, &n);
+
+	for (size_t k = 0; k < n; k++)
+		fprintf(stderr,
+			"%s: FAIL: %s%s is stale: it shows a file its host source no longer "
+			"names (up replaces it)\n",
+			im->name, im->path, stale[k]);
+	melee_strv_free(stale);
+	return n ? 1 : 0;
+}
+
 static int check_one(const struct melee_image *im, const struct mounts_opts *o)
 {
 	struct melee_mount_plan plan = { 0 };
@@ -671,6 +686,7 @@ static int check_one(const struct melee_image *im, const struct mounts_opts *o)
 	melee_plan_free(&plan);
 	if (im->accounts == MELEE_ACCOUNTS_MERGE)
 		problems += check_accounts(im, imgfd, o);
+	problems += check_stale(im);
 	if (!problems && !o->quiet)
 		printf("%s: ok (%s)\n", im->name, interp[0] ? "dynamic shell" : "static shell");
 	return problems ? 1 : 0;
