@@ -333,6 +333,8 @@ const char *melee_state_name(enum melee_image_state s)
 		return "unsafe";
 	case MELEE_STATE_BROKEN:
 		return "broken";
+	case MELEE_STATE_STALE:
+		return "stale";
 	}
 	return "?";
 }
@@ -477,8 +479,12 @@ void melee_image_status(const struct melee_image *im, struct libmnt_table *tb,
 	melee_plan_free(&plan);
 }
 
-int melee_bind(const char *source, int target_fd, bool recursive, bool readonly,
-	       char *err, size_t errlen)
+#ifndef MOVE_MOUNT_BENEATH
+#define MOVE_MOUNT_BENEATH 0x00000200 /* Linux 6.5, <linux/mount.h> */
+#endif
+
+static int bind_attach(const char *source, int target_fd, bool recursive, bool readonly,
+		       unsigned int move_flags, char *err, size_t errlen)
 {
 	struct mount_attr attr = {
 		.attr_set = readonly ? MOUNT_ATTR_RDONLY : 0,
@@ -497,8 +503,22 @@ int melee_bind(const char *source, int target_fd, bool recursive, bool readonly,
 	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
 		return melee_fail(err, errlen, -errno, "cannot make the copy of %s rslave%s: %s",
 				  source, readonly ? " and read-only" : "", strerror(errno));
-	if (move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		return melee_fail(err, errlen, -errno, "cannot attach %s: %s", source,
+	if (move_mount(tree, "", target_fd, "",
+		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH | move_flags) < 0)
+		return melee_fail(err, errlen, -errno, "cannot attach %s%s: %s", source,
+				  move_flags ? " beneath the mount it replaces" : "",
 				  strerror(errno));
 	return 0;
+}
+
+int melee_bind(const char *source, int target_fd, bool recursive, bool readonly,
+	       char *err, size_t errlen)
+{
+	return bind_attach(source, target_fd, recursive, readonly, 0, err, errlen);
+}
+
+int melee_bind_beneath(const char *source, int target_fd, bool readonly, char *err,
+		       size_t errlen)
+{
+	return bind_attach(source, target_fd, false, readonly, MOVE_MOUNT_BENEATH, err, errlen);
 }

@@ -64,6 +64,9 @@ enum melee_image_state {
 	MELEE_STATE_DOWN,
 	MELEE_STATE_UNSAFE,
 	MELEE_STATE_BROKEN, /* config or fstab problem */
+	/* Every mount present, but a bind shows a file its host source no
+	 * longer names (melee-mounts' mounts-stale.c decides; up repairs). */
+	MELEE_STATE_STALE,
 };
 const char *melee_state_name(enum melee_image_state s);
 
@@ -84,6 +87,14 @@ void melee_image_status(const struct melee_image *im, struct libmnt_table *tb,
  * host) and read-only when asked. */
 int melee_bind(const char *source, int target_fd, bool recursive, bool readonly,
 	       char *err, size_t errlen);
+
+/* The same plain bind of a file, attached beneath the mount on top of
+ * `target_fd` (the root of that mount) rather than on it
+ * (MOVE_MOUNT_BENEATH): the old mount keeps covering the mountpoint until
+ * the caller detaches it, so that the image never shows the file missing
+ * while a stale bind is replaced (tools/mounts-stale.c). */
+int melee_bind_beneath(const char *source, int target_fd, bool readonly, char *err,
+		       size_t errlen);
 
 /* Host daemons that answer account lookups through a socket under /run:
  * nscd (and unscd) at /run/nscd, which glibc asks before it reads any file,

@@ -108,6 +108,11 @@ unlike "$(cat "$R/etc/pam.d/common-session-noninteractive")" 'pam_melee' \
 	"common-session-noninteractive has no pam_melee (cron stays on the host)"
 
 ok_cmd "melee-mounts check passes on the packaged configuration" inroot melee-mounts check
+for u in melee-mounts melee-mounts-watch; do
+	ok "$(test -L "$R/etc/systemd/system/multi-user.target.wants/$u.service"; echo $?)" "the package enables $u.service"
+done
+like "$(cat "$R"/usr/lib/systemd/system/melee-mounts-watch.service "$R"/lib/systemd/system/melee-mounts-watch.service 2>/dev/null)" \
+	"^ExecStart=/usr/sbin/melee-mounts --quiet watch$" "melee-mounts-watch.service runs melee-mounts watch"
 
 # A real login: su - alice+demo in the tree lands in a demo image.
 "$top_srcdir/tests/make-fixture-image" "$R/image/demo" demo >/dev/null

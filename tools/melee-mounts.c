@@ -11,6 +11,8 @@
 #include "mounts-links.h"
 #include "mounts-namerules.h"
 #include "mounts-ops.h"
+#include "mounts-stale.h"
+#include "mounts-watch.h"
 #include "tool-util.h"
 
 #include <errno.h>
@@ -39,12 +41,12 @@ static void usage(FILE *f)
 		"  check [IMAGE...]    validate the configuration and every image\n"
 		"  links               IMAGE -> melee links and launchers of every image\n"
 		"  links --apps IMAGE [--remove]  menu launchers of the image's apps\n"
+		"  watch [IMAGE...]    foreground: keep up images following the host's files\n"
 		"\n"
 		"Options:\n"
 		"  -c, --config FILE   another configuration (root only); default:\n"
 		"                      %s\n"
-		"  -n, --dry-run       up/down: print the mount operations, do nothing\n"
-		"  -l, --lazy          down: detach busy mounts (umount -l)\n"
+		"  -n, --dry-run       up/down: only print; -l, --lazy: down detaches (-l)\n"
 		"      --remount       up: remount a stale file image (nobody inside)\n"
 		"  -j, --json          status: print JSON; -q, --quiet: only problems\n"
 		"  links: --bindir, --desktop-dir, --applications-dir DIR: where they go;\n"
@@ -137,6 +139,13 @@ static const char *nosuid_note(const struct melee_image *im, const struct melee_
 	return st->nosuid ? "  nosuid" : "  nosuid bind missing";
 }
 
+/* Binds that show an old file: "  stale /image/sl6/etc/resolv.conf". */
+static void stale_note(const struct melee_image *im, char **stale, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		printf("  stale %s%s", im->path, stale[k]);
+}
+
 static int cmd_status(const struct melee_image **sel, size_t n, bool json)
 {
 	char err[MELEE_ERRLEN];
@@ -159,8 +168,13 @@ static int cmd_status(const struct melee_image **sel, size_t n, bool json)
 		       "STATE", "MOUNTS");
 	for (size_t i = 0; i < n; i++) {
 		struct melee_image_status st;
+		char **stale = NULL;
+		size_t n_stale = 0;
 
 		melee_image_status(sel[i], tb, 0, &st);
+		stale = st.state == MELEE_STATE_DOWN ? NULL : mounts_stale_find(sel[i], &n_stale);
+		if (n_stale && st.state == MELEE_STATE_READY)
+			st.state = MELEE_STATE_STALE;
 		if (st.state != MELEE_STATE_READY)
 			rc = 1;
 		if (json) {
@@ -181,14 +195,24 @@ static int cmd_status(const struct melee_image **sel, size_t n, bool json)
 				printf(",\"detail\":");
 				json_string(st.detail);
 			}
+			if (n_stale) {
+				printf(",\"stale_binds\":[");
+				for (size_t k = 0; k < n_stale; k++) {
+					printf("%s", k ? "," : "");
+					json_string(stale[k]);
+				}
+				printf("]");
+			}
 			printf("}");
 		} else {
 			printf("%-*s  %-*s  %-7s  %zu/%zu%s", (int)wname, sel[i]->name,
 			       (int)wpath, sel[i]->path, melee_state_name(st.state), st.present,
 			       st.expected, nosuid_note(sel[i], &st));
 			source_note(sel[i], &st);
+			stale_note(sel[i], stale, n_stale);
 			printf("%s%s\n", st.detail[0] ? "  " : "", st.detail);
 		}
+		melee_strv_free(stale);
 	}
 	if (json)
 		printf("]\n");
@@ -311,13 +335,15 @@ int main(int argc, char **argv)
 	if (o.remount && strcmp(cmd, "up") != 0)
 		die_status(2, "--remount goes with up only");
 	if (strcmp(cmd, "up") && strcmp(cmd, "down") && strcmp(cmd, "status") &&
-	    strcmp(cmd, "check") && strcmp(cmd, "links")) {
-		warn("unknown command '%.80s' (expected up, down, status, check or links)", cmd);
+	    strcmp(cmd, "check") && strcmp(cmd, "links") && strcmp(cmd, "watch")) {
+		warn("unknown command '%.80s' (expected up, down, status, check, links or watch)",
+		     cmd);
 		return 2;
 	}
 	/* Before reading any configuration: up and down change the mount
 	 * table, which only root may do. */
-	if ((strcmp(cmd, "up") == 0 || strcmp(cmd, "down") == 0) && geteuid() != 0 && !o.dry_run)
+	if ((strcmp(cmd, "up") == 0 || strcmp(cmd, "down") == 0 || strcmp(cmd, "watch") == 0) &&
+	    geteuid() != 0 && !o.dry_run)
 		die_status(2, "%s: must be run as root", cmd);
 	/* The lock before the configuration: a remove that holds it may be
 	 * unregistering an image, and an up that read the registration
@@ -357,6 +383,15 @@ int main(int argc, char **argv)
 	}
 	select_images(&cfg, argv + optind, argc - optind, &sel, &nsel);
 
+	if (strcmp(cmd, "watch") == 0) {
+		if (o.dry_run)
+			die_status(2, "--dry-run does not go with watch");
+		/* The names are checked now; the configuration is read again
+		 * at every change. */
+		free(sel);
+		melee_config_free(&cfg);
+		return mounts_watch(config, argv + optind, argc - optind, o.quiet);
+	}
 	if (strcmp(cmd, "status") == 0) {
 		rc = cmd_status(sel, nsel, o.json);
 	} else if (strcmp(cmd, "check") == 0) {

@@ -3,6 +3,7 @@
 #include "mounts-ops.h"
 #include "mounts-nosuid.h"
 #include "mounts-squash.h"
+#include "mounts-stale.h"
 #include "melee-accounts.h"
 #include "melee-mnt-util.h"
 #include "melee-mounts.h"
@@ -48,7 +49,7 @@ static void print_overrides(const struct melee_image *im, const struct melee_ove
 }
 
 /* "+sl6" and "+sl63" (aliases): alice+sl6 and alice+sl63 inside image sl6. */
-static char **image_suffixes(const struct melee_image *im)
+char **mounts_image_suffixes(const struct melee_image *im)
 {
 	char **suffixes = NULL, sfx[MELEE_NAME_MAX + 2];
 	size_t n = 0;
@@ -65,8 +66,8 @@ static char **image_suffixes(const struct melee_image *im)
 }
 
 /* Generates the merged accounts under MELEE_RUNDIR/<image>/. */
-static int write_accounts(const struct melee_image *im, int imgfd,
-			  const struct mounts_opts *o, char *err, size_t errlen)
+int mounts_write_accounts(const struct melee_image *im, int imgfd, const struct mounts_opts *o,
+			  char *err, size_t errlen)
 {
 	cleanup_fd int run = -1, dir = -1;
 	struct melee_overrides ov = { 0 };
@@ -88,7 +89,7 @@ static int write_accounts(const struct melee_image *im, int imgfd,
 	r = melee_check_trusted(&st, 0, shown, err, errlen);
 	if (r < 0)
 		return r;
-	suffixes = image_suffixes(im);
+	suffixes = mounts_image_suffixes(im);
 	r = melee_accounts_write(imgfd, "/etc", dir, suffixes, &ov, err, errlen);
 	if (r == 0 && !o->quiet)
 		print_overrides(im, &ov);
@@ -102,7 +103,7 @@ static int check_accounts(const struct melee_image *im, int imgfd,
 			  const struct mounts_opts *o)
 {
 	struct melee_overrides ov = { 0 };
-	char err[MELEE_ERRLEN], **suffixes = image_suffixes(im);
+	char err[MELEE_ERRLEN], **suffixes = mounts_image_suffixes(im);
 	cleanup_free char *pw = NULL, *gr = NULL;
 	int r;
 
@@ -126,20 +127,6 @@ static bool is_file_target(const struct melee_mount_spec *m)
 	struct stat st;
 
 	return is_accounts_spec(m) || stat(m->source, &st) < 0 || !S_ISDIR(st.st_mode);
-}
-
-/* True if the file mounted at `full` differs from the freshly generated
- * source. */
-static bool accounts_stale(const struct melee_mount_spec *m, const char *full)
-{
-	cleanup_free char *a = NULL, *b = NULL;
-	cleanup_fd int fa = open(m->source, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	cleanup_fd int fb = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-
-	if (fa < 0 || fb < 0 || melee_read_fd(fa, 64 << 20, &a, NULL) < 0 ||
-	    melee_read_fd(fb, 64 << 20, &b, NULL) < 0)
-		return false;
-	return strcmp(a, b) != 0;
 }
 
 static void rollback(const struct melee_image *im, const struct melee_mount_plan *plan,
@@ -224,6 +211,7 @@ struct up_run {
 	bool *mounted, *skip;
 	bool self_bind, self_present;
 	size_t n_new, n_present, n_refreshed;
+	size_t n_replaced; /* stale binds replaced in place (accounts too) */
 	size_t n_layers; /* a file image's squashfs (and tmpfs, overlay) */
 	bool layers_new; /* this run mounted every one of them */
 };
@@ -341,10 +329,11 @@ static int up_reopen_entry(struct up_run *u, size_t i)
 	return 0;
 }
 
-enum up_entry { UP_ENTRY_DONE, UP_ENTRY_AGAIN, UP_ENTRY_FAILED, UP_ENTRY_ROLLBACK };
+enum up_entry { UP_ENTRY_DONE, UP_ENTRY_FAILED, UP_ENTRY_ROLLBACK };
 
-/* Mounts entry i, or counts it present.  A merged accounts file that the
- * host's users outdated is unmounted and the entry is done AGAIN. */
+/* Mounts entry i, or counts it present.  A bind that no longer shows
+ * what its source names (a host file replaced by rename, merged accounts
+ * the host's users outdated) is replaced in place (mounts-stale.h). */
 static enum up_entry up_mount_entry(struct up_run *u, size_t i)
 {
 	const struct melee_image *im = u->im;
@@ -355,19 +344,26 @@ static enum up_entry up_mount_entry(struct up_run *u, size_t i)
 	if (!u->o->dry_run && up_reopen_entry(u, i) < 0)
 		return UP_ENTRY_ROLLBACK;
 	if (melee_is_mountpoint(u->fds[i])) {
-		if (is_accounts_spec(m) && !u->o->dry_run && accounts_stale(m, full)) {
-			/* The host's users changed since the last up: the
-			 * bind still shows the old file, so replace it (our
-			 * own fd on it would keep it busy). */
-			melee_fd_replace(&u->fds[i], -1);
-			if (unmount_owned(im, full, 0, false, err, sizeof(err)) < 0) {
-				warn("%s: cannot refresh %s: %s", im->name, full, err);
-				return UP_ENTRY_FAILED;
-			}
-			u->n_refreshed++;
-			return UP_ENTRY_AGAIN;
+		if (!mounts_entry_stale(m, u->fds[i], NULL) ||
+		    (u->o->dry_run && is_accounts_spec(m))) {
+			u->n_present++;
+			return UP_ENTRY_DONE;
 		}
-		u->n_present++;
+		if (u->o->dry_run) {
+			printf("would replace the stale bind on %s by %s\n", full, m->source);
+			u->n_present++;
+			return UP_ENTRY_DONE;
+		}
+		if (mounts_entry_replace(im, m, &u->fds[i], err, sizeof(err)) < 0) {
+			warn("%s: cannot replace the stale bind of %s: %s", im->name, m->target,
+			     err);
+			return UP_ENTRY_FAILED;
+		}
+		if (is_accounts_spec(m))
+			u->n_refreshed++;
+		else if (!u->o->quiet)
+			printf("%s: %s\n", im->name, mounts_repair_what(m));
+		u->n_replaced++;
 		return UP_ENTRY_DONE;
 	}
 	if (u->o->dry_run) {
@@ -395,18 +391,17 @@ static int up_mount_all(struct up_run *u)
 	u->n_new += u->self_bind;
 	u->n_present += u->self_present;
 	if (u->im->accounts == MELEE_ACCOUNTS_MERGE && !u->o->dry_run &&
-	    write_accounts(u->im, u->imgfd, u->o, err, sizeof(err)) < 0) {
+	    mounts_write_accounts(u->im, u->imgfd, u->o, err, sizeof(err)) < 0) {
 		rollback(u->im, &u->plan, u->mounted, u->self_bind);
 		warn("%s: %s", u->im->name, err);
 		return -1;
 	}
 	for (size_t i = 0; i < u->plan.n; i++) {
-		enum up_entry e = UP_ENTRY_AGAIN;
+		enum up_entry e;
 
 		if (u->skip[i])
 			continue;
-		while (e == UP_ENTRY_AGAIN)
-			e = up_mount_entry(u, i);
+		e = up_mount_entry(u, i);
 		if (e == UP_ENTRY_ROLLBACK)
 			rollback(u->im, &u->plan, u->mounted, u->self_bind);
 		if (e != UP_ENTRY_DONE)
@@ -424,13 +419,15 @@ static void up_report(const struct up_run *u)
 		return;
 	if (u->n_refreshed)
 		printf("%s: refreshed the merged accounts (the host's users changed)\n", name);
-	if (u->n_new == 0)
+	if (u->n_new == 0 && u->n_replaced == 0)
 		printf("%s: already up, nothing mounted (%zu of %zu present)\n", name,
 		       u->n_present, n_expected);
-	else if (u->n_refreshed == u->n_new)
-		printf("%s: up, %zu of %zu present\n", name, u->n_present + u->n_new, n_expected);
+	else if (u->n_new == 0)
+		printf("%s: up, %zu of %zu present\n", name, u->n_present + u->n_replaced,
+		       n_expected);
 	else
-		printf("%s: mounted %zu, %zu already present\n", name, u->n_new, u->n_present);
+		printf("%s: mounted %zu, %zu already present\n", name, u->n_new,
+		       u->n_present + u->n_replaced);
 }
 
 /* A file image's layers under everything else; false when there is
@@ -598,6 +595,21 @@ static int elf_interp(int fd, char *interp, size_t len)
 	return 0;
 }
 
+/* Binds of an up image that show what the host no longer has. */
+static int check_stale(const struct melee_image *im)
+{
+	size_t n = 0;
+	char **stale = mounts_stale_find(im, &n);
+
+	for (size_t k = 0; k < n; k++)
+		fprintf(stderr,
+			"%s: FAIL: %s%s is stale: it shows a file its host source no longer "
+			"names (up replaces it)\n",
+			im->name, im->path, stale[k]);
+	melee_strv_free(stale);
+	return n ? 1 : 0;
+}
+
 static int check_one(const struct melee_image *im, const struct mounts_opts *o)
 {
 	struct melee_mount_plan plan = { 0 };
@@ -675,6 +687,7 @@ static int check_one(const struct melee_image *im, const struct mounts_opts *o)
 	melee_plan_free(&plan);
 	if (im->accounts == MELEE_ACCOUNTS_MERGE)
 		problems += check_accounts(im, imgfd, o);
+	problems += check_stale(im);
 	if (!problems && !o->quiet)
 		printf("%s: ok (%s)\n", im->name, interp[0] ? "dynamic shell" : "static shell");
 	return problems ? 1 : 0;

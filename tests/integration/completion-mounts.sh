@@ -18,7 +18,8 @@ is "$rc:$out" "0:check
 down
 links
 status
-up" "melee-mounts <TAB>: the five verbs"
+up
+watch" "melee-mounts <TAB>: the six verbs"
 run complete_line melee-mounts -q st
 is "$out" "status" "melee-mounts -q st<TAB>: the verb after an option"
 run complete_line melee-mounts up ""

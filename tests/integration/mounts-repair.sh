@@ -42,7 +42,7 @@ out=$("$MELEE_MOUNTS" --help); like "$out" "^Usage: melee-mounts \[OPTIONS\] COM
 run "$MELEE_MOUNTS"
 like "$rc:$out" "^2:Usage:" "no command: usage on stderr, exit 2"
 run mm frob
-is "$rc:$out" "2:melee-mounts: unknown command 'frob' (expected up, down, status, check or links)" "unknown command"
+is "$rc:$out" "2:melee-mounts: unknown command 'frob' (expected up, down, status, check, links or watch)" "unknown command"
 run mm --bogus status
 ok $((rc != 2)) "unknown option exits 2"
 done_testing
