@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The record that lets a lookup skip the other drop-ins.
+ *
+ * A lookup of IMAGE parses melee.conf and images.d/IMAGE.conf only
+ * (melee_config_load_image).  Only those files may define IMAGE
+ * (melee.conf(5), "One drop-in per image"), but a line elsewhere that
+ * tries (a systemd-style override, images.d/IMAGE-restrict.conf holding a
+ * second [image IMAGE]; an alias IMAGE in another image's drop-in) makes
+ * every full read refuse the configuration, and the lookup must not let
+ * in anyone that the full read keeps out.  So the lookup reads the other
+ * drop-ins for such lines (melee_config_scan_dropin), unless this record
+ * says that melee-mounts read them all, without error, and that no entry
+ * of images.d was added, removed or renamed since: the directory's
+ * device, inode and ctime, which every such change moves.  One fstat and
+ * one small read per lookup; nothing here is an answer, only a licence
+ * to skip, so a missing, foreign or stale record costs time, never
+ * safety.
+ *
+ * What it cannot see is a drop-in rewritten in place after the record
+ * (the directory does not change): that is caught by the next full read
+ * (melee-mounts check or up), which then removes the record
+ * (melee_config_forget_checked), and by every lookup after it. */
+#include "melee-config-parse.h"
+#include "melee-util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CHECKED_FILE "config-checked"
+
+static int record_text(const struct stat *st, char *buf, size_t len)
+{
+	return snprintf(buf, len, "images.d %llu %llu %lld %ld\n", (unsigned long long)st->st_dev,
+			(unsigned long long)st->st_ino, (long long)st->st_ctim.tv_sec,
+			(long)st->st_ctim.tv_nsec);
+}
+
+bool melee_config_checked_fresh(int dropins_fd, const char *checked_dir, uid_t owner)
+{
+	char ignored[MELEE_ERRLEN], want[128];
+	cleanup_fd int dfd = -1, fd = -1;
+	cleanup_free char *text = NULL;
+	struct stat st;
+
+	if (!checked_dir || fstat(dropins_fd, &st) < 0)
+		return false;
+	dfd = melee_open_trusted(checked_dir, true, owner, ignored, sizeof(ignored));
+	if (dfd < 0)
+		return false;
+	fd = melee_open_trusted_at(dfd, CHECKED_FILE, CHECKED_FILE, false, owner, ignored,
+				   sizeof(ignored));
+	if (fd < 0 || melee_read_fd(fd, sizeof(want), &text, NULL) < 0)
+		return false;
+	record_text(&st, want, sizeof(want));
+	return strcmp(text, want) == 0;
+}
+
+static bool before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+int melee_config_note_checked(const struct melee_config *cfg, const char *checked_dir,
+			      uid_t owner, char *err, size_t errlen)
+{
+	char text[128], tmp[64];
+	cleanup_fd int dfd = -1, fd = -1;
+	struct timespec now;
+	int len;
+
+	if (!cfg->dropins_seen || cfg->partial)
+		return 0;
+	/* A change within the tick that stamped the ctime we saw could leave
+	 * it as it is: record only a directory older than the clock's tick
+	 * now (every later change then gets a later ctime).  Racy like git's
+	 * index: the next full read records it. */
+	if (clock_gettime(CLOCK_REALTIME_COARSE, &now) < 0 || !before(&cfg->dropins_st.st_ctim, &now))
+		return 0;
+	if (mkdir(checked_dir, 0755) < 0 && errno != EEXIST)
+		return melee_fail(err, errlen, -errno, "%s: cannot create: %s", checked_dir,
+				  strerror(errno));
+	dfd = melee_open_trusted(checked_dir, true, owner, err, errlen);
+	if (dfd < 0)
+		return dfd;
+	len = record_text(&cfg->dropins_st, text, sizeof(text));
+	snprintf(tmp, sizeof(tmp), ".%s.%ld", CHECKED_FILE, (long)getpid());
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return melee_fail(err, errlen, -errno, "%s/%s: cannot create: %s", checked_dir, tmp,
+				  strerror(errno));
+	/* Replaced by rename: a lookup reads the old record or the new. */
+	errno = 0;
+	if (fchmod(fd, 0644) < 0 || write(fd, text, (size_t)len) != len ||
+	    renameat(dfd, tmp, dfd, CHECKED_FILE) < 0) {
+		int e = errno ? errno : EIO;
+
+		unlinkat(dfd, tmp, 0);
+		return melee_fail(err, errlen, -e, "%s/%s: cannot write: %s", checked_dir,
+				  CHECKED_FILE, strerror(e));
+	}
+	return 0;
+}
+
+void melee_config_forget_checked(const char *checked_dir, uid_t owner)
+{
+	char ignored[MELEE_ERRLEN];
+	cleanup_fd int dfd = melee_open_trusted(checked_dir, true, owner, ignored, sizeof(ignored));
+
+	if (dfd >= 0)
+		unlinkat(dfd, CHECKED_FILE, 0);
+}
