@@ -19,19 +19,30 @@
  * What it cannot see is a drop-in rewritten in place after the record
  * (the directory does not change): that is caught by the next full read
  * (melee-mounts check or up), which then removes the record
- * (melee_config_forget_checked), and by every lookup after it. */
+ * (melee_config_forget_checked), and by every lookup after it.  The
+ * records live in MELEE_CHECKED_DIR, as config-checked-DEV-INO. */
 #include "melee-config-parse.h"
 #include "melee-util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#define CHECKED_FILE "config-checked"
+/* One record per images.d (its device and inode in the name): a
+ * melee-mounts --config for another directory leaves this one's alone. */
+#define CHECKED_PREFIX "config-checked-"
+
+static void record_name(const struct stat *st, char *buf, size_t len)
+{
+	snprintf(buf, len, CHECKED_PREFIX "%llx-%llx", (unsigned long long)st->st_dev,
+		 (unsigned long long)st->st_ino);
+}
 
 static int record_text(const struct stat *st, char *buf, size_t len)
 {
@@ -42,7 +53,7 @@ static int record_text(const struct stat *st, char *buf, size_t len)
 
 bool melee_config_checked_fresh(int dropins_fd, const char *checked_dir, uid_t owner)
 {
-	char ignored[MELEE_ERRLEN], want[128];
+	char ignored[MELEE_ERRLEN], want[128], name[64];
 	cleanup_fd int dfd = -1, fd = -1;
 	cleanup_free char *text = NULL;
 	struct stat st;
@@ -52,8 +63,8 @@ bool melee_config_checked_fresh(int dropins_fd, const char *checked_dir, uid_t o
 	dfd = melee_open_trusted(checked_dir, true, owner, ignored, sizeof(ignored));
 	if (dfd < 0)
 		return false;
-	fd = melee_open_trusted_at(dfd, CHECKED_FILE, CHECKED_FILE, false, owner, ignored,
-				   sizeof(ignored));
+	record_name(&st, name, sizeof(name));
+	fd = melee_open_trusted_at(dfd, name, name, false, owner, ignored, sizeof(ignored));
 	if (fd < 0 || melee_read_fd(fd, sizeof(want), &text, NULL) < 0)
 		return false;
 	record_text(&st, want, sizeof(want));
@@ -68,7 +79,7 @@ static bool before(const struct timespec *a, const struct timespec *b)
 int melee_config_note_checked(const struct melee_config *cfg, const char *checked_dir,
 			      uid_t owner, char *err, size_t errlen)
 {
-	char text[128], tmp[64];
+	char text[128], tmp[96], name[64];
 	cleanup_fd int dfd = -1, fd = -1;
 	struct timespec now;
 	int len;
@@ -88,7 +99,8 @@ int melee_config_note_checked(const struct melee_config *cfg, const char *checke
 	if (dfd < 0)
 		return dfd;
 	len = record_text(&cfg->dropins_st, text, sizeof(text));
-	snprintf(tmp, sizeof(tmp), ".%s.%ld", CHECKED_FILE, (long)getpid());
+	record_name(&cfg->dropins_st, name, sizeof(name));
+	snprintf(tmp, sizeof(tmp), ".%s.%ld", name, (long)getpid());
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return melee_fail(err, errlen, -errno, "%s/%s: cannot create: %s", checked_dir, tmp,
@@ -96,21 +108,37 @@ int melee_config_note_checked(const struct melee_config *cfg, const char *checke
 	/* Replaced by rename: a lookup reads the old record or the new. */
 	errno = 0;
 	if (fchmod(fd, 0644) < 0 || write(fd, text, (size_t)len) != len ||
-	    renameat(dfd, tmp, dfd, CHECKED_FILE) < 0) {
+	    renameat(dfd, tmp, dfd, name) < 0) {
 		int e = errno ? errno : EIO;
 
 		unlinkat(dfd, tmp, 0);
-		return melee_fail(err, errlen, -e, "%s/%s: cannot write: %s", checked_dir,
-				  CHECKED_FILE, strerror(e));
+		return melee_fail(err, errlen, -e, "%s/%s: cannot write: %s", checked_dir, name,
+				  strerror(e));
 	}
 	return 0;
 }
 
+static int record_filter(const struct dirent *d)
+{
+	return strncmp(d->d_name, CHECKED_PREFIX, strlen(CHECKED_PREFIX)) == 0;
+}
+
+/* Every record, not only the failed configuration's: which images.d that
+ * was is not known once its read failed, and a lost record costs time
+ * only. */
 void melee_config_forget_checked(const char *checked_dir, uid_t owner)
 {
 	char ignored[MELEE_ERRLEN];
 	cleanup_fd int dfd = melee_open_trusted(checked_dir, true, owner, ignored, sizeof(ignored));
+	struct dirent **list = NULL;
+	int n;
 
-	if (dfd >= 0)
-		unlinkat(dfd, CHECKED_FILE, 0);
+	if (dfd < 0)
+		return;
+	n = scandirat(dfd, ".", &list, record_filter, NULL);
+	for (int i = 0; i < n; i++) {
+		unlinkat(dfd, list[i]->d_name, 0);
+		free(list[i]);
+	}
+	free(list);
 }

@@ -138,7 +138,7 @@ int melee_config_load_image_at(const char *conf_path, uid_t owner, const char *i
 #define MELEE_CHECKED_DIR RUNSTATEDIR "/melee"
 
 /* After a full read that succeeded (melee-mounts, as root): records in
- * checked_dir/config-checked which images.d it read, so that a lookup
+ * checked_dir/config-checked-DEV-INO which images.d it read, so that a lookup
  * may skip the other drop-ins until one is added, removed or renamed
  * (melee-config-checked.c says why that is enough).  Records nothing for
  * a directory changed within the current clock tick. */
@@ -146,7 +146,7 @@ int melee_config_note_checked(const struct melee_config *cfg, const char *checke
 			      uid_t owner, char *err, size_t errlen);
 /* After a full read that failed: lookups read the other drop-ins again
  * (for the lines that claim their image) until the next note. */
-void melee_config_forget_checked(const char *checked_dir, uid_t owner);
+void melee_config_forget_checked(const char *checked_dir, uid_t owner); /* all records */
 
 /* Finds an image by name or alias; NULL if none (or name invalid). */
 const struct melee_image *melee_config_find_image(const struct melee_config *cfg,
