@@ -218,35 +218,31 @@ int melee_config_load(const char *conf_path, uid_t owner, struct melee_config *c
 	return load_with_message(conf_path, NULL, owner, NULL, cfg, err, errlen);
 }
 
-/* Why a lookup reads only melee.conf and images.d/IMAGE.conf (issue 15):
- * every process that resolves alice+sl6 (sshd, su, nscd-less getent, the
- * PAM stack, melee) used to parse every drop-in, 1000 of them on a big
- * site, several times per login.  The name is known before anything is
- * read, and melee-image and the documentation put each image in the
- * drop-in named after it; so that file, with melee.conf (its [melee]
- * section and any [image] sections written there), answers in constant
- * time.  Nothing is cached: there is no index to go stale, nothing under
- * /run to trust, and an edit counts at the next lookup as before.  (A
- * compiled index written by melee-mounts was the other way: proving it
- * fresh takes a stat of every drop-in, O(images) again, since an edit in
- * place changes no directory's mtime; trusting the directory's mtime
- * alone would serve a stale allow-users after such an edit.)
+/* Why a lookup parses only melee.conf and images.d/IMAGE.conf: every
+ * process that resolves alice+sl6 (sshd, su, nscd-less getent, the PAM
+ * stack, melee) used to parse every drop-in, 1000 of them on a big site,
+ * several times per login.  The name is known before anything is read,
+ * and only those two files may define IMAGE (start_image_section in
+ * melee-config.c refuses [image IMAGE] in any other drop-in), so they
+ * answer.  Nothing about the answer is cached: an edit of either file
+ * counts at the next lookup.
  *
- * Everything else falls back to the whole configuration, so that every
- * configuration valid today gives the same answer: an alias written in a
- * drop-in (`aliases =` may be in any file, and only reading them all
- * finds it; melee.conf(5) tells admins to declare them in melee.conf for
- * the fast path), an image
- * defined in a drop-in named otherwise, an unknown name.  What a partial
- * read cannot see are errors in the files it skips (a broken or untrusted
- * other.conf, users.conf, a duplicate or clashing alias in another file,
- * a default-image that names no image, a second [image IMAGE] in another
- * file): those are still refused, with their file:line, by every full load
- * (melee-mounts up and check at boot and after each change, melee --list).
- * The last two concern IMAGE and a lookup still answers from the files it
- * read: a second section is an error, never an override (melee.conf(5)
- * says so), and only root can write either file.
- * A broken melee.conf or IMAGE.conf still refuses IMAGE here. */
+ * What a lookup must not do is let in someone whom a full read keeps
+ * out.  A line elsewhere that claims IMAGE (an override drop-in holding a
+ * second [image IMAGE], an alias IMAGE of another image) makes the full
+ * read refuse; so the lookup reads the other drop-ins for such lines
+ * (scan_other_dropins), unless melee-mounts' record says that it read
+ * them all without error and that images.d has not changed since
+ * (melee-config-checked.c: one fstat and one small read; a drop-in
+ * rewritten in place is seen from the next full read on).  Any other
+ * mistake in another file (a broken or untrusted other.conf, users.conf,
+ * a default-image that names no image) is not about IMAGE: the full
+ * reads (melee-mounts check and up, melee --list) name it, and the lookup
+ * answers.  A broken melee.conf or IMAGE.conf refuses IMAGE here.
+ *
+ * A name neither file defines (an alias written in a drop-in, a name
+ * that is no image) falls back to the whole configuration, which gives
+ * the answer and the message of a full read. */
 int melee_config_load_image(const char *conf_path, uid_t owner, const char *image,
 			    struct melee_config *cfg, char *err, size_t errlen)
 {

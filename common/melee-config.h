@@ -120,11 +120,14 @@ int melee_open_trusted_at(int dirfd, const char *name, const char *path, bool di
 int melee_config_load(const char *conf_path, uid_t owner,
 		      struct melee_config *cfg, char *err, size_t errlen);
 
-/* What melee_config_load + melee_config_find_image(image) would find, in
- * a time that does not grow with the number of images when IMAGE is in
- * melee.conf or images.d/IMAGE.conf (else the whole configuration is
- * read).  The result may be partial (cfg->partial): only for looking up
- * IMAGE, never for listing images or reading users.conf. */
+/* What melee_config_load + melee_config_find_image(image) would find, or
+ * a refusal where the full read refuses for a line about IMAGE, in a time
+ * that does not grow with the number of images when IMAGE is in
+ * melee.conf or images.d/IMAGE.conf and melee-mounts' record of images.d
+ * holds (else the other drop-ins are read for such lines; for a name
+ * neither file defines, the whole configuration is read).  The result
+ * may be partial (cfg->partial): only for looking up IMAGE, never for
+ * listing images or reading users.conf. */
 int melee_config_load_image(const char *conf_path, uid_t owner, const char *image,
 			    struct melee_config *cfg, char *err, size_t errlen);
 
