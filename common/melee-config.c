@@ -359,6 +359,15 @@ static bool dropin_may_define(const char *path, const char *name)
 	return strncmp(base, name, len) == 0 && strcmp(base + len, ".conf") == 0;
 }
 
+static int misplaced(const char *path, unsigned ln, const char *name, char *err, size_t errlen)
+{
+	return melee_fail(err, errlen, -EINVAL,
+			  "%s:%u: [image %s] does not belong in %s (expected it in images.d/%s.conf "
+			  "or melee.conf: a drop-in defines only the image it is named after, and "
+			  "never overrides another file)",
+			  path, ln, name, base_name(path), name);
+}
+
 static int start_image_section(struct conf_parser *p, const char *name, char *err,
 			       size_t errlen)
 {
@@ -380,11 +389,7 @@ static int start_image_section(struct conf_parser *p, const char *name, char *er
 				  "%s:%u: '%s' cannot name an image: it means the host itself",
 				  p->path, p->ln, name);
 	if (p->is_dropin && !dropin_may_define(p->path, name))
-		return melee_fail(err, errlen, -EINVAL,
-				  "%s:%u: [image %s] does not belong in %s (expected it in "
-				  "images.d/%s.conf or melee.conf: a drop-in defines only the image "
-				  "it is named after, and never overrides another file)",
-				  p->path, p->ln, name, base_name(p->path), name);
+		return misplaced(p->path, p->ln, name, err, errlen);
 	dup = find_by_name(cfg, name);
 	if (dup)
 		return melee_fail(err, errlen, -EEXIST, "%s:%u: image '%s' is already defined at %s",
@@ -520,11 +525,7 @@ static int claims_name(const char *path, unsigned ln, const char *header, const 
 				  "alias of image '%s' (%s)",
 				  path, ln, name, alias_of, im->name, im->where);
 	if (!dropin_may_define(path, header))
-		return melee_fail(err, errlen, -EINVAL,
-				  "%s:%u: [image %s] does not belong in %s (expected it in "
-				  "images.d/%s.conf or melee.conf: a drop-in defines only the image "
-				  "it is named after, and never overrides another file)",
-				  path, ln, header, base_name(path), header);
+		return misplaced(path, ln, header, err, errlen);
 	return melee_fail(err, errlen, -EEXIST, "%s:%u: image '%s' is already defined at %s",
 			  path, ln, header, im->where);
 }
