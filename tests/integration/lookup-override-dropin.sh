@@ -5,8 +5,8 @@
 # defines only the image it is named after (melee.conf(5), "One drop-in
 # per image"): melee-mounts check and melee --list refuse it by file and
 # line, and no lookup lets bob (or anyone) into demo while it is there:
-# getent through libnss_melee, pamtester's account and session stages,
-# the setuid melee; likewise an alias 'demo' of another image, and an
+# getent through libnss_melee, sshd, pamtester's account stage, the PAM
+# harness's session, the setuid melee; likewise an alias 'demo' of another image, and an
 # override appended in place once a check has seen it.  With the file
 # gone and a check run, demo answers again from its own two files.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
@@ -34,6 +34,10 @@ cd /
 ok_cmd "melee-mounts check passes and records images.d" check_records
 run getent passwd bob+demo
 is "$rc:$out" "0:bob+demo:x:1502:1502:Bob:/home/bob:/bin/sh" "before: bob+demo resolves (demo.conf lets everyone in)"
+start_sshd
+key() { "${SSH[@]}" -o BatchMode=yes -o IdentitiesOnly=yes -i "$S/alice_key" "$@" < /dev/null; }
+run key alice+demo@127.0.0.1 cat /marker
+is "$rc:$out" "0:melee-fixture:demo" "before: ssh alice+demo@127.0.0.1 lands in demo"
 
 printf '[image demo]\nallow-groups = physics\n' > "$D/demo-restrict.conf"
 chmod 644 "$D/demo-restrict.conf"
@@ -51,6 +55,8 @@ for u in bob alice; do
 done
 run getent shadow bob+demo
 is "$rc" 2 "getent shadow bob+demo: not found either"
+run key alice+demo@127.0.0.1 cat /marker
+like "$rc:$out" "^255:.*Permission denied" "ssh alice+demo@127.0.0.1: refused"
 
 : > "$SYSLOG"
 run pamtester melee-test bob+demo acct_mgmt
