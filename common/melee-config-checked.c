@@ -81,16 +81,16 @@ int melee_config_note_checked(const struct melee_config *cfg, const char *checke
 {
 	char text[128], tmp[96], name[64];
 	cleanup_fd int dfd = -1, fd = -1;
-	struct timespec now;
 	int len;
 
 	if (!cfg->dropins_seen || cfg->partial)
 		return 0;
-	/* A change within the tick that stamped the ctime we saw could leave
-	 * it as it is: record only a directory older than the clock's tick
-	 * now (every later change then gets a later ctime).  Racy like git's
-	 * index: the next full read records it. */
-	if (clock_gettime(CLOCK_REALTIME_COARSE, &now) < 0 || !before(&cfg->dropins_st.st_ctim, &now))
+	/* A change after the full read's fstat but within the tick that
+	 * stamped the ctime it saw could leave that ctime as it was: record
+	 * only a ctime older than the clock's tick read right after the
+	 * fstat (load_dir), which every later change passes.  Racy like
+	 * git's index: the next full read records it. */
+	if (!before(&cfg->dropins_st.st_ctim, &cfg->dropins_seen_at))
 		return 0;
 	if (mkdir(checked_dir, 0755) < 0 && errno != EEXIST)
 		return melee_fail(err, errlen, -errno, "%s: cannot create: %s", checked_dir,

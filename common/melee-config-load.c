@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 int melee_open_trusted(const char *path, bool directory, uid_t owner,
 		       char *err, size_t errlen)
@@ -66,10 +67,12 @@ static int load_dir(int parentfd, const char *name, const char *dir, uid_t owner
 	}
 	if (dfd < 0)
 		return dfd;
-	/* Before the listing: a drop-in added while we read is newer than
-	 * what melee_config_note_checked records, so it is never taken as
-	 * checked. */
-	if (fstat(dfd, &cfg->dropins_st) < 0)
+	/* Before the listing, the directory and then the clock: a drop-in
+	 * added after this point changes the ctime to at least the clock's
+	 * tick read here, so melee_config_note_checked records a ctime older
+	 * than that tick only, and such a drop-in never passes as checked. */
+	if (fstat(dfd, &cfg->dropins_st) < 0 ||
+	    clock_gettime(CLOCK_REALTIME_COARSE, &cfg->dropins_seen_at) < 0)
 		return melee_fail(err, errlen, -errno, "%s: cannot stat: %s", dir,
 				  strerror(errno));
 	cfg->dropins_seen = true;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define MELEE_NAME_MAX 64
 #define MELEE_CONFIG_MAX_SIZE (1024 * 1024)
@@ -79,6 +80,7 @@ struct melee_config {
 	 * has one): what melee_config_note_checked records. */
 	bool dropins_seen;
 	struct stat dropins_st;
+	struct timespec dropins_seen_at; /* CLOCK_REALTIME_COARSE after that fstat */
 };
 
 /* True for [A-Za-z0-9][A-Za-z0-9._-]{0,63}: the only image names there are. */
