@@ -36,7 +36,8 @@ void melee_image_free(struct melee_image *im);
 
 /* Reads a drop-in that a lookup of `asked` (which found image `im` in
  * melee.conf or images.d/ASKED.conf) did not parse, for the lines that
- * would claim either name there: an [image] header or an alias.  Those
+ * claim `asked`, im's name or one of its aliases there: an [image] header
+ * or an alias.  Those
  * are refused by a full read (start_image_section, check_aliases), so
  * the lookup refuses too (-EINVAL or -EEXIST, with the same file:line
  * message); any other mistake in the file is left to the full read. */

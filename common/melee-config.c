@@ -514,8 +514,16 @@ int melee_config_parse_fd(int fd, const char *path, bool is_dropin,
 	return 0;
 }
 
-/* A line of another drop-in that claims `name` (the image a lookup found,
- * or the name it was asked for): the message a full read gives there. */
+/* Whether `name` is what a lookup asked for, or the name or an alias of
+ * the image it found. */
+static bool names_it(const char *name, const char *asked, const struct melee_image *im)
+{
+	return strcmp(name, asked) == 0 || strcmp(name, im->name) == 0 ||
+	       melee_strv_contains(im->aliases, name);
+}
+
+/* A line of another drop-in that claims `name` (names_it): the message a
+ * full read gives for it. */
 static int claims_name(const char *path, unsigned ln, const char *header, const char *alias_of,
 		       const char *name, const struct melee_image *im, char *err, size_t errlen)
 {
@@ -526,6 +534,11 @@ static int claims_name(const char *path, unsigned ln, const char *header, const 
 				  path, ln, name, alias_of, im->name, im->where);
 	if (!dropin_may_define(path, header))
 		return misplaced(path, ln, header, err, errlen);
+	if (strcmp(header, im->name) != 0) /* images.d/ALIAS.conf: told from the alias */
+		return melee_fail(err, errlen, -EEXIST,
+				  "%s: alias '%s' of image '%s' is already the name or an alias of "
+				  "image '%s' (%s:%u)",
+				  im->aliases_where, header, im->name, header, path, ln);
 	return melee_fail(err, errlen, -EEXIST, "%s:%u: image '%s' is already defined at %s",
 			  path, ln, header, im->where);
 }
@@ -558,7 +571,7 @@ int melee_config_scan_dropin(int fd, const char *path, const char *asked,
 			if (strncmp(line, "image", 5) != 0 || (line[5] != ' ' && line[5] != '\t'))
 				continue;
 			section = melee_trim(line + 5);
-			if (strcmp(section, im->name) == 0 || strcmp(section, asked) == 0)
+			if (names_it(section, asked, im))
 				return claims_name(path, ln, section, NULL, section, im, err, errlen);
 			continue;
 		}
@@ -568,7 +581,7 @@ int melee_config_scan_dropin(int fd, const char *path, const char *asked,
 		if (strcmp(melee_trim(line), "aliases") != 0)
 			continue;
 		for (char *t = strtok_r(eq + 1, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save))
-			if (strcmp(t, im->name) == 0 || strcmp(t, asked) == 0)
+			if (names_it(t, asked, im))
 				return claims_name(path, ln, NULL, section, t, im, err, errlen);
 	}
 	return 0;

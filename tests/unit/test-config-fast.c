@@ -134,6 +134,10 @@ static void test_claims(void)
 		{"images.d/a-restrict.conf", "[image  b ]\n",
 		 "images.d/a-restrict.conf:1: [image b] does not belong in a-restrict.conf",
 		 "an override read before b.conf (a-restrict.conf)"},
+		{"images.d/bee.conf", "[image bee]\n",
+		 "images.d/b.conf:2: alias 'bee' of image 'b' is already the name or an alias of "
+		 "image 'bee' (",
+		 "an image named like b's alias (bee.conf)"},
 		{"images.d/x.conf", "[image x]\ndescription = x\naliases = ex, b # b too\n",
 		 "images.d/x.conf:3: alias 'b' of image 'x' is already the name or an alias of image "
 		 "'b' (",
