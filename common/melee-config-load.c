@@ -2,7 +2,7 @@
 /* Finding and opening the configuration: melee.conf, images.d/ and
  * users.conf, each opened relative to a directory fd checked as trusted.
  * The parsing is in melee-config.c.  See melee.conf(5). */
-#include "melee-config.h"
+#include "melee-config-parse.h"
 #include "melee-util.h"
 
 #include <dirent.h>
@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 int melee_open_trusted(const char *path, bool directory, uid_t owner,
 		       char *err, size_t errlen)
@@ -75,6 +76,15 @@ static int load_dir(int parentfd, const char *name, const char *dir, uid_t owner
 	}
 	if (dfd < 0)
 		return dfd;
+	/* Before the listing, the directory and then the clock: a drop-in
+	 * added after this point changes the ctime to at least the clock's
+	 * tick read here, so melee_config_note_checked records a ctime older
+	 * than that tick only, and such a drop-in never passes as checked. */
+	if (fstat(dfd, &cfg->dropins_st) < 0 ||
+	    clock_gettime(CLOCK_REALTIME_COARSE, &cfg->dropins_seen_at) < 0)
+		return melee_fail(err, errlen, -errno, "%s: cannot stat: %s", dir,
+				  strerror(errno));
+	cfg->dropins_seen = true;
 	n = scandirat(dfd, ".", &list, dropin_filter, alphasort);
 	if (n < 0)
 		return melee_fail(err, errlen, -errno, "%s: cannot list: %s", dir,
@@ -101,21 +111,13 @@ static int load_dir(int parentfd, const char *name, const char *dir, uid_t owner
 }
 
 /* The drop-in named after `image`, images.d/IMAGE.conf, when there is
- * one: neither the directory nor the file is an error when missing (the
- * caller then reads everything). */
-static int load_dropin_of(int parentfd, const char *dir, const char *image, uid_t owner,
+ * one (a missing file is no error: the caller then reads everything). */
+static int load_dropin_of(int dfd, const char *dir, const char *image, uid_t owner,
 			  struct melee_config *cfg, char *err, size_t errlen)
 {
 	cleanup_free char *name = NULL, *p = NULL;
-	cleanup_fd int dfd = -1, fd = -1;
+	cleanup_fd int fd = -1;
 
-	dfd = melee_open_trusted_at(parentfd, "images.d", dir, true, owner, err, errlen);
-	if (dfd == -ENOENT) {
-		melee_err_clear(err, errlen);
-		return 0;
-	}
-	if (dfd < 0)
-		return dfd;
 	if (asprintf(&name, "%s.conf", image) < 0) {
 		name = NULL; /* asprintf leaves it undefined */
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
@@ -134,17 +136,85 @@ static int load_dropin_of(int parentfd, const char *dir, const char *image, uid_
 	return melee_config_parse_fd(fd, p, true, cfg, err, errlen);
 }
 
-static int load(const char *conf_path, const char *image, uid_t owner, struct melee_config *cfg,
-		char *err, size_t errlen);
+/* Every other drop-in, read only for a line that claims `asked` or the
+ * image found for it (melee_config_scan_dropin): a full read refuses such
+ * a line, so the lookup must not answer without it.  A file that cannot
+ * be opened as trusted is skipped: its lines are nobody's word, and the
+ * full read refuses it by name. */
+static int scan_other_dropins(int dfd, const char *dir, const char *asked,
+			      const struct melee_image *im, uid_t owner, char *err, size_t errlen)
+{
+	struct dirent **list = NULL;
+	size_t own = strlen(asked);
+	int n, r = 0;
+
+	n = scandirat(dfd, ".", &list, dropin_filter, alphasort);
+	if (n < 0)
+		return melee_fail(err, errlen, -errno, "%s: cannot list: %s", dir,
+				  strerror(errno));
+	for (int i = 0; i < n; i++) {
+		const char *e = list[i]->d_name;
+
+		if (r == 0 && !(strncmp(e, asked, own) == 0 && strcmp(e + own, ".conf") == 0)) {
+			cleanup_free char *p = NULL;
+			cleanup_fd int fd = -1;
+			char ignored[MELEE_ERRLEN];
+
+			if (asprintf(&p, "%s/%s", dir, e) < 0) {
+				p = NULL;
+				r = melee_fail(err, errlen, -ENOMEM, "out of memory");
+			} else if ((fd = melee_open_trusted_at(dfd, e, p, false, owner, ignored,
+							       sizeof(ignored))) >= 0) {
+				r = melee_config_scan_dropin(fd, p, asked, im, err, errlen);
+			}
+		}
+		free(list[i]);
+	}
+	free(list);
+	return r;
+}
+
+/* A lookup: melee.conf is parsed; now images.d/IMAGE.conf, and, unless
+ * melee-mounts has read this very images.d whole since anything was
+ * added to or removed from it (melee_config_checked_fresh), a scan of
+ * the other drop-ins for lines that claim IMAGE. */
+static int load_image_files(int conf_dfd, const char *dropins, const char *image, uid_t owner,
+			    const char *checked_dir, struct melee_config *cfg, char *err,
+			    size_t errlen)
+{
+	const struct melee_image *im;
+	cleanup_fd int dfd = -1;
+	int r;
+
+	cfg->partial = true;
+	dfd = melee_open_trusted_at(conf_dfd, "images.d", dropins, true, owner, err, errlen);
+	if (dfd == -ENOENT) {
+		melee_err_clear(err, errlen);
+		return melee_config_finish(cfg, err, errlen);
+	}
+	if (dfd < 0)
+		return dfd;
+	r = load_dropin_of(dfd, dropins, image, owner, cfg, err, errlen);
+	if (r == 0)
+		r = melee_config_finish(cfg, err, errlen);
+	im = r == 0 ? melee_config_find_image(cfg, image) : NULL;
+	if (!im || melee_config_checked_fresh(dfd, checked_dir, owner))
+		return r;
+	return scan_other_dropins(dfd, dropins, image, im, owner, err, errlen);
+}
+
+static int load(const char *conf_path, const char *image, uid_t owner, const char *checked_dir,
+		struct melee_config *cfg, char *err, size_t errlen);
 
 /* Every error has its message; the allocations say nothing. */
 static int load_with_message(const char *conf_path, const char *image, uid_t owner,
-			     struct melee_config *cfg, char *err, size_t errlen)
+			     const char *checked_dir, struct melee_config *cfg, char *err,
+			     size_t errlen)
 {
 	int r;
 
 	melee_err_clear(err, errlen);
-	r = load(conf_path, image, owner, cfg, err, errlen);
+	r = load(conf_path, image, owner, checked_dir, cfg, err, errlen);
 	if (r < 0 && err && errlen && !err[0])
 		melee_fail(err, errlen, r, "%s: cannot load: %s", conf_path, strerror(-r));
 	/* A failed load leaves nothing to free: a caller that only returns
@@ -157,54 +227,58 @@ static int load_with_message(const char *conf_path, const char *image, uid_t own
 int melee_config_load(const char *conf_path, uid_t owner, struct melee_config *cfg,
 		      char *err, size_t errlen)
 {
-	return load_with_message(conf_path, NULL, owner, cfg, err, errlen);
+	return load_with_message(conf_path, NULL, owner, NULL, cfg, err, errlen);
 }
 
-/* Why a lookup reads only melee.conf and images.d/IMAGE.conf (issue 15):
- * every process that resolves alice+sl6 (sshd, su, nscd-less getent, the
- * PAM stack, melee) used to parse every drop-in, 1000 of them on a big
- * site, several times per login.  The name is known before anything is
- * read, and melee-image and the documentation put each image in the
- * drop-in named after it; so that file, with melee.conf (its [melee]
- * section and any [image] sections written there), answers in constant
- * time.  Nothing is cached: there is no index to go stale, nothing under
- * /run to trust, and an edit counts at the next lookup as before.  (A
- * compiled index written by melee-mounts was the other way: proving it
- * fresh takes a stat of every drop-in, O(images) again, since an edit in
- * place changes no directory's mtime; trusting the directory's mtime
- * alone would serve a stale allow-users after such an edit.)
+/* Why a lookup parses only melee.conf and images.d/IMAGE.conf: every
+ * process that resolves alice+sl6 (sshd, su, nscd-less getent, the PAM
+ * stack, melee) used to parse every drop-in, 1000 of them on a big site,
+ * several times per login.  The name is known before anything is read,
+ * and only those two files may define IMAGE (start_image_section in
+ * melee-config.c refuses [image IMAGE] in any other drop-in), so they
+ * answer.  Nothing about the answer is cached: an edit of either file
+ * counts at the next lookup.
  *
- * Everything else falls back to the whole configuration, so that every
- * configuration valid today gives the same answer: an alias written in a
- * drop-in (`aliases =` may be in any file, and only reading them all
- * finds it; melee.conf(5) tells admins to declare them in melee.conf for
- * the fast path), an image
- * defined in a drop-in named otherwise, an unknown name.  What a partial
- * read cannot see are errors in the files it skips (a broken or untrusted
- * other.conf, users.conf, a duplicate or clashing alias in another file,
- * a default-image that names no image, a second [image IMAGE] in another
- * file): those are still refused, with their file:line, by every full load
- * (melee-mounts up and check at boot and after each change, melee --list).
- * The last two concern IMAGE and a lookup still answers from the files it
- * read: a second section is an error, never an override (melee.conf(5)
- * says so), and only root can write either file.
- * A broken melee.conf or IMAGE.conf still refuses IMAGE here. */
+ * What a lookup must not do is let in someone whom a full read keeps
+ * out.  A line elsewhere that claims IMAGE (an override drop-in holding a
+ * second [image IMAGE], an alias IMAGE of another image) makes the full
+ * read refuse; so the lookup reads the other drop-ins for such lines
+ * (scan_other_dropins), unless melee-mounts' record says that it read
+ * them all without error and that images.d has not changed since
+ * (melee-config-checked.c: one fstat and one small read; a drop-in
+ * rewritten in place is seen from the next full read on).  Any other
+ * mistake in another file (a broken or untrusted other.conf, users.conf,
+ * a default-image that names no image) is not about IMAGE: the full
+ * reads (melee-mounts check and up, melee --list) name it, and the lookup
+ * answers.  A broken melee.conf or IMAGE.conf refuses IMAGE here.
+ *
+ * A name neither file defines (an alias written in a drop-in, a name
+ * that is no image) falls back to the whole configuration, which gives
+ * the answer and the message of a full read. */
 int melee_config_load_image(const char *conf_path, uid_t owner, const char *image,
 			    struct melee_config *cfg, char *err, size_t errlen)
+{
+	return melee_config_load_image_at(conf_path, owner, image, MELEE_CHECKED_DIR, cfg, err,
+					  errlen);
+}
+
+int melee_config_load_image_at(const char *conf_path, uid_t owner, const char *image,
+			       const char *checked_dir, struct melee_config *cfg, char *err,
+			       size_t errlen)
 {
 	int r;
 
 	if (!melee_name_valid(image))
 		return melee_config_load(conf_path, owner, cfg, err, errlen);
-	r = load_with_message(conf_path, image, owner, cfg, err, errlen);
+	r = load_with_message(conf_path, image, owner, checked_dir, cfg, err, errlen);
 	if (r < 0 || melee_config_find_image(cfg, image))
 		return r;
 	melee_config_free(cfg);
 	return melee_config_load(conf_path, owner, cfg, err, errlen);
 }
 
-static int load(const char *conf_path, const char *image, uid_t owner, struct melee_config *cfg,
-		char *err, size_t errlen)
+static int load(const char *conf_path, const char *image, uid_t owner, const char *checked_dir,
+		struct melee_config *cfg, char *err, size_t errlen)
 {
 	cleanup_free char *dir = NULL, *dropins = NULL, *users = NULL;
 	cleanup_fd int dfd = -1, fd = -1, ufd = -1;
@@ -240,11 +314,8 @@ static int load(const char *conf_path, const char *image, uid_t owner, struct me
 		dropins = NULL;
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	}
-	if (image) {
-		cfg->partial = true;
-		r = load_dropin_of(dfd, dropins, image, owner, cfg, err, errlen);
-		return r < 0 ? r : melee_config_finish(cfg, err, errlen);
-	}
+	if (image)
+		return load_image_files(dfd, dropins, image, owner, checked_dir, cfg, err, errlen);
 	r = load_dir(dfd, "images.d", dropins, owner, cfg, err, errlen);
 	if (r < 0)
 		return r;

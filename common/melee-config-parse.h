@@ -34,4 +34,19 @@ int melee_image_finish(struct melee_image *im, const struct melee_config *cfg, c
 		       size_t errlen);
 void melee_image_free(struct melee_image *im);
 
+/* Reads a drop-in that a lookup of `asked` (which found image `im` in
+ * melee.conf or images.d/ASKED.conf) did not parse, for the lines that
+ * claim `asked`, im's name or one of its aliases there: an [image] header
+ * or an alias.  Those
+ * are refused by a full read (start_image_section, check_aliases), so
+ * the lookup refuses too (-EINVAL or -EEXIST, with the same file:line
+ * message); any other mistake in the file is left to the full read. */
+int melee_config_scan_dropin(int fd, const char *path, const char *asked,
+			     const struct melee_image *im, char *err, size_t errlen);
+
+/* Whether checked_dir/config-checked-DEV-INO (owned by `owner`) records the
+ * images.d open at dropins_fd as it is now: then no drop-in was added,
+ * removed or renamed since a full read accepted them all. */
+bool melee_config_checked_fresh(int dropins_fd, const char *checked_dir, uid_t owner);
+
 #endif

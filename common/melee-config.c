@@ -336,6 +336,38 @@ static int start_melee_section(struct conf_parser *p, char *err, size_t errlen)
 	return 0;
 }
 
+/* The file name without its directory. */
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* A drop-in images.d/NAME.conf may hold [image NAME] and nothing else.
+ * That is what lets a lookup of NAME read melee.conf and this one file
+ * (melee_config_load_image in melee-config-load.c): no other drop-in can
+ * define NAME, so none can restrict it either.  A systemd-style override
+ * (a second [image NAME] in images.d/NAME-restrict.conf) is therefore
+ * refused where it stands, by file and line, instead of being read by
+ * full loads and unseen by lookups. */
+static bool dropin_may_define(const char *path, const char *name)
+{
+	const char *base = base_name(path);
+	size_t len = strlen(name);
+
+	return strncmp(base, name, len) == 0 && strcmp(base + len, ".conf") == 0;
+}
+
+static int misplaced(const char *path, unsigned ln, const char *name, char *err, size_t errlen)
+{
+	return melee_fail(err, errlen, -EINVAL,
+			  "%s:%u: [image %s] does not belong in %s (expected it in images.d/%s.conf "
+			  "or melee.conf: a drop-in defines only the image it is named after, and "
+			  "never overrides another file)",
+			  path, ln, name, base_name(path), name);
+}
+
 static int start_image_section(struct conf_parser *p, const char *name, char *err,
 			       size_t errlen)
 {
@@ -356,6 +388,8 @@ static int start_image_section(struct conf_parser *p, const char *name, char *er
 		return melee_fail(err, errlen, -EINVAL,
 				  "%s:%u: '%s' cannot name an image: it means the host itself",
 				  p->path, p->ln, name);
+	if (p->is_dropin && !dropin_may_define(p->path, name))
+		return misplaced(p->path, p->ln, name, err, errlen);
 	dup = find_by_name(cfg, name);
 	if (dup)
 		return melee_fail(err, errlen, -EEXIST, "%s:%u: image '%s' is already defined at %s",
@@ -476,6 +510,79 @@ int melee_config_parse_fd(int fd, const char *path, bool is_dropin,
 				 : parse_assignment(&p, line, err, errlen);
 		if (r < 0)
 			return r;
+	}
+	return 0;
+}
+
+/* Whether `name` is what a lookup asked for, or the name or an alias of
+ * the image it found. */
+static bool names_it(const char *name, const char *asked, const struct melee_image *im)
+{
+	return strcmp(name, asked) == 0 || strcmp(name, im->name) == 0 ||
+	       melee_strv_contains(im->aliases, name);
+}
+
+/* A line of another drop-in that claims `name` (names_it): the message a
+ * full read gives for it. */
+static int claims_name(const char *path, unsigned ln, const char *header, const char *alias_of,
+		       const char *name, const struct melee_image *im, char *err, size_t errlen)
+{
+	if (alias_of)
+		return melee_fail(err, errlen, -EEXIST,
+				  "%s:%u: alias '%s' of image '%s' is already the name or an "
+				  "alias of image '%s' (%s)",
+				  path, ln, name, alias_of, im->name, im->where);
+	if (!dropin_may_define(path, header))
+		return misplaced(path, ln, header, err, errlen);
+	if (strcmp(header, im->name) != 0) /* images.d/ALIAS.conf: told from the alias */
+		return melee_fail(err, errlen, -EEXIST,
+				  "%s: alias '%s' of image '%s' is already the name or an alias of "
+				  "image '%s' (%s:%u)",
+				  im->aliases_where, header, im->name, header, path, ln);
+	return melee_fail(err, errlen, -EEXIST, "%s:%u: image '%s' is already defined at %s",
+			  path, ln, header, im->where);
+}
+
+int melee_config_scan_dropin(int fd, const char *path, const char *asked,
+			     const struct melee_image *im, char *err, size_t errlen)
+{
+	cleanup_free char *buf = NULL;
+	char *cursor, *line, *section = NULL;
+	unsigned ln = 0;
+	bool toolong;
+	int r;
+
+	r = read_text(fd, path, &buf, err, errlen);
+	if (r < 0)
+		return r;
+	cursor = buf;
+	while ((line = next_line(&cursor, &ln, &toolong))) {
+		char *end, *eq, *save = NULL;
+
+		if (*line == '[') {
+			/* The header as parse_header reads it; anything else
+			 * ends the section (the full read refuses it). */
+			end = strchr(line, ']');
+			section = NULL;
+			if (!end || end[1] != '\0')
+				continue;
+			*end = '\0';
+			line = melee_trim(line + 1);
+			if (strncmp(line, "image", 5) != 0 || (line[5] != ' ' && line[5] != '\t'))
+				continue;
+			section = melee_trim(line + 5);
+			if (names_it(section, asked, im))
+				return claims_name(path, ln, section, NULL, section, im, err, errlen);
+			continue;
+		}
+		if (!section || !(eq = strchr(line, '=')))
+			continue;
+		*eq = '\0';
+		if (strcmp(melee_trim(line), "aliases") != 0)
+			continue;
+		for (char *t = strtok_r(eq + 1, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save))
+			if (names_it(t, asked, im))
+				return claims_name(path, ln, NULL, section, t, im, err, errlen);
 	}
 	return 0;
 }

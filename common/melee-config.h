@@ -8,7 +8,9 @@
 #include "melee-index.h"
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define MELEE_NAME_MAX 64
 #define MELEE_CONFIG_MAX_SIZE (1024 * 1024)
@@ -74,6 +76,11 @@ struct melee_config {
 	/* Read by melee_config_load_image: melee.conf and one drop-in only,
 	 * so `images` is not every image and `users` is empty. */
 	bool partial;
+	/* images.d as a full read found it just before listing it (when it
+	 * has one): what melee_config_note_checked records. */
+	bool dropins_seen;
+	struct stat dropins_st;
+	struct timespec dropins_seen_at; /* CLOCK_REALTIME_COARSE after that fstat */
 };
 
 /* True for [A-Za-z0-9][A-Za-z0-9._-]{0,63}: the only image names there are. */
@@ -115,13 +122,36 @@ int melee_open_trusted_at(int dirfd, const char *name, const char *path, bool di
 int melee_config_load(const char *conf_path, uid_t owner,
 		      struct melee_config *cfg, char *err, size_t errlen);
 
-/* What melee_config_load + melee_config_find_image(image) would find, in
- * a time that does not grow with the number of images when IMAGE is in
- * melee.conf or images.d/IMAGE.conf (else the whole configuration is
- * read).  The result may be partial (cfg->partial): only for looking up
- * IMAGE, never for listing images or reading users.conf. */
+/* What melee_config_load + melee_config_find_image(image) would find, or
+ * a refusal where the full read refuses for a line about IMAGE, in a time
+ * that does not grow with the number of images when IMAGE is in
+ * melee.conf or images.d/IMAGE.conf and melee-mounts' record of images.d
+ * holds (else the other drop-ins are read for such lines; for a name
+ * neither file defines, the whole configuration is read).  The result
+ * may be partial (cfg->partial): only for looking up IMAGE, never for
+ * listing images or reading users.conf. */
 int melee_config_load_image(const char *conf_path, uid_t owner, const char *image,
 			    struct melee_config *cfg, char *err, size_t errlen);
+
+/* The same, with the record of melee_config_note_checked looked for in
+ * checked_dir instead of MELEE_CHECKED_DIR (for tests). */
+int melee_config_load_image_at(const char *conf_path, uid_t owner, const char *image,
+			       const char *checked_dir, struct melee_config *cfg, char *err,
+			       size_t errlen);
+
+/* Where melee-mounts records that it read the whole configuration. */
+#define MELEE_CHECKED_DIR RUNSTATEDIR "/melee"
+
+/* After a full read that succeeded (melee-mounts, as root): records in
+ * checked_dir/config-checked-DEV-INO which images.d it read, so that a lookup
+ * may skip the other drop-ins until one is added, removed or renamed
+ * (melee-config-checked.c says why that is enough).  Records nothing for
+ * a directory changed within the current clock tick. */
+int melee_config_note_checked(const struct melee_config *cfg, const char *checked_dir,
+			      uid_t owner, char *err, size_t errlen);
+/* After a full read that failed: lookups read the other drop-ins again
+ * (for the lines that claim their image) until the next note. */
+void melee_config_forget_checked(const char *checked_dir, uid_t owner); /* all records */
 
 /* Finds an image by name or alias; NULL if none (or name invalid). */
 const struct melee_image *melee_config_find_image(const struct melee_config *cfg,

@@ -352,6 +352,10 @@ int main(int argc, char **argv)
 	    (lock = melee_lock_take(true, err, sizeof(err))) < 0)
 		die("%s", err);
 	if (melee_config_load(config, 0, &cfg, err, sizeof(err)) < 0) {
+		/* Lookups read every drop-in again for lines about their
+		 * image (melee-config-checked.c). */
+		if (geteuid() == 0)
+			melee_config_forget_checked(MELEE_CHECKED_DIR, 0);
 		/* check's own format for it, on stderr like every failure. */
 		if (strcmp(cmd, "check") == 0) {
 			size_t n = strlen(config);
@@ -365,6 +369,11 @@ int main(int argc, char **argv)
 		}
 		die_status(2, "%s", err);
 	}
+	/* Read whole and accepted: lookups may skip the other drop-ins
+	 * until one is added, removed or renamed.  Only an optimisation,
+	 * so a failure to record says nothing. */
+	if (geteuid() == 0)
+		(void)melee_config_note_checked(&cfg, MELEE_CHECKED_DIR, 0, err, sizeof(err));
 	if ((apps_dir || apps_remove) && !apps)
 		die_status(2, "--applications-dir and --remove go with links --apps IMAGE");
 	if (apps && strcmp(cmd, "links") != 0)

@@ -2,8 +2,10 @@
 /* libFuzzer target: melee.conf and images.d drop-ins (melee_config_parse_fd
  * on arbitrary bytes, then melee_config_finish), each input read both
  * ways.  A configuration that is accepted must hold what the rest of
- * MELEE relies on: valid names that find their image, absolute paths. */
-#include "melee-config.h"
+ * MELEE relies on: valid names that find their image, absolute paths; and
+ * a lookup's scan of the input as another drop-in refuses nothing that
+ * the full read accepts. */
+#include "melee-config-parse.h"
 #include "melee-util.h"
 #include "fuzz-util.h"
 
@@ -35,11 +37,31 @@ static void check_accepted(const struct melee_config *cfg)
 		abort();
 }
 
+/* The input as another drop-in that a lookup of sl63 (an alias of sl6 in
+ * base_conf) reads for lines claiming sl63 or sl6 (melee_config_scan_dropin):
+ * a refusal there must be one the full read makes too. */
+static int scan(const uint8_t *data, size_t size, const struct melee_config *base)
+{
+	char err[MELEE_ERRLEN] = "";
+	const struct melee_image *im = melee_config_find_image(base, "sl6");
+	int fd, r;
+
+	if (!im)
+		abort();
+	fd = fuzz_memfd(data, size);
+	r = melee_config_scan_dropin(fd, "/etc/melee/images.d/fuzz.conf", "sl63", im, err,
+				     sizeof(err));
+	close(fd);
+	if (r > 0 || memchr(err, '\0', sizeof(err)) == NULL || (r < 0 && !err[0]))
+		abort();
+	return r;
+}
+
 static void parse(const uint8_t *data, size_t size, bool dropin)
 {
 	struct melee_config cfg;
 	char err[MELEE_ERRLEN] = "";
-	int fd, r = 0;
+	int fd, r = 0, scan_r = 0;
 
 	melee_config_init(&cfg);
 	cfg.conf_dir = strdup("/etc/melee");
@@ -52,6 +74,7 @@ static void parse(const uint8_t *data, size_t size, bool dropin)
 		close(fd);
 		if (r < 0)
 			abort(); /* the fixed file is good */
+		scan_r = scan(data, size, &cfg);
 	}
 	fd = fuzz_memfd(data, size);
 	r = melee_config_parse_fd(fd, dropin ? "/etc/melee/images.d/fuzz.conf" : "/etc/melee/melee.conf",
@@ -63,6 +86,8 @@ static void parse(const uint8_t *data, size_t size, bool dropin)
 		abort();
 	if (r == 0)
 		check_accepted(&cfg);
+	if (scan_r < 0 && r == 0)
+		abort(); /* a lookup refused what the full read accepts */
 	melee_config_free(&cfg);
 }
 

@@ -257,8 +257,8 @@ int main(void)
 				 "nosuid = yes\n"
 				 "[image deb12]\n");
 	make_dir("images.d");
-	write_file("images.d/a.conf", "[image alma9]\naliases = el9\n");
-	write_file("images.d/b.conf", "[image bookworm]\npath = /srv/bookworm\n");
+	write_file("images.d/alma9.conf", "[image alma9]\naliases = el9\n");
+	write_file("images.d/bookworm.conf", "[image bookworm]\npath = /srv/bookworm\n");
 	write_file("images.d/trixie.conf", "[image trixie]\naliases = t13\n");
 	write_file("users.conf", "alice sl6\nbob el9\n");
 	write_file("fstab", "/proc /proc none rbind\n/tmp /tmp none rbind\n"

@@ -344,14 +344,27 @@ static void test_load(void)
 	is_str(err, want, "message: [melee] in a drop-in");
 	melee_config_free(&cfg);
 
-	write_file("images.d/d.conf", "[image a]\n", 0644);
+	write_file("images.d/d.conf", "[image d]\n[image a]\n", 0644);
 	r = load(&cfg, err, sizeof(err));
-	snprintf(want, sizeof(want), "%s/images.d/d.conf:1: image 'a' is already defined at %s/melee.conf:3",
+	snprintf(want, sizeof(want),
+		 "%s/images.d/d.conf:2: [image a] does not belong in d.conf (expected it in "
+		 "images.d/a.conf or melee.conf: a drop-in defines only the image it is named "
+		 "after, and never overrides another file)",
+		 dir);
+	ok(r < 0, "refused: a drop-in defines an image it is not named after");
+	is_str(err, want, "message: the drop-in's line and where the image belongs");
+	melee_config_free(&cfg);
+	snprintf(p, sizeof(p), "%s/images.d/d.conf", dir);
+	unlink(p);
+
+	write_file("images.d/a.conf", "[image a]\n", 0644);
+	r = load(&cfg, err, sizeof(err));
+	snprintf(want, sizeof(want), "%s/images.d/a.conf:1: image 'a' is already defined at %s/melee.conf:3",
 		 dir, dir);
 	ok(r < 0, "refused: drop-in redefines an image");
 	is_str(err, want, "message: image defined in two files");
 	melee_config_free(&cfg);
-	snprintf(p, sizeof(p), "%s/images.d/d.conf", dir);
+	snprintf(p, sizeof(p), "%s/images.d/a.conf", dir);
 	unlink(p);
 
 	write_file("users.conf", "alice b\nalice c\n", 0644);
