@@ -44,7 +44,7 @@ static void usage(FILE *f)
 		"  -c, --config FILE   another configuration (root only); default:\n"
 		"                      %s\n"
 		"  -n, --dry-run       up/down: print the mount operations, do nothing\n"
-		"  -l, --lazy          down: detach busy mounts (umount -l)\n"
+		"  -l, --lazy, -f, --force  down: detach busy mounts, processes inside or not\n"
 		"      --remount       up: remount a stale file image (nobody inside)\n"
 		"  -j, --json          status: print JSON; -q, --quiet: only problems\n"
 		"  links: --bindir, --desktop-dir, --applications-dir DIR: where they go;\n"
@@ -243,6 +243,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "lazy", no_argument, NULL, 'l' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -269,7 +270,7 @@ int main(int argc, char **argv)
 
 	sanitize_std_fds();
 	close_stdout_at_exit(1);
-	while ((c = getopt_long(argc, argv, "c:nljqhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:nlfjqhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			/* Only root may point the tool at another configuration. */
@@ -285,6 +286,9 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			o.lazy = true;
+			break;
+		case 'f':
+			o.force = true;
 			break;
 		case 'j':
 			o.json = true;
@@ -331,6 +335,8 @@ int main(int argc, char **argv)
 	cmd = argv[optind++];
 	if (o.remount && strcmp(cmd, "up") != 0)
 		die_status(2, "--remount goes with up only");
+	if (o.force && strcmp(cmd, "down") != 0)
+		die_status(2, "--force goes with down only");
 	if (strcmp(cmd, "up") && strcmp(cmd, "down") && strcmp(cmd, "status") &&
 	    strcmp(cmd, "check") && strcmp(cmd, "links")) {
 		warn("unknown command '%.80s' (expected up, down, status, check or links)", cmd);
