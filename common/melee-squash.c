@@ -171,8 +171,12 @@ int melee_writable_mount(const struct melee_image *im, bool *mounted, char *err,
 {
 	cleanup_fd int run = open_run_dir(im, err, errlen);
 	cleanup_fd int w = -1;
-	char shown[4096], size[32];
-	const char *opts[] = { "mode", "0700", "size", size, "source", "melee-writable", NULL, NULL };
+	char shown[4096], size[32], inodes[32];
+	const char *opts[] = { "mode", "0700", "size", size, "nr_inodes", inodes,
+			       "source", "melee-writable", NULL, NULL };
+	unsigned long long bytes = im->writable_size ? im->writable_size
+						     : MELEE_WRITABLE_DEFAULT_SIZE;
+	unsigned long long n = bytes / MELEE_WRITABLE_INODE_RATIO;
 	int r;
 
 	*mounted = false;
@@ -188,10 +192,9 @@ int melee_writable_mount(const struct melee_image *im, bool *mounted, char *err,
 	/* Ours when a tmpfs is mounted right there (MELEE_RUNDIR itself
 	 * may be a tmpfs). */
 	if (!melee_is_mountpoint(w) || !is_fs(w, TMPFS_MAGIC)) {
-		/* 0: no size option, the kernel's default of half the RAM. */
-		snprintf(size, sizeof(size), "%llu", im->writable_size);
-		if (!im->writable_size)
-			opts[2] = "source", opts[3] = "melee-writable", opts[4] = NULL;
+		snprintf(size, sizeof(size), "%llu", bytes);
+		snprintf(inodes, sizeof(inodes), "%llu",
+			 n < MELEE_WRITABLE_MIN_INODES ? MELEE_WRITABLE_MIN_INODES : n);
 		/* Mode 0700: the host's users reach the written files only
 		 * through the image's overlay, as its owners and modes say.
 		 * nodev and nosuid: the overlay, not this tmpfs, decides

@@ -17,6 +17,18 @@
 /* Where writable = tmpfs keeps its tmpfs, below MELEE_RUNDIR/NAME. */
 #define MELEE_WRITABLE_DIR "writable"
 
+/* writable = tmpfs without a size: 1 GiB, not the kernel's half of the
+ * RAM, which every user can fill through the image's /var/tmp (and each
+ * image that is up has its own).  Apptainer's --writable-tmpfs gives 64
+ * MiB to one container of one user; this layer is a whole system's, for
+ * every user of the image and for as long as it is up.  melee.conf(5). */
+#define MELEE_WRITABLE_DEFAULT_SIZE (1ULL << 30)
+/* One inode per 16 KiB of size (mke2fs's default inode_ratio), at least
+ * 1024: the kernel's default is one per page of half the RAM, and inodes
+ * are kernel memory that size= does not count. */
+#define MELEE_WRITABLE_INODE_RATIO 16384
+#define MELEE_WRITABLE_MIN_INODES 1024
+
 /* Opens im->source by image_open_file_safely and checks the squashfs
  * magic on the open fd.  Returns an O_RDONLY fd, or -errno with a message
  * naming the file; -EMEDIUMTYPE when it is no squashfs. */
