@@ -62,9 +62,17 @@ struct melee_squash_layers {
 void melee_squash_layers(const struct melee_image *im, struct libmnt_table *tb,
 			 struct melee_squash_layers *l);
 
+/* Records what the file open at filefd was when up mounted it (device,
+ * inode, size, mtime and ctime) in MELEE_RUNDIR/NAME/MELEE_SOURCE_RECORD,
+ * for melee_squash_stale to see a file overwritten in place. */
+#define MELEE_SOURCE_RECORD "source.stat"
+int melee_squash_record(const struct melee_image *im, int filefd, char *err, size_t errlen);
+
 /* 1 when the file at im->source (its device and inode now) is not the
  * one the loop device under `lower` was configured from (replaced by a
- * rename, or removed), 0 when it is, -errno when unknown. */
+ * rename, or removed), or is that file but no longer of the size, mtime
+ * and ctime recorded at up (overwritten in place: `cp new old`); 0 when
+ * it is, -errno when unknown. */
 int melee_squash_stale(const struct melee_image *im, struct libmnt_fs *lower);
 
 /* melee_image_status's part for a file image: counts its layers in
