@@ -233,8 +233,8 @@ static int cmd_links_apps(const struct melee_config *cfg, const char *name, cons
 		die_unknown_image(cfg, name);
 	if (!remove)
 		links_melee_path(bindir, melee_path, sizeof(melee_path));
-	return links_apps(im, appdir ? appdir : LINKS_APPS_DEFAULT_DIR, melee_path, remove,
-			  quiet);
+	return links_apps(im, appdir ? appdir : LINKS_APPS_DEFAULT_DIR, melee_path,
+			  cfg->export_mime_types, remove, quiet);
 }
 
 int main(int argc, char **argv)
