@@ -92,6 +92,24 @@ static void reset_scheduling(void)
 	sched_setaffinity(0, sizeof(all), &all);
 }
 
+/* oom_score_adj 0, not the caller's: a user who set 1000 on themselves
+ * would have the OOM killer pick melee-mounts while it holds the lock,
+ * leaving the image half up.  False when it cannot be written: as for
+ * the limits, the helper is not run rather than run to be cut short (as
+ * root it can always lower the value; what fails is a missing /proc).
+ * open and write: async-signal-safe. */
+static bool reset_oom_score(void)
+{
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	bool ok = fd >= 0 && write(fd, "0", 1) == 1;
+	int saved = errno;
+
+	if (fd >= 0)
+		close(fd);
+	errno = saved;
+	return ok;
+}
+
 /* The cgroup v2 path of `pid` (the "0::" line of /proc/PID/cgroup) into
  * path[len]: 1, or 0 when there is no such line (a kernel without cgroup
  * v2), or a negative errno when the file cannot be read whole.  Read
@@ -246,6 +264,11 @@ static _Noreturn void exec_helper(char *const argv[], int nullfd, int errfd, int
 	dfl.sa_handler = SIG_DFL;
 	for (int sig = 1; sig < NSIG; sig++)
 		sigaction(sig, &dfl, NULL);
+	/* Its stderr is a pipe to the caller, whom the user may kill: a
+	 * write after that must fail with EPIPE, not kill melee-mounts in
+	 * the middle of an up (the ignored disposition survives execve). */
+	dfl.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &dfl, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (dup2(errfd, STDERR_FILENO) < 0 || dup2(nullfd, STDIN_FILENO) < 0 ||
@@ -265,6 +288,11 @@ static _Noreturn void exec_helper(char *const argv[], int nullfd, int errfd, int
 		_exit(126);
 	}
 	reset_scheduling();
+	if (!reset_oom_score()) {
+		child_write("cannot reset the caller's oom_score_adj for the helper: ");
+		child_write(strerrordesc_np(errno));
+		_exit(126);
+	}
 	if (!reset_limits()) {
 		child_write("cannot lift the caller's resource limits for the helper: ");
 		child_write(strerrordesc_np(errno));

@@ -140,14 +140,15 @@ enum section { SEC_NONE, SEC_MELEE, SEC_IMAGE };
 /* The keys of each section, indexed by their enum; NULL-terminated for
  * the "expected one of" list. */
 enum melee_key { MELEE_KEY_IMAGES_DIR, MELEE_KEY_SEPARATOR, MELEE_KEY_DEFAULT_IMAGE,
-		 MELEE_KEY_USER_CHOICE, MELEE_KEY_AUTO_UP };
-#define MELEE_KEY_COUNT (MELEE_KEY_AUTO_UP + 1)
+		 MELEE_KEY_USER_CHOICE, MELEE_KEY_AUTO_UP, MELEE_KEY_EXPORT_MIME_TYPES };
+#define MELEE_KEY_COUNT (MELEE_KEY_EXPORT_MIME_TYPES + 1)
 static const char *const melee_keys[MELEE_KEY_COUNT + 1] = {
 	[MELEE_KEY_IMAGES_DIR] = "images-dir",
 	[MELEE_KEY_SEPARATOR] = "separator",
 	[MELEE_KEY_DEFAULT_IMAGE] = "default-image",
 	[MELEE_KEY_USER_CHOICE] = "user-choice",
 	[MELEE_KEY_AUTO_UP] = "auto-up",
+	[MELEE_KEY_EXPORT_MIME_TYPES] = "export-mime-types",
 };
 
 static int key_index(const char *const *keys, const char *key)
@@ -258,6 +259,9 @@ static int set_melee_key(struct melee_config *cfg, enum melee_key k, const char 
 		return melee_conf_yes_no("user-choice", value, &cfg->user_choice, path, ln, err, errlen);
 	case MELEE_KEY_AUTO_UP:
 		return melee_conf_yes_no("auto-up", value, &cfg->auto_up, path, ln, err, errlen);
+	case MELEE_KEY_EXPORT_MIME_TYPES:
+		return melee_conf_yes_no("export-mime-types", value, &cfg->export_mime_types, path,
+					 ln, err, errlen);
 	}
 	return melee_fail(err, errlen, -EINVAL, "%s:%u: unknown key", path, ln);
 }

@@ -64,6 +64,9 @@ struct melee_config {
 	/* auto-up = yes: entering runs melee-mounts up for an image that is
 	 * not prepared (melee-auto-up.h). */
 	bool auto_up;
+	/* export-mime-types = yes: links --apps keeps the MimeType of the
+	 * images' entries (links-apps.c). */
+	bool export_mime_types;
 	struct melee_image *images;
 	size_t n_images, cap_images;
 	/* Each image's name, and from melee_config_finish on each alias, to

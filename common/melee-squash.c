@@ -171,8 +171,12 @@ int melee_writable_mount(const struct melee_image *im, bool *mounted, char *err,
 {
 	cleanup_fd int run = open_run_dir(im, err, errlen);
 	cleanup_fd int w = -1;
-	char shown[4096], size[32];
-	const char *opts[] = { "mode", "0700", "size", size, "source", "melee-writable", NULL, NULL };
+	char shown[4096], size[32], inodes[32];
+	const char *opts[] = { "mode", "0700", "size", size, "nr_inodes", inodes,
+			       "source", "melee-writable", NULL, NULL };
+	unsigned long long bytes = im->writable_size ? im->writable_size
+						     : MELEE_WRITABLE_DEFAULT_SIZE;
+	unsigned long long n = bytes / MELEE_WRITABLE_INODE_RATIO;
 	int r;
 
 	*mounted = false;
@@ -188,10 +192,9 @@ int melee_writable_mount(const struct melee_image *im, bool *mounted, char *err,
 	/* Ours when a tmpfs is mounted right there (MELEE_RUNDIR itself
 	 * may be a tmpfs). */
 	if (!melee_is_mountpoint(w) || !is_fs(w, TMPFS_MAGIC)) {
-		/* 0: no size option, the kernel's default of half the RAM. */
-		snprintf(size, sizeof(size), "%llu", im->writable_size);
-		if (!im->writable_size)
-			opts[2] = "source", opts[3] = "melee-writable", opts[4] = NULL;
+		snprintf(size, sizeof(size), "%llu", bytes);
+		snprintf(inodes, sizeof(inodes), "%llu",
+			 n < MELEE_WRITABLE_MIN_INODES ? MELEE_WRITABLE_MIN_INODES : n);
 		/* Mode 0700: the host's users reach the written files only
 		 * through the image's overlay, as its owners and modes say.
 		 * nodev and nosuid: the overlay, not this tmpfs, decides
@@ -266,6 +269,65 @@ static bool same_dev(uint64_t lo, dev_t d)
 	return maj == major(d) && min == minor(d);
 }
 
+/* The record's line for st: one format for writing and comparing. */
+static void record_line(const struct stat *st, char *buf, size_t len)
+{
+	snprintf(buf, len, "%llu %llu %lld %lld.%09ld %lld.%09ld\n", (unsigned long long)st->st_dev,
+		 (unsigned long long)st->st_ino, (long long)st->st_size,
+		 (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec, (long long)st->st_ctim.tv_sec,
+		 st->st_ctim.tv_nsec);
+}
+
+int melee_squash_record(const struct melee_image *im, int filefd, char *err, size_t errlen)
+{
+	cleanup_fd int run = open_run_dir(im, err, errlen);
+	cleanup_fd int fd = -1;
+	char line[160], tmp[64];
+	struct stat st;
+	size_t len;
+
+	if (run < 0)
+		return run;
+	if (fstat(filefd, &st) < 0)
+		return melee_fail(err, errlen, -errno, "%s: %s", im->source, strerror(errno));
+	record_line(&st, line, sizeof(line));
+	len = strlen(line);
+	/* Written beside and renamed over: status never reads half of it. */
+	snprintf(tmp, sizeof(tmp), ".%s.new", MELEE_SOURCE_RECORD);
+	unlinkat(run, tmp, 0);
+	fd = openat(run, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, line, len) != (ssize_t)len || renameat(run, tmp, run,
+								       MELEE_SOURCE_RECORD) < 0)
+		return melee_fail(err, errlen, -EIO, "%s/%s/%s: %s", MELEE_RUNDIR, im->name,
+				  MELEE_SOURCE_RECORD, strerror(errno));
+	return 0;
+}
+
+/* 1 when the record up left names the file st is (device and inode) and
+ * its size, mtime or ctime changed since; 0 otherwise, also without a
+ * record (an up by an older melee-mounts). */
+static int changed_in_place(const struct melee_image *im, const struct stat *st)
+{
+	char path[4096], now[160];
+	cleanup_free char *rec = NULL;
+	cleanup_fd int fd = -1;
+	unsigned long long dev, ino;
+	struct stat rs;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", MELEE_RUNDIR, im->name, MELEE_SOURCE_RECORD);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	/* Root's regular file only: nobody else can make a file image look
+	 * stale (or current). */
+	if (fd < 0 || fstat(fd, &rs) < 0 || !S_ISREG(rs.st_mode) || rs.st_uid != 0 ||
+	    melee_read_fd(fd, 4096, &rec, NULL) < 0)
+		return 0;
+	if (sscanf(rec, "%llu %llu", &dev, &ino) != 2 || dev != (unsigned long long)st->st_dev ||
+	    ino != (unsigned long long)st->st_ino)
+		return 0;
+	record_line(st, now, sizeof(now));
+	return strcmp(rec, now) != 0;
+}
+
 int melee_squash_stale(const struct melee_image *im, struct libmnt_fs *lower)
 {
 	const char *dev = mnt_fs_get_srcpath(lower);
@@ -286,7 +348,9 @@ int melee_squash_stale(const struct melee_image *im, struct libmnt_fs *lower)
 		return -errno;
 	if (lstat(im->source, &st) < 0)
 		return errno == ENOENT ? 1 : -errno;
-	return !(same_dev(info.lo_device, st.st_dev) && info.lo_inode == st.st_ino);
+	if (!(same_dev(info.lo_device, st.st_dev) && info.lo_inode == st.st_ino))
+		return 1;
+	return changed_in_place(im, &st);
 }
 
 void melee_squash_status(const struct melee_image *im, struct libmnt_table *tb,

@@ -17,6 +17,18 @@
 /* Where writable = tmpfs keeps its tmpfs, below MELEE_RUNDIR/NAME. */
 #define MELEE_WRITABLE_DIR "writable"
 
+/* writable = tmpfs without a size: 1 GiB, not the kernel's half of the
+ * RAM, which every user can fill through the image's /var/tmp (and each
+ * image that is up has its own).  Apptainer's --writable-tmpfs gives 64
+ * MiB to one container of one user; this layer is a whole system's, for
+ * every user of the image and for as long as it is up.  melee.conf(5). */
+#define MELEE_WRITABLE_DEFAULT_SIZE (1ULL << 30)
+/* One inode per 16 KiB of size (mke2fs's default inode_ratio), at least
+ * 1024: the kernel's default is one per page of half the RAM, and inodes
+ * are kernel memory that size= does not count. */
+#define MELEE_WRITABLE_INODE_RATIO 16384
+#define MELEE_WRITABLE_MIN_INODES 1024
+
 /* Opens im->source by image_open_file_safely and checks the squashfs
  * magic on the open fd.  Returns an O_RDONLY fd, or -errno with a message
  * naming the file; -EMEDIUMTYPE when it is no squashfs. */
@@ -50,9 +62,17 @@ struct melee_squash_layers {
 void melee_squash_layers(const struct melee_image *im, struct libmnt_table *tb,
 			 struct melee_squash_layers *l);
 
+/* Records what the file open at filefd was when up mounted it (device,
+ * inode, size, mtime and ctime) in MELEE_RUNDIR/NAME/MELEE_SOURCE_RECORD,
+ * for melee_squash_stale to see a file overwritten in place. */
+#define MELEE_SOURCE_RECORD "source.stat"
+int melee_squash_record(const struct melee_image *im, int filefd, char *err, size_t errlen);
+
 /* 1 when the file at im->source (its device and inode now) is not the
  * one the loop device under `lower` was configured from (replaced by a
- * rename, or removed), 0 when it is, -errno when unknown. */
+ * rename, or removed), or is that file but no longer of the size, mtime
+ * and ctime recorded at up (overwritten in place: `cp new old`); 0 when
+ * it is, -errno when unknown. */
 int melee_squash_stale(const struct melee_image *im, struct libmnt_fs *lower);
 
 /* melee_image_status's part for a file image: counts its layers in

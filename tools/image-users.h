@@ -13,4 +13,9 @@
  * is then the first); NULL stops at the first. */
 pid_t image_user(const char *path, char *comm, size_t len, size_t *count);
 
+/* How many processes use each of the n images at paths[] (a process
+ * inside nested images counts for the innermost), from one read of /proc,
+ * into counts[n].  0, or -errno when /proc cannot be read. */
+int image_users_count(const char *const *paths, size_t n, size_t *counts);
+
 #endif

@@ -47,6 +47,7 @@ static const char *const icon_exts[] = {"svg", "png", "xpm"};
 static const char *const texts[] = {"Name", "GenericName", "Comment", "Keywords"};
 static const char *const plain[] = {"Terminal", "StartupNotify", "StartupWMClass", "MimeType",
 				    "Categories"};
+#define PLAIN_MIME 3 /* plain[PLAIN_MIME]: only with export-mime-types = yes */
 
 /* Does the host's icon theme (or its pixmaps) have `name`? */
 static bool host_has_icon(const char *name)
@@ -72,28 +73,101 @@ static bool host_has_icon(const char *name)
 	return false;
 }
 
-/* Opens the image's own regular, root-owned file `rel` (not a host mount,
- * not writable by users) of at most max bytes; -1 if it is none. */
+/* True when every directory from the image root down to the file open
+ * at pfd lets every user through (o+x): the file's real path (its
+ * symlinks resolved, as /proc/self/fd shows it) walked again without
+ * following anything, ending at the same inode. */
+static bool dirs_searchable(int imgfd, int pfd, const struct stat *file)
+{
+	char link[64], root[PATH_MAX], path[PATH_MAX];
+	cleanup_fd int cur = -1;
+	struct stat st;
+	ssize_t nr, np;
+	char *rel, *save = NULL, *comp, *next;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", imgfd);
+	nr = readlink(link, root, sizeof(root) - 1);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", pfd);
+	np = readlink(link, path, sizeof(path) - 1);
+	if (nr <= 0 || np <= 0 || fstat(imgfd, &st) < 0 || !(st.st_mode & S_IXOTH))
+		return false;
+	root[nr] = path[np] = '\0';
+	if (strcmp(root, "/") == 0)
+		nr = 0;
+	if (strncmp(path, root, (size_t)nr) != 0 || path[nr] != '/')
+		return false;
+	rel = path + nr + 1;
+	cur = openat(imgfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	for (comp = strtok_r(rel, "/", &save); cur >= 0 && comp; comp = next) {
+		int nfd = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+		next = strtok_r(NULL, "/", &save);
+		melee_fd_replace(&cur, nfd);
+		if (cur < 0 || fstat(cur, &st) < 0)
+			return false;
+		if (next && (!S_ISDIR(st.st_mode) || !(st.st_mode & S_IXOTH)))
+			return false;
+	}
+	return cur >= 0 && st.st_dev == file->st_dev && st.st_ino == file->st_ino;
+}
+
+/* Opens the image's own file `rel` (not a host mount) for reading when it
+ * is a regular file of root's that users cannot write, that every user
+ * may read (o+r, and o+x on the directories down to it: a file only root
+ * may read must not become a world-readable copy on the host), of at most
+ * max bytes; -1 with *err otherwise.  It is resolved O_PATH and checked
+ * before anything opens it: opening a FIFO would release a writer blocked
+ * on it, opening a device node can act on the device.  Then reopened
+ * through /proc/self/fd, which resolves no path again, and compared. */
 static int open_image_file(int imgfd, const char *rel, size_t max, int *err)
 {
-	struct stat st = {0};
-	int fd = image_resolve_own(imgfd, rel, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+	cleanup_fd int pfd = image_resolve_own(imgfd, rel, O_PATH);
+	struct stat st = {0}, now;
+	char link[64];
+	int fd;
 
-	*err = fd < 0 ? -fd : 0;
-	if (fd < 0)
+	*err = pfd < 0 ? -pfd : fstat(pfd, &st) < 0 ? errno : 0;
+	if (*err)
 		return -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    melee_check_trusted(&st, 0, rel, NULL, 0) < 0 || (size_t)st.st_size > max) {
-		*err = !S_ISREG(st.st_mode) ? EINVAL : (size_t)st.st_size > max ? EFBIG : EPERM;
+	if (!S_ISREG(st.st_mode))
+		*err = EINVAL;
+	else if (melee_check_trusted(&st, 0, rel, NULL, 0) < 0)
+		*err = EPERM;
+	else if (!(st.st_mode & S_IROTH) || !dirs_searchable(imgfd, pfd, &st))
+		*err = EACCES;
+	else if ((size_t)st.st_size > max)
+		*err = EFBIG;
+	if (*err)
+		return -1;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", pfd);
+	fd = open(link, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		*err = errno;
+		return -1;
+	}
+	if (fstat(fd, &now) < 0 || now.st_dev != st.st_dev || now.st_ino != st.st_ino) {
 		close(fd);
+		*err = ESTALE;
 		return -1;
 	}
 	return fd;
 }
 
+/* Why open_image_file refused a file that exists. */
+static const char *refused_why(int e)
+{
+	return e == EFBIG    ? "too large"
+	       : e == EPERM  ? "not owned by root or writable by others"
+	       : e == EINVAL ? "not a regular file"
+	       : e == EACCES ? "not readable by every user (a file only root may read is "
+			       "not copied to the host)"
+			     : strerror(e);
+}
+
 /* Copies the image's icon file `rel` to appdir/melee-icons/BASE.EXT;
  * returns that path, or NULL. */
-static char *copy_icon(int imgfd, int appfd, const char *appdir, const char *rel, const char *base)
+static char *copy_icon(int imgfd, const char *imgpath, int appfd, const char *appdir,
+		       const char *rel, const char *base)
 {
 	const char *ext = strrchr(rel, '.');
 	cleanup_fd int fd = -1, ifd = -1;
@@ -105,6 +179,11 @@ static char *copy_icon(int imgfd, int appfd, const char *appdir, const char *rel
 	if (!ext || (strcmp(ext, ".png") && strcmp(ext, ".svg") && strcmp(ext, ".xpm")))
 		return NULL;
 	fd = open_image_file(imgfd, rel, ICON_MAX, &e);
+	/* A special file or one only root may read is said (the launcher
+	 * goes without it); a missing one is the usual search. */
+	if (fd < 0 && (e == EINVAL || e == EACCES))
+		warn("%s/%s: %s: icon not copied", strcmp(imgpath, "/") ? imgpath : "",
+		     rel[0] == '/' ? rel + 1 : rel, refused_why(e));
 	if (fd < 0 || melee_read_fd_bytes(fd, ICON_MAX, &data, &len) < 0)
 		return NULL;
 	/* 0755 whatever the umask: every user's menu reads the icons.  Set
@@ -132,8 +211,8 @@ static char *copy_icon(int imgfd, int appfd, const char *appdir, const char *rel
  * image's file (its hicolor theme or pixmaps for a name, the path for an
  * absolute one) is copied next to the launchers.  A name found nowhere
  * stays (the desktop shows its generic icon); NULL drops the key. */
-static char *launcher_icon(int imgfd, int appfd, const char *appdir, const char *icon,
-			   const char *base)
+static char *launcher_icon(int imgfd, const char *imgpath, int appfd, const char *appdir,
+			   const char *icon, const char *base)
 {
 	static const char *const sizes[] = {"scalable", "256x256", "128x128", "96x96",
 					    "64x64",	"48x48",   "32x32"};
@@ -141,7 +220,7 @@ static char *launcher_icon(int imgfd, int appfd, const char *appdir, const char 
 	char *copied;
 
 	if (icon[0] == '/')
-		return copy_icon(imgfd, appfd, appdir, icon, base);
+		return copy_icon(imgfd, imgpath, appfd, appdir, icon, base);
 	if (icon[0] == '.' ||
 	    icon[strspn(icon, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 			      "0123456789._+-")] != '\0')
@@ -151,12 +230,12 @@ static char *launcher_icon(int imgfd, int appfd, const char *appdir, const char 
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 		snprintf(rel, sizeof(rel), "usr/share/icons/hicolor/%s/apps/%s.%s", sizes[s], icon,
 			 s == 0 ? "svg" : "png");
-		if ((copied = copy_icon(imgfd, appfd, appdir, rel, base)))
+		if ((copied = copy_icon(imgfd, imgpath, appfd, appdir, rel, base)))
 			return copied;
 	}
 	for (size_t x = 0; x < sizeof(icon_exts) / sizeof(icon_exts[0]); x++) {
 		snprintf(rel, sizeof(rel), "usr/share/pixmaps/%s.%s", icon, icon_exts[x]);
-		if ((copied = copy_icon(imgfd, appfd, appdir, rel, base)))
+		if ((copied = copy_icon(imgfd, imgpath, appfd, appdir, rel, base)))
 			return copied;
 	}
 	return xstrdup(icon);
@@ -185,7 +264,7 @@ static bool copied_key(const char *key)
  * not shown in menus, skipped without a word). */
 static char *launcher_text(const struct desktop_entry *e, int imgfd, int appfd, const char *appdir,
 			   const struct melee_image *im, const char *id, const char *base,
-			   const char *melee_path, char *why, size_t whylen)
+			   const char *melee_path, bool mime, char *why, size_t whylen)
 {
 	const char *type = desktop_entry_get(e, "Type"), *exec = desktop_entry_get(e, "Exec");
 	const char *icon = desktop_entry_get(e, "Icon");
@@ -219,7 +298,7 @@ static char *launcher_text(const struct desktop_entry *e, int imgfd, int appfd, 
 	if (!cmd)
 		return NULL;
 	if (icon)
-		icon_value = launcher_icon(imgfd, appfd, appdir, icon, base);
+		icon_value = launcher_icon(imgfd, im->path, appfd, appdir, icon, base);
 	f = open_memstream(&out, &len);
 	if (!f)
 		die("out of memory");
@@ -244,6 +323,11 @@ static char *launcher_text(const struct desktop_entry *e, int imgfd, int appfd, 
 		const char *v = desktop_entry_get(e, plain[k]);
 
 		if (!v || (k < 2 && strcmp(v, "true") && strcmp(v, "false")))
+			continue;
+		/* An image's entry may claim any type, x-scheme-handler/https
+		 * included: the host's default browser would become this
+		 * image's program.  Only when the admin says so. */
+		if (k == PLAIN_MIME && !mime)
 			continue;
 		fprintf(f, "%s=", plain[k]);
 		desktop_put_value(f, v);
@@ -368,11 +452,7 @@ static char *read_image_entry(int imgfd, int dirfd, const char *shown, const cha
 		return NULL;
 	}
 	if (fd < 0) {
-		warn("%s: %s: skipped", shown,
-		     e == EFBIG	   ? "larger than 64 KiB"
-		     : e == EPERM  ? "not owned by root or writable by others"
-		     : e == EINVAL ? "not a regular file"
-				   : strerror(e));
+		warn("%s: %s: skipped", shown, e == EFBIG ? "larger than 64 KiB" : refused_why(e));
 		return NULL;
 	}
 	r = melee_read_fd(fd, ENTRY_MAX, &data, &len);
@@ -444,7 +524,8 @@ static int not_hidden(const struct dirent *d)
 
 /* Writes the launchers of every entry (names into *written). */
 static int write_all(const struct melee_image *im, int imgfd, int appfd, const char *appdir,
-		     const char *melee_path, char ***written, size_t *nwritten, bool quiet)
+		     const char *melee_path, bool mime, char ***written, size_t *nwritten,
+		     bool quiet)
 {
 	char err[MELEE_ERRLEN];
 	cleanup_fd int pathfd =
@@ -492,7 +573,7 @@ static int write_all(const struct melee_image *im, int imgfd, int appfd, const c
 		name[strlen(name) - 8] = '\0'; /* the icon's base name */
 		if (desktop_entry_parse(data, &e, why, sizeof(why)))
 			text = launcher_text(&e, imgfd, appfd, appdir, im, id, name, melee_path,
-					     why, sizeof(why));
+					     mime, why, sizeof(why));
 		desktop_entry_free(&e);
 		strcat(name, ".desktop");
 		if (!text && why[0]) {
@@ -540,7 +621,7 @@ static int remove_others(const struct melee_image *im, int appfd, const char *ap
 }
 
 int links_apps(const struct melee_image *im, const char *appdir, const char *melee_path,
-	       bool remove, bool quiet)
+	       bool mime, bool remove, bool quiet)
 {
 	char err[MELEE_ERRLEN];
 	cleanup_fd int appfd = -1, imgfd = -1;
@@ -561,7 +642,8 @@ int links_apps(const struct melee_image *im, const char *appdir, const char *mel
 		imgfd = image_open_safely(im->path, 0, err, sizeof(err));
 		if (imgfd < 0)
 			die_status(2, "%s", err);
-		rc = write_all(im, imgfd, appfd, appdir, melee_path, &written, &nwritten, quiet);
+		rc = write_all(im, imgfd, appfd, appdir, melee_path, mime, &written, &nwritten,
+			       quiet);
 	}
 	rc |= remove_others(im, appfd, appdir, written, quiet);
 	melee_strv_free(written);

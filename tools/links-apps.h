@@ -12,12 +12,12 @@
 
 /* Writes appdir/melee-IMAGE-ID.desktop for every shown application entry
  * of the image's /usr/share/applications (Exec through `melee_path
- * IMAGE`) and removes the launchers it wrote earlier for entries that are
+ * IMAGE`; the entry's MimeType only with `mime`, export-mime-types = yes) and removes the launchers it wrote earlier for entries that are
  * gone; with `remove`, removes every launcher it wrote for the image and
  * writes none.  Returns an exit status: 1 if an entry was skipped with a
  * warning or a file left alone. */
 int links_apps(const struct melee_image *im, const char *appdir, const char *melee_path,
-	       bool remove, bool quiet);
+	       bool mime, bool remove, bool quiet);
 
 /* If dirfd/name is a launcher MELEE wrote (a regular file carrying the
  * X-Melee-Image key), its image name into image[len] and true; *app

@@ -46,13 +46,13 @@ static void usage(FILE *f)
 		"Options:\n"
 		"  -c, --config FILE   another configuration (root only); default:\n"
 		"                      %s\n"
-		"  -n, --dry-run       up/down: only print; -l, --lazy: down detaches (-l)\n"
+		"  -n, --dry-run       up/down: only print the mount operations\n"
+		"  -l, --lazy, -f, --force  down: detach busy mounts, processes inside or not\n"
 		"      --remount       up: remount a stale file image (nobody inside)\n"
 		"  -j, --json          status: print JSON; -q, --quiet: only problems\n"
 		"  links: --bindir, --desktop-dir, --applications-dir DIR: where they go;\n"
 		"         --xsessions-dir DIR: also a session entry melee-IMAGE per image\n"
 		"  -h, --help          show this help; -V, --version: the version\n"
-		"\n"
 		"Exit status: 0 success, 1 an image failed or is not ready, 2 usage or\n"
 		"configuration error.  See melee-mounts(8).\n",
 		MELEE_DEFAULT_CONFIG);
@@ -236,8 +236,8 @@ static int cmd_links_apps(const struct melee_config *cfg, const char *name, cons
 		die_unknown_image(cfg, name);
 	if (!remove)
 		links_melee_path(bindir, melee_path, sizeof(melee_path));
-	return links_apps(im, appdir ? appdir : LINKS_APPS_DEFAULT_DIR, melee_path, remove,
-			  quiet);
+	return links_apps(im, appdir ? appdir : LINKS_APPS_DEFAULT_DIR, melee_path,
+			  cfg->export_mime_types, remove, quiet);
 }
 
 int main(int argc, char **argv)
@@ -246,6 +246,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "lazy", no_argument, NULL, 'l' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -272,7 +273,7 @@ int main(int argc, char **argv)
 
 	sanitize_std_fds();
 	close_stdout_at_exit(1);
-	while ((c = getopt_long(argc, argv, "c:nljqhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:nlfjqhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			/* Only root may point the tool at another configuration. */
@@ -288,6 +289,9 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			o.lazy = true;
+			break;
+		case 'f':
+			o.force = true;
 			break;
 		case 'j':
 			o.json = true;
@@ -334,6 +338,8 @@ int main(int argc, char **argv)
 	cmd = argv[optind++];
 	if (o.remount && strcmp(cmd, "up") != 0)
 		die_status(2, "--remount goes with up only");
+	if (o.force && strcmp(cmd, "down") != 0)
+		die_status(2, "--force goes with down only");
 	if (strcmp(cmd, "up") && strcmp(cmd, "down") && strcmp(cmd, "status") &&
 	    strcmp(cmd, "check") && strcmp(cmd, "links") && strcmp(cmd, "watch")) {
 		warn("unknown command '%.80s' (expected up, down, status, check, links or watch)",

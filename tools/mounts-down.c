@@ -8,6 +8,7 @@
 #include "melee-safety.h"
 #include "melee-umount.h"
 #include "melee-util.h"
+#include "image-users.h"
 #include "mounts-squash.h"
 #include "tool-util.h"
 
@@ -136,8 +137,43 @@ static int unmount_down(const struct melee_image *im, size_t image, struct down_
 				     errlen);
 }
 
+/* Processes inside an image (a melee or login session, a job) would keep
+ * running without their /proc, /dev and /home, and the image would be
+ * left partial with its busy mounts: down refuses such an image unless
+ * told --force, or --lazy (the boot's ExecStop, which detaches).  The
+ * refused ones get refused[i] and img_rc[i]. */
+static void refuse_in_use(const struct melee_image **sel, size_t n, bool *refused, int *img_rc)
+{
+	cleanup_free const char **paths = calloc(n + 1, sizeof(*paths));
+	cleanup_free size_t *users = calloc(n + 1, sizeof(*users));
+	int r;
+
+	if (!paths || !users)
+		die("out of memory");
+	for (size_t i = 0; i < n; i++)
+		paths[i] = sel[i]->path;
+	r = image_users_count(paths, n, users);
+	for (size_t i = 0; i < n; i++) {
+		if (r < 0)
+			warn("%s: not unmounted: cannot tell whether processes are inside the "
+			     "image (/proc: %s); 'melee-mounts --force down %s' unmounts it anyway",
+			     sel[i]->name, strerror(-r), sel[i]->name);
+		else if (users[i])
+			warn("%s: not unmounted: %zu process%s inside the image; let %s leave, "
+			     "or 'melee-mounts --force down %s' unmounts it anyway "
+			     "('--lazy down' detaches what they use)",
+			     sel[i]->name, users[i], users[i] == 1 ? " is" : "es are",
+			     users[i] == 1 ? "it" : "them", sel[i]->name);
+		else
+			continue;
+		refused[i] = true;
+		img_rc[i] = 1;
+	}
+}
+
 int mounts_down(const struct melee_image **sel, size_t n, const struct mounts_opts *o)
 {
+	cleanup_free bool *refused = calloc(n + 1, sizeof(bool));
 	struct down_root root = { .fd = -1 };
 	struct table_ids ids = { 0 };
 	char err[MELEE_ERRLEN];
@@ -149,15 +185,22 @@ int mounts_down(const struct melee_image **sel, size_t n, const struct mounts_op
 	cleanup_free size_t *n_busy = calloc(n + 1, sizeof(size_t));
 	cleanup_free int *img_rc = calloc(n + 1, sizeof(int));
 	struct libmnt_fs *fs;
+	struct mounts_opts eff = *o;
 	int rc = 0, r;
 
 	if (!tb)
 		die("%s", err);
-	if (!it || !n_done || !n_busy || !img_rc)
+	if (!it || !n_done || !n_busy || !img_rc || !refused)
 		die("out of memory");
+	if (!o->force && !o->lazy && !o->dry_run)
+		refuse_in_use(sel, n, refused, img_rc);
+	/* --force: what the processes inside keep busy is detached. */
+	eff.lazy |= o->force;
 	for (size_t i = 0; i < n; i++) {
 		struct melee_mount_plan plan = { 0 };
 
+		if (refused[i])
+			continue;
 		if (melee_image_plan(sel[i], 0, &plan, err, sizeof(err)) < 0) {
 			warn("%s: %s", sel[i]->name, err);
 			img_rc[i] = 1;
@@ -196,7 +239,7 @@ int mounts_down(const struct melee_image **sel, size_t n, const struct mounts_op
 			printf("would unmount %s\n", t);
 			continue;
 		}
-		r = unmount_down(im, ot->image, &root, t, ot->root, mnt_fs_get_id(fs), o->lazy, err,
+		r = unmount_down(im, ot->image, &root, t, ot->root, mnt_fs_get_id(fs), eff.lazy, err,
 				 sizeof(err));
 		if (r < 0) {
 			/* Already gone (detached together with the mount it sat
@@ -225,9 +268,9 @@ int mounts_down(const struct melee_image **sel, size_t n, const struct mounts_op
 	/* A file image's own layers last, once everything on them is gone. */
 	for (size_t i = 0; i < n; i++)
 		if (sel[i]->source && img_rc[i] == 0)
-			img_rc[i] = mounts_squash_down(sel[i], o, &n_done[i], &n_busy[i]);
+			img_rc[i] = mounts_squash_down(sel[i], &eff, &n_done[i], &n_busy[i]);
 	for (size_t i = 0; i < n; i++) {
-		if (!o->quiet && !o->dry_run) {
+		if (!o->quiet && !o->dry_run && !refused[i]) {
 			if (n_done[i] == 0 && img_rc[i] == 0)
 				printf("%s: nothing mounted\n", sel[i]->name);
 			else

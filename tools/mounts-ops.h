@@ -11,6 +11,7 @@
 struct mounts_opts {
 	bool dry_run, lazy, json, quiet;
 	bool remount; /* up --remount: replace a stale file image's mount */
+	bool force;   /* down --force: also with processes inside the image */
 };
 
 /* accounts = merge: writes the merged passwd and group of image im

@@ -70,6 +70,10 @@ static int lower_up(const struct melee_image *im, int filefd, bool have, const s
 		return -1;
 	}
 	(*made)++;
+	/* Without the record only a replaced file is seen stale, not one
+	 * overwritten in place: said, and the up stands. */
+	if (melee_squash_record(im, filefd, err, sizeof(err)) < 0)
+		warn("%s: %s", im->name, err);
 	return 0;
 }
 

@@ -10,10 +10,12 @@ AUTO_UP_PATH=$(grep -ao '/[[:alnum:]/._+-]*/melee-mounts' "$top_builddir/tools/m
 # as exec gave it), real uid, umask, cwd and arguments; and in .proc its
 # pid, session id, file size limit (ulimit -f), address space limit
 # (ulimit -v) and nice value; in .cgroup its cgroup v2 path; in .sched
-# its scheduling policy, I/O class and CPU mask.  While the
+# its scheduling policy, I/O class and CPU mask; in .oom its
+# oom_score_adj.  While the
 # file $AUTO_UP_SEEN/pause exists the helper waits, holding the lock
 # melee-mounts takes, before it runs melee-mounts (a test freezes things
-# meanwhile).
+# meanwhile); then, while $AUTO_UP_SEEN/chatter exists, it writes 100
+# lines to its stderr (the pipe to its caller) before it runs it.
 AUTO_UP_SEEN=$T/work/auto-up-seen
 
 # install_auto_up_helper: the wrapper at $AUTO_UP_PATH, then the real
@@ -34,8 +36,13 @@ cat /proc/\$\$/environ > "\$f.env"
 { id -ru; umask; pwd; echo "\$*"; } > "\$f.info"
 echo "\$\$ \$(awk '{ print \$6 }' /proc/\$\$/stat) \$(ulimit -f) \$(ulimit -v) \$(nice)" > "\$f.proc"
 sed -n 's/^0:://p' /proc/\$\$/cgroup > "\$f.cgroup"
+cat /proc/\$\$/oom_score_adj > "\$f.oom"
 echo "\$(chrt -p \$\$ | sed -n 's/.*policy: //p') \$(ionice -p \$\$) \$(taskset -p \$\$ | sed 's/.*: //')" > "\$f.sched"
 [ -e $AUTO_UP_SEEN/pause ] && flock /run/melee/lock sh -c 'while [ -e $AUTO_UP_SEEN/pause ]; do sleep 0.05; done'
+if [ -e $AUTO_UP_SEEN/chatter ]; then
+	i=0; while [ \$i -lt 100 ]; do echo "helper line \$i" >&2; i=\$((i + 1)); done
+	echo done > $AUTO_UP_SEEN/chatter
+fi
 exec $dir/melee-mounts.real "\$@"
 W
 	chmod 755 "$AUTO_UP_PATH"

@@ -32,6 +32,7 @@ is "$out" "" "melee-mounts links <TAB>: no image names (links covers every image
 run complete_line melee-mounts down --
 is "$out" "--config
 --dry-run
+--force
 --help
 --lazy
 --quiet" "melee-mounts down --<TAB>: down's options"

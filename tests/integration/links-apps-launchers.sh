@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # links --apps IMAGE: a host launcher "NAME (IMAGE)" for every shown
 # application of the image, Exec through melee with its field codes,
-# translations, MimeType, Categories and the image's icon; hidden,
+# translations, Categories and the image's icon (MimeType only with
+# export-mime-types = yes: links-apps-mime-types.sh); hidden,
 # NoDisplay and non-application entries get none; each validates.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/links-apps-lib.sh" || exit 1
 
@@ -72,10 +73,9 @@ Exec=$T/bin/melee demo /usr/bin/viewer --open %F
 Icon=$LAUNCHERS/melee-icons/melee-demo-org.example.Viewer.png
 Terminal=false
 StartupNotify=true
-MimeType=image/png;image/jpeg;
 Categories=Graphics;Viewer;
 X-Melee-Image=demo
-X-Melee-App=org.example.Viewer.desktop" "the launcher: names marked with the image, Exec through melee, field code kept, TryExec and actions dropped"
+X-Melee-App=org.example.Viewer.desktop" "the launcher: names marked with the image, Exec through melee, field code kept, TryExec, actions and MimeType dropped"
 is "$(cat "$LAUNCHERS/melee-demo-tool.desktop")" "[Desktop Entry]
 Type=Application
 Name=Tool (demo)

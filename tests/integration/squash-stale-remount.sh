@@ -52,6 +52,28 @@ run mm status st
 like "$out" "st +$IMAGES/st +ready +14/14  source $SRV/st.sqsh$" "no longer stale"
 is "$(fstypes_at "$IMAGES/st" | wc -l)" "1" "one squashfs on the path, the old one gone"
 is "$(loops_of "$SRV/st.sqsh" | wc -l)" "1" "one loop device for the file"
+
+# Overwritten in place (`cp new old`: the same inode, new contents): the
+# loop device reads the changed file, which status must call stale.
+echo "third" > "$T/work/tree-st/marker"
+mksquashfs "$T/work/tree-st" "$T/work/third.sqsh" -noappend -quiet -all-root -no-progress >/dev/null
+ino=$(stat -c %i "$SRV/st.sqsh")
+cp "$T/work/third.sqsh" "$SRV/st.sqsh"
+is "$(stat -c %i "$SRV/st.sqsh")" "$ino" "cp over the file keeps its inode"
+run mm status st
+like "$out" "st +$IMAGES/st +ready +14/14  source $SRV/st.sqsh  stale$" "overwritten in place: stale"
+run mm up --remount st
+is "$rc:$out" "0:st: took down the stale mount of $SRV/st.sqsh
+st: mounted 14, 0 already present" "--remount mounts the file as it is now"
+is "$(cat "$IMAGES/st/marker")" "third" "the image shows the new contents"
+run mm status st
+like "$out" "st +$IMAGES/st +ready +14/14  source $SRV/st.sqsh$" "no longer stale"
+# Same size and contents, only touched: the mtime is what was mounted no
+# more (cp -p of an equal file would do the same), said stale too.
+touch "$SRV/st.sqsh"
+like "$(mm status st)" "stale$" "touched: stale"
+mm up --remount st >/dev/null
+like "$(mm status st)" "source $SRV/st.sqsh$" "fresh after --remount"
 mm down st >/dev/null
 wait_for 5 no_loops_of "$SRV/st.sqsh"
 ok $? "no loop device left after down, the old file's included"

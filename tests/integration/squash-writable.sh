@@ -15,7 +15,7 @@ is "$rc:$out" "0:rw: created mountpoint $IMAGES/rw
 rw: mounted 16, 0 already present" "up mounts the squashfs, the tmpfs, the overlay and the binds"
 is "$(fstypes_at "$IMAGES/rw" | tr '\n' ' ')" "squashfs overlay " "the overlay sits on the squashfs"
 is "$(fstypes_at /run/melee/rw/writable)" "tmpfs" "the upper layer is a tmpfs under /run/melee/rw"
-like "$(awk '$5 == "/run/melee/rw/writable"' /proc/self/mountinfo)" "size=8192k" "limited to 8M"
+like "$(awk '$5 == "/run/melee/rw/writable"' /proc/self/mountinfo)" "size=8192k,nr_inodes=1024," "limited to 8M and 1024 inodes (the least)"
 is "$(stat -c '%a' /run/melee/rw/writable)" "700" "only root walks the tmpfs itself"
 echo written > "$IMAGES/rw/etc/note"
 ok $? "root writes into the image"
@@ -37,6 +37,19 @@ mm up rw >/dev/null
 ok "$([ ! -e "$IMAGES/rw/etc/note" ]; echo $?)" "what was written is gone after down and up"
 is "$(cat "$IMAGES/rw/marker")" "melee-fixture:rw" "the image itself is intact"
 mm down rw >/dev/null
+
+# writable = tmpfs without a size: 1 GiB and 65536 inodes, not the
+# kernel's half of the RAM (which any user could fill).
+add_file_image dflt "$SRV/rw.sqsh" "writable = tmpfs"
+mm up dflt >/dev/null
+like "$(awk '$5 == "/run/melee/dflt/writable"' /proc/self/mountinfo)" "size=1048576k,nr_inodes=65536," \
+	"writable = tmpfs without a size: size=1G, nr_inodes=65536"
+mm down dflt >/dev/null
+add_file_image big "$SRV/rw.sqsh" "writable = tmpfs:2G"
+mm up big >/dev/null
+like "$(awk '$5 == "/run/melee/big/writable"' /proc/self/mountinfo)" "size=2097152k,nr_inodes=131072," \
+	"writable = tmpfs:2G: that size, one inode per 16 KiB"
+mm down big >/dev/null
 
 # writable = no (the default): read-only, no tmpfs.
 add_file_image ro "$SRV/rw.sqsh"

@@ -179,7 +179,7 @@ static void test_bad(void)
 	bad("[melee]\nimages-dir\n", "melee.conf:2: expected 'key = value', a '[section]' header or a comment, got 'images-dir'",
 	    "line without '='");
 	bad("[melee]\n = x\n", "melee.conf:2: missing key before '='", "empty key");
-	bad("[melee]\nimage-dir = /x\n", "melee.conf:2: unknown key 'image-dir' in [melee] (expected one of: images-dir, separator, default-image, user-choice, auto-up)",
+	bad("[melee]\nimage-dir = /x\n", "melee.conf:2: unknown key 'image-dir' in [melee] (expected one of: images-dir, separator, default-image, user-choice, auto-up, export-mime-types)",
 	    "unknown key in [melee]");
 	bad("[image a]\npth = /x\n", "melee.conf:2: unknown key 'pth' in [image a] (expected one of: path, description, aliases, personality, allow-groups, allow-users, fstab, accounts, nosuid, source, writable)",
 	    "unknown key in [image]");
