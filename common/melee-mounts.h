@@ -92,7 +92,7 @@ int melee_bind(const char *source, int target_fd, bool recursive, bool readonly,
  * `target_fd` (the root of that mount) rather than on it
  * (MOVE_MOUNT_BENEATH): the old mount keeps covering the mountpoint until
  * the caller detaches it, so that the image never shows the file missing
- * while a stale bind is replaced (tools/mounts-stale.c). */
+ * while a stale bind is replaced (tools/melee-mounts/mounts-stale.c). */
 int melee_bind_beneath(const char *source, int target_fd, bool readonly, char *err,
 		       size_t errlen);
 
