@@ -10,6 +10,7 @@
 #include "melee-default.h"
 
 #include "melee-access.h"
+#include "melee-caller.h"
 #include "melee-enter.h"
 #include "melee-pw.h"
 #include "melee-safety.h"

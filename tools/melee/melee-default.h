@@ -1,25 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* melee's commands that enter nothing: --list, --show-default and
- * --set-default (melee-default.c), and what they share with melee.c. */
+ * --set-default (melee-default.c). */
 #ifndef MELEE_TOOL_DEFAULT_H
 #define MELEE_TOOL_DEFAULT_H
 
 #include <stdbool.h>
-#include <stddef.h>
-#include <sys/types.h>
-
-#include "melee-config.h"
-
-/* Exit status of melee's own errors (env(1) and chroot(1) use it). */
-#define EXIT_MELEE 125
-
-/* image NULL: the whole configuration (every image, users.conf); else
- * only what finding that image needs.  Dies on failure. */
-void load_config(struct melee_config *cfg, const char *image);
-/* A configured image by name or alias; dies naming what is wrong. */
-const struct melee_image *find_image(const struct melee_config *cfg, const char *name);
-/* The caller's supplementary groups, as the process has them now. */
-gid_t *caller_groups(size_t *n);
 
 int cmd_list(bool all);
 int cmd_show_default(void);
