@@ -15,6 +15,7 @@
 #include "mounts-watch.h"
 #include "tool-util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -240,6 +241,43 @@ static int cmd_links_apps(const struct melee_config *cfg, const char *name, cons
 			  cfg->export_mime_types, remove, quiet);
 }
 
+/* "FILE:LINE:" at the start of a message: a colon, digits, a colon,
+ * before the first blank. */
+static bool has_file_line(const char *msg)
+{
+	for (const char *p = msg; *p && *p != ' '; p++) {
+		const char *q = p + 1;
+
+		if (*p != ':' || !isdigit((unsigned char)*q))
+			continue;
+		while (isdigit((unsigned char)*q))
+			q++;
+		if (*q == ':')
+			return true;
+	}
+	return false;
+}
+
+/* check's line for a configuration that cannot be loaded.  A mistake
+ * on a line keeps "FILE:LINE: message", the form editors jump to and up
+ * prints (tests/integration/mounts-check-file-line.sh); one without a
+ * line is "FILE: FAIL: why", the file named once
+ * (tests/integration/mounts-check-stderr.sh). */
+static noreturn void check_config_failed(const char *config, const char *err)
+{
+	size_t n = strlen(config);
+	const char *why = err;
+
+	if (has_file_line(err)) {
+		fprintf(stderr, "%s\n", err);
+		exit(2);
+	}
+	if (strncmp(err, config, n) == 0 && err[n] == ':')
+		why += n + 1 + strspn(err + n + 1, " ");
+	fprintf(stderr, "%s: FAIL: %s\n", config, why);
+	exit(2);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -363,16 +401,8 @@ int main(int argc, char **argv)
 		if (geteuid() == 0)
 			melee_config_forget_checked(MELEE_CHECKED_DIR, 0);
 		/* check's own format for it, on stderr like every failure. */
-		if (strcmp(cmd, "check") == 0) {
-			size_t n = strlen(config);
-			const char *why = err;
-
-			/* "FILE: FAIL: why", the file named once. */
-			if (strncmp(err, config, n) == 0 && err[n] == ':')
-				why += n + 1 + strspn(err + n + 1, " ");
-			fprintf(stderr, "%s: FAIL: %s\n", config, why);
-			exit(2);
-		}
+		if (strcmp(cmd, "check") == 0)
+			check_config_failed(config, err);
 		die_status(2, "%s", err);
 	}
 	/* Read whole and accepted: lookups may skip the other drop-ins
