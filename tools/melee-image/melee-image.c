@@ -10,6 +10,7 @@
 #include "melee-safety.h"
 #include "melee-util.h"
 #include "tool-util.h"
+#include "verbs.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -88,12 +89,6 @@ static void load(const struct image_opts *o, struct melee_config *cfg)
 
 	if (melee_config_load(o->config, 0, cfg, err, sizeof(err)) < 0)
 		die_status(2, "%s", err);
-}
-
-static void need_root(const char *cmd)
-{
-	if (geteuid() != 0)
-		die_status(2, "%s: must be run as root", cmd);
 }
 
 /* The new image's name must be free: no image or alias, and, when a tree
@@ -430,15 +425,16 @@ static int finish(const struct image_opts *o, const struct melee_config *cfg,
 	return run_mounts_up(o, name) == 0 ? 0 : 1;
 }
 
-static int cmd_create(const struct image_opts *o, const char *name)
+static int cmd_create(int argc, char **argv, void *userdata)
 {
+	const struct image_opts *o = userdata;
+	const char *name = argv[0];
 	struct melee_config cfg;
 	char final[PATH_MAX], partial[PATH_MAX + 16];
 	struct sigaction sa = { .sa_handler = on_signal };
 	bool linux32;
 	int r, lock;
 
-	need_root("create");
 	if (!o->suite)
 		die_status(2, "create: --suite SUITE is required (e.g. bookworm, trixie)");
 	if (o->variant && strcmp(o->variant, "minbase") && strcmp(o->variant, "standard"))
@@ -542,15 +538,16 @@ static int import_tarball(const struct image_opts *o, const struct melee_config 
 	return finish(o, cfg, name, final, false, false, lock);
 }
 
-static int cmd_import(const struct image_opts *o, const char *name, const char *src)
+static int cmd_import(int argc, char **argv, void *userdata)
 {
+	const struct image_opts *o = userdata;
+	const char *name = argv[0], *src = argv[1];
 	struct melee_config cfg;
 	char final[PATH_MAX], tree[PATH_MAX];
 	struct stat st;
 	size_t len = strlen(src);
 	int r;
 
-	need_root("import");
 	load(o, &cfg);
 	if (src[0] != '/')
 		die_status(2, "import: %s: give an absolute path", src);
@@ -573,8 +570,10 @@ static int cmd_import(const struct image_opts *o, const char *name, const char *
 	return r;
 }
 
-static int cmd_pack(const struct image_opts *o, const char *name, const char *file)
+static int cmd_pack(int argc, char **argv, void *userdata)
 {
+	const struct image_opts *o = userdata;
+	const char *name = argv[0], *file = argv[1];
 	struct melee_config cfg;
 	struct pack_result res = { 0 };
 	char final[PATH_MAX], err[MELEE_ERRLEN], shown[256];
@@ -582,7 +581,6 @@ static int cmd_pack(const struct image_opts *o, const char *name, const char *fi
 	const char *reg = o->register_as, *desc;
 	cleanup_fd int lock = -1;
 
-	need_root("pack");
 	/* For the whole pack and its registration: the tree is read as root,
 	 * and the image it names must not be removed meanwhile. */
 	lock = image_lock();
@@ -609,8 +607,9 @@ static int cmd_pack(const struct image_opts *o, const char *name, const char *fi
 	return 0;
 }
 
-static int cmd_list(const struct image_opts *o)
+static int cmd_list(int argc, char **argv, void *userdata)
 {
+	const struct image_opts *o = userdata;
 	struct melee_config cfg;
 	char err[MELEE_ERRLEN], desc[256], path[4096], size[64];
 	cleanup_mnt_table struct libmnt_table *tb = NULL;
@@ -635,12 +634,13 @@ static int cmd_list(const struct image_opts *o)
 	return 0;
 }
 
-static int cmd_remove(const struct image_opts *o, const char *name)
+static int cmd_remove(int argc, char **argv, void *userdata)
 {
+	const struct image_opts *o = userdata;
+	const char *name = argv[0];
 	struct melee_config cfg;
 	cleanup_fd int lock = -1;
 
-	need_root("remove");
 	/* For the whole removal, before the registration is read: no up
 	 * (auto-up included) binds /home into the tree while it is walked,
 	 * and none starts from the registration being withdrawn. */
@@ -650,6 +650,17 @@ static int cmd_remove(const struct image_opts *o, const char *name)
 	melee_config_free(&cfg);
 	return 0;
 }
+
+/* A new verb is one row (tools/shared/verbs.h); its completion is in
+ * completion/melee-image. */
+static const struct verb verbs[] = {
+	{ "create", 1, 1, VERB_NEEDS_ROOT, cmd_create },
+	{ "import", 2, 2, VERB_NEEDS_ROOT, cmd_import },
+	{ "pack", 2, 2, VERB_NEEDS_ROOT, cmd_pack },
+	{ "list", 0, 0, 0, cmd_list },
+	{ "remove", 1, 1, VERB_NEEDS_ROOT, cmd_remove },
+	{ NULL, 0, 0, 0, NULL },
+};
 
 /* The environment the children (tar, debootstrap and the perl it runs,
  * melee-mounts) get as root: a fixed PATH and only the variables below,
@@ -708,7 +719,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct image_opts o = { .config = MELEE_DEFAULT_CONFIG };
-	const char *cmd;
+	const struct verb *v;
 	int c, nargs;
 
 	sanitize_std_fds();
@@ -744,18 +755,14 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	cmd = argv[optind++];
-	nargs = argc - optind;
-	if (strcmp(cmd, "create") == 0 && nargs == 1)
-		return cmd_create(&o, argv[optind]);
-	if (strcmp(cmd, "import") == 0 && nargs == 2)
-		return cmd_import(&o, argv[optind], argv[optind + 1]);
-	if (strcmp(cmd, "pack") == 0 && nargs == 2)
-		return cmd_pack(&o, argv[optind], argv[optind + 1]);
-	if (strcmp(cmd, "list") == 0 && nargs == 0)
-		return cmd_list(&o);
-	if (strcmp(cmd, "remove") == 0 && nargs == 1)
-		return cmd_remove(&o, argv[optind]);
-	warn("unknown command or wrong arguments: '%.80s' (see melee-image --help)", cmd);
-	return 2;
+	v = verb_find(verbs, argv[optind]);
+	nargs = argc - optind - 1;
+	if (!v || !verb_args_fit(v, nargs)) {
+		warn("unknown command or wrong arguments: '%.80s' (see melee-image --help)",
+		     argv[optind]);
+		return 2;
+	}
+	if ((v->flags & VERB_NEEDS_ROOT) && geteuid() != 0)
+		die_status(2, "%s: must be run as root", v->name);
+	return v->run(nargs, argv + optind + 1, &o);
 }

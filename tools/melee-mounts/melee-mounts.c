@@ -14,6 +14,7 @@
 #include "mounts-stale.h"
 #include "mounts-watch.h"
 #include "tool-util.h"
+#include "verbs.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -278,7 +279,94 @@ static noreturn void check_config_failed(const char *config, const char *err)
 	exit(2);
 }
 
-int main(int argc, char **argv)
+/* What every verb gets: the options, the configuration as read, the
+ * images named on the command line (all of them when none is). */
+struct mounts_run {
+	struct mounts_opts o;
+	const char *config, *bindir, *desktop_dir, *xsessions_dir;
+	const char *apps, *apps_dir;
+	bool apps_remove;
+	struct melee_config cfg;
+	const struct melee_image **sel;
+	size_t nsel;
+};
+
+static int verb_up(int argc, char **argv, void *userdata)
+{
+	struct mounts_run *r = userdata;
+
+	(void)argc, (void)argv;
+	return mounts_up(r->sel, r->nsel, &r->o);
+}
+
+static int verb_down(int argc, char **argv, void *userdata)
+{
+	struct mounts_run *r = userdata;
+
+	(void)argc, (void)argv;
+	return mounts_down(r->sel, r->nsel, &r->o);
+}
+
+static int verb_status(int argc, char **argv, void *userdata)
+{
+	struct mounts_run *r = userdata;
+
+	(void)argc, (void)argv;
+	return cmd_status(r->sel, r->nsel, r->o.json);
+}
+
+static int verb_check(int argc, char **argv, void *userdata)
+{
+	struct mounts_run *r = userdata;
+	int rc;
+
+	(void)argc, (void)argv;
+	rc = mounts_check(&r->cfg, r->sel, r->nsel, &r->o);
+	mounts_namerules_warn(&r->cfg); /* warnings: rc unchanged */
+	return rc;
+}
+
+static int verb_links(int argc, char **argv, void *userdata)
+{
+	struct mounts_run *r = userdata;
+
+	(void)argc, (void)argv;
+	if (r->apps)
+		return cmd_links_apps(&r->cfg, r->apps, r->bindir, r->apps_dir, r->apps_remove,
+				      r->o.quiet);
+	return mounts_links(&r->cfg, r->bindir, r->desktop_dir, r->xsessions_dir, r->o.quiet);
+}
+
+static int verb_watch(int argc, char **argv, void *userdata)
+{
+	struct mounts_run *r = userdata;
+
+	if (r->o.dry_run)
+		die_status(2, "--dry-run does not go with watch");
+	/* The names are checked now; the configuration is read again at
+	 * every change. */
+	free(r->sel);
+	r->sel = NULL;
+	melee_config_free(&r->cfg);
+	melee_config_init(&r->cfg);
+	return mounts_watch(r->config, argv, argc, r->o.quiet);
+}
+
+/* A new verb is one row (tools/shared/verbs.h); its options are checked
+ * in check_option_verbs, its completion in completion/melee-mounts. */
+static const struct verb verbs[] = {
+	{ "up", 0, VERB_ANY, VERB_NEEDS_ROOT | VERB_TAKES_LOCK, verb_up },
+	{ "down", 0, VERB_ANY, VERB_NEEDS_ROOT | VERB_TAKES_LOCK, verb_down },
+	{ "status", 0, VERB_ANY, 0, verb_status },
+	{ "check", 0, VERB_ANY, 0, verb_check },
+	{ "links", 0, 0, 0, verb_links },
+	{ "watch", 0, VERB_ANY, VERB_NEEDS_ROOT, verb_watch },
+	{ NULL, 0, 0, 0, NULL },
+};
+
+/* -1: go on with the verb; else the exit status (--help, --version, a
+ * bad option). */
+static int parse_options(int argc, char **argv, struct mounts_run *r)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -298,65 +386,54 @@ int main(int argc, char **argv)
 		{ "remove", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct mounts_opts o = { 0 };
-	const char *config = MELEE_DEFAULT_CONFIG, *cmd;
-	const char *bindir = BINDIR, *desktop_dir = DATADIR "/applications", *xsessions_dir = NULL;
-	const char *apps = NULL, *apps_dir = NULL;
-	bool apps_remove = false;
-	const struct melee_image **sel = NULL;
-	struct melee_config cfg;
-	char err[MELEE_ERRLEN];
-	size_t nsel = 0;
-	int c, rc, lock = -1;
+	int c;
 
-	sanitize_std_fds();
-	close_stdout_at_exit(1);
 	while ((c = getopt_long(argc, argv, "c:nlfjqhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			/* Only root may point the tool at another configuration. */
 			if (getuid() == 0)
-				config = optarg;
+				r->config = optarg;
 			else
 				warn("ignoring --config %s: only root may choose the "
 				     "configuration",
 				     optarg);
 			break;
 		case 'n':
-			o.dry_run = true;
+			r->o.dry_run = true;
 			break;
 		case 'l':
-			o.lazy = true;
+			r->o.lazy = true;
 			break;
 		case 'f':
-			o.force = true;
+			r->o.force = true;
 			break;
 		case 'j':
-			o.json = true;
+			r->o.json = true;
 			break;
 		case 'q':
-			o.quiet = true;
+			r->o.quiet = true;
 			break;
 		case 'B':
-			bindir = optarg;
+			r->bindir = optarg;
 			break;
 		case 'D':
-			desktop_dir = optarg;
+			r->desktop_dir = optarg;
 			break;
 		case 'X':
-			xsessions_dir = optarg;
+			r->xsessions_dir = optarg;
 			break;
 		case 'M':
-			o.remount = true;
+			r->o.remount = true;
 			break;
 		case 'A':
-			apps = optarg;
+			r->apps = optarg;
 			break;
 		case 'P':
-			apps_dir = optarg;
+			r->apps_dir = optarg;
 			break;
 		case 'R':
-			apps_remove = true;
+			r->apps_remove = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -369,85 +446,100 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind >= argc) {
-		usage(stderr);
-		return 2;
-	}
-	cmd = argv[optind++];
-	if (o.remount && strcmp(cmd, "up") != 0)
+	return -1;
+}
+
+/* Options that go with one verb only, before anything is read. */
+static void check_option_verbs(const char *cmd, const struct mounts_run *r)
+{
+	if (r->o.remount && strcmp(cmd, "up") != 0)
 		die_status(2, "--remount goes with up only");
-	if (o.force && strcmp(cmd, "down") != 0)
+	if (r->o.force && strcmp(cmd, "down") != 0)
 		die_status(2, "--force goes with down only");
-	if (strcmp(cmd, "up") && strcmp(cmd, "down") && strcmp(cmd, "status") &&
-	    strcmp(cmd, "check") && strcmp(cmd, "links") && strcmp(cmd, "watch")) {
-		warn("unknown command '%.80s' (expected up, down, status, check, links or watch)",
-		     cmd);
-		return 2;
-	}
-	/* Before reading any configuration: up and down change the mount
-	 * table, which only root may do. */
-	if ((strcmp(cmd, "up") == 0 || strcmp(cmd, "down") == 0 || strcmp(cmd, "watch") == 0) &&
-	    geteuid() != 0 && !o.dry_run)
-		die_status(2, "%s: must be run as root", cmd);
-	/* The lock before the configuration: a remove that holds it may be
-	 * unregistering an image, and an up that read the registration
-	 * before would bind /home into a tree that is being deleted. */
-	if ((strcmp(cmd, "up") == 0 || strcmp(cmd, "down") == 0) && !o.dry_run &&
-	    (lock = melee_lock_take(true, err, sizeof(err))) < 0)
-		die("%s", err);
-	if (melee_config_load(config, 0, &cfg, err, sizeof(err)) < 0) {
+}
+
+static void load_configuration(const char *cmd, struct mounts_run *r)
+{
+	char err[MELEE_ERRLEN];
+
+	if (melee_config_load(r->config, 0, &r->cfg, err, sizeof(err)) < 0) {
 		/* Lookups read every drop-in again for lines about their
 		 * image (melee-config-checked.c). */
 		if (geteuid() == 0)
 			melee_config_forget_checked(MELEE_CHECKED_DIR, 0);
 		/* check's own format for it, on stderr like every failure. */
 		if (strcmp(cmd, "check") == 0)
-			check_config_failed(config, err);
+			check_config_failed(r->config, err);
 		die_status(2, "%s", err);
 	}
 	/* Read whole and accepted: lookups may skip the other drop-ins
 	 * until one is added, removed or renamed.  Only an optimisation,
 	 * so a failure to record says nothing. */
 	if (geteuid() == 0)
-		(void)melee_config_note_checked(&cfg, MELEE_CHECKED_DIR, 0, err, sizeof(err));
-	if ((apps_dir || apps_remove) && !apps)
-		die_status(2, "--applications-dir and --remove go with links --apps IMAGE");
-	if (apps && strcmp(cmd, "links") != 0)
-		die_status(2, "--apps goes with the links command");
-	if (apps) {
-		rc = cmd_links_apps(&cfg, apps, bindir, apps_dir, apps_remove, o.quiet);
-		melee_config_free(&cfg);
-		return rc;
-	}
-	if (strcmp(cmd, "links") == 0) {
-		if (optind < argc)
-			die_status(2, "links takes no image names: it covers every image");
-		rc = mounts_links(&cfg, bindir, desktop_dir, xsessions_dir, o.quiet);
-		melee_config_free(&cfg);
-		return rc;
-	}
-	select_images(&cfg, argv + optind, argc - optind, &sel, &nsel);
+		(void)melee_config_note_checked(&r->cfg, MELEE_CHECKED_DIR, 0, err, sizeof(err));
+}
 
-	if (strcmp(cmd, "watch") == 0) {
-		if (o.dry_run)
-			die_status(2, "--dry-run does not go with watch");
-		/* The names are checked now; the configuration is read again
-		 * at every change. */
-		free(sel);
-		melee_config_free(&cfg);
-		return mounts_watch(config, argv + optind, argc - optind, o.quiet);
+/* Usage errors found once the configuration is read: --apps and its
+ * options, the verb's number of image names. */
+static void check_arguments(const struct verb *v, int nargs, const struct mounts_run *r)
+{
+	if ((r->apps_dir || r->apps_remove) && !r->apps)
+		die_status(2, "--applications-dir and --remove go with links --apps IMAGE");
+	if (r->apps && strcmp(v->name, "links") != 0)
+		die_status(2, "--apps goes with the links command");
+	/* links --apps IMAGE names its image with the option. */
+	if (!r->apps && !verb_args_fit(v, nargs))
+		die_status(2, "%s takes no image names: it covers every image", v->name);
+}
+
+int main(int argc, char **argv)
+{
+	struct mounts_run r = {
+		.config = MELEE_DEFAULT_CONFIG,
+		.bindir = BINDIR,
+		.desktop_dir = DATADIR "/applications",
+	};
+	const struct verb *v;
+	char err[MELEE_ERRLEN], names[128];
+	int rc, nargs, lock = -1;
+
+	sanitize_std_fds();
+	close_stdout_at_exit(1);
+	rc = parse_options(argc, argv, &r);
+	if (rc >= 0)
+		return rc;
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
 	}
-	if (strcmp(cmd, "status") == 0) {
-		rc = cmd_status(sel, nsel, o.json);
-	} else if (strcmp(cmd, "check") == 0) {
-		rc = mounts_check(&cfg, sel, nsel, &o);
-		mounts_namerules_warn(&cfg); /* warnings: rc unchanged */
-	} else {
-		rc = strcmp(cmd, "up") == 0 ? mounts_up(sel, nsel, &o) : mounts_down(sel, nsel, &o);
+	v = verb_find(verbs, argv[optind]);
+	check_option_verbs(argv[optind], &r);
+	if (!v) {
+		verb_names(verbs, names, sizeof(names));
+		warn("unknown command '%.80s' (expected %s)", argv[optind], names);
+		return 2;
 	}
+	optind++;
+	nargs = argc - optind;
+	/* Before reading any configuration: up and down change the mount
+	 * table, which only root may do. */
+	if ((v->flags & VERB_NEEDS_ROOT) && geteuid() != 0 && !r.o.dry_run)
+		die_status(2, "%s: must be run as root", v->name);
+	/* The lock before the configuration: a remove that holds it may be
+	 * unregistering an image, and an up that read the registration
+	 * before would bind /home into a tree that is being deleted. */
+	if ((v->flags & VERB_TAKES_LOCK) && !r.o.dry_run &&
+	    (lock = melee_lock_take(true, err, sizeof(err))) < 0)
+		die("%s", err);
+	load_configuration(v->name, &r);
+	check_arguments(v, nargs, &r);
+	/* links covers every image (links --apps names its own). */
+	if (strcmp(v->name, "links") != 0)
+		select_images(&r.cfg, argv + optind, nargs, &r.sel, &r.nsel);
+	rc = v->run(nargs, argv + optind, &r);
 	if (lock >= 0)
 		close(lock);
-	free(sel);
-	melee_config_free(&cfg);
+	free(r.sel);
+	melee_config_free(&r.cfg);
 	return rc;
 }
