@@ -254,8 +254,6 @@ static int check_choice(const struct melee_config *cfg, const char *user,
 			const struct choice *c, const struct melee_image **im,
 			struct passwd **pw, char *err, size_t errlen)
 {
-	gid_t *groups = NULL;
-	size_t ngroups = 0;
 	int r;
 
 	*im = melee_config_find_image(cfg, c->image);
@@ -270,14 +268,7 @@ static int check_choice(const struct melee_config *cfg, const char *user,
 		return r;
 	if (c->source == SRC_SUFFIX && (r = check_suffix_name(user, c, *pw, err, errlen)) < 0)
 		return r;
-	/* The groups matter to allow-groups only: an image without it does
-	 * not pay for a walk of every group database (getgrouplist). */
-	if ((*im)->n_allow_groups > 0 &&
-	    (r = melee_user_groups(c->base, (*pw)->pw_gid, &groups, &ngroups)) < 0)
-		return melee_fail(err, errlen, r, "cannot get the groups of %s", c->base);
-	r = melee_image_access(*im, c->base, groups, ngroups, err, errlen);
-	free(groups);
-	return r;
+	return melee_user_may_use(*im, *pw, err, errlen);
 }
 
 static bool strict(enum source s)

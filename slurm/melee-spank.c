@@ -170,8 +170,6 @@ static void fail(uint32_t jobid, const char *msg)
 static int resolve_image(spank_t sp, const char *name, char *err, size_t errlen)
 {
 	cleanup_free struct passwd *pw = NULL;
-	cleanup_free gid_t *groups = NULL;
-	size_t ngroups = 0;
 	uid_t uid;
 	int r;
 
@@ -188,11 +186,7 @@ static int resolve_image(spank_t sp, const char *name, char *err, size_t errlen)
 	r = melee_getpwuid(uid, &pw, err, errlen);
 	if (r < 0)
 		return r;
-	r = melee_user_groups(pw->pw_name, pw->pw_gid, &groups, &ngroups);
-	if (r < 0)
-		return melee_fail(err, errlen, r, "cannot look up the groups of %s: %s", pw->pw_name,
-				  strerror(-r));
-	return melee_image_access(state.image, pw->pw_name, groups, ngroups, err, errlen);
+	return melee_user_may_use(state.image, pw, err, errlen);
 }
 
 /* auto-up = yes: once per step and node, here in slurmstepd (root, on

@@ -51,17 +51,11 @@ static void usage(FILE *f)
 static void check_access(const struct melee_image *im)
 {
 	cleanup_free struct passwd *pw = NULL;
-	cleanup_free gid_t *groups = NULL;
-	size_t ngroups = 0;
 	char err[MELEE_ERRLEN];
-	int r;
 
 	if (melee_getpwuid(getuid(), &pw, err, sizeof(err)) < 0)
 		die("%s", err);
-	r = melee_user_groups(pw->pw_name, pw->pw_gid, &groups, &ngroups);
-	if (r < 0)
-		die("cannot look up the groups of %s: %s", pw->pw_name, strerror(-r));
-	if (melee_image_access(im, pw->pw_name, groups, ngroups, err, sizeof(err)) < 0)
+	if (melee_user_may_use(im, pw, err, sizeof(err)) < 0)
 		die("%s", err);
 }
 
