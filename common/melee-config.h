@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The configuration and image registry: melee.conf, images.d/NAME.conf and
- * users.conf, as DESIGN.md describes.  Parsing is pure (an fd in, a struct
+ * users.conf, as melee.conf(5) describes.  Parsing is pure (an fd in, a struct
  * out, a file:line message on error); loading adds the ownership checks. */
 #ifndef MELEE_CONFIG_H
 #define MELEE_CONFIG_H

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* The fd walk of DESIGN.md: every component of the absolute `path`, the
+/* The fd walk (HACKING.md, security invariants): every component of the absolute `path`, the
  * last included, must be a directory owned by `owner` (root in production)
  * and not group/world-writable; symlinks are refused.  Returns an O_PATH
  * directory fd, or -errno with a message naming the component and why. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A user's default image: the user's ~/.config/melee/image (read as
  * pam_melee trusts it, written so that it is trusted), users.conf and
- * default-image, in DESIGN.md's order. */
+ * default-image, in pam_melee(8)'s order of the choice. */
 #include "melee-user-default.h"
 
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* A user's default image: DESIGN.md's sources 4-6 of the choice (the
+/* A user's default image: sources 4-6 of pam_melee(8)'s choice (the
  * user's ~/.config/melee/image, users.conf, default-image), the ones
  * that exist outside a login, and the user's file itself: read the way
  * pam_melee trusts it, written (by `melee --set-default`) so that the
@@ -57,7 +57,7 @@ struct melee_default {
 	char user_file_err[MELEE_ERRLEN];
 };
 
-/* The first of sources 4-6 that names an image, in DESIGN.md's order
+/* The first of sources 4-6 that names an image, in pam_melee(8)'s order
  * (the user's file only when user-choice = yes, and only when `pw` is
  * given).  It only chooses: whether the image exists and the user may
  * have it is the caller's check, and a broken choice does not fall

@@ -5,7 +5,7 @@
  *          exist (see pam_sm_authenticate).
  * account: may this user have the image the login asks for?  Refused
  *          early, with a message the user sees.
- * session: choose the image (DESIGN.md's order), check it, and enter it
+ * session: choose the image (pam_melee(8)'s order), check it, and enter it
  *          with melee_enter_image().  The caller (sshd's monitor, login,
  *          su, a display manager) stays root and forks the user's
  *          process from inside the image; put pam_melee last.
@@ -168,7 +168,7 @@ static int ask_choice(pam_handle_t *pamh, const struct melee_config *cfg, struct
 	return 0;
 }
 
-/* DESIGN.md's order: the first source that says something wins; with
+/* pam_melee(8)'s order: the first source that says something wins; with
  * `ask` (the session only) what 4-7 chose is preselected in a question.
  * The base user's entry, when the user's file or the question needed
  * it, is left in *pw (the caller frees it) so that check_choice() does

@@ -82,7 +82,7 @@ static int option_image_cb(int val, const char *arg, int remote)
 {
 	char shown[96];
 
-	/* Only names of the DESIGN.md grammar, never a path: what reaches
+	/* Only names of melee_name_valid's grammar, never a path: what reaches
 	 * slurmstepd is looked up in melee.conf and nothing else.  The value
 	 * is the user's: shown printable, so that a newline cannot forge a
 	 * line of slurmd's log or the user's terminal. */
