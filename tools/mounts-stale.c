@@ -110,8 +110,9 @@ static int mount_id_of(int fd, const char *full, uint64_t *id, char *err, size_t
  * delete it (-EBUSY).  So the stale mount is detached, by its id as down
  * does it (lazily: a process holding the old file keeps it), and the
  * copy `tree`, made before, attached right after on the mountpoint
- * opened again beneath the image: for those microseconds new opens in
- * the image see the image's own file at that path. */
+ * opened again beneath the image: for that moment (about a millisecond,
+ * measured with up in a loop) new opens in the image see the image's own
+ * file at that path. */
 static int replace_without_beneath(const struct melee_image *im,
 				   const struct melee_mount_spec *m, const char *full, int *mpfd,
 				   int tree, char *err, size_t errlen)
