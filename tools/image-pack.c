@@ -224,8 +224,10 @@ static bool others_can_write(const struct stat *st)
 	return st->st_uid != 0 || (st->st_mode & (S_IWGRP | S_IWOTH));
 }
 
+/* The directories left out, as the output shows them. */
 struct left_out {
-	const char *image;
+	const char *imgpath; /* for messages */
+	char **shown;
 	size_t n;
 };
 
@@ -259,7 +261,7 @@ static int leave_out_writable(const struct tree_entry *e, bool after, void *data
 			      size_t errlen)
 {
 	struct left_out *lo = data;
-	char shown[256];
+	char shown[256], line[320];
 	cleanup_fd int fd = -1;
 	struct stat now;
 	int r;
@@ -269,18 +271,42 @@ static int leave_out_writable(const struct tree_entry *e, bool after, void *data
 	melee_shown(e->path, 200, shown, sizeof(shown));
 	fd = openat(e->dirfd, e->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &now) < 0)
-		return melee_fail(err, errlen, -errno, "/%s: %s", shown, strerror(errno));
+		return melee_fail(err, errlen, -errno, "%s/%s: %s", lo->imgpath, shown,
+				  strerror(errno));
 	if (now.st_dev != e->st->st_dev || now.st_ino != e->st->st_ino)
-		return melee_fail(err, errlen, -ESTALE, "/%s: replaced while it was looked at",
-				  shown);
+		return melee_fail(err, errlen, -ESTALE, "%s/%s: replaced while it was looked at",
+				  lo->imgpath, shown);
 	r = cover_dir(fd, &now, err, errlen);
 	if (r < 0)
-		return melee_fail(err, errlen, r, "/%s: %s", shown, err);
-	if (lo->n++ < PACK_SHOWN_LEFT_OUT)
-		printf("melee-image: %s: left out what is in /%s (owner %u, mode %04o): others "
-		       "than root can write it; packed as an empty directory\n",
-		       lo->image, shown, (unsigned)now.st_uid, (unsigned)(now.st_mode & 07777));
+		return melee_fail(err, errlen, r, "%s/%s: %s", lo->imgpath, shown, err);
+	/* The line as it will be shown; its path first, to sort by. */
+	snprintf(line, sizeof(line), "/%s (owner %u, mode %04o)", shown, (unsigned)now.st_uid,
+		 (unsigned)(now.st_mode & 07777));
+	r = melee_strv_push(&lo->shown, &lo->n, line);
+	if (r < 0)
+		return melee_fail(err, errlen, r, "out of memory");
 	return TREE_SKIP;
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One line per left-out directory in path order, the first few; then
+ * how many more. */
+static void show_left_out(const char *image, struct left_out *lo)
+{
+	if (lo->n)
+		qsort(lo->shown, lo->n, sizeof(*lo->shown), compare_strings);
+	for (size_t i = 0; i < lo->n && i < PACK_SHOWN_LEFT_OUT; i++)
+		printf("melee-image: %s: left out what is in %s: others than root can write "
+		       "it; packed as an empty directory\n",
+		       image, lo->shown[i]);
+	if (lo->n > PACK_SHOWN_LEFT_OUT)
+		printf("melee-image: %s: left out what is in %zu more such directories, packed "
+		       "empty too\n",
+		       image, lo->n - PACK_SHOWN_LEFT_OUT);
 }
 
 /* The packer's own root: a fresh tmpfs holding the host's /usr (and its
@@ -289,11 +315,11 @@ static int leave_out_writable(const struct tree_entry *e, bool after, void *data
  * made its root by pivot_root, the host's root then detached: a path
  * that mksquashfs opens (a symlink a user swapped in included) resolves
  * in this tree, where the host's /etc, /root and /home do not exist. */
-static void enter_packer_root(int tree, int out, const char *image)
+static void enter_packer_root(int tree, int out, const struct melee_image *im)
 {
 	const char *const opts[] = { "mode", "0755", "size", "64k", NULL };
 	int trees[sizeof(host_tops) / sizeof(host_tops[0])];
-	struct left_out lo = { .image = image };
+	struct left_out lo = { .imgpath = im->path };
 	char err[MELEE_ERRLEN];
 	cleanup_fd int root = -1, outbind = -1, outfd = -1;
 
@@ -320,12 +346,10 @@ static void enter_packer_root(int tree, int out, const char *image)
 		}
 	attach(outbind, root, "out");
 	attach(tree, root, "src");
-	if (tree_walk(tree, "/src", leave_out_writable, &lo, err, sizeof(err)) < 0)
+	if (tree_walk(tree, im->path, leave_out_writable, &lo, err, sizeof(err)) < 0)
 		die("pack: %s", err);
-	if (lo.n > PACK_SHOWN_LEFT_OUT)
-		printf("melee-image: %s: left out what is in %zu more such directories, packed "
-		       "empty too\n",
-		       image, lo.n - PACK_SHOWN_LEFT_OUT);
+	show_left_out(im->name, &lo);
+	melee_strv_free(lo.shown);
 	/* The old root stacked on the new one, then detached. */
 	if (fchdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
 	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
@@ -338,7 +362,8 @@ static void enter_packer_root(int tree, int out, const char *image)
  * its name meanwhile).  Progress and the summary only on a terminal.
  * Returns mksquashfs's exit status, -1 when it did not exit by itself,
  * or PACK_SETUP_FAILED. */
-static int run_mksquashfs(int tree, int out, const char *compression, const char *image)
+static int run_mksquashfs(int tree, int out, const char *compression,
+			  const struct melee_image *im)
 {
 	static const char *const packers[] = { "/usr/bin/mksquashfs", "/usr/sbin/mksquashfs",
 					       NULL };
@@ -378,7 +403,7 @@ static int run_mksquashfs(int tree, int out, const char *compression, const char
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
-		enter_packer_root(tree, out, image);
+		enter_packer_root(tree, out, im);
 		fflush(stdout);
 		if (write(ready_w, "R", 1) != 1)
 			_exit(127);
@@ -457,7 +482,7 @@ void image_pack(const struct melee_config *cfg, const char *name, const char *fi
 		fail_tmp(dfd, tmp, file, "cannot make the temporary file root's, mode 0644");
 	printf("melee-image: %s: packing %s into %s (%s)\n", im->name, im->path, file,
 	       compression);
-	r = run_mksquashfs(tree, out, compression, im->name);
+	r = run_mksquashfs(tree, out, compression, im);
 	if (pack_interrupted)
 		fail_tmp(dfd, tmp, file, "interrupted");
 	if (r == PACK_SETUP_FAILED)
