@@ -6,8 +6,9 @@
  * to TARGET, with one rename so that the name is never missing.
  *
  * As a user: inotify, and the first close of DIR by anyone triggers it.
- * With --by COMM (root only, fanotify): only a close by a process whose
- * name is COMM, so that the swap meets that reader and no other.
+ * With --by COMM (root only, fanotify): only a close that follows an open
+ * by a process named COMM, so that the swap meets that reader's listing
+ * and no other.
  *
  * Prints "ready" once the watch is in place, then "swapped" or "no reader
  * within SECONDS s".
@@ -64,14 +65,27 @@ static int is_named(pid_t pid, const char *comm)
 	return 0;
 }
 
-/* True when buf holds a close of the marked directory by a process COMM. */
-static int fanotify_dir_closed(const char *buf, ssize_t len, const char *comm)
+/* True when buf holds a close of the marked directory after an open of
+ * it by a process named COMM.  The name is read while the opener waits
+ * for our answer to its open (a permission event): read later, it could
+ * be the name of what the opener exec'ed since (a process that lists the
+ * directory, then execs COMM, is not COMM when it lists it). */
+static int fanotify_dir_closed(int fan, const char *buf, ssize_t len, const char *comm,
+			       int *armed)
 {
 	const struct fanotify_event_metadata *m = (const void *)buf;
 	int hit = 0;
 
 	for (; FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) {
-		if ((m->mask & FAN_CLOSE_NOWRITE) && is_named(m->pid, comm))
+		if (m->mask & FAN_OPEN_PERM) {
+			struct fanotify_response allow = { .fd = m->fd, .response = FAN_ALLOW };
+
+			if (is_named(m->pid, comm))
+				*armed = 1;
+			if (write(fan, &allow, sizeof(allow)) != sizeof(allow))
+				perror("swap-on-read: fanotify response");
+		}
+		if ((m->mask & FAN_CLOSE_NOWRITE) && *armed)
 			hit = 1;
 		if (m->fd >= 0)
 			close(m->fd);
@@ -86,7 +100,7 @@ int main(int argc, char **argv)
 	char tmp[NAME_MAX + 1];
 	struct pollfd pfd;
 	time_t end;
-	int dfd, w, r;
+	int dfd, w, r, armed = 0;
 
 	if (argc == 7 && strcmp(argv[1], "--by") == 0) {
 		comm = argv[2];
@@ -105,11 +119,11 @@ int main(int argc, char **argv)
 	if (symlinkat(argv[3], dfd, tmp) < 0)
 		return fail("symlink");
 	if (comm) {
-		w = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY | O_CLOEXEC);
+		w = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY | O_CLOEXEC);
 		if (w < 0)
 			return fail("fanotify_init");
-		r = fanotify_mark(w, FAN_MARK_ADD, FAN_CLOSE_NOWRITE | FAN_ONDIR, AT_FDCWD,
-				  argv[1]);
+		r = fanotify_mark(w, FAN_MARK_ADD, FAN_OPEN_PERM | FAN_CLOSE_NOWRITE | FAN_ONDIR,
+				  AT_FDCWD, argv[1]);
 	} else {
 		w = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 		if (w < 0)
@@ -132,7 +146,8 @@ int main(int argc, char **argv)
 		n = read(w, buf, sizeof(buf));
 		if (n < 0 && errno != EAGAIN)
 			return fail("read");
-		if (n > 0 && (comm ? fanotify_dir_closed(buf, n, comm) : inotify_dir_closed(buf, n))) {
+		if (n > 0 && (comm ? fanotify_dir_closed(w, buf, n, comm, &armed)
+				       : inotify_dir_closed(buf, n))) {
 			if (renameat(dfd, tmp, dfd, argv[2]) < 0)
 				return fail("rename");
 			printf("swapped\n");
