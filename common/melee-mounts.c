@@ -483,8 +483,8 @@ void melee_image_status(const struct melee_image *im, struct libmnt_table *tb,
 #define MOVE_MOUNT_BENEATH 0x00000200 /* Linux 6.5, <linux/mount.h> */
 #endif
 
-static int bind_attach(const char *source, int target_fd, bool recursive, bool readonly,
-		       unsigned int move_flags, char *err, size_t errlen)
+int melee_bind_clone(const char *source, bool recursive, bool readonly, char *err,
+		     size_t errlen)
 {
 	struct mount_attr attr = {
 		.attr_set = readonly ? MOUNT_ATTR_RDONLY : 0,
@@ -492,9 +492,8 @@ static int bind_attach(const char *source, int target_fd, bool recursive, bool r
 	};
 	cleanup_fd int tree = -1;
 
-	/* A detached copy first: it is made rslave and read-only before it is
-	 * attached, so there is no moment at which the image holds a shared
-	 * or writable copy. */
+	/* Made rslave and read-only while it is detached, so that there is
+	 * no moment at which the image holds a shared or writable copy. */
 	tree = open_tree(AT_FDCWD, source,
 			 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
 	if (tree < 0)
@@ -503,22 +502,26 @@ static int bind_attach(const char *source, int target_fd, bool recursive, bool r
 	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
 		return melee_fail(err, errlen, -errno, "cannot make the copy of %s rslave%s: %s",
 				  source, readonly ? " and read-only" : "", strerror(errno));
+	return melee_steal_fd(&tree);
+}
+
+int melee_bind_attach(int tree, const char *source, int target_fd, bool beneath, char *err,
+		      size_t errlen)
+{
 	if (move_mount(tree, "", target_fd, "",
-		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH | move_flags) < 0)
+		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH |
+			       (beneath ? MOVE_MOUNT_BENEATH : 0)) < 0)
 		return melee_fail(err, errlen, -errno, "cannot attach %s%s: %s", source,
-				  move_flags ? " beneath the mount it replaces" : "",
-				  strerror(errno));
+				  beneath ? " beneath the mount it replaces" : "", strerror(errno));
 	return 0;
 }
 
 int melee_bind(const char *source, int target_fd, bool recursive, bool readonly,
 	       char *err, size_t errlen)
 {
-	return bind_attach(source, target_fd, recursive, readonly, 0, err, errlen);
-}
+	cleanup_fd int tree = melee_bind_clone(source, recursive, readonly, err, errlen);
 
-int melee_bind_beneath(const char *source, int target_fd, bool readonly, char *err,
-		       size_t errlen)
-{
-	return bind_attach(source, target_fd, false, readonly, MOVE_MOUNT_BENEATH, err, errlen);
+	if (tree < 0)
+		return tree;
+	return melee_bind_attach(tree, source, target_fd, false, err, errlen);
 }

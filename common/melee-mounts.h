@@ -88,13 +88,17 @@ void melee_image_status(const struct melee_image *im, struct libmnt_table *tb,
 int melee_bind(const char *source, int target_fd, bool recursive, bool readonly,
 	       char *err, size_t errlen);
 
-/* The same plain bind of a file, attached beneath the mount on top of
- * `target_fd` (the root of that mount) rather than on it
- * (MOVE_MOUNT_BENEATH): the old mount keeps covering the mountpoint until
- * the caller detaches it, so that the image never shows the file missing
- * while a stale bind is replaced (tools/melee-mounts/mounts-stale.c). */
-int melee_bind_beneath(const char *source, int target_fd, bool readonly, char *err,
-		       size_t errlen);
+/* melee_bind in two steps, for a caller that may try more than one place
+ * (tools/melee-mounts/mounts-stale.c): the detached copy of `source` (its fd, or
+ * -errno), made rslave and read-only as melee_bind makes it; then that
+ * copy attached on the opened mountpoint, on top of whatever is mounted
+ * there, or with `beneath` under the mount on top of `target_fd` (the
+ * root of that mount; MOVE_MOUNT_BENEATH, Linux 6.5: a kernel before
+ * refuses it with -EINVAL).  A failed attach leaves the copy usable. */
+int melee_bind_clone(const char *source, bool recursive, bool readonly, char *err,
+		     size_t errlen);
+int melee_bind_attach(int tree, const char *source, int target_fd, bool beneath, char *err,
+		      size_t errlen);
 
 /* Host daemons that answer account lookups through a socket under /run:
  * nscd (and unscd) at /run/nscd, which glibc asks before it reads any file,

@@ -5,7 +5,9 @@
 # xz or gzip, a FILE in a directory others can write (world-writable,
 # sticky /tmp, owned by a user, a writable directory above, a symlink on
 # the way), a relative FILE, a FILE that is a directory or inside the
-# image; and a user who is not root.
+# image; and a user who is not root.  A tree deeper than the walk that
+# finds what to leave out goes fails (exit 1) with the path, and nothing
+# is written either.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
 
@@ -49,4 +51,13 @@ refused "a FILE inside the image" \
 run as alice "$MELEE_IMAGE" pack bb "$T/files/x.sqsh"
 is "$rc:$out" "2:melee-image: pack: must be run as root" "a user who is not root"
 is "$(ls -lAR "$T/files" "$T/open" "$T/users" "$T/above" "$T/etc" "$IMAGES")" "$before" "nothing was written anywhere"
+# One process walking down (perl-base, as in every Debian): a shell's cd
+# at each level costs time quadratic in the depth.
+perl -e 'chdir $ARGV[0] or die; for (0 .. 4097) { mkdir "d", 0755 or die; chdir "d" or die }' "$IMAGES/bb"
+run mi pack bb "$T/files/x.sqsh"
+like "$rc:$out" "^1:melee-image: bb: packing .*
+melee-image: pack: $IMAGES/bb/d/d/d/.*\.\.\.: more than 4096 directories deep; refusing to walk it
+melee-image: pack: could not build mksquashfs's root of its own; $T/files/x.sqsh was not changed$" \
+	"a tree more than 4096 directories deep: exit 1, the path and why"
+is "$(ls -A "$T/files")" "" "and nothing was written"
 done_testing

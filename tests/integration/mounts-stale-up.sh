@@ -88,6 +88,8 @@ rm "$I/var/log" && mv "$I/var/log.real" "$I/var/log"
 mm up demo >/dev/null
 like "$(mm status demo)" "ready +13/13$" "with the image's /var/log back, up repairs it"
 umount "$T/hostlog/wtmp"
+# down refuses an image with a process inside (mounts-down-in-use.sh).
+kill "$SESSION"; wait "$SESSION" 2>/dev/null
 mm down demo >/dev/null
 is "$(mounted_below "$I" | wc -l)" "0" "down leaves nothing mounted"
 done_testing

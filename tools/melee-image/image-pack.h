@@ -26,7 +26,13 @@ struct pack_result {
 /* Writes the tree image `name` of cfg as the squashfs file `file` (an
  * absolute path in a directory only root can write), compressed with
  * `compression` (NULL: zstd).  Nothing mounted in the tree is packed:
- * mksquashfs reads a non-recursive clone of the image root.  The file
+ * mksquashfs reads a non-recursive clone of the image root.  Nor is what
+ * is in a directory that anyone but root can write (packed empty, with
+ * its owner and mode; a line on stdout each): what is packed cannot be
+ * swapped by a user between mksquashfs's scan and its read.  mksquashfs
+ * runs pivot_root'ed into a tmpfs of a private mount namespace holding
+ * only the host's /usr, the clone and the output: no path it opens
+ * resolves on the host.  The file
  * appears whole or not at all (temporary file in its directory, then
  * rename), owned by root, mode 0644.  Dies on any error. */
 void image_pack(const struct melee_config *cfg, const char *name, const char *file,

@@ -86,26 +86,91 @@ const char *mounts_repair_what(const struct melee_mount_spec *m)
 	return line;
 }
 
-int mounts_entry_replace(const struct melee_image *im, const struct melee_mount_spec *m,
-			 int *mpfd, char *err, size_t errlen)
+/* The id of the mount at fd (O_PATH), which melee_unmount_in_image
+ * checks before it detaches anything. */
+static int mount_id_of(int fd, const char *full, uint64_t *id, char *err, size_t errlen)
 {
-	char full[8192];
 	struct statx sx;
-	int r;
 
-	snprintf(full, sizeof(full), "%s%s", im->path, m->target);
-	if (statx(*mpfd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &sx) < 0)
+	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &sx) < 0)
 		return melee_fail(err, errlen, -errno, "%s: %s", full, strerror(errno));
 	if (!(sx.stx_mask & STATX_MNT_ID))
 		return melee_fail(err, errlen, -ENOSYS, "%s: the kernel does not report mount ids",
 				  full);
-	r = melee_bind_beneath(m->source, *mpfd, m->readonly, err, errlen);
+	*id = sx.stx_mnt_id;
+	return 0;
+}
+
+/* A kernel without MOVE_MOUNT_BENEATH (before Linux 6.5: Debian 12's 6.1).
+ * On top of the stale mount is no way: a file replaced by a rename over
+ * it (resolv.conf, hosts, the merged accounts) is deleted, and the kernel
+ * mounts nothing on a deleted file (-ENOENT); a file renamed away
+ * (logrotate's wtmp -> wtmp.1) would become a mountpoint under the new
+ * bind, and the host's next rotation could neither rename over nor
+ * delete it (-EBUSY).  So the stale mount is detached, by its id as down
+ * does it (lazily: a process holding the old file keeps it), and the
+ * copy `tree`, made before, attached right after on the mountpoint
+ * opened again beneath the image: for that moment (about a millisecond,
+ * measured with up in a loop) new opens in the image see the image's own
+ * file at that path. */
+static int replace_without_beneath(const struct melee_image *im,
+				   const struct melee_mount_spec *m, const char *full, int *mpfd,
+				   int tree, char *err, size_t errlen)
+{
+	cleanup_fd int imgfd = image_open_safely(im->path, 0, err, errlen);
+
+	if (imgfd < 0)
+		return -EPERM; /* the message is in err */
+	/* More than one round only for a stack of mounts someone else made
+	 * there: each is detached the same way, down to the image's file. */
+	for (int layer = 0; layer < 256; layer++) {
+		uint64_t id;
+		bool created;
+		int r;
+
+		if (*mpfd < 0) {
+			*mpfd = image_open_mountpoint(imgfd, im->path, m->target, MELEE_TARGET_FILE,
+						      false, &created, err, errlen);
+			if (*mpfd < 0)
+				return *mpfd;
+			if (!melee_is_mountpoint(*mpfd))
+				return melee_bind_attach(tree, m->source, *mpfd, false, err, errlen);
+		}
+		r = mount_id_of(*mpfd, full, &id, err, errlen);
+		melee_fd_replace(mpfd, -1);
+		if (r < 0)
+			return r;
+		r = melee_unmount_in_image(im->path, full, id, true, err, errlen);
+		if (r < 0)
+			return r;
+	}
+	return melee_fail(err, errlen, -ELOOP, "%s: more than 256 mounts stacked there", full);
+}
+
+int mounts_entry_replace(const struct melee_image *im, const struct melee_mount_spec *m,
+			 int *mpfd, char *err, size_t errlen)
+{
+	char full[8192];
+	cleanup_fd int tree = -1;
+	uint64_t id;
+	int r;
+
+	snprintf(full, sizeof(full), "%s%s", im->path, m->target);
+	r = mount_id_of(*mpfd, full, &id, err, errlen);
+	if (r >= 0)
+		r = tree = melee_bind_clone(m->source, false, m->readonly, err, errlen);
+	if (r >= 0)
+		r = melee_bind_attach(tree, m->source, *mpfd, true, err, errlen);
+	/* EINVAL: the flag unknown (before Linux 6.5), or this mount cannot
+	 * take one beneath it; the copy is still ours to attach elsewhere. */
+	if (r == -EINVAL)
+		r = replace_without_beneath(im, m, full, mpfd, tree, err, errlen);
+	else if (r >= 0)
+		/* Exactly the old mount, reached beneath the image again
+		 * without following anything: the new bind now lies under it. */
+		r = melee_unmount_in_image(im->path, full, id, true, err, errlen);
 	melee_fd_replace(mpfd, -1);
-	if (r < 0)
-		return r;
-	/* Exactly the old mount, reached beneath the image again without
-	 * following anything: the new bind now lies under it. */
-	return melee_unmount_in_image(im->path, full, sx.stx_mnt_id, true, err, errlen);
+	return r;
 }
 
 /* One image's entries with a mount on top, each handed to visit() with

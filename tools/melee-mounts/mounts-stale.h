@@ -25,7 +25,10 @@ bool mounts_entry_stale(const struct melee_mount_spec *m, int mpfd, const char *
  * the new bind goes beneath the old one, then the old one is detached
  * (lazily: processes holding the old file keep it) by
  * melee_unmount_in_image with the old mount's id, so that a session
- * never sees the file missing and a swapped path is never followed. */
+ * never sees the file missing and a swapped path is never followed.  A
+ * kernel that refuses MOVE_MOUNT_BENEATH (before Linux 6.5) gets the old
+ * mount detached the same way first and the new bind attached right
+ * after (mounts-stale.c, replace_without_beneath). */
 int mounts_entry_replace(const struct melee_image *im, const struct melee_mount_spec *m,
 			 int *mpfd, char *err, size_t errlen);
 
