@@ -403,6 +403,14 @@ static bool cover_mounted(struct libmnt_table *tb, const char *path)
 	       mnt_optstr_get_option(vfs, "ro", NULL, NULL) == 0;
 }
 
+/* " WORD" at the end of st->detail, cut to fit. */
+static void detail_append(struct melee_image_status *st, const char *word)
+{
+	size_t l = strlen(st->detail);
+
+	snprintf(st->detail + l, sizeof(st->detail) - l, " %s", word);
+}
+
 /* A cover that up should have made and that is not there: the image's
  * programs can ask a host daemon for accounts (named in st->detail). */
 static bool covers_missing(const struct melee_image *im, const struct melee_mount_plan *plan,
@@ -422,11 +430,7 @@ static bool covers_missing(const struct melee_image *im, const struct melee_moun
 				 "not covered (the host's account daemons answer there; up "
 				 "covers it):");
 		missing = true;
-		{
-			size_t l = strlen(st->detail);
-
-			snprintf(st->detail + l, sizeof(st->detail) - l, " %s", full);
-		}
+		detail_append(st, full);
 	}
 	return missing;
 }

@@ -163,7 +163,8 @@ int image_open_safely_create(const char *path, uid_t owner, bool create, bool *c
 	char parent[4096];
 	const char *base;
 	cleanup_fd int dir = open_parent(path, owner, parent, sizeof(parent), &base, err, errlen);
-	int fd;
+	cleanup_fd int fd = -1;
+	int r;
 
 	*created = false;
 	if (dir < 0)
@@ -192,12 +193,8 @@ int image_open_safely_create(const char *path, uid_t owner, bool create, bool *c
 	}
 	if (fd < 0)
 		return explain_component(dir, base, path, errno, err, errlen);
-	{
-		cleanup_fd int held = fd;
-		int r = check_trusted_dir(held, path, owner, err, errlen);
-
-		return r < 0 ? r : melee_steal_fd(&held);
-	}
+	r = check_trusted_dir(fd, path, owner, err, errlen);
+	return r < 0 ? r : melee_steal_fd(&fd);
 }
 
 /* Creates the missing last component `name` of a mountpoint in the

@@ -445,13 +445,109 @@ static int host_session(pam_handle_t *pamh)
 	return PAM_IGNORE;
 }
 
+/* Every lookup the caller will need is done now, on the host: the NSS
+ * modules for passwd and group (ours included, for the suffixed name's
+ * initgroups after the chroot) are loaded here.  By the base name: glibc
+ * asks every group service in turn, so ours is loaded all the same,
+ * without its whole answer for USER+IMAGE (a configuration load and a
+ * login.defs read, thrown away).  check_suffix_name() loaded our passwd
+ * functions.  A failed walk (no memory, more groups than the kernel
+ * allows) may have left a group service unloaded, which the image's own
+ * libraries would then serve: refused, still on the host. */
+static int load_group_services(pam_handle_t *pamh, const struct args *a, const struct choice *c,
+			       const struct passwd *pw)
+{
+	cleanup_free gid_t *g = NULL;
+	char err[MELEE_ERRLEN];
+	size_t n = 0;
+
+	if (melee_user_groups(c->base, pw->pw_gid, &g, &n) < 0) {
+		snprintf(err, sizeof(err), "cannot read the groups of %s before entering the image",
+			 c->base);
+		return refuse(pamh, a, c, err, PAM_SESSION_ERR);
+	}
+	return PAM_SUCCESS;
+}
+
+/* What the session needs before the chroot, on the host: the group
+ * services loaded, and with auto-up = yes an image that is not up
+ * prepared (melee-auto-up.h).  PAM_SUCCESS, or refuse()'s answer. */
+static int prepare_on_host(pam_handle_t *pamh, const struct args *a,
+			   const struct melee_config *cfg, const struct choice *c,
+			   const struct melee_image *im, const struct passwd *pw)
+{
+	char ran[MELEE_ERRLEN], err[MELEE_ERRLEN];
+	int r = load_group_services(pamh, a, c, pw);
+
+	if (r != PAM_SUCCESS)
+		return r;
+	r = melee_auto_up(cfg, a->conf, im, ran, sizeof(ran), err, sizeof(err));
+	if (r < 0)
+		return refuse(pamh, a, c, err, PAM_SESSION_ERR);
+	if (r > 0)
+		pam_syslog(pamh, LOG_NOTICE, "user %s: %s", c->base, ran);
+	return PAM_SUCCESS;
+}
+
+/* MELEE_IMAGE and debian_chroot for the session inside image im. */
+static int set_image_env(pam_handle_t *pamh, const char *image)
+{
+	char env[128];
+	int r;
+
+	snprintf(env, sizeof(env), "MELEE_IMAGE=%s", image);
+	r = pam_putenv(pamh, env);
+	snprintf(env, sizeof(env), "debian_chroot=%s", image);
+	if (r == PAM_SUCCESS)
+		r = pam_putenv(pamh, env);
+	return r;
+}
+
+/* Enters image im (melee_enter_image) and sets the session up inside
+ * it.  PAM_SUCCESS, PAM_SESSION_ERR once inside (there is no host to
+ * fall back to), or refuse()'s answer when entering failed before the
+ * chroot. */
+static int enter_session(pam_handle_t *pamh, const struct args *a, const struct choice *c,
+			 const struct melee_image *im, const struct passwd *pw)
+{
+	char err[MELEE_ERRLEN];
+	int r = melee_enter_image(im, err, sizeof(err));
+
+	if (r == MELEE_ENTER_INSIDE) {
+		/* Already chrooted: the host is out of reach, so there is no
+		 * fallback whatever the source or the options. */
+		pam_error(pamh, "melee: %s", err);
+		pam_syslog(pamh, LOG_ERR, "user %s: session failed inside image %s (%s): %s",
+			   c->base, im->name, source_names[c->source], err);
+		return PAM_SESSION_ERR;
+	}
+	if (r < 0)
+		return refuse(pamh, a, c, err, PAM_SESSION_ERR);
+	/* From here on we are inside the image: only ids, no lookups. */
+	r = set_image_env(pamh, im->name);
+	if (r != PAM_SUCCESS) {
+		/* Inside the image already: no host to fall back to. */
+		pam_syslog(pamh, LOG_ERR, "user %s: cannot set MELEE_IMAGE in image %s: %s",
+			   c->base, im->name, pam_strerror(pamh, r));
+		return PAM_SESSION_ERR;
+	}
+	/* Plain su does not chdir; the old cwd is outside the image. */
+	if (chdir(pw->pw_dir) < 0 && chdir("/") < 0)
+		pam_syslog(pamh, LOG_WARNING, "cannot chdir in image %s", im->name);
+	pam_syslog(pamh, LOG_INFO, "user %s: entered image %s (chosen by %s)", c->base, im->name,
+		   source_names[c->source]);
+	if (!a->quiet && c->source != SRC_SUFFIX)
+		pam_info(pamh, "melee: %s", im->description);
+	return PAM_SUCCESS;
+}
+
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct melee_config cfg;
 	const struct melee_image *im;
 	struct choice c;
 	cleanup_free struct passwd *pw = NULL;
-	char err[MELEE_ERRLEN], env[128];
+	char err[MELEE_ERRLEN];
 	const char *user;
 	struct args a;
 	int r;
@@ -483,75 +579,9 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		r = refuse(pamh, &a, &c, err, PAM_SESSION_ERR);
 		goto out;
 	}
-	/* Every lookup the caller will need is done now, on the host: the
-	 * NSS modules for passwd and group (ours included, for the
-	 * suffixed name's initgroups after the chroot) are loaded here.
-	 * By the base name: glibc asks every group service in turn, so
-	 * ours is loaded all the same, without its whole answer for
-	 * USER+IMAGE (a configuration load and a login.defs read, thrown
-	 * away).  check_suffix_name() loaded our passwd functions.  A
-	 * failed walk (no memory, more groups than the kernel allows) may
-	 * have left a group service unloaded, which the image's own
-	 * libraries would then serve: refused, still on the host. */
-	{
-		cleanup_free gid_t *g = NULL;
-		size_t n = 0;
-
-		if (melee_user_groups(c.base, pw->pw_gid, &g, &n) < 0) {
-			snprintf(err, sizeof(err),
-				 "cannot read the groups of %s before entering the image", c.base);
-			r = refuse(pamh, &a, &c, err, PAM_SESSION_ERR);
-			goto out;
-		}
-	}
-	/* auto-up = yes: an image that is not up is prepared here, on the
-	 * host, before the chroot (melee-auto-up.h). */
-	{
-		char ran[MELEE_ERRLEN];
-
-		r = melee_auto_up(&cfg, a.conf, im, ran, sizeof(ran), err, sizeof(err));
-		if (r < 0) {
-			r = refuse(pamh, &a, &c, err, PAM_SESSION_ERR);
-			goto out;
-		}
-		if (r > 0)
-			pam_syslog(pamh, LOG_NOTICE, "user %s: %s", c.base, ran);
-	}
-	r = melee_enter_image(im, err, sizeof(err));
-	if (r == MELEE_ENTER_INSIDE) {
-		/* Already chrooted: the host is out of reach, so there is no
-		 * fallback whatever the source or the options. */
-		pam_error(pamh, "melee: %s", err);
-		pam_syslog(pamh, LOG_ERR, "user %s: session failed inside image %s (%s): %s",
-			   c.base, im->name, source_names[c.source], err);
-		r = PAM_SESSION_ERR;
-		goto out;
-	}
-	if (r < 0) {
-		r = refuse(pamh, &a, &c, err, PAM_SESSION_ERR);
-		goto out;
-	}
-	/* From here on we are inside the image: only ids, no lookups. */
-	snprintf(env, sizeof(env), "MELEE_IMAGE=%s", im->name);
-	r = pam_putenv(pamh, env);
-	snprintf(env, sizeof(env), "debian_chroot=%s", im->name);
+	r = prepare_on_host(pamh, &a, &cfg, &c, im, pw);
 	if (r == PAM_SUCCESS)
-		r = pam_putenv(pamh, env);
-	if (r != PAM_SUCCESS) {
-		/* Inside the image already: no host to fall back to. */
-		pam_syslog(pamh, LOG_ERR, "user %s: cannot set MELEE_IMAGE in image %s: %s",
-			   c.base, im->name, pam_strerror(pamh, r));
-		r = PAM_SESSION_ERR;
-		goto out;
-	}
-	/* Plain su does not chdir; the old cwd is outside the image. */
-	if (chdir(pw->pw_dir) < 0 && chdir("/") < 0)
-		pam_syslog(pamh, LOG_WARNING, "cannot chdir in image %s", im->name);
-	pam_syslog(pamh, LOG_INFO, "user %s: entered image %s (chosen by %s)", c.base,
-		   im->name, source_names[c.source]);
-	if (!a.quiet && c.source != SRC_SUFFIX)
-		pam_info(pamh, "melee: %s", im->description);
-	r = PAM_SUCCESS;
+		r = enter_session(pamh, &a, &c, im, pw);
 out:
 	melee_config_free(&cfg);
 	return r == PAM_IGNORE ? host_session(pamh) : r;

@@ -138,6 +138,59 @@ bool desktop_entry_parse(char *data, struct desktop_entry *e, char *why, size_t 
 	return true;
 }
 
+/* Whether field code %c of argument t can be carried over (the
+ * deprecated ones are dropped before): one of the specification's, not
+ * the program nor inside quotes, %F %U %i alone in their argument, and
+ * at most one of %f %u %F %U in the whole Exec (*files counts them).
+ * False with the reason. */
+static bool field_code_ok(char c, const char *t, bool quoted, bool first, int *files, char *why,
+			  size_t whylen)
+{
+	if (!c || !strchr("fuFUick", c)) {
+		snprintf(why, whylen, "the Exec field code %%%s is not one of the specification's",
+			 c ? (char[]){c, 0} : "");
+		return false;
+	}
+	if (quoted || first) {
+		snprintf(why, whylen, "the Exec field code %%%c is %s", c,
+			 first ? "the program" : "inside quotes");
+		return false;
+	}
+	if (strchr("FUi", c) && strlen(t) != 2) {
+		snprintf(why, whylen, "the Exec field code %%%c is not an argument of its own", c);
+		return false;
+	}
+	if (strchr("fuFU", c) && ++*files > 1) {
+		snprintf(why, whylen, "the Exec has more than one of %%f %%u %%F %%U");
+		return false;
+	}
+	return true;
+}
+
+/* Double quotes, with \" \` \$ \\ inside: the one quoting the
+ * specification defines; ; $( ) and ` stay literal characters.  Takes
+ * `arg` (freed). */
+static char *quote_arg(char *arg)
+{
+	char *q = NULL;
+	size_t qlen = 0;
+	FILE *f = open_memstream(&q, &qlen);
+
+	if (!f)
+		die("out of memory");
+	fputc('"', f);
+	for (const char *p = arg; *p; p++) {
+		if (strchr("\"`$\\", *p))
+			fputc('\\', f);
+		fputc(*p, f);
+	}
+	fputc('"', f);
+	if (fclose(f) != 0)
+		die("out of memory");
+	free(arg);
+	return q;
+}
+
 /* One argument of the launcher's Exec from one of the entry's: field
  * codes checked (%f %u %F %U %i %c kept, %k the entry's path in the image,
  * the deprecated ones dropped), then quoted if it needs quotes.  NULL
@@ -145,8 +198,8 @@ bool desktop_entry_parse(char *data, struct desktop_entry *e, char *why, size_t 
 static char *exec_arg(const char *t, bool quoted, bool first, const char *entry_path, int *files,
 		      char *why, size_t whylen)
 {
-	char *out = NULL, *q = NULL;
-	size_t len = 0, qlen = 0;
+	char *out = NULL;
+	size_t len = 0;
 	FILE *f = open_memstream(&out, &len);
 	bool code = false, dropped_all = *t != '\0';
 
@@ -168,40 +221,21 @@ static char *exec_arg(const char *t, bool quoted, bool first, const char *entry_
 		}
 		if (c && strchr("dDnNvm", c))
 			continue;
-		if (!c || !strchr("fuFUick", c)) {
-			snprintf(why, whylen,
-				 "the Exec field code %%%s is not one of the "
-				 "specification's",
-				 c ? (char[]){c, 0} : "");
-			goto fail;
-		}
-		if (quoted || first) {
-			snprintf(why, whylen, "the Exec field code %%%c is %s", c,
-				 first ? "the program" : "inside quotes");
-			goto fail;
-		}
-		if (strchr("FUi", c) && strlen(t) != 2) {
-			snprintf(why, whylen,
-				 "the Exec field code %%%c is not an argument of "
-				 "its own",
-				 c);
-			goto fail;
+		if (!field_code_ok(c, t, quoted, first, files, why, whylen)) {
+			fclose(f);
+			free(out);
+			return NULL;
 		}
 		dropped_all = false;
 		if (c == 'k') {
 			fputs(entry_path, f);
 			continue;
 		}
-		if (strchr("fuFU", c) && ++*files > 1) {
-			snprintf(why, whylen, "the Exec has more than one of %%f %%u %%F %%U");
-			goto fail;
-		}
 		fprintf(f, "%%%c", c);
 		code = true;
 	}
 	if (fclose(f) != 0)
 		die("out of memory");
-	f = NULL;
 	if (dropped_all) {
 		out[0] = '\0';
 		return out;
@@ -210,31 +244,11 @@ static char *exec_arg(const char *t, bool quoted, bool first, const char *entry_
 		return out;
 	if (code) {
 		snprintf(why, whylen,
-			 "an Exec argument has a field code and characters "
-			 "that need quotes");
+			 "an Exec argument has a field code and characters that need quotes");
 		free(out);
 		return NULL;
 	}
-	/* Double quotes, with \" \` \$ \\ inside: the one quoting the
-	 * specification defines; ; $( ) and ` stay literal characters. */
-	f = open_memstream(&q, &qlen);
-	if (!f)
-		die("out of memory");
-	fputc('"', f);
-	for (const char *p = out; *p; p++) {
-		if (strchr("\"`$\\", *p))
-			fputc('\\', f);
-		fputc(*p, f);
-	}
-	fputc('"', f);
-	if (fclose(f) != 0)
-		die("out of memory");
-	free(out);
-	return q;
-fail:
-	fclose(f);
-	free(out);
-	return NULL;
+	return quote_arg(out);
 }
 
 /* The launcher's Exec: `melee_path IMAGE` and the entry's arguments. */

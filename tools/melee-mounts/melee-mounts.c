@@ -399,42 +399,18 @@ static int parse_options(int argc, char **argv, struct mounts_run *r)
 				     "configuration",
 				     optarg);
 			break;
-		case 'n':
-			r->o.dry_run = true;
-			break;
-		case 'l':
-			r->o.lazy = true;
-			break;
-		case 'f':
-			r->o.force = true;
-			break;
-		case 'j':
-			r->o.json = true;
-			break;
-		case 'q':
-			r->o.quiet = true;
-			break;
-		case 'B':
-			r->bindir = optarg;
-			break;
-		case 'D':
-			r->desktop_dir = optarg;
-			break;
-		case 'X':
-			r->xsessions_dir = optarg;
-			break;
-		case 'M':
-			r->o.remount = true;
-			break;
-		case 'A':
-			r->apps = optarg;
-			break;
-		case 'P':
-			r->apps_dir = optarg;
-			break;
-		case 'R':
-			r->apps_remove = true;
-			break;
+		case 'n': r->o.dry_run = true; break;
+		case 'l': r->o.lazy = true; break;
+		case 'f': r->o.force = true; break;
+		case 'j': r->o.json = true; break;
+		case 'q': r->o.quiet = true; break;
+		case 'B': r->bindir = optarg; break;
+		case 'D': r->desktop_dir = optarg; break;
+		case 'X': r->xsessions_dir = optarg; break;
+		case 'M': r->o.remount = true; break;
+		case 'A': r->apps = optarg; break;
+		case 'P': r->apps_dir = optarg; break;
+		case 'R': r->apps_remove = true; break;
 		case 'h':
 			usage(stdout);
 			return 0;

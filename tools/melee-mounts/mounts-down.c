@@ -171,116 +171,163 @@ static void refuse_in_use(const struct melee_image **sel, size_t n, bool *refuse
 	}
 }
 
-int mounts_down(const struct melee_image **sel, size_t n, const struct mounts_opts *o)
+/* What down works through: the images asked for, per image whether it
+ * was refused, its status, what it unmounted and left busy, and every
+ * target it owns, sorted (owner_of). */
+struct down_run {
+	const struct melee_image **sel;
+	size_t n;
+	bool *refused;
+	int *img_rc;
+	size_t *n_done, *n_busy;
+	struct owned_target *v;
+	size_t nv;
+};
+
+/* The targets of each image's plan, and its root (a nosuid bind left by
+ * nosuid = yes goes too, also after the option was turned off). */
+static void down_collect(struct down_run *d)
 {
-	cleanup_free bool *refused = calloc(n + 1, sizeof(bool));
+	char err[MELEE_ERRLEN];
+
+	for (size_t i = 0; i < d->n; i++) {
+		struct melee_mount_plan plan = { 0 };
+
+		if (d->refused[i])
+			continue;
+		if (melee_image_plan(d->sel[i], 0, &plan, err, sizeof(err)) < 0) {
+			warn("%s: %s", d->sel[i]->name, err);
+			d->img_rc[i] = 1;
+			continue;
+		}
+		d->v = realloc(d->v, (d->nv + plan.n + 2) * sizeof(*d->v));
+		if (!d->v)
+			die("out of memory");
+		for (size_t j = 0; j < plan.n; j++) {
+			struct owned_target *ot = &d->v[d->nv++];
+
+			if (asprintf(&ot->full, "%s%s", d->sel[i]->path, plan.m[j].target) < 0)
+				die("out of memory");
+			ot->root = false;
+			ot->image = i;
+		}
+		d->v[d->nv].full = strdup(d->sel[i]->path);
+		if (!d->v[d->nv].full)
+			die("out of memory");
+		d->v[d->nv].root = true;
+		d->v[d->nv++].image = i;
+		melee_plan_free(&plan);
+	}
+	qsort(d->v, d->nv, sizeof(*d->v), cmp_target);
+}
+
+/* An unmount of target t (mount `id`) of image im that failed with r:
+ * false when the mount is already gone (detached together with the
+ * mount it sat on, or unmounted on the host), which is not a failure;
+ * else the warning, and true. */
+static bool down_failed(const struct melee_image *im, const char *t, int id, int r,
+			const char *err, size_t *n_busy)
+{
+	if ((r == -EINVAL || r == -ENOENT || r == -ESTALE || r == -ELOOP) && !mount_id_live(id))
+		return false;
+	if (r == -EBUSY) {
+		warn("%s: %s is busy (in use); 'melee-mounts --lazy down %s' detaches it", im->name,
+		     t, im->name);
+		(*n_busy)++;
+	} else if (r == -ESTALE || r == -ELOOP || r == -ENOENT) {
+		warn("%s: left mounted: %s", im->name, err);
+	} else {
+		warn("%s: cannot unmount %s: %s", im->name, t, err);
+	}
+	return true;
+}
+
+/* One pass over the mount table, backwards: a submount always comes
+ * after the mount it sits on, so children go first. */
+static void down_unmount(struct down_run *d, struct libmnt_table *tb, const struct mounts_opts *o,
+			 bool lazy)
+{
+	cleanup_mnt_iter struct libmnt_iter *it = mnt_new_iter(MNT_ITER_BACKWARD);
 	struct down_root root = { .fd = -1 };
 	struct table_ids ids = { 0 };
 	char err[MELEE_ERRLEN];
-	cleanup_mnt_table struct libmnt_table *tb = melee_mounttab_read(err, sizeof(err));
-	cleanup_mnt_iter struct libmnt_iter *it = mnt_new_iter(MNT_ITER_BACKWARD);
-	struct owned_target *v = NULL;
-	size_t nv = 0;
+	struct libmnt_fs *fs;
+	int r;
+
+	if (!it)
+		die("out of memory");
+	while (mnt_table_next_fs(tb, it, &fs) == 0) {
+		const char *t = mnt_fs_get_target(fs);
+		const struct owned_target *ot = t ? owner_of(d->v, d->nv, t) : NULL;
+		const struct melee_image *im;
+
+		if (!ot || (ot->root && !melee_fs_is_self_bind(mount_parent(tb, &ids, fs), fs)))
+			continue;
+		im = d->sel[ot->image];
+		if (o->dry_run) {
+			printf("would unmount %s\n", t);
+			continue;
+		}
+		r = unmount_down(im, ot->image, &root, t, ot->root, mnt_fs_get_id(fs), lazy, err,
+				 sizeof(err));
+		if (r >= 0)
+			d->n_done[ot->image]++;
+		else if (down_failed(im, t, mnt_fs_get_id(fs), r, err, &d->n_busy[ot->image]))
+			d->img_rc[ot->image] = 1;
+	}
+	melee_fd_replace(&root.fd, -1);
+	melee_index_free(&ids.ix);
+	free(ids.fs);
+}
+
+/* "NAME: unmounted N" per image, and the status of all. */
+static int down_report(const struct down_run *d, const struct mounts_opts *o)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < d->n; i++) {
+		if (!o->quiet && !o->dry_run && !d->refused[i]) {
+			if (d->n_done[i] == 0 && d->img_rc[i] == 0)
+				printf("%s: nothing mounted\n", d->sel[i]->name);
+			else
+				printf("%s: unmounted %zu%s\n", d->sel[i]->name, d->n_done[i],
+				       d->n_busy[i] ? ", some busy" : "");
+		}
+		rc |= d->img_rc[i];
+	}
+	return rc;
+}
+
+int mounts_down(const struct melee_image **sel, size_t n, const struct mounts_opts *o)
+{
+	cleanup_free bool *refused = calloc(n + 1, sizeof(bool));
 	cleanup_free size_t *n_done = calloc(n + 1, sizeof(size_t));
 	cleanup_free size_t *n_busy = calloc(n + 1, sizeof(size_t));
 	cleanup_free int *img_rc = calloc(n + 1, sizeof(int));
-	struct libmnt_fs *fs;
+	struct down_run d = { .sel = sel, .n = n, .refused = refused, .img_rc = img_rc,
+			      .n_done = n_done, .n_busy = n_busy };
+	char err[MELEE_ERRLEN];
+	cleanup_mnt_table struct libmnt_table *tb = melee_mounttab_read(err, sizeof(err));
 	struct mounts_opts eff = *o;
-	int rc = 0, r;
+	int rc;
 
 	if (!tb)
 		die("%s", err);
-	if (!it || !n_done || !n_busy || !img_rc || !refused)
+	if (!n_done || !n_busy || !img_rc || !refused)
 		die("out of memory");
 	if (!o->force && !o->lazy && !o->dry_run)
 		refuse_in_use(sel, n, refused, img_rc);
 	/* --force: what the processes inside keep busy is detached. */
 	eff.lazy |= o->force;
-	for (size_t i = 0; i < n; i++) {
-		struct melee_mount_plan plan = { 0 };
-
-		if (refused[i])
-			continue;
-		if (melee_image_plan(sel[i], 0, &plan, err, sizeof(err)) < 0) {
-			warn("%s: %s", sel[i]->name, err);
-			img_rc[i] = 1;
-			continue;
-		}
-		v = realloc(v, (nv + plan.n + 2) * sizeof(*v));
-		if (!v)
-			die("out of memory");
-		for (size_t j = 0; j < plan.n; j++) {
-			if (asprintf(&v[nv].full, "%s%s", sel[i]->path, plan.m[j].target) < 0)
-				die("out of memory");
-			v[nv].root = false;
-			v[nv++].image = i;
-		}
-		/* A nosuid bind left by nosuid = yes goes too, also after the
-		 * option was turned off. */
-		v[nv].full = strdup(sel[i]->path);
-		if (!v[nv].full)
-			die("out of memory");
-		v[nv].root = true;
-		v[nv++].image = i;
-		melee_plan_free(&plan);
-	}
-	qsort(v, nv, sizeof(*v), cmp_target);
-	/* One pass, backwards: a submount always comes after the mount it
-	 * sits on, so children go first. */
-	while (mnt_table_next_fs(tb, it, &fs) == 0) {
-		const char *t = mnt_fs_get_target(fs);
-		const struct owned_target *ot = t ? owner_of(v, nv, t) : NULL;
-		const struct melee_image *im;
-
-		if (!ot || (ot->root && !melee_fs_is_self_bind(mount_parent(tb, &ids, fs), fs)))
-			continue;
-		im = sel[ot->image];
-		if (o->dry_run) {
-			printf("would unmount %s\n", t);
-			continue;
-		}
-		r = unmount_down(im, ot->image, &root, t, ot->root, mnt_fs_get_id(fs), eff.lazy, err,
-				 sizeof(err));
-		if (r < 0) {
-			/* Already gone (detached together with the mount it sat
-			 * on, or unmounted on the host): not a failure. */
-			if ((r == -EINVAL || r == -ENOENT || r == -ESTALE || r == -ELOOP) &&
-			    !mount_id_live(mnt_fs_get_id(fs)))
-				continue;
-			if (r == -EBUSY) {
-				warn("%s: %s is busy (in use); 'melee-mounts --lazy down %s' "
-				     "detaches it",
-				     im->name, t, im->name);
-				n_busy[ot->image]++;
-			} else if (r == -ESTALE || r == -ELOOP || r == -ENOENT) {
-				warn("%s: left mounted: %s", im->name, err);
-			} else {
-				warn("%s: cannot unmount %s: %s", im->name, t, err);
-			}
-			img_rc[ot->image] = 1;
-			continue;
-		}
-		n_done[ot->image]++;
-	}
-	melee_fd_replace(&root.fd, -1);
-	melee_index_free(&ids.ix);
-	free(ids.fs);
+	down_collect(&d);
+	down_unmount(&d, tb, o, eff.lazy);
 	/* A file image's own layers last, once everything on them is gone. */
 	for (size_t i = 0; i < n; i++)
 		if (sel[i]->source && img_rc[i] == 0)
 			img_rc[i] = mounts_squash_down(sel[i], &eff, &n_done[i], &n_busy[i]);
-	for (size_t i = 0; i < n; i++) {
-		if (!o->quiet && !o->dry_run && !refused[i]) {
-			if (n_done[i] == 0 && img_rc[i] == 0)
-				printf("%s: nothing mounted\n", sel[i]->name);
-			else
-				printf("%s: unmounted %zu%s\n", sel[i]->name, n_done[i],
-				       n_busy[i] ? ", some busy" : "");
-		}
-		rc |= img_rc[i];
-	}
-	for (size_t i = 0; i < nv; i++)
-		free(v[i].full);
-	free(v);
+	rc = down_report(&d, o);
+	for (size_t i = 0; i < d.nv; i++)
+		free(d.v[i].full);
+	free(d.v);
 	return rc;
 }

@@ -610,11 +610,78 @@ static int check_stale(const struct melee_image *im)
 	return n ? 1 : 0;
 }
 
+/* The image's /bin/sh: there, an ELF executable, and its dynamic loader
+ * (into interp, "" for a static shell) in the image.  The number of
+ * problems, each on stderr. */
+static int check_shell(const struct melee_image *im, int imgfd, char *interp, size_t len)
+{
+	char err[MELEE_ERRLEN];
+	cleanup_fd int sh = -1;
+
+	interp[0] = '\0';
+	/* A FIFO as /bin/sh is refused, never opened: it would hang check. */
+	sh = image_open_regular(imgfd, "/bin/sh", false, "/bin/sh", err, sizeof(err));
+	if (sh < 0) {
+		fprintf(stderr, "%s: FAIL: %s%s\n", im->name, im->path,
+			sh == -ENOENT ? "/bin/sh: missing (every image needs a shell)" : err);
+		return 1;
+	}
+	if (elf_interp(sh, interp, len) < 0) {
+		fprintf(stderr, "%s: FAIL: %s/bin/sh is not an ELF executable\n", im->name,
+			im->path);
+		return 1;
+	}
+	if (interp[0]) {
+		cleanup_fd int ld = image_resolve(imgfd, interp, O_PATH);
+
+		if (ld < 0) {
+			fprintf(stderr,
+				"%s: FAIL: %s/bin/sh needs the dynamic loader %s, which the "
+				"image does not have\n",
+				im->name, im->path, interp);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* One entry of the image's plan: its source on the host, and a safe
+ * mountpoint in the image (one that up would create is a note).  1 for
+ * a problem, on stderr, else 0. */
+static int check_entry(const struct melee_image *im, int imgfd, const struct melee_mount_spec *m,
+		       const struct mounts_opts *o)
+{
+	bool acc = strncmp(m->source, MELEE_RUNDIR "/", strlen(MELEE_RUNDIR) + 1) == 0;
+	char err[MELEE_ERRLEN];
+	struct stat st;
+	bool created;
+	cleanup_fd int fd = -1;
+
+	if (melee_plan_entry_skipped(imgfd, im->path, m) != MELEE_SKIP_NONE)
+		return 0;
+	if (!acc && stat(m->source, &st) < 0) {
+		fprintf(stderr, "%s: FAIL: %s: source %s does not exist\n", im->name, m->where,
+			m->source);
+		return 1;
+	}
+	fd = image_open_mountpoint(imgfd, im->path, m->target,
+				   acc || !S_ISDIR(st.st_mode) ? MELEE_TARGET_FILE : MELEE_TARGET_DIR,
+				   false, &created, err, sizeof(err));
+	if (fd == -ENOENT) {
+		if (!o->quiet)
+			printf("%s: note: %s (up will create it)\n", im->name, err);
+	} else if (fd < 0) {
+		fprintf(stderr, "%s: FAIL: %s (%s)\n", im->name, err, m->where);
+		return 1;
+	}
+	return 0;
+}
+
 static int check_one(const struct melee_image *im, const struct mounts_opts *o)
 {
 	struct melee_mount_plan plan = { 0 };
 	char err[MELEE_ERRLEN], interp[512];
-	cleanup_fd int imgfd = -1, sh = -1;
+	cleanup_fd int imgfd = -1;
 	int problems = 0;
 
 	if (im->source) {
@@ -632,58 +699,13 @@ static int check_one(const struct melee_image *im, const struct mounts_opts *o)
 		fprintf(stderr, "%s: FAIL: unsafe image path: %s\n", im->name, err);
 		return 1;
 	}
-	/* A FIFO as /bin/sh is refused, never opened: it would hang check. */
-	sh = image_open_regular(imgfd, "/bin/sh", false, "/bin/sh", err, sizeof(err));
-	if (sh < 0) {
-		fprintf(stderr, "%s: FAIL: %s%s\n", im->name, im->path,
-			sh == -ENOENT ? "/bin/sh: missing (every image needs a shell)" : err);
-		problems++;
-	} else if (elf_interp(sh, interp, sizeof(interp)) < 0) {
-		fprintf(stderr, "%s: FAIL: %s/bin/sh is not an ELF executable\n", im->name,
-			im->path);
-		problems++;
-	} else if (interp[0]) {
-		cleanup_fd int ld = image_resolve(imgfd, interp, O_PATH);
-
-		if (ld < 0) {
-			fprintf(stderr,
-				"%s: FAIL: %s/bin/sh needs the dynamic loader %s, which the "
-				"image does not have\n",
-				im->name, im->path, interp);
-			problems++;
-		}
-	}
+	problems += check_shell(im, imgfd, interp, sizeof(interp));
 	if (melee_image_plan(im, 0, &plan, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: FAIL: %s\n", im->name, err);
 		return 1;
 	}
-	for (size_t i = 0; i < plan.n; i++) {
-		const struct melee_mount_spec *m = &plan.m[i];
-		bool acc = strncmp(m->source, MELEE_RUNDIR "/", strlen(MELEE_RUNDIR) + 1) == 0;
-		struct stat st;
-		bool created;
-		cleanup_fd int fd = -1;
-
-		if (melee_plan_entry_skipped(imgfd, im->path, m) != MELEE_SKIP_NONE)
-			continue;
-		if (!acc && stat(m->source, &st) < 0) {
-			fprintf(stderr, "%s: FAIL: %s: source %s does not exist\n", im->name,
-				m->where, m->source);
-			problems++;
-			continue;
-		}
-		fd = image_open_mountpoint(imgfd, im->path, m->target,
-					   acc || !S_ISDIR(st.st_mode) ? MELEE_TARGET_FILE
-								       : MELEE_TARGET_DIR,
-					   false, &created, err, sizeof(err));
-		if (fd == -ENOENT) {
-			if (!o->quiet)
-				printf("%s: note: %s (up will create it)\n", im->name, err);
-		} else if (fd < 0) {
-			fprintf(stderr, "%s: FAIL: %s (%s)\n", im->name, err, m->where);
-			problems++;
-		}
-	}
+	for (size_t i = 0; i < plan.n; i++)
+		problems += check_entry(im, imgfd, &plan.m[i], o);
 	melee_plan_free(&plan);
 	if (im->accounts == MELEE_ACCOUNTS_MERGE)
 		problems += check_accounts(im, imgfd, o);
