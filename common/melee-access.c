@@ -52,8 +52,8 @@ void melee_image_allowed(const struct melee_image *im, char *buf, size_t len)
 	append_list(buf, len, "allowed users", im->allow_users);
 }
 
-int melee_image_access(const struct melee_image *im, const char *user,
-		       const gid_t *groups, size_t ngroups, char *err, size_t errlen)
+int melee_image_access(const struct melee_image *im, const char *user, const gid_t *groups,
+		       size_t ngroups, char *err, size_t errlen)
 {
 	char allowed[512] = "";
 
@@ -78,8 +78,7 @@ int melee_image_access(const struct melee_image *im, const char *user,
 				return 0;
 	}
 	melee_image_allowed(im, allowed, sizeof(allowed));
-	return melee_fail(err, errlen, -EACCES, "you may not use image %s (%s)", im->name,
-			  allowed);
+	return melee_fail(err, errlen, -EACCES, "you may not use image %s (%s)", im->name, allowed);
 }
 
 int melee_user_groups(const char *user, gid_t primary, gid_t **groups, size_t *ngroups)

@@ -17,8 +17,8 @@ struct passwd;
  * user's host groups (getgrouplist); empty allow lists allow everyone.
  * An allowed group that cannot be looked up (-ENOMEM, a group service
  * down) is that -errno, never a refusal. */
-int melee_image_access(const struct melee_image *im, const char *user,
-		       const gid_t *groups, size_t ngroups, char *err, size_t errlen);
+int melee_image_access(const struct melee_image *im, const char *user, const gid_t *groups,
+		       size_t ngroups, char *err, size_t errlen);
 
 /* Who the image is open to, as melee_image_access words it: "allowed
  * groups: a, b; allowed users: c" (empty when it is open to everyone);

@@ -65,7 +65,7 @@ static _Noreturn void child_die(const char *what, int e, int status)
  * prlimit and setrlimit are system calls: async-signal-safe. */
 static int reset_limits(void)
 {
-	const struct rlimit none = {RLIM_INFINITY, RLIM_INFINITY};
+	const struct rlimit none = { RLIM_INFINITY, RLIM_INFINITY };
 	int failed = 0;
 
 	for (int r = 0; r < RLIM_NLIMITS; r++) {
@@ -92,7 +92,7 @@ static int reset_limits(void)
  * every CPU the cgroup allows. */
 static void reset_scheduling(void)
 {
-	const struct sched_param none = {0};
+	const struct sched_param none = { 0 };
 	cpu_set_t all;
 
 	sched_setscheduler(0, SCHED_OTHER, &none);
@@ -164,7 +164,7 @@ static int cgroup2_of(const char *pid, char *path, size_t len)
  * controllers), or NULL: statfs says what file system is there. */
 static const char *cgroup2_mount(void)
 {
-	static const char *const where[] = {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"};
+	static const char *const where[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
 	struct statfs sfs;
 
 	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++)
@@ -181,7 +181,8 @@ static int open_procs(const char *procs, int *fd, char *err, size_t errlen)
 	struct statfs sfs;
 
 	if (f < 0)
-		return melee_fail(err, errlen, -errno, "cannot open %s: %s", procs, strerror(errno));
+		return melee_fail(err, errlen, -errno, "cannot open %s: %s", procs,
+				  strerror(errno));
 	if (fstatfs(f, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
 		return melee_fail(err, errlen, -EINVAL, "%s is not on a cgroup v2 file system",
 				  procs);
@@ -253,7 +254,7 @@ static int open_pid1_cgroup(int *fd, char *err, size_t errlen)
  * cgroup (open_pid1_cgroup). */
 static _Noreturn void exec_helper(char *const argv[], int nullfd, int errfd, int cgfd)
 {
-	static char *const envp[] = {MELEE_AUTO_UP_PATH_ENV, NULL};
+	static char *const envp[] = { MELEE_AUTO_UP_PATH_ENV, NULL };
 	struct sigaction dfl;
 	sigset_t none;
 	int r;
@@ -321,12 +322,12 @@ static void read_first_line(int fd, char *line, size_t len)
 int melee_auto_up(const struct melee_config *cfg, const char *conf_path,
 		  const struct melee_image *im, char *ran, size_t ranlen, char *err, size_t errlen)
 {
-	char *argv[] = {(char *)MELEE_MOUNTS_PATH,
-			(char *)"--config",
-			(char *)conf_path,
-			(char *)"up",
-			im->name,
-			NULL};
+	char *argv[] = { (char *)MELEE_MOUNTS_PATH,
+			 (char *)"--config",
+			 (char *)conf_path,
+			 (char *)"up",
+			 im->name,
+			 NULL };
 	char line[400] = "";
 	cleanup_fd int nullfd = -1, rd = -1, wr = -1, cgfd = -1;
 	struct sigaction dfl, old;

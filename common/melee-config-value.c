@@ -18,8 +18,8 @@ bool melee_name_valid(const char *name)
 		return false;
 	for (i = 0; name[i]; i++) {
 		char c = name[i];
-		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			     (c >= '0' && c <= '9');
+		bool alnum =
+		    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 
 		if (i >= MELEE_NAME_MAX)
 			return false;
@@ -84,8 +84,8 @@ int melee_conf_abs_path(const char *in, char **out)
 }
 
 /* Splits a list value on commas and whitespace. */
-int melee_conf_list(const char *value, char ***v, size_t *n,
-		      bool (*valid)(const char *), char *bad, size_t badlen)
+int melee_conf_list(const char *value, char ***v, size_t *n, bool (*valid)(const char *), char *bad,
+		    size_t badlen)
 {
 	cleanup_free char *copy = strdup(value);
 	char *save = NULL;
@@ -109,8 +109,8 @@ int melee_conf_list(const char *value, char ***v, size_t *n,
 }
 
 /* A yes/no key ("true"/"false" too); anything else names key and value. */
-int melee_conf_yes_no(const char *key, const char *value, bool *out, const char *path,
-			unsigned ln, char *err, size_t errlen)
+int melee_conf_yes_no(const char *key, const char *value, bool *out, const char *path, unsigned ln,
+		      char *err, size_t errlen)
 {
 	if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
 		*out = true;

@@ -31,8 +31,7 @@ bool melee_is_mountpoint(int fd)
 /* nosuid = yes promises that setuid bits in the image grant nothing: an
  * image whose nosuid bind is missing (unmounted by hand, or the option
  * set after up) is not entered at all rather than entered with them. */
-static int image_check_nosuid(int imgfd, const struct melee_image *im, char *err,
-			      size_t errlen)
+static int image_check_nosuid(int imgfd, const struct melee_image *im, char *err, size_t errlen)
 {
 	struct statvfs sv;
 
@@ -49,8 +48,7 @@ static int image_check_nosuid(int imgfd, const struct melee_image *im, char *err
 	return 0;
 }
 
-int melee_image_check_prepared(int imgfd, const struct melee_image *im, char *err,
-			       size_t errlen)
+int melee_image_check_prepared(int imgfd, const struct melee_image *im, char *err, size_t errlen)
 {
 	cleanup_fd int proc = -1;
 	struct statfs sfs;
@@ -144,8 +142,7 @@ static int verify_ids(uid_t uid, gid_t gid, char *err, size_t errlen)
 	gid_t rg, eg, sg;
 
 	if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0)
-		return melee_fail(err, errlen, -errno, "getresuid/getresgid: %s",
-				  strerror(errno));
+		return melee_fail(err, errlen, -errno, "getresuid/getresgid: %s", strerror(errno));
 	if (ru != uid || eu != uid || su != uid || rg != gid || eg != gid || sg != gid)
 		return melee_fail(err, errlen, -EPERM,
 				  "ids after dropping privileges are uid %u/%u/%u gid "
@@ -168,7 +165,8 @@ static int verify_groups(const gid_t *groups, size_t ngroups, char *err, size_t 
 	if ((size_t)count != ngroups)
 		return melee_fail(err, errlen, -EPERM,
 				  "%d supplementary groups after dropping privileges, "
-				  "not the %zu set; refusing to go on", count, ngroups);
+				  "not the %zu set; refusing to go on",
+				  count, ngroups);
 	if (ngroups > 0 && !(now = calloc(ngroups, sizeof(*now))))
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	if (ngroups > 0 && getgroups(count, now) != count)
@@ -193,8 +191,8 @@ static int verify_groups(const gid_t *groups, size_t ngroups, char *err, size_t 
 	return 0;
 }
 
-int melee_drop_privileges(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups,
-			  char *err, size_t errlen)
+int melee_drop_privileges(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups, char *err,
+			  size_t errlen)
 {
 	int r;
 
@@ -210,11 +208,13 @@ int melee_drop_privileges(uid_t uid, gid_t gid, const gid_t *groups, size_t ngro
 				  strerror(errno));
 	/* Prove it: if root can be regained, something is badly wrong. */
 	if (uid != 0 && (setuid(0) != -1 || seteuid(0) != -1))
-		return melee_fail(err, errlen, -EPERM, "root could be regained after dropping "
-						       "privileges; refusing to go on");
+		return melee_fail(err, errlen, -EPERM,
+				  "root could be regained after dropping "
+				  "privileges; refusing to go on");
 	if (gid != 0 && uid != 0 && (setgid(0) != -1 || setegid(0) != -1))
-		return melee_fail(err, errlen, -EPERM, "gid 0 could be regained after dropping "
-						       "privileges; refusing to go on");
+		return melee_fail(err, errlen, -EPERM,
+				  "gid 0 could be regained after dropping "
+				  "privileges; refusing to go on");
 	r = verify_ids(uid, gid, err, errlen);
 	if (r < 0)
 		return r;

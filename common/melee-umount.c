@@ -30,14 +30,13 @@ static int open_parent_beneath(int basefd, const char *dir)
 
 /* The target opened at fd is the root of a mount, not a symlink, and
  * the mount `mnt_id` of the mount table (0: whichever). */
-static int check_target(int fd, const char *desc, const char *relpath, uint64_t mnt_id,
-			char *err, size_t errlen)
+static int check_target(int fd, const char *desc, const char *relpath, uint64_t mnt_id, char *err,
+			size_t errlen)
 {
 	struct statx sx;
 
 	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_MNT_ID, &sx) < 0)
-		return melee_fail(err, errlen, -errno, "%s/%s: %s", desc, relpath,
-				  strerror(errno));
+		return melee_fail(err, errlen, -errno, "%s/%s: %s", desc, relpath, strerror(errno));
 	if (S_ISLNK(sx.stx_mode))
 		return melee_fail(err, errlen, -ELOOP, "%s/%s: is a symlink (refused)", desc,
 				  relpath);
@@ -86,13 +85,12 @@ static int unmount_checked(int parent, int *fd, const char *name, bool lazy, con
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	}
 	if (umount2(path, UMOUNT_NOFOLLOW) < 0)
-		return melee_fail(err, errlen, -errno, "%s/%s: %s", desc, relpath,
-				  strerror(errno));
+		return melee_fail(err, errlen, -errno, "%s/%s: %s", desc, relpath, strerror(errno));
 	return 0;
 }
 
-int melee_unmount_beneath(int basefd, const char *desc, const char *relpath,
-			  uint64_t mnt_id, bool lazy, char *err, size_t errlen)
+int melee_unmount_beneath(int basefd, const char *desc, const char *relpath, uint64_t mnt_id,
+			  bool lazy, char *err, size_t errlen)
 {
 	cleanup_free char *dir = NULL;
 	cleanup_fd int parent = -1, fd = -1;
@@ -107,8 +105,8 @@ int melee_unmount_beneath(int basefd, const char *desc, const char *relpath,
 	if (!dir)
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return melee_fail(err, errlen, -EINVAL, "%s/%s: not a mount target inside %s",
-				  desc, relpath, desc);
+		return melee_fail(err, errlen, -EINVAL, "%s/%s: not a mount target inside %s", desc,
+				  relpath, desc);
 	parent = open_parent_beneath(basefd, dir);
 	if (parent == -ELOOP || parent == -EXDEV)
 		return melee_fail(err, errlen, -ELOOP,
@@ -120,16 +118,15 @@ int melee_unmount_beneath(int basefd, const char *desc, const char *relpath,
 				  strerror(-parent));
 	fd = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return melee_fail(err, errlen, -errno, "%s/%s: %s", desc, relpath,
-				  strerror(errno));
+		return melee_fail(err, errlen, -errno, "%s/%s: %s", desc, relpath, strerror(errno));
 	r = check_target(fd, desc, relpath, mnt_id, err, errlen);
 	if (r < 0)
 		return r;
 	return unmount_checked(parent, &fd, name, lazy, desc, relpath, err, errlen);
 }
 
-int melee_unmount_in_image(const char *imgpath, const char *target, uint64_t mnt_id,
-			   bool lazy, char *err, size_t errlen)
+int melee_unmount_in_image(const char *imgpath, const char *target, uint64_t mnt_id, bool lazy,
+			   char *err, size_t errlen)
 {
 	size_t len = strlen(imgpath);
 	cleanup_free char *parent = NULL;

@@ -26,8 +26,7 @@
  * user's, -EFBIG too big, -ENODATA empty, -EINVAL not a regular file,
  * else the -errno of the failed step.  Every refusal is "no choice" to
  * a login; the message (not for -ENOENT) says why. */
-int melee_user_file_read(const struct passwd *pw, char *out, size_t len, char *err,
-			 size_t errlen);
+int melee_user_file_read(const struct passwd *pw, char *out, size_t len, char *err, size_t errlen);
 
 /* Writes `image` (a valid name) as the user's file, or removes the file
  * for image NULL (1 when there was none).  Directories missing on the
@@ -36,8 +35,7 @@ int melee_user_file_read(const struct passwd *pw, char *out, size_t len, char *e
  * one owned by someone else: the reader would not follow it, and a
  * directory someone else controls can be swapped under us.  Call it with
  * the user's ids only: never as root for someone else. */
-int melee_user_file_write(const struct passwd *pw, const char *image, char *err,
-			  size_t errlen);
+int melee_user_file_write(const struct passwd *pw, const char *image, char *err, size_t errlen);
 
 enum melee_default_source {
 	MELEE_DEFAULT_NONE,
@@ -62,7 +60,7 @@ struct melee_default {
  * given).  It only chooses: whether the image exists and the user may
  * have it is the caller's check, and a broken choice does not fall
  * through to the next source (a login falls back to the host). */
-void melee_default_choose(const struct melee_config *cfg, const char *user,
-			  const struct passwd *pw, struct melee_default *d);
+void melee_default_choose(const struct melee_config *cfg, const char *user, const struct passwd *pw,
+			  struct melee_default *d);
 
 #endif

@@ -33,8 +33,7 @@
 /* Splits "alice+sl6" into base and image.  False for anything else:
  * plain names (the fast path: no configuration is read), "+img",
  * "alice+", "alice++img", "alice+../x", over-long names. */
-static bool split_name(const char *name, char *base, size_t baselen, const char **image,
-		       char *sep)
+static bool split_name(const char *name, char *base, size_t baselen, const char **image, char *sep)
 {
 	size_t len = strnlen(name, NAME_MAX_LEN + 1), i;
 
@@ -76,8 +75,8 @@ static enum nss_status failed(int r, const char *err, int *errnop)
  * failed() says.  Reads melee.conf and the image's own drop-in (the whole
  * configuration only for an alias or an unknown name: see
  * melee_config_load_image); all state is on our stack. */
-static enum nss_status allowed(const char *base, const char *image, char sep, uid_t uid,
-			       gid_t gid, gid_t **groups_out, size_t *n_out, int *errnop)
+static enum nss_status allowed(const char *base, const char *image, char sep, uid_t uid, gid_t gid,
+			       gid_t **groups_out, size_t *n_out, int *errnop)
 {
 	struct melee_config cfg;
 	struct melee_id_range range;
@@ -193,9 +192,8 @@ static int base_passwd(const char *base, struct passwd *pw, char **mem)
 
 /* The entry of `name` (USER+IMAGE) in the caller's buffer: the base
  * user's, renamed. */
-static enum nss_status fill_passwd(struct passwd *result, const char *name,
-				   const struct passwd *pw, char *buffer, size_t buflen,
-				   int *errnop)
+static enum nss_status fill_passwd(struct passwd *result, const char *name, const struct passwd *pw,
+				   char *buffer, size_t buflen, int *errnop)
 {
 	char *b = buffer;
 	size_t left = buflen;

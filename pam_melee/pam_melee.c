@@ -57,15 +57,20 @@ enum source {
 };
 
 static const char *const source_names[] = {
-	"nothing",	   "the login name", "MELEE_IMAGE",   "the session name",
-	"~/.config/melee/image", "users.conf",	 "default-image",
+	"nothing",
+	"the login name",
+	"MELEE_IMAGE",
+	"the session name",
+	"~/.config/melee/image",
+	"users.conf",
+	"default-image",
 	"the answer at the console",
 };
 
 struct choice {
 	enum source source;
 	char image[MELEE_NAME_MAX + 5]; /* room for melee_shown()'s "..." */
-	char base[256]; /* the user without the suffix */
+	char base[256];			/* the user without the suffix */
 };
 
 static void parse_args(pam_handle_t *pamh, int argc, const char **argv, struct args *a)
@@ -86,8 +91,9 @@ static void parse_args(pam_handle_t *pamh, int argc, const char **argv, struct a
 		else if (strcmp(argv[i], "ask") == 0)
 			a->ask = true;
 		else
-			pam_syslog(pamh, LOG_ERR, "unknown option '%s' (expected conf=/PATH, "
-						  "debug, quiet, fallback=host|deny, ask)",
+			pam_syslog(pamh, LOG_ERR,
+				   "unknown option '%s' (expected conf=/PATH, "
+				   "debug, quiet, fallback=host|deny, ask)",
 				   argv[i]);
 	}
 }
@@ -98,16 +104,16 @@ static void set_choice(struct choice *c, enum source s, const char *image)
 	/* An over-long request must not match an image by its prefix.  It
 	 * goes into messages and the log: a control character becomes '?',
 	 * which no image name has, so it is refused all the same. */
-	melee_shown(strlen(image) > MELEE_NAME_MAX ? "(too long)" : image, MELEE_NAME_MAX,
-		    c->image, sizeof(c->image));
+	melee_shown(strlen(image) > MELEE_NAME_MAX ? "(too long)" : image, MELEE_NAME_MAX, c->image,
+		    sizeof(c->image));
 }
 
 /* The login name: USER, or USER<separator>IMAGE (source 1).  Fills
  * c->base, and c->image when there is a suffix.  A name without the
  * separator is the host's business, whatever it looks like (sssd's
  * alice@example.com, winbind's DOM\alice): it is only the base user. */
-static int parse_name(const struct melee_config *cfg, const char *user, struct choice *c,
-		      char *err, size_t errlen)
+static int parse_name(const struct melee_config *cfg, const char *user, struct choice *c, char *err,
+		      size_t errlen)
 {
 	size_t i;
 
@@ -173,8 +179,8 @@ static int ask_choice(pam_handle_t *pamh, const struct melee_config *cfg, struct
  * The base user's entry, when the user's file or the question needed
  * it, is left in *pw (the caller frees it) so that check_choice() does
  * not look it up again. */
-static int choose(pam_handle_t *pamh, const struct melee_config *cfg, const char *user,
-		  bool ask, struct choice *c, struct passwd **pw, char *err, size_t errlen)
+static int choose(pam_handle_t *pamh, const struct melee_config *cfg, const char *user, bool ask,
+		  struct choice *c, struct passwd **pw, char *err, size_t errlen)
 {
 	static const enum source default_sources[] = {
 		[MELEE_DEFAULT_NONE] = SRC_NONE,
@@ -216,8 +222,8 @@ static int choose(pam_handle_t *pamh, const struct melee_config *cfg, const char
  * `root+demo` line in /etc/passwd, or another NSS module answering for
  * it, must not get root into an image nor past rules written against
  * "root".  The whole name must also be the base user's uid. */
-static int check_suffix_name(const char *user, const struct choice *c,
-			     const struct passwd *base, char *err, size_t errlen)
+static int check_suffix_name(const char *user, const struct choice *c, const struct passwd *base,
+			     char *err, size_t errlen)
 {
 	cleanup_free struct passwd *res = NULL;
 	int r = melee_suffix_allowed(MELEE_LOGIN_DEFS, c->base, base->pw_uid, err, errlen);
@@ -250,17 +256,15 @@ static int check_suffix_name(const char *user, const struct choice *c,
  * chosen image exists and is allowed.  On success *im is the image; *pw,
  * the base user's entry (the caller frees it), is set whenever the
  * lookup succeeded. */
-static int check_choice(const struct melee_config *cfg, const char *user,
-			const struct choice *c, const struct melee_image **im,
-			struct passwd **pw, char *err, size_t errlen)
+static int check_choice(const struct melee_config *cfg, const char *user, const struct choice *c,
+			const struct melee_image **im, struct passwd **pw, char *err, size_t errlen)
 {
 	int r;
 
 	*im = melee_config_find_image(cfg, c->image);
 	if (!*im)
-		return melee_fail(err, errlen, -ENOENT,
-				  "there is no image '%s' (asked for by %s)", c->image,
-				  source_names[c->source]);
+		return melee_fail(err, errlen, -ENOENT, "there is no image '%s' (asked for by %s)",
+				  c->image, source_names[c->source]);
 	r = *pw ? 0 : melee_getpwnam(c->base, pw, err, errlen);
 	if (r == -ENOENT)
 		return melee_fail(err, errlen, -ENOENT, "unknown user '%s'", c->base);
@@ -278,8 +282,8 @@ static bool strict(enum source s)
 
 /* A choice that cannot be had: the login fails for a strict source (and
  * for any with fallback=deny); else it is logged and the host is used. */
-static int refuse(pam_handle_t *pamh, const struct args *a, const struct choice *c,
-		  const char *why, int fail_code)
+static int refuse(pam_handle_t *pamh, const struct args *a, const struct choice *c, const char *why,
+		  int fail_code)
 {
 	if (strict(c->source) || a->fallback_deny) {
 		pam_error(pamh, "melee: %s", why);
@@ -287,8 +291,7 @@ static int refuse(pam_handle_t *pamh, const struct args *a, const struct choice 
 			   source_names[c->source], why);
 		return fail_code;
 	}
-	pam_syslog(pamh, LOG_WARNING, "user %s: %s; using the host (fallback=host)", c->base,
-		   why);
+	pam_syslog(pamh, LOG_WARNING, "user %s: %s; using the host (fallback=host)", c->base, why);
 	return PAM_IGNORE;
 }
 
@@ -367,8 +370,9 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	else if (c.source == SRC_SUFFIX && !(im = melee_config_find_image(&cfg, c.image)))
 		pam_error(pamh, "melee: there is no image '%s' on this host", c.image);
 	else if (c.source == SRC_SUFFIX && (im->n_allow_users || im->n_allow_groups))
-		pam_info(pamh, "melee: image '%s' is open only to the users and groups "
-			       "its configuration allows",
+		pam_info(pamh,
+			 "melee: image '%s' is open only to the users and groups "
+			 "its configuration allows",
 			 im->name);
 	melee_config_free(&cfg);
 	return PAM_IGNORE;
@@ -385,8 +389,7 @@ static bool tty_asks(pam_handle_t *pamh)
 {
 	const void *tty = NULL;
 
-	return pam_get_item(pamh, PAM_TTY, &tty) == PAM_SUCCESS &&
-	       melee_pam_tty_is_terminal(tty);
+	return pam_get_item(pamh, PAM_TTY, &tty) == PAM_SUCCESS && melee_pam_tty_is_terminal(tty);
 }
 
 PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
@@ -472,9 +475,9 @@ static int load_group_services(pam_handle_t *pamh, const struct args *a, const s
 /* What the session needs before the chroot, on the host: the group
  * services loaded, and with auto-up = yes an image that is not up
  * prepared (melee-auto-up.h).  PAM_SUCCESS, or refuse()'s answer. */
-static int prepare_on_host(pam_handle_t *pamh, const struct args *a,
-			   const struct melee_config *cfg, const struct choice *c,
-			   const struct melee_image *im, const struct passwd *pw)
+static int prepare_on_host(pam_handle_t *pamh, const struct args *a, const struct melee_config *cfg,
+			   const struct choice *c, const struct melee_image *im,
+			   const struct passwd *pw)
 {
 	char ran[MELEE_ERRLEN], err[MELEE_ERRLEN];
 	int r = load_group_services(pamh, a, c, pw);
@@ -564,7 +567,8 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		return host_session(pamh);
 	}
 	/* PAM_SILENT: no messages, and so no question either. */
-	if (choose(pamh, &cfg, user, a.ask && !(flags & PAM_SILENT), &c, &pw, err, sizeof(err)) < 0) {
+	if (choose(pamh, &cfg, user, a.ask && !(flags & PAM_SILENT), &c, &pw, err, sizeof(err)) <
+	    0) {
 		pam_error(pamh, "melee: %s", err);
 		r = PAM_SESSION_ERR;
 		goto out;

@@ -69,13 +69,13 @@ static struct {
 static int option_image_cb(int val, const char *arg, int remote);
 
 static struct spank_option option_image = {
-    .name = "melee-image",
-    .arginfo = "NAME",
-    .usage = "Run the job's tasks inside the MELEE image NAME (or an alias "
-	     "of it) on every node.",
-    .has_arg = 1,
-    .val = 0,
-    .cb = option_image_cb,
+	.name = "melee-image",
+	.arginfo = "NAME",
+	.usage = "Run the job's tasks inside the MELEE image NAME (or an alias "
+		 "of it) on every node.",
+	.has_arg = 1,
+	.val = 0,
+	.cb = option_image_cb,
 };
 
 static int option_image_cb(int val, const char *arg, int remote)
@@ -195,8 +195,8 @@ static int resolve_image(spank_t sp, const char *name, char *err, size_t errlen)
 static void prepare_on_demand(uint32_t jobid)
 {
 	char err[MELEE_ERRLEN] = "", ran[MELEE_ERRLEN];
-	int r = melee_auto_up(&state.cfg, state.conf, state.image, ran, sizeof(ran), err,
-			      sizeof(err));
+	int r =
+	    melee_auto_up(&state.cfg, state.conf, state.image, ran, sizeof(ran), err, sizeof(err));
 
 	if (r < 0) {
 		state.image = NULL;

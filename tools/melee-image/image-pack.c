@@ -103,8 +103,9 @@ static int open_file_dir(const struct melee_image *im, const char *file, const c
 	*base = slash + 1;
 	dfd = image_open_safely(dir, 0, err, sizeof(err));
 	if (dfd < 0)
-		die_status(2, "pack: %s: refused, its directory is not safe for an image file "
-			      "(it must be root's and writable by root alone): %s",
+		die_status(2,
+			   "pack: %s: refused, its directory is not safe for an image file "
+			   "(it must be root's and writable by root alone): %s",
 			   file, err);
 	/* The walk returns an O_PATH fd: the same directory, opened to write in. */
 	wfd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -145,8 +146,8 @@ static int clone_image_root(const struct melee_image *im)
 /* What of the host the packer's root holds: the top-level names that
  * mksquashfs and its libraries are reached through (directories bound
  * read-only, or on a merged-/usr system the symlinks into usr/). */
-static const char *const host_tops[] = { "usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32",
-					 NULL };
+static const char *const host_tops[] = { "usr",	  "bin",   "sbin",   "lib",
+					 "lib32", "lib64", "libx32", NULL };
 
 /* A new tmpfs, detached: nothing can reach it before it is attached.
  * opts: key and value pairs (value NULL: a flag), NULL-terminated. */
@@ -173,8 +174,8 @@ static int new_tmpfs(const char *const *opts, unsigned attrs)
 /* Makes the detached tree read-only, nosuid, nodev before anyone sees it. */
 static void seal_tree(int tree, const char *what)
 {
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-					       MOUNT_ATTR_NODEV };
+	struct mount_attr attr = { .attr_set =
+				       MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
 
 	if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
 		die_errno("pack: cannot make %s read-only", what);
@@ -207,14 +208,16 @@ static void add_host_tops(int root, int *trees)
 				die_errno("pack: %s", path);
 			link[n] = '\0';
 			if (symlinkat(link, root, host_tops[i]) < 0)
-				die_errno("pack: cannot make /%s in the packer's root", host_tops[i]);
+				die_errno("pack: cannot make /%s in the packer's root",
+					  host_tops[i]);
 		} else if (S_ISDIR(st.st_mode)) {
 			trees[i] = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 			if (trees[i] < 0)
 				die_errno("pack: cannot clone %s", path);
 			seal_tree(trees[i], path);
 			if (mkdirat(root, host_tops[i], 0755) < 0)
-				die_errno("pack: cannot make /%s in the packer's root", host_tops[i]);
+				die_errno("pack: cannot make /%s in the packer's root",
+					  host_tops[i]);
 		}
 	}
 }
@@ -245,7 +248,7 @@ static int cover_dir(int fd, const struct stat *st, char *err, size_t errlen)
 	snprintf(uid, sizeof(uid), "%u", (unsigned)st->st_uid);
 	snprintf(gid, sizeof(gid), "%u", (unsigned)st->st_gid);
 	mnt = new_tmpfs(opts, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-				      MOUNT_ATTR_NOEXEC);
+				  MOUNT_ATTR_NOEXEC);
 	if (move_mount(mnt, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return melee_fail(err, errlen, -errno, "cannot cover it: %s", strerror(errno));
 	return 0;
@@ -362,8 +365,7 @@ static void enter_packer_root(int tree, int out, const struct melee_image *im)
  * its name meanwhile).  Progress and the summary only on a terminal.
  * Returns mksquashfs's exit status, -1 when it did not exit by itself,
  * or PACK_SETUP_FAILED. */
-static int run_mksquashfs(int tree, int out, const char *compression,
-			  const struct melee_image *im)
+static int run_mksquashfs(int tree, int out, const char *compression, const struct melee_image *im)
 {
 	static const char *const packers[] = { "/usr/bin/mksquashfs", "/usr/sbin/mksquashfs",
 					       NULL };
@@ -441,8 +443,8 @@ static void describe_tree(const struct melee_image *im, struct pack_result *res)
 	if (imgfd < 0)
 		die("pack: %s", err);
 	res->description = image_os_pretty_name(imgfd);
-	res->linux32 = im->personality == MELEE_PERSONALITY_LINUX32 ||
-		       image_shell_bits(imgfd) == 32;
+	res->linux32 =
+	    im->personality == MELEE_PERSONALITY_LINUX32 || image_shell_bits(imgfd) == 32;
 }
 
 void image_pack(const struct melee_config *cfg, const char *name, const char *file,
@@ -459,13 +461,13 @@ void image_pack(const struct melee_config *cfg, const char *name, const char *fi
 	if (!im)
 		die_status(2, "pack: unknown image '%.80s'", name);
 	if (im->source)
-		die_status(2, "pack: image '%s' is already a file image (source = %s); only a "
-			      "tree image can be packed",
+		die_status(2,
+			   "pack: image '%s' is already a file image (source = %s); only a "
+			   "tree image can be packed",
 			   im->name, im->source);
 	compression = check_compression(compression);
 	dfd = open_file_dir(im, file, &base);
-	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.pack%ld", base, (long)getpid()) >=
-	    sizeof(tmp))
+	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.pack%ld", base, (long)getpid()) >= sizeof(tmp))
 		die_status(2, "pack: %s: name too long", file);
 	describe_tree(im, res);
 	tree = clone_image_root(im);
@@ -480,8 +482,7 @@ void image_pack(const struct melee_config *cfg, const char *name, const char *fi
 		die_errno("pack: cannot create %s in the directory of %s", tmp, file);
 	if (fchown(out, 0, 0) < 0 || fchmod(out, 0644) < 0)
 		fail_tmp(dfd, tmp, file, "cannot make the temporary file root's, mode 0644");
-	printf("melee-image: %s: packing %s into %s (%s)\n", im->name, im->path, file,
-	       compression);
+	printf("melee-image: %s: packing %s into %s (%s)\n", im->name, im->path, file, compression);
 	r = run_mksquashfs(tree, out, compression, im);
 	if (pack_interrupted)
 		fail_tmp(dfd, tmp, file, "interrupted");

@@ -20,8 +20,7 @@ struct scan {
 };
 
 /* Appends one finding to the line of this path. */
-__attribute__((format(printf, 3, 4))) static void add(char *buf, size_t len, const char *fmt,
-						      ...)
+__attribute__((format(printf, 3, 4))) static void add(char *buf, size_t len, const char *fmt, ...)
 {
 	size_t used = strlen(buf);
 	va_list ap;
@@ -35,8 +34,7 @@ __attribute__((format(printf, 3, 4))) static void add(char *buf, size_t len, con
 	va_end(ap);
 }
 
-static int scan_entry(const struct tree_entry *e, bool after, void *data, char *err,
-		      size_t errlen)
+static int scan_entry(const struct tree_entry *e, bool after, void *data, char *err, size_t errlen)
 {
 	struct scan *s = data;
 	const struct stat *st = e->st;
@@ -78,8 +76,8 @@ static int scan_entry(const struct tree_entry *e, bool after, void *data, char *
 	return e->mount_point ? TREE_SKIP : 0;
 }
 
-int image_scan(int imgfd, const char *imgpath, image_scan_report_fn report, void *data,
-	       char *err, size_t errlen)
+int image_scan(int imgfd, const char *imgpath, image_scan_report_fn report, void *data, char *err,
+	       size_t errlen)
 {
 	struct scan s = { .report = report, .data = data };
 	int r = tree_walk(imgfd, imgpath, scan_entry, &s, err, errlen);

@@ -108,9 +108,9 @@ int tree_remove_safely(const char *path, bool unmount_first, char *err, size_t e
 		return pfd;
 	fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ENOENT ? 0
-				       : melee_fail(err, errlen, -errno, "%s: %s", path,
-						    strerror(errno));
+		return errno == ENOENT
+			   ? 0
+			   : melee_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
 	/* The tree's root on its parent's mount: a bind over it (even from
 	 * the same file system) is not ours to empty. */
 	if ((r = tree_statx(pfd, "", AT_EMPTY_PATH, &pst, &pmnt)) < 0 ||
@@ -149,7 +149,8 @@ char *image_os_pretty_name(int imgfd)
 				continue;
 			line += 12;
 			n = strlen(line);
-			if (n >= 2 && (line[0] == '"' || line[0] == '\'') && line[n - 1] == line[0]) {
+			if (n >= 2 && (line[0] == '"' || line[0] == '\'') &&
+			    line[n - 1] == line[0]) {
 				line[n - 1] = '\0';
 				line++;
 			}
@@ -175,9 +176,8 @@ int image_shell_bits(int imgfd)
  * blanks, " #", a newline) or that the loader refuses ("/") never reaches
  * images.d, where it would stop every later load.  `key` is "path" for a
  * tree, "source" for a file image; `value` its path. */
-static int check_reads_back(const char *text, const char *name, const char *key,
-			    const char *value, const char *description, bool linux32, char *err,
-			    size_t errlen)
+static int check_reads_back(const char *text, const char *name, const char *key, const char *value,
+			    const char *description, bool linux32, char *err, size_t errlen)
 {
 	char file[128], shown[160];
 	struct melee_config cfg;
@@ -218,8 +218,7 @@ static int check_reads_back(const char *text, const char *name, const char *key,
 }
 
 int image_registration(const char *name, const char *path, const char *source,
-		       const char *description, bool linux32, char **text, char *err,
-		       size_t errlen)
+		       const char *description, bool linux32, char **text, char *err, size_t errlen)
 {
 	const char *key = source ? "source" : "path", *value = source ? source : path;
 	char clean[256], shown[160];
@@ -260,9 +259,8 @@ int image_registration(const char *name, const char *path, const char *source,
 	return r;
 }
 
-int image_register(const char *conf_dir, const char *name, const char *path,
-		   const char *source, const char *description, bool linux32, char *err,
-		   size_t errlen)
+int image_register(const char *conf_dir, const char *name, const char *path, const char *source,
+		   const char *description, bool linux32, char *err, size_t errlen)
 {
 	char dir[4096];
 	cleanup_free char *text = NULL;

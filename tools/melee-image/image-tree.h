@@ -77,8 +77,8 @@ int tree_remove_safely(const char *path, bool unmount_first, char *err, size_t e
  * each path (below the root) and what was found; returns how many paths
  * were reported, or -errno. */
 typedef void (*image_scan_report_fn)(const char *path, const char *what, void *data);
-int image_scan(int imgfd, const char *imgpath, image_scan_report_fn report, void *data,
-	       char *err, size_t errlen);
+int image_scan(int imgfd, const char *imgpath, image_scan_report_fn report, void *data, char *err,
+	       size_t errlen);
 
 /* PRETTY_NAME of the image's os-release (etc/ then usr/lib/), or NULL. */
 char *image_os_pretty_name(int imgfd);
@@ -97,8 +97,7 @@ int image_registration(const char *name, const char *path, const char *source,
 		       size_t errlen);
 
 /* Writes images.d/NAME.conf atomically, mode 0644, after the check above. */
-int image_register(const char *conf_dir, const char *name, const char *path,
-		   const char *source, const char *description, bool linux32, char *err,
-		   size_t errlen);
+int image_register(const char *conf_dir, const char *name, const char *path, const char *source,
+		   const char *description, bool linux32, char *err, size_t errlen);
 
 #endif

@@ -100,14 +100,16 @@ static void check_new_name(const struct melee_config *cfg, const char *name, boo
 	struct stat st;
 
 	if (!melee_name_valid(name))
-		die_status(2, "invalid image name '%.80s' (expected [A-Za-z0-9][A-Za-z0-9._-]{0,63})",
+		die_status(2,
+			   "invalid image name '%.80s' (expected [A-Za-z0-9][A-Za-z0-9._-]{0,63})",
 			   name);
 	if (strcmp(name, MELEE_HOST_NAME) == 0)
 		die_status(2, "'%s' cannot name an image: it means the host itself", name);
 	im = melee_config_find_image(cfg, name);
 	if (im)
 		die_status(2, "image '%s' already exists (%s at %s)", name,
-			   strcmp(im->name, name) ? "an alias of it is defined" : "defined", im->where);
+			   strcmp(im->name, name) ? "an alias of it is defined" : "defined",
+			   im->where);
 	snprintf(final, len, "%s/%s", cfg->images_dir, name);
 	if (makes_tree && lstat(final, &st) == 0)
 		die_status(2, "%s already exists; 'melee-image import %s %s' registers it", final,
@@ -159,9 +161,14 @@ struct progress {
 	int nlast;
 };
 
-static const char *const stage_names[] = { "", "resolving", "retrieving packages",
-					   "extracting", "installing core packages",
-					   "unpacking", "configuring", "done" };
+static const char *const stage_names[] = { "",
+					   "resolving",
+					   "retrieving packages",
+					   "extracting",
+					   "installing core packages",
+					   "unpacking",
+					   "configuring",
+					   "done" };
 
 static void progress_line(struct progress *p, const char *line)
 {
@@ -310,7 +317,8 @@ static int run_mounts_up(const struct image_opts *o, const char *name)
 		self[n] = '\0';
 		slash = strrchr(self, '/');
 		if (slash) {
-			snprintf(tool, sizeof(tool), "%.*s/melee-mounts", (int)(slash - self), self);
+			snprintf(tool, sizeof(tool), "%.*s/melee-mounts", (int)(slash - self),
+				 self);
 			if (access(tool, X_OK) != 0)
 				snprintf(tool, sizeof(tool), "%s", SBINDIR "/melee-mounts");
 		}
@@ -389,8 +397,8 @@ static void scan_or_refuse(const struct image_opts *o, const char *name, const c
  * Called with the lock held (image_lock(), its fd `lock`): the name is
  * checked again under it, and it is released before melee-mounts up,
  * which takes it itself. */
-static int finish(const struct image_opts *o, const struct melee_config *cfg,
-		  const char *name, const char *path, bool linux32, bool scan, int lock)
+static int finish(const struct image_opts *o, const struct melee_config *cfg, const char *name,
+		  const char *path, bool linux32, bool scan, int lock)
 {
 	char err[MELEE_ERRLEN], shown[256], final[PATH_MAX];
 	cleanup_free char *pretty = NULL, *text = NULL;
@@ -438,7 +446,8 @@ static int cmd_create(int argc, char **argv, void *userdata)
 	if (!o->suite)
 		die_status(2, "create: --suite SUITE is required (e.g. bookworm, trixie)");
 	if (o->variant && strcmp(o->variant, "minbase") && strcmp(o->variant, "standard"))
-		die_status(2, "create: --variant must be minbase or standard, got '%s'", o->variant);
+		die_status(2, "create: --variant must be minbase or standard, got '%s'",
+			   o->variant);
 	load(o, &cfg);
 	check_new_name(&cfg, name, true, final, sizeof(final));
 	prepare_images_dir(&cfg);
@@ -670,9 +679,9 @@ static const struct verb verbs[] = {
  * or a proxy. */
 static bool env_kept(const char *e)
 {
-	static const char *const keep[] = { "TERM=", "LANG=", "LANGUAGE=", "LC_",
-					    "http_proxy=", "https_proxy=", "ftp_proxy=",
-					    "no_proxy=", NULL };
+	static const char *const keep[] = { "TERM=",	  "LANG=",	 "LANGUAGE=",
+					    "LC_",	  "http_proxy=", "https_proxy=",
+					    "ftp_proxy=", "no_proxy=",	 NULL };
 
 	for (int i = 0; keep[i]; i++)
 		if (strncmp(e, keep[i], strlen(keep[i])) == 0)
@@ -699,8 +708,14 @@ static void secure_environment(void)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_NO_UP = 256, OPT_DELETE, OPT_INCLUDE, OPT_TRUSTED, OPT_COMPRESSION,
-	       OPT_REGISTER };
+	enum {
+		OPT_NO_UP = 256,
+		OPT_DELETE,
+		OPT_INCLUDE,
+		OPT_TRUSTED,
+		OPT_COMPRESSION,
+		OPT_REGISTER
+	};
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "suite", required_argument, NULL, 's' },

@@ -20,7 +20,7 @@
 struct walk_frame {
 	char **names; /* read when the level was entered */
 	size_t n, next;
-	struct stat st;	/* the directory itself, to check ".." against */
+	struct stat st; /* the directory itself, to check ".." against */
 	size_t pathlen; /* length of its path in the shown buffer */
 };
 
@@ -29,7 +29,7 @@ struct walk {
 	size_t depth, cap;
 	char *path;
 	size_t pathcap;
-	char shown[256]; /* the path as messages show it */
+	char shown[256];   /* the path as messages show it */
 	uint64_t root_mnt; /* the mount every directory entered must be on */
 };
 
@@ -296,8 +296,7 @@ static int walk_loop(struct walk *w, int *fd, tree_visit_fn fn, void *data, cons
 	return 0;
 }
 
-int tree_walk(int rootfd, const char *shown, tree_visit_fn fn, void *data, char *err,
-	      size_t errlen)
+int tree_walk(int rootfd, const char *shown, tree_visit_fn fn, void *data, char *err, size_t errlen)
 {
 	struct walk w = { 0 };
 	struct stat st, rootst;

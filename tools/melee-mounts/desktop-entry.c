@@ -148,7 +148,7 @@ static bool field_code_ok(char c, const char *t, bool quoted, bool first, int *f
 {
 	if (!c || !strchr("fuFUick", c)) {
 		snprintf(why, whylen, "the Exec field code %%%s is not one of the specification's",
-			 c ? (char[]){c, 0} : "");
+			 c ? (char[]){ c, 0 } : "");
 		return false;
 	}
 	if (quoted || first) {

@@ -40,22 +40,22 @@ static char *xstrdup(const char *s)
 	return d;
 }
 
-static const char *const icon_exts[] = {"svg", "png", "xpm"};
+static const char *const icon_exts[] = { "svg", "png", "xpm" };
 
 /* What a launcher carries over: texts (with their translations), and
  * plain values; Exec and Icon are rewritten. */
-static const char *const texts[] = {"Name", "GenericName", "Comment", "Keywords"};
-static const char *const plain[] = {"Terminal", "StartupNotify", "StartupWMClass", "MimeType",
-				    "Categories"};
+static const char *const texts[] = { "Name", "GenericName", "Comment", "Keywords" };
+static const char *const plain[] = { "Terminal", "StartupNotify", "StartupWMClass", "MimeType",
+				     "Categories" };
 #define PLAIN_MIME 3 /* plain[PLAIN_MIME]: only with export-mime-types = yes */
 
 /* Does the host's icon theme (or its pixmaps) have `name`? */
 static bool host_has_icon(const char *name)
 {
 	static const char *const dirs[] = {
-	    "/usr/share/icons/*/*/*",
-	    "/usr/local/share/icons/*/*/*",
-	    "/usr/share/pixmaps",
+		"/usr/share/icons/*/*/*",
+		"/usr/local/share/icons/*/*/*",
+		"/usr/share/pixmaps",
 	};
 
 	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++)
@@ -122,7 +122,7 @@ static bool dirs_searchable(int imgfd, int pfd, const struct stat *file)
 static int open_image_file(int imgfd, const char *rel, size_t max, int *err)
 {
 	cleanup_fd int pfd = image_resolve_own(imgfd, rel, O_PATH);
-	struct stat st = {0}, now;
+	struct stat st = { 0 }, now;
 	char link[64];
 	int fd;
 
@@ -214,8 +214,8 @@ static char *copy_icon(int imgfd, const char *imgpath, int appfd, const char *ap
 static char *launcher_icon(int imgfd, const char *imgpath, int appfd, const char *appdir,
 			   const char *icon, const char *base)
 {
-	static const char *const sizes[] = {"scalable", "256x256", "128x128", "96x96",
-					    "64x64",	"48x48",   "32x32"};
+	static const char *const sizes[] = { "scalable", "256x256", "128x128", "96x96",
+					     "64x64",	 "48x48",   "32x32" };
 	char rel[PATH_MAX];
 	char *copied;
 
@@ -466,8 +466,7 @@ static char *read_image_entry(int imgfd, int dirfd, const char *shown, const cha
 	return data;
 }
 
-bool links_name_is_ours(int dirfd, const char *dir, const char *name, const char *image,
-			bool app)
+bool links_name_is_ours(int dirfd, const char *dir, const char *name, const char *image, bool app)
 {
 	char owner[NAME_MAX + 1];
 	bool is_app = false;
@@ -547,7 +546,7 @@ static int write_all(const struct melee_image *im, int imgfd, int appfd, const c
 		char shown[PATH_MAX + 80], name[NAME_MAX + 1], why[256], sid[64];
 		char icon[NAME_MAX + 16];
 		cleanup_free char *data = NULL, *text = NULL;
-		struct desktop_entry e = {0};
+		struct desktop_entry e = { 0 };
 
 		snprintf(shown, sizeof(shown), "%s/%s/%s", im->path, APPS_DIR,
 			 melee_shown(id, 40, sid, sizeof(sid)));
@@ -620,8 +619,8 @@ static int remove_others(const struct melee_image *im, int appfd, const char *ap
 	return rc;
 }
 
-int links_apps(const struct melee_image *im, const char *appdir, const char *melee_path,
-	       bool mime, bool remove, bool quiet)
+int links_apps(const struct melee_image *im, const char *appdir, const char *melee_path, bool mime,
+	       bool remove, bool quiet)
 {
 	char err[MELEE_ERRLEN];
 	cleanup_fd int appfd = -1, imgfd = -1;

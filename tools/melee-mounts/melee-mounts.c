@@ -166,8 +166,8 @@ static int cmd_status(const struct melee_image **sel, size_t n, bool json)
 	if (json)
 		printf("[");
 	else
-		printf("%-*s  %-*s  %-7s  %s\n", (int)wname, "IMAGE", (int)wpath, "PATH",
-		       "STATE", "MOUNTS");
+		printf("%-*s  %-*s  %-7s  %s\n", (int)wname, "IMAGE", (int)wpath, "PATH", "STATE",
+		       "MOUNTS");
 	for (size_t i = 0; i < n; i++) {
 		struct melee_image_status st;
 		char **stale = NULL;
@@ -207,9 +207,9 @@ static int cmd_status(const struct melee_image **sel, size_t n, bool json)
 			}
 			printf("}");
 		} else {
-			printf("%-*s  %-*s  %-7s  %zu/%zu%s", (int)wname, sel[i]->name,
-			       (int)wpath, sel[i]->path, melee_state_name(st.state), st.present,
-			       st.expected, nosuid_note(sel[i], &st));
+			printf("%-*s  %-*s  %-7s  %zu/%zu%s", (int)wname, sel[i]->name, (int)wpath,
+			       sel[i]->path, melee_state_name(st.state), st.present, st.expected,
+			       nosuid_note(sel[i], &st));
 			source_note(sel[i], &st);
 			stale_note(sel[i], stale, n_stale);
 			printf("%s%s\n", st.detail[0] ? "  " : "", st.detail);
@@ -411,15 +411,9 @@ static int parse_options(int argc, char **argv, struct mounts_run *r)
 		case 'A': r->apps = optarg; break;
 		case 'P': r->apps_dir = optarg; break;
 		case 'R': r->apps_remove = true; break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("melee-mounts %s\n", MELEE_VERSION);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("melee-mounts %s\n", MELEE_VERSION); return 0;
+		default: usage(stderr); return 2;
 		}
 	}
 	return -1;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* melee-mounts down: every mount of the selected images, children first, from one read of the mount table. */
+/* melee-mounts down: every mount of the selected images, children first, from one read of the mount
+ * table. */
 #include "mounts-ops.h"
 #include "melee-index.h"
 #include "melee-mnt-util.h"
@@ -34,9 +35,9 @@ static bool mount_id_live(int id)
 }
 
 struct owned_target {
-	char *full;	/* image path + target */
+	char *full;   /* image path + target */
 	size_t image; /* index into sel */
-	bool root;	/* the image root itself: only its nosuid bind, not below */
+	bool root;    /* the image root itself: only its nosuid bind, not below */
 };
 
 static int cmp_target(const void *a, const void *b)
@@ -47,8 +48,7 @@ static int cmp_target(const void *a, const void *b)
 
 /* The image owning mount target t: t or one of its parent paths is an
  * expected target.  O(depth * log targets) per mount. */
-static const struct owned_target *owner_of(const struct owned_target *v, size_t n,
-					   const char *t)
+static const struct owned_target *owner_of(const struct owned_target *v, size_t n, const char *t)
 {
 	char buf[8192];
 	size_t len = strlen(t);
@@ -225,8 +225,8 @@ static void down_collect(struct down_run *d)
  * false when the mount is already gone (detached together with the
  * mount it sat on, or unmounted on the host), which is not a failure;
  * else the warning, and true. */
-static bool down_failed(const struct melee_image *im, const char *t, int id, int r,
-			const char *err, size_t *n_busy)
+static bool down_failed(const struct melee_image *im, const char *t, int id, int r, const char *err,
+			size_t *n_busy)
 {
 	if ((r == -EINVAL || r == -ENOENT || r == -ESTALE || r == -ELOOP) && !mount_id_live(id))
 		return false;
@@ -304,8 +304,12 @@ int mounts_down(const struct melee_image **sel, size_t n, const struct mounts_op
 	cleanup_free size_t *n_done = calloc(n + 1, sizeof(size_t));
 	cleanup_free size_t *n_busy = calloc(n + 1, sizeof(size_t));
 	cleanup_free int *img_rc = calloc(n + 1, sizeof(int));
-	struct down_run d = { .sel = sel, .n = n, .refused = refused, .img_rc = img_rc,
-			      .n_done = n_done, .n_busy = n_busy };
+	struct down_run d = { .sel = sel,
+			      .n = n,
+			      .refused = refused,
+			      .img_rc = img_rc,
+			      .n_done = n_done,
+			      .n_busy = n_busy };
 	char err[MELEE_ERRLEN];
 	cleanup_mnt_table struct libmnt_table *tb = melee_mounttab_read(err, sizeof(err));
 	struct mounts_opts eff = *o;

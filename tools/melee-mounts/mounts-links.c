@@ -78,8 +78,7 @@ static bool shadows_program(const char *name, const char *prog, char *found, siz
 			return true;
 		}
 	for (size_t i = 0; i < sizeof(standard_path) / sizeof(standard_path[0]); i++) {
-		cleanup_fd int dfd =
-			open(standard_path[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		cleanup_fd int dfd = open(standard_path[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		struct stat st;
 
 		/* Following links, as execvp does: what would run. */
@@ -246,8 +245,8 @@ static int write_launcher(int dirfd, const char *desktop_dir, const struct melee
 }
 
 /* Removes what this command made for images no longer configured. */
-static void remove_stale(const struct melee_config *cfg, int dirfd, const char *dir,
-			 bool launchers, bool quiet)
+static void remove_stale(const struct melee_config *cfg, int dirfd, const char *dir, bool launchers,
+			 bool quiet)
 {
 	int dup = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
 	DIR *d = dup >= 0 ? fdopendir(dup) : NULL;
@@ -305,8 +304,10 @@ void links_melee_path(const char *bindir, char *buf, size_t len)
 		snprintf(buf, len, "%s", target);
 	/* Written into Exec lines unquoted. */
 	if (strpbrk(buf, " \t\n\"'\\$`%;<>~|&*?#()"))
-		die_status(2, "%s: a launcher cannot name a path with spaces, quotes or "
-			   "shell characters", buf);
+		die_status(2,
+			   "%s: a launcher cannot name a path with spaces, quotes or "
+			   "shell characters",
+			   buf);
 }
 
 int mounts_links(const struct melee_config *cfg, const char *bindir, const char *desktop_dir,

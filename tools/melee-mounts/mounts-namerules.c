@@ -42,8 +42,8 @@ static bool is_human(const struct ctx *c, const char *name)
 /* Does the list (tokens separated by any of seps) hold NAME<sep>* with
  * the same negation as NAME?  A plain "*" covers a plain NAME, never a
  * negated one: "Match User *,!alice" still matches alice+sl6. */
-static bool covers_suffix(const struct ctx *c, const char *list, const char *seps,
-			  const char *name, bool negated)
+static bool covers_suffix(const struct ctx *c, const char *list, const char *seps, const char *name,
+			  bool negated)
 {
 	char want[300];
 	cleanup_free char *copy = strdup(list);
@@ -63,14 +63,14 @@ static bool covers_suffix(const struct ctx *c, const char *list, const char *sep
 	return false;
 }
 
-static void say(struct ctx *c, const char *path, unsigned line, const char *what,
-		const char *name, const char *fix)
+static void say(struct ctx *c, const char *path, unsigned line, const char *what, const char *name,
+		const char *fix)
 {
 	char shown[80];
 
 	melee_shown(name, 64, shown, sizeof(shown));
-	warn("warning: %s:%u: %s names %s, who can also log in as %s%cIMAGE: %s", path, line,
-	     what, shown, shown, c->cfg->separator, fix);
+	warn("warning: %s:%u: %s names %s, who can also log in as %s%cIMAGE: %s", path, line, what,
+	     shown, shown, c->cfg->separator, fix);
 	c->warnings++;
 }
 
@@ -103,7 +103,8 @@ static void sshd_line(struct ctx *c, const char *path, unsigned n, char *l)
 		t[strcspn(t, "@")] = '\0';
 		if (is_human(c, t) && !covers_suffix(c, rest, seps, t, neg))
 			say(c, path, n, match ? "Match User" : key, t,
-			    "add the pattern NAME+* (sshd patterns), or use DenyGroups/AllowGroups");
+			    "add the pattern NAME+* (sshd patterns), or use "
+			    "DenyGroups/AllowGroups");
 	}
 }
 
@@ -142,7 +143,8 @@ static void sudoers_line(struct ctx *c, const char *path, unsigned n, char *l)
 			/* (USERS : GROUPS): only the part before ':' names users. */
 			*strchrnul(open, ':') = '\0';
 		}
-		for (t = strtok_r(open + 1, " \t,:!", &save); t; t = strtok_r(NULL, " \t,:!", &save))
+		for (t = strtok_r(open + 1, " \t,:!", &save); t;
+		     t = strtok_r(NULL, " \t,:!", &save))
 			if (is_human(c, t))
 				say(c, path, n, "a Runas list", t,
 				    "sudo has no patterns for users: use %GROUP or #UID");
@@ -202,9 +204,9 @@ static void scan_dir(struct ctx *c, const char *dir, const char *suffix, bool su
 		char shown[4200];
 
 		/* sudo's own rule for @includedir: no '.' and no trailing '~'. */
-		if (e[0] != '.' &&
-		    (sudo_names ? !strchr(e, '.') && e[len - 1] != '~'
-				: len > strlen(suffix) && !strcmp(e + len - strlen(suffix), suffix))) {
+		if (e[0] != '.' && (sudo_names ? !strchr(e, '.') && e[len - 1] != '~'
+					       : len > strlen(suffix) &&
+						     !strcmp(e + len - strlen(suffix), suffix))) {
 			snprintf(shown, sizeof(shown), "%s/%s", dir, e);
 			scan(c, dirfd(d), e, shown, fn);
 		}
@@ -228,8 +230,7 @@ unsigned mounts_namerules_warn(const struct melee_config *cfg)
 	}
 	scan(&c, AT_FDCWD, "/etc/ssh/sshd_config", "/etc/ssh/sshd_config", sshd_line);
 	scan_dir(&c, "/etc/ssh/sshd_config.d", ".conf", false, sshd_line);
-	scan(&c, AT_FDCWD, "/etc/security/access.conf", "/etc/security/access.conf",
-	     access_line);
+	scan(&c, AT_FDCWD, "/etc/security/access.conf", "/etc/security/access.conf", access_line);
 	scan(&c, AT_FDCWD, "/etc/sudoers", "/etc/sudoers", sudoers_line);
 	scan_dir(&c, "/etc/sudoers.d", NULL, true, sudoers_line);
 	return c.warnings;

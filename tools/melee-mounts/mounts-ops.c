@@ -25,8 +25,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-static void full_path(char *buf, size_t len, const struct melee_image *im,
-		      const char *target)
+static void full_path(char *buf, size_t len, const struct melee_image *im, const char *target)
 {
 	snprintf(buf, len, "%s%s", im->path, target);
 }
@@ -99,8 +98,7 @@ int mounts_write_accounts(const struct melee_image *im, int imgfd, const struct 
 }
 
 /* check: the overrides the next up will make, and whether it can merge. */
-static int check_accounts(const struct melee_image *im, int imgfd,
-			  const struct mounts_opts *o)
+static int check_accounts(const struct melee_image *im, int imgfd, const struct mounts_opts *o)
 {
 	struct melee_overrides ov = { 0 };
 	char err[MELEE_ERRLEN], **suffixes = mounts_image_suffixes(im);
@@ -156,8 +154,8 @@ static bool is_cover(int fd)
 {
 	struct statfs sf;
 
-	return melee_is_mountpoint(fd) && fstatfs(fd, &sf) == 0 &&
-	       sf.f_type == TMPFS_MAGIC && (sf.f_flags & ST_RDONLY);
+	return melee_is_mountpoint(fd) && fstatfs(fd, &sf) == 0 && sf.f_type == TMPFS_MAGIC &&
+	       (sf.f_flags & ST_RDONLY);
 }
 
 /* accounts = merge or none: the host's nscd and userdb sockets, which the
@@ -212,8 +210,8 @@ struct up_run {
 	bool self_bind, self_present;
 	size_t n_new, n_present, n_refreshed;
 	size_t n_replaced; /* stale binds replaced in place (accounts too) */
-	size_t n_layers; /* a file image's squashfs (and tmpfs, overlay) */
-	bool layers_new; /* this run mounted every one of them */
+	size_t n_layers;   /* a file image's squashfs (and tmpfs, overlay) */
+	bool layers_new;   /* this run mounted every one of them */
 };
 
 static void up_run_free(struct up_run *u)
@@ -420,8 +418,8 @@ static void up_report(const struct up_run *u)
 	if (u->n_refreshed)
 		printf("%s: refreshed the merged accounts (the host's users changed)\n", name);
 	if (u->n_new == 0 && u->n_replaced == 0)
-		printf("%s: already up, nothing mounted (%zu of %zu present)\n", name,
-		       u->n_present, n_expected);
+		printf("%s: already up, nothing mounted (%zu of %zu present)\n", name, u->n_present,
+		       n_expected);
 	else if (u->n_new == 0)
 		printf("%s: up, %zu of %zu present\n", name, u->n_present + u->n_replaced,
 		       n_expected);
@@ -665,7 +663,8 @@ static int check_entry(const struct melee_image *im, int imgfd, const struct mel
 		return 1;
 	}
 	fd = image_open_mountpoint(imgfd, im->path, m->target,
-				   acc || !S_ISDIR(st.st_mode) ? MELEE_TARGET_FILE : MELEE_TARGET_DIR,
+				   acc || !S_ISDIR(st.st_mode) ? MELEE_TARGET_FILE
+							       : MELEE_TARGET_DIR,
 				   false, &created, err, sizeof(err));
 	if (fd == -ENOENT) {
 		if (!o->quiet)

@@ -47,13 +47,13 @@ static void dry_run_report(const struct melee_image *im, const struct melee_squa
 }
 
 /* The squashfs on the path, made or found. */
-static int lower_up(const struct melee_image *im, int filefd, bool have, const struct mounts_opts *o,
-		    size_t *made, size_t *present)
+static int lower_up(const struct melee_image *im, int filefd, bool have,
+		    const struct mounts_opts *o, size_t *made, size_t *present)
 {
 	char err[MELEE_ERRLEN], dev[64];
 	bool created;
-	cleanup_fd int pathfd = image_open_safely_create(im->path, 0, true, &created, err,
-							 sizeof(err));
+	cleanup_fd int pathfd =
+	    image_open_safely_create(im->path, 0, true, &created, err, sizeof(err));
 
 	if (pathfd < 0) {
 		warn("%s: unsafe image path, refused: %s", im->name, err);
@@ -65,7 +65,8 @@ static int lower_up(const struct melee_image *im, int filefd, bool have, const s
 		(*present)++;
 		return 0;
 	}
-	if (melee_squash_mount(filefd, im->source, pathfd, dev, sizeof(dev), err, sizeof(err)) < 0) {
+	if (melee_squash_mount(filefd, im->source, pathfd, dev, sizeof(dev), err, sizeof(err)) <
+	    0) {
 		warn("%s: cannot mount %s on %s: %s", im->name, im->source, im->path, err);
 		return -1;
 	}
@@ -151,8 +152,8 @@ static int layer_down(const struct melee_image *im, const char *root, struct lib
 		return 0;
 	}
 	if (r == -EBUSY) {
-		warn("%s: %s is busy (in use); 'melee-mounts --lazy down %s' detaches it",
-		     im->name, t, im->name);
+		warn("%s: %s is busy (in use); 'melee-mounts --lazy down %s' detaches it", im->name,
+		     t, im->name);
 		(*busy)++;
 	} else {
 		warn("%s: cannot unmount %s: %s", im->name, t, err);

@@ -77,12 +77,11 @@ const char *mounts_repair_what(const struct melee_mount_spec *m)
 	static char line[8400];
 
 	if (is_accounts(m))
-		snprintf(line, sizeof(line),
-			 "replaced the merged %s (the host's users changed)", m->target);
+		snprintf(line, sizeof(line), "replaced the merged %s (the host's users changed)",
+			 m->target);
 	else
-		snprintf(line, sizeof(line),
-			 "replaced the stale bind of %s (the host replaced %s)", m->target,
-			 m->source);
+		snprintf(line, sizeof(line), "replaced the stale bind of %s (the host replaced %s)",
+			 m->target, m->source);
 	return line;
 }
 
@@ -113,9 +112,8 @@ static int mount_id_of(int fd, const char *full, uint64_t *id, char *err, size_t
  * opened again beneath the image: for that moment (about a millisecond,
  * measured with up in a loop) new opens in the image see the image's own
  * file at that path. */
-static int replace_without_beneath(const struct melee_image *im,
-				   const struct melee_mount_spec *m, const char *full, int *mpfd,
-				   int tree, char *err, size_t errlen)
+static int replace_without_beneath(const struct melee_image *im, const struct melee_mount_spec *m,
+				   const char *full, int *mpfd, int tree, char *err, size_t errlen)
 {
 	cleanup_fd int imgfd = image_open_safely(im->path, 0, err, errlen);
 
@@ -134,7 +132,8 @@ static int replace_without_beneath(const struct melee_image *im,
 			if (*mpfd < 0)
 				return *mpfd;
 			if (!melee_is_mountpoint(*mpfd))
-				return melee_bind_attach(tree, m->source, *mpfd, false, err, errlen);
+				return melee_bind_attach(tree, m->source, *mpfd, false, err,
+							 errlen);
 		}
 		r = mount_id_of(*mpfd, full, &id, err, errlen);
 		melee_fd_replace(mpfd, -1);
@@ -147,8 +146,8 @@ static int replace_without_beneath(const struct melee_image *im,
 	return melee_fail(err, errlen, -ELOOP, "%s: more than 256 mounts stacked there", full);
 }
 
-int mounts_entry_replace(const struct melee_image *im, const struct melee_mount_spec *m,
-			 int *mpfd, char *err, size_t errlen)
+int mounts_entry_replace(const struct melee_image *im, const struct melee_mount_spec *m, int *mpfd,
+			 char *err, size_t errlen)
 {
 	char full[8192];
 	cleanup_fd int tree = -1;
@@ -271,7 +270,7 @@ char **mounts_stale_find(const struct melee_image *im, size_t *n)
 }
 
 static void report_line(void (*report)(bool, const char *), bool failed, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void report_line(void (*report)(bool, const char *), bool failed, const char *fmt, ...)
 {
 	char line[MELEE_ERRLEN + 512];
@@ -305,7 +304,8 @@ int mounts_stale_repair(const struct melee_image *im, void (*report)(bool failed
 			accounts_written = true;
 			if (mounts_write_accounts(im, w.imgfd, &quiet, err, sizeof(err)) < 0) {
 				close(fd);
-				report_line(report, true, "%s: cannot regenerate the merged accounts: %s",
+				report_line(report, true,
+					    "%s: cannot regenerate the merged accounts: %s",
 					    im->name, err);
 				failed++;
 				continue;

@@ -29,8 +29,8 @@ bool mounts_entry_stale(const struct melee_mount_spec *m, int mpfd, const char *
  * kernel that refuses MOVE_MOUNT_BENEATH (before Linux 6.5) gets the old
  * mount detached the same way first and the new bind attached right
  * after (mounts-stale.c, replace_without_beneath). */
-int mounts_entry_replace(const struct melee_image *im, const struct melee_mount_spec *m,
-			 int *mpfd, char *err, size_t errlen);
+int mounts_entry_replace(const struct melee_image *im, const struct melee_mount_spec *m, int *mpfd,
+			 char *err, size_t errlen);
 
 /* The repair of entry m in words: "replaced the stale bind of
  * /etc/resolv.conf (the host replaced /etc/resolv.conf)" (a static
@@ -46,6 +46,7 @@ char **mounts_stale_find(const struct melee_image *im, size_t *n);
  * regenerating the merged accounts first when they fell behind; one line
  * per repair goes to report().  Returns the number repaired, or -1 if one
  * failed (the line says why). */
-int mounts_stale_repair(const struct melee_image *im, void (*report)(bool failed, const char *line));
+int mounts_stale_repair(const struct melee_image *im,
+			void (*report)(bool failed, const char *line));
 
 #endif

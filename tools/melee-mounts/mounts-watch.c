@@ -24,9 +24,9 @@
 /* Every change that can leave a bind stale: a rename or a new file over
  * a name, a deletion, an edit in place (accounts), and the directory
  * itself going away (systemd-resolved's /run/systemd/resolve). */
-#define WATCH_MASK                                                                       \
-	(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE |          \
-	 IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+#define WATCH_MASK                                                                                 \
+	(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE | IN_DELETE_SELF |   \
+	 IN_MOVE_SELF | IN_ONLYDIR)
 
 /* One watched directory and the names in it that matter (none: all). */
 struct watch_dir {
@@ -72,7 +72,8 @@ static void watch_add(struct watch_set *ws, const char *dir, const char *name)
 		if (strchr(name, '/')) {
 			static char first[NAME_MAX + 1];
 
-			snprintf(first, sizeof(first), "%.*s", (int)(strchr(name, '/') - name), name);
+			snprintf(first, sizeof(first), "%.*s", (int)(strchr(name, '/') - name),
+				 name);
 			name = first;
 		}
 	}
@@ -91,7 +92,8 @@ static void watch_add(struct watch_set *ws, const char *dir, const char *name)
 	}
 	if (!name)
 		d->any = true;
-	else if (!melee_strv_contains(d->names, name) && melee_strv_push(&d->names, &d->n, name) < 0)
+	else if (!melee_strv_contains(d->names, name) &&
+		 melee_strv_push(&d->names, &d->n, name) < 0)
 		die("out of memory");
 }
 
@@ -125,8 +127,8 @@ static void watch_source(struct watch_set *ws, const char *source)
 		link[len] = '\0';
 		if (link[0] == '/')
 			snprintf(path, sizeof(path), "%s", link);
-		else if ((size_t)snprintf(path, sizeof(path), "%s/%s", strcmp(real, "/") ? real : "",
-					  link) >= sizeof(path))
+		else if ((size_t)snprintf(path, sizeof(path), "%s/%s",
+					  strcmp(real, "/") ? real : "", link) >= sizeof(path))
 			return;
 	}
 }
@@ -141,7 +143,8 @@ static void watch_image(struct watch_set *ws, const struct melee_image *im)
 	for (size_t i = 0; i < plan.n; i++) {
 		struct stat st;
 
-		if (plan.m[i].recursive || (stat(plan.m[i].source, &st) == 0 && S_ISDIR(st.st_mode)))
+		if (plan.m[i].recursive ||
+		    (stat(plan.m[i].source, &st) == 0 && S_ISDIR(st.st_mode)))
 			continue;
 		watch_source(ws, plan.m[i].source);
 	}
@@ -266,7 +269,8 @@ static bool drain(const struct watch_set *ws)
 			const struct inotify_event *ev = (const struct inotify_event *)p;
 
 			p += sizeof(*ev) + ev->len;
-			if (ev->mask & (IN_Q_OVERFLOW | IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
+			if (ev->mask &
+			    (IN_Q_OVERFLOW | IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
 				relevant = true;
 				continue;
 			}
@@ -323,7 +327,8 @@ int mounts_watch(const char *config, char **names, int n, bool quiet)
 
 	quiet_output = quiet;
 	openlog("melee-mounts", LOG_PID, LOG_DAEMON);
-	syslog(LOG_INFO, "watching the host files bound into %s", n ? "the images named" : "every image");
+	syslog(LOG_INFO, "watching the host files bound into %s",
+	       n ? "the images named" : "every image");
 	for (;;) {
 		watch_round(&ws, config, names, n);
 		wait_change(&ws);

@@ -49,8 +49,8 @@ static void drop_root(const struct me *me)
 {
 	char err[MELEE_ERRLEN];
 
-	if (melee_drop_privileges(getuid(), getgid(), me->groups, me->ngroups, err,
-				  sizeof(err)) < 0)
+	if (melee_drop_privileges(getuid(), getgid(), me->groups, me->ngroups, err, sizeof(err)) <
+	    0)
 		die_status(EXIT_MELEE, "%s", err);
 }
 
@@ -90,22 +90,17 @@ static void current_default(const struct melee_config *cfg, const struct me *me,
 	*im = melee_config_find_image(cfg, d->image);
 	if (!*im)
 		snprintf(why, whylen, "there is no image '%s'", d->image);
-	else if (melee_image_access(*im, me->pw->pw_name, me->groups, me->ngroups, why,
-				    whylen) < 0)
+	else if (melee_image_access(*im, me->pw->pw_name, me->groups, me->ngroups, why, whylen) < 0)
 		*im = NULL;
 }
 
 static const char *source_label(enum melee_default_source s)
 {
 	switch (s) {
-	case MELEE_DEFAULT_USER_FILE:
-		return MELEE_USER_FILE;
-	case MELEE_DEFAULT_USERS_CONF:
-		return "users.conf";
-	case MELEE_DEFAULT_IMAGE:
-		return "default-image";
-	default:
-		return "nothing";
+	case MELEE_DEFAULT_USER_FILE: return MELEE_USER_FILE;
+	case MELEE_DEFAULT_USERS_CONF: return "users.conf";
+	case MELEE_DEFAULT_IMAGE: return "default-image";
+	default: return "nothing";
 	}
 }
 
@@ -210,16 +205,16 @@ int cmd_list(bool all)
 	printf("%-16s %-13s %-7s %-8s %s\n", "IMAGE", "STATE", "ACCESS", "DEFAULT", "DESCRIPTION");
 	for (size_t i = 0; i < cfg.n_images; i++) {
 		const struct melee_image *im = &cfg.images[i];
-		bool open = melee_image_access(im, me.pw->pw_name, me.groups, me.ngroups, NULL,
-					       0) == 0;
+		bool open =
+		    melee_image_access(im, me.pw->pw_name, me.groups, me.ngroups, NULL, 0) == 0;
 		char allowed[512];
 
 		if (!open && !all)
 			continue;
 		melee_image_allowed(im, allowed, sizeof(allowed));
 		printf("%-16s %-13s %-7s %-8s %s%s%s%s\n", im->name, states[i], open ? "yes" : "no",
-		       im == dflt ? "*" : "-", im->description, open ? "" : " (", open ? "" : allowed,
-		       open ? "" : ")");
+		       im == dflt ? "*" : "-", im->description, open ? "" : " (",
+		       open ? "" : allowed, open ? "" : ")");
 	}
 	forget_me(&me);
 	melee_config_free(&cfg);

@@ -17,8 +17,8 @@
  * syslog(3) sends it. */
 static void send_line(const char *line, size_t len)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX, .sun_path = LOG_SOCKET};
-	int types[] = {SOCK_DGRAM, SOCK_STREAM};
+	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = LOG_SOCKET };
+	int types[] = { SOCK_DGRAM, SOCK_STREAM };
 
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		int fd = socket(AF_UNIX, types[i] | SOCK_CLOEXEC, 0);

@@ -51,24 +51,23 @@ extern char **environ;
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: melee IMAGE [COMMAND [ARG...]]\n"
-		"       IMAGE [COMMAND [ARG...]]      (a link named after the image)\n"
-		"       #!/path/to/IMAGE [INTERPRETER] (first line of a script)\n"
-		"       melee --list [--all] | --show-default | --set-default IMAGE|host\n"
-		"Run your shell, a command or a script inside a MELEE image, in the same\n"
-		"directory, with your own privileges.\n"
-		"\n"
-		"  -l, --list      the images you may use, * marks your default image;\n"
-		"                  --all: every image, and who a closed one is open to\n"
-		"  --show-default  the image a login would choose for you now, and why\n"
-		"  --set-default IMAGE  make IMAGE your default (~/.config/melee/image);\n"
-		"                  host: remove it\n"
-		"  -h, --help      show this help\n"
-		"  -V, --version   show the version\n"
-		"\n"
-		"Exit status: the command's; 125 melee's own error, 126 the command cannot\n"
-		"be run, 127 the command is not found in the image.  See melee(1).\n");
+	fprintf(f, "Usage: melee IMAGE [COMMAND [ARG...]]\n"
+		   "       IMAGE [COMMAND [ARG...]]      (a link named after the image)\n"
+		   "       #!/path/to/IMAGE [INTERPRETER] (first line of a script)\n"
+		   "       melee --list [--all] | --show-default | --set-default IMAGE|host\n"
+		   "Run your shell, a command or a script inside a MELEE image, in the same\n"
+		   "directory, with your own privileges.\n"
+		   "\n"
+		   "  -l, --list      the images you may use, * marks your default image;\n"
+		   "                  --all: every image, and who a closed one is open to\n"
+		   "  --show-default  the image a login would choose for you now, and why\n"
+		   "  --set-default IMAGE  make IMAGE your default (~/.config/melee/image);\n"
+		   "                  host: remove it\n"
+		   "  -h, --help      show this help\n"
+		   "  -V, --version   show the version\n"
+		   "\n"
+		   "Exit status: the command's; 125 melee's own error, 126 the command cannot\n"
+		   "be run, 127 the command is not found in the image.  See melee(1).\n");
 }
 
 static const char *base_name(const char *p)
@@ -175,7 +174,8 @@ static bool found_in_path(const char *file)
 
 	if (strchr(file, '/'))
 		return access(file, F_OK) == 0;
-	for (char *d = copy ? strtok_r(copy, ":", &save) : NULL; d; d = strtok_r(NULL, ":", &save)) {
+	for (char *d = copy ? strtok_r(copy, ":", &save) : NULL; d;
+	     d = strtok_r(NULL, ":", &save)) {
 		char p[PATH_MAX];
 
 		snprintf(p, sizeof(p), "%s/%s", *d ? d : ".", file);
@@ -199,8 +199,8 @@ static noreturn void exec_or_die(const char *file, char **argv, const char *imgn
 /* What to run, from the command line (steps 2 and 3). */
 struct request {
 	const char *image; /* the name asked for: argv[1], or argv[0]'s */
-	int first_arg;     /* argv index of the command, if any */
-	bool as_script;    /* #!/path/IMAGE [INTERP]: run argv[script_idx] */
+	int first_arg;	   /* argv index of the command, if any */
+	bool as_script;	   /* #!/path/IMAGE [INTERP]: run argv[script_idx] */
 	int script_idx;
 	char *interp_arg;
 	struct stat script_st; /* the script as the host sees it */
@@ -283,8 +283,8 @@ static int parse_command_line(int argc, char **argv, struct request *rq)
 /* Steps 4 and 5: every lookup on the host, before the chroot, and the
  * access check.  What the caller names (the script, the working
  * directory) is opened with the caller's rights, not root's. */
-static void look_up_caller(const struct melee_image *im, int argc, char **argv,
-			   struct request *rq, struct caller *c)
+static void look_up_caller(const struct melee_image *im, int argc, char **argv, struct request *rq,
+			   struct caller *c)
 {
 	cleanup_free struct passwd *pw = NULL;
 	char err[MELEE_ERRLEN];
@@ -317,17 +317,17 @@ static void look_up_caller(const struct melee_image *im, int argc, char **argv,
 /* Step 5's syslog line.  The command name is the caller's choice:
  * melee_shown() keeps a newline or escape in it from forging or
  * garbling log lines. */
-static void log_use(const struct melee_image *im, int argc, char **argv,
-		    const struct request *rq, const struct caller *c)
+static void log_use(const struct melee_image *im, int argc, char **argv, const struct request *rq,
+		    const struct caller *c)
 {
 	char logged[96];
 
 	/* Here on the host: there is no logging after the chroot. */
 	melee_log(LOG_INFO, "user=%s image=%s command=%s", c->user, im->name,
-	       melee_shown(rq->as_script	      ? base_name(argv[rq->script_idx])
-			   : argc > rq->first_arg ? base_name(argv[rq->first_arg])
-						  : base_name(c->shell),
-			   80, logged, sizeof(logged)));
+		  melee_shown(rq->as_script	     ? base_name(argv[rq->script_idx])
+			      : argc > rq->first_arg ? base_name(argv[rq->first_arg])
+						     : base_name(c->shell),
+			      80, logged, sizeof(logged)));
 }
 
 /* Step 5b, still root: auto-up = yes runs melee-mounts up for an image
@@ -355,8 +355,7 @@ static void enter_as_caller(const struct melee_image *im, struct caller *c, char
 
 	if (melee_enter_image(im, err, sizeof(err)) < 0)
 		die_status(EXIT_MELEE, "%s", err);
-	if (melee_drop_privileges(getuid(), getgid(), c->groups, c->ngroups, err,
-				  sizeof(err)) < 0)
+	if (melee_drop_privileges(getuid(), getgid(), c->groups, c->ngroups, err, sizeof(err)) < 0)
 		die_status(EXIT_MELEE, "%s", err);
 	free(c->groups);
 	c->groups = NULL;
@@ -365,8 +364,7 @@ static void enter_as_caller(const struct melee_image *im, struct caller *c, char
 
 /* Step 8: the caller's directory inside the image.  A command is never
  * run elsewhere; the shell falls back to home, then /. */
-static void change_directory(const struct melee_image *im, bool has_command,
-			     const struct caller *c)
+static void change_directory(const struct melee_image *im, bool has_command, const struct caller *c)
 {
 	if (c->have_cwd && chdir(c->cwd) == 0)
 		return;

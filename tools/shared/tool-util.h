@@ -7,8 +7,7 @@
 
 extern const char *tool_name;
 
-noreturn void die_status(int status, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+noreturn void die_status(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 noreturn void die_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
