@@ -364,9 +364,9 @@ static const struct verb verbs[] = {
 	{ NULL, 0, 0, 0, NULL },
 };
 
-/* -1: go on with the verb; else the exit status (--help, --version, a
- * bad option). */
-static int parse_options(int argc, char **argv, struct mounts_run *r)
+/* True: go on with the verb; false: exit with *status (--help,
+ * --version, a bad option). */
+static bool parse_options(int argc, char **argv, struct mounts_run *r, int *status)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -411,12 +411,21 @@ static int parse_options(int argc, char **argv, struct mounts_run *r)
 		case 'A': r->apps = optarg; break;
 		case 'P': r->apps_dir = optarg; break;
 		case 'R': r->apps_remove = true; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("melee-mounts %s\n", MELEE_VERSION); return 0;
-		default: usage(stderr); return 2;
+		case 'h':
+			usage(stdout);
+			*status = 0;
+			return false;
+		case 'V':
+			printf("melee-mounts %s\n", MELEE_VERSION);
+			*status = 0;
+			return false;
+		default:
+			usage(stderr);
+			*status = 2;
+			return false;
 		}
 	}
-	return -1;
+	return true;
 }
 
 /* Options that go with one verb only, before anything is read. */
@@ -471,12 +480,12 @@ int main(int argc, char **argv)
 	};
 	const struct verb *v;
 	char err[MELEE_ERRLEN], names[128];
-	int rc, nargs, lock = -1;
+	cleanup_fd int lock = -1;
+	int rc, nargs;
 
 	sanitize_std_fds();
 	close_stdout_at_exit(1);
-	rc = parse_options(argc, argv, &r);
-	if (rc >= 0)
+	if (!parse_options(argc, argv, &r, &rc))
 		return rc;
 	if (optind >= argc) {
 		usage(stderr);
@@ -507,8 +516,6 @@ int main(int argc, char **argv)
 	if (strcmp(v->name, "links") != 0)
 		select_images(&r.cfg, argv + optind, nargs, &r.sel, &r.nsel);
 	rc = v->run(nargs, argv + optind, &r);
-	if (lock >= 0)
-		close(lock);
 	free(r.sel);
 	melee_config_free(&r.cfg);
 	return rc;
