@@ -68,6 +68,19 @@ void image_remove(const struct melee_config *cfg, const char *name, bool delete_
 	pid_t user;
 
 	im = melee_config_find_image(cfg, name);
+	if (!im && melee_name_valid(name)) {
+		/* A remove killed (SIGKILL, a crash) after unregistering
+		 * left its drop-in aside: say so, rather than "unknown". */
+		snprintf(aside, sizeof(aside), ".%s.conf.removing", name);
+		snprintf(where, sizeof(where), "%s/images.d", cfg->conf_dir);
+		dfd = melee_open_trusted(where, true, 0, err, sizeof(err));
+		if (dfd >= 0 && faccessat(dfd, aside, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+			die_status(2,
+				   "image '%s' is unregistered, and its removal was interrupted: "
+				   "%s/%s is left; its files may be partly deleted.  Rename it "
+				   "back to %s.conf and run remove again",
+				   name, where, aside, name);
+	}
 	if (!im)
 		die_status(2, "unknown image '%.80s'", name);
 	if (strcmp(im->name, name) != 0)
