@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,8 +52,8 @@ void melee_image_allowed(const struct melee_image *im, char *buf, size_t len)
 	append_list(buf, len, "allowed users", im->allow_users);
 }
 
-int melee_image_access(const struct melee_image *im, const char *user,
-		       const gid_t *groups, size_t ngroups, char *err, size_t errlen)
+int melee_image_access(const struct melee_image *im, const char *user, const gid_t *groups,
+		       size_t ngroups, char *err, size_t errlen)
 {
 	char allowed[512] = "";
 
@@ -76,8 +78,7 @@ int melee_image_access(const struct melee_image *im, const char *user,
 				return 0;
 	}
 	melee_image_allowed(im, allowed, sizeof(allowed));
-	return melee_fail(err, errlen, -EACCES, "you may not use image %s (%s)", im->name,
-			  allowed);
+	return melee_fail(err, errlen, -EACCES, "you may not use image %s (%s)", im->name, allowed);
 }
 
 int melee_user_groups(const char *user, gid_t primary, gid_t **groups, size_t *ngroups)
@@ -100,4 +101,24 @@ int melee_user_groups(const char *user, gid_t primary, gid_t **groups, size_t *n
 			return -EIO;
 		n = want;
 	}
+}
+
+/* The one "walk the groups, then check access" of pam_melee.c,
+ * melee-spank.c and melee-qsub.c. */
+int melee_user_may_use(const struct melee_image *im, const struct passwd *pw, char *err,
+		       size_t errlen)
+{
+	cleanup_free gid_t *groups = NULL;
+	size_t ngroups = 0;
+	int r;
+
+	/* The groups matter to allow-groups only: an image without it does
+	 * not pay for a walk of every group database (getgrouplist). */
+	if (im->n_allow_groups > 0) {
+		r = melee_user_groups(pw->pw_name, pw->pw_gid, &groups, &ngroups);
+		if (r < 0)
+			return melee_fail(err, errlen, r, "cannot look up the groups of %s: %s",
+					  pw->pw_name, strerror(-r));
+	}
+	return melee_image_access(im, pw->pw_name, groups, ngroups, err, errlen);
 }

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+struct passwd;
+
 #include "melee-config.h"
 #include "melee-util.h" /* melee_must_check */
 
@@ -15,8 +17,8 @@
  * user's host groups (getgrouplist); empty allow lists allow everyone.
  * An allowed group that cannot be looked up (-ENOMEM, a group service
  * down) is that -errno, never a refusal. */
-int melee_image_access(const struct melee_image *im, const char *user,
-		       const gid_t *groups, size_t ngroups, char *err, size_t errlen);
+int melee_image_access(const struct melee_image *im, const char *user, const gid_t *groups,
+		       size_t ngroups, char *err, size_t errlen);
 
 /* Who the image is open to, as melee_image_access words it: "allowed
  * groups: a, b; allowed users: c" (empty when it is open to everyone);
@@ -26,5 +28,12 @@ void melee_image_allowed(const struct melee_image *im, char *buf, size_t len);
 /* The user's host groups (primary first), malloc'd into *groups. */
 int melee_user_groups(const char *user, gid_t primary, gid_t **groups,
 		      size_t *ngroups) melee_must_check;
+
+/* melee_image_access for the user of `pw` (a host entry, looked up
+ * before any chroot), with their host groups walked (getgrouplist) when
+ * the image has allow-groups.  0, or -errno with the message in err:
+ * -EACCES a refusal, another a failed lookup (never a refusal). */
+int melee_user_may_use(const struct melee_image *im, const struct passwd *pw, char *err,
+		       size_t errlen) melee_must_check;
 
 #endif

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* accounts = merge: the image's system accounts plus the host's people, written as the image's passwd and group. */
+/* accounts = merge: the image's system accounts plus the host's people, written as the image's
+ * passwd and group. */
 #include "melee-accounts.h"
 #include "melee-ids.h"
 #include "melee-index.h"
@@ -64,10 +65,10 @@ static int buf_finish(struct buf *b, char **out)
 /* One parsed line of passwd or group: the text kept verbatim, with the
  * fields we need. */
 struct entry {
-	char *line;   /* the original line */
-	char *name;   /* field 0 */
-	long id;      /* field 2, -1 if not a number */
-	char *gidstr; /* passwd: field 3 */
+	char *line;    /* the original line */
+	char *name;    /* field 0 */
+	long id;       /* field 2, -1 if not a number */
+	char *gidstr;  /* passwd: field 3 */
 	char *members; /* group: field 3 */
 };
 
@@ -174,8 +175,7 @@ static bool is_human_entry(const struct humans *hu, const struct entry *e)
 	       melee_uid_is_human(hu->range, (uid_t)e->id);
 }
 
-static int humans_load(struct humans *hu, const char *host_passwd,
-		       const struct melee_id_range *r)
+static int humans_load(struct humans *hu, const char *host_passwd, const struct melee_id_range *r)
 {
 	int rc;
 
@@ -234,9 +234,8 @@ void melee_overrides_free(struct melee_overrides *ov)
 	}
 }
 
-static int override_add(struct melee_overrides *ov, enum melee_override_kind kind,
-			long host_id, long image_id, const char *host_name,
-			const char *image_name)
+static int override_add(struct melee_overrides *ov, enum melee_override_kind kind, long host_id,
+			long image_id, const char *host_name, const char *image_name)
 {
 	struct melee_override *nv, *o;
 
@@ -256,8 +255,8 @@ static int override_add(struct melee_overrides *ov, enum melee_override_kind kin
 	return 0;
 }
 
-const char *melee_override_describe(const struct melee_override *o, const char *image,
-				    char *buf, size_t len)
+const char *melee_override_describe(const struct melee_override *o, const char *image, char *buf,
+				    size_t len)
 {
 	char img[80], hn[80], in[80];
 
@@ -314,8 +313,8 @@ static void buf_suffixed_line(struct buf *b, const char *line, const char *suffi
 /* Image lines are kept unless they name a host human or use one's uid
  * (then the host's line is the one written), or carry a suffixed human
  * name (written below). */
-static int merge_passwd(const char *image_passwd, const struct humans *hu,
-			char *const *suffixes, struct melee_overrides *ov, char **out)
+static int merge_passwd(const char *image_passwd, const struct humans *hu, char *const *suffixes,
+			struct melee_overrides *ov, char **out)
 {
 	struct table img = { 0 };
 	struct buf b = { 0 };
@@ -335,7 +334,8 @@ static int merge_passwd(const char *image_passwd, const struct humans *hu,
 			if (hu->pw.e[j].id != e->id)
 				r = override_add(ov, MELEE_OVERRIDE_USER, hu->pw.e[j].id, e->id,
 						 e->name, e->name);
-		} else if (e->id >= 0 && (j = melee_index_get(&hu->by_uid, NULL, e->id)) != MELEE_INDEX_NONE) {
+		} else if (e->id >= 0 &&
+			   (j = melee_index_get(&hu->by_uid, NULL, e->id)) != MELEE_INDEX_NONE) {
 			r = override_add(ov, MELEE_OVERRIDE_UID, e->id, e->id, hu->pw.e[j].name,
 					 e->name);
 		} else if (!is_human_name(hu, e->name, suffixes)) {
@@ -376,7 +376,7 @@ int melee_merge_passwd(const char *image_passwd, const char *host_passwd,
  * merged file has one line for it, under the host's name. */
 struct held_gid {
 	long gid;
-	size_t host_line; /* the host's first line with this gid, or MELEE_INDEX_NONE */
+	size_t host_line;	 /* the host's first line with this gid, or MELEE_INDEX_NONE */
 	size_t first, n_members; /* its listed human members: members[first..] */
 	bool written;
 };
@@ -384,8 +384,8 @@ struct held_gid {
 struct group_merge {
 	struct table img, host;
 	const struct humans *hu;
-	struct melee_index host_by_gid; /* gid -> first host line */
-	struct melee_index held_by_gid; /* gid -> held[] */
+	struct melee_index host_by_gid;	 /* gid -> first host line */
+	struct melee_index held_by_gid;	 /* gid -> held[] */
 	struct melee_index held_by_name; /* the host's name of a held gid -> held[] */
 	struct held_gid *held;
 	size_t n_held;
@@ -519,7 +519,8 @@ static int collect_held(struct group_merge *g)
 		return r;
 	for (size_t k = 0; k < g->n_held; k++)
 		if (g->held[k].host_line != MELEE_INDEX_NONE)
-			melee_index_put(&g->held_by_name, g->host.e[g->held[k].host_line].name, 0, k);
+			melee_index_put(&g->held_by_name, g->host.e[g->held[k].host_line].name, 0,
+					k);
 	return 0;
 }
 
@@ -596,7 +597,8 @@ static int merge_image_group(struct group_merge *g, struct buf *b, struct entry 
 	k = melee_index_get(&g->held_by_gid, NULL, e->id);
 	if (k != MELEE_INDEX_NONE) {
 		struct held_gid *h = &g->held[k];
-		const char *hn = h->host_line != MELEE_INDEX_NONE ? g->host.e[h->host_line].name : NULL;
+		const char *hn =
+		    h->host_line != MELEE_INDEX_NONE ? g->host.e[h->host_line].name : NULL;
 
 		if (!hn || strcmp(hn, e->name) != 0)
 			return override_add(ov, MELEE_OVERRIDE_GID, e->id, e->id, hn, e->name);
@@ -619,7 +621,8 @@ static void write_host_only_groups(struct group_merge *g, struct buf *b, char *c
 {
 	for (size_t j = 0; j < g->host.n; j++) {
 		const struct entry *h = &g->host.e[j];
-		size_t k = h->id >= 0 ? melee_index_get(&g->held_by_gid, NULL, h->id) : MELEE_INDEX_NONE;
+		size_t k =
+		    h->id >= 0 ? melee_index_get(&g->held_by_gid, NULL, h->id) : MELEE_INDEX_NONE;
 		char gid[32], *p = gid + sizeof(gid);
 		long id = h->id;
 
@@ -640,9 +643,8 @@ static void write_host_only_groups(struct group_merge *g, struct buf *b, char *c
 	}
 }
 
-static int merge_group(const char *image_group, const char *host_group,
-		       const struct humans *hu, char *const *suffixes,
-		       struct melee_overrides *ov, char **out)
+static int merge_group(const char *image_group, const char *host_group, const struct humans *hu,
+		       char *const *suffixes, struct melee_overrides *ov, char **out)
 {
 	struct group_merge g = { .hu = hu };
 	struct buf b = { 0 };
@@ -663,9 +665,9 @@ out:
 	return r;
 }
 
-int melee_merge_group(const char *image_group, const char *host_group,
-		      const char *host_passwd, const struct melee_id_range *range,
-		      char *const *suffixes, struct melee_overrides *ov, char **out)
+int melee_merge_group(const char *image_group, const char *host_group, const char *host_passwd,
+		      const struct melee_id_range *range, char *const *suffixes,
+		      struct melee_overrides *ov, char **out)
 {
 	struct humans hu;
 	int r = humans_load(&hu, host_passwd, range);
@@ -676,8 +678,8 @@ int melee_merge_group(const char *image_group, const char *host_group,
 	return r;
 }
 
-static int read_host(const char *etc, const char *name, bool optional, char **out,
-		     char *err, size_t errlen)
+static int read_host(const char *etc, const char *name, bool optional, char **out, char *err,
+		     size_t errlen)
 {
 	char path[4096];
 	cleanup_fd int fd = -1;
@@ -722,8 +724,8 @@ static int read_image(int imgfd, const char *name, char **out, char *err, size_t
 	 * every login that brings the image up (melee_open_regular). */
 	fd = melee_open_regular(tree >= 0 ? tree : etc, name, O_NOFOLLOW, 0, &st);
 	if (fd == -ELOOP) { /* a symlink inside the image: resolve it there */
-		fd = image_open_regular(imgfd, name[0] == 'p' ? "etc/passwd" : "etc/group",
-					false, shown, err, errlen);
+		fd = image_open_regular(imgfd, name[0] == 'p' ? "etc/passwd" : "etc/group", false,
+					shown, err, errlen);
 		if (fd < 0 && fd != -ENOENT)
 			return fd;
 	} else if (fd == -EINVAL) {
@@ -746,9 +748,8 @@ static int read_image(int imgfd, const char *name, char **out, char *err, size_t
 	return 0;
 }
 
-int melee_accounts_merge(int imgfd, const char *host_etc, char *const *suffixes,
-			 char **passwd, char **group, struct melee_overrides *ov, char *err,
-			 size_t errlen)
+int melee_accounts_merge(int imgfd, const char *host_etc, char *const *suffixes, char **passwd,
+			 char **group, struct melee_overrides *ov, char *err, size_t errlen)
 {
 	cleanup_free char *hpw = NULL, *hgr = NULL, *ipw = NULL, *igr = NULL;
 	struct melee_id_range range;
@@ -781,9 +782,8 @@ int melee_accounts_merge(int imgfd, const char *host_etc, char *const *suffixes,
 	return 0;
 }
 
-int melee_accounts_write(int imgfd, const char *host_etc, int outdirfd,
-			 char *const *suffixes, struct melee_overrides *ov, char *err,
-			 size_t errlen)
+int melee_accounts_write(int imgfd, const char *host_etc, int outdirfd, char *const *suffixes,
+			 struct melee_overrides *ov, char *err, size_t errlen)
 {
 	cleanup_free char *opw = NULL, *ogr = NULL;
 	int r;

@@ -9,9 +9,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "melee-ids.h" /* struct melee_id_range */
+#include "melee-ids.h"	/* struct melee_id_range */
 #include "melee-util.h" /* melee_must_check */
-
 
 /* Where the merge used the host's name or id instead of the image's: a
  * host human's uid, or a gid one holds, that the image's file gives
@@ -40,8 +39,8 @@ void melee_overrides_free(struct melee_overrides *ov);
 
 /* "image sl6: gid 10 is 'uucp' on the host, 'wheel' in the image: the
  * host's name is used", names made printable. */
-const char *melee_override_describe(const struct melee_override *o, const char *image,
-				    char *buf, size_t len);
+const char *melee_override_describe(const struct melee_override *o, const char *image, char *buf,
+				    size_t len);
 
 /* Image passwd lines are kept unless they name a host human user or use
  * one's uid (an override each when the other field differs); then every
@@ -62,20 +61,19 @@ int melee_merge_passwd(const char *image_passwd, const char *host_passwd,
  * name under another gid, is left out (an override each).  Other image
  * lines are kept, without host humans among their members: a host user's
  * groups inside the image are the host's.  Linear in the input size. */
-int melee_merge_group(const char *image_group, const char *host_group,
-		      const char *host_passwd, const struct melee_id_range *range,
-		      char *const *suffixes, struct melee_overrides *ov, char **out) melee_must_check;
+int melee_merge_group(const char *image_group, const char *host_group, const char *host_passwd,
+		      const struct melee_id_range *range, char *const *suffixes,
+		      struct melee_overrides *ov, char **out) melee_must_check;
 
 /* Reads the host's files from host_etc (normally "/etc") and the image's
  * own passwd and group (rooted at imgfd, under any bind) and merges them;
  * *passwd and *group are malloc'd. */
-int melee_accounts_merge(int imgfd, const char *host_etc, char *const *suffixes,
-			 char **passwd, char **group, struct melee_overrides *ov, char *err,
+int melee_accounts_merge(int imgfd, const char *host_etc, char *const *suffixes, char **passwd,
+			 char **group, struct melee_overrides *ov, char *err,
 			 size_t errlen) melee_must_check;
 
 /* melee_accounts_merge, written atomically to outdirfd. */
-int melee_accounts_write(int imgfd, const char *host_etc, int outdirfd,
-			 char *const *suffixes, struct melee_overrides *ov, char *err,
-			 size_t errlen) melee_must_check;
+int melee_accounts_write(int imgfd, const char *host_etc, int outdirfd, char *const *suffixes,
+			 struct melee_overrides *ov, char *err, size_t errlen) melee_must_check;
 
 #endif

@@ -43,6 +43,15 @@ static void child_write(const char *s)
 	(void)n;
 }
 
+/* The child's last words, "WHAT: why", and its exit: write and _exit
+ * are async-signal-safe (exec_helper). */
+static _Noreturn void child_die(const char *what, int e, int status)
+{
+	child_write(what);
+	child_write(strerrordesc_np(e));
+	_exit(status);
+}
+
 /* The resource limits and priority of pid 1 (what melee-mounts has at
  * boot), not the caller's: the setuid melee's caller sets its own
  * (ulimit -f 1 would have SIGXFSZ kill melee-mounts in the middle of
@@ -51,13 +60,13 @@ static void child_write(const char *s)
  * down waits for), and pam_limits may have set the user's in the login
  * process.  Where pid 1's cannot be read, the limits that can cut a
  * write or a run short are lifted; if one of those cannot be set (no
- * CAP_SYS_RESOURCE to raise a hard limit the caller lowered), false:
- * the helper is not run rather than run to be cut short.  prlimit and
- * setrlimit are system calls: async-signal-safe. */
-static bool reset_limits(void)
+ * CAP_SYS_RESOURCE to raise a hard limit the caller lowered), its
+ * -errno: the helper is not run rather than run to be cut short.
+ * prlimit and setrlimit are system calls: async-signal-safe. */
+static int reset_limits(void)
 {
-	const struct rlimit none = {RLIM_INFINITY, RLIM_INFINITY};
-	bool ok = true;
+	const struct rlimit none = { RLIM_INFINITY, RLIM_INFINITY };
+	int failed = 0;
 
 	for (int r = 0; r < RLIM_NLIMITS; r++) {
 		enum __rlimit_resource res = (enum __rlimit_resource)r;
@@ -70,11 +79,11 @@ static bool reset_limits(void)
 			set = setrlimit(res, &l);
 		else
 			set = must ? setrlimit(res, &none) : 0;
-		if (set < 0 && must)
-			ok = false;
+		if (set < 0 && must && !failed)
+			failed = -errno;
 	}
 	setpriority(PRIO_PROCESS, 0, 0);
-	return ok;
+	return failed;
 }
 
 /* The caller's scheduling too: SCHED_IDLE (chrt --idle), the idle I/O
@@ -83,7 +92,7 @@ static bool reset_limits(void)
  * every CPU the cgroup allows. */
 static void reset_scheduling(void)
 {
-	const struct sched_param none = {0};
+	const struct sched_param none = { 0 };
 	cpu_set_t all;
 
 	sched_setscheduler(0, SCHED_OTHER, &none);
@@ -94,20 +103,19 @@ static void reset_scheduling(void)
 
 /* oom_score_adj 0, not the caller's: a user who set 1000 on themselves
  * would have the OOM killer pick melee-mounts while it holds the lock,
- * leaving the image half up.  False when it cannot be written: as for
+ * leaving the image half up.  -errno when it cannot be written: as for
  * the limits, the helper is not run rather than run to be cut short (as
  * root it can always lower the value; what fails is a missing /proc).
- * open and write: async-signal-safe. */
-static bool reset_oom_score(void)
+ * open, write and close: async-signal-safe. */
+static int reset_oom_score(void)
 {
-	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-	bool ok = fd >= 0 && write(fd, "0", 1) == 1;
-	int saved = errno;
+	cleanup_fd int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 
-	if (fd >= 0)
-		close(fd);
-	errno = saved;
-	return ok;
+	if (fd < 0)
+		return -errno;
+	if (write(fd, "0", 1) != 1)
+		return -errno;
+	return 0;
 }
 
 /* The cgroup v2 path of `pid` (the "0::" line of /proc/PID/cgroup) into
@@ -151,27 +159,43 @@ static int cgroup2_of(const char *pid, char *path, size_t len)
 	return 0;
 }
 
-/* Where the cgroup v2 hierarchy is mounted whole (root "/") in this mount
- * namespace, malloc'd, or NULL. */
-static char *cgroup2_mount(void)
+/* Where this mount namespace has the cgroup v2 hierarchy, where systemd
+ * mounts it (/sys/fs/cgroup, or /sys/fs/cgroup/unified beside the v1
+ * controllers), or NULL: statfs says what file system is there. */
+static const char *cgroup2_mount(void)
 {
-	char *line = NULL, *dir = NULL;
-	size_t cap = 0;
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	static const char *const where[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+	struct statfs sfs;
 
-	if (!f)
-		return NULL;
-	while (!dir && getline(&line, &cap, f) > 0) {
-		char root[8], mnt[4096];
-		const char *sep = strstr(line, " - cgroup2 ");
+	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++)
+		if (statfs(where[i], &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
+			return where[i];
+	return NULL;
+}
 
-		if (sep && sscanf(line, "%*s %*s %*s %7s %4095s", root, mnt) == 2 &&
-		    strcmp(root, "/") == 0 && !strchr(mnt, '\\'))
-			dir = strdup(mnt);
+/* pid 1's cgroup.procs, open for writing, into *fd (above 2,
+ * close-on-exec). */
+static int open_procs(const char *procs, int *fd, char *err, size_t errlen)
+{
+	cleanup_fd int f = open(procs, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct statfs sfs;
+
+	if (f < 0)
+		return melee_fail(err, errlen, -errno, "cannot open %s: %s", procs,
+				  strerror(errno));
+	if (fstatfs(f, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
+		return melee_fail(err, errlen, -EINVAL, "%s is not on a cgroup v2 file system",
+				  procs);
+	if (f < 3) {
+		int high = fcntl(f, F_DUPFD_CLOEXEC, 3);
+
+		if (high < 0)
+			return melee_fail(err, errlen, -errno, "cannot open %s: %s", procs,
+					  strerror(errno));
+		melee_fd_replace(&f, high);
 	}
-	free(line);
-	fclose(f);
-	return dir;
+	*fd = melee_steal_fd(&f);
+	return 0;
 }
 
 /* The helper must not stay in the caller's cgroup: on a systemd host a
@@ -179,69 +203,43 @@ static char *cgroup2_mount(void)
  * their desktop or `systemd-run --user`, and could write 1 to its
  * cgroup.freeze while melee-mounts holds the lock every up and down at
  * boot and at every login waits for.  The helper moves itself into pid
- * 1's cgroup, which only root can write.  Returns the open cgroup.procs
- * of pid 1's cgroup (an fd above 2, close-on-exec) for the child to
- * write to, -1 when there is nothing to move from (the caller already in
- * pid 1's cgroup v2 cgroup, as every process is where no v2 hierarchy is
- * in use), or -2 when the move is needed and impossible (no v2 hierarchy
- * mounted here, pid 1's cgroup outside this cgroup namespace, or its
- * cgroup.procs not writable), with a message in err. */
-static int open_pid1_cgroup(char *err, size_t errlen)
+ * 1's cgroup, which only root can write.  0 with *fd the open
+ * cgroup.procs of pid 1's cgroup for the child to write to, or -1 when
+ * there is nothing to move from (the caller already in pid 1's cgroup
+ * v2 cgroup, as every process is where no v2 hierarchy is in use); a
+ * negative errno when the move is needed and impossible (no v2
+ * hierarchy mounted here, pid 1's cgroup outside this cgroup namespace,
+ * or its cgroup.procs not writable), with a message in err. */
+static int open_pid1_cgroup(int *fd, char *err, size_t errlen)
 {
 	char mine[4096], init[4096], shown[2][200];
-	char *mnt = NULL, *procs = NULL;
-	struct statfs sfs;
-	int fd = -1, rm = cgroup2_of("self", mine, sizeof(mine)),
-	    ri = cgroup2_of("1", init, sizeof(init));
+	cleanup_free char *procs = NULL;
+	const char *mnt;
+	int rm = cgroup2_of("self", mine, sizeof(mine)), ri = cgroup2_of("1", init, sizeof(init));
 
+	*fd = -1;
 	if (rm < 0 || ri < 0)
-		return melee_fail(err, errlen, -2, "cannot read the cgroup of %s: %s",
+		return melee_fail(err, errlen, rm < 0 ? rm : ri, "cannot read the cgroup of %s: %s",
 				  rm < 0 ? "the caller" : "pid 1", strerror(rm < 0 ? -rm : -ri));
 	if (rm == 0 || ri == 0 || strcmp(mine, init) == 0)
-		return -1;
+		return 0;
 	/* A user names the cgroups below a delegated one: shown printable. */
 	melee_shown(mine, 150, shown[0], sizeof(shown[0]));
 	melee_shown(init, 150, shown[1], sizeof(shown[1]));
-	fd = -2;
 	mnt = cgroup2_mount();
-	if (!mnt) {
-		melee_fail(err, errlen, -ENOENT,
-			   "the caller is in cgroup %s, and no cgroup v2 hierarchy is mounted "
-			   "here to move the helper into pid 1's (%s)",
-			   shown[0], shown[1]);
-		goto out;
-	}
-	if (strncmp(init, "/..", 3) == 0 || strstr(init, "/../")) {
-		melee_fail(err, errlen, -EPERM,
-			   "pid 1's cgroup (%s) is outside this cgroup namespace", shown[1]);
-		goto out;
-	}
+	if (!mnt)
+		return melee_fail(err, errlen, -ENOENT,
+				  "the caller is in cgroup %s, and no cgroup v2 hierarchy is "
+				  "mounted here to move the helper into pid 1's (%s)",
+				  shown[0], shown[1]);
+	if (strncmp(init, "/..", 3) == 0 || strstr(init, "/../"))
+		return melee_fail(err, errlen, -EPERM,
+				  "pid 1's cgroup (%s) is outside this cgroup namespace", shown[1]);
 	if (asprintf(&procs, "%s%s/cgroup.procs", mnt, strcmp(init, "/") == 0 ? "" : init) < 0) {
 		procs = NULL;
-		melee_fail(err, errlen, -ENOMEM, "out of memory");
-		goto out;
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	}
-	fd = open(procs, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd >= 0 && (fstatfs(fd, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)) {
-		close(fd);
-		melee_fail(err, errlen, -EINVAL, "%s is not on a cgroup v2 file system", procs);
-		fd = -2;
-		goto out;
-	}
-	if (fd >= 0 && fd < 3) {
-		int high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-
-		close(fd);
-		fd = high;
-	}
-	if (fd < 0) {
-		melee_fail(err, errlen, -errno, "cannot open %s: %s", procs, strerror(errno));
-		fd = -2;
-	}
-out:
-	free(mnt);
-	free(procs);
-	return fd;
+	return open_procs(procs, fd, err, errlen);
 }
 
 /* The forked child: async-signal-safe calls only (slurmstepd and sshd
@@ -256,9 +254,10 @@ out:
  * cgroup (open_pid1_cgroup). */
 static _Noreturn void exec_helper(char *const argv[], int nullfd, int errfd, int cgfd)
 {
-	static char *const envp[] = {MELEE_AUTO_UP_PATH_ENV, NULL};
+	static char *const envp[] = { MELEE_AUTO_UP_PATH_ENV, NULL };
 	struct sigaction dfl;
 	sigset_t none;
+	int r;
 
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
@@ -275,35 +274,23 @@ static _Noreturn void exec_helper(char *const argv[], int nullfd, int errfd, int
 	    dup2(nullfd, STDOUT_FILENO) < 0)
 		_exit(127);
 	/* "0": the writing process itself; cgfd is above 2 (open_pid1_cgroup). */
-	if (cgfd >= 0 && write(cgfd, "0", 1) != 1) {
-		child_write("cannot move the helper out of the caller's cgroup into pid 1's: ");
-		child_write(strerrordesc_np(errno));
-		_exit(126);
-	}
+	if (cgfd >= 0 && write(cgfd, "0", 1) != 1)
+		child_die("cannot move the helper out of the caller's cgroup into pid 1's: ", errno,
+			  126);
 	close_range(3, ~0U, 0);
 	umask(022);
-	if (chdir("/") < 0 || melee_become_root() < 0 || setsid() < 0) {
-		child_write("cannot become root in a session of its own to run the helper: ");
-		child_write(strerrordesc_np(errno));
-		_exit(126);
-	}
+	if (chdir("/") < 0 || melee_become_root() < 0 || setsid() < 0)
+		child_die("cannot become root in a session of its own to run the helper: ", errno,
+			  126);
 	reset_scheduling();
-	if (!reset_oom_score()) {
-		child_write("cannot reset the caller's oom_score_adj for the helper: ");
-		child_write(strerrordesc_np(errno));
-		_exit(126);
-	}
-	if (!reset_limits()) {
-		child_write("cannot lift the caller's resource limits for the helper: ");
-		child_write(strerrordesc_np(errno));
-		_exit(126);
-	}
+	if ((r = reset_oom_score()) < 0)
+		child_die("cannot reset the caller's oom_score_adj for the helper: ", -r, 126);
+	if ((r = reset_limits()) < 0)
+		child_die("cannot lift the caller's resource limits for the helper: ", -r, 126);
 	execve(argv[0], argv, envp);
 	child_write("cannot execute ");
 	child_write(argv[0]);
-	child_write(": ");
-	child_write(strerrordesc_np(errno));
-	_exit(127);
+	child_die(": ", errno, 127);
 }
 
 /* Reads the helper's stderr to its end (a helper blocked on a full pipe
@@ -335,12 +322,12 @@ static void read_first_line(int fd, char *line, size_t len)
 int melee_auto_up(const struct melee_config *cfg, const char *conf_path,
 		  const struct melee_image *im, char *ran, size_t ranlen, char *err, size_t errlen)
 {
-	char *argv[] = {(char *)MELEE_MOUNTS_PATH,
-			(char *)"--config",
-			(char *)conf_path,
-			(char *)"up",
-			im->name,
-			NULL};
+	char *argv[] = { (char *)MELEE_MOUNTS_PATH,
+			 (char *)"--config",
+			 (char *)conf_path,
+			 (char *)"up",
+			 im->name,
+			 NULL };
 	char line[400] = "";
 	cleanup_fd int nullfd = -1, rd = -1, wr = -1, cgfd = -1;
 	struct sigaction dfl, old;
@@ -354,8 +341,7 @@ int melee_auto_up(const struct melee_config *cfg, const char *conf_path,
 				  "image %s is not prepared, and auto-up cannot run "
 				  "'%s up %s' without root",
 				  im->name, MELEE_MOUNTS_PATH, im->name);
-	cgfd = open_pid1_cgroup(line, sizeof(line));
-	if (cgfd == -2)
+	if (open_pid1_cgroup(&cgfd, line, sizeof(line)) < 0)
 		return melee_fail(err, errlen, -EPERM,
 				  "image %s is not prepared, and auto-up will not run '%s up %s' "
 				  "in the caller's cgroup: %s",
@@ -376,8 +362,7 @@ int melee_auto_up(const struct melee_config *cfg, const char *conf_path,
 		exec_helper(argv, nullfd, wr, cgfd);
 	saved = errno;
 	if (pid > 0) {
-		close(wr);
-		wr = -1;
+		melee_fd_replace(&wr, -1);
 		read_first_line(rd, line, sizeof(line));
 		while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
 			;

@@ -35,7 +35,6 @@
  * when it failed, with a message in err that names the image and holds
  * the first line of the helper's stderr. */
 int melee_auto_up(const struct melee_config *cfg, const char *conf_path,
-		  const struct melee_image *im, char *ran, size_t ranlen, char *err,
-		  size_t errlen);
+		  const struct melee_image *im, char *ran, size_t ranlen, char *err, size_t errlen);
 
 #endif

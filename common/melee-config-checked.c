@@ -76,8 +76,8 @@ static bool before(const struct timespec *a, const struct timespec *b)
 	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
-int melee_config_note_checked(const struct melee_config *cfg, const char *checked_dir,
-			      uid_t owner, char *err, size_t errlen)
+int melee_config_note_checked(const struct melee_config *cfg, const char *checked_dir, uid_t owner,
+			      char *err, size_t errlen)
 {
 	char text[128], tmp[96], name[64];
 	cleanup_fd int dfd = -1, fd = -1;

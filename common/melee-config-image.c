@@ -9,10 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum image_key { IMAGE_KEY_PATH, IMAGE_KEY_DESCRIPTION, IMAGE_KEY_ALIASES,
-		 IMAGE_KEY_PERSONALITY, IMAGE_KEY_ALLOW_GROUPS, IMAGE_KEY_ALLOW_USERS,
-		 IMAGE_KEY_FSTAB, IMAGE_KEY_ACCOUNTS, IMAGE_KEY_NOSUID, IMAGE_KEY_SOURCE,
-		 IMAGE_KEY_WRITABLE };
+enum image_key {
+	IMAGE_KEY_PATH,
+	IMAGE_KEY_DESCRIPTION,
+	IMAGE_KEY_ALIASES,
+	IMAGE_KEY_PERSONALITY,
+	IMAGE_KEY_ALLOW_GROUPS,
+	IMAGE_KEY_ALLOW_USERS,
+	IMAGE_KEY_FSTAB,
+	IMAGE_KEY_ACCOUNTS,
+	IMAGE_KEY_NOSUID,
+	IMAGE_KEY_SOURCE,
+	IMAGE_KEY_WRITABLE
+};
 _Static_assert(IMAGE_KEY_WRITABLE + 1 == MELEE_IMAGE_KEY_COUNT, "one name per key");
 const char *const melee_image_keys[MELEE_IMAGE_KEY_COUNT + 1] = {
 	[IMAGE_KEY_PATH] = "path",
@@ -58,10 +67,26 @@ static int parse_size(const char *s, unsigned long long *out)
 		v = v * 10 + (unsigned long long)(*p - '0');
 	}
 	switch (*p) {
-	case 'K': case 'k': mult = 1ULL << 10; p++; break;
-	case 'M': case 'm': mult = 1ULL << 20; p++; break;
-	case 'G': case 'g': mult = 1ULL << 30; p++; break;
-	case 'T': case 't': mult = 1ULL << 40; p++; break;
+	case 'K':
+	case 'k':
+		mult = 1ULL << 10;
+		p++;
+		break;
+	case 'M':
+	case 'm':
+		mult = 1ULL << 20;
+		p++;
+		break;
+	case 'G':
+	case 'g':
+		mult = 1ULL << 30;
+		p++;
+		break;
+	case 'T':
+	case 't':
+		mult = 1ULL << 40;
+		p++;
+		break;
 	}
 	if (*p || v == 0)
 		return -EINVAL;
@@ -71,8 +96,8 @@ static int parse_size(const char *s, unsigned long long *out)
 	return 0;
 }
 
-static int set_writable(struct melee_image *im, const char *value, const char *path,
-			unsigned ln, char *err, size_t errlen)
+static int set_writable(struct melee_image *im, const char *value, const char *path, unsigned ln,
+			char *err, size_t errlen)
 {
 	if (strcmp(value, "no") == 0) {
 		im->writable = MELEE_WRITABLE_NO;
@@ -93,8 +118,8 @@ static int set_writable(struct melee_image *im, const char *value, const char *p
 			  path, ln, value);
 }
 
-static int set_list(struct melee_image *im, enum image_key k, const char *value,
-		    const char *path, unsigned ln, char *err, size_t errlen)
+static int set_list(struct melee_image *im, enum image_key k, const char *value, const char *path,
+		    unsigned ln, char *err, size_t errlen)
 {
 	char bad[128] = "";
 	int r;
@@ -120,10 +145,10 @@ static int set_list(struct melee_image *im, enum image_key k, const char *value,
 		return 0;
 	}
 	r = k == IMAGE_KEY_ALLOW_GROUPS
-		    ? melee_conf_list(value, &im->allow_groups, &im->n_allow_groups,
-				      melee_conf_account_name_valid, bad, sizeof(bad))
-		    : melee_conf_list(value, &im->allow_users, &im->n_allow_users,
-				      melee_conf_account_name_valid, bad, sizeof(bad));
+		? melee_conf_list(value, &im->allow_groups, &im->n_allow_groups,
+				  melee_conf_account_name_valid, bad, sizeof(bad))
+		: melee_conf_list(value, &im->allow_users, &im->n_allow_users,
+				  melee_conf_account_name_valid, bad, sizeof(bad));
 	if (r == -EINVAL)
 		return melee_fail(err, errlen, r, "%s:%u: invalid %s name '%s' in %s", path, ln,
 				  k == IMAGE_KEY_ALLOW_GROUPS ? "group" : "user", bad,
@@ -155,8 +180,7 @@ int melee_image_set_key(struct melee_image *im, int key, const char *value, cons
 	enum image_key k = (enum image_key)key;
 
 	switch (k) {
-	case IMAGE_KEY_PATH:
-		return set_abs_path(&im->path, "path", value, path, ln, err, errlen);
+	case IMAGE_KEY_PATH: return set_abs_path(&im->path, "path", value, path, ln, err, errlen);
 	case IMAGE_KEY_SOURCE:
 		return set_abs_path(&im->source, "source", value, path, ln, err, errlen);
 	case IMAGE_KEY_DESCRIPTION:
@@ -166,8 +190,7 @@ int melee_image_set_key(struct melee_image *im, int key, const char *value, cons
 		return 0;
 	case IMAGE_KEY_ALIASES:
 	case IMAGE_KEY_ALLOW_GROUPS:
-	case IMAGE_KEY_ALLOW_USERS:
-		return set_list(im, k, value, path, ln, err, errlen);
+	case IMAGE_KEY_ALLOW_USERS: return set_list(im, k, value, path, ln, err, errlen);
 	case IMAGE_KEY_PERSONALITY:
 		if (strcmp(value, "linux") == 0)
 			im->personality = MELEE_PERSONALITY_LINUX;
@@ -198,8 +221,7 @@ int melee_image_set_key(struct melee_image *im, int key, const char *value, cons
 		return 0;
 	case IMAGE_KEY_NOSUID:
 		return melee_conf_yes_no("nosuid", value, &im->nosuid, path, ln, err, errlen);
-	case IMAGE_KEY_WRITABLE:
-		return set_writable(im, value, path, ln, err, errlen);
+	case IMAGE_KEY_WRITABLE: return set_writable(im, value, path, ln, err, errlen);
 	}
 	return melee_fail(err, errlen, -EINVAL, "%s:%u: unknown key", path, ln);
 }

@@ -13,8 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-int melee_open_trusted(const char *path, bool directory, uid_t owner,
-		       char *err, size_t errlen)
+int melee_open_trusted(const char *path, bool directory, uid_t owner, char *err, size_t errlen)
 {
 	return melee_open_trusted_at(AT_FDCWD, path, path, directory, owner, err, errlen);
 }
@@ -82,13 +81,11 @@ static int load_dir(int parentfd, const char *name, const char *dir, uid_t owner
 	 * than that tick only, and such a drop-in never passes as checked. */
 	if (fstat(dfd, &cfg->dropins_st) < 0 ||
 	    clock_gettime(CLOCK_REALTIME_COARSE, &cfg->dropins_seen_at) < 0)
-		return melee_fail(err, errlen, -errno, "%s: cannot stat: %s", dir,
-				  strerror(errno));
+		return melee_fail(err, errlen, -errno, "%s: cannot stat: %s", dir, strerror(errno));
 	cfg->dropins_seen = true;
 	n = scandirat(dfd, ".", &list, dropin_filter, alphasort);
 	if (n < 0)
-		return melee_fail(err, errlen, -errno, "%s: cannot list: %s", dir,
-				  strerror(errno));
+		return melee_fail(err, errlen, -errno, "%s: cannot list: %s", dir, strerror(errno));
 	for (int i = 0; i < n; i++) {
 		if (r == 0) {
 			cleanup_free char *p = NULL;
@@ -150,8 +147,7 @@ static int scan_other_dropins(int dfd, const char *dir, const char *asked,
 
 	n = scandirat(dfd, ".", &list, dropin_filter, alphasort);
 	if (n < 0)
-		return melee_fail(err, errlen, -errno, "%s: cannot list: %s", dir,
-				  strerror(errno));
+		return melee_fail(err, errlen, -errno, "%s: cannot list: %s", dir, strerror(errno));
 	for (int i = 0; i < n; i++) {
 		const char *e = list[i]->d_name;
 
@@ -224,8 +220,8 @@ static int load_with_message(const char *conf_path, const char *image, uid_t own
 	return r;
 }
 
-int melee_config_load(const char *conf_path, uid_t owner, struct melee_config *cfg,
-		      char *err, size_t errlen)
+int melee_config_load(const char *conf_path, uid_t owner, struct melee_config *cfg, char *err,
+		      size_t errlen)
 {
 	return load_with_message(conf_path, NULL, owner, NULL, cfg, err, errlen);
 }
@@ -300,8 +296,8 @@ static int load(const char *conf_path, const char *image, uid_t owner, const cha
 	if (dfd < 0)
 		return dfd;
 	/* Everything else relative to the directory just checked. */
-	fd = melee_open_trusted_at(dfd, strrchr(conf_path, '/') + 1, conf_path, false, owner,
-				   err, errlen);
+	fd = melee_open_trusted_at(dfd, strrchr(conf_path, '/') + 1, conf_path, false, owner, err,
+				   errlen);
 	if (fd < 0)
 		return fd;
 	cfg->conf_dir = strdup(dir);

@@ -1,26 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* What the parsers of melee.conf share: melee-config.c reads the files and
- * the [melee] section, melee-config-image.c the keys of [image NAME]. */
+/* What melee-config.c (the files, the [melee] section) takes from
+ * melee-config-image.c (the keys of [image NAME]), melee-config-load.c
+ * and melee-config-checked.c.  The values both section parsers read are
+ * in melee-config-value.h: melee-config-image.c needs nothing of
+ * melee-config.c. */
 #ifndef MELEE_CONFIG_PARSE_H
 #define MELEE_CONFIG_PARSE_H
 
-#include "melee-config.h"
-
-/* "path:line", for messages about a key read long before. */
-char *melee_conf_where(const char *path, unsigned line) __attribute__((warn_unused_result));
-/* Absolute, no "." or ".." components, no empty components: what a safe
- * walk and the mount table can both compare as strings.  A trailing slash
- * is dropped. */
-int melee_conf_abs_path(const char *in, char **out) __attribute__((warn_unused_result));
-/* Splits a list value on commas and whitespace; -EINVAL with the first
- * item `valid` refuses copied (cut to fit) into bad[badlen]. */
-int melee_conf_list(const char *value, char ***v, size_t *n, bool (*valid)(const char *),
-		    char *bad, size_t badlen);
-/* User and group names as shadow's useradd accepts them, loosely. */
-bool melee_conf_account_name_valid(const char *s);
-/* A yes/no key ("true"/"false" too); anything else names key and value. */
-int melee_conf_yes_no(const char *key, const char *value, bool *out, const char *path,
-		      unsigned ln, char *err, size_t errlen);
+#include "melee-config-value.h"
 
 /* The keys of [image NAME], NULL-terminated for the "expected one of"
  * list; the index of a key is what melee_image_set_key takes. */

@@ -10,39 +10,6 @@
 
 #define LINE_MAX_LEN 4096
 
-bool melee_name_valid(const char *name)
-{
-	size_t i;
-
-	if (!name)
-		return false;
-	for (i = 0; name[i]; i++) {
-		char c = name[i];
-		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			     (c >= '0' && c <= '9');
-
-		if (i >= MELEE_NAME_MAX)
-			return false;
-		if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
-			return false;
-	}
-	return i > 0;
-}
-
-/* User and group names as shadow's useradd accepts them, loosely: no
- * separators that could confuse a passwd line or a list. */
-bool melee_conf_account_name_valid(const char *s)
-{
-	size_t i;
-
-	if (!s || !*s || *s == '-' || strlen(s) > 256)
-		return false;
-	for (i = 0; s[i]; i++)
-		if (!melee_user_char(s[i]) || (s[i] == '$' && s[i + 1] != '\0'))
-			return false;
-	return true;
-}
-
 void melee_config_init(struct melee_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -70,77 +37,18 @@ void melee_config_free(struct melee_config *cfg)
 	melee_config_init(cfg);
 }
 
-char *melee_conf_where(const char *path, unsigned line)
-{
-	char *s;
-
-	if (asprintf(&s, "%s:%u", path, line) < 0)
-		return NULL;
-	return s;
-}
-
-/* Absolute, no "." or ".." components, no empty components: what a safe
- * walk and the mount table can both compare as strings.  A trailing slash
- * is dropped. */
-int melee_conf_abs_path(const char *in, char **out)
-{
-	size_t len = strlen(in);
-	const char *p = in;
-	char *s;
-
-	if (in[0] != '/' || len >= 4096)
-		return -EINVAL;
-	while (len > 1 && in[len - 1] == '/')
-		len--;
-	while (p < in + len) {
-		const char *c = p + 1, *e = c;
-
-		while (e < in + len && *e != '/')
-			e++;
-		if (e == c && len > 1)
-			return -EINVAL;
-		if ((e - c == 1 && c[0] == '.') || (e - c == 2 && c[0] == '.' && c[1] == '.'))
-			return -EINVAL;
-		p = e;
-	}
-	s = strndup(in, len);
-	if (!s)
-		return -ENOMEM;
-	*out = s;
-	return 0;
-}
-
-/* Splits a list value on commas and whitespace. */
-int melee_conf_list(const char *value, char ***v, size_t *n,
-		      bool (*valid)(const char *), char *bad, size_t badlen)
-{
-	cleanup_free char *copy = strdup(value);
-	char *save = NULL;
-
-	if (!copy)
-		return -ENOMEM;
-	for (char *t = strtok_r(copy, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save)) {
-		int r;
-
-		if (!valid(t)) {
-			snprintf(bad, badlen, "%s", t);
-			return -EINVAL;
-		}
-		if (melee_strv_contains(*v, t))
-			continue;
-		r = melee_strv_push(v, n, t);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
 enum section { SEC_NONE, SEC_MELEE, SEC_IMAGE };
 
 /* The keys of each section, indexed by their enum; NULL-terminated for
  * the "expected one of" list. */
-enum melee_key { MELEE_KEY_IMAGES_DIR, MELEE_KEY_SEPARATOR, MELEE_KEY_DEFAULT_IMAGE,
-		 MELEE_KEY_USER_CHOICE, MELEE_KEY_AUTO_UP, MELEE_KEY_EXPORT_MIME_TYPES };
+enum melee_key {
+	MELEE_KEY_IMAGES_DIR,
+	MELEE_KEY_SEPARATOR,
+	MELEE_KEY_DEFAULT_IMAGE,
+	MELEE_KEY_USER_CHOICE,
+	MELEE_KEY_AUTO_UP,
+	MELEE_KEY_EXPORT_MIME_TYPES
+};
 #define MELEE_KEY_COUNT (MELEE_KEY_EXPORT_MIME_TYPES + 1)
 static const char *const melee_keys[MELEE_KEY_COUNT + 1] = {
 	[MELEE_KEY_IMAGES_DIR] = "images-dir",
@@ -169,8 +77,7 @@ static void key_list(const char *const *keys, char *buf, size_t len)
 	}
 }
 
-static const struct melee_image *find_by_name(const struct melee_config *cfg,
-					      const char *name)
+static const struct melee_image *find_by_name(const struct melee_config *cfg, const char *name)
 {
 	size_t i = cfg->names.s ? melee_index_get(&cfg->names, name, 0) : MELEE_INDEX_NONE;
 
@@ -178,8 +85,7 @@ static const struct melee_image *find_by_name(const struct melee_config *cfg,
 }
 
 /* The first image (in the order read) with the alias; NULL if none. */
-static const struct melee_image *find_by_alias(const struct melee_config *cfg,
-					       const char *name)
+static const struct melee_image *find_by_alias(const struct melee_config *cfg, const char *name)
 {
 	size_t i;
 
@@ -192,20 +98,6 @@ static const struct melee_image *find_by_alias(const struct melee_config *cfg,
 	}
 	i = melee_index_get(&cfg->aliases, name, 0);
 	return i == MELEE_INDEX_NONE ? NULL : &cfg->images[i];
-}
-
-/* A yes/no key ("true"/"false" too); anything else names key and value. */
-int melee_conf_yes_no(const char *key, const char *value, bool *out, const char *path,
-			unsigned ln, char *err, size_t errlen)
-{
-	if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
-		*out = true;
-	else if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0)
-		*out = false;
-	else
-		return melee_fail(err, errlen, -EINVAL, "%s:%u: %s must be yes or no, got '%s'",
-				  path, ln, key, value);
-	return 0;
 }
 
 static int set_melee_key(struct melee_config *cfg, enum melee_key k, const char *value,
@@ -256,7 +148,8 @@ static int set_melee_key(struct melee_config *cfg, enum melee_key k, const char 
 			return melee_fail(err, errlen, -ENOMEM, "%s:%u: out of memory", path, ln);
 		return 0;
 	case MELEE_KEY_USER_CHOICE:
-		return melee_conf_yes_no("user-choice", value, &cfg->user_choice, path, ln, err, errlen);
+		return melee_conf_yes_no("user-choice", value, &cfg->user_choice, path, ln, err,
+					 errlen);
 	case MELEE_KEY_AUTO_UP:
 		return melee_conf_yes_no("auto-up", value, &cfg->auto_up, path, ln, err, errlen);
 	case MELEE_KEY_EXPORT_MIME_TYPES:
@@ -316,7 +209,7 @@ struct conf_parser {
 	struct melee_config *cfg;
 	unsigned ln, melee_line;
 	enum section sec;
-	struct melee_image *im;	/* the [image NAME] being read */
+	struct melee_image *im;	 /* the [image NAME] being read */
 	unsigned first_seen[16]; /* key index -> line that set it, per section */
 };
 _Static_assert(MELEE_KEY_COUNT <= 16 && MELEE_IMAGE_KEY_COUNT <= 16, "first_seen holds every key");
@@ -365,15 +258,15 @@ static bool dropin_may_define(const char *path, const char *name)
 
 static int misplaced(const char *path, unsigned ln, const char *name, char *err, size_t errlen)
 {
-	return melee_fail(err, errlen, -EINVAL,
-			  "%s:%u: [image %s] does not belong in %s (expected it in images.d/%s.conf "
-			  "or melee.conf: a drop-in defines only the image it is named after, and "
-			  "never overrides another file)",
-			  path, ln, name, base_name(path), name);
+	return melee_fail(
+	    err, errlen, -EINVAL,
+	    "%s:%u: [image %s] does not belong in %s (expected it in images.d/%s.conf "
+	    "or melee.conf: a drop-in defines only the image it is named after, and "
+	    "never overrides another file)",
+	    path, ln, name, base_name(path), name);
 }
 
-static int start_image_section(struct conf_parser *p, const char *name, char *err,
-			       size_t errlen)
+static int start_image_section(struct conf_parser *p, const char *name, char *err, size_t errlen)
 {
 	struct melee_config *cfg = p->cfg;
 	const struct melee_image *dup;
@@ -396,8 +289,9 @@ static int start_image_section(struct conf_parser *p, const char *name, char *er
 		return misplaced(p->path, p->ln, name, err, errlen);
 	dup = find_by_name(cfg, name);
 	if (dup)
-		return melee_fail(err, errlen, -EEXIST, "%s:%u: image '%s' is already defined at %s",
-				  p->path, p->ln, name, dup->where);
+		return melee_fail(err, errlen, -EEXIST,
+				  "%s:%u: image '%s' is already defined at %s", p->path, p->ln,
+				  name, dup->where);
 	/* Grown by doubling: one image more per header must not copy them
 	 * all each time. */
 	if (cfg->n_images == cfg->cap_images) {
@@ -481,17 +375,16 @@ static int parse_assignment(struct conf_parser *p, char *line, char *err, size_t
 	}
 	if (p->first_seen[k])
 		return melee_fail(err, errlen, -EINVAL,
-				  "%s:%u: duplicate key '%s' (first set at line %u)", p->path, p->ln,
-				  key, p->first_seen[k]);
+				  "%s:%u: duplicate key '%s' (first set at line %u)", p->path,
+				  p->ln, key, p->first_seen[k]);
 	p->first_seen[k] = p->ln;
 	if (p->sec == SEC_MELEE)
-		return set_melee_key(p->cfg, (enum melee_key)k, value, p->path, p->ln, err,
-				     errlen);
+		return set_melee_key(p->cfg, (enum melee_key)k, value, p->path, p->ln, err, errlen);
 	return melee_image_set_key(p->im, k, value, p->path, p->ln, err, errlen);
 }
 
-int melee_config_parse_fd(int fd, const char *path, bool is_dropin,
-			  struct melee_config *cfg, char *err, size_t errlen)
+int melee_config_parse_fd(int fd, const char *path, bool is_dropin, struct melee_config *cfg,
+			  char *err, size_t errlen)
 {
 	struct conf_parser p = { .path = path, .is_dropin = is_dropin, .cfg = cfg };
 	cleanup_free char *buf = NULL;
@@ -543,8 +436,8 @@ static int claims_name(const char *path, unsigned ln, const char *header, const 
 				  "%s: alias '%s' of image '%s' is already the name or an alias of "
 				  "image '%s' (%s:%u)",
 				  im->aliases_where, header, im->name, header, path, ln);
-	return melee_fail(err, errlen, -EEXIST, "%s:%u: image '%s' is already defined at %s",
-			  path, ln, header, im->where);
+	return melee_fail(err, errlen, -EEXIST, "%s:%u: image '%s' is already defined at %s", path,
+			  ln, header, im->where);
 }
 
 int melee_config_scan_dropin(int fd, const char *path, const char *asked,
@@ -576,7 +469,8 @@ int melee_config_scan_dropin(int fd, const char *path, const char *asked,
 				continue;
 			section = melee_trim(line + 5);
 			if (names_it(section, asked, im))
-				return claims_name(path, ln, section, NULL, section, im, err, errlen);
+				return claims_name(path, ln, section, NULL, section, im, err,
+						   errlen);
 			continue;
 		}
 		if (!section || !(eq = strchr(line, '=')))
@@ -584,15 +478,16 @@ int melee_config_scan_dropin(int fd, const char *path, const char *asked,
 		*eq = '\0';
 		if (strcmp(melee_trim(line), "aliases") != 0)
 			continue;
-		for (char *t = strtok_r(eq + 1, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save))
+		for (char *t = strtok_r(eq + 1, ", \t", &save); t;
+		     t = strtok_r(NULL, ", \t", &save))
 			if (names_it(t, asked, im))
 				return claims_name(path, ln, NULL, section, t, im, err, errlen);
 	}
 	return 0;
 }
 
-int melee_users_parse_fd(int fd, const char *path, struct melee_config *cfg,
-			 char *err, size_t errlen)
+int melee_users_parse_fd(int fd, const char *path, struct melee_config *cfg, char *err,
+			 size_t errlen)
 {
 	cleanup_free char *buf = NULL;
 	char *cursor, *line;
@@ -618,8 +513,8 @@ int melee_users_parse_fd(int fd, const char *path, struct melee_config *cfg,
 		image = melee_next_token(&line);
 		extra = melee_next_token(&line);
 		if (!image || extra)
-			return melee_fail(err, errlen, -EINVAL,
-					  "%s:%u: expected 'USER IMAGE'", path, ln);
+			return melee_fail(err, errlen, -EINVAL, "%s:%u: expected 'USER IMAGE'",
+					  path, ln);
 		if (!melee_conf_account_name_valid(user))
 			return melee_fail(err, errlen, -EINVAL, "%s:%u: invalid user name '%.80s'",
 					  path, ln, user);
@@ -647,8 +542,7 @@ int melee_users_parse_fd(int fd, const char *path, struct melee_config *cfg,
 	return 0;
 }
 
-const struct melee_image *melee_config_find_image(const struct melee_config *cfg,
-						  const char *name)
+const struct melee_image *melee_config_find_image(const struct melee_config *cfg, const char *name)
 {
 	const struct melee_image *im;
 

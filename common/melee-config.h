@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The configuration and image registry: melee.conf, images.d/NAME.conf and
- * users.conf, as DESIGN.md describes.  Parsing is pure (an fd in, a struct
+ * users.conf, as melee.conf(5) describes.  Parsing is pure (an fd in, a struct
  * out, a file:line message on error); loading adds the ownership checks. */
 #ifndef MELEE_CONFIG_H
 #define MELEE_CONFIG_H
@@ -44,7 +44,7 @@ struct melee_image {
 	 * default (half of the RAM). */
 	unsigned long long writable_size;
 	char separator; /* the [melee] separator, for USER<sep>IMAGE */
-	char *where; /* "file:line" of its [image] header */
+	char *where;	/* "file:line" of its [image] header */
 	char *aliases_where;
 };
 
@@ -98,11 +98,11 @@ void melee_config_free(struct melee_config *cfg);
 
 /* Parses one INI file (melee.conf or a drop-in) into cfg.  `path` is only
  * used in messages.  A drop-in may hold [image] sections only. */
-int melee_config_parse_fd(int fd, const char *path, bool is_dropin,
-			  struct melee_config *cfg, char *err, size_t errlen);
+int melee_config_parse_fd(int fd, const char *path, bool is_dropin, struct melee_config *cfg,
+			  char *err, size_t errlen);
 /* Parses users.conf: lines "USER IMAGE". */
-int melee_users_parse_fd(int fd, const char *path, struct melee_config *cfg,
-			 char *err, size_t errlen);
+int melee_users_parse_fd(int fd, const char *path, struct melee_config *cfg, char *err,
+			 size_t errlen);
 /* Fills defaults and checks what spans files: aliases, default-image,
  * users.conf images. */
 int melee_config_finish(struct melee_config *cfg, char *err, size_t errlen);
@@ -113,8 +113,7 @@ int melee_config_finish(struct melee_config *cfg, char *err, size_t errlen);
 
 /* Opens a config file or directory that must be owned by `owner` (root in
  * production) and not group/world-writable; O_NOFOLLOW|O_CLOEXEC. */
-int melee_open_trusted(const char *path, bool directory, uid_t owner,
-		       char *err, size_t errlen);
+int melee_open_trusted(const char *path, bool directory, uid_t owner, char *err, size_t errlen);
 /* The same for the entry `name` of the directory dirfd (`path` names it
  * in messages): no path above dirfd is looked up again. */
 int melee_open_trusted_at(int dirfd, const char *name, const char *path, bool directory,
@@ -122,8 +121,8 @@ int melee_open_trusted_at(int dirfd, const char *name, const char *path, bool di
 
 /* Loads conf_path, then images.d/NAME.conf (sorted) and users.conf beside it.
  * On failure cfg holds nothing (freeing it again is harmless). */
-int melee_config_load(const char *conf_path, uid_t owner,
-		      struct melee_config *cfg, char *err, size_t errlen);
+int melee_config_load(const char *conf_path, uid_t owner, struct melee_config *cfg, char *err,
+		      size_t errlen);
 
 /* What melee_config_load + melee_config_find_image(image) would find, or
  * a refusal where the full read refuses for a line about IMAGE, in a time
@@ -150,14 +149,13 @@ int melee_config_load_image_at(const char *conf_path, uid_t owner, const char *i
  * may skip the other drop-ins until one is added, removed or renamed
  * (melee-config-checked.c says why that is enough).  Records nothing for
  * a directory changed within the current clock tick. */
-int melee_config_note_checked(const struct melee_config *cfg, const char *checked_dir,
-			      uid_t owner, char *err, size_t errlen);
+int melee_config_note_checked(const struct melee_config *cfg, const char *checked_dir, uid_t owner,
+			      char *err, size_t errlen);
 /* After a full read that failed: lookups read the other drop-ins again
  * (for the lines that claim their image) until the next note. */
 void melee_config_forget_checked(const char *checked_dir, uid_t owner); /* all records */
 
 /* Finds an image by name or alias; NULL if none (or name invalid). */
-const struct melee_image *melee_config_find_image(const struct melee_config *cfg,
-						  const char *name);
+const struct melee_image *melee_config_find_image(const struct melee_config *cfg, const char *name);
 
 #endif

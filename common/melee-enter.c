@@ -31,8 +31,7 @@ bool melee_is_mountpoint(int fd)
 /* nosuid = yes promises that setuid bits in the image grant nothing: an
  * image whose nosuid bind is missing (unmounted by hand, or the option
  * set after up) is not entered at all rather than entered with them. */
-static int image_check_nosuid(int imgfd, const struct melee_image *im, char *err,
-			      size_t errlen)
+static int image_check_nosuid(int imgfd, const struct melee_image *im, char *err, size_t errlen)
 {
 	struct statvfs sv;
 
@@ -49,8 +48,7 @@ static int image_check_nosuid(int imgfd, const struct melee_image *im, char *err
 	return 0;
 }
 
-int melee_image_check_prepared(int imgfd, const struct melee_image *im, char *err,
-			       size_t errlen)
+int melee_image_check_prepared(int imgfd, const struct melee_image *im, char *err, size_t errlen)
 {
 	cleanup_fd int proc = -1;
 	struct statfs sfs;
@@ -134,9 +132,70 @@ int melee_act_as_caller(bool caller, char *err, size_t errlen)
 	return 0;
 }
 
-int melee_drop_privileges(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups,
-			  char *err, size_t errlen)
+/* A failed regain proves only that root is gone: read back every id
+ * (OpenSSH's permanently_set_uid does the same for uid and gid), so that
+ * no saved id survives a surprise in the kernel, libc or a security
+ * module. */
+static int verify_ids(uid_t uid, gid_t gid, char *err, size_t errlen)
 {
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+
+	if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0)
+		return melee_fail(err, errlen, -errno, "getresuid/getresgid: %s", strerror(errno));
+	if (ru != uid || eu != uid || su != uid || rg != gid || eg != gid || sg != gid)
+		return melee_fail(err, errlen, -EPERM,
+				  "ids after dropping privileges are uid %u/%u/%u gid "
+				  "%u/%u/%u, not %u and %u; refusing to go on",
+				  (unsigned)ru, (unsigned)eu, (unsigned)su, (unsigned)rg,
+				  (unsigned)eg, (unsigned)sg, (unsigned)uid, (unsigned)gid);
+	return 0;
+}
+
+/* The same for the supplementary groups: exactly the list set, no
+ * leftover group. */
+static int verify_groups(const gid_t *groups, size_t ngroups, char *err, size_t errlen)
+{
+	cleanup_free gid_t *now = NULL;
+	int count;
+
+	count = getgroups(0, NULL);
+	if (count < 0)
+		return melee_fail(err, errlen, -errno, "getgroups: %s", strerror(errno));
+	if ((size_t)count != ngroups)
+		return melee_fail(err, errlen, -EPERM,
+				  "%d supplementary groups after dropping privileges, "
+				  "not the %zu set; refusing to go on",
+				  count, ngroups);
+	if (ngroups > 0 && !(now = calloc(ngroups, sizeof(*now))))
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
+	if (ngroups > 0 && getgroups(count, now) != count)
+		return melee_fail(err, errlen, -EPERM,
+				  "the supplementary groups changed while read; "
+				  "refusing to go on");
+	/* The kernel sorts the list: compare as sets, both ways. */
+	for (size_t i = 0; i < ngroups; i++) {
+		bool have = false, wanted = false;
+
+		for (size_t j = 0; j < ngroups; j++) {
+			have = have || now[j] == groups[i];
+			wanted = wanted || groups[j] == now[i];
+		}
+		if (!have || !wanted)
+			return melee_fail(err, errlen, -EPERM,
+					  "supplementary group %u %s after dropping "
+					  "privileges; refusing to go on",
+					  (unsigned)(have ? now[i] : groups[i]),
+					  have ? "was not set but is held" : "is missing");
+	}
+	return 0;
+}
+
+int melee_drop_privileges(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups, char *err,
+			  size_t errlen)
+{
+	int r;
+
 	/* Groups first, while we still may change them; then gid; uid last,
 	 * all three ids (real, effective, saved). */
 	if (setgroups(ngroups, groups) < 0)
@@ -149,58 +208,15 @@ int melee_drop_privileges(uid_t uid, gid_t gid, const gid_t *groups, size_t ngro
 				  strerror(errno));
 	/* Prove it: if root can be regained, something is badly wrong. */
 	if (uid != 0 && (setuid(0) != -1 || seteuid(0) != -1))
-		return melee_fail(err, errlen, -EPERM, "root could be regained after dropping "
-						       "privileges; refusing to go on");
+		return melee_fail(err, errlen, -EPERM,
+				  "root could be regained after dropping "
+				  "privileges; refusing to go on");
 	if (gid != 0 && uid != 0 && (setgid(0) != -1 || setegid(0) != -1))
-		return melee_fail(err, errlen, -EPERM, "gid 0 could be regained after dropping "
-						       "privileges; refusing to go on");
-	/* A failed regain proves only that root is gone: read back every id
-	 * (OpenSSH's permanently_set_uid does the same for uid and gid), so
-	 * that no saved id or leftover group survives a surprise in the
-	 * kernel, libc or a security module. */
-	{
-		uid_t ru, eu, su;
-		gid_t rg, eg, sg;
-		cleanup_free gid_t *now = NULL;
-		int count;
-
-		if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0)
-			return melee_fail(err, errlen, -errno, "getresuid/getresgid: %s",
-					  strerror(errno));
-		if (ru != uid || eu != uid || su != uid || rg != gid || eg != gid || sg != gid)
-			return melee_fail(err, errlen, -EPERM,
-					  "ids after dropping privileges are uid %u/%u/%u gid "
-					  "%u/%u/%u, not %u and %u; refusing to go on",
-					  (unsigned)ru, (unsigned)eu, (unsigned)su, (unsigned)rg,
-					  (unsigned)eg, (unsigned)sg, (unsigned)uid, (unsigned)gid);
-		count = getgroups(0, NULL);
-		if (count < 0)
-			return melee_fail(err, errlen, -errno, "getgroups: %s", strerror(errno));
-		if ((size_t)count != ngroups)
-			return melee_fail(err, errlen, -EPERM,
-					  "%d supplementary groups after dropping privileges, "
-					  "not the %zu set; refusing to go on", count, ngroups);
-		if (ngroups > 0 && !(now = calloc(ngroups, sizeof(*now))))
-			return melee_fail(err, errlen, -ENOMEM, "out of memory");
-		if (ngroups > 0 && getgroups(count, now) != count)
-			return melee_fail(err, errlen, -EPERM,
-					  "the supplementary groups changed while read; "
-					  "refusing to go on");
-		/* The kernel sorts the list: compare as sets, both ways. */
-		for (size_t i = 0; i < ngroups; i++) {
-			bool have = false, wanted = false;
-
-			for (size_t j = 0; j < ngroups; j++) {
-				have = have || now[j] == groups[i];
-				wanted = wanted || groups[j] == now[i];
-			}
-			if (!have || !wanted)
-				return melee_fail(err, errlen, -EPERM,
-						  "supplementary group %u %s after dropping "
-						  "privileges; refusing to go on",
-						  (unsigned)(have ? now[i] : groups[i]),
-						  have ? "was not set but is held" : "is missing");
-		}
-	}
-	return 0;
+		return melee_fail(err, errlen, -EPERM,
+				  "gid 0 could be regained after dropping "
+				  "privileges; refusing to go on");
+	r = verify_ids(uid, gid, err, errlen);
+	if (r < 0)
+		return r;
+	return verify_groups(groups, ngroups, err, errlen);
 }

@@ -14,8 +14,7 @@
 /* Checks that the image at imgfd is prepared by melee-mounts: its /proc
  * is a real procfs mounted there (not missing, not a symlink, not some
  * other file system pointed at it). */
-int melee_image_check_prepared(int imgfd, const struct melee_image *im, char *err,
-			       size_t errlen);
+int melee_image_check_prepared(int imgfd, const struct melee_image *im, char *err, size_t errlen);
 
 /* True if the opened path is the root of a mount (statx, no mount
  * table: the prepared check below needs no libmount). */
@@ -40,8 +39,8 @@ int melee_act_as_caller(bool caller, char *err, size_t errlen);
 
 /* Drops root for good: supplementary groups, gid, uid (real, effective and
  * saved), then proves that root cannot be regained. */
-int melee_drop_privileges(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups,
-			  char *err, size_t errlen);
+int melee_drop_privileges(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups, char *err,
+			  size_t errlen);
 
 /* For the child that melee_auto_up() forks to run melee-mounts, between
  * fork and exec: root in full (real, effective and saved uid and gid 0,

@@ -133,8 +133,7 @@ int melee_login_defs_parse(const char *text, struct melee_id_range *range, const
 	return 0;
 }
 
-int melee_login_defs_read(const char *path, struct melee_id_range *range, char *err,
-			  size_t errlen)
+int melee_login_defs_read(const char *path, struct melee_id_range *range, char *err, size_t errlen)
 {
 	cleanup_fd int fd = -1;
 	cleanup_free char *text = NULL;
@@ -174,8 +173,7 @@ bool melee_uid_is_human(const struct melee_id_range *range, uid_t uid)
 	       uid <= range->uid_max;
 }
 
-int melee_suffix_allowed(const char *path, const char *user, uid_t uid, char *err,
-			 size_t errlen)
+int melee_suffix_allowed(const char *path, const char *user, uid_t uid, char *err, size_t errlen)
 {
 	struct melee_id_range range;
 	int r;

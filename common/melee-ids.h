@@ -39,8 +39,7 @@ int melee_login_defs_parse(const char *text, struct melee_id_range *range, const
  * writable by others, at most 1 MiB; a FIFO is refused, never opened)
  * into *range.  A missing file gives shadow's defaults; any other problem,
  * a value that is no number included, is -errno with a message. */
-int melee_login_defs_read(const char *path, struct melee_id_range *range, char *err,
-			  size_t errlen);
+int melee_login_defs_read(const char *path, struct melee_id_range *range, char *err, size_t errlen);
 
 /* A uid of a person: inside UID_MIN..UID_MAX, and never 0 or the
  * overflow uid 65534 ("nobody") whatever login.defs says. */
@@ -49,7 +48,6 @@ bool melee_uid_is_human(const struct melee_id_range *range, uid_t uid);
 /* 0 if `user` (uid `uid`) may have a suffixed name by the login.defs at
  * path; -EPERM with "USER (uid N) is not a human account ..." if not; a
  * file that cannot be read refuses too (-errno). */
-int melee_suffix_allowed(const char *path, const char *user, uid_t uid, char *err,
-			 size_t errlen);
+int melee_suffix_allowed(const char *path, const char *user, uid_t uid, char *err, size_t errlen);
 
 #endif

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Open-addressing hash of names and ids, so that the accounts merge and the configuration read stay linear. */
+/* Open-addressing hash of names and ids, so that the accounts merge and the configuration read stay
+ * linear. */
 #include "melee-index.h"
 
 #include <errno.h>

@@ -18,7 +18,7 @@
 struct melee_index {
 	struct melee_index_slot {
 		const char *name; /* the key of a name index */
-		long long id; /* the key of an id index */
+		long long id;	  /* the key of an id index */
 		size_t val;
 		/* The key's hash, compared first: a probe past another name
 		 * does not read that name (a cache miss each, at 20,000). */
@@ -35,7 +35,7 @@ void melee_index_free(struct melee_index *ix);
 /* Makes room for max_keys keys, keeping those in it (for an index that
  * grows with its input: call it before each put, the table doubles). */
 int melee_index_reserve(struct melee_index *ix, size_t max_keys)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* name NULL: the key is id.  Never more than max_keys distinct keys.
  * Returns the value the key already had (then left as it was), or

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* An image's bind-mount set: its fstab through libmount, the accounts files, the one bind operation. */
+/* An image's bind-mount set: its fstab through libmount, the accounts files, the one bind
+ * operation. */
 #include "melee-mounts.h"
 #include "melee-mnt-util.h"
 #include "melee-nosuid.h"
@@ -27,9 +28,8 @@ void melee_plan_free(struct melee_mount_plan *plan)
 	plan->n = 0;
 }
 
-static int plan_add(struct melee_mount_plan *plan, const char *source,
-		    const char *target, bool recursive, bool readonly, bool nofail,
-		    const char *where)
+static int plan_add(struct melee_mount_plan *plan, const char *source, const char *target,
+		    bool recursive, bool readonly, bool nofail, const char *where)
 {
 	struct melee_mount_spec *nm = realloc(plan->m, (plan->n + 1) * sizeof(*nm));
 
@@ -99,8 +99,8 @@ static bool path_clean(const char *p)
 	return true;
 }
 
-static int fstab_entry(struct libmnt_fs *fs, const char *where,
-		       struct melee_mount_plan *plan, char *err, size_t errlen)
+static int fstab_entry(struct libmnt_fs *fs, const char *where, struct melee_mount_plan *plan,
+		       char *err, size_t errlen)
 {
 	const char *src = mnt_fs_get_source(fs), *tgt = mnt_fs_get_target(fs);
 	const char *fstype = mnt_fs_get_fstype(fs), *opts = mnt_fs_get_options(fs);
@@ -154,15 +154,15 @@ static int fstab_entry(struct libmnt_fs *fs, const char *where,
 	for (size_t i = 0; i < plan->n; i++)
 		if (strcmp(plan->m[i].target, target) == 0)
 			return melee_fail(err, errlen, -EEXIST,
-					  "%s: target %s is already mounted by %s", where,
-					  target, plan->m[i].where);
+					  "%s: target %s is already mounted by %s", where, target,
+					  plan->m[i].where);
 	if (plan_add(plan, src, target, rbind, ro, nofail, where) < 0)
 		return melee_fail(err, errlen, -ENOMEM, "%s: out of memory", where);
 	return 0;
 }
 
-int melee_fstab_load(const char *path, uid_t owner, struct melee_mount_plan *plan,
-		     char *err, size_t errlen)
+int melee_fstab_load(const char *path, uid_t owner, struct melee_mount_plan *plan, char *err,
+		     size_t errlen)
 {
 	cleanup_fd int fd = -1;
 	cleanup_free char *text = NULL;
@@ -207,8 +207,8 @@ int melee_fstab_load(const char *path, uid_t owner, struct melee_mount_plan *pla
 	return 0;
 }
 
-int melee_image_plan(const struct melee_image *im, uid_t owner,
-		     struct melee_mount_plan *plan, char *err, size_t errlen)
+int melee_image_plan(const struct melee_image *im, uid_t owner, struct melee_mount_plan *plan,
+		     char *err, size_t errlen)
 {
 	char src[4096];
 	int r;
@@ -245,7 +245,8 @@ int melee_image_plan(const struct melee_image *im, uid_t owner,
 				r = melee_fail(err, errlen, -EEXIST,
 					       "%s: target %s is also set by accounts = %s in %s",
 					       plan->m[j].where, tgt,
-					       im->accounts == MELEE_ACCOUNTS_MERGE ? "merge" : "bind",
+					       im->accounts == MELEE_ACCOUNTS_MERGE ? "merge"
+										    : "bind",
 					       im->where);
 				goto fail;
 			}
@@ -285,8 +286,8 @@ enum melee_skip melee_plan_entry_skipped(int imgfd, const char *imgpath,
 	if (stat(m->source, &sb) < 0)
 		return MELEE_SKIP_NO_SOURCE;
 	fd = image_open_mountpoint(imgfd, imgpath, m->target,
-				   S_ISDIR(sb.st_mode) ? MELEE_TARGET_DIR : MELEE_TARGET_FILE, false,
-				   &created, err, sizeof(err));
+				   S_ISDIR(sb.st_mode) ? MELEE_TARGET_DIR : MELEE_TARGET_FILE,
+				   false, &created, err, sizeof(err));
 	if (fd == MELEE_MOUNTPOINT_NO_PARENT)
 		return MELEE_SKIP_NO_PARENT;
 	/* A read-only image (a squashfs file without writable = tmpfs)
@@ -323,18 +324,12 @@ bool melee_mounttab_has(struct libmnt_table *tb, const char *path, bool below)
 const char *melee_state_name(enum melee_image_state s)
 {
 	switch (s) {
-	case MELEE_STATE_READY:
-		return "ready";
-	case MELEE_STATE_PARTIAL:
-		return "partial";
-	case MELEE_STATE_DOWN:
-		return "down";
-	case MELEE_STATE_UNSAFE:
-		return "unsafe";
-	case MELEE_STATE_BROKEN:
-		return "broken";
-	case MELEE_STATE_STALE:
-		return "stale";
+	case MELEE_STATE_READY: return "ready";
+	case MELEE_STATE_PARTIAL: return "partial";
+	case MELEE_STATE_DOWN: return "down";
+	case MELEE_STATE_UNSAFE: return "unsafe";
+	case MELEE_STATE_BROKEN: return "broken";
+	case MELEE_STATE_STALE: return "stale";
 	}
 	return "?";
 }
@@ -374,7 +369,8 @@ int melee_mount_cover(int target_fd, char *err, size_t errlen)
 	 * image's rslave /run is private (its parent is not shared). */
 	fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
 	if (fs < 0)
-		return melee_fail(err, errlen, -errno, "cannot create a tmpfs: %s", strerror(errno));
+		return melee_fail(err, errlen, -errno, "cannot create a tmpfs: %s",
+				  strerror(errno));
 	if (fsconfig(fs, FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_SET_STRING, "size", "4k", 0) < 0 ||
@@ -385,7 +381,8 @@ int melee_mount_cover(int target_fd, char *err, size_t errlen)
 		      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 	if (mnt < 0)
 		return melee_fail(err, errlen, -errno, "cannot mount a tmpfs: %s", strerror(errno));
-	if (move_mount(mnt, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+	if (move_mount(mnt, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+	    0)
 		return melee_fail(err, errlen, -errno, "cannot attach the tmpfs: %s",
 				  strerror(errno));
 	return 0;
@@ -401,6 +398,14 @@ static bool cover_mounted(struct libmnt_table *tb, const char *path)
 
 	return type && strcmp(type, "tmpfs") == 0 && vfs &&
 	       mnt_optstr_get_option(vfs, "ro", NULL, NULL) == 0;
+}
+
+/* " WORD" at the end of st->detail, cut to fit. */
+static void detail_append(struct melee_image_status *st, const char *word)
+{
+	size_t l = strlen(st->detail);
+
+	snprintf(st->detail + l, sizeof(st->detail) - l, " %s", word);
 }
 
 /* A cover that up should have made and that is not there: the image's
@@ -422,17 +427,13 @@ static bool covers_missing(const struct melee_image *im, const struct melee_moun
 				 "not covered (the host's account daemons answer there; up "
 				 "covers it):");
 		missing = true;
-		{
-			size_t l = strlen(st->detail);
-
-			snprintf(st->detail + l, sizeof(st->detail) - l, " %s", full);
-		}
+		detail_append(st, full);
 	}
 	return missing;
 }
 
-void melee_image_status(const struct melee_image *im, struct libmnt_table *tb,
-			uid_t owner, struct melee_image_status *st)
+void melee_image_status(const struct melee_image *im, struct libmnt_table *tb, uid_t owner,
+			struct melee_image_status *st)
 {
 	struct melee_mount_plan plan;
 	cleanup_fd int fd = -1;
@@ -483,8 +484,7 @@ void melee_image_status(const struct melee_image *im, struct libmnt_table *tb,
 #define MOVE_MOUNT_BENEATH 0x00000200 /* Linux 6.5, <linux/mount.h> */
 #endif
 
-int melee_bind_clone(const char *source, bool recursive, bool readonly, char *err,
-		     size_t errlen)
+int melee_bind_clone(const char *source, bool recursive, bool readonly, char *err, size_t errlen)
 {
 	struct mount_attr attr = {
 		.attr_set = readonly ? MOUNT_ATTR_RDONLY : 0,
@@ -510,14 +510,14 @@ int melee_bind_attach(int tree, const char *source, int target_fd, bool beneath,
 {
 	if (move_mount(tree, "", target_fd, "",
 		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH |
-			       (beneath ? MOVE_MOUNT_BENEATH : 0)) < 0)
+			   (beneath ? MOVE_MOUNT_BENEATH : 0)) < 0)
 		return melee_fail(err, errlen, -errno, "cannot attach %s%s: %s", source,
 				  beneath ? " beneath the mount it replaces" : "", strerror(errno));
 	return 0;
 }
 
-int melee_bind(const char *source, int target_fd, bool recursive, bool readonly,
-	       char *err, size_t errlen)
+int melee_bind(const char *source, int target_fd, bool recursive, bool readonly, char *err,
+	       size_t errlen)
 {
 	cleanup_fd int tree = melee_bind_clone(source, recursive, readonly, err, errlen);
 

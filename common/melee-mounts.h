@@ -34,13 +34,13 @@ void melee_plan_free(struct melee_mount_plan *plan);
 /* Parses an fstab whose targets are relative to the image root; only bind
  * and rbind mounts, with ro, rw and nofail.  The file must be owned by
  * `owner` and not group/world-writable. */
-int melee_fstab_load(const char *path, uid_t owner, struct melee_mount_plan *plan,
-		     char *err, size_t errlen);
+int melee_fstab_load(const char *path, uid_t owner, struct melee_mount_plan *plan, char *err,
+		     size_t errlen);
 
 /* The whole expected set of an image: its fstab, then (accounts = merge or
  * bind) passwd and group. */
-int melee_image_plan(const struct melee_image *im, uid_t owner,
-		     struct melee_mount_plan *plan, char *err, size_t errlen);
+int melee_image_plan(const struct melee_image *im, uid_t owner, struct melee_mount_plan *plan,
+		     char *err, size_t errlen);
 
 /* The live mount table, read once per run. */
 struct libmnt_table *melee_mounttab_read(char *err, size_t errlen);
@@ -51,8 +51,12 @@ struct libmnt_table *melee_mounttab_read(char *err, size_t errlen);
  * mountpoint's parent directory the image lacks (an image without
  * /var/log gets no wtmp bind), or whose mountpoint a read-only image
  * (a squashfs file) lacks. */
-enum melee_skip { MELEE_SKIP_NONE, MELEE_SKIP_NO_SOURCE, MELEE_SKIP_NO_PARENT,
-		  MELEE_SKIP_READ_ONLY /* no mountpoint in a read-only image */ };
+enum melee_skip {
+	MELEE_SKIP_NONE,
+	MELEE_SKIP_NO_SOURCE,
+	MELEE_SKIP_NO_PARENT,
+	MELEE_SKIP_READ_ONLY /* no mountpoint in a read-only image */
+};
 enum melee_skip melee_plan_entry_skipped(int imgfd, const char *imgpath,
 					 const struct melee_mount_spec *m);
 
@@ -74,29 +78,28 @@ struct melee_image_status {
 	enum melee_image_state state;
 	size_t present, expected;
 	char detail[MELEE_ERRLEN]; /* why unsafe or broken */
-	int nosuid; /* nosuid = yes: 1 the root is mounted nosuid, 0 not */
+	int nosuid;		   /* nosuid = yes: 1 the root is mounted nosuid, 0 not */
 	/* source = FILE: the file on disk is no longer the one mounted. */
 	bool stale;
 };
 
-void melee_image_status(const struct melee_image *im, struct libmnt_table *tb,
-			uid_t owner, struct melee_image_status *st);
+void melee_image_status(const struct melee_image *im, struct libmnt_table *tb, uid_t owner,
+			struct melee_image_status *st);
 
 /* Binds `source` onto the opened mountpoint `target_fd`: a recursive or
  * plain bind, made rslave (unmounts inside the image never reach the
  * host) and read-only when asked. */
-int melee_bind(const char *source, int target_fd, bool recursive, bool readonly,
-	       char *err, size_t errlen);
+int melee_bind(const char *source, int target_fd, bool recursive, bool readonly, char *err,
+	       size_t errlen);
 
 /* melee_bind in two steps, for a caller that may try more than one place
- * (tools/mounts-stale.c): the detached copy of `source` (its fd, or
+ * (tools/melee-mounts/mounts-stale.c): the detached copy of `source` (its fd, or
  * -errno), made rslave and read-only as melee_bind makes it; then that
  * copy attached on the opened mountpoint, on top of whatever is mounted
  * there, or with `beneath` under the mount on top of `target_fd` (the
  * root of that mount; MOVE_MOUNT_BENEATH, Linux 6.5: a kernel before
  * refuses it with -EINVAL).  A failed attach leaves the copy usable. */
-int melee_bind_clone(const char *source, bool recursive, bool readonly, char *err,
-		     size_t errlen);
+int melee_bind_clone(const char *source, bool recursive, bool readonly, char *err, size_t errlen);
 int melee_bind_attach(int tree, const char *source, int target_fd, bool beneath, char *err,
 		      size_t errlen);
 

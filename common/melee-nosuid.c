@@ -26,8 +26,8 @@ int melee_bind_self_nosuid(int imgfd, char *err, size_t errlen)
 		return melee_fail(err, errlen, -errno, "cannot clone the image root: %s",
 				  strerror(errno));
 	if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
-		return melee_fail(err, errlen, -errno, "cannot make the image root's bind nosuid: %s",
-				  strerror(errno));
+		return melee_fail(err, errlen, -errno,
+				  "cannot make the image root's bind nosuid: %s", strerror(errno));
 	if (move_mount(tree, "", imgfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return melee_fail(err, errlen, -errno, "cannot attach the nosuid bind: %s",
 				  strerror(errno));
@@ -55,8 +55,7 @@ bool melee_fs_is_self_bind(struct libmnt_fs *parent, struct libmnt_fs *fs)
 	       strcmp(r + prl, t + ptl) == 0;
 }
 
-void melee_nosuid_status(const struct melee_image *im, int imgfd,
-			 struct melee_image_status *st)
+void melee_nosuid_status(const struct melee_image *im, int imgfd, struct melee_image_status *st)
 {
 	struct statvfs sv;
 

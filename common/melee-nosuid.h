@@ -25,7 +25,6 @@ bool melee_fs_is_self_bind(struct libmnt_fs *parent, struct libmnt_fs *fs);
 
 /* Adds the nosuid bind to an image's status when nosuid = yes: expected,
  * and present if the root (imgfd) is mounted nosuid; sets st->nosuid. */
-void melee_nosuid_status(const struct melee_image *im, int imgfd,
-			 struct melee_image_status *st);
+void melee_nosuid_status(const struct melee_image *im, int imgfd, struct melee_image_status *st);
 
 #endif

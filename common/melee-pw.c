@@ -10,8 +10,7 @@
 /* By name when name is not NULL, else by uid.  The struct and the
  * strings it points to share one allocation, so the caller frees one
  * pointer. */
-static int getpw_grown(const char *name, uid_t uid, struct passwd **out, char *err,
-		       size_t errlen)
+static int getpw_grown(const char *name, uid_t uid, struct passwd **out, char *err, size_t errlen)
 {
 	long hint = sysconf(_SC_GETPW_R_SIZE_MAX);
 	size_t size = hint > 0 && hint < (long)MELEE_PW_MAX ? (size_t)hint : 1024;
@@ -47,8 +46,8 @@ static int getpw_grown(const char *name, uid_t uid, struct passwd **out, char *e
 			return melee_fail(err, errlen, r == ENOENT || r == ESRCH ? -EIO : -r,
 					  "cannot look up %s: %s", who, strerror(r));
 		if (!res)
-			return melee_fail(err, errlen, -ENOENT, "%s is not in the password database",
-					  who);
+			return melee_fail(err, errlen, -ENOENT,
+					  "%s is not in the password database", who);
 		*out = block;
 		block = NULL;
 		return 0;

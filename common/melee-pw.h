@@ -25,8 +25,7 @@
  * the lookup's own -errno or -ENOMEM otherwise; -EINVAL for a NULL name.  A failed
  * lookup is never "no such user": callers that refuse on a match must
  * refuse on an error too.  The message (naming the user) is in err. */
-int melee_getpwnam(const char *name, struct passwd **pw, char *err,
-		   size_t errlen) melee_must_check;
+int melee_getpwnam(const char *name, struct passwd **pw, char *err, size_t errlen) melee_must_check;
 int melee_getpwuid(uid_t uid, struct passwd **pw, char *err, size_t errlen) melee_must_check;
 
 #endif

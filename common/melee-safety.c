@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 /* Explains why openat(O_NOFOLLOW|O_DIRECTORY) failed on one component. */
-static int explain_component(int dirfd, const char *name, const char *shown, int e,
-			     char *err, size_t errlen)
+static int explain_component(int dirfd, const char *name, const char *shown, int e, char *err,
+			     size_t errlen)
 {
 	struct stat st;
 
@@ -33,8 +33,7 @@ static int explain_component(int dirfd, const char *name, const char *shown, int
 	return melee_fail(err, errlen, -e, "%s: cannot open: %s", shown, strerror(e));
 }
 
-static int check_trusted_dir(int fd, const char *shown, uid_t owner, char *err,
-			     size_t errlen)
+static int check_trusted_dir(int fd, const char *shown, uid_t owner, char *err, size_t errlen)
 {
 	struct stat st;
 
@@ -48,8 +47,8 @@ static int check_trusted_dir(int fd, const char *shown, uid_t owner, char *err,
 
 /* The walk of relpath from the directory fd `start`, which it owns (and
  * closes): each component opened once, checked on the fd we hold. */
-static int walk_from(int start, const char *base_desc, const char *relpath, uid_t owner,
-		     char *err, size_t errlen)
+static int walk_from(int start, const char *base_desc, const char *relpath, uid_t owner, char *err,
+		     size_t errlen)
 {
 	cleanup_fd int fd = start;
 	cleanup_free char *copy = strdup(relpath);
@@ -83,8 +82,8 @@ static int walk_from(int start, const char *base_desc, const char *relpath, uid_
 	return melee_steal_fd(&fd);
 }
 
-int image_open_safely_at(int basefd, const char *base_desc, const char *relpath,
-			 uid_t owner, char *err, size_t errlen)
+int image_open_safely_at(int basefd, const char *base_desc, const char *relpath, uid_t owner,
+			 char *err, size_t errlen)
 {
 	int fd = fcntl(basefd, F_DUPFD_CLOEXEC, 3);
 
@@ -114,15 +113,14 @@ int image_open_safely(const char *path, uid_t owner, char *err, size_t errlen)
 
 /* path split at its last slash: the parent's walk (an O_PATH fd) and the
  * last component.  "/x" has "/" as its parent. */
-static int open_parent(const char *path, uid_t owner, char *parent, size_t plen,
-		       const char **base, char *err, size_t errlen)
+static int open_parent(const char *path, uid_t owner, char *parent, size_t plen, const char **base,
+		       char *err, size_t errlen)
 {
 	const char *slash = path ? strrchr(path, '/') : NULL;
 
-	if (!path || path[0] != '/' || !slash || !slash[1] ||
-	    (size_t)(slash - path) + 2 > plen)
-		return melee_fail(err, errlen, -EINVAL,
-				  "%s: expected an absolute path to a file", path ? path : "(null)");
+	if (!path || path[0] != '/' || !slash || !slash[1] || (size_t)(slash - path) + 2 > plen)
+		return melee_fail(err, errlen, -EINVAL, "%s: expected an absolute path to a file",
+				  path ? path : "(null)");
 	memcpy(parent, path, (size_t)(slash - path));
 	parent[slash == path ? 1 : slash - path] = '\0';
 	if (slash == path)
@@ -157,13 +155,14 @@ int image_open_file_safely(const char *path, uid_t owner, char *err, size_t errl
 	return melee_open_trusted_at(dir, base, path, false, owner, err, errlen);
 }
 
-int image_open_safely_create(const char *path, uid_t owner, bool create, bool *created,
-			     char *err, size_t errlen)
+int image_open_safely_create(const char *path, uid_t owner, bool create, bool *created, char *err,
+			     size_t errlen)
 {
 	char parent[4096];
 	const char *base;
 	cleanup_fd int dir = open_parent(path, owner, parent, sizeof(parent), &base, err, errlen);
-	int fd;
+	cleanup_fd int fd = -1;
+	int r;
 
 	*created = false;
 	if (dir < 0)
@@ -177,8 +176,8 @@ int image_open_safely_create(const char *path, uid_t owner, bool create, bool *c
 		 * where the walk says; made 0700 and opened to set owner and
 		 * mode, so that it is never reachable with others'. */
 		if (mkdirat(dir, base, 0700) == 0) {
-			cleanup_fd int w = openat(dir, base, O_RDONLY | O_NOFOLLOW | O_DIRECTORY |
-								O_CLOEXEC);
+			cleanup_fd int w =
+			    openat(dir, base, O_RDONLY | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
 
 			if (w < 0 || fchown(w, owner, (gid_t)-1) < 0 || fchmod(w, 0755) < 0)
 				return melee_fail(err, errlen, -errno, "%s: cannot set up: %s",
@@ -192,12 +191,8 @@ int image_open_safely_create(const char *path, uid_t owner, bool create, bool *c
 	}
 	if (fd < 0)
 		return explain_component(dir, base, path, errno, err, errlen);
-	{
-		cleanup_fd int held = fd;
-		int r = check_trusted_dir(held, path, owner, err, errlen);
-
-		return r < 0 ? r : melee_steal_fd(&held);
-	}
+	r = check_trusted_dir(fd, path, owner, err, errlen);
+	return r < 0 ? r : melee_steal_fd(&fd);
 }
 
 /* Creates the missing last component `name` of a mountpoint in the
@@ -210,8 +205,8 @@ static int create_mountpoint(int dirfd, const char *name, enum melee_target_kind
 		if (mkdirat(dirfd, name, 0755) < 0)
 			goto fail;
 	} else {
-		cleanup_fd int nf = openat(dirfd, name,
-					   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		cleanup_fd int nf =
+		    openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 		if (nf < 0)
 			goto fail;
 	}
@@ -241,14 +236,14 @@ static int check_mountpoint_component(int fd, bool last, enum melee_target_kind 
 		return melee_fail(err, errlen, -ENOTDIR,
 				  "%s: is not a directory (the source is one)", shown);
 	if (last && kind == MELEE_TARGET_FILE && S_ISDIR(st.st_mode))
-		return melee_fail(err, errlen, -EISDIR,
-				  "%s: is a directory (the source is a file)", shown);
+		return melee_fail(err, errlen, -EISDIR, "%s: is a directory (the source is a file)",
+				  shown);
 	return 0;
 }
 
 int image_open_mountpoint(int imgfd, const char *imgpath, const char *relpath,
-			  enum melee_target_kind kind, bool create, bool *created,
-			  char *err, size_t errlen)
+			  enum melee_target_kind kind, bool create, bool *created, char *err,
+			  size_t errlen)
 {
 	cleanup_free char *copy = strdup(relpath);
 	cleanup_fd int fd = -1;
@@ -300,8 +295,7 @@ int image_open_mountpoint(int imgfd, const char *imgpath, const char *relpath,
 	return melee_steal_fd(&fd);
 }
 
-static int resolve_in_image(int imgfd, const char *relpath, int flags,
-			    unsigned long long resolve)
+static int resolve_in_image(int imgfd, const char *relpath, int flags, unsigned long long resolve)
 {
 	struct open_how how = {
 		.flags = (unsigned long long)(flags | O_CLOEXEC),
@@ -327,18 +321,17 @@ int image_resolve_own(int imgfd, const char *relpath, int flags)
 	return resolve_in_image(imgfd, relpath, flags, RESOLVE_NO_XDEV);
 }
 
-int image_open_regular(int imgfd, const char *relpath, bool own_only, const char *shown,
-		       char *err, size_t errlen)
+int image_open_regular(int imgfd, const char *relpath, bool own_only, const char *shown, char *err,
+		       size_t errlen)
 {
 	struct stat st;
 	int fd;
 
 	while (*relpath == '/')
 		relpath++;
-	fd = melee_open_regular(imgfd, *relpath ? relpath : ".", 0,
-				RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS |
-					(own_only ? RESOLVE_NO_XDEV : 0),
-				&st);
+	fd = melee_open_regular(
+	    imgfd, *relpath ? relpath : ".", 0,
+	    RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | (own_only ? RESOLVE_NO_XDEV : 0), &st);
 	if (fd == -EINVAL)
 		return melee_fail(err, errlen, fd, "%s: not a regular file (refused: it is %s)",
 				  shown, melee_file_kind(&st));

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* The fd walk of DESIGN.md: every component of the absolute `path`, the
+/* The fd walk (HACKING.md, security invariants): every component of the absolute `path`, the
  * last included, must be a directory owned by `owner` (root in production)
  * and not group/world-writable; symlinks are refused.  Returns an O_PATH
  * directory fd, or -errno with a message naming the component and why. */
@@ -16,8 +16,8 @@ int image_open_safely(const char *path, uid_t owner, char *err, size_t errlen);
 
 /* The same walk below an already trusted directory fd; `base_desc` names
  * it in messages and `relpath` is relative. */
-int image_open_safely_at(int basefd, const char *base_desc, const char *relpath,
-			 uid_t owner, char *err, size_t errlen);
+int image_open_safely_at(int basefd, const char *base_desc, const char *relpath, uid_t owner,
+			 char *err, size_t errlen);
 
 /* A file trusted like an image root (a squashfs image, source = FILE):
  * every directory above it passes the walk above, and the file itself,
@@ -33,8 +33,8 @@ int image_open_file_safely(const char *path, uid_t owner, char *err, size_t errl
  * is set, is made an empty directory of `owner`'s, mode 0755, relative to
  * its walked parent.  *created says whether it was.  Returns the O_PATH
  * fd of the directory, checked like every component. */
-int image_open_safely_create(const char *path, uid_t owner, bool create, bool *created,
-			     char *err, size_t errlen);
+int image_open_safely_create(const char *path, uid_t owner, bool create, bool *created, char *err,
+			     size_t errlen);
 
 enum melee_target_kind { MELEE_TARGET_DIR, MELEE_TARGET_FILE };
 
@@ -51,8 +51,8 @@ enum melee_target_kind { MELEE_TARGET_DIR, MELEE_TARGET_FILE };
  * MELEE_MOUNTPOINT_NO_PARENT. *created
  * tells whether it was.  `imgpath` names the image in messages. */
 int image_open_mountpoint(int imgfd, const char *imgpath, const char *relpath,
-			  enum melee_target_kind kind, bool create, bool *created,
-			  char *err, size_t errlen);
+			  enum melee_target_kind kind, bool create, bool *created, char *err,
+			  size_t errlen);
 
 /* Opens a path inside the image the way the image itself would resolve
  * it (symlinks followed, but never out of the image root). */
@@ -70,7 +70,7 @@ int image_resolve_own(int imgfd, const char *relpath, int flags);
  * The fd is O_RDONLY|O_NONBLOCK|O_NOCTTY|O_CLOEXEC; -EINVAL when it is
  * not a regular file, with a message naming `shown` and what it is, or
  * another -errno (-ENOENT: missing) with its message. */
-int image_open_regular(int imgfd, const char *relpath, bool own_only, const char *shown,
-		       char *err, size_t errlen);
+int image_open_regular(int imgfd, const char *relpath, bool own_only, const char *shown, char *err,
+		       size_t errlen);
 
 #endif

@@ -87,8 +87,8 @@ static int loop_attach(int filefd, const char *source, char *dev, size_t devlen,
 /* fsopen, the options, fsmount and move_mount onto target_fd: a mount
  * that is never reachable before its flags are set.  opts holds key and
  * value pairs, NULL-terminated. */
-static int mount_new(const char *fstype, const char *const *opts, unsigned attrs,
-		     int target_fd, char *err, size_t errlen)
+static int mount_new(const char *fstype, const char *const *opts, unsigned attrs, int target_fd,
+		     char *err, size_t errlen)
 {
 	cleanup_fd int fsfd = fsopen(fstype, FSOPEN_CLOEXEC);
 	cleanup_fd int mnt = -1;
@@ -112,14 +112,15 @@ static int mount_new(const char *fstype, const char *const *opts, unsigned attrs
 	if (mnt < 0)
 		return melee_fail(err, errlen, -errno, "cannot mount %s: %s", fstype,
 				  strerror(errno));
-	if (move_mount(mnt, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+	if (move_mount(mnt, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+	    0)
 		return melee_fail(err, errlen, -errno, "cannot attach the %s mount: %s", fstype,
 				  strerror(errno));
 	return 0;
 }
 
-int melee_squash_mount(int filefd, const char *source, int target_fd, char *loopdev,
-		       size_t devlen, char *err, size_t errlen)
+int melee_squash_mount(int filefd, const char *source, int target_fd, char *loopdev, size_t devlen,
+		       char *err, size_t errlen)
 {
 	cleanup_fd int lfd = loop_attach(filefd, source, loopdev, devlen, err, errlen);
 	const char *const opts[] = { "source", loopdev, "ro", NULL, NULL };
@@ -166,16 +167,15 @@ static int mkdir_in(int dirfd, const char *name, const char *shown, char *err, s
 	return 0;
 }
 
-int melee_writable_mount(const struct melee_image *im, bool *mounted, char *err,
-			 size_t errlen)
+int melee_writable_mount(const struct melee_image *im, bool *mounted, char *err, size_t errlen)
 {
 	cleanup_fd int run = open_run_dir(im, err, errlen);
 	cleanup_fd int w = -1;
 	char shown[4096], size[32], inodes[32];
-	const char *opts[] = { "mode", "0700", "size", size, "nr_inodes", inodes,
-			       "source", "melee-writable", NULL, NULL };
-	unsigned long long bytes = im->writable_size ? im->writable_size
-						     : MELEE_WRITABLE_DEFAULT_SIZE;
+	const char *opts[] = { "mode", "0700",	 "size",	   size, "nr_inodes",
+			       inodes, "source", "melee-writable", NULL, NULL };
+	unsigned long long bytes =
+	    im->writable_size ? im->writable_size : MELEE_WRITABLE_DEFAULT_SIZE;
 	unsigned long long n = bytes / MELEE_WRITABLE_INODE_RATIO;
 	int r;
 
@@ -204,7 +204,7 @@ int melee_writable_mount(const struct melee_image *im, bool *mounted, char *err,
 			return r;
 		*mounted = true;
 		melee_fd_replace(&w, melee_open_trusted_at(run, MELEE_WRITABLE_DIR, shown, true, 0,
-							    err, errlen));
+							   err, errlen));
 		if (w < 0)
 			return w;
 	}
@@ -212,20 +212,18 @@ int melee_writable_mount(const struct melee_image *im, bool *mounted, char *err,
 	return r < 0 ? r : mkdir_in(w, "work", shown, err, errlen);
 }
 
-int melee_overlay_mount(const struct melee_image *im, int target_fd, char *err,
-			size_t errlen)
+int melee_overlay_mount(const struct melee_image *im, int target_fd, char *err, size_t errlen)
 {
 	char upper[4096], work[4096];
 	/* lowerdir by path: im->path passed the safety walk just now and
 	 * is root's all the way; it resolves to the squashfs mounted on it,
 	 * which the overlay then covers. */
-	const char *const opts[] = { "source", im->source, "lowerdir", im->path,
-				     "upperdir", upper, "workdir", work, NULL, NULL };
+	const char *const opts[] = { "source", im->source, "lowerdir", im->path, "upperdir",
+				     upper,    "workdir",  work,       NULL,	 NULL };
 
 	snprintf(upper, sizeof(upper), "%s/%s/%s/upper", MELEE_RUNDIR, im->name,
 		 MELEE_WRITABLE_DIR);
-	snprintf(work, sizeof(work), "%s/%s/%s/work", MELEE_RUNDIR, im->name,
-		 MELEE_WRITABLE_DIR);
+	snprintf(work, sizeof(work), "%s/%s/%s/work", MELEE_RUNDIR, im->name, MELEE_WRITABLE_DIR);
 	return mount_new("overlay", opts, MOUNT_ATTR_NODEV, target_fd, err, errlen);
 }
 
@@ -296,8 +294,8 @@ int melee_squash_record(const struct melee_image *im, int filefd, char *err, siz
 	snprintf(tmp, sizeof(tmp), ".%s.new", MELEE_SOURCE_RECORD);
 	unlinkat(run, tmp, 0);
 	fd = openat(run, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, line, len) != (ssize_t)len || renameat(run, tmp, run,
-								       MELEE_SOURCE_RECORD) < 0)
+	if (fd < 0 || write(fd, line, len) != (ssize_t)len ||
+	    renameat(run, tmp, run, MELEE_SOURCE_RECORD) < 0)
 		return melee_fail(err, errlen, -EIO, "%s/%s/%s: %s", MELEE_RUNDIR, im->name,
 				  MELEE_SOURCE_RECORD, strerror(errno));
 	return 0;
@@ -360,9 +358,9 @@ void melee_squash_status(const struct melee_image *im, struct libmnt_table *tb,
 
 	melee_squash_layers(im, tb, &l);
 	st->expected += im->writable == MELEE_WRITABLE_TMPFS ? 3 : 1;
-	st->present += (l.lower != NULL) + (im->writable == MELEE_WRITABLE_TMPFS
-						    ? (l.overlay != NULL) + (l.tmpfs != NULL)
-						    : 0);
+	st->present +=
+	    (l.lower != NULL) +
+	    (im->writable == MELEE_WRITABLE_TMPFS ? (l.overlay != NULL) + (l.tmpfs != NULL) : 0);
 	st->stale = l.lower && melee_squash_stale(im, l.lower) == 1;
 }
 
@@ -407,7 +405,8 @@ int melee_squash_kernel_check(char *err, size_t errlen)
 
 	if (squash && overlay && loop)
 		return 0;
-	return melee_fail(err, errlen, -ENODEV, "the kernel lacks%s%s%s (expected squashfs, "
+	return melee_fail(err, errlen, -ENODEV,
+			  "the kernel lacks%s%s%s (expected squashfs, "
 			  "overlay and /dev/loop-control for file images)",
 			  squash ? "" : " squashfs", overlay ? "" : " overlay",
 			  loop ? "" : " /dev/loop-control");

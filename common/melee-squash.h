@@ -39,19 +39,17 @@ int melee_squash_open(const char *source, uid_t owner, char *err, size_t errlen)
  * a free loop device configured from the fd, read-only and autoclear,
  * and squashfs on it read-only and nodev.  *loopdev gets the device's
  * path. */
-int melee_squash_mount(int filefd, const char *source, int target_fd, char *loopdev,
-		       size_t devlen, char *err, size_t errlen);
+int melee_squash_mount(int filefd, const char *source, int target_fd, char *loopdev, size_t devlen,
+		       char *err, size_t errlen);
 
 /* writable = tmpfs: opens MELEE_RUNDIR/NAME/writable (made when missing),
  * mounts the tmpfs there unless it is, and makes its upper/ and work/.
  * *mounted says whether this call mounted it. */
-int melee_writable_mount(const struct melee_image *im, bool *mounted, char *err,
-			 size_t errlen);
+int melee_writable_mount(const struct melee_image *im, bool *mounted, char *err, size_t errlen);
 
 /* The overlay of im (lower: what is mounted on im->path now, the
  * squashfs; upper and work in the writable tmpfs) on target_fd. */
-int melee_overlay_mount(const struct melee_image *im, int target_fd, char *err,
-			size_t errlen);
+int melee_overlay_mount(const struct melee_image *im, int target_fd, char *err, size_t errlen);
 
 /* The layers of a file image in the mount table: the squashfs on its
  * path, the overlay on top of it and the writable tmpfs (NULL: absent;

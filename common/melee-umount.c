@@ -28,42 +28,15 @@ static int open_parent_beneath(int basefd, const char *dir)
 	return fd < 0 ? -errno : (int)fd;
 }
 
-int melee_unmount_beneath(int basefd, const char *desc, const char *relpath,
-			  uint64_t mnt_id, bool lazy, char *err, size_t errlen)
+/* The target opened at fd is the root of a mount, not a symlink, and
+ * the mount `mnt_id` of the mount table (0: whichever). */
+static int check_target(int fd, const char *desc, const char *relpath, uint64_t mnt_id, char *err,
+			size_t errlen)
 {
-	cleanup_free char *dir = NULL;
-	cleanup_fd int parent = -1, fd = -1;
-	const char *name;
-	char proc[64];
 	struct statx sx;
 
-	while (*relpath == '/')
-		relpath++;
-	name = strrchr(relpath, '/');
-	name = name ? name + 1 : relpath;
-	dir = strndup(relpath, (size_t)(name - relpath));
-	if (!dir)
-		return melee_fail(err, errlen, -ENOMEM, "out of memory");
-	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return melee_fail(err, errlen, -EINVAL, "%s/%s: not a mount target inside %s",
-				  desc, relpath, desc);
-	parent = open_parent_beneath(basefd, dir);
-	if (parent == -ELOOP || parent == -EXDEV)
-		return melee_fail(err, errlen, -ELOOP,
-				  "%s/%s: a directory on the way is a symlink or leads out "
-				  "of %s (refused)",
-				  desc, relpath, desc);
-	if (parent < 0)
-		return melee_fail(err, errlen, parent, "%s/%s: %s", desc, relpath,
-				  strerror(-parent));
-	fd = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return melee_fail(err, errlen, -errno, "%s/%s: %s", desc, relpath,
-				  strerror(errno));
-	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW,
-		  STATX_TYPE | STATX_MNT_ID, &sx) < 0)
-		return melee_fail(err, errlen, -errno, "%s/%s: %s", desc, relpath,
-				  strerror(errno));
+	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_MNT_ID, &sx) < 0)
+		return melee_fail(err, errlen, -errno, "%s/%s: %s", desc, relpath, strerror(errno));
 	if (S_ISLNK(sx.stx_mode))
 		return melee_fail(err, errlen, -ELOOP, "%s/%s: is a symlink (refused)", desc,
 				  relpath);
@@ -82,10 +55,21 @@ int melee_unmount_beneath(int basefd, const char *desc, const char *relpath,
 				  "of the mount table (a directory was replaced?): left alone",
 				  desc, relpath, (unsigned long long)sx.stx_mnt_id,
 				  (unsigned long long)mnt_id);
+	return 0;
+}
+
+/* Unmounts the target that check_target() accepted: open at *fd, `name`
+ * in the directory `parent`. */
+static int unmount_checked(int parent, int *fd, const char *name, bool lazy, const char *desc,
+			   const char *relpath, char *err, size_t errlen)
+{
+	cleanup_free char *path = NULL;
+	char proc[64];
+
 	if (lazy) {
 		/* The magic link of our own fd is exactly the mount we checked,
 		 * never one stacked above it: detach that one. */
-		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", *fd);
 		if (umount2(proc, MNT_DETACH) < 0)
 			return melee_fail(err, errlen, -errno, "%s/%s: %s", desc, relpath,
 					  strerror(errno));
@@ -95,22 +79,54 @@ int melee_unmount_beneath(int basefd, const char *desc, const char *relpath,
 	 * it and name the mount through the parent we hold.  In between only
 	 * a mount stacked on the same place inside the image could take its
 	 * place, which is the image's too. */
-	melee_fd_replace(&fd, -1);
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d/", parent);
-	{
-		cleanup_free char *path = NULL;
-
-		if (asprintf(&path, "%s%s", proc, name) < 0)
-			return melee_fail(err, errlen, -ENOMEM, "out of memory");
-		if (umount2(path, UMOUNT_NOFOLLOW) < 0)
-			return melee_fail(err, errlen, -errno, "%s/%s: %s", desc, relpath,
-					  strerror(errno));
+	melee_fd_replace(fd, -1);
+	if (asprintf(&path, "/proc/self/fd/%d/%s", parent, name) < 0) {
+		path = NULL;
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	}
+	if (umount2(path, UMOUNT_NOFOLLOW) < 0)
+		return melee_fail(err, errlen, -errno, "%s/%s: %s", desc, relpath, strerror(errno));
 	return 0;
 }
 
-int melee_unmount_in_image(const char *imgpath, const char *target, uint64_t mnt_id,
-			   bool lazy, char *err, size_t errlen)
+int melee_unmount_beneath(int basefd, const char *desc, const char *relpath, uint64_t mnt_id,
+			  bool lazy, char *err, size_t errlen)
+{
+	cleanup_free char *dir = NULL;
+	cleanup_fd int parent = -1, fd = -1;
+	const char *name;
+	int r;
+
+	while (*relpath == '/')
+		relpath++;
+	name = strrchr(relpath, '/');
+	name = name ? name + 1 : relpath;
+	dir = strndup(relpath, (size_t)(name - relpath));
+	if (!dir)
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
+	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return melee_fail(err, errlen, -EINVAL, "%s/%s: not a mount target inside %s", desc,
+				  relpath, desc);
+	parent = open_parent_beneath(basefd, dir);
+	if (parent == -ELOOP || parent == -EXDEV)
+		return melee_fail(err, errlen, -ELOOP,
+				  "%s/%s: a directory on the way is a symlink or leads out "
+				  "of %s (refused)",
+				  desc, relpath, desc);
+	if (parent < 0)
+		return melee_fail(err, errlen, parent, "%s/%s: %s", desc, relpath,
+				  strerror(-parent));
+	fd = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return melee_fail(err, errlen, -errno, "%s/%s: %s", desc, relpath, strerror(errno));
+	r = check_target(fd, desc, relpath, mnt_id, err, errlen);
+	if (r < 0)
+		return r;
+	return unmount_checked(parent, &fd, name, lazy, desc, relpath, err, errlen);
+}
+
+int melee_unmount_in_image(const char *imgpath, const char *target, uint64_t mnt_id, bool lazy,
+			   char *err, size_t errlen)
 {
 	size_t len = strlen(imgpath);
 	cleanup_free char *parent = NULL;

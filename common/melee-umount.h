@@ -21,8 +21,8 @@
  *   -ENOENT  the path does not exist (any more)
  *   -EBUSY   the mount is in use (not lazy)
  * and other -errno values, each with a message naming the target. */
-int melee_unmount_beneath(int basefd, const char *desc, const char *relpath,
-			  uint64_t mnt_id, bool lazy, char *err, size_t errlen);
+int melee_unmount_beneath(int basefd, const char *desc, const char *relpath, uint64_t mnt_id,
+			  bool lazy, char *err, size_t errlen);
 
 /* The same for an absolute `target` from the mount table, at or below the
  * image root `imgpath`: the root is opened with image_open_safely; a mount
@@ -30,7 +30,7 @@ int melee_unmount_beneath(int basefd, const char *desc, const char *relpath,
  * directory, which that walk trusts too.  -EXDEV for a target outside
  * imgpath, -EPERM if the image path fails the safety walk (never taken
  * for "already gone"). */
-int melee_unmount_in_image(const char *imgpath, const char *target, uint64_t mnt_id,
-			   bool lazy, char *err, size_t errlen);
+int melee_unmount_in_image(const char *imgpath, const char *target, uint64_t mnt_id, bool lazy,
+			   char *err, size_t errlen);
 
 #endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A user's default image: the user's ~/.config/melee/image (read as
  * pam_melee trusts it, written so that it is trusted), users.conf and
- * default-image, in DESIGN.md's order. */
+ * default-image, in pam_melee(8)'s order of the choice. */
 #include "melee-user-default.h"
 
 #include <errno.h>
@@ -25,28 +25,34 @@ static int open_user_dir(int dir, int step, uid_t uid, bool create, char *err, s
 	bool made = false;
 
 	for (;;) {
-		cleanup_fd int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		cleanup_fd int fd =
+		    openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		struct stat st;
 
 		if (fd >= 0) {
 			if (fstat(fd, &st) < 0)
-				return melee_fail(err, errlen, -errno, "%s: %s", shown, strerror(errno));
+				return melee_fail(err, errlen, -errno, "%s: %s", shown,
+						  strerror(errno));
 			if (create && st.st_uid != uid && st.st_uid != 0)
-				return melee_fail(err, errlen, -EPERM,
-						  "%s belongs to uid %u, not to you (uid %u): refused",
-						  shown, (unsigned)st.st_uid, (unsigned)uid);
+				return melee_fail(
+				    err, errlen, -EPERM,
+				    "%s belongs to uid %u, not to you (uid %u): refused", shown,
+				    (unsigned)st.st_uid, (unsigned)uid);
 			if (made && fchmod(fd, 0755) < 0)
-				return melee_fail(err, errlen, -errno, "%s: %s", shown, strerror(errno));
+				return melee_fail(err, errlen, -errno, "%s: %s", shown,
+						  strerror(errno));
 			return melee_steal_fd(&fd);
 		}
 		if (errno == ELOOP || errno == ENOTDIR) {
-			bool link = fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+			bool link = fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+				    S_ISLNK(st.st_mode);
 
 			return link ? melee_fail(err, errlen, -ELOOP,
 						 "%s is a symbolic link: refused (a login reads "
 						 "%s without following links)",
 						 shown, MELEE_USER_FILE)
-				    : melee_fail(err, errlen, -ENOTDIR, "%s is not a directory", shown);
+				    : melee_fail(err, errlen, -ENOTDIR, "%s is not a directory",
+						 shown);
 		}
 		if (errno != ENOENT || !create)
 			return melee_fail(err, errlen, -errno, "%s: %s", shown, strerror(errno));
@@ -78,8 +84,7 @@ static int open_user_file_dir(const struct passwd *pw, bool create, char *err, s
 	return melee_steal_fd(&dir);
 }
 
-int melee_user_file_read(const struct passwd *pw, char *out, size_t len, char *err,
-			 size_t errlen)
+int melee_user_file_read(const struct passwd *pw, char *out, size_t len, char *err, size_t errlen)
 {
 	cleanup_fd int dir = -1, fd = -1;
 	char buf[MELEE_USER_FILE_MAX + 1];
@@ -95,10 +100,12 @@ int melee_user_file_read(const struct passwd *pw, char *out, size_t len, char *e
 	 * their own login's root process, or open a device as root. */
 	fd = melee_open_regular(dir, "image", O_NOFOLLOW, 0, &st);
 	if (fd == -ELOOP)
-		return melee_fail(err, errlen, -ELOOP, "%s is a symbolic link: ignored", MELEE_USER_FILE);
+		return melee_fail(err, errlen, -ELOOP, "%s is a symbolic link: ignored",
+				  MELEE_USER_FILE);
 	if (fd == -EINVAL)
-		return melee_fail(err, errlen, -EINVAL, "%s is not a regular file (it is %s): ignored",
-				  MELEE_USER_FILE, melee_file_kind(&st));
+		return melee_fail(err, errlen, -EINVAL,
+				  "%s is not a regular file (it is %s): ignored", MELEE_USER_FILE,
+				  melee_file_kind(&st));
 	if (fd < 0)
 		return melee_fail(err, errlen, fd, "%s: %s", MELEE_USER_FILE, strerror(-fd));
 	if (st.st_uid != pw->pw_uid)
@@ -119,8 +126,7 @@ int melee_user_file_read(const struct passwd *pw, char *out, size_t len, char *e
 	return 0;
 }
 
-int melee_user_file_write(const struct passwd *pw, const char *image, char *err,
-			  size_t errlen)
+int melee_user_file_write(const struct passwd *pw, const char *image, char *err, size_t errlen)
 {
 	cleanup_fd int dir = open_user_file_dir(pw, image != NULL, err, errlen);
 	char line[MELEE_NAME_MAX + 2];
@@ -150,12 +156,12 @@ static void set_default(struct melee_default *d, enum melee_default_source s, co
 	d->source = s;
 	/* As pam_melee's set_choice: an over-long name must not match an
 	 * image by its prefix; a control character becomes '?'. */
-	melee_shown(strlen(image) > MELEE_NAME_MAX ? "(too long)" : image, MELEE_NAME_MAX,
-		    d->image, sizeof(d->image));
+	melee_shown(strlen(image) > MELEE_NAME_MAX ? "(too long)" : image, MELEE_NAME_MAX, d->image,
+		    sizeof(d->image));
 }
 
-void melee_default_choose(const struct melee_config *cfg, const char *user,
-			  const struct passwd *pw, struct melee_default *d)
+void melee_default_choose(const struct melee_config *cfg, const char *user, const struct passwd *pw,
+			  struct melee_default *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->user_file_rc = -ENOENT;

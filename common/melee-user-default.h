@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* A user's default image: DESIGN.md's sources 4-6 of the choice (the
+/* A user's default image: sources 4-6 of pam_melee(8)'s choice (the
  * user's ~/.config/melee/image, users.conf, default-image), the ones
  * that exist outside a login, and the user's file itself: read the way
  * pam_melee trusts it, written (by `melee --set-default`) so that the
@@ -26,8 +26,7 @@
  * user's, -EFBIG too big, -ENODATA empty, -EINVAL not a regular file,
  * else the -errno of the failed step.  Every refusal is "no choice" to
  * a login; the message (not for -ENOENT) says why. */
-int melee_user_file_read(const struct passwd *pw, char *out, size_t len, char *err,
-			 size_t errlen);
+int melee_user_file_read(const struct passwd *pw, char *out, size_t len, char *err, size_t errlen);
 
 /* Writes `image` (a valid name) as the user's file, or removes the file
  * for image NULL (1 when there was none).  Directories missing on the
@@ -36,8 +35,7 @@ int melee_user_file_read(const struct passwd *pw, char *out, size_t len, char *e
  * one owned by someone else: the reader would not follow it, and a
  * directory someone else controls can be swapped under us.  Call it with
  * the user's ids only: never as root for someone else. */
-int melee_user_file_write(const struct passwd *pw, const char *image, char *err,
-			  size_t errlen);
+int melee_user_file_write(const struct passwd *pw, const char *image, char *err, size_t errlen);
 
 enum melee_default_source {
 	MELEE_DEFAULT_NONE,
@@ -57,12 +55,12 @@ struct melee_default {
 	char user_file_err[MELEE_ERRLEN];
 };
 
-/* The first of sources 4-6 that names an image, in DESIGN.md's order
+/* The first of sources 4-6 that names an image, in pam_melee(8)'s order
  * (the user's file only when user-choice = yes, and only when `pw` is
  * given).  It only chooses: whether the image exists and the user may
  * have it is the caller's check, and a broken choice does not fall
  * through to the next source (a login falls back to the host). */
-void melee_default_choose(const struct melee_config *cfg, const char *user,
-			  const struct passwd *pw, struct melee_default *d);
+void melee_default_choose(const struct melee_config *cfg, const char *user, const struct passwd *pw,
+			  struct melee_default *d);
 
 #endif

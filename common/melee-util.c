@@ -113,20 +113,13 @@ int melee_open_regular(int dirfd, const char *name, int path_flags, unsigned lon
 const char *melee_file_kind(const struct stat *st)
 {
 	switch (st->st_mode & S_IFMT) {
-	case S_IFDIR:
-		return "a directory";
-	case S_IFIFO:
-		return "a FIFO";
-	case S_IFCHR:
-		return "a character device";
-	case S_IFBLK:
-		return "a block device";
-	case S_IFSOCK:
-		return "a socket";
-	case S_IFLNK:
-		return "a symlink";
-	default:
-		return "a regular file";
+	case S_IFDIR: return "a directory";
+	case S_IFIFO: return "a FIFO";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFSOCK: return "a socket";
+	case S_IFLNK: return "a symlink";
+	default: return "a regular file";
 	}
 }
 
@@ -229,21 +222,21 @@ int melee_read_fd(int fd, size_t max, char **out, size_t *outlen)
 	return 0;
 }
 
-int melee_write_atomic(int dirfd, const char *name, const char *data,
-		       size_t len, mode_t mode, char *err, size_t errlen)
+int melee_write_atomic(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+		       char *err, size_t errlen)
 {
 	char tmp[256];
 	int fd, r;
 	size_t done = 0;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.tmp%ld", name,
-			     (long)getpid()) >= sizeof(tmp))
+	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.tmp%ld", name, (long)getpid()) >= sizeof(tmp))
 		return melee_fail(err, errlen, -ENAMETOOLONG, "%s: name too long", name);
 	/* O_EXCL|O_NOFOLLOW: never write through something planted here. */
 	unlinkat(dirfd, tmp, 0);
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
-		return melee_fail(err, errlen, -errno, "cannot create %s: %s", tmp, strerror(errno));
+		return melee_fail(err, errlen, -errno, "cannot create %s: %s", tmp,
+				  strerror(errno));
 	if (fchmod(fd, mode) < 0)
 		goto fail;
 	while (done < len) {

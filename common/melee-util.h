@@ -16,7 +16,10 @@
 
 #define MELEE_ERRLEN 1024
 
-static inline void melee_freep(void *p) { free(*(void **)p); }
+static inline void melee_freep(void *p)
+{
+	free(*(void **)p);
+}
 static inline void melee_closep(int *fd)
 {
 	if (*fd >= 0)
@@ -34,7 +37,7 @@ static inline void melee_fclosep(FILE **f)
 /* Formats into err (if any) and returns rc, so that callers can write
  * `return melee_fail(err, errlen, -EINVAL, "...")`. */
 int melee_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* Empties err: for a path that ends well after a call that left a
  * message (a file that may be missing and is). */
@@ -104,8 +107,8 @@ int melee_read_fd_bytes(int fd, size_t max, char **out, size_t *outlen) melee_mu
 
 /* Writes data to dir/name atomically (temporary file, fsync, rename) with
  * the given mode; dirfd must be a directory fd. */
-int melee_write_atomic(int dirfd, const char *name, const char *data,
-		       size_t len, mode_t mode, char *err, size_t errlen) melee_must_check;
+int melee_write_atomic(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+		       char *err, size_t errlen) melee_must_check;
 
 /* s made safe for a message or a log line: every byte outside printable
  * ASCII is '?', and at most max bytes are kept ("..." marks the cut).

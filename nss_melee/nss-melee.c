@@ -33,8 +33,7 @@
 /* Splits "alice+sl6" into base and image.  False for anything else:
  * plain names (the fast path: no configuration is read), "+img",
  * "alice+", "alice++img", "alice+../x", over-long names. */
-static bool split_name(const char *name, char *base, size_t baselen, const char **image,
-		       char *sep)
+static bool split_name(const char *name, char *base, size_t baselen, const char **image, char *sep)
 {
 	size_t len = strnlen(name, NAME_MAX_LEN + 1), i;
 
@@ -76,8 +75,8 @@ static enum nss_status failed(int r, const char *err, int *errnop)
  * failed() says.  Reads melee.conf and the image's own drop-in (the whole
  * configuration only for an alias or an unknown name: see
  * melee_config_load_image); all state is on our stack. */
-static enum nss_status allowed(const char *base, const char *image, char sep, uid_t uid,
-			       gid_t gid, gid_t **groups_out, size_t *n_out, int *errnop)
+static enum nss_status allowed(const char *base, const char *image, char sep, uid_t uid, gid_t gid,
+			       gid_t **groups_out, size_t *n_out, int *errnop)
 {
 	struct melee_config cfg;
 	struct melee_id_range range;
@@ -191,6 +190,69 @@ static int base_passwd(const char *base, struct passwd *pw, char **mem)
 	}
 }
 
+/* The entry of `name` (USER+IMAGE) in the caller's buffer: the base
+ * user's, renamed. */
+static enum nss_status fill_passwd(struct passwd *result, const char *name, const struct passwd *pw,
+				   char *buffer, size_t buflen, int *errnop)
+{
+	char *b = buffer;
+	size_t left = buflen;
+
+	result->pw_uid = pw->pw_uid;
+	result->pw_gid = pw->pw_gid;
+	if (!(result->pw_name = put(name, &b, &left)) ||
+	    !(result->pw_passwd = put(pw->pw_passwd ? pw->pw_passwd : "x", &b, &left)) ||
+	    !(result->pw_gecos = put(pw->pw_gecos ? pw->pw_gecos : "", &b, &left)) ||
+	    !(result->pw_dir = put(pw->pw_dir ? pw->pw_dir : "/", &b, &left)) ||
+	    !(result->pw_shell = put(pw->pw_shell ? pw->pw_shell : "", &b, &left))) {
+		*errnop = ERANGE;
+		return NSS_STATUS_TRYAGAIN;
+	}
+	return NSS_STATUS_SUCCESS;
+}
+
+/* The base user's shadow entry into *sp, its strings in *mem (the
+ * caller frees it): 0, or the errno of the failed lookup (ENOENT: none). */
+static int base_shadow(const char *base, struct spwd *sp, char **mem)
+{
+	struct spwd *res = NULL;
+	size_t size = 4096;
+	int r;
+
+	for (;;) {
+		char *b = realloc(*mem, size);
+
+		if (!b)
+			return ENOMEM;
+		*mem = b;
+		r = getspnam_r(base, sp, *mem, size, &res);
+		if (r == ERANGE && size < (1u << 20)) {
+			size *= 2;
+			continue;
+		}
+		if (r || !res)
+			return r ? r : ENOENT;
+		return 0;
+	}
+}
+
+/* The shadow entry of `name` in the caller's buffer: the base user's,
+ * renamed. */
+static enum nss_status fill_shadow(struct spwd *result, const char *name, const struct spwd *sp,
+				   char *buffer, size_t buflen, int *errnop)
+{
+	char *b = buffer;
+	size_t left = buflen;
+
+	*result = *sp;
+	if (!(result->sp_namp = put(name, &b, &left)) ||
+	    !(result->sp_pwdp = put(sp->sp_pwdp ? sp->sp_pwdp : "!", &b, &left))) {
+		*errnop = ERANGE;
+		return NSS_STATUS_TRYAGAIN;
+	}
+	return NSS_STATUS_SUCCESS;
+}
+
 enum nss_status _nss_melee_getpwnam_r(const char *name, struct passwd *result, char *buffer,
 				      size_t buflen, int *errnop);
 enum nss_status _nss_melee_getpwnam_r(const char *name, struct passwd *result, char *buffer,
@@ -213,23 +275,7 @@ enum nss_status _nss_melee_getpwnam_r(const char *name, struct passwd *result, c
 	st = allowed(base, image, sep, pw.pw_uid, pw.pw_gid, NULL, NULL, errnop);
 	if (st != NSS_STATUS_SUCCESS)
 		goto out;
-	{
-		char *b = buffer;
-		size_t left = buflen;
-
-		result->pw_uid = pw.pw_uid;
-		result->pw_gid = pw.pw_gid;
-		if (!(result->pw_name = put(name, &b, &left)) ||
-		    !(result->pw_passwd = put(pw.pw_passwd ? pw.pw_passwd : "x", &b, &left)) ||
-		    !(result->pw_gecos = put(pw.pw_gecos ? pw.pw_gecos : "", &b, &left)) ||
-		    !(result->pw_dir = put(pw.pw_dir ? pw.pw_dir : "/", &b, &left)) ||
-		    !(result->pw_shell = put(pw.pw_shell ? pw.pw_shell : "", &b, &left))) {
-			*errnop = ERANGE;
-			st = NSS_STATUS_TRYAGAIN;
-			goto out;
-		}
-	}
-	st = NSS_STATUS_SUCCESS;
+	st = fill_passwd(result, name, &pw, buffer, buflen, errnop);
 out:
 	free(mem);
 	return st;
@@ -243,10 +289,9 @@ enum nss_status _nss_melee_getspnam_r(const char *name, struct spwd *result, cha
 	char base[NAME_MAX_LEN + 1], sep;
 	const char *image;
 	struct passwd pw;
-	struct spwd sp, *res = NULL;
+	struct spwd sp;
 	char *mem = NULL, *spmem = NULL;
 	enum nss_status st = NSS_STATUS_NOTFOUND;
-	size_t size = 4096;
 	int r;
 
 	if (!name || !split_name(name, base, sizeof(base), &image, &sep))
@@ -259,39 +304,12 @@ enum nss_status _nss_melee_getspnam_r(const char *name, struct spwd *result, cha
 	st = allowed(base, image, sep, pw.pw_uid, pw.pw_gid, NULL, NULL, errnop);
 	if (st != NSS_STATUS_SUCCESS)
 		goto out;
-	st = NSS_STATUS_NOTFOUND;
-	for (;;) {
-		char *b = realloc(spmem, size);
-
-		if (!b) {
-			st = lookup_failed(ENOMEM, errnop);
-			goto out;
-		}
-		spmem = b;
-		r = getspnam_r(base, &sp, spmem, size, &res);
-		if (r == ERANGE && size < (1u << 20)) {
-			size *= 2;
-			continue;
-		}
-		if (r || !res) {
-			st = lookup_failed(r ? r : ENOENT, errnop);
-			goto out;
-		}
-		break;
+	r = base_shadow(base, &sp, &spmem);
+	if (r) {
+		st = lookup_failed(r, errnop);
+		goto out;
 	}
-	{
-		char *b = buffer;
-		size_t left = buflen;
-
-		*result = sp;
-		if (!(result->sp_namp = put(name, &b, &left)) ||
-		    !(result->sp_pwdp = put(sp.sp_pwdp ? sp.sp_pwdp : "!", &b, &left))) {
-			*errnop = ERANGE;
-			st = NSS_STATUS_TRYAGAIN;
-			goto out;
-		}
-	}
-	st = NSS_STATUS_SUCCESS;
+	st = fill_shadow(result, name, &sp, buffer, buflen, errnop);
 out:
 	free(mem);
 	free(spmem);

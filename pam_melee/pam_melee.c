@@ -5,7 +5,7 @@
  *          exist (see pam_sm_authenticate).
  * account: may this user have the image the login asks for?  Refused
  *          early, with a message the user sees.
- * session: choose the image (DESIGN.md's order), check it, and enter it
+ * session: choose the image (pam_melee(8)'s order), check it, and enter it
  *          with melee_enter_image().  The caller (sshd's monitor, login,
  *          su, a display manager) stays root and forks the user's
  *          process from inside the image; put pam_melee last.
@@ -57,15 +57,20 @@ enum source {
 };
 
 static const char *const source_names[] = {
-	"nothing",	   "the login name", "MELEE_IMAGE",   "the session name",
-	"~/.config/melee/image", "users.conf",	 "default-image",
+	"nothing",
+	"the login name",
+	"MELEE_IMAGE",
+	"the session name",
+	"~/.config/melee/image",
+	"users.conf",
+	"default-image",
 	"the answer at the console",
 };
 
 struct choice {
 	enum source source;
 	char image[MELEE_NAME_MAX + 5]; /* room for melee_shown()'s "..." */
-	char base[256]; /* the user without the suffix */
+	char base[256];			/* the user without the suffix */
 };
 
 static void parse_args(pam_handle_t *pamh, int argc, const char **argv, struct args *a)
@@ -86,8 +91,9 @@ static void parse_args(pam_handle_t *pamh, int argc, const char **argv, struct a
 		else if (strcmp(argv[i], "ask") == 0)
 			a->ask = true;
 		else
-			pam_syslog(pamh, LOG_ERR, "unknown option '%s' (expected conf=/PATH, "
-						  "debug, quiet, fallback=host|deny, ask)",
+			pam_syslog(pamh, LOG_ERR,
+				   "unknown option '%s' (expected conf=/PATH, "
+				   "debug, quiet, fallback=host|deny, ask)",
 				   argv[i]);
 	}
 }
@@ -98,16 +104,16 @@ static void set_choice(struct choice *c, enum source s, const char *image)
 	/* An over-long request must not match an image by its prefix.  It
 	 * goes into messages and the log: a control character becomes '?',
 	 * which no image name has, so it is refused all the same. */
-	melee_shown(strlen(image) > MELEE_NAME_MAX ? "(too long)" : image, MELEE_NAME_MAX,
-		    c->image, sizeof(c->image));
+	melee_shown(strlen(image) > MELEE_NAME_MAX ? "(too long)" : image, MELEE_NAME_MAX, c->image,
+		    sizeof(c->image));
 }
 
 /* The login name: USER, or USER<separator>IMAGE (source 1).  Fills
  * c->base, and c->image when there is a suffix.  A name without the
  * separator is the host's business, whatever it looks like (sssd's
  * alice@example.com, winbind's DOM\alice): it is only the base user. */
-static int parse_name(const struct melee_config *cfg, const char *user, struct choice *c,
-		      char *err, size_t errlen)
+static int parse_name(const struct melee_config *cfg, const char *user, struct choice *c, char *err,
+		      size_t errlen)
 {
 	size_t i;
 
@@ -168,13 +174,13 @@ static int ask_choice(pam_handle_t *pamh, const struct melee_config *cfg, struct
 	return 0;
 }
 
-/* DESIGN.md's order: the first source that says something wins; with
+/* pam_melee(8)'s order: the first source that says something wins; with
  * `ask` (the session only) what 4-7 chose is preselected in a question.
  * The base user's entry, when the user's file or the question needed
  * it, is left in *pw (the caller frees it) so that check_choice() does
  * not look it up again. */
-static int choose(pam_handle_t *pamh, const struct melee_config *cfg, const char *user,
-		  bool ask, struct choice *c, struct passwd **pw, char *err, size_t errlen)
+static int choose(pam_handle_t *pamh, const struct melee_config *cfg, const char *user, bool ask,
+		  struct choice *c, struct passwd **pw, char *err, size_t errlen)
 {
 	static const enum source default_sources[] = {
 		[MELEE_DEFAULT_NONE] = SRC_NONE,
@@ -216,8 +222,8 @@ static int choose(pam_handle_t *pamh, const struct melee_config *cfg, const char
  * `root+demo` line in /etc/passwd, or another NSS module answering for
  * it, must not get root into an image nor past rules written against
  * "root".  The whole name must also be the base user's uid. */
-static int check_suffix_name(const char *user, const struct choice *c,
-			     const struct passwd *base, char *err, size_t errlen)
+static int check_suffix_name(const char *user, const struct choice *c, const struct passwd *base,
+			     char *err, size_t errlen)
 {
 	cleanup_free struct passwd *res = NULL;
 	int r = melee_suffix_allowed(MELEE_LOGIN_DEFS, c->base, base->pw_uid, err, errlen);
@@ -250,19 +256,15 @@ static int check_suffix_name(const char *user, const struct choice *c,
  * chosen image exists and is allowed.  On success *im is the image; *pw,
  * the base user's entry (the caller frees it), is set whenever the
  * lookup succeeded. */
-static int check_choice(const struct melee_config *cfg, const char *user,
-			const struct choice *c, const struct melee_image **im,
-			struct passwd **pw, char *err, size_t errlen)
+static int check_choice(const struct melee_config *cfg, const char *user, const struct choice *c,
+			const struct melee_image **im, struct passwd **pw, char *err, size_t errlen)
 {
-	gid_t *groups = NULL;
-	size_t ngroups = 0;
 	int r;
 
 	*im = melee_config_find_image(cfg, c->image);
 	if (!*im)
-		return melee_fail(err, errlen, -ENOENT,
-				  "there is no image '%s' (asked for by %s)", c->image,
-				  source_names[c->source]);
+		return melee_fail(err, errlen, -ENOENT, "there is no image '%s' (asked for by %s)",
+				  c->image, source_names[c->source]);
 	r = *pw ? 0 : melee_getpwnam(c->base, pw, err, errlen);
 	if (r == -ENOENT)
 		return melee_fail(err, errlen, -ENOENT, "unknown user '%s'", c->base);
@@ -270,14 +272,7 @@ static int check_choice(const struct melee_config *cfg, const char *user,
 		return r;
 	if (c->source == SRC_SUFFIX && (r = check_suffix_name(user, c, *pw, err, errlen)) < 0)
 		return r;
-	/* The groups matter to allow-groups only: an image without it does
-	 * not pay for a walk of every group database (getgrouplist). */
-	if ((*im)->n_allow_groups > 0 &&
-	    (r = melee_user_groups(c->base, (*pw)->pw_gid, &groups, &ngroups)) < 0)
-		return melee_fail(err, errlen, r, "cannot get the groups of %s", c->base);
-	r = melee_image_access(*im, c->base, groups, ngroups, err, errlen);
-	free(groups);
-	return r;
+	return melee_user_may_use(*im, *pw, err, errlen);
 }
 
 static bool strict(enum source s)
@@ -287,8 +282,8 @@ static bool strict(enum source s)
 
 /* A choice that cannot be had: the login fails for a strict source (and
  * for any with fallback=deny); else it is logged and the host is used. */
-static int refuse(pam_handle_t *pamh, const struct args *a, const struct choice *c,
-		  const char *why, int fail_code)
+static int refuse(pam_handle_t *pamh, const struct args *a, const struct choice *c, const char *why,
+		  int fail_code)
 {
 	if (strict(c->source) || a->fallback_deny) {
 		pam_error(pamh, "melee: %s", why);
@@ -296,8 +291,7 @@ static int refuse(pam_handle_t *pamh, const struct args *a, const struct choice 
 			   source_names[c->source], why);
 		return fail_code;
 	}
-	pam_syslog(pamh, LOG_WARNING, "user %s: %s; using the host (fallback=host)", c->base,
-		   why);
+	pam_syslog(pamh, LOG_WARNING, "user %s: %s; using the host (fallback=host)", c->base, why);
 	return PAM_IGNORE;
 }
 
@@ -376,8 +370,9 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	else if (c.source == SRC_SUFFIX && !(im = melee_config_find_image(&cfg, c.image)))
 		pam_error(pamh, "melee: there is no image '%s' on this host", c.image);
 	else if (c.source == SRC_SUFFIX && (im->n_allow_users || im->n_allow_groups))
-		pam_info(pamh, "melee: image '%s' is open only to the users and groups "
-			       "its configuration allows",
+		pam_info(pamh,
+			 "melee: image '%s' is open only to the users and groups "
+			 "its configuration allows",
 			 im->name);
 	melee_config_free(&cfg);
 	return PAM_IGNORE;
@@ -394,8 +389,7 @@ static bool tty_asks(pam_handle_t *pamh)
 {
 	const void *tty = NULL;
 
-	return pam_get_item(pamh, PAM_TTY, &tty) == PAM_SUCCESS &&
-	       melee_pam_tty_is_terminal(tty);
+	return pam_get_item(pamh, PAM_TTY, &tty) == PAM_SUCCESS && melee_pam_tty_is_terminal(tty);
 }
 
 PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
@@ -454,13 +448,109 @@ static int host_session(pam_handle_t *pamh)
 	return PAM_IGNORE;
 }
 
+/* Every lookup the caller will need is done now, on the host: the NSS
+ * modules for passwd and group (ours included, for the suffixed name's
+ * initgroups after the chroot) are loaded here.  By the base name: glibc
+ * asks every group service in turn, so ours is loaded all the same,
+ * without its whole answer for USER+IMAGE (a configuration load and a
+ * login.defs read, thrown away).  check_suffix_name() loaded our passwd
+ * functions.  A failed walk (no memory, more groups than the kernel
+ * allows) may have left a group service unloaded, which the image's own
+ * libraries would then serve: refused, still on the host. */
+static int load_group_services(pam_handle_t *pamh, const struct args *a, const struct choice *c,
+			       const struct passwd *pw)
+{
+	cleanup_free gid_t *g = NULL;
+	char err[MELEE_ERRLEN];
+	size_t n = 0;
+
+	if (melee_user_groups(c->base, pw->pw_gid, &g, &n) < 0) {
+		snprintf(err, sizeof(err), "cannot read the groups of %s before entering the image",
+			 c->base);
+		return refuse(pamh, a, c, err, PAM_SESSION_ERR);
+	}
+	return PAM_SUCCESS;
+}
+
+/* What the session needs before the chroot, on the host: the group
+ * services loaded, and with auto-up = yes an image that is not up
+ * prepared (melee-auto-up.h).  PAM_SUCCESS, or refuse()'s answer. */
+static int prepare_on_host(pam_handle_t *pamh, const struct args *a, const struct melee_config *cfg,
+			   const struct choice *c, const struct melee_image *im,
+			   const struct passwd *pw)
+{
+	char ran[MELEE_ERRLEN], err[MELEE_ERRLEN];
+	int r = load_group_services(pamh, a, c, pw);
+
+	if (r != PAM_SUCCESS)
+		return r;
+	r = melee_auto_up(cfg, a->conf, im, ran, sizeof(ran), err, sizeof(err));
+	if (r < 0)
+		return refuse(pamh, a, c, err, PAM_SESSION_ERR);
+	if (r > 0)
+		pam_syslog(pamh, LOG_NOTICE, "user %s: %s", c->base, ran);
+	return PAM_SUCCESS;
+}
+
+/* MELEE_IMAGE and debian_chroot for the session inside image im. */
+static int set_image_env(pam_handle_t *pamh, const char *image)
+{
+	char env[128];
+	int r;
+
+	snprintf(env, sizeof(env), "MELEE_IMAGE=%s", image);
+	r = pam_putenv(pamh, env);
+	snprintf(env, sizeof(env), "debian_chroot=%s", image);
+	if (r == PAM_SUCCESS)
+		r = pam_putenv(pamh, env);
+	return r;
+}
+
+/* Enters image im (melee_enter_image) and sets the session up inside
+ * it.  PAM_SUCCESS, PAM_SESSION_ERR once inside (there is no host to
+ * fall back to), or refuse()'s answer when entering failed before the
+ * chroot. */
+static int enter_session(pam_handle_t *pamh, const struct args *a, const struct choice *c,
+			 const struct melee_image *im, const struct passwd *pw)
+{
+	char err[MELEE_ERRLEN];
+	int r = melee_enter_image(im, err, sizeof(err));
+
+	if (r == MELEE_ENTER_INSIDE) {
+		/* Already chrooted: the host is out of reach, so there is no
+		 * fallback whatever the source or the options. */
+		pam_error(pamh, "melee: %s", err);
+		pam_syslog(pamh, LOG_ERR, "user %s: session failed inside image %s (%s): %s",
+			   c->base, im->name, source_names[c->source], err);
+		return PAM_SESSION_ERR;
+	}
+	if (r < 0)
+		return refuse(pamh, a, c, err, PAM_SESSION_ERR);
+	/* From here on we are inside the image: only ids, no lookups. */
+	r = set_image_env(pamh, im->name);
+	if (r != PAM_SUCCESS) {
+		/* Inside the image already: no host to fall back to. */
+		pam_syslog(pamh, LOG_ERR, "user %s: cannot set MELEE_IMAGE in image %s: %s",
+			   c->base, im->name, pam_strerror(pamh, r));
+		return PAM_SESSION_ERR;
+	}
+	/* Plain su does not chdir; the old cwd is outside the image. */
+	if (chdir(pw->pw_dir) < 0 && chdir("/") < 0)
+		pam_syslog(pamh, LOG_WARNING, "cannot chdir in image %s", im->name);
+	pam_syslog(pamh, LOG_INFO, "user %s: entered image %s (chosen by %s)", c->base, im->name,
+		   source_names[c->source]);
+	if (!a->quiet && c->source != SRC_SUFFIX)
+		pam_info(pamh, "melee: %s", im->description);
+	return PAM_SUCCESS;
+}
+
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct melee_config cfg;
 	const struct melee_image *im;
 	struct choice c;
 	cleanup_free struct passwd *pw = NULL;
-	char err[MELEE_ERRLEN], env[128];
+	char err[MELEE_ERRLEN];
 	const char *user;
 	struct args a;
 	int r;
@@ -477,7 +567,8 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		return host_session(pamh);
 	}
 	/* PAM_SILENT: no messages, and so no question either. */
-	if (choose(pamh, &cfg, user, a.ask && !(flags & PAM_SILENT), &c, &pw, err, sizeof(err)) < 0) {
+	if (choose(pamh, &cfg, user, a.ask && !(flags & PAM_SILENT), &c, &pw, err, sizeof(err)) <
+	    0) {
 		pam_error(pamh, "melee: %s", err);
 		r = PAM_SESSION_ERR;
 		goto out;
@@ -492,75 +583,9 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		r = refuse(pamh, &a, &c, err, PAM_SESSION_ERR);
 		goto out;
 	}
-	/* Every lookup the caller will need is done now, on the host: the
-	 * NSS modules for passwd and group (ours included, for the
-	 * suffixed name's initgroups after the chroot) are loaded here.
-	 * By the base name: glibc asks every group service in turn, so
-	 * ours is loaded all the same, without its whole answer for
-	 * USER+IMAGE (a configuration load and a login.defs read, thrown
-	 * away).  check_suffix_name() loaded our passwd functions.  A
-	 * failed walk (no memory, more groups than the kernel allows) may
-	 * have left a group service unloaded, which the image's own
-	 * libraries would then serve: refused, still on the host. */
-	{
-		cleanup_free gid_t *g = NULL;
-		size_t n = 0;
-
-		if (melee_user_groups(c.base, pw->pw_gid, &g, &n) < 0) {
-			snprintf(err, sizeof(err),
-				 "cannot read the groups of %s before entering the image", c.base);
-			r = refuse(pamh, &a, &c, err, PAM_SESSION_ERR);
-			goto out;
-		}
-	}
-	/* auto-up = yes: an image that is not up is prepared here, on the
-	 * host, before the chroot (melee-auto-up.h). */
-	{
-		char ran[MELEE_ERRLEN];
-
-		r = melee_auto_up(&cfg, a.conf, im, ran, sizeof(ran), err, sizeof(err));
-		if (r < 0) {
-			r = refuse(pamh, &a, &c, err, PAM_SESSION_ERR);
-			goto out;
-		}
-		if (r > 0)
-			pam_syslog(pamh, LOG_NOTICE, "user %s: %s", c.base, ran);
-	}
-	r = melee_enter_image(im, err, sizeof(err));
-	if (r == MELEE_ENTER_INSIDE) {
-		/* Already chrooted: the host is out of reach, so there is no
-		 * fallback whatever the source or the options. */
-		pam_error(pamh, "melee: %s", err);
-		pam_syslog(pamh, LOG_ERR, "user %s: session failed inside image %s (%s): %s",
-			   c.base, im->name, source_names[c.source], err);
-		r = PAM_SESSION_ERR;
-		goto out;
-	}
-	if (r < 0) {
-		r = refuse(pamh, &a, &c, err, PAM_SESSION_ERR);
-		goto out;
-	}
-	/* From here on we are inside the image: only ids, no lookups. */
-	snprintf(env, sizeof(env), "MELEE_IMAGE=%s", im->name);
-	r = pam_putenv(pamh, env);
-	snprintf(env, sizeof(env), "debian_chroot=%s", im->name);
+	r = prepare_on_host(pamh, &a, &cfg, &c, im, pw);
 	if (r == PAM_SUCCESS)
-		r = pam_putenv(pamh, env);
-	if (r != PAM_SUCCESS) {
-		/* Inside the image already: no host to fall back to. */
-		pam_syslog(pamh, LOG_ERR, "user %s: cannot set MELEE_IMAGE in image %s: %s",
-			   c.base, im->name, pam_strerror(pamh, r));
-		r = PAM_SESSION_ERR;
-		goto out;
-	}
-	/* Plain su does not chdir; the old cwd is outside the image. */
-	if (chdir(pw->pw_dir) < 0 && chdir("/") < 0)
-		pam_syslog(pamh, LOG_WARNING, "cannot chdir in image %s", im->name);
-	pam_syslog(pamh, LOG_INFO, "user %s: entered image %s (chosen by %s)", c.base,
-		   im->name, source_names[c.source]);
-	if (!a.quiet && c.source != SRC_SUFFIX)
-		pam_info(pamh, "melee: %s", im->description);
-	r = PAM_SUCCESS;
+		r = enter_session(pamh, &a, &c, im, pw);
 out:
 	melee_config_free(&cfg);
 	return r == PAM_IGNORE ? host_session(pamh) : r;

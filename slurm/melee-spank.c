@@ -69,20 +69,20 @@ static struct {
 static int option_image_cb(int val, const char *arg, int remote);
 
 static struct spank_option option_image = {
-    .name = "melee-image",
-    .arginfo = "NAME",
-    .usage = "Run the job's tasks inside the MELEE image NAME (or an alias "
-	     "of it) on every node.",
-    .has_arg = 1,
-    .val = 0,
-    .cb = option_image_cb,
+	.name = "melee-image",
+	.arginfo = "NAME",
+	.usage = "Run the job's tasks inside the MELEE image NAME (or an alias "
+		 "of it) on every node.",
+	.has_arg = 1,
+	.val = 0,
+	.cb = option_image_cb,
 };
 
 static int option_image_cb(int val, const char *arg, int remote)
 {
 	char shown[96];
 
-	/* Only names of the DESIGN.md grammar, never a path: what reaches
+	/* Only names of melee_name_valid's grammar, never a path: what reaches
 	 * slurmstepd is looked up in melee.conf and nothing else.  The value
 	 * is the user's: shown printable, so that a newline cannot forge a
 	 * line of slurmd's log or the user's terminal. */
@@ -170,8 +170,6 @@ static void fail(uint32_t jobid, const char *msg)
 static int resolve_image(spank_t sp, const char *name, char *err, size_t errlen)
 {
 	cleanup_free struct passwd *pw = NULL;
-	cleanup_free gid_t *groups = NULL;
-	size_t ngroups = 0;
 	uid_t uid;
 	int r;
 
@@ -188,11 +186,7 @@ static int resolve_image(spank_t sp, const char *name, char *err, size_t errlen)
 	r = melee_getpwuid(uid, &pw, err, errlen);
 	if (r < 0)
 		return r;
-	r = melee_user_groups(pw->pw_name, pw->pw_gid, &groups, &ngroups);
-	if (r < 0)
-		return melee_fail(err, errlen, r, "cannot look up the groups of %s: %s", pw->pw_name,
-				  strerror(-r));
-	return melee_image_access(state.image, pw->pw_name, groups, ngroups, err, errlen);
+	return melee_user_may_use(state.image, pw, err, errlen);
 }
 
 /* auto-up = yes: once per step and node, here in slurmstepd (root, on
@@ -201,8 +195,8 @@ static int resolve_image(spank_t sp, const char *name, char *err, size_t errlen)
 static void prepare_on_demand(uint32_t jobid)
 {
 	char err[MELEE_ERRLEN] = "", ran[MELEE_ERRLEN];
-	int r = melee_auto_up(&state.cfg, state.conf, state.image, ran, sizeof(ran), err,
-			      sizeof(err));
+	int r =
+	    melee_auto_up(&state.cfg, state.conf, state.image, ran, sizeof(ran), err, sizeof(err));
 
 	if (r < 0) {
 		state.image = NULL;

@@ -3,7 +3,7 @@
  * its children, refuses move_mount(2) with MOVE_MOUNT_BENEATH as a kernel
  * before Linux 6.5 refuses the flag it does not know: EINVAL, from a
  * seccomp filter.  Every other move_mount passes.  The stale-bind repair's
- * fallback (tools/mounts-stale.c, replace_without_beneath) is driven
+ * fallback (tools/melee-mounts/mounts-stale.c, replace_without_beneath) is driven
  * through this on any kernel. */
 #include "seccomp-run.h"
 

@@ -15,11 +15,11 @@ set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=${MELEE_BUILDDIR:-$top_srcdir}}"
 export top_srcdir top_builddir
-if [ ! -x "$top_builddir/tools/melee-mounts" ]; then
+if [ ! -x "$top_builddir/tools/melee-mounts/melee-mounts" ]; then
 	echo "Bail out! no built MELEE in $top_builddir (run make there, or set MELEE_BUILDDIR to the build tree)"
 	exit 1
 fi
-MELEE_MOUNTS=$top_builddir/tools/melee-mounts
+MELEE_MOUNTS=$top_builddir/tools/melee-mounts/melee-mounts
 
 t_n=0
 t_failed=0
@@ -346,7 +346,7 @@ tree_sum() {
 # link per image or alias named; its compiled-in /etc/melee is $T/etc.
 install_melee() {
 	mkdir -p "$T/bin"; chmod 755 "$T/bin"
-	install -o root -g root -m 4755 "$top_builddir/tools/melee" "$T/bin/melee"
+	install -o root -g root -m 4755 "$top_builddir/tools/melee/melee" "$T/bin/melee"
 	grep -q " /etc/melee " /proc/self/mountinfo || bind_etc_melee
 	for l in "$@"; do ln -sf melee "$T/bin/$l"; done
 }

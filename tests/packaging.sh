@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The Debian packages (debian/, issue 14): built with dpkg-buildpackage
+# The Debian packages (debian/): built with dpkg-buildpackage
 # from a copy of the tree, lintian-clean, then installed with
 # `apt-get install ./*.deb` into a clean bookworm minbase tree (chroot, in
 # this test's private mount namespace): nsswitch.conf, the setuid helper,

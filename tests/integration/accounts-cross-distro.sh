@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Issue 12: a real Debian image (bullseye) with an EL-like /etc/group
+# A real Debian image (bullseye) with an EL-like /etc/group
 # (wheel 10, uucp 14, sudo 27) on a host where alice is in uucp (10) and
 # mysql (27): inside the image gid 10 is uucp and 27 mysql, under melee
 # and under ssh alice+bullseye; no host gid is named wheel or sudo there,

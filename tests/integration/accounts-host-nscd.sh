@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Issue 12: with nscd running on the host, a glibc image whose /var/run is
+# With nscd running on the host, a glibc image whose /var/run is
 # /run reaches its socket through the /run bind, and nscd answers before
 # the image's merged files are read.  Here a real nscd (Debian's, fetched
 # once into the test cache, never installed) runs inside this test's

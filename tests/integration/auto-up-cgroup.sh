@@ -65,17 +65,24 @@ wait "$caller"
 is "$?:$(cat "$T/work/out")" "0:melee-fixture:demo" "thawed, melee lands in the image the helper prepared"
 is "$(auto_up_runs)" "1" "melee-mounts ran once"
 
-# When the helper cannot leave the caller's cgroup (pid 1's cgroup.procs
-# out of reach: here a tmpfs hides the hierarchy in this namespace), it
-# is not run and the command is refused with the reason.
+# When the helper cannot leave the caller's cgroup, it is not run and
+# the command is refused with the reason: pid 1's cgroup.procs replaced
+# in place by another file (here /dev/null bound over it) ...
 mm down demo >/dev/null
 exec 9> "$CGMNT${PID1_CG%/}/cgroup.procs"
-mount -t tmpfs -o mode=755 melee-test-hide "$CGMNT"
+mount --bind /dev/null "$CGMNT${PID1_CG%/}/cgroup.procs"
 run in_cg 8 $as_alice "$MELEE" demo cat /marker
-like "$rc:$out" "^125:melee: image demo is not prepared, and auto-up will not run '.*melee-mounts up demo' in the caller's cgroup: cannot open $CGMNT.*/cgroup\\.procs: No such file or directory" \
-	"pid 1's cgroup out of reach: refused with the reason"
+umount "$CGMNT${PID1_CG%/}/cgroup.procs"
+like "$rc:$out" "^125:melee: image demo is not prepared, and auto-up will not run '.*melee-mounts up demo' in the caller's cgroup: /sys/fs/cgroup.*/cgroup\\.procs is not on a cgroup v2 file system\$" \
+	"pid 1's cgroup.procs replaced by another file: refused with the reason"
 is "$(auto_up_runs)" "1" "and melee-mounts was not run"
 ok "$(demo_up && echo 1 || echo 0)" "demo stays down"
+# ... or the hierarchy out of reach (a tmpfs hides it in this namespace).
+mount -t tmpfs -o mode=755 melee-test-hide "$CGMNT"
+run in_cg 8 $as_alice "$MELEE" demo cat /marker
+like "$rc:$out" "^125:melee: image demo is not prepared, and auto-up will not run '.*melee-mounts up demo' in the caller's cgroup: the caller is in cgroup ${CG#"$CGMNT"}, and no cgroup v2 hierarchy is mounted here to move the helper into pid 1's \\($PID1_CG\\)\$" \
+	"the hierarchy hidden: refused with the reason"
+is "$(auto_up_runs)" "1" "and melee-mounts was not run"
 umount "$CGMNT"
 # No cgroup v2 hierarchy mounted where the caller runs (a mount namespace
 # of its own without any, also none in an image's /sys): the same.

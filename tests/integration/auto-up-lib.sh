@@ -5,7 +5,7 @@
 # a wrapper that records what the helper got.  Source after tests/lib.sh.
 
 # The path compiled into the callers (MELEE_MOUNTS_PATH in Makefile.am).
-AUTO_UP_PATH=$(grep -ao '/[[:alnum:]/._+-]*/melee-mounts' "$top_builddir/tools/melee" | head -n 1)
+AUTO_UP_PATH=$(grep -ao '/[[:alnum:]/._+-]*/melee-mounts' "$top_builddir/tools/melee/melee" | head -n 1)
 # What the helper saw, one file per run: its environment (NUL-separated
 # as exec gave it), real uid, umask, cwd and arguments; and in .proc its
 # pid, session id, file size limit (ulimit -f), address space limit

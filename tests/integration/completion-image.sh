@@ -12,7 +12,7 @@ add_image demo
 add_image dev
 bind_etc_melee
 mkdir -p "$T/bin"
-ln -s "$top_builddir/tools/melee-image" "$T/bin/melee-image"
+ln -s "$top_builddir/tools/melee-image/melee-image" "$T/bin/melee-image"
 export PATH=$T/bin:$PATH
 
 run complete_line melee-image ""

@@ -14,7 +14,7 @@ mkdir -p "$IMAGES/demo/usr/bin/demo-only-dir"
 # melee and melee-mounts as installed: melee found in PATH, melee-mounts
 # in the sbin next to it (an ordinary user's PATH has no sbin).
 mkdir -p "$T/sbin"
-ln -s "$top_builddir/tools/melee-mounts" "$T/sbin/melee-mounts"
+ln -s "$top_builddir/tools/melee-mounts/melee-mounts" "$T/sbin/melee-mounts"
 # An ordinary user's PATH, without sbin.
 export PATH=$T/bin:/usr/local/bin:/usr/bin:/bin
 

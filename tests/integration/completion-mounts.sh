@@ -10,7 +10,7 @@ add_image demo
 add_image dev "allow-users = bob"
 bind_etc_melee
 mkdir -p "$T/bin"
-ln -s "$top_builddir/tools/melee-mounts" "$T/bin/melee-mounts"
+ln -s "$top_builddir/tools/melee-mounts/melee-mounts" "$T/bin/melee-mounts"
 export PATH=$T/bin:$PATH
 
 run complete_line melee-mounts ""

@@ -5,7 +5,7 @@
 # configuration decides); with --mirror, exactly that one.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
-MELEE_IMAGE=$top_builddir/tools/melee-image
+MELEE_IMAGE=$top_builddir/tools/melee-image/melee-image
 setup_accounts
 write_config
 

@@ -7,7 +7,7 @@
 # compared by device and inode, not by the /proc/PID/root string.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
-MELEE_IMAGE=$top_builddir/tools/melee-image
+MELEE_IMAGE=$top_builddir/tools/melee-image/melee-image
 mi() { "$MELEE_IMAGE" --config "$CONF" "$@"; }
 setup_accounts
 write_config

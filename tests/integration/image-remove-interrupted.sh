@@ -6,7 +6,7 @@
 # what to do, instead of "unknown image", and changes nothing; once the
 # drop-in is renamed back, remove completes.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
-MELEE_IMAGE=$top_builddir/tools/melee-image
+MELEE_IMAGE=$top_builddir/tools/melee-image/melee-image
 mi() { "$MELEE_IMAGE" --config "$CONF" "$@"; }
 
 write_config

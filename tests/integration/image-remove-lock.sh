@@ -8,7 +8,7 @@
 # before its own melee-mounts up (which takes it): import-then-up works.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
-MELEE_IMAGE=$top_builddir/tools/melee-image
+MELEE_IMAGE=$top_builddir/tools/melee-image/melee-image
 mi() { "$MELEE_IMAGE" --config "$CONF" "$@"; }
 LOCK=/run/melee/lock
 setup_accounts

@@ -10,7 +10,7 @@
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/melee-lib.sh"
 . "$top_srcdir/tests/integration/auto-up-lib.sh"
-MELEE_IMAGE=$top_builddir/tools/melee-image
+MELEE_IMAGE=$top_builddir/tools/melee-image/melee-image
 mi() { "$MELEE_IMAGE" --config "$CONF" "$@"; }
 
 private_syslog

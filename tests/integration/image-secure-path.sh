@@ -6,7 +6,7 @@
 # code as root.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
-MELEE_IMAGE=$top_builddir/tools/melee-image
+MELEE_IMAGE=$top_builddir/tools/melee-image/melee-image
 mi() { "$MELEE_IMAGE" --config "$CONF" "$@"; }
 setup_accounts
 write_config

@@ -4,7 +4,7 @@
 # /var/cache/melee-tests, so that later runs import them without
 # downloading anything.  Source after tests/lib.sh.
 
-MELEE_IMAGE=$top_builddir/tools/melee-image
+MELEE_IMAGE=$top_builddir/tools/melee-image/melee-image
 IMAGE_CACHE=${MELEE_IMAGE_CACHE:-/var/cache/melee-tests}
 mi() { "$MELEE_IMAGE" --config "$CONF" "$@"; }
 

@@ -44,7 +44,7 @@ chmod 644 "$D/demo-restrict.conf"
 why="demo-restrict.conf:1: \[image demo\] does not belong in demo-restrict.conf \(expected it in images.d/demo.conf or melee.conf: a drop-in defines only the image it is named after, and never overrides another file\)"
 
 run mm check
-like "$rc:$out" "^2:$CONF: FAIL: $D/$why$" "melee-mounts check refuses demo-restrict.conf:1, saying where demo belongs"
+like "$rc:$out" "^2:$D/$why$" "melee-mounts check refuses demo-restrict.conf:1 (FILE:LINE:), saying where demo belongs"
 ok $(record; [ $? -ne 0 ]; echo $?) "and removes the record of its last full read"
 run as alice "$MELEE" --list
 like "$rc:$out" "^125:melee: $E/$why$" "melee --list refuses it alike"
@@ -91,7 +91,7 @@ is "$rc:$out" "2:" "an alias demo in other.conf: getent passwd bob+demo is not f
 run as bob "$MELEE" demo cat /marker
 like "$rc:$out" "^125:melee: $(alias_why $E)$" "melee demo: refused, naming other.conf:3"
 run mm check
-like "$rc:$out" "^2:$CONF: FAIL: $(alias_why $D)$" "melee-mounts check names the same line"
+like "$rc:$out" "^2:$(alias_why $D)$" "melee-mounts check names the same line (FILE:LINE:)"
 rm "$D/other.conf"
 ok_cmd "other.conf removed: check passes and records again" check_records
 
@@ -100,7 +100,7 @@ ok_cmd "other.conf removed: check passes and records again" check_records
 # refused it (melee.conf(5)).
 printf '[image demo]\nallow-users = root\n' >> "$D/zz.conf"
 run mm check
-like "$rc:$out" "^2:$CONF: FAIL: $D/zz.conf:3: \[image demo\] does not belong in zz.conf" \
+like "$rc:$out" "^2:$D/zz.conf:3: \[image demo\] does not belong in zz.conf" \
 	"an override appended in place to zz.conf: check refuses it"
 run getent passwd bob+demo
 is "$rc:$out" "2:" "and from that check on, bob+demo is not found"

@@ -19,8 +19,8 @@ mm up sl6 >/dev/null
 mkdir -p "$T/apps"
 private_dir /usr/local/bin 755
 B=/usr/local/bin
-install -m 4755 "$top_builddir/tools/melee" "$B/melee"
-install -m 755 "$top_builddir/tools/melee-qsub" "$B/melee-qsub"
+install -m 4755 "$top_builddir/tools/melee/melee" "$B/melee"
+install -m 755 "$top_builddir/tools/melee-qsub/melee-qsub" "$B/melee-qsub"
 # What an earlier melee-mounts made for image ls: a link of ours.
 ln -s melee "$B/ls"
 ls_before=$(PATH=$STD_PATH command -v ls)

@@ -12,7 +12,7 @@ mm up sl6 >/dev/null
 mkdir -p "$T/apps"
 ln -s /bin/true "$T/bin/foreign"
 cp /bin/true "$T/bin/mytool"
-install -m 755 "$top_builddir/tools/melee-qsub" "$T/bin/melee-qsub"
+install -m 755 "$top_builddir/tools/melee-qsub/melee-qsub" "$T/bin/melee-qsub"
 Q=melee-qsub
 
 run mm links --bindir "$T/bin" --desktop-dir "$T/apps"

@@ -36,8 +36,8 @@ check() {
 
 check pam_melee.so "$top_builddir/pam_melee/.libs/pam_melee.so"
 check libnss_melee.so.2 "$top_builddir/nss_melee/.libs/libnss_melee.so.2"
-check melee "$top_builddir/tools/melee"
-check melee-qsub "$top_builddir/tools/melee-qsub"
+check melee "$top_builddir/tools/melee/melee"
+check melee-qsub "$top_builddir/tools/melee-qsub/melee-qsub"
 if [ -f "$top_builddir/slurm/melee.so" ]; then
 	check "slurm melee.so" "$top_builddir/slurm/melee.so"
 else
@@ -52,6 +52,6 @@ is "$(readelf -d "$top_builddir/nss_melee/.libs/libnss_melee.so.2" | sed -n 's/.
 unlike "$(readelf -S -W "$top_builddir/nss_melee/.libs/libnss_melee.so.2")" '\.tbss|\.tdata' "libnss_melee.so.2 has no thread-local data"
 
 # The tools that mount do link it: the check above can see libmount.
-like "$(readelf -d "$top_builddir/tools/melee-mounts")" 'NEEDED.*libmount' "melee-mounts links libmount (the check sees it where it is)"
+like "$(readelf -d "$top_builddir/tools/melee-mounts/melee-mounts")" 'NEEDED.*libmount' "melee-mounts links libmount (the check sees it where it is)"
 
 done_testing

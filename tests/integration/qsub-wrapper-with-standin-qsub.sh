@@ -8,7 +8,7 @@
 # only, not a real Torque.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
-QSUB=$top_builddir/tools/melee-qsub
+QSUB=$top_builddir/tools/melee-qsub/melee-qsub
 setup_accounts
 write_config
 # Image "6" as at the seeds' sites (qsub6), kept in a directory of another

@@ -6,7 +6,7 @@
 
 for tool in melee:1 melee-mounts:8 melee-image:8 melee-qsub:1; do
 	section=${tool#*:} tool=${tool%:*}
-	run "$top_builddir/tools/$tool" --help
+	run "$top_builddir/tools/$tool/$tool" --help
 	is "$rc" 0 "$tool --help: exit 0"
 	lines=$(printf '%s\n' "$out" | wc -l)
 	ok "$([ "$lines" -le 24 ]; echo $?)" "$tool --help: $lines lines, at most 24"

@@ -13,11 +13,11 @@ add_image demo
 for tool in melee:125 melee-mounts:1 melee-image:1 melee-qsub:1; do
 	want=${tool#*:} tool=${tool%:*}
 	for opt in --help --version; do
-		err=$("$top_builddir/tools/$tool" $opt 2>&1 >/dev/full); rc=$?
+		err=$("$top_builddir/tools/$tool/$tool" $opt 2>&1 >/dev/full); rc=$?
 		is "$rc" "$want" "$tool $opt >/dev/full: exit status $want"
 		like "$err" "^$tool: write error on standard output(: No space left on device)?$" \
 			"$tool $opt >/dev/full: one line on stderr naming the tool"
-		out=$("$top_builddir/tools/$tool" $opt 2>&1 >/dev/null); rc=$?
+		out=$("$top_builddir/tools/$tool/$tool" $opt 2>&1 >/dev/null); rc=$?
 		is "$rc:$out" "0:" "$tool $opt >/dev/null: still exit 0 and silent"
 	done
 done

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <pwd.h>
 
 int main(void)
 {
@@ -45,5 +46,24 @@ int main(void)
 	ok(melee_user_groups("root", 0, &g, &n) == 0 && n >= 1 && g[0] == 0,
 	   "root's host groups start with its primary group");
 	free(g);
+
+	/* melee_user_may_use: the walk (getgrouplist) gives the primary
+	 * group even to a name no database knows; gid 0 is root's group. */
+	struct passwd pw = { .pw_name = "melee-test-nobody-xyz", .pw_gid = 0 };
+	struct melee_image open_im = { .name = "open" }, grp_im = { .name = "grp" };
+	char *other_v[] = { "no-such-group-xyz", NULL };
+
+	ok(melee_user_may_use(&open_im, &pw, err, sizeof(err)) == 0,
+	   "may use: an image without allow lists, no walk needed");
+	grp_im.allow_groups = groups_v;
+	grp_im.n_allow_groups = 2;
+	ok(melee_user_may_use(&grp_im, &pw, err, sizeof(err)) == 0,
+	   "may use: allow-groups root, the user's primary group found by the walk");
+	grp_im.allow_groups = other_v;
+	grp_im.n_allow_groups = 1;
+	ok(melee_user_may_use(&grp_im, &pw, err, sizeof(err)) == -EACCES,
+	   "may not use: allow-groups names no group of the user");
+	is_str(err, "you may not use image grp (allowed groups: no-such-group-xyz)",
+	       "the refusal of melee_image_access, unchanged");
 	return done_testing();
 }

@@ -8,7 +8,7 @@
 #include <fcntl.h>
 
 /* The golden files were written once by the merge as it was before it
- * was made linear (issue 15) and reviewed line by line (README there):
+ * was made linear and reviewed line by line (README there):
  * a faster merge must write exactly the same files. */
 #define GOLDEN "tests/unit/accounts-golden"
 

@@ -20,7 +20,7 @@ static char *described(const struct melee_overrides *ov)
 	return all;
 }
 
-/* Issue 12: an image's group file never renames a gid a host human holds. */
+/* An image's group file never renames a gid a host human holds. */
 static void cross_distribution(void)
 {
 	struct melee_id_range r = { 1000, 60000, 1000, 60000 };
@@ -182,7 +182,7 @@ static void ids_beyond_32_bits(void)
 	free(out);
 }
 
-/* A later issue wants 20,000 users merged in under 100 ms: the merge must
+/* bench/accounts-scale wants 20,000 users merged in under 100 ms: the merge must
  * stay linear.  The quadratic merge this replaced took 16 s here, the
  * linear one 70 ms (printed as a note; the test checks the result). */
 static void twenty_thousand(void)

@@ -73,7 +73,7 @@ struct run {
 	int deleted;
 };
 
-/* Deletes like melee-image remove (tools/image-tree.c remove_entry):
+/* Deletes like melee-image remove (tools/melee-image/image-tree.c remove_entry):
  * files on the way down, directories on the way up, and refuses a mount
  * point.  At the first top-level directory (whichever the file system
  * lists first) it first makes the bind. */

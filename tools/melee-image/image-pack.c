@@ -1,0 +1,505 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* melee-image pack: writes a tree image as one squashfs file with mksquashfs. */
+#include "image-pack.h"
+#include "image-tree.h"
+#include "melee-safety.h"
+#include "melee-util.h"
+#include "tool-util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The first bytes of every squashfs file ("hsqs", little-endian 0x73717368). */
+#define SQUASHFS_MAGIC_BYTES "hsqs"
+
+static volatile sig_atomic_t pack_interrupted;
+static volatile pid_t pack_child = -1;
+
+static void pack_on_signal(int sig)
+{
+	pack_interrupted = sig;
+	if (pack_child > 0)
+		kill(pack_child, SIGTERM);
+}
+
+const char *human_size(off_t size, char *buf, size_t len)
+{
+	static const char units[] = "BKMGTP";
+	double v = (double)size;
+	int u = 0;
+
+	while (v >= 1024 && units[u + 1]) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%lldB", (long long)size);
+	else
+		snprintf(buf, len, v < 10 ? "%.1f%c" : "%.0f%c", v, units[u]);
+	return buf;
+}
+
+const char *file_image_size(const struct melee_image *im, char *buf, size_t len)
+{
+	char size[32];
+	struct stat st;
+
+	if (!im->source)
+		snprintf(buf, len, "%s", "");
+	else if (lstat(im->source, &st) < 0)
+		snprintf(buf, len, " (%s)", strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		snprintf(buf, len, " (not a regular file)");
+	else
+		snprintf(buf, len, " (%s)", human_size(st.st_size, size, sizeof(size)));
+	return buf;
+}
+
+static const char *check_compression(const char *c)
+{
+	static const char *const known[] = { "zstd", "xz", "gzip", NULL };
+
+	if (!c)
+		return "zstd";
+	for (int i = 0; known[i]; i++)
+		if (strcmp(c, known[i]) == 0)
+			return known[i];
+	die_status(2, "pack: --compression must be %s, got '%.40s'", PACK_COMPRESSIONS, c);
+}
+
+/* Opens FILE's directory for writing the new file in it: only a directory
+ * that passes the safety walk (every component root's, not group/world-
+ * writable, no symlink) can hold an image file, since nobody else may
+ * swap or replace the file between pack and every later mount.  Returns
+ * the directory fd; *base is FILE's last component. */
+static int open_file_dir(const struct melee_image *im, const char *file, const char **base)
+{
+	char err[MELEE_ERRLEN], dir[PATH_MAX];
+	const char *slash = strrchr(file, '/');
+	cleanup_fd int dfd = -1, wfd = -1;
+	struct stat st;
+
+	if (file[0] != '/' || !slash[1] || strcmp(slash + 1, ".") == 0 ||
+	    strcmp(slash + 1, "..") == 0)
+		die_status(2, "pack: %s: give the absolute path of the file to write", file);
+	if (strlen(file) >= sizeof(dir))
+		die_status(2, "pack: %s: path too long", file);
+	/* mksquashfs would otherwise read its own output while writing it. */
+	if (melee_path_under(file, im->path))
+		die_status(2, "pack: %s: inside the image %s itself; write it elsewhere", file,
+			   im->path);
+	snprintf(dir, sizeof(dir), "%.*s", slash > file ? (int)(slash - file) : 1, file);
+	*base = slash + 1;
+	dfd = image_open_safely(dir, 0, err, sizeof(err));
+	if (dfd < 0)
+		die_status(2,
+			   "pack: %s: refused, its directory is not safe for an image file "
+			   "(it must be root's and writable by root alone): %s",
+			   file, err);
+	/* The walk returns an O_PATH fd: the same directory, opened to write in. */
+	wfd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (wfd < 0)
+		die_errno("pack: %s", dir);
+	if (fstatat(wfd, *base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+		die_status(2, "pack: %s is a directory (expected a file to write or replace)",
+			   file);
+	return melee_steal_fd(&wfd);
+}
+
+/* The image root alone, as a detached non-recursive bind: /proc, /home,
+ * the accounts and every other bind of an image that is up stay out of
+ * the file (they are the host's, and a /home packed into a shared image
+ * file would publish everyone's files).  Cloned from the fd of the safety
+ * walk, never by path. */
+static int clone_image_root(const struct melee_image *im)
+{
+	char err[MELEE_ERRLEN];
+	cleanup_fd int imgfd = image_open_safely(im->path, 0, err, sizeof(err));
+	int tree;
+
+	if (imgfd < 0)
+		die("pack: %s", err);
+	tree = open_tree(imgfd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0)
+		die_errno("pack: cannot clone the image root %s", im->path);
+	return tree;
+}
+
+/* What run_mksquashfs returns when its child could not build the
+ * packer's root (the child said why on stderr). */
+#define PACK_SETUP_FAILED (-2)
+
+/* How many left-out directories the output names one by one. */
+#define PACK_SHOWN_LEFT_OUT 10
+
+/* What of the host the packer's root holds: the top-level names that
+ * mksquashfs and its libraries are reached through (directories bound
+ * read-only, or on a merged-/usr system the symlinks into usr/). */
+static const char *const host_tops[] = { "usr",	  "bin",   "sbin",   "lib",
+					 "lib32", "lib64", "libx32", NULL };
+
+/* A new tmpfs, detached: nothing can reach it before it is attached.
+ * opts: key and value pairs (value NULL: a flag), NULL-terminated. */
+static int new_tmpfs(const char *const *opts, unsigned attrs)
+{
+	cleanup_fd int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	int mnt;
+
+	if (fs < 0)
+		die_errno("pack: cannot create a tmpfs");
+	for (size_t i = 0; opts[i]; i += 2)
+		if ((opts[i + 1] ? fsconfig(fs, FSCONFIG_SET_STRING, opts[i], opts[i + 1], 0)
+				 : fsconfig(fs, FSCONFIG_SET_FLAG, opts[i], NULL, 0)) < 0)
+			die_errno("pack: tmpfs option %s%s%s", opts[i], opts[i + 1] ? "=" : "",
+				  opts[i + 1] ? opts[i + 1] : "");
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		die_errno("pack: cannot create a tmpfs");
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC, attrs);
+	if (mnt < 0)
+		die_errno("pack: cannot mount a tmpfs");
+	return mnt;
+}
+
+/* Makes the detached tree read-only, nosuid, nodev before anyone sees it. */
+static void seal_tree(int tree, const char *what)
+{
+	struct mount_attr attr = { .attr_set =
+				       MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+
+	if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		die_errno("pack: cannot make %s read-only", what);
+}
+
+static void attach(int tree, int root, const char *name)
+{
+	if (move_mount(tree, "", root, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		die_errno("pack: cannot attach /%s in the packer's root", name);
+}
+
+/* The host's /usr (and /bin, /lib... as they are) in the new root, taken
+ * by the paths of this private namespace before the root is attached
+ * over them.  Each directory is a non-recursive read-only clone: nothing
+ * mounted below /usr, nothing writable. */
+static void add_host_tops(int root, int *trees)
+{
+	for (int i = 0; host_tops[i]; i++) {
+		char path[32], link[PATH_MAX];
+		struct stat st;
+		ssize_t n;
+
+		trees[i] = -1;
+		snprintf(path, sizeof(path), "/%s", host_tops[i]);
+		if (lstat(path, &st) < 0)
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			n = readlink(path, link, sizeof(link) - 1);
+			if (n < 0)
+				die_errno("pack: %s", path);
+			link[n] = '\0';
+			if (symlinkat(link, root, host_tops[i]) < 0)
+				die_errno("pack: cannot make /%s in the packer's root",
+					  host_tops[i]);
+		} else if (S_ISDIR(st.st_mode)) {
+			trees[i] = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+			if (trees[i] < 0)
+				die_errno("pack: cannot clone %s", path);
+			seal_tree(trees[i], path);
+			if (mkdirat(root, host_tops[i], 0755) < 0)
+				die_errno("pack: cannot make /%s in the packer's root",
+					  host_tops[i]);
+		}
+	}
+}
+
+static bool others_can_write(const struct stat *st)
+{
+	return st->st_uid != 0 || (st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* The directories left out, as the output shows them. */
+struct left_out {
+	const char *imgpath; /* for messages */
+	char **shown;
+	size_t n;
+};
+
+/* Covers the directory `fd` with an empty read-only tmpfs of its owner,
+ * group and mode: mksquashfs packs the tmpfs's root as that empty
+ * directory and can read nothing of what is below. */
+static int cover_dir(int fd, const struct stat *st, char *err, size_t errlen)
+{
+	char mode[16], uid[16], gid[16];
+	const char *const opts[] = { "ro",  NULL, "size", "4k", "mode", mode,
+				     "uid", uid,  "gid",  gid,	NULL };
+	cleanup_fd int mnt = -1;
+
+	snprintf(mode, sizeof(mode), "%04o", (unsigned)(st->st_mode & 07777));
+	snprintf(uid, sizeof(uid), "%u", (unsigned)st->st_uid);
+	snprintf(gid, sizeof(gid), "%u", (unsigned)st->st_gid);
+	mnt = new_tmpfs(opts, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+				  MOUNT_ATTR_NOEXEC);
+	if (move_mount(mnt, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return melee_fail(err, errlen, -errno, "cannot cover it: %s", strerror(errno));
+	return 0;
+}
+
+/* tree_walk visitor: every directory that anyone but root can write is
+ * left out (covered, never entered).  What is packed is then only what
+ * root alone can change: no name below a kept directory can be swapped
+ * by a user between mksquashfs's scan and its read.  The walk decides on
+ * the lstat of an entry of a directory only root can write, and the
+ * cover goes on the directory opened by fd and checked to be that one. */
+static int leave_out_writable(const struct tree_entry *e, bool after, void *data, char *err,
+			      size_t errlen)
+{
+	struct left_out *lo = data;
+	char shown[256], line[320];
+	cleanup_fd int fd = -1;
+	struct stat now;
+	int r;
+
+	if (after || !S_ISDIR(e->st->st_mode) || !others_can_write(e->st))
+		return 0;
+	melee_shown(e->path, 200, shown, sizeof(shown));
+	fd = openat(e->dirfd, e->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &now) < 0)
+		return melee_fail(err, errlen, -errno, "%s/%s: %s", lo->imgpath, shown,
+				  strerror(errno));
+	if (now.st_dev != e->st->st_dev || now.st_ino != e->st->st_ino)
+		return melee_fail(err, errlen, -ESTALE, "%s/%s: replaced while it was looked at",
+				  lo->imgpath, shown);
+	r = cover_dir(fd, &now, err, errlen);
+	if (r < 0)
+		return melee_fail(err, errlen, r, "%s/%s: %s", lo->imgpath, shown, err);
+	/* The line as it will be shown; its path first, to sort by. */
+	snprintf(line, sizeof(line), "/%s (owner %u, mode %04o)", shown, (unsigned)now.st_uid,
+		 (unsigned)(now.st_mode & 07777));
+	r = melee_strv_push(&lo->shown, &lo->n, line);
+	if (r < 0)
+		return melee_fail(err, errlen, r, "out of memory");
+	return TREE_SKIP;
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One line per left-out directory in path order, the first few; then
+ * how many more. */
+static void show_left_out(const char *image, struct left_out *lo)
+{
+	if (lo->n)
+		qsort(lo->shown, lo->n, sizeof(*lo->shown), compare_strings);
+	for (size_t i = 0; i < lo->n && i < PACK_SHOWN_LEFT_OUT; i++)
+		printf("melee-image: %s: left out what is in %s: others than root can write "
+		       "it; packed as an empty directory\n",
+		       image, lo->shown[i]);
+	if (lo->n > PACK_SHOWN_LEFT_OUT)
+		printf("melee-image: %s: left out what is in %zu more such directories, packed "
+		       "empty too\n",
+		       image, lo->n - PACK_SHOWN_LEFT_OUT);
+}
+
+/* The packer's own root: a fresh tmpfs holding the host's /usr (and its
+ * /bin, /lib... links), the image clone at /src and the temporary file
+ * bound at /out.  Built in this process's private mount namespace and
+ * made its root by pivot_root, the host's root then detached: a path
+ * that mksquashfs opens (a symlink a user swapped in included) resolves
+ * in this tree, where the host's /etc, /root and /home do not exist. */
+static void enter_packer_root(int tree, int out, const struct melee_image *im)
+{
+	const char *const opts[] = { "mode", "0755", "size", "64k", NULL };
+	int trees[sizeof(host_tops) / sizeof(host_tops[0])];
+	struct left_out lo = { .imgpath = im->path };
+	char err[MELEE_ERRLEN];
+	cleanup_fd int root = -1, outbind = -1, outfd = -1;
+
+	/* Cloned while the file's mount is still in our namespace. */
+	outbind = open_tree(out, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (outbind < 0)
+		die_errno("pack: cannot bind the temporary file");
+	/* Nothing mounted here reaches the host, nor anything of the host here. */
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		die_errno("pack: cannot make a mount namespace of its own");
+	root = new_tmpfs(opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	add_host_tops(root, trees);
+	outfd = openat(root, "out", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (outfd < 0 || mkdirat(root, "src", 0755) < 0)
+		die_errno("pack: cannot make the packer's root");
+	seal_tree(tree, "the image clone");
+	/* On top of this namespace's / : pivot_root needs it attached. */
+	if (move_mount(root, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		die_errno("pack: cannot attach the packer's root");
+	for (int i = 0; host_tops[i]; i++)
+		if (trees[i] >= 0) {
+			attach(trees[i], root, host_tops[i]);
+			close(trees[i]);
+		}
+	attach(outbind, root, "out");
+	attach(tree, root, "src");
+	if (tree_walk(tree, im->path, leave_out_writable, &lo, err, sizeof(err)) < 0)
+		die("pack: %s", err);
+	show_left_out(im->name, &lo);
+	melee_strv_free(lo.shown);
+	/* The old root stacked on the new one, then detached. */
+	if (fchdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
+	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+		die_errno("pack: cannot enter the packer's root");
+}
+
+/* Runs mksquashfs in a child, in the packer's root (enter_packer_root),
+ * on the image clone into the open temporary file (bound at /out: the
+ * file we created and checked is the one written, whatever happens to
+ * its name meanwhile).  Progress and the summary only on a terminal.
+ * Returns mksquashfs's exit status, -1 when it did not exit by itself,
+ * or PACK_SETUP_FAILED. */
+static int run_mksquashfs(int tree, int out, const char *compression, const struct melee_image *im)
+{
+	static const char *const packers[] = { "/usr/bin/mksquashfs", "/usr/sbin/mksquashfs",
+					       NULL };
+	const char *argv[12];
+	cleanup_fd int ready_r = -1, ready_w = -1;
+	int n = 0, status, ready[2];
+	char c;
+	pid_t pid;
+
+	/* The child writes one byte once its root is built, just before the
+	 * exec: without it, its exit status is its own, not mksquashfs's. */
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		die_errno("pipe");
+	ready_r = ready[0];
+	ready_w = ready[1];
+	argv[n++] = "mksquashfs";
+	argv[n++] = "/src";
+	argv[n++] = "/out";
+	argv[n++] = "-noappend";
+	argv[n++] = "-comp";
+	argv[n++] = compression;
+	/* Not -one-file-system: 4.5 leaves a mountpoint out altogether, and
+	 * the covers of the left-out directories are to be packed as what
+	 * they are, empty directories of their owner and mode.  The clone is
+	 * non-recursive and this namespace private: the covers are the only
+	 * mounts below /src. */
+	if (!isatty(STDOUT_FILENO)) {
+		argv[n++] = "-no-progress";
+		argv[n++] = "-quiet";
+	}
+	argv[n] = NULL;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		die_errno("fork");
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		enter_packer_root(tree, out, im);
+		fflush(stdout);
+		if (write(ready_w, "R", 1) != 1)
+			_exit(127);
+		for (int i = 0; packers[i]; i++)
+			execv(packers[i], (char *const *)argv);
+		fprintf(stderr, "melee-image: cannot run mksquashfs: %s (install squashfs-tools)\n",
+			strerror(errno));
+		_exit(127);
+	}
+	pack_child = pid;
+	close(melee_steal_fd(&ready_w));
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			die_errno("waitpid");
+	pack_child = -1;
+	if (read(ready_r, &c, 1) != 1)
+		return PACK_SETUP_FAILED;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Removes the temporary file and dies: FILE itself was never touched. */
+static noreturn void fail_tmp(int dfd, const char *tmp, const char *file, const char *why)
+{
+	unlinkat(dfd, tmp, 0);
+	die("pack: %s; %s was not changed", why, file);
+}
+
+/* The description and personality a registration of the file takes over
+ * from the tree. */
+static void describe_tree(const struct melee_image *im, struct pack_result *res)
+{
+	char err[MELEE_ERRLEN];
+	cleanup_fd int imgfd = image_open_safely(im->path, 0, err, sizeof(err));
+
+	if (imgfd < 0)
+		die("pack: %s", err);
+	res->description = image_os_pretty_name(imgfd);
+	res->linux32 =
+	    im->personality == MELEE_PERSONALITY_LINUX32 || image_shell_bits(imgfd) == 32;
+}
+
+void image_pack(const struct melee_config *cfg, const char *name, const char *file,
+		const char *compression, struct pack_result *res)
+{
+	const struct melee_image *im = melee_config_find_image(cfg, name);
+	struct sigaction sa = { .sa_handler = pack_on_signal };
+	char tmp[NAME_MAX + 32], magic[4], size[32];
+	cleanup_fd int dfd = -1, tree = -1, out = -1;
+	const char *base;
+	struct stat st;
+	int r;
+
+	if (!im)
+		die_status(2, "pack: unknown image '%.80s'", name);
+	if (im->source)
+		die_status(2,
+			   "pack: image '%s' is already a file image (source = %s); only a "
+			   "tree image can be packed",
+			   im->name, im->source);
+	compression = check_compression(compression);
+	dfd = open_file_dir(im, file, &base);
+	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.pack%ld", base, (long)getpid()) >= sizeof(tmp))
+		die_status(2, "pack: %s: name too long", file);
+	describe_tree(im, res);
+	tree = clone_image_root(im);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	/* O_EXCL|O_NOFOLLOW: never write through something planted here (a
+	 * leftover of a killed pack of ours is removed first). */
+	unlinkat(dfd, tmp, 0);
+	out = openat(dfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (out < 0)
+		die_errno("pack: cannot create %s in the directory of %s", tmp, file);
+	if (fchown(out, 0, 0) < 0 || fchmod(out, 0644) < 0)
+		fail_tmp(dfd, tmp, file, "cannot make the temporary file root's, mode 0644");
+	printf("melee-image: %s: packing %s into %s (%s)\n", im->name, im->path, file, compression);
+	r = run_mksquashfs(tree, out, compression, im);
+	if (pack_interrupted)
+		fail_tmp(dfd, tmp, file, "interrupted");
+	if (r == PACK_SETUP_FAILED)
+		fail_tmp(dfd, tmp, file, "could not build mksquashfs's root of its own");
+	if (r != 0)
+		fail_tmp(dfd, tmp, file, r < 0 ? "mksquashfs was killed" : "mksquashfs failed");
+	/* What is renamed into place is a squashfs file that reached the disk. */
+	if (pread(out, magic, sizeof(magic), 0) != (ssize_t)sizeof(magic) ||
+	    memcmp(magic, SQUASHFS_MAGIC_BYTES, sizeof(magic)) != 0)
+		fail_tmp(dfd, tmp, file, "mksquashfs wrote no squashfs file");
+	if (fsync(out) < 0 || fstat(out, &st) < 0)
+		fail_tmp(dfd, tmp, file, "cannot write the file to disk");
+	if (renameat(dfd, tmp, dfd, base) < 0)
+		fail_tmp(dfd, tmp, file, "cannot move the new file into place");
+	fsync(dfd);
+	res->size = st.st_size;
+	printf("melee-image: %s: wrote %s (%s, %s)\n", im->name, file,
+	       human_size(st.st_size, size, sizeof(size)), compression);
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* image_scan(): what in an image is more than plain files.  An image is
+ * trusted like the host's /usr: a setuid-root program in it runs as root
+ * on the host's kernel, a device node opens the host's device, and whoever
+ * owns or can write a file in it can put such things there.  melee-image
+ * lists them before it registers an image. */
+#include "image-tree.h"
+#include "melee-util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+
+struct scan {
+	image_scan_report_fn report;
+	void *data;
+	int found;
+};
+
+/* Appends one finding to the line of this path. */
+__attribute__((format(printf, 3, 4))) static void add(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used && used + 2 < len) {
+		strcpy(buf + used, ", ");
+		used += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+static int scan_entry(const struct tree_entry *e, bool after, void *data, char *err, size_t errlen)
+{
+	struct scan *s = data;
+	const struct stat *st = e->st;
+	mode_t m = st->st_mode;
+	char what[256] = "";
+
+	(void)err;
+	(void)errlen;
+	if (after)
+		return 0;
+	if (e->mount_point) {
+		add(what, sizeof(what), "something is mounted here (not scanned)");
+	} else {
+		if (S_ISREG(m) && (m & S_ISUID) && st->st_uid == 0)
+			add(what, sizeof(what), "setuid root");
+		else if (S_ISREG(m) && (m & S_ISUID))
+			add(what, sizeof(what), "setuid uid %u", (unsigned)st->st_uid);
+		if (S_ISREG(m) && (m & S_ISGID))
+			add(what, sizeof(what), "setgid gid %u", (unsigned)st->st_gid);
+		if (S_ISCHR(m) || S_ISBLK(m))
+			add(what, sizeof(what),
+			    S_ISCHR(m) ? "character device %u:%u" : "block device %u:%u",
+			    major(st->st_rdev), minor(st->st_rdev));
+		/* A symlink's owner cannot retarget it: its directory decides. */
+		if (st->st_uid != 0 && !S_ISLNK(m))
+			add(what, sizeof(what), "owned by uid %u", (unsigned)st->st_uid);
+		if (S_ISDIR(m) && (m & (S_IWGRP | S_IWOTH)) && !(m & S_ISVTX))
+			add(what, sizeof(what),
+			    "%s-writable directory without the sticky bit (mode %04o)",
+			    m & S_IWOTH ? "world" : "group", (unsigned)(m & 07777));
+		if (S_ISREG(m) && (m & S_IWOTH))
+			add(what, sizeof(what), "world-writable (mode %04o)",
+			    (unsigned)(m & 07777));
+	}
+	if (what[0]) {
+		s->found++;
+		s->report(e->path, what, s->data);
+	}
+	return e->mount_point ? TREE_SKIP : 0;
+}
+
+int image_scan(int imgfd, const char *imgpath, image_scan_report_fn report, void *data, char *err,
+	       size_t errlen)
+{
+	struct scan s = { .report = report, .data = data };
+	int r = tree_walk(imgfd, imgpath, scan_entry, &s, err, errlen);
+
+	return r < 0 ? r : s.found;
+}

@@ -1,0 +1,783 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* melee-image: creates Debian-family images with debootstrap, imports
+ * existing trees, lists and removes images.  See melee-image(8). */
+#include "image-pack.h"
+#include "image-remove.h"
+#include "image-tree.h"
+#include "melee-config.h"
+#include "melee-mnt-util.h"
+#include "melee-mounts.h"
+#include "melee-safety.h"
+#include "melee-util.h"
+#include "tool-util.h"
+#include "verbs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+const char *tool_name = "melee-image";
+
+extern char **environ;
+
+static volatile sig_atomic_t interrupted;
+static pid_t child = -1;
+
+struct image_opts {
+	const char *config, *suite, *arch, *mirror, *variant, *include, *description;
+	const char *compression, *register_as;
+	bool no_up, delete_files, trusted;
+};
+
+/* The PATH every child runs with, whatever the caller's was: root finds
+ * tar and debootstrap where the system keeps them (sudo's secure_path),
+ * not in a directory of the user who ran su without '-'. */
+#define SECURE_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* Shown at most this many paths of an image scan. */
+#define SCAN_SHOWN_MAX 50
+
+static void usage(FILE *f)
+{
+	/* One screen (24 lines of 80 columns): the rest is in the man page. */
+	fprintf(f,
+		"Usage: melee-image [OPTIONS] COMMAND ...\n"
+		"Create, import, pack, list and remove MELEE images.\n"
+		"\n"
+		"  create NAME --suite SUITE [--arch ARCH] [--mirror URL]\n"
+		"         [--variant minbase|standard] [--include PKG,...]\n"
+		"                       build a Debian-family image with debootstrap under\n"
+		"                       images-dir, register it and run melee-mounts up\n"
+		"  import NAME DIR|TARBALL [--trusted]\n"
+		"                       register an existing tree (any distribution), or\n"
+		"                       unpack a tarball under images-dir and register it;\n"
+		"                       unsafe files (setuid, devices) refuse it unless --trusted\n"
+		"  pack NAME FILE [--compression zstd|xz|gzip] [--register NEW]\n"
+		"                       write the tree image NAME as one squashfs file FILE\n"
+		"  list                 the configured images, their state, a file's size\n"
+		"  remove NAME [--delete-files]  unregister an image (not while mounted\n"
+		"                       or in use); its files stay unless --delete-files\n"
+		"\n"
+		"Options:\n"
+		"  -c, --config FILE    another configuration (root only); default:\n"
+		"                       %s\n"
+		"  -d, --description T  description instead of the image's os-release\n"
+		"      --no-up          do not run melee-mounts up after create/import\n"
+		"  -h, --help           show this help; -V, --version: the version\n"
+		"See melee-image(8).\n",
+		MELEE_DEFAULT_CONFIG);
+}
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+	if (child > 0)
+		kill(child, SIGTERM);
+}
+
+static void load(const struct image_opts *o, struct melee_config *cfg)
+{
+	char err[MELEE_ERRLEN];
+
+	if (melee_config_load(o->config, 0, cfg, err, sizeof(err)) < 0)
+		die_status(2, "%s", err);
+}
+
+/* The new image's name must be free: no image or alias, and, when a tree
+ * is to be made at images-dir/NAME (`makes_tree`), nothing there yet. */
+static void check_new_name(const struct melee_config *cfg, const char *name, bool makes_tree,
+			   char *final, size_t len)
+{
+	const struct melee_image *im;
+	struct stat st;
+
+	if (!melee_name_valid(name))
+		die_status(2,
+			   "invalid image name '%.80s' (expected [A-Za-z0-9][A-Za-z0-9._-]{0,63})",
+			   name);
+	if (strcmp(name, MELEE_HOST_NAME) == 0)
+		die_status(2, "'%s' cannot name an image: it means the host itself", name);
+	im = melee_config_find_image(cfg, name);
+	if (im)
+		die_status(2, "image '%s' already exists (%s at %s)", name,
+			   strcmp(im->name, name) ? "an alias of it is defined" : "defined",
+			   im->where);
+	snprintf(final, len, "%s/%s", cfg->images_dir, name);
+	if (makes_tree && lstat(final, &st) == 0)
+		die_status(2, "%s already exists; 'melee-image import %s %s' registers it", final,
+			   name, final);
+}
+
+/* images-dir must exist and pass the safety walk before we build in it. */
+static void prepare_images_dir(const struct melee_config *cfg)
+{
+	char err[MELEE_ERRLEN];
+	cleanup_fd int fd = -1;
+
+	if (mkdir(cfg->images_dir, 0755) < 0 && errno != EEXIST)
+		die_errno("cannot create %s", cfg->images_dir);
+	fd = image_open_safely(cfg->images_dir, 0, err, sizeof(err));
+	if (fd < 0)
+		die("images-dir is unsafe: %s", err);
+}
+
+static void make_partial(const struct melee_config *cfg, const char *name, char *partial,
+			 size_t len)
+{
+	char err[MELEE_ERRLEN];
+
+	snprintf(partial, len, "%s/.%s.partial", cfg->images_dir, name);
+	if (tree_remove_safely(partial, true, err, sizeof(err)) < 0)
+		die("cannot clear an old %s: %s", partial, err);
+	if (mkdir(partial, 0755) < 0)
+		die_errno("cannot create %s", partial);
+}
+
+static noreturn void fail_partial(const char *partial, const char *why)
+{
+	char err[MELEE_ERRLEN];
+
+	if (tree_remove_safely(partial, true, err, sizeof(err)) < 0)
+		warn("could not remove the partial tree: %s", err);
+	else
+		warn("removed the partial tree %s; nothing was registered", partial);
+	die("%s", why);
+}
+
+/* debootstrap's "I: ..." lines, turned into a line per stage and a
+ * package count as it goes. */
+struct progress {
+	const char *name;
+	int stage, count;
+	char last[30][256];
+	int nlast;
+};
+
+static const char *const stage_names[] = { "",
+					   "resolving",
+					   "retrieving packages",
+					   "extracting",
+					   "installing core packages",
+					   "unpacking",
+					   "configuring",
+					   "done" };
+
+static void progress_line(struct progress *p, const char *line)
+{
+	int stage = p->stage;
+
+	snprintf(p->last[p->nlast++ % 30], sizeof(p->last[0]), "%.255s", line);
+	if (strncmp(line, "E: ", 3) == 0 || strncmp(line, "W: ", 3) == 0) {
+		printf("melee-image: %s: debootstrap: %s\n", p->name, line);
+		return;
+	}
+	if (strncmp(line, "I: ", 3) != 0)
+		return;
+	line += 3;
+	if (strncmp(line, "Retrieving InRelease", 20) == 0 || strncmp(line, "Resolving", 9) == 0)
+		stage = stage < 1 ? 1 : stage;
+	else if (strncmp(line, "Retrieving ", 11) == 0 && !strstr(line, "Packages"))
+		stage = 2;
+	else if (strncmp(line, "Extracting ", 11) == 0)
+		stage = 3;
+	else if (strncmp(line, "Installing core", 15) == 0)
+		stage = 4;
+	else if (strncmp(line, "Unpacking ", 10) == 0 && !strstr(line, "packages..."))
+		stage = 5;
+	else if (strncmp(line, "Configuring ", 12) == 0 && !strstr(line, "packages..."))
+		stage = 6;
+	else if (strncmp(line, "Base system installed", 21) == 0)
+		stage = 7;
+	else
+		return;
+	if (stage != p->stage) {
+		if (p->count)
+			printf("melee-image: %s:   %d packages\n", p->name, p->count);
+		p->stage = stage;
+		p->count = 0;
+		printf("melee-image: %s: [%d/7] %s\n", p->name, stage, stage_names[stage]);
+	}
+	if (stage >= 2 && stage != 4 && stage != 7 && ++p->count % 25 == 0)
+		printf("melee-image: %s:   %d packages\n", p->name, p->count);
+	fflush(stdout);
+}
+
+static int run_debootstrap(const struct image_opts *o, const char *name, const char *dir)
+{
+	char variant[64] = "", arch[64] = "";
+	char include[4096] = "";
+	const char *argv[16];
+	struct progress p = { .name = name };
+	int pipefd[2], n = 0, status;
+	char buf[4096];
+	size_t used = 0;
+
+	argv[n++] = "debootstrap";
+	if (o->variant && strcmp(o->variant, "standard") != 0) {
+		snprintf(variant, sizeof(variant), "--variant=%s", o->variant);
+		argv[n++] = variant;
+	}
+	if (o->arch) {
+		snprintf(arch, sizeof(arch), "--arch=%s", o->arch);
+		argv[n++] = arch;
+	}
+	if (o->include) {
+		snprintf(include, sizeof(include), "--include=%s", o->include);
+		argv[n++] = include;
+	}
+	argv[n++] = o->suite;
+	argv[n++] = dir;
+	/* Without --mirror, debootstrap's own default for the suite. */
+	if (o->mirror)
+		argv[n++] = o->mirror;
+	argv[n] = NULL;
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		die_errno("pipe");
+	child = fork();
+	if (child < 0)
+		die_errno("fork");
+	if (child == 0) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		execvp(argv[0], (char *const *)argv);
+		fprintf(stderr, "E: cannot run debootstrap: %s\n", strerror(errno));
+		_exit(127);
+	}
+	close(pipefd[1]);
+	printf("melee-image: %s: debootstrap %s into %s\n", name, o->suite, dir);
+	fflush(stdout);
+	for (;;) {
+		ssize_t r = read(pipefd[0], buf + used, sizeof(buf) - 1 - used);
+		char *nl, *start = buf;
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		used += (size_t)r;
+		buf[used] = '\0';
+		while ((nl = strchr(start, '\n'))) {
+			*nl = '\0';
+			progress_line(&p, start);
+			start = nl + 1;
+		}
+		used -= (size_t)(start - buf);
+		memmove(buf, start, used);
+		if (used == sizeof(buf) - 1)
+			used = 0; /* an absurdly long line: drop it */
+	}
+	close(pipefd[0]);
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			die_errno("waitpid");
+	child = -1;
+	if (interrupted || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		int shown = p.nlast < 10 ? p.nlast : 10;
+
+		for (int i = p.nlast - shown; i < p.nlast; i++)
+			fprintf(stderr, "  | %s\n", p.last[i % 30]);
+		return interrupted ? -EINTR : -EIO;
+	}
+	return 0;
+}
+
+static void write_debian_chroot(const char *dir, const char *name)
+{
+	char path[PATH_MAX + 64];
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%.4000s/etc/debian_chroot", dir) >= sizeof(path))
+		die("%s: path too long", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, name, strlen(name)) < 0 || write(fd, "\n", 1) < 0)
+		die_errno("cannot write %s", path);
+	close(fd);
+}
+
+static int run_mounts_up(const struct image_opts *o, const char *name)
+{
+	char self[PATH_MAX], tool[PATH_MAX + 32];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *argv[6];
+	int i = 0, status;
+	pid_t pid;
+
+	snprintf(tool, sizeof(tool), "%s", SBINDIR "/melee-mounts");
+	if (n > 0) {
+		char *slash;
+
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			snprintf(tool, sizeof(tool), "%.*s/melee-mounts", (int)(slash - self),
+				 self);
+			if (access(tool, X_OK) != 0)
+				snprintf(tool, sizeof(tool), "%s", SBINDIR "/melee-mounts");
+		}
+	}
+	argv[i++] = tool;
+	argv[i++] = "--config";
+	argv[i++] = o->config;
+	argv[i++] = "up";
+	argv[i++] = name;
+	argv[i] = NULL;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execv(tool, (char *const *)argv);
+		fprintf(stderr, "melee-image: cannot run %s: %s\n", tool, strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+struct scan_shown {
+	const char *name;
+	int n;
+};
+
+static void show_finding(const char *path, const char *what, void *data)
+{
+	struct scan_shown *s = data;
+	char shown[200];
+
+	if (s->n++ < SCAN_SHOWN_MAX)
+		printf("melee-image: %s: /%s: %s\n", s->name,
+		       melee_shown(path, 160, shown, sizeof(shown)), what);
+}
+
+/* An image is root-equivalent content: lists what in the tree at imgfd
+ * could give root (or a file's owner) more than its files, and refuses
+ * it unless --trusted.  Returns only when the image may be registered;
+ * a refused or failed scan of our own partial tree removes it. */
+static void scan_or_refuse(const struct image_opts *o, const char *name, const char *path,
+			   int imgfd, const char *partial)
+{
+	char err[MELEE_ERRLEN], why[MELEE_ERRLEN + 128];
+	struct scan_shown s = { .name = name };
+	int n = image_scan(imgfd, path, show_finding, &s, err, sizeof(err));
+
+	if (n < 0) {
+		snprintf(why, sizeof(why), "cannot check the image: %s", err);
+		if (partial)
+			fail_partial(partial, why);
+		die("%s", why);
+	}
+	if (n > SCAN_SHOWN_MAX)
+		printf("melee-image: %s: ... and %d more\n", name, n - SCAN_SHOWN_MAX);
+	if (n == 0)
+		return;
+	if (o->trusted) {
+		printf("melee-image: %s: %d path%s above; imported as --trusted\n", name, n,
+		       n == 1 ? "" : "s");
+		return;
+	}
+	snprintf(why, sizeof(why),
+		 "%s: refused: the %d path%s listed above make%s this image root-equivalent "
+		 "(setuid files run as root on this host); give --trusted if you trust its "
+		 "source like the host's /usr",
+		 name, n, n == 1 ? "" : "s", n == 1 ? "s" : "");
+	if (partial)
+		fail_partial(partial, why);
+	die("%s", why);
+}
+
+/* Names, describes and registers a finished tree, then prepares it.  The
+ * registration is checked (it must read back) before anything is done.
+ * Called with the lock held (image_lock(), its fd `lock`): the name is
+ * checked again under it, and it is released before melee-mounts up,
+ * which takes it itself. */
+static int finish(const struct image_opts *o, const struct melee_config *cfg, const char *name,
+		  const char *path, bool linux32, bool scan, int lock)
+{
+	char err[MELEE_ERRLEN], shown[256], final[PATH_MAX];
+	cleanup_free char *pretty = NULL, *text = NULL;
+	cleanup_fd int fd = -1;
+	struct melee_config now;
+	const char *desc;
+	int bits;
+
+	load(o, &now);
+	check_new_name(&now, name, false, final, sizeof(final));
+	melee_config_free(&now);
+	if (image_registration(name, path, NULL, "-", false, &text, err, sizeof(err)) < 0)
+		die_status(2, "%s", err);
+	fd = image_open_safely(path, 0, err, sizeof(err));
+	if (fd < 0)
+		die("%s", err);
+	bits = image_shell_bits(fd);
+	if (bits == 0)
+		die("%s/bin/sh is missing or not an ELF executable: not an image", path);
+	linux32 |= bits == 32;
+	pretty = image_os_pretty_name(fd);
+	desc = o->description ? o->description : pretty ? pretty : name;
+	if (scan)
+		scan_or_refuse(o, name, path, fd, NULL);
+	if (image_register(cfg->conf_dir, name, path, NULL, desc, linux32, err, sizeof(err)) < 0)
+		die("%s", err);
+	printf("melee-image: %s: registered in %s/images.d/%s.conf (%s%s)\n", name, cfg->conf_dir,
+	       name, melee_shown(desc, 200, shown, sizeof(shown)), linux32 ? ", linux32" : "");
+	close(lock);
+	if (o->no_up)
+		return 0;
+	return run_mounts_up(o, name) == 0 ? 0 : 1;
+}
+
+static int cmd_create(int argc, char **argv, void *userdata)
+{
+	const struct image_opts *o = userdata;
+	const char *name = argv[0];
+	struct melee_config cfg;
+	char final[PATH_MAX], partial[PATH_MAX + 16];
+	struct sigaction sa = { .sa_handler = on_signal };
+	bool linux32;
+	int r, lock;
+
+	if (!o->suite)
+		die_status(2, "create: --suite SUITE is required (e.g. bookworm, trixie)");
+	if (o->variant && strcmp(o->variant, "minbase") && strcmp(o->variant, "standard"))
+		die_status(2, "create: --variant must be minbase or standard, got '%s'",
+			   o->variant);
+	load(o, &cfg);
+	check_new_name(&cfg, name, true, final, sizeof(final));
+	prepare_images_dir(&cfg);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	make_partial(&cfg, name, partial, sizeof(partial));
+	r = run_debootstrap(o, name, partial);
+	if (r == -EINTR)
+		fail_partial(partial, "interrupted");
+	if (r < 0)
+		fail_partial(partial, "debootstrap failed (its last lines are above)");
+	write_debian_chroot(partial, name);
+	lock = image_lock();
+	if (rename(partial, final) < 0)
+		fail_partial(partial, "cannot move the new image into place");
+	linux32 = o->arch && (strcmp(o->arch, "i386") == 0 || strcmp(o->arch, "armhf") == 0 ||
+			      strcmp(o->arch, "armel") == 0);
+	r = finish(o, &cfg, name, final, linux32, false, lock);
+	melee_config_free(&cfg);
+	return r;
+}
+
+/* Opens the tarball to unpack as root: a root-owned regular file that
+ * nobody else can write, in a directory that passes the safety walk (else
+ * someone could swap it between our checks and tar's read). */
+static int open_tarball(const char *src)
+{
+	char err[MELEE_ERRLEN], dir[PATH_MAX];
+	const char *base = strrchr(src, '/') + 1;
+	cleanup_fd int dfd = -1;
+	struct stat st;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%.*s", base - src > 1 ? (int)(base - src - 1) : 1, src);
+	dfd = image_open_safely(dir, 0, err, sizeof(err));
+	if (dfd < 0)
+		die("import: %s: refused, its directory is not safe: %s", src, err);
+	fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		die_errno("import: %s", src);
+	if (fstat(fd, &st) < 0)
+		die_errno("import: %s", src);
+	if (!S_ISREG(st.st_mode))
+		die("import: %s: not a regular file (expected a directory or a tarball)", src);
+	if (melee_check_trusted(&st, 0, src, NULL, 0) < 0)
+		die("import: %s: refused, owned by uid %u with mode %04o (expected a root-owned "
+		    "file that only root can write)",
+		    src, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+	return fd;
+}
+
+/* Unpacks the tarball (as open_tarball() opened it) into partial, with
+ * the owners and modes it records; makes the root root's 0755. */
+static void unpack(const char *name, const char *src, int tarfd, const char *partial)
+{
+	pid_t pid;
+	int status;
+
+	printf("melee-image: %s: unpacking %s\n", name, src);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		/* tar reads the file we checked, through our fd: a path is
+		 * looked up again; /proc/self/fd/0 lets tar detect compression. */
+		if (dup2(tarfd, 0) < 0)
+			_exit(127);
+		execlp("tar", "tar", "--numeric-owner", "-xpf", "/proc/self/fd/0", "-C", partial,
+		       (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		fail_partial(partial, "cannot unpack the tarball");
+	if (chmod(partial, 0755) < 0 || chown(partial, 0, 0) < 0)
+		fail_partial(partial, "cannot make the new image's root root's, mode 0755");
+}
+
+static int import_tarball(const struct image_opts *o, const struct melee_config *cfg,
+			  const char *name, const char *src, const char *final)
+{
+	char err[MELEE_ERRLEN], partial[PATH_MAX + 16];
+	cleanup_fd int tarfd = open_tarball(src), imgfd = -1;
+	int lock;
+
+	prepare_images_dir(cfg);
+	make_partial(cfg, name, partial, sizeof(partial));
+	unpack(name, src, tarfd, partial);
+	/* From the scan to the registration: root reads the tree. */
+	lock = image_lock();
+	imgfd = image_open_safely(partial, 0, err, sizeof(err));
+	if (imgfd < 0)
+		fail_partial(partial, err);
+	scan_or_refuse(o, name, partial, imgfd, partial);
+	if (rename(partial, final) < 0)
+		fail_partial(partial, "cannot move the new image into place");
+	return finish(o, cfg, name, final, false, false, lock);
+}
+
+static int cmd_import(int argc, char **argv, void *userdata)
+{
+	const struct image_opts *o = userdata;
+	const char *name = argv[0], *src = argv[1];
+	struct melee_config cfg;
+	char final[PATH_MAX], tree[PATH_MAX];
+	struct stat st;
+	size_t len = strlen(src);
+	int r;
+
+	load(o, &cfg);
+	if (src[0] != '/')
+		die_status(2, "import: %s: give an absolute path", src);
+	if (stat(src, &st) < 0)
+		die_errno("import: %s", src);
+	/* A tree is registered where it is, images-dir/NAME included; only a
+	 * tarball makes a new tree there. */
+	check_new_name(&cfg, name, !S_ISDIR(st.st_mode), final, sizeof(final));
+	if (S_ISDIR(st.st_mode)) {
+		while (len > 1 && src[len - 1] == '/')
+			len--;
+		if (len >= sizeof(tree))
+			die_status(2, "import: %s: path too long", src);
+		snprintf(tree, sizeof(tree), "%.*s", (int)len, src);
+		r = finish(o, &cfg, name, tree, false, true, image_lock());
+	} else {
+		r = import_tarball(o, &cfg, name, src, final);
+	}
+	melee_config_free(&cfg);
+	return r;
+}
+
+static int cmd_pack(int argc, char **argv, void *userdata)
+{
+	const struct image_opts *o = userdata;
+	const char *name = argv[0], *file = argv[1];
+	struct melee_config cfg;
+	struct pack_result res = { 0 };
+	char final[PATH_MAX], err[MELEE_ERRLEN], shown[256];
+	cleanup_free char *text = NULL;
+	const char *reg = o->register_as, *desc;
+	cleanup_fd int lock = -1;
+
+	/* For the whole pack and its registration: the tree is read as root,
+	 * and the image it names must not be removed meanwhile. */
+	lock = image_lock();
+	load(o, &cfg);
+	/* A name or file that cannot be registered fails before the long pack. */
+	if (reg) {
+		check_new_name(&cfg, reg, false, final, sizeof(final));
+		if (image_registration(reg, NULL, file, "-", false, &text, err, sizeof(err)) < 0)
+			die_status(2, "%s", err);
+	}
+	image_pack(&cfg, name, file, o->compression, &res);
+	if (reg) {
+		desc = o->description ? o->description : res.description ? res.description : reg;
+		if (image_register(cfg.conf_dir, reg, NULL, file, desc, res.linux32, err,
+				   sizeof(err)) < 0)
+			die("%s (the file %s was written)", err, file);
+		printf("melee-image: %s: registered in %s/images.d/%s.conf (source = %s, %s%s); "
+		       "'melee-mounts up %s' mounts it\n",
+		       reg, cfg.conf_dir, reg, file, melee_shown(desc, 200, shown, sizeof(shown)),
+		       res.linux32 ? ", linux32" : "", reg);
+	}
+	free(res.description);
+	melee_config_free(&cfg);
+	return 0;
+}
+
+static int cmd_list(int argc, char **argv, void *userdata)
+{
+	const struct image_opts *o = userdata;
+	struct melee_config cfg;
+	char err[MELEE_ERRLEN], desc[256], path[4096], size[64];
+	cleanup_mnt_table struct libmnt_table *tb = NULL;
+
+	load(o, &cfg);
+	tb = melee_mounttab_read(err, sizeof(err));
+	if (!tb)
+		die("%s", err);
+	printf("%-16s %-8s %-8s %-34s %s\n", "NAME", "STATE", "ARCH", "DESCRIPTION", "PATH");
+	for (size_t i = 0; i < cfg.n_images; i++) {
+		const struct melee_image *im = &cfg.images[i];
+		struct melee_image_status st;
+
+		melee_image_status(im, tb, 0, &st);
+		printf("%-16s %-8s %-8s %-34s %s%s\n", im->name, melee_state_name(st.state),
+		       im->personality == MELEE_PERSONALITY_LINUX32 ? "linux32" : "linux",
+		       melee_shown(im->description, 200, desc, sizeof(desc)),
+		       melee_shown(im->source ? im->source : im->path, 4000, path, sizeof(path)),
+		       file_image_size(im, size, sizeof(size)));
+	}
+	melee_config_free(&cfg);
+	return 0;
+}
+
+static int cmd_remove(int argc, char **argv, void *userdata)
+{
+	const struct image_opts *o = userdata;
+	const char *name = argv[0];
+	struct melee_config cfg;
+	cleanup_fd int lock = -1;
+
+	/* For the whole removal, before the registration is read: no up
+	 * (auto-up included) binds /home into the tree while it is walked,
+	 * and none starts from the registration being withdrawn. */
+	lock = image_lock();
+	load(o, &cfg);
+	image_remove(&cfg, name, o->delete_files);
+	melee_config_free(&cfg);
+	return 0;
+}
+
+/* A new verb is one row (tools/shared/verbs.h); its completion is in
+ * completion/melee-image. */
+static const struct verb verbs[] = {
+	{ "create", 1, 1, VERB_NEEDS_ROOT, cmd_create },
+	{ "import", 2, 2, VERB_NEEDS_ROOT, cmd_import },
+	{ "pack", 2, 2, VERB_NEEDS_ROOT, cmd_pack },
+	{ "list", 0, 0, 0, cmd_list },
+	{ "remove", 1, 1, VERB_NEEDS_ROOT, cmd_remove },
+	{ NULL, 0, 0, 0, NULL },
+};
+
+/* The environment the children (tar, debootstrap and the perl it runs,
+ * melee-mounts) get as root: a fixed PATH and only the variables below,
+ * never the rest of a caller's (su without '-' keeps it).  A deny-list
+ * missed PERL5OPT/PERL5LIB (debootstrap runs perl), BASH_FUNC_*, GZIP and
+ * whatever a helper reads next; these only choose a language, a terminal
+ * or a proxy. */
+static bool env_kept(const char *e)
+{
+	static const char *const keep[] = { "TERM=",	  "LANG=",	 "LANGUAGE=",
+					    "LC_",	  "http_proxy=", "https_proxy=",
+					    "ftp_proxy=", "no_proxy=",	 NULL };
+
+	for (int i = 0; keep[i]; i++)
+		if (strncmp(e, keep[i], strlen(keep[i])) == 0)
+			return true;
+	return false;
+}
+
+static void secure_environment(void)
+{
+	char **kept = NULL;
+	size_t n = 0;
+
+	for (char **e = environ; e && *e; e++)
+		if (env_kept(*e) && melee_strv_push(&kept, &n, *e) < 0)
+			die("out of memory");
+	if (clearenv() != 0 || setenv("PATH", SECURE_PATH, 1) < 0)
+		die_errno("cannot reset the environment");
+	for (size_t i = 0; i < n; i++)
+		if (putenv(kept[i]) != 0)
+			die_errno("putenv");
+	/* kept[i] now belong to the environment; only the vector goes. */
+	free(kept);
+}
+
+int main(int argc, char **argv)
+{
+	enum {
+		OPT_NO_UP = 256,
+		OPT_DELETE,
+		OPT_INCLUDE,
+		OPT_TRUSTED,
+		OPT_COMPRESSION,
+		OPT_REGISTER
+	};
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "suite", required_argument, NULL, 's' },
+		{ "arch", required_argument, NULL, 'a' },
+		{ "mirror", required_argument, NULL, 'm' },
+		{ "variant", required_argument, NULL, 'v' },
+		{ "include", required_argument, NULL, OPT_INCLUDE },
+		{ "description", required_argument, NULL, 'd' },
+		{ "no-up", no_argument, NULL, OPT_NO_UP },
+		{ "delete-files", no_argument, NULL, OPT_DELETE },
+		{ "trusted", no_argument, NULL, OPT_TRUSTED },
+		{ "compression", required_argument, NULL, OPT_COMPRESSION },
+		{ "register", required_argument, NULL, OPT_REGISTER },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct image_opts o = { .config = MELEE_DEFAULT_CONFIG };
+	const struct verb *v;
+	int c, nargs;
+
+	sanitize_std_fds();
+	close_stdout_at_exit(1);
+	secure_environment();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while ((c = getopt_long(argc, argv, "c:s:a:m:v:d:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (getuid() == 0)
+				o.config = optarg;
+			else
+				warn("ignoring --config %s: only root may choose the configuration",
+				     optarg);
+			break;
+		case 's': o.suite = optarg; break;
+		case 'a': o.arch = optarg; break;
+		case 'm': o.mirror = optarg; break;
+		case 'v': o.variant = optarg; break;
+		case 'd': o.description = optarg; break;
+		case OPT_INCLUDE: o.include = optarg; break;
+		case OPT_NO_UP: o.no_up = true; break;
+		case OPT_DELETE: o.delete_files = true; break;
+		case OPT_TRUSTED: o.trusted = true; break;
+		case OPT_COMPRESSION: o.compression = optarg; break;
+		case OPT_REGISTER: o.register_as = optarg; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("melee-image %s\n", MELEE_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	v = verb_find(verbs, argv[optind]);
+	nargs = argc - optind - 1;
+	if (!v || !verb_args_fit(v, nargs)) {
+		warn("unknown command or wrong arguments: '%.80s' (see melee-image --help)",
+		     argv[optind]);
+		return 2;
+	}
+	if ((v->flags & VERB_NEEDS_ROOT) && geteuid() != 0)
+		die_status(2, "%s: must be run as root", v->name);
+	return v->run(nargs, argv + optind + 1, &o);
+}
