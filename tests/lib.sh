@@ -220,20 +220,37 @@ MELEE_PRIVATE_ETC=""
 # (MELEE_TEST_PRIVATE_ETC=no: the old way, for suite-host-replaces-etc.sh.)
 [ "${MELEE_TEST_PRIVATE_ETC:-}" = no ] || private_etc
 
-# Host accounts for the test: bind-mounted copies over /etc/passwd and
-# /etc/group, visible only in this namespace.
+# The test's accounts: bind-mounted copies of the host's passwd, group and
+# shadow over /etc/passwd, group and shadow, visible only in this
+# namespace.  alice (1501), bob (1502) and group physics (1600) are the
+# test's own whatever the host has: a host's own alice (uid 1001, say) or
+# an account in the uids and gids the tests give out (1500-1799) is left
+# out of the copies, and alice and bob out of the host groups' member
+# lists; else a test silently goes on with the host's alice.
+TEST_NAMES='alice|bob|physics'
 setup_accounts() {
-	cp /etc/passwd "$T/work/passwd"
-	cp /etc/group "$T/work/group"
-	grep -q '^alice:' "$T/work/passwd" || {
-		echo 'alice:x:1501:1501:Alice:/home/alice:/bin/sh' >> "$T/work/passwd"
-		echo 'bob:x:1502:1502:Bob:/home/bob:/bin/sh' >> "$T/work/passwd"
-		echo 'alice:x:1501:' >> "$T/work/group"
-		echo 'bob:x:1502:' >> "$T/work/group"
-		echo 'physics:x:1600:alice' >> "$T/work/group"
-	}
+	local keep='($1 !~ "^(" names ")$" && !($3 >= 1500 && $3 < 1800))'
+	awk -F: -v names="$TEST_NAMES" "$keep && !(\$4 >= 1500 && \$4 < 1800)" /etc/passwd > "$T/work/passwd"
+	# Group members are the 4th field, comma-separated.
+	awk -F: -v OFS=: -v names="$TEST_NAMES" "$keep"' {
+		n = split($4, m, ","); $4 = ""
+		for (i = 1; i <= n; i++) if (m[i] !~ "^(" names ")$") $4 = $4 ($4 == "" ? "" : ",") m[i]
+		print }' /etc/group > "$T/work/group"
+	cat >> "$T/work/passwd" <<'P'
+alice:x:1501:1501:Alice:/home/alice:/bin/sh
+bob:x:1502:1502:Bob:/home/bob:/bin/sh
+P
+	printf '%s\n' 'alice:x:1501:' 'bob:x:1502:' 'physics:x:1600:alice' >> "$T/work/group"
+	# shadow keeps its mode and group; its own name, since some tests
+	# write $T/work/shadow from the /etc/shadow this one covers.
+	cp -p /etc/shadow "$T/work/shadow.accounts" &&
+		grep -Ev "^($TEST_NAMES):" /etc/shadow > "$T/work/shadow.accounts"
 	mount --bind "$T/work/passwd" /etc/passwd
 	mount --bind "$T/work/group" /etc/group
+	mount --bind "$T/work/shadow.accounts" /etc/shadow
+	# A host's nscd answers from the host's files, before glibc reads
+	# these: its socket is out of reach here.
+	if [ -d /run/nscd ]; then mount -t tmpfs -o mode=755 melee-test-nscd /run/nscd; fi
 }
 
 # write_config [EXTRA-MELEE-LINES]: melee.conf, fstab and an empty
