@@ -380,20 +380,44 @@ as() {
 # source and build trees stay reachable when they live below DIR (a CI
 # clone under /tmp, say): they are bound back at their paths.
 private_dir() {
-	local dir=$1 mode=$2 keep="" p i=0 k
+	local dir=$1 mode=$2 keep="" p k
 	for p in "$top_srcdir" "$top_builddir"; do
 		case "$p/" in "$dir"/*) ;; *) continue ;; esac
-		i=$((i + 1))
-		mkdir -p "$T/keep$i"
-		mount --bind "$p" "$T/keep$i"
-		keep="$keep $p:$T/keep$i"
+		k=$(mktemp -d "$T/keep.XXXXXX")
+		mount --bind "$p" "$k"
+		keep="$keep $p:$k"
 	done
 	mount -t tmpfs -o "mode=$mode" "private${dir//\//-}" "$dir"
 	for k in $keep; do
-		mkdir -p "${k%%:*}"
+		# The directories down to the tree: open to all, whatever the umask.
+		(umask 022 && mkdir -p "${k%%:*}")
 		mount --bind "${k#*:}" "${k%%:*}"
 	done
 }
+
+# The source and build trees readable by the tests' users (alice runs the
+# built tools, bash reads the completion scripts as bob): a checkout in
+# root's home (0700) or another directory closed to others is reached
+# through a private_dir over the closed directory, which puts the trees
+# back at their paths (children of a test, slurmd, see the same paths).
+# Files closed to others (a checkout made with umask 077) cannot be
+# helped: tests/run refuses such a tree.
+open_tree() {
+	local p d closed
+	for p in "$top_srcdir" "$top_builddir"; do
+		# The outermost directory above the tree that others cannot enter.
+		closed="" d=$(dirname "$p")
+		while [ "$d" != / ]; do
+			[ $((0$(stat -c %a "$d") & 1)) -eq 0 ] && closed=$d
+			d=$(dirname "$d")
+		done
+		[ -n "$closed" ] && private_dir "$closed" 755
+	done
+	setpriv --reuid=65534 --regid=65534 --clear-groups -- \
+		test -r "$top_srcdir/tests/lib.sh" -a -x "$top_builddir/tools/melee-mounts" ||
+		echo "# the tests' users cannot read $top_srcdir or run $top_builddir/tools: tests run as alice or bob fail" >&2
+}
+open_tree
 
 # A /home of this namespace's own, shared with the images by their
 # /home bind: alice's and bob's homes in it.
