@@ -220,20 +220,37 @@ MELEE_PRIVATE_ETC=""
 # (MELEE_TEST_PRIVATE_ETC=no: the old way, for suite-host-replaces-etc.sh.)
 [ "${MELEE_TEST_PRIVATE_ETC:-}" = no ] || private_etc
 
-# Host accounts for the test: bind-mounted copies over /etc/passwd and
-# /etc/group, visible only in this namespace.
+# The test's accounts: bind-mounted copies of the host's passwd, group and
+# shadow over /etc/passwd, group and shadow, visible only in this
+# namespace.  alice (1501), bob (1502) and group physics (1600) are the
+# test's own whatever the host has: a host's own alice (uid 1001, say) or
+# an account in the uids and gids the tests give out (1500-1799) is left
+# out of the copies, and alice and bob out of the host groups' member
+# lists; else a test silently goes on with the host's alice.
+TEST_NAMES='alice|bob|physics'
 setup_accounts() {
-	cp /etc/passwd "$T/work/passwd"
-	cp /etc/group "$T/work/group"
-	grep -q '^alice:' "$T/work/passwd" || {
-		echo 'alice:x:1501:1501:Alice:/home/alice:/bin/sh' >> "$T/work/passwd"
-		echo 'bob:x:1502:1502:Bob:/home/bob:/bin/sh' >> "$T/work/passwd"
-		echo 'alice:x:1501:' >> "$T/work/group"
-		echo 'bob:x:1502:' >> "$T/work/group"
-		echo 'physics:x:1600:alice' >> "$T/work/group"
-	}
+	local keep='($1 !~ "^(" names ")$" && !($3 >= 1500 && $3 < 1800))'
+	awk -F: -v names="$TEST_NAMES" "$keep && !(\$4 >= 1500 && \$4 < 1800)" /etc/passwd > "$T/work/passwd"
+	# Group members are the 4th field, comma-separated.
+	awk -F: -v OFS=: -v names="$TEST_NAMES" "$keep"' {
+		n = split($4, m, ","); $4 = ""
+		for (i = 1; i <= n; i++) if (m[i] !~ "^(" names ")$") $4 = $4 ($4 == "" ? "" : ",") m[i]
+		print }' /etc/group > "$T/work/group"
+	cat >> "$T/work/passwd" <<'P'
+alice:x:1501:1501:Alice:/home/alice:/bin/sh
+bob:x:1502:1502:Bob:/home/bob:/bin/sh
+P
+	printf '%s\n' 'alice:x:1501:' 'bob:x:1502:' 'physics:x:1600:alice' >> "$T/work/group"
+	# shadow keeps its mode and group; its own name, since some tests
+	# write $T/work/shadow from the /etc/shadow this one covers.
+	cp -p /etc/shadow "$T/work/shadow.accounts" &&
+		grep -Ev "^($TEST_NAMES):" /etc/shadow > "$T/work/shadow.accounts"
 	mount --bind "$T/work/passwd" /etc/passwd
 	mount --bind "$T/work/group" /etc/group
+	mount --bind "$T/work/shadow.accounts" /etc/shadow
+	# A host's nscd answers from the host's files, before glibc reads
+	# these: its socket is out of reach here.
+	if [ -d /run/nscd ]; then mount -t tmpfs -o mode=755 melee-test-nscd /run/nscd; fi
 }
 
 # write_config [EXTRA-MELEE-LINES]: melee.conf, fstab and an empty
@@ -363,20 +380,44 @@ as() {
 # source and build trees stay reachable when they live below DIR (a CI
 # clone under /tmp, say): they are bound back at their paths.
 private_dir() {
-	local dir=$1 mode=$2 keep="" p i=0 k
+	local dir=$1 mode=$2 keep="" p k
 	for p in "$top_srcdir" "$top_builddir"; do
 		case "$p/" in "$dir"/*) ;; *) continue ;; esac
-		i=$((i + 1))
-		mkdir -p "$T/keep$i"
-		mount --bind "$p" "$T/keep$i"
-		keep="$keep $p:$T/keep$i"
+		k=$(mktemp -d "$T/keep.XXXXXX")
+		mount --bind "$p" "$k"
+		keep="$keep $p:$k"
 	done
 	mount -t tmpfs -o "mode=$mode" "private${dir//\//-}" "$dir"
 	for k in $keep; do
-		mkdir -p "${k%%:*}"
+		# The directories down to the tree: open to all, whatever the umask.
+		(umask 022 && mkdir -p "${k%%:*}")
 		mount --bind "${k#*:}" "${k%%:*}"
 	done
 }
+
+# The source and build trees readable by the tests' users (alice runs the
+# built tools, bash reads the completion scripts as bob): a checkout in
+# root's home (0700) or another directory closed to others is reached
+# through a private_dir over the closed directory, which puts the trees
+# back at their paths (children of a test, slurmd, see the same paths).
+# Files closed to others (a checkout made with umask 077) cannot be
+# helped: tests/run refuses such a tree.
+open_tree() {
+	local p d closed
+	for p in "$top_srcdir" "$top_builddir"; do
+		# The outermost directory above the tree that others cannot enter.
+		closed="" d=$(dirname "$p")
+		while [ "$d" != / ]; do
+			[ $((0$(stat -c %a "$d") & 1)) -eq 0 ] && closed=$d
+			d=$(dirname "$d")
+		done
+		[ -n "$closed" ] && private_dir "$closed" 755
+	done
+	setpriv --reuid=65534 --regid=65534 --clear-groups -- \
+		test -r "$top_srcdir/tests/lib.sh" -a -x "$top_builddir/tools/melee-mounts" ||
+		echo "# the tests' users cannot read $top_srcdir or run $top_builddir/tools: tests run as alice or bob fail" >&2
+}
+open_tree
 
 # A /home of this namespace's own, shared with the images by their
 # /home bind: alice's and bob's homes in it.

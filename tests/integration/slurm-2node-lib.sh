@@ -69,7 +69,7 @@ node_create() {
 # Whatever the nodes' mount namespaces must have (accounts, /etc/melee,
 # the auto-up helper) is mounted before this.
 slurm2_start() {
-	local args=${1:-} n
+	local args=${1:-} n daemons
 	ip link add mbr0 type bridge && ip addr add "$BRIDGE_ADDR/24" dev mbr0 && ip link set mbr0 up || return 1
 	munge_start || return 1
 	cat > "$S/etc/slurm.conf" <<EOC
@@ -95,15 +95,13 @@ EOC
 	chmod 644 "$S/etc/slurm.conf" "$S/etc/plugstack.conf"
 	slurmctld -D -i > "$S/log/slurmctld.out" 2>&1 &
 	PIDS="$PIDS $!"
+	daemons=$!
 	for n in $NODES; do
 		node_create "$n" || return 1
 		mkdir -p "$S/spool/$n"
 		on_node "$n" slurmd -D -N "$n" > "$S/log/slurmd.$n.out" 2>&1 &
 		PIDS="$PIDS $!"
+		daemons="$daemons $!"
 	done
-	wait_for 30 nodes_idle || {
-		echo "# the nodes did not become idle: $(sinfo -h -N -o '%N %T' | tr '\n' ' ')"
-		tail -n 20 "$S/log/"*.log "$S/log/"*.out 2>/dev/null | sed 's/^/#   /'
-		return 1
-	}
+	slurm_started nodes_idle $daemons
 }

@@ -132,7 +132,7 @@ EOF
 }
 
 slurm_start() {
-	local args=${1:-}
+	local args=${1:-} daemons
 	munge_start || return 1
 	cat > "$S/etc/slurm.conf" <<EOF
 ClusterName=meleetest
@@ -158,14 +158,42 @@ EOF
 	chmod 644 "$S/etc/slurm.conf" "$S/etc/plugstack.conf"
 
 	slurmctld -D -i > "$S/log/slurmctld.out" 2>&1 &
-	PIDS="$PIDS $!"
+	daemons=$!
 	slurmd -D > "$S/log/slurmd.out" 2>&1 &
-	PIDS="$PIDS $!"
-	wait_for 30 node_idle || {
-		echo "# the node did not become idle (state: $(node_state)):"
-		tail -n 20 "$S/log/slurmctld.log" "$S/log/slurmd.log" "$S/log/"*.out 2>/dev/null | sed 's/^/#   /'
-		return 1
-	}
+	daemons="$daemons $!"
+	PIDS="$PIDS $daemons"
+	slurm_started node_idle $daemons
+}
+
+# slurm_started CHECK PID...: waits up to 30 s for CHECK (the nodes idle)
+# while the daemons PID... run.  A daemon that exits, or a cluster not
+# ready in time, ends the test at once with the daemons' own reason (seen:
+# slurmd's "fatal: Hybrid mode is not supported" on a host with cgroup v1
+# and v2 mounted): else every srun after it waits out its timeout.
+slurm_started() {
+	local check=$1 n=300 pid dead="" why
+	shift
+	while ! "$check"; do
+		for pid in "$@"; do
+			kill -0 "$pid" 2>/dev/null || dead="$dead $(ps -o comm= -p "$pid" 2>/dev/null || echo "$pid")"
+		done
+		[ -z "$dead" ] && [ $((n -= 1)) -gt 0 ] || break
+		sleep 0.1
+	done
+	"$check" && return 0
+	# The reason: a fatal line, else slurmd's last errors (slurmctld
+	# logs harmless ones on every start).
+	why=$(cat "$S/log/"*.log "$S/log/"*.out 2>/dev/null | grep fatal | tail -n 2)
+	[ -n "$why" ] || why=$(cat "$S/log/"slurmd*.log "$S/log/"slurmd*.out 2>/dev/null | grep error | tail -n 2)
+	why=$(printf '%s' "$why" | tr '\n' ' ')
+	echo "# the cluster did not start (nodes: $(sinfo -h -N -o '%N %T' 2>/dev/null | tr '\n' ' ')):"
+	tail -n 20 "$S/log/"*.log "$S/log/"*.out 2>/dev/null | sed 's/^/#   /'
+	if [ -n "$dead" ]; then
+		echo "Bail out! a Slurm daemon exited at start: ${why:-see its log above}"
+	else
+		echo "Bail out! the Slurm nodes were not idle after 30 s: ${why:-see the logs above}"
+	fi
+	exit 1
 }
 
 # as_alice CMD...: runs CMD as the test user alice (uid 1501, groups from

@@ -10,8 +10,10 @@ grep -qw squashfs /proc/filesystems || modprobe squashfs 2>/dev/null ||
 [ -c /dev/loop-control ] || skip_all "no /dev/loop-control (loop driver)"
 
 # Where the image files live: root's, mode 755, like a site's shared
-# image directory.
-SRV=$T/srv
+# image directory.  A path of this test's own ($T is the same path in
+# every test): the loop devices of tests running at the same time have
+# other backing files.
+SRV=$T/srv-$$
 mkdir -p "$SRV"
 chmod 755 "$SRV"
 
@@ -35,15 +37,15 @@ add_file_image() {
 	chmod 644 "$T/etc/images.d/$1.conf"
 }
 
-# loops_of FILE: the loop devices whose backing file is FILE, one a line.
+# loops_of FILE: the loop devices whose backing file is FILE (also once
+# deleted) on this test's own file system (FILE's directory's device, a
+# tmpfs of this namespace), one a line: the loop devices of the host and
+# of other tests, at whatever path, are not counted.
 loops_of() {
-	local f
-	for f in /sys/block/loop*/loop/backing_file; do
-		[ -r "$f" ] || continue
-		case $(cat "$f" 2>/dev/null) in
-		"$1" | "$1 (deleted)") echo "${f%/loop/backing_file}" | sed 's|.*/||' ;;
-		esac
-	done
+	local dev
+	dev=$(stat -c '%Hd:%Ld' "$(dirname "$1")" 2>/dev/null) || return 0
+	losetup --list --noheadings --output NAME,BACK-MAJ:MIN,BACK-FILE |
+		awk -v d="$dev" -v f="$1" '$2 == d && $3 == f && (NF == 3 || $4 == "(deleted)") { sub(".*/", "", $1); print $1 }'
 }
 
 # The kernel lets a loop device go a moment after its last user (autoclear).

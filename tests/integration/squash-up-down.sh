@@ -46,7 +46,7 @@ is "$(mounted_below "$IMAGES" | wc -l)" "0" "nothing left mounted"
 wait_for 5 no_loops_of "$SRV/demo.sqsh"
 ok $? "no loop device left after down"
 run losetup -a
-unlike "$out" "demo.sqsh" "losetup -a lists none for the file"
+unlike "$out" "$SRV/demo.sqsh" "losetup -a lists none for the file"
 is "$(ls -A "$IMAGES/demo")" "" "the mountpoint is left, empty"
 
 # A read-only image without a mountpoint that up needs: refused, and the
