@@ -414,7 +414,7 @@ open_tree() {
 		[ -n "$closed" ] && private_dir "$closed" 755
 	done
 	setpriv --reuid=65534 --regid=65534 --clear-groups -- \
-		test -r "$top_srcdir/tests/lib.sh" -a -x "$top_builddir/tools/melee-mounts" ||
+		test -r "$top_srcdir/tests/lib.sh" -a -x "$MELEE_MOUNTS" ||
 		echo "# the tests' users cannot read $top_srcdir or run $top_builddir/tools: tests run as alice or bob fail" >&2
 }
 open_tree
