@@ -187,7 +187,7 @@ listing > "$W/src-after"
 is "$(diff "$W/src-before" "$W/src-after")" "" "both refusals changed no file in the tree"
 is "$(diff -r "$W/etc-melee-src" "$R/etc/melee")" "" "and /etc/melee is the source install's"
 ok_cmd "make uninstall (what both say to do)" make -C "$W/oot" uninstall DESTDIR="$R"
-is "$(find "$R/usr/local" -name '*melee*')" "" "nothing of MELEE left under /usr/local"
+is "$(find "$R/usr/local" -name "*melee*" ! -type d)" "" "no file of MELEE left under /usr/local"
 
 # The packages first, then ./quickstart over them (it builds and
 # installs the packages itself): it converges.
@@ -205,7 +205,7 @@ for u in melee-mounts melee-mounts-watch; do
 done
 is "$(inroot dpkg-query -W -f '${Package} ${db:Status-Status}\n' melee libpam-melee libnss-melee | sort | paste -sd,)" \
 	"libnss-melee installed,libpam-melee installed,melee installed" "the quickstart's install is the packages"
-is "$(find "$R/usr/local" -name '*melee*')" "" "and nothing under /usr/local"
+is "$(find "$R/usr/local" -name "*melee*" ! -type d)" "" "and no file under /usr/local"
 ls "$R"/build/melee/build/deb/*.deb > /dev/null 2>&1
 ok $? "the quickstart's .deb files are kept in build/deb"
 
