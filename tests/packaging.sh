@@ -74,14 +74,16 @@ write_config
 cached_image deb bookworm "" "" 3>"$T/work/cache.out" || { echo "Bail out! no bookworm minbase tree"; exit 1; }
 sed 's/^/# /' "$T/work/cache.out"
 R=$IMAGES/deb
-# The tree's own /proc, /sys, /dev and an empty /run (what a booted
-# system without systemd has); the host's DNS; the packages read-only on
-# /mnt.  Removed at the end, and by lib.sh's cleanup on failure.
+# The tree's root a mount point of its own, as a machine's / is (the unit
+# tests that make a private mount namespace set / private, which the
+# kernel refuses on a directory that is not a mount); the tree's own
+# /proc, /sys, /dev and an empty /run (what a booted system without
+# systemd has); the host's DNS; the packages read-only on /mnt.  Removed at the end, and by lib.sh's cleanup on failure.
 # tree_mounts SUITE: also apt's downloads, kept per suite under the
 # image cache, so that a second run fetches nothing it already has.
 tree_mounts() {
 	local debs=$IMAGE_CACHE/apt-$1-$(dpkg --print-architecture)
-	mkdir -p "$debs/partial" &&
+	mkdir -p "$debs/partial" && mount --bind "$R" "$R" &&
 		mount -t proc proc "$R/proc" && mount --rbind /sys "$R/sys" && mount --rbind /dev "$R/dev" &&
 		mount -t tmpfs -o mode=755 tree-run "$R/run" && mount --bind /etc/resolv.conf "$R/etc/resolv.conf" &&
 		mount --bind "$debs" "$R/var/cache/apt/archives"
