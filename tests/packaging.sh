@@ -205,8 +205,13 @@ like "$out" "^--- systemd does not run here \(no /run/systemd/system\): nothing 
 for u in melee-mounts melee-mounts-watch; do
 	ok "$(test -L "$R/etc/systemd/system/multi-user.target.wants/$u.service"; echo $?)" "after the quickstart $u.service is enabled"
 done
+like "$out" "^Unpacking melee \(" "the quickstart installs the melee package it built"
 is "$(inroot dpkg-query -W -f '${Package} ${db:Status-Status}\n' melee libpam-melee libnss-melee | sort | paste -sd,)" \
 	"libnss-melee installed,libpam-melee installed,melee installed" "the quickstart's install is the packages"
+is "$(inroot sh -c 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin; command -v melee melee-mounts melee-image')" \
+	"/usr/bin/melee
+/usr/sbin/melee-mounts
+/usr/sbin/melee-image" "melee, melee-mounts and melee-image are the packages' (nothing under /usr/local shadows them)"
 is "$(find "$R/usr/local" -name "*melee*" ! -type d)" "" "and no file under /usr/local"
 ls "$R"/build/melee/build/deb/*.deb > /dev/null 2>&1
 ok $? "the quickstart's .deb files are kept in build/deb"
