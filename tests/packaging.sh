@@ -208,7 +208,7 @@ done
 like "$out" "^Unpacking melee \(" "the quickstart installs the melee package it built"
 is "$(inroot dpkg-query -W -f '${Package} ${db:Status-Status}\n' melee libpam-melee libnss-melee | sort | paste -sd,)" \
 	"libnss-melee installed,libpam-melee installed,melee installed" "the quickstart's install is the packages"
-is "$(inroot sh -c 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin; command -v melee melee-mounts melee-image')" \
+is "$(inroot sh -c 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin; for c in melee melee-mounts melee-image; do command -v $c; done')" \
 	"/usr/bin/melee
 /usr/sbin/melee-mounts
 /usr/sbin/melee-image" "melee, melee-mounts and melee-image are the packages' (nothing under /usr/local shadows them)"
