@@ -29,11 +29,28 @@ copy_tree() { # copy_tree DEST
 	fi
 }
 copy_tree "$W/src/melee"
+# The copy as a git checkout, to see what a package build leaves in it.
+git -C "$W/src/melee" init -q && git -C "$W/src/melee" add -A &&
+	git -C "$W/src/melee" -c user.name=test -c user.email=test@localhost commit -qm tree ||
+	{ echo "Bail out! cannot make the copy a git checkout"; exit 1; }
 
 # ---- build and lintian (the host's: bookworm) ----
 run bash -c "cd '$W/src/melee' && nice -n 19 env DEB_BUILD_OPTIONS=parallel=1 dpkg-buildpackage -us -uc -b"
 ok "$rc" "dpkg-buildpackage -us -uc -b builds the packages"
 [ "$rc" -eq 0 ] || printf '%s\n' "$out" | tail -30 | sed 's/^/#   /'
+
+# A package build in a checkout leaves it as the next ./configure (out of
+# tree, as ./quickstart and tests/run do) needs it: nothing configured or
+# built in the source directory, and git sees nothing new.
+is "$(git -C "$W/src/melee" status --porcelain)" "" \
+	"after the package build: git status shows nothing changed or untracked"
+left=$(git -C "$W/src/melee" status --porcelain --ignored | sed -n 's/^!! //p')
+printf '%s\n' "$left" | paste -sd' ' | sed 's/^/# ignored after the build: /'
+is "$(printf '%s\n' "$left" | grep -E '(^|/)(config\.status|config\.h|Makefile|libtool|stamp-h1|\.libs/|\.deps/|[^/]*\.l?o)$')" "" \
+	"and nothing configured or built in the source directory (autoreconf's files and debian/'s build products only)"
+run bash -c "mkdir '$W/oot' && cd '$W/oot' && '$W/src/melee/configure' -q --prefix=/usr/local --sysconfdir=/etc"
+ok "$rc" "after the package build, configure out of tree works"
+[ "$rc" -eq 0 ] || printf '%s\n' "$out" | tail -5 | sed 's/^/#   /'
 changes=$(ls "$W"/src/melee_*_*.changes 2>/dev/null | head -n 1)
 run lintian --fail-on error,warning "$changes"
 ok "$rc" "lintian --fail-on error,warning on the .changes"
@@ -57,14 +74,16 @@ write_config
 cached_image deb bookworm "" "" 3>"$T/work/cache.out" || { echo "Bail out! no bookworm minbase tree"; exit 1; }
 sed 's/^/# /' "$T/work/cache.out"
 R=$IMAGES/deb
-# The tree's own /proc, /sys, /dev and an empty /run (what a booted
-# system without systemd has); the host's DNS; the packages read-only on
-# /mnt.  Removed at the end, and by lib.sh's cleanup on failure.
+# The tree's root a mount point of its own, as a machine's / is (the unit
+# tests that make a private mount namespace set / private, which the
+# kernel refuses on a directory that is not a mount); the tree's own
+# /proc, /sys, /dev and an empty /run (what a booted system without
+# systemd has); the host's DNS; the packages read-only on /mnt.  Removed at the end, and by lib.sh's cleanup on failure.
 # tree_mounts SUITE: also apt's downloads, kept per suite under the
 # image cache, so that a second run fetches nothing it already has.
 tree_mounts() {
 	local debs=$IMAGE_CACHE/apt-$1-$(dpkg --print-architecture)
-	mkdir -p "$debs/partial" &&
+	mkdir -p "$debs/partial" && mount --bind "$R" "$R" &&
 		mount -t proc proc "$R/proc" && mount --rbind /sys "$R/sys" && mount --rbind /dev "$R/dev" &&
 		mount -t tmpfs -o mode=755 tree-run "$R/run" && mount --bind /etc/resolv.conf "$R/etc/resolv.conf" &&
 		mount --bind "$debs" "$R/var/cache/apt/archives"
@@ -146,6 +165,70 @@ listing > "$W/after"
 is "$(diff "$W/before" "$W/after")" "" "after purge: the same files on disk as before the install"
 is "$(grep -rIl melee "$R/etc" "$R/var/lib" "$R/usr" "$R/lib" 2>/dev/null | grep -v '^.*/var/lib/\(apt\|dpkg\)/')" "" \
 	"after purge: no file in /etc, /var/lib, /usr mentions melee"
+
+# ---- one install at a time: the packages, the quickstart, make install ----
+# A real install from source under /usr/local with /etc as sysconfdir
+# (what the quickstart made before it installed the packages), built in
+# the out-of-tree directory configured above.
+run bash -c "cd '$W/oot' && nice -n 19 make -j2 && make install DESTDIR='$R'"
+ok "$rc" "make install (prefix /usr/local, sysconfdir /etc) into the tree"
+[ "$rc" -eq 0 ] || printf '%s\n' "$out" | tail -20 | sed 's/^/#   /'
+mkdir -p "$R/build/melee"
+copy_tree "$R/build/melee"
+listing > "$W/src-before"
+cp -a "$R/etc/melee" "$W/etc-melee-src"
+run inroot sh -c 'cd /mnt && apt-get install -y --no-install-recommends ./*.deb'
+ok "$(test "$rc" -ne 0; echo $?)" "the packages refuse to install over the /usr/local install"
+like "$out" ": /usr/local/bin/melee exists: MELEE is installed from source under /usr/local\." "naming the file"
+like "$out" "remove that install first \('make uninstall' in the build directory" "and saying what to do"
+run inroot /build/melee/quickstart
+is "$rc" "1" "./quickstart refuses over the /usr/local install too"
+like "$out" "^quickstart: /usr/local/bin/melee exists: MELEE is installed from source under /usr/local\.$" "naming the file"
+like "$out" "remove that install first \('make uninstall' in the build directory" "and saying what to do"
+listing > "$W/src-after"
+is "$(diff "$W/src-before" "$W/src-after")" "" "both refusals changed no file in the tree"
+is "$(diff -r "$W/etc-melee-src" "$R/etc/melee")" "" "and /etc/melee is the source install's"
+ok_cmd "make uninstall (what both say to do)" make -C "$W/oot" uninstall DESTDIR="$R"
+is "$(find "$R/usr/local" -name "*melee*" ! -type d)" "" "no file of MELEE left under /usr/local"
+
+# The packages first, then ./quickstart over them (it builds and
+# installs the packages itself): it converges.
+run inroot sh -c 'cd /mnt && apt-get install -y --no-install-recommends ./*.deb'
+ok "$rc" "apt-get install ./*.deb (the packages first)"
+run inroot /build/melee/quickstart
+ok "$rc" "./quickstart over the packages"
+[ "$rc" -eq 0 ] || printf '%s\n' "$out" | tail -30 | sed 's/^/#   /'
+like "$out" "^melee-fixture:demo$" "the quickstart runs melee demo as demo"
+like "$out" "^logged in as demo in image demo$" "the quickstart's ssh demo+demo@127.0.0.1 lands in the image"
+like "$out" "^--- systemd does not run here \(no /run/systemd/system\): nothing brings the images up at boot; run 'melee-mounts up' after each boot$" \
+	"without systemd it says what brings the images up after a boot"
+for u in melee-mounts melee-mounts-watch; do
+	ok "$(test -L "$R/etc/systemd/system/multi-user.target.wants/$u.service"; echo $?)" "after the quickstart $u.service is enabled"
+done
+like "$out" "^Unpacking melee \(" "the quickstart installs the melee package it built"
+is "$(inroot dpkg-query -W -f '${Package} ${db:Status-Status}\n' melee libpam-melee libnss-melee | sort | paste -sd,)" \
+	"libnss-melee installed,libpam-melee installed,melee installed" "the quickstart's install is the packages"
+is "$(inroot sh -c 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin; for c in melee melee-mounts melee-image; do command -v $c; done')" \
+	"/usr/bin/melee
+/usr/sbin/melee-mounts
+/usr/sbin/melee-image" "melee, melee-mounts and melee-image are the packages' (nothing under /usr/local shadows them)"
+is "$(find "$R/usr/local" -name "*melee*" ! -type d)" "" "and no file under /usr/local"
+ls "$R"/build/melee/build/deb/*.deb > /dev/null 2>&1
+ok $? "the quickstart's .deb files are kept in build/deb"
+
+# Then the packages again over the quickstart: it converges too, and the
+# quickstart's demo (not the packages') survives a purge.
+run inroot sh -c 'cd /mnt && apt-get install -y --reinstall --no-install-recommends ./*.deb'
+ok "$rc" "apt-get install --reinstall ./*.deb over the quickstart"
+run inroot su demo -c 'melee demo cat /marker'
+is "$rc:$out" "0:melee-fixture:demo" "melee demo still works as demo"
+ok_cmd "melee-mounts down" inroot melee-mounts down
+run inroot apt-get purge -y melee libpam-melee libnss-melee
+ok "$rc" "apt-get purge after the quickstart"
+is "$(cat "$R/etc/melee/images.d/demo.conf" 2>&1)" "[image demo]
+description = MELEE demo image (busybox)" "the purge leaves the quickstart's demo.conf"
+is "$(cat "$R/image/demo/marker" 2>&1)" "melee-fixture:demo" "and its demo image"
+is "$(grep -w melee "$R/etc/nsswitch.conf")" "" "and takes melee out of nsswitch.conf"
 tree_umount
 
 # ---- trixie: the same build in a trixie tree (merged /usr) ----
