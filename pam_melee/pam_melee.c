@@ -66,6 +66,7 @@ struct choice {
 	enum source source;
 	char image[MELEE_NAME_MAX + 5]; /* room for melee_shown()'s "..." */
 	char base[256]; /* the user without the suffix */
+	bool host; /* USER<sep>host: the host, whatever a default says */
 };
 
 static void parse_args(pam_handle_t *pamh, int argc, const char **argv, struct args *a)
@@ -139,6 +140,10 @@ static int parse_name(const struct melee_config *cfg, const char *user, struct c
 	}
 	snprintf(c->base, sizeof(c->base), "%.*s", (int)i, user);
 	set_choice(c, SRC_SUFFIX, user + i + 1);
+	/* The reserved name (no image may take it): the login asks for the
+	 * host, so no default and no question apply (choose() stops at a
+	 * suffix). */
+	c->host = strcmp(user + i + 1, MELEE_HOST_NAME) == 0;
 	return 0;
 }
 
@@ -244,6 +249,21 @@ static int check_suffix_name(const char *user, const struct choice *c,
 				  (unsigned)res->pw_gid, c->base, (unsigned)base->pw_uid,
 				  (unsigned)base->pw_gid);
 	return 0;
+}
+
+/* USER<sep>host is a second name like any suffixed one: only for a
+ * person, and only when the whole name is the base user's.  Leaves the
+ * base user's entry in *pw (the caller frees it). */
+static int check_host_name(const char *user, const struct choice *c, struct passwd **pw,
+			   char *err, size_t errlen)
+{
+	int r = *pw ? 0 : melee_getpwnam(c->base, pw, err, errlen);
+
+	if (r == -ENOENT)
+		return melee_fail(err, errlen, -ENOENT, "unknown user '%s'", c->base);
+	if (r < 0)
+		return r;
+	return check_suffix_name(user, c, *pw, err, errlen);
 }
 
 /* Looks up the base user (unless choose() did) and checks that the
@@ -373,9 +393,11 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 		return PAM_IGNORE;
 	if (parse_name(&cfg, user, &c, err, sizeof(err)) < 0)
 		pam_error(pamh, "melee: %s", err);
-	else if (c.source == SRC_SUFFIX && !(im = melee_config_find_image(&cfg, c.image)))
+	else if (c.source != SRC_SUFFIX || c.host) {
+		/* a plain name or the host: nothing to explain */
+	} else if (!(im = melee_config_find_image(&cfg, c.image)))
 		pam_error(pamh, "melee: there is no image '%s' on this host", c.image);
-	else if (c.source == SRC_SUFFIX && (im->n_allow_users || im->n_allow_groups))
+	else if (im->n_allow_users || im->n_allow_groups)
 		pam_info(pamh, "melee: image '%s' is open only to the users and groups "
 			       "its configuration allows",
 			 im->name);
@@ -422,7 +444,11 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 		return PAM_USER_UNKNOWN;
 	}
 	r = PAM_IGNORE;
-	if (c.source != SRC_NONE) {
+	if (c.host) {
+		r = check_host_name(user, &c, &pw, err, sizeof(err)) < 0
+			    ? refuse(pamh, &a, &c, err, PAM_PERM_DENIED)
+			    : PAM_SUCCESS;
+	} else if (c.source != SRC_NONE) {
 		if (check_choice(&cfg, user, &c, &im, &pw, err, sizeof(err)) >= 0)
 			r = PAM_SUCCESS;
 		else if (!(a.ask && !strict(c.source) && tty_asks(pamh)))
@@ -485,6 +511,17 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	if (c.source == SRC_NONE) {
 		if (a.debug)
 			pam_syslog(pamh, LOG_DEBUG, "user %s: no image chosen, host session", user);
+		r = PAM_IGNORE;
+		goto out;
+	}
+	if (c.host) {
+		r = check_host_name(user, &c, &pw, err, sizeof(err));
+		if (r < 0) {
+			r = refuse(pamh, &a, &c, err, PAM_SESSION_ERR);
+			goto out;
+		}
+		pam_syslog(pamh, LOG_INFO, "user %s: host session (asked for by %s)", c.base,
+			   user);
 		r = PAM_IGNORE;
 		goto out;
 	}
