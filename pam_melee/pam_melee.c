@@ -20,15 +20,18 @@
 #include "melee-enter.h"
 #include "melee-ids.h"
 #include "melee-pw.h"
+#include "melee-safety.h"
 #include "melee-user-default.h"
 #include "melee-util.h"
 #include "pam-ask.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -300,6 +303,50 @@ static int check_choice(const struct melee_config *cfg, const char *user,
 	return r;
 }
 
+/* The caller (sshd, su, login) execs the shell of its own passwd lookup
+ * inside the image once the session is open; PAM cannot change it, so
+ * unlike `melee` (which falls back to /bin/sh) a shell the image lacks
+ * is refused here, naming both, and not left to su's "failed to execute"
+ * or sshd's bare exit 254 (pam_melee(8)).  Resolved beneath the image
+ * root as the image itself resolves it (its /bin -> usr/bin followed,
+ * never out of it); an empty shell is /bin/sh, as for sshd and su.
+ *
+ * The host's session modules after pam_melee (Debian's sshd runs
+ * pam_limits) read their configuration in the image: a missing
+ * limits.conf fails the session with nothing but "Error in service
+ * module" in sshd's log, so the log says which file of which image. */
+static int check_image_files(pam_handle_t *pamh, const struct melee_image *im,
+			     const struct passwd *pw, char *err, size_t errlen)
+{
+	const char *shell = pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh";
+	cleanup_fd int imgfd = -1, fd = -1, limits = -1;
+	struct stat st;
+
+	/* melee_enter_image() walks it again, and says why if it fails. */
+	imgfd = image_open_safely(im->path, 0, NULL, 0);
+	if (imgfd < 0)
+		return 0;
+	fd = image_resolve(imgfd, shell, O_PATH);
+	if (fd < 0)
+		return melee_fail(err, errlen, fd, "image %s has no %s, the login shell of %s (%s)",
+				  im->name, shell, pw->pw_name, strerror(-fd));
+	if (fstat(fd, &st) < 0)
+		return melee_fail(err, errlen, -errno, "image %s: %s: %s", im->name, shell,
+				  strerror(errno));
+	if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+		return melee_fail(err, errlen, -EACCES,
+				  "in image %s, %s (the login shell of %s) is not an executable file",
+				  im->name, shell, pw->pw_name);
+	limits = image_resolve(imgfd, "/etc/security/limits.conf", O_PATH);
+	if (limits == -ENOENT)
+		pam_syslog(pamh, LOG_WARNING,
+			   "image %s has no /etc/security/limits.conf: a pam_limits.so after "
+			   "pam_melee in this session stack fails the session (melee.conf(5): "
+			   "the fstab)",
+			   im->name);
+	return 0;
+}
+
 static bool strict(enum source s)
 {
 	return s == SRC_SUFFIX || s == SRC_ENV || s == SRC_SESSION || s == SRC_ASKED;
@@ -562,6 +609,10 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		}
 		if (r > 0)
 			pam_syslog(pamh, LOG_NOTICE, "user %s: %s", c.base, ran);
+	}
+	if (check_image_files(pamh, im, pw, err, sizeof(err)) < 0) {
+		r = refuse(pamh, &a, &c, err, PAM_SESSION_ERR);
+		goto out;
 	}
 	r = melee_enter_image(im, err, sizeof(err));
 	if (r == MELEE_ENTER_INSIDE) {
