@@ -69,8 +69,8 @@ static enum nss_status failed(int r, const char *err, int *errnop)
 	return NSS_STATUS_UNAVAIL;
 }
 
-/* Decides whether `name` is a configured image suffix that the base user
- * may use: SUCCESS, NOTFOUND for a refusal (no MELEE configuration here,
+/* Decides whether `name` is a configured image suffix (or the host's
+ * reserved name) that the base user may use: SUCCESS, NOTFOUND for a refusal (no MELEE configuration here,
  * no such image, another separator, not a person, not allowed), or what
  * failed() says.  Reads melee.conf and the image's own drop-in (the whole
  * configuration only for an alias or an unknown name: see
@@ -85,6 +85,7 @@ static enum nss_status allowed(const char *base, const char *image, char sep, ui
 	size_t ngroups = 0;
 	enum nss_status st = NSS_STATUS_NOTFOUND;
 	char err[MELEE_ERRLEN] = "";
+	bool host;
 	int r;
 
 	/* Inside an image (after the chroot) glibc 2.33+ keeps the service
@@ -105,7 +106,11 @@ static enum nss_status allowed(const char *base, const char *image, char sep, ui
 	 * A login.defs that cannot be read or parsed is a failure, not a
 	 * refusal.  Read once per lookup, and only for a name whose suffix
 	 * is an image. */
-	if (!im || sep != cfg.separator || uid == 0)
+	/* USER<sep>host (MELEE_HOST_NAME, which no image may take) is the
+	 * host whatever a default says: the same second name, for the same
+	 * people, with no image to be allowed. */
+	host = strcmp(image, MELEE_HOST_NAME) == 0;
+	if ((!im && !host) || sep != cfg.separator || uid == 0)
 		goto out;
 	r = melee_login_defs_read(MELEE_LOGIN_DEFS, &range, err, sizeof(err));
 	if (r < 0) {
@@ -116,7 +121,7 @@ static enum nss_status allowed(const char *base, const char *image, char sep, ui
 		goto out;
 	/* The groups only when an allow list or the caller needs them:
 	 * getpwnam_r of an open image reads no group file. */
-	if (im->n_allow_groups || groups_out) {
+	if ((im && im->n_allow_groups) || groups_out) {
 		r = melee_user_groups(base, gid, &groups, &ngroups);
 		if (r < 0) {
 			snprintf(err, sizeof(err), "groups of %s: %s", base, strerror(-r));
@@ -124,7 +129,7 @@ static enum nss_status allowed(const char *base, const char *image, char sep, ui
 			goto out;
 		}
 	}
-	r = melee_image_access(im, base, groups, ngroups, err, sizeof(err));
+	r = im ? melee_image_access(im, base, groups, ngroups, err, sizeof(err)) : 0;
 	if (r < 0 && r != -EACCES) {
 		st = failed(r, err, errnop);
 		goto out;

@@ -106,9 +106,11 @@ static bool listed(const struct melee_image *const *v, size_t n, const struct me
 	return false;
 }
 
-/* "Image [trixie] (host, bullseye, trixie): " */
-static void make_prompt(const struct melee_image *const *v, size_t n, const char *preset, char *buf,
-			size_t len)
+/* "Image [trixie] (host, bullseye, trixie; log in as alice+host for the
+ * host): ".  The hint is the way back from a default that is an image
+ * without melee in it: USER<sep>host never chooses an image. */
+static void make_prompt(const struct melee_image *const *v, size_t n, const char *preset,
+			const char *user, char sep, char *buf, size_t len)
 {
 	size_t at = (size_t)snprintf(buf, len, "Image [%s] (host", preset);
 
@@ -120,7 +122,8 @@ static void make_prompt(const struct melee_image *const *v, size_t n, const char
 		at += (size_t)snprintf(buf + at, len - at, ", %s", v[i]->name);
 	}
 	if (at < len)
-		snprintf(buf + at, len - at, "): ");
+		snprintf(buf + at, len - at, "; log in as %s%c%s for the host): ", user, sep,
+			 MELEE_HOST_NAME);
 }
 
 /* One answer: 0 with the image (or "" for the host) in `answer`, else
@@ -163,7 +166,7 @@ int melee_pam_ask(pam_handle_t *pamh, const struct melee_config *cfg, const char
 {
 	cleanup_free const struct melee_image **v = NULL;
 	const struct melee_image *def = NULL;
-	char prompt[PROMPT_LIST_MAX + MELEE_NAME_MAX + 32];
+	char prompt[PROMPT_LIST_MAX + MELEE_NAME_MAX + 320]; /* + the hint, user included */
 	size_t n;
 	int r;
 
@@ -187,7 +190,7 @@ int melee_pam_ask(pam_handle_t *pamh, const struct melee_config *cfg, const char
 		}
 	}
 	preset = def ? def->name : MELEE_HOST_NAME;
-	make_prompt(v, n, preset, prompt, sizeof(prompt));
+	make_prompt(v, n, preset, user, cfg->separator, prompt, sizeof(prompt));
 	for (int try = 1;; try++) {
 		cleanup_free char *reply = NULL;
 

@@ -20,15 +20,18 @@
 #include "melee-enter.h"
 #include "melee-ids.h"
 #include "melee-pw.h"
+#include "melee-safety.h"
 #include "melee-user-default.h"
 #include "melee-util.h"
 #include "pam-ask.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -70,7 +73,8 @@ static const char *const source_names[] = {
 struct choice {
 	enum source source;
 	char image[MELEE_NAME_MAX + 5]; /* room for melee_shown()'s "..." */
-	char base[256];			/* the user without the suffix */
+	char base[256]; /* the user without the suffix */
+	bool host;	/* USER<sep>host: the host, whatever a default says */
 };
 
 static void parse_args(pam_handle_t *pamh, int argc, const char **argv, struct args *a)
@@ -145,6 +149,10 @@ static int parse_name(const struct melee_config *cfg, const char *user, struct c
 	}
 	snprintf(c->base, sizeof(c->base), "%.*s", (int)i, user);
 	set_choice(c, SRC_SUFFIX, user + i + 1);
+	/* The reserved name (no image may take it): the login asks for the
+	 * host, so no default and no question apply (choose() stops at a
+	 * suffix). */
+	c->host = strcmp(user + i + 1, MELEE_HOST_NAME) == 0;
 	return 0;
 }
 
@@ -252,6 +260,21 @@ static int check_suffix_name(const char *user, const struct choice *c, const str
 	return 0;
 }
 
+/* USER<sep>host is a second name like any suffixed one: only for a
+ * person, and only when the whole name is the base user's.  Leaves the
+ * base user's entry in *pw (the caller frees it). */
+static int check_host_name(const char *user, const struct choice *c, struct passwd **pw,
+			   char *err, size_t errlen)
+{
+	int r = *pw ? 0 : melee_getpwnam(c->base, pw, err, errlen);
+
+	if (r == -ENOENT)
+		return melee_fail(err, errlen, -ENOENT, "unknown user '%s'", c->base);
+	if (r < 0)
+		return r;
+	return check_suffix_name(user, c, *pw, err, errlen);
+}
+
 /* Looks up the base user (unless choose() did) and checks that the
  * chosen image exists and is allowed.  On success *im is the image; *pw,
  * the base user's entry (the caller frees it), is set whenever the
@@ -273,6 +296,50 @@ static int check_choice(const struct melee_config *cfg, const char *user, const 
 	if (c->source == SRC_SUFFIX && (r = check_suffix_name(user, c, *pw, err, errlen)) < 0)
 		return r;
 	return melee_user_may_use(*im, *pw, err, errlen);
+}
+
+/* The caller (sshd, su, login) execs the shell of its own passwd lookup
+ * inside the image once the session is open; PAM cannot change it, so
+ * unlike `melee` (which falls back to /bin/sh) a shell the image lacks
+ * is refused here, naming both, and not left to su's "failed to execute"
+ * or sshd's bare exit 254 (pam_melee(8)).  Resolved beneath the image
+ * root as the image itself resolves it (its /bin -> usr/bin followed,
+ * never out of it); an empty shell is /bin/sh, as for sshd and su.
+ *
+ * The host's session modules after pam_melee (Debian's sshd runs
+ * pam_limits) read their configuration in the image: a missing
+ * limits.conf fails the session with nothing but "Error in service
+ * module" in sshd's log, so the log says which file of which image. */
+static int check_image_files(pam_handle_t *pamh, const struct melee_image *im,
+			     const struct passwd *pw, char *err, size_t errlen)
+{
+	const char *shell = pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh";
+	cleanup_fd int imgfd = -1, fd = -1, limits = -1;
+	struct stat st;
+
+	/* melee_enter_image() walks it again, and says why if it fails. */
+	imgfd = image_open_safely(im->path, 0, NULL, 0);
+	if (imgfd < 0)
+		return 0;
+	fd = image_resolve(imgfd, shell, O_PATH);
+	if (fd < 0)
+		return melee_fail(err, errlen, fd, "image %s has no %s, the login shell of %s (%s)",
+				  im->name, shell, pw->pw_name, strerror(-fd));
+	if (fstat(fd, &st) < 0)
+		return melee_fail(err, errlen, -errno, "image %s: %s: %s", im->name, shell,
+				  strerror(errno));
+	if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+		return melee_fail(err, errlen, -EACCES,
+				  "in image %s, %s (the login shell of %s) is not an executable file",
+				  im->name, shell, pw->pw_name);
+	limits = image_resolve(imgfd, "/etc/security/limits.conf", O_PATH);
+	if (limits == -ENOENT)
+		pam_syslog(pamh, LOG_WARNING,
+			   "image %s has no /etc/security/limits.conf: a pam_limits.so after "
+			   "pam_melee in this session stack fails the session (melee.conf(5): "
+			   "the fstab)",
+			   im->name);
+	return 0;
 }
 
 static bool strict(enum source s)
@@ -367,9 +434,11 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 		return PAM_IGNORE;
 	if (parse_name(&cfg, user, &c, err, sizeof(err)) < 0)
 		pam_error(pamh, "melee: %s", err);
-	else if (c.source == SRC_SUFFIX && !(im = melee_config_find_image(&cfg, c.image)))
+	else if (c.source != SRC_SUFFIX || c.host) {
+		/* a plain name or the host: nothing to explain */
+	} else if (!(im = melee_config_find_image(&cfg, c.image)))
 		pam_error(pamh, "melee: there is no image '%s' on this host", c.image);
-	else if (c.source == SRC_SUFFIX && (im->n_allow_users || im->n_allow_groups))
+	else if (im->n_allow_users || im->n_allow_groups)
 		pam_info(pamh,
 			 "melee: image '%s' is open only to the users and groups "
 			 "its configuration allows",
@@ -416,7 +485,11 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 		return PAM_USER_UNKNOWN;
 	}
 	r = PAM_IGNORE;
-	if (c.source != SRC_NONE) {
+	if (c.host) {
+		r = check_host_name(user, &c, &pw, err, sizeof(err)) < 0
+			    ? refuse(pamh, &a, &c, err, PAM_PERM_DENIED)
+			    : PAM_SUCCESS;
+	} else if (c.source != SRC_NONE) {
 		if (check_choice(&cfg, user, &c, &im, &pw, err, sizeof(err)) >= 0)
 			r = PAM_SUCCESS;
 		else if (!(a.ask && !strict(c.source) && tty_asks(pamh)))
@@ -489,6 +562,8 @@ static int prepare_on_host(pam_handle_t *pamh, const struct args *a, const struc
 		return refuse(pamh, a, c, err, PAM_SESSION_ERR);
 	if (r > 0)
 		pam_syslog(pamh, LOG_NOTICE, "user %s: %s", c->base, ran);
+	if (check_image_files(pamh, im, pw, err, sizeof(err)) < 0)
+		return refuse(pamh, a, c, err, PAM_SESSION_ERR);
 	return PAM_SUCCESS;
 }
 
@@ -576,6 +651,17 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	if (c.source == SRC_NONE) {
 		if (a.debug)
 			pam_syslog(pamh, LOG_DEBUG, "user %s: no image chosen, host session", user);
+		r = PAM_IGNORE;
+		goto out;
+	}
+	if (c.host) {
+		r = check_host_name(user, &c, &pw, err, sizeof(err));
+		if (r < 0) {
+			r = refuse(pamh, &a, &c, err, PAM_SESSION_ERR);
+			goto out;
+		}
+		pam_syslog(pamh, LOG_INFO, "user %s: host session (asked for by %s)", c.base,
+			   user);
 		r = PAM_IGNORE;
 		goto out;
 	}

@@ -17,7 +17,7 @@ mkdir -p "$T/site"; chmod 755 "$T/site"
 "$top_srcdir/tests/make-fixture-image" "$T/site/sl6" sl6 >/dev/null
 run mi import sl6 "$T/site/sl6"
 like "$out" "^melee-image: sl6: registered in $T/etc/images.d/sl6.conf \(MELEE fixture image \(sl6, busybox\)\)$" "import DIR registers with the os-release description"
-like "$out" "^sl6: mounted 13, 0 already present$" "and runs melee-mounts up"
+like "$out" "^sl6: mounted 17, 0 already present$" "and runs melee-mounts up"
 is "$rc" "0" "import exits 0"
 is "$(cat "$T/etc/images.d/sl6.conf")" "# Registered by melee-image.
 [image sl6]

@@ -37,12 +37,14 @@ like "$out" "^phys +ready +yes +- +Physics$" "alice (group physics) sees phys"
 # The default: each source, and the mark follows it.
 echo "bob one" > "$T/etc/users.conf"
 run as bob "$MELEE" --show-default
-is "$rc:$out" "0:one (users.conf)" "--show-default: users.conf"
+is "$rc:$out" "0:one (users.conf)
+note: log in as bob+host for the host" "--show-default: users.conf"
 like "$(as bob "$MELEE" --list)" "^one +ready +yes +\* +Image one$" "--list marks users.conf's image with *"
 write_config "default-image = two"
 : > "$T/etc/users.conf"
 run as bob "$MELEE" --show-default
-is "$rc:$out" "0:two (default-image)" "--show-default: default-image"
+is "$rc:$out" "0:two (default-image)
+note: log in as bob+host for the host" "--show-default: default-image"
 like "$(as bob "$MELEE" --list)" "^two +not prepared +yes +\* +Image two$" "--list marks default-image's image"
 as bob "$MELEE" --set-default one >/dev/null
 run as bob "$MELEE" --list
@@ -64,10 +66,12 @@ is "$rc:$out" "0:host (~/.config/melee/image names phys, but you may not use ima
 chown alice /home/bob/.config/melee/image
 run as bob "$MELEE" --show-default
 is "$rc:$out" "0:two (default-image)
+note: log in as bob+host for the host
 note: ~/.config/melee/image belongs to uid 1501, not to you: ignored" "a file not bob's is ignored, and said so"
 rm /home/bob/.config/melee/image; ln -s /tmp/x /home/bob/.config/melee/image
 run as bob "$MELEE" --show-default
 is "$rc:$out" "0:two (default-image)
+note: log in as bob+host for the host
 note: ~/.config/melee/image is a symbolic link: ignored" "a symlinked file is ignored, and said so"
 run as bob "$MELEE" --list --bogus
 like "$rc:$out" "^125:melee: --list takes only --all" "--list with another argument: usage error"

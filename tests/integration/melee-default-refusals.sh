@@ -73,7 +73,8 @@ mkdir /home/alice/.config/melee; chown alice:alice /home/alice/.config/melee
 echo keep > /home/bob/victim; chown bob:bob /home/bob/victim
 ln -s /home/bob/victim /home/alice/.config/melee/image
 run as alice "$MELEE" --set-default two
-is "$rc:$out" "0:two (from ~/.config/melee/image)" "a symlink at ~/.config/melee/image is replaced by a file"
+is "$rc:$out" "0:two (from ~/.config/melee/image)
+note: log in as alice+host for the host" "a symlink at ~/.config/melee/image is replaced by a file"
 is "$(cat /home/bob/victim):$(stat -c %F /home/alice/.config/melee/image)" "keep:regular file" \
 	"the link's target is untouched; the image file is a regular file"
 done_testing

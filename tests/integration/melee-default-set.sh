@@ -35,13 +35,15 @@ is "$(where alice)" "host unset" "(and a login lands on the host)"
 
 # A restrictive umask must not make the file unreadable to the login.
 run as alice sh -c "umask 077; exec \"$MELEE\" --set-default two"
-is "$rc:$out" "0:two (from ~/.config/melee/image)" "--set-default two: says what a login now chooses"
+is "$rc:$out" "0:two (from ~/.config/melee/image)
+note: log in as alice+host for the host" "--set-default two: says what a login now chooses"
 is "$(stat -c '%U %a' /home/alice/.config /home/alice/.config/melee "$F" | tr '\n' ' ')" \
 	"alice 755 alice 755 alice 644 " "directories 0755, file 0644, all alice's (umask 077 notwithstanding)"
 is "$(cat "$F")" "two" "the file holds the image name, one line"
 is "$(ls -A /home/alice/.config/melee)" "image" "no temporary file is left beside it"
 run as alice "$MELEE" --show-default
-is "$rc:$out" "0:two (from ~/.config/melee/image)" "--show-default: two, from the user's file"
+is "$rc:$out" "0:two (from ~/.config/melee/image)
+note: log in as alice+host for the host" "--show-default: two, from the user's file"
 is "$(where alice)" "two" "a real PAM session of alice lands in image two"
 
 run as alice "$MELEE" --set-default uno
@@ -66,10 +68,12 @@ like "$rc:$out" "^125:melee: --set-default takes one IMAGE, or host" "--set-defa
 # host removes the file; users.conf then decides.
 echo "alice two" > "$T/etc/users.conf"
 run as alice "$MELEE" --set-default host
-is "$rc:$out" "0:two (users.conf)" "--set-default host: removed, and says that users.conf now chooses"
+is "$rc:$out" "0:two (users.conf)
+note: log in as alice+host for the host" "--set-default host: removed, and says that users.conf now chooses"
 is "$(ls -A /home/alice/.config/melee)" "" "the file is gone"
 run as alice "$MELEE" --set-default host
-is "$rc:$out" "0:two (users.conf)" "--set-default host again: nothing to remove, still fine"
+is "$rc:$out" "0:two (users.conf)
+note: log in as alice+host for the host" "--set-default host again: nothing to remove, still fine"
 : > "$T/etc/users.conf"
 run as alice "$MELEE" --show-default
 is "$rc:$out" "0:host (nothing chosen)" "without users.conf: host (nothing chosen)"

@@ -18,13 +18,13 @@ for i in demo sec; do install -o root -g root -m 4755 "$T/work/euid" "$IMAGES/$i
 is "$(as alice "$IMAGES/demo/bin/euid")" "0" "the setuid-root program works where the images live (run from the host)"
 
 run mm up sec
-is "$rc:$out" "0:sec: mounted 14, 0 already present" "up sec mounts the fstab, the accounts and the nosuid bind"
+is "$rc:$out" "0:sec: mounted 18, 0 already present" "up sec mounts the fstab, the accounts and the nosuid bind"
 first=$(awk -v p="$IMAGES/sec" '$5 == p || index($5, p "/") == 1 { print $5, $6; exit }' /proc/self/mountinfo)
 like "$first" "^$IMAGES/sec [^ ]*nosuid" "the first mount of the image is its root, bound onto itself nosuid"
 is "$(awk -v p="$IMAGES/sec" '$5 == p' /proc/self/mountinfo | wc -l)" "1" "exactly one mount on the image root"
-is "$(mm up sec 2>&1)" "sec: already up, nothing mounted (14 of 14 present)" "a second up adds nothing"
-like "$(mm status sec)" "^sec +$IMAGES/sec +ready +14/14  nosuid$" "status: ready, nosuid"
-like "$(mm status --json sec)" '"state":"ready","present":14,"expected":14,"nosuid":true' "status --json: nosuid true"
+is "$(mm up sec 2>&1)" "sec: already up, nothing mounted (18 of 18 present)" "a second up adds nothing"
+like "$(mm status sec)" "^sec +$IMAGES/sec +ready +18/18  nosuid$" "status: ready, nosuid"
+like "$(mm status --json sec)" '"state":"ready","present":18,"expected":18,"nosuid":true' "status --json: nosuid true"
 
 run as alice "$MELEE" sec euid
 is "$rc:$out" "0:1501" "nosuid = yes: the setuid-root program runs with alice's uid"
@@ -37,7 +37,7 @@ sed -i 's/^description = Demo image$/description = Demo image\nnosuid = yes/' "$
 run as alice "$MELEE" demo euid
 like "$rc:$out" "^[1-9][0-9]*:melee: image demo is not prepared \(nosuid = yes, but $IMAGES/demo is not mounted nosuid\); run 'melee-mounts up demo' as root$" \
 	"an image up without its nosuid bind is not entered"
-like "$(mm status demo)" "^demo +$IMAGES/demo +partial +13/14  nosuid bind missing$" "status: partial, nosuid bind missing"
+like "$(mm status demo)" "^demo +$IMAGES/demo +partial +17/18  nosuid bind missing$" "status: partial, nosuid bind missing"
 run mm up demo
 is "$rc:$out" "1:melee-mounts: demo: nosuid = yes, but $IMAGES/demo is up without its nosuid bind; run 'melee-mounts down demo' first" \
 	"up refuses to put the bind over an image that is up"

@@ -53,7 +53,7 @@ echo "/nonexistent/data /data none rbind" >> "$T/etc/fstab.missing"
 add_image missing "fstab = $T/etc/fstab.missing"
 sed -i '/^fstab = .*\/fstab$/d' "$T/etc/images.d/missing.conf"
 run mm up missing
-is "$rc:$out" "1:melee-mounts: missing: $T/etc/fstab.missing:17: source /nonexistent/data does not exist" "missing fstab source refused"
+is "$rc:$out" "1:melee-mounts: missing: $T/etc/fstab.missing:26: source /nonexistent/data does not exist" "missing fstab source refused"
 none_mounted missing; ok $? "nothing half-mounted for the missing-source image"
 
 # A syntax error in fstab.
@@ -80,12 +80,12 @@ echo "$T/shared /srv none rbind" >> "$T/etc/fstab.loop"
 "$top_srcdir/tests/make-fixture-image" "$T/shared/inner" inner >/dev/null
 printf '[image inner]\npath = %s\nfstab = %s\n' "$T/shared/inner" "$T/etc/fstab.loop" > "$T/etc/images.d/inner.conf"
 run mm up inner
-is "$rc:$out" "1:melee-mounts: inner: $T/etc/fstab.loop:17: image inner ($T/shared/inner) lies inside the rbind source $T/shared: every up would copy the images' own mounts into it; move the image out of $T/shared" "an image inside an rbind source is refused"
-like "$(mm check inner 2>&1)" "^inner: FAIL: $T/etc/fstab.loop:17: image inner" "check reports it"
+is "$rc:$out" "1:melee-mounts: inner: $T/etc/fstab.loop:26: image inner ($T/shared/inner) lies inside the rbind source $T/shared: every up would copy the images' own mounts into it; move the image out of $T/shared" "an image inside an rbind source is refused"
+like "$(mm check inner 2>&1)" "^inner: FAIL: $T/etc/fstab.loop:26: image inner" "check reports it"
 # The same source written with a trailing slash is the same directory.
 sed -i "s|^$T/shared /srv|$T/shared/ /srv|" "$T/etc/fstab.loop"
 run mm up inner
-like "$rc:$out" "^1:melee-mounts: inner: $T/etc/fstab.loop:17: image inner \($T/shared/inner\) lies inside the rbind source $T/shared/:" \
+like "$rc:$out" "^1:melee-mounts: inner: $T/etc/fstab.loop:26: image inner \($T/shared/inner\) lies inside the rbind source $T/shared/:" \
 	"and with a trailing slash on the source: refused too"
 rm "$T/etc/images.d/inner.conf"
 
@@ -96,8 +96,8 @@ add_image opt "fstab = $T/etc/fstab.nofail"
 sed -i "/^fstab = .*\/fstab$/d" "$T/etc/images.d/opt.conf"
 run mm up opt
 is "$rc:$out" "0:opt: skipping /opt: source /nonexistent/opt is missing (nofail)
-opt: mounted 13, 0 already present" "up skips a nofail entry with a missing source"
-like "$(mm status opt)" "^opt .* ready +13/13$" "and status calls the image ready"
+opt: mounted 17, 0 already present" "up skips a nofail entry with a missing source"
+like "$(mm status opt)" "^opt .* ready +17/17$" "and status calls the image ready"
 mm down opt >/dev/null
 
 # A bad config file: file:line, exit 2, nothing done.
@@ -117,7 +117,7 @@ chown 0 "$CONF"
 
 # The good image still comes up, and a non-root caller cannot pick the config.
 run mm up good
-is "$rc:$out" "0:good: mounted 13, 0 already present" "the good image is unaffected by the bad ones"
+is "$rc:$out" "0:good: mounted 17, 0 already present" "the good image is unaffected by the bad ones"
 out=$(setpriv --reuid=1501 --regid=1501 --clear-groups "$MELEE_MOUNTS" --config "$CONF" status good 2>&1)
 like "$out" "^melee-mounts: ignoring --config $CONF: only root may choose the configuration$" "--config is ignored for a non-root caller"
 run setpriv --reuid=1501 --regid=1501 --clear-groups "$MELEE_MOUNTS" up good

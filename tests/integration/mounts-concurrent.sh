@@ -18,7 +18,7 @@ PIDS="$PIDS $pids"
 fails=0
 for p in $pids; do wait "$p" || fails=$((fails + 1)); done
 is "$fails" "0" "all ten concurrent runs succeed"
-is "$(cat "$T"/work/up.* | grep -c 'mounted 13, 0 already present')" "2" "exactly one run mounted each image"
+is "$(cat "$T"/work/up.* | grep -c 'mounted 17, 0 already present')" "2" "exactly one run mounted each image"
 is "$(cat "$T"/work/up.* | grep -c 'already up, nothing mounted')" "18" "the other nine found them up"
 for img in one two; do
 	for t in proc sys dev run home tmp etc/passwd etc/group; do

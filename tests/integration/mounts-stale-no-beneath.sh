@@ -29,8 +29,8 @@ run "$DENY" unshare -m sh -c "mount --bind /etc/hosts /etc/passwd && echo plain 
 like "$out" "plain move_mount allowed" "control: the filter lets a plain mount through"
 replace_hosts '127.0.0.1 localhost old-hosts'
 run mm61 up demo
-is "$rc:$out" "0:demo: mounted 13, 0 already present" "up under the filter mounts everything"
-like "$(mm status demo)" "^demo +$I +ready +13/13$" "ready after up"
+is "$rc:$out" "0:demo: mounted 17, 0 already present" "up under the filter mounts everything"
+like "$(mm status demo)" "^demo +$I +ready +17/17$" "ready after up"
 
 setsid chroot "$I" /bin/sh -c 'exec 3</etc/hosts 4</var/log/wtmp; exec sleep 1000' &
 SESSION=$!
@@ -44,12 +44,12 @@ rotate_wtmp() { mv /var/log/wtmp /var/log/wtmp.1 && install -m 664 /dev/null /va
 rotate_wtmp
 run mm61 status demo
 is "$rc:$out" "1:IMAGE  PATH$(printf '%*s' $((${#I} - 4)) '')  STATE    MOUNTS
-demo   $I  stale    13/13  stale $I/var/log/wtmp" "status names the stale bind and exits 1"
+demo   $I  stale    17/17  stale $I/var/log/wtmp" "status names the stale bind and exits 1"
 run mm61 check demo
 like "$rc:$out" "^1:demo: FAIL: $I/var/log/wtmp is stale" "check fails on it"
 run mm61 up demo
 is "$rc:$out" "0:demo: replaced the stale bind of /var/log/wtmp (the host replaced /var/log/wtmp)
-demo: up, 13 of 13 present" "up repairs it on a kernel that refuses MOVE_MOUNT_BENEATH"
+demo: up, 17 of 17 present" "up repairs it on a kernel that refuses MOVE_MOUNT_BENEATH"
 is "$(layers /var/log/wtmp)" "1" "exactly one mount on /var/log/wtmp (swapped, not stacked)"
 is "$(stat -c %d:%i "$I/var/log/wtmp")" "$(stat -c %d:%i /var/log/wtmp)" "the image's wtmp is the host's new inode"
 chroot "$I" /bin/sh -c 'echo new-record >> /var/log/wtmp'
@@ -61,13 +61,13 @@ is "$(cat "/proc/$SESSION/fd/4")" "old-record" "and its open wtmp is still the o
 
 run mm61 status demo
 is "$rc:$out" "0:IMAGE  PATH$(printf '%*s' $((${#I} - 4)) '')  STATE    MOUNTS
-demo   $I  ready    13/13" "status: ready, 13/13"
-is "$(mm61 status --json demo)" "[{\"image\":\"demo\",\"path\":\"$I\",\"state\":\"ready\",\"present\":13,\"expected\":13}]" "status --json: ready, 13 of 13, no stale binds"
+demo   $I  ready    17/17" "status: ready, 17/17"
+is "$(mm61 status --json demo)" "[{\"image\":\"demo\",\"path\":\"$I\",\"state\":\"ready\",\"present\":17,\"expected\":17}]" "status --json: ready, 13 of 13, no stale binds"
 run mm61 check demo
 is "$rc" "0" "check passes after the repair"
 unlike "$out" "FAIL" "and names no problem"
 run mm61 up demo
-is "$rc:$out" "0:demo: already up, nothing mounted (13 of 13 present)" "a second up mounts nothing new"
+is "$rc:$out" "0:demo: already up, nothing mounted (17 of 17 present)" "a second up mounts nothing new"
 rotate_wtmp
 ok $? "the host rotates wtmp again (the old wtmp.1 is no mountpoint)"
 is "$(mm61 up demo | head -1)" "demo: replaced the stale bind of /var/log/wtmp (the host replaced /var/log/wtmp)" "a second repair works"
@@ -79,13 +79,13 @@ ok $? "the host deletes the rotated wtmp.1"
 replace_hosts '10.9.8.7 first.example'
 run mm61 up demo
 is "$rc:$out" "0:demo: replaced the stale bind of /etc/hosts (the host replaced /etc/hosts)
-demo: up, 13 of 13 present" "a hosts replaced by a rename over it is repaired"
+demo: up, 17 of 17 present" "a hosts replaced by a rename over it is repaired"
 shows '10.9.8.7 first.example'
 ok $? "new opens inside see the new file"
 is "$(stat -c %d:%i "$I/etc/hosts")" "$(stat -L -c %d:%i /etc/hosts)" "the image's /etc/hosts is the host's inode now"
 is "$(layers /etc/hosts)" "1" "one mount on /etc/hosts"
 is "$(cat "/proc/$SESSION/fd/3")" "127.0.0.1 localhost old-hosts" "the session's open hosts is still the old one"
-like "$(mm61 status demo)" "ready +13/13$" "ready"
+like "$(mm61 status demo)" "ready +17/17$" "ready"
 
 # watch, under the same filter: both ways.
 "$DENY" "$MELEE_MOUNTS" --config "$CONF" watch demo > "$T/work/watch.out" 2>&1 &
@@ -101,7 +101,7 @@ rotate_wtmp
 wait_for 3 same_wtmp
 ok $? "watch repairs a rotated wtmp within 3 s"
 wait_for 3 flock -n /run/melee/lock true
-like "$(mm61 status demo)" "ready +13/13$" "ready after watch's repairs"
+like "$(mm61 status demo)" "ready +17/17$" "ready after watch's repairs"
 is "$(layers /etc/hosts):$(layers /var/log/wtmp)" "1:1" "one mount on /etc/hosts, one on /var/log/wtmp"
 like "$(cat "$T/work/watch.out")" "^demo: replaced the stale bind of /etc/hosts" "watch said what it replaced"
 unlike "$(cat "$T/work/watch.out")" "cannot" "and reported no failure"

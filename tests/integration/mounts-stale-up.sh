@@ -14,7 +14,7 @@ write_config
 add_image demo
 I=$IMAGES/demo
 mm up demo >/dev/null
-like "$(mm status demo)" "^demo +$I +ready +13/13$" "ready after up"
+like "$(mm status demo)" "^demo +$I +ready +17/17$" "ready after up"
 
 # A session inside holding the old file, as a long-running program would.
 echo '127.0.0.1 localhost old-hosts' > "$T/work/hosts.old"
@@ -30,23 +30,23 @@ echo '10.9.8.7 followed.example' > /etc/hosts.tmp && mv /etc/hosts.tmp /etc/host
 is "$(chroot "$I" /bin/cat /etc/hosts)" "127.0.0.1 localhost old-hosts" "after the rename the image still shows the old file"
 run mm status demo
 is "$rc:$out" "1:IMAGE  PATH$(printf '%*s' $((${#I} - 4)) '')  STATE    MOUNTS
-demo   $I  stale    13/13  stale $I/etc/hosts" "status names the stale bind and exits 1"
-is "$(mm status --json demo)" "[{\"image\":\"demo\",\"path\":\"$I\",\"state\":\"stale\",\"present\":13,\"expected\":13,\"stale_binds\":[\"/etc/hosts\"]}]" "status --json: state stale and the list of stale binds"
+demo   $I  stale    17/17  stale $I/etc/hosts" "status names the stale bind and exits 1"
+is "$(mm status --json demo)" "[{\"image\":\"demo\",\"path\":\"$I\",\"state\":\"stale\",\"present\":17,\"expected\":17,\"stale_binds\":[\"/etc/hosts\"]}]" "status --json: state stale and the list of stale binds"
 run mm check demo
 is "$rc" "1" "check exits 1 on a stale bind"
 like "$out" "^demo: FAIL: $I/etc/hosts is stale: it shows a file its host source no longer names \(up replaces it\)$" "check names it"
 
 run mm up demo
 is "$rc:$out" "0:demo: replaced the stale bind of /etc/hosts (the host replaced /etc/hosts)
-demo: up, 13 of 13 present" "up replaces the stale bind and says so, one line"
+demo: up, 17 of 17 present" "up replaces the stale bind and says so, one line"
 is "$(chroot "$I" /bin/cat /etc/hosts)" "10.9.8.7 followed.example" "new opens inside see the new file"
 is "$(stat -c %d:%i "$I/etc/hosts")" "$(stat -L -c %d:%i /etc/hosts)" "the image's /etc/hosts is the host's inode now"
 is "$(awk -v p="$I/etc/hosts" '$5 == p' /proc/self/mountinfo | wc -l)" "1" "exactly one mount on /etc/hosts (the old one detached)"
 kill -0 "$SESSION"
 ok $? "the session inside is still running"
 is "$(cat "/proc/$SESSION/fd/3")" "127.0.0.1 localhost old-hosts" "and its open file is still the old one"
-like "$(mm status demo)" "^demo +$I +ready +13/13$" "ready again"
-is "$(mm up demo)" "demo: already up, nothing mounted (13 of 13 present)" "a second up has nothing to replace"
+like "$(mm status demo)" "^demo +$I +ready +17/17$" "ready again"
+is "$(mm up demo)" "demo: already up, nothing mounted (17 of 17 present)" "a second up has nothing to replace"
 
 # logrotate's way: wtmp renamed to wtmp.1, a new wtmp created.
 mv /var/log/wtmp /var/log/wtmp.1 && install -m 664 /dev/null /var/log/wtmp
@@ -70,9 +70,9 @@ like "$(mm status demo)" "stale $I/etc/passwd  stale $I/etc/group$" "merged pass
 ok $? "newuser is not in the image yet"
 run mm up demo
 is "$rc:$out" "0:demo: refreshed the merged accounts (the host's users changed)
-demo: up, 13 of 13 present" "up regenerates the accounts"
+demo: up, 17 of 17 present" "up regenerates the accounts"
 like "$(chroot "$I" /bin/cat /etc/passwd)" "^newuser:x:1510:1510::/home/newuser:/bin/sh" "newuser is in the image"
-like "$(mm status demo)" "ready +13/13$" "ready again"
+like "$(mm status demo)" "ready +17/17$" "ready again"
 
 # An attacker's swap: the image's /var/log replaced by a symlink to a
 # host directory that has a mount at the same name.  up must neither
@@ -87,7 +87,7 @@ like "$out" "symlink" "and says why"
 is "$(awk -v p="$T/hostlog/wtmp" '$5 == p' /proc/self/mountinfo | wc -l)" "1" "the host's mount the symlink points at is still there"
 rm "$I/var/log" && mv "$I/var/log.real" "$I/var/log"
 mm up demo >/dev/null
-like "$(mm status demo)" "ready +13/13$" "with the image's /var/log back, up repairs it"
+like "$(mm status demo)" "ready +17/17$" "with the image's /var/log back, up repairs it"
 umount "$T/hostlog/wtmp"
 # down refuses an image with a process inside (mounts-down-in-use.sh).
 kill "$SESSION"; wait "$SESSION" 2>/dev/null

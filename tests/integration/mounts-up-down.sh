@@ -24,12 +24,12 @@ is "$(mounted_below "$IMAGES/demo" | wc -l)" "0" "dry-run mounts nothing"
 
 out=$(mm status demo); rc=$?
 ok $((rc != 1)) "status exits 1 while the image is down"
-like "$out" "^demo +$IMAGES/demo +down +0/14$" "status: down 0/14"
+like "$out" "^demo +$IMAGES/demo +down +0/18$" "status: down 0/18"
 
 out=$(mm up demo); rc=$?
-is "$rc:$out" "0:demo: mounted 14, 0 already present" "up mounts all 14 (11 fstab + 1 extra + accounts)"
+is "$rc:$out" "0:demo: mounted 18, 0 already present" "up mounts all 18 (15 fstab + 1 extra + accounts)"
 out=$(mm up demo); rc=$?
-is "$rc:$out" "0:demo: already up, nothing mounted (14 of 14 present)" "a second up mounts nothing and says so"
+is "$rc:$out" "0:demo: already up, nothing mounted (18 of 18 present)" "a second up mounts nothing and says so"
 for t in proc sys dev run home tmp srv etc/passwd etc/group var/log/wtmp var/log/btmp var/log/lastlog; do
 	n=$(awk -v p="$IMAGES/demo/$t" '$5 == p' /proc/self/mountinfo | wc -l)
 	is "$n" "1" "exactly one mount on /$t"
@@ -37,8 +37,8 @@ done
 
 out=$(mm status demo); rc=$?
 ok $rc "status exits 0 when ready"
-like "$out" "^demo +$IMAGES/demo +ready +14/14$" "status: ready 14/14"
-is "$(mm status --json demo)" "[{\"image\":\"demo\",\"path\":\"$IMAGES/demo\",\"state\":\"ready\",\"present\":14,\"expected\":14}]" "status --json"
+like "$out" "^demo +$IMAGES/demo +ready +18/18$" "status: ready 18/18"
+is "$(mm status --json demo)" "[{\"image\":\"demo\",\"path\":\"$IMAGES/demo\",\"state\":\"ready\",\"present\":18,\"expected\":18}]" "status --json"
 
 is "$(chroot "$IMAGES/demo" /bin/cat /marker)" "melee-fixture:demo" "the image is usable with chroot"
 like "$(chroot "$IMAGES/demo" /bin/ls /proc/self/)" "mountinfo" "/proc works inside"

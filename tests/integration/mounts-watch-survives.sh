@@ -24,7 +24,7 @@ replace_hosts() { echo "$1" > /etc/hosts.tmp && mv /etc/hosts.tmp /etc/hosts; }
 replace_hosts '10.0.0.1 first.example'
 wait_for 3 shows '10.0.0.1 first.example'
 ok $? "a rename of /etc/hosts reaches the image within 3 s"
-like "$(mm status demo)" "ready +13/13$" "and the image is ready, not stale"
+like "$(mm status demo)" "ready +17/17$" "and the image is ready, not stale"
 syslog_wait "melee-mounts\[$WATCH\]: demo: replaced the stale bind of /etc/hosts \(the host replaced /etc/hosts\)"
 ok $? "the repair is in syslog"
 like "$(cat "$T/work/watch.out")" "^demo: replaced the stale bind of /etc/hosts" "and on watch's output"
@@ -59,7 +59,7 @@ ok $? "after down and up, a rename is followed again within 3 s"
 for n in $(seq 1 60); do replace_hosts "10.1.0.$n storm-$n.example"; sleep 0.05; done
 wait_for 3 shows '10.1.0.60 storm-60.example'
 ok $? "after a storm of renames, the last one is in the image within 3 s"
-like "$(mm status demo)" "ready +13/13$" "and nothing is stale"
+like "$(mm status demo)" "ready +17/17$" "and nothing is stale"
 is "$(awk -v p="$I/etc/hosts" '$5 == p' /proc/self/mountinfo | wc -l)" "1" "exactly one mount on /etc/hosts after the storm"
 kill -0 "$WATCH"
 ok $? "watch is still running"

@@ -25,7 +25,7 @@ console() {
 }
 
 console bullseye
-like "$out" "Image \[trixie\] \(host, bullseye, trixie\): " "login asks, listing what alice may use, users.conf's trixie preselected"
+like "$out" "Image \[trixie\] \(host, bullseye, trixie; log in as alice\+host for the host\): " "login asks, listing what alice may use, users.conf's trixie preselected"
 like "$out" "^melee-fixture:bullseye$" "answer bullseye: the shell runs in bullseye"
 console ''
 like "$out" "^melee-fixture:trixie$" "an empty answer: the default, trixie"

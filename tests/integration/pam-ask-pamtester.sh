@@ -21,7 +21,7 @@ pam_setup bullseye trixie secret
 printf 'session required pam_permit.so\nsession required %s ask\n' "$PAM_MELEE" > "$T/pam.d/melee-ask"
 cd /
 
-PROMPT='Image [trixie] (host, bullseye, trixie): '
+PROMPT='Image [trixie] (host, bullseye, trixie; log in as alice+host for the host): '
 # session TTY ANSWERS...: pamtester open_session for alice on TTY with
 # the ANSWERS on its standard input; $out, $rc, and $went: the image
 # pam_melee entered ("host" for none).
@@ -109,15 +109,15 @@ is "$(count)" "0" "MELEE_IMAGE chose: no question"
 # Nothing preselected by any source: the host.
 : > "$T/etc/users.conf"
 session /dev/tty3 ''
-is "$(asked)" "Image [host] (host, bullseye, trixie): " "no default: host preselected"
+is "$(asked)" "Image [host] (host, bullseye, trixie; log in as alice+host for the host): " "no default: host preselected"
 is "$rc:$went" "0:host" "and an empty answer is the host"
 # bob may use secret: it is listed for him.
 out=$(echo host | pamtester -I tty=/dev/tty3 melee-ask bob open_session 2>&1)
-is "$(asked)" "Image [host] (host, bullseye, secret, trixie): " "bob's question lists secret (allow-users = bob)"
+is "$(asked)" "Image [host] (host, bullseye, secret, trixie; log in as bob+host for the host): " "bob's question lists secret (allow-users = bob)"
 # A default alice may not have is not preselected.
 echo "alice secret" > "$T/etc/users.conf"
 session /dev/tty3 ''
-is "$(asked):$went" "Image [host] (host, bullseye, trixie): :host" "users.conf's secret (forbidden to alice): host preselected"
+is "$(asked):$went" "Image [host] (host, bullseye, trixie; log in as alice+host for the host): :host" "users.conf's secret (forbidden to alice): host preselected"
 
 # With fallback=deny the account stage does not refuse that forbidden
 # default where the session will ask: the answer decides, and is checked.

@@ -18,7 +18,7 @@ PIDS="$PIDS $pids"
 fails=0
 for p in $pids; do wait "$p" || fails=$((fails + 1)); done
 is "$fails" "0" "six concurrent ups succeed"
-is "$(cat "$T"/work/up.* | grep -c 'mounted 16, 0 already present')" "1" "exactly one run mounted the image"
+is "$(cat "$T"/work/up.* | grep -c 'mounted 20, 0 already present')" "1" "exactly one run mounted the image"
 is "$(cat "$T"/work/up.* | grep -c 'already up, nothing mounted')" "5" "the others found it up"
 is "$(fstypes_at "$IMAGES/cc" | tr '\n' ' ')" "squashfs overlay " "one squashfs and one overlay on the path"
 is "$(fstypes_at /run/melee/cc/writable)" "tmpfs" "one tmpfs"

@@ -12,10 +12,10 @@ add_file_image st "$SRV/st.sqsh"
 mm up st >/dev/null
 
 run mm status st
-like "$out" "st +$IMAGES/st +ready +14/14  source $SRV/st.sqsh$" "fresh: not stale"
+like "$out" "st +$IMAGES/st +ready +18/18  source $SRV/st.sqsh$" "fresh: not stale"
 run mm up --remount st
 is "$rc:$out" "0:st: not stale, nothing to remount
-st: already up, nothing mounted (14 of 14 present)" "--remount of a current image does nothing"
+st: already up, nothing mounted (18 of 18 present)" "--remount of a current image does nothing"
 
 # The site's way to update: a new file beside the old, renamed over it.
 echo "second" > "$T/work/tree-st/marker"
@@ -23,12 +23,12 @@ mksquashfs "$T/work/tree-st" "$SRV/.st.sqsh.new" -noappend -quiet -all-root -no-
 chmod 644 "$SRV/.st.sqsh.new"
 mv "$SRV/.st.sqsh.new" "$SRV/st.sqsh"
 run mm status st
-like "$out" "st +$IMAGES/st +ready +14/14  source $SRV/st.sqsh  stale$" "after the rename: stale"
+like "$out" "st +$IMAGES/st +ready +18/18  source $SRV/st.sqsh  stale$" "after the rename: stale"
 run mm status --json st
 like "$out" "\"source\":\"$SRV/st.sqsh\",\"stale\":true" "status --json: stale"
 run mm up st
 is "$rc:$out" "0:st: stale: $SRV/st.sqsh was replaced since it was mounted; 'melee-mounts up --remount st' mounts the new file
-st: already up, nothing mounted (14 of 14 present)" "a plain up says so and changes nothing"
+st: already up, nothing mounted (18 of 18 present)" "a plain up says so and changes nothing"
 is "$(cat "$IMAGES/st/marker")" "melee-fixture:st" "the old file is still what the image shows"
 
 chroot "$IMAGES/st" /bin/sleep 300 &
@@ -46,10 +46,10 @@ kill "$in1" "$in2"; wait "$in1" "$in2" 2>/dev/null
 
 run mm up --remount st
 is "$rc:$out" "0:st: took down the stale mount of $SRV/st.sqsh
-st: mounted 14, 0 already present" "--remount with nobody inside replaces the mount"
+st: mounted 18, 0 already present" "--remount with nobody inside replaces the mount"
 is "$(cat "$IMAGES/st/marker")" "second" "the image now shows the new file"
 run mm status st
-like "$out" "st +$IMAGES/st +ready +14/14  source $SRV/st.sqsh$" "no longer stale"
+like "$out" "st +$IMAGES/st +ready +18/18  source $SRV/st.sqsh$" "no longer stale"
 is "$(fstypes_at "$IMAGES/st" | wc -l)" "1" "one squashfs on the path, the old one gone"
 is "$(loops_of "$SRV/st.sqsh" | wc -l)" "1" "one loop device for the file"
 
@@ -61,13 +61,13 @@ ino=$(stat -c %i "$SRV/st.sqsh")
 cp "$T/work/third.sqsh" "$SRV/st.sqsh"
 is "$(stat -c %i "$SRV/st.sqsh")" "$ino" "cp over the file keeps its inode"
 run mm status st
-like "$out" "st +$IMAGES/st +ready +14/14  source $SRV/st.sqsh  stale$" "overwritten in place: stale"
+like "$out" "st +$IMAGES/st +ready +18/18  source $SRV/st.sqsh  stale$" "overwritten in place: stale"
 run mm up --remount st
 is "$rc:$out" "0:st: took down the stale mount of $SRV/st.sqsh
-st: mounted 14, 0 already present" "--remount mounts the file as it is now"
+st: mounted 18, 0 already present" "--remount mounts the file as it is now"
 is "$(cat "$IMAGES/st/marker")" "third" "the image shows the new contents"
 run mm status st
-like "$out" "st +$IMAGES/st +ready +14/14  source $SRV/st.sqsh$" "no longer stale"
+like "$out" "st +$IMAGES/st +ready +18/18  source $SRV/st.sqsh$" "no longer stale"
 # Same size and contents, only touched: the mtime is what was mounted no
 # more (cp -p of an equal file would do the same), said stale too.
 touch "$SRV/st.sqsh"

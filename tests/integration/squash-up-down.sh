@@ -18,7 +18,7 @@ like "$rc:$out" "demo +$IMAGES/demo +down +0/1  source $SRV/demo.sqsh$" "status 
 ok "$([ ! -e "$IMAGES/demo" ]; echo $?)" "the mountpoint does not exist yet"
 run mm up demo
 is "$rc:$out" "0:demo: created mountpoint $IMAGES/demo
-demo: mounted 14, 0 already present" "up creates the mountpoint and mounts the squashfs and the binds"
+demo: mounted 18, 0 already present" "up creates the mountpoint and mounts the squashfs and the binds"
 is "$(stat -c '%U %a' "$IMAGES/demo")" "root 755" "the squashfs root is what the path shows"
 is "$(cat "$IMAGES/demo/marker")" "melee-fixture:demo" "the image's marker is readable"
 is "$(fstypes_at "$IMAGES/demo")" "squashfs" "one squashfs on the path, nothing else"
@@ -31,12 +31,12 @@ is "$(cat "/sys/block/$loop/loop/autoclear")" "1" "and frees itself when unmount
 run touch "$IMAGES/demo/newfile"
 like "$rc:$out" "^1:.*Read-only file system" "writable = no: the image is read-only"
 run mm up demo
-is "$rc:$out" "0:demo: already up, nothing mounted (14 of 14 present)" "a second up mounts nothing"
+is "$rc:$out" "0:demo: already up, nothing mounted (18 of 18 present)" "a second up mounts nothing"
 is "$(loops_of "$SRV/demo.sqsh" | wc -l)" "1" "and attaches no second loop device"
 run mm status demo
-like "$rc:$out" "demo +$IMAGES/demo +ready +14/14  source $SRV/demo.sqsh$" "status: ready, with its source"
+like "$rc:$out" "demo +$IMAGES/demo +ready +18/18  source $SRV/demo.sqsh$" "status: ready, with its source"
 run mm status --json demo
-is "$out" "[{\"image\":\"demo\",\"path\":\"$IMAGES/demo\",\"state\":\"ready\",\"present\":14,\"expected\":14,\"source\":\"$SRV/demo.sqsh\",\"stale\":false}]" "status --json: source and stale"
+is "$out" "[{\"image\":\"demo\",\"path\":\"$IMAGES/demo\",\"state\":\"ready\",\"present\":18,\"expected\":18,\"source\":\"$SRV/demo.sqsh\",\"stale\":false}]" "status --json: source and stale"
 run mm check demo
 is "$rc" "0" "check of the mounted image passes"
 like "$out" "^demo: ok \(static shell\)$" "and checks its tree too (its shell)"

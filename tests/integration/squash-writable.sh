@@ -12,7 +12,7 @@ add_file_image rw "$SRV/rw.sqsh" "writable = tmpfs:8M"
 
 run mm up rw
 is "$rc:$out" "0:rw: created mountpoint $IMAGES/rw
-rw: mounted 16, 0 already present" "up mounts the squashfs, the tmpfs, the overlay and the binds"
+rw: mounted 20, 0 already present" "up mounts the squashfs, the tmpfs, the overlay and the binds"
 is "$(fstypes_at "$IMAGES/rw" | tr '\n' ' ')" "squashfs overlay " "the overlay sits on the squashfs"
 is "$(fstypes_at /run/melee/rw/writable)" "tmpfs" "the upper layer is a tmpfs under /run/melee/rw"
 like "$(awk '$5 == "/run/melee/rw/writable"' /proc/self/mountinfo)" "size=8192k,nr_inodes=1024," "limited to 8M and 1024 inodes (the least)"
@@ -25,9 +25,9 @@ run dd if=/dev/zero of="$IMAGES/rw/big" bs=1M count=16
 like "$rc:$out" "^1:.*No space left on device" "the tmpfs size limits what is written"
 rm -f "$IMAGES/rw/big"
 run mm status rw
-like "$out" "rw +$IMAGES/rw +ready +16/16  source $SRV/rw.sqsh$" "status: ready, the three layers counted"
+like "$out" "rw +$IMAGES/rw +ready +20/20  source $SRV/rw.sqsh$" "status: ready, the three layers counted"
 run mm up rw
-is "$rc:$out" "0:rw: already up, nothing mounted (16 of 16 present)" "a second up mounts nothing"
+is "$rc:$out" "0:rw: already up, nothing mounted (20 of 20 present)" "a second up mounts nothing"
 run mm down rw
 like "$rc:$out" "^0:rw: unmounted [0-9]+$" "down"
 is "$(mounted_below "$IMAGES"; mounted_below /run/melee/rw)" "" "no overlay, squashfs or tmpfs left"

@@ -35,12 +35,12 @@ rm /var/log/btmp
 run mm up logrec
 is "$rc:$out" "0:logrec: skipping /var/log/btmp: source /var/log/btmp is missing (nofail)
 logrec: created mountpoint $I/var/log/lastlog
-logrec: mounted 12, 0 already present" \
+logrec: mounted 16, 0 already present" \
 	"up creates the image's missing lastlog and skips the host's missing btmp"
-like "$(mm status logrec)" "^logrec .* ready +12/12$" "and the image is ready without btmp"
+like "$(mm status logrec)" "^logrec .* ready +16/16$" "and the image is ready without btmp"
 mm down logrec >/dev/null
 install -m 660 -g utmp /dev/null /var/log/btmp
-is "$(mm up logrec 2>&1)" "logrec: mounted 13, 0 already present" "with the host's btmp back, up binds all three"
+is "$(mm up logrec 2>&1)" "logrec: mounted 17, 0 already present" "with the host's btmp back, up binds all three"
 for f in wtmp btmp lastlog; do
 	is "$(stat -c '%d:%i' "$I/var/log/$f")" "$(stat -c '%d:%i' "/var/log/$f")" "the image's /var/log/$f is the host's"
 done
@@ -52,8 +52,8 @@ run mm up nolog
 is "$rc:$out" "0:nolog: skipping /var/log/wtmp: the image has no directory for it (nofail)
 nolog: skipping /var/log/btmp: the image has no directory for it (nofail)
 nolog: skipping /var/log/lastlog: the image has no directory for it (nofail)
-nolog: mounted 10, 0 already present" "an image without /var/log: up skips the login records"
-like "$(mm status nolog)" "^nolog .* ready +10/10$" "and the image is ready with what up mounted"
+nolog: mounted 14, 0 already present" "an image without /var/log: up skips the login records"
+like "$(mm status nolog)" "^nolog .* ready +14/14$" "and the image is ready with what up mounted"
 is "$(mm check nolog 2>&1 | grep -c FAIL)" "0" "and check finds nothing to fail"
 mm down nolog >/dev/null
 bind_etc_melee

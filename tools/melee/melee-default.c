@@ -122,6 +122,9 @@ static void show_default(const struct melee_config *cfg, const struct me *me)
 	else
 		printf("host (%s names %s, but %s: a login falls back to the host)\n",
 		       source_label(d.source), d.image, why);
+	if (im) /* the way back when the image has no melee to change it */
+		printf("note: log in as %s%c%s for the host\n", me->pw->pw_name, cfg->separator,
+		       MELEE_HOST_NAME);
 	if (cfg->user_choice && d.user_file_rc < 0 && d.user_file_rc != -ENOENT)
 		printf("note: %s\n", d.user_file_err);
 	if (!cfg->user_choice) {
