@@ -70,8 +70,8 @@ static enum nss_status failed(int r, const char *err, int *errnop)
 }
 
 /* Decides whether `name` is a configured image suffix (or the host's
- * reserved name) that the base user may use: SUCCESS, NOTFOUND for a refusal (no MELEE configuration here,
- * no such image, another separator, not a person, not allowed), or what
+ * reserved name) that the base user may use: SUCCESS, NOTFOUND for a refusal (no MELEE
+ * configuration here, no such image, another separator, not a person, not allowed), or what
  * failed() says.  Reads melee.conf and the image's own drop-in (the whole
  * configuration only for an alias or an unknown name: see
  * melee_config_load_image); all state is on our stack. */

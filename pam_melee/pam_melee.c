@@ -73,8 +73,8 @@ static const char *const source_names[] = {
 struct choice {
 	enum source source;
 	char image[MELEE_NAME_MAX + 5]; /* room for melee_shown()'s "..." */
-	char base[256]; /* the user without the suffix */
-	bool host;	/* USER<sep>host: the host, whatever a default says */
+	char base[256];			/* the user without the suffix */
+	bool host;			/* USER<sep>host: the host, whatever a default says */
 };
 
 static void parse_args(pam_handle_t *pamh, int argc, const char **argv, struct args *a)
@@ -263,8 +263,8 @@ static int check_suffix_name(const char *user, const struct choice *c, const str
 /* USER<sep>host is a second name like any suffixed one: only for a
  * person, and only when the whole name is the base user's.  Leaves the
  * base user's entry in *pw (the caller frees it). */
-static int check_host_name(const char *user, const struct choice *c, struct passwd **pw,
-			   char *err, size_t errlen)
+static int check_host_name(const char *user, const struct choice *c, struct passwd **pw, char *err,
+			   size_t errlen)
 {
 	int r = *pw ? 0 : melee_getpwnam(c->base, pw, err, errlen);
 
@@ -329,9 +329,10 @@ static int check_image_files(pam_handle_t *pamh, const struct melee_image *im,
 		return melee_fail(err, errlen, -errno, "image %s: %s: %s", im->name, shell,
 				  strerror(errno));
 	if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
-		return melee_fail(err, errlen, -EACCES,
-				  "in image %s, %s (the login shell of %s) is not an executable file",
-				  im->name, shell, pw->pw_name);
+		return melee_fail(
+		    err, errlen, -EACCES,
+		    "in image %s, %s (the login shell of %s) is not an executable file", im->name,
+		    shell, pw->pw_name);
 	limits = image_resolve(imgfd, "/etc/security/limits.conf", O_PATH);
 	if (limits == -ENOENT)
 		pam_syslog(pamh, LOG_WARNING,
@@ -487,8 +488,8 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 	r = PAM_IGNORE;
 	if (c.host) {
 		r = check_host_name(user, &c, &pw, err, sizeof(err)) < 0
-			    ? refuse(pamh, &a, &c, err, PAM_PERM_DENIED)
-			    : PAM_SUCCESS;
+			? refuse(pamh, &a, &c, err, PAM_PERM_DENIED)
+			: PAM_SUCCESS;
 	} else if (c.source != SRC_NONE) {
 		if (check_choice(&cfg, user, &c, &im, &pw, err, sizeof(err)) >= 0)
 			r = PAM_SUCCESS;
@@ -660,8 +661,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 			r = refuse(pamh, &a, &c, err, PAM_SESSION_ERR);
 			goto out;
 		}
-		pam_syslog(pamh, LOG_INFO, "user %s: host session (asked for by %s)", c.base,
-			   user);
+		pam_syslog(pamh, LOG_INFO, "user %s: host session (asked for by %s)", c.base, user);
 		r = PAM_IGNORE;
 		goto out;
 	}
