@@ -52,19 +52,23 @@ like "$first" 'renameat2?\(.*"demo\.conf", .*"\.demo\.conf\.removing"' \
 like "$(grep -E 'unlink' "$T/work/trace" | tail -n 1)" '"\.demo\.conf\.removing"' \
 	"and the last is unlinking it, after the tree is gone"
 
-# A delete that fails half-way: registered again, unchanged, nothing aside.
+# A delete that fails half-way (a user who can write the image's /var/tmp
+# can make it fail at will): the image stays unregistered, so that no
+# login or auto-up uses a half-deleted tree; the drop-in aside records it,
+# and the next remove finishes.
 add_image demo
 mkdir -p "$IMAGES/demo/srv/stuck"; : > "$IMAGES/demo/srv/stuck/file"
 chattr +i "$IMAGES/demo/srv/stuck/file"
 run mi remove demo --delete-files
 chattr -i "$IMAGES/demo/srv/stuck/file"
-is "$rc:$out" "1:melee-image: $IMAGES/demo/srv/stuck/file: Operation not permitted; image 'demo' is still registered" \
-	"a delete that fails half-way says the image is still registered"
-ok_cmd "its registration is back, byte for byte" cmp "$T/work/demo.conf.orig" "$T/etc/images.d/demo.conf"
-ok_cmd "and nothing is left aside" test ! -e "$T/etc/images.d/.demo.conf.removing"
-ok_cmd "and it is listed again" sh -c "'$MELEE_IMAGE' --config '$CONF' list | grep -q '^demo '"
+is "$rc:$out" "1:melee-image: $IMAGES/demo/srv/stuck/file: Operation not permitted; image 'demo' stays unregistered ($T/etc/images.d/.demo.conf.removing records it) and its files may be partly deleted: run 'melee-image remove demo --delete-files' again once the cause is gone" \
+	"a delete that fails half-way says the image stays unregistered and what to do"
+ok_cmd "its registration is aside, byte for byte" cmp "$T/work/demo.conf.orig" "$T/etc/images.d/.demo.conf.removing"
+ok_cmd "and it is not listed" sh -c "! '$MELEE_IMAGE' --config '$CONF' list | grep -q '^demo '"
 run mi remove demo --delete-files
-is "$rc" "0" "once the file can go, remove completes"
+is "$rc" "0" "once the file can go, remove again completes"
+like "$out" "demo: finishing the removal that was cut short" "and says it finishes the earlier one"
+ok_cmd "nothing is left: no tree, no drop-in" test ! -e "$IMAGES/demo" -a ! -e "$T/etc/images.d/.demo.conf.removing" -a ! -e "$T/etc/images.d/demo.conf"
 
 # import waits for the lock, then runs melee-mounts up after releasing it.
 "$top_srcdir/tests/make-fixture-image" "$IMAGES/imp" imp > /dev/null

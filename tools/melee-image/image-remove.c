@@ -32,11 +32,13 @@ int image_lock(void)
 }
 
 /* Deletes the files of image `name` (unregistered: its drop-in is
- * images.d/`aside`) or, when that fails, registers it again: an image
- * whose delete failed stays registered, so that nothing half-deleted is
- * left without a name. */
-static void remove_files(const char *name, const char *path, int dfd, const char *conf,
-			 const char *aside)
+ * images.d/`aside`).  When that fails part of the tree may already be
+ * gone (a user who can write the image's /var/tmp can make the walk fail
+ * at will: files added behind it, a tree deeper than it walks), so the
+ * image stays unregistered: a half-deleted tree is never put back in
+ * service for logins and auto-up.  The drop-in left aside records it, and
+ * the next remove of that name finishes the job. */
+static void remove_files(const char *name, const char *path, const char *where, const char *aside)
 {
 	char err[MELEE_ERRLEN];
 	sigset_t stop, old;
@@ -48,15 +50,37 @@ static void remove_files(const char *name, const char *path, int dfd, const char
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGHUP);
 	sigprocmask(SIG_BLOCK, &stop, &old);
-	if (tree_remove_safely(path, false, err, sizeof(err)) < 0) {
-		if (renameat(dfd, aside, dfd, conf) < 0)
-			die("%s; and images.d/%s could not be renamed back to %s (%s): image '%s' "
-			    "is unregistered and partly deleted",
-			    err, aside, conf, strerror(errno), name);
-		die("%s; image '%s' is still registered", err, name);
-	}
+	if (tree_remove_safely(path, false, err, sizeof(err)) < 0)
+		die("%s; image '%s' stays unregistered (%s/%s records it) and its files may be "
+		    "partly deleted: run 'melee-image remove %s --delete-files' again once the "
+		    "cause is gone",
+		    err, name, where, aside, name);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	printf("melee-image: %s: deleted %s\n", name, path);
+}
+
+bool image_remove_resume(const struct melee_config *cfg, const char *name)
+{
+	char err[MELEE_ERRLEN], where[PATH_MAX], file[96], aside[96];
+	cleanup_fd int dfd = -1;
+
+	if (melee_config_find_image(cfg, name) || !melee_name_valid(name))
+		return false;
+	snprintf(where, sizeof(where), "%s/images.d", cfg->conf_dir);
+	snprintf(file, sizeof(file), "%s.conf", name);
+	snprintf(aside, sizeof(aside), ".%s.conf.removing", name);
+	dfd = melee_open_trusted(where, true, 0, err, sizeof(err));
+	if (dfd < 0 || faccessat(dfd, aside, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+		return false;
+	/* Under the lock (the caller's): no up or auto-up reads the
+	 * registration before this remove has withdrawn it again. */
+	if (renameat2(dfd, aside, dfd, file, RENAME_NOREPLACE) < 0)
+		die_errno("image '%s': its removal was cut short and %s/%s is left, but it "
+			  "cannot be renamed back to %s",
+			  name, where, aside, file);
+	printf("melee-image: %s: finishing the removal that was cut short (%s/%s)\n", name, where,
+	       aside);
+	return true;
 }
 
 void image_remove(const struct melee_config *cfg, const char *name, bool delete_files)
@@ -68,19 +92,6 @@ void image_remove(const struct melee_config *cfg, const char *name, bool delete_
 	pid_t user;
 
 	im = melee_config_find_image(cfg, name);
-	if (!im && melee_name_valid(name)) {
-		/* A remove killed (SIGKILL, a crash) after unregistering
-		 * left its drop-in aside: say so, rather than "unknown". */
-		snprintf(aside, sizeof(aside), ".%s.conf.removing", name);
-		snprintf(where, sizeof(where), "%s/images.d", cfg->conf_dir);
-		dfd = melee_open_trusted(where, true, 0, err, sizeof(err));
-		if (dfd >= 0 && faccessat(dfd, aside, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-			die_status(2,
-				   "image '%s' is unregistered, and its removal was interrupted: "
-				   "%s/%s is left; its files may be partly deleted.  Rename it "
-				   "back to %s.conf and run remove again",
-				   name, where, aside, name);
-	}
 	if (!im)
 		die_status(2, "unknown image '%.80s'", name);
 	if (strcmp(im->name, name) != 0)
@@ -113,7 +124,7 @@ void image_remove(const struct melee_config *cfg, const char *name, bool delete_
 		die_errno("cannot unregister image '%s': rename %s to images.d/%s", name, conf,
 			  aside);
 	if (delete_files)
-		remove_files(name, im->path, dfd, file, aside);
+		remove_files(name, im->path, where, aside);
 	if (unlinkat(dfd, aside, 0) < 0)
 		die_errno("cannot remove %s/%s (image '%s' is unregistered)", where, aside, name);
 	printf("melee-image: %s: removed from the configuration (%s)\n", name, conf);

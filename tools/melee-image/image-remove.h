@@ -17,8 +17,15 @@ int image_lock(void);
 /* Removes image `name` of cfg (loaded with image_lock() held, which stays
  * held): refuses an alias, an image not registered by melee-image, one
  * mounted or in use; unregisters it, deletes its tree when `delete_files`
- * (registering it again when that fails), then drops the registration.
- * Dies on any refusal or error. */
+ * (when that fails it stays unregistered, its drop-in kept aside as
+ * images.d/.NAME.conf.removing), then drops the registration.  Dies on
+ * any refusal or error. */
 void image_remove(const struct melee_config *cfg, const char *name, bool delete_files);
+
+/* A removal of `name` cut short (SIGKILL, a crash, a failed delete) left
+ * its drop-in aside: renames it back so that the configuration, loaded
+ * again, has the image for image_remove() to finish.  True if it did;
+ * false when there is nothing to resume.  Call with image_lock() held. */
+bool image_remove_resume(const struct melee_config *cfg, const char *name);
 
 #endif

@@ -655,6 +655,10 @@ static int cmd_remove(int argc, char **argv, void *userdata)
 	 * and none starts from the registration being withdrawn. */
 	lock = image_lock();
 	load(o, &cfg);
+	if (image_remove_resume(&cfg, name)) {
+		melee_config_free(&cfg);
+		load(o, &cfg);
+	}
 	image_remove(&cfg, name, o->delete_files);
 	melee_config_free(&cfg);
 	return 0;
