@@ -34,6 +34,7 @@ ok "$(test ! -e /usr/local/bin/x-session-manager; echo $?)" "the session script 
 
 # LightDM's own state, PAM stack, sessions and D-Bus, all in this namespace.
 mkdir -p "$L/run" "$L/cache" "$L/log" "$L/xsessions" "$T/pam.d" /run/dbus
+shared_mkdir /var/lib/lightdm-data
 mount -t tmpfs lightdm-data /var/lib/lightdm-data
 mount -t tmpfs dbus /run/dbus
 private_pam_d

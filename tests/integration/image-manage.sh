@@ -100,7 +100,7 @@ pid=$!
 PIDS="$PIDS $pid"
 for i in $(seq 1 200); do grep -q '\[1/7\]' "$T/work/stopped.out" && break; sleep 0.1; done
 kill -TERM "$pid"; wait "$pid"; rc=$?
-like "$(cat "$T/work/stopped.out")" "^melee-image: stopped: \[1/7\] resolving$" "create shows a line per stage"
+like "$(cat "$T/work/stopped.out")" "^melee-image: stopped: \[1/7\] resolving \(downloading the mirror's package lists first\)$" "create shows a line per stage, and what the first one waits for"
 like "$(cat "$T/work/stopped.out")" "removed the partial tree $IMAGES/.stopped.partial; nothing was registered" "an interrupted create cleans up"
 ok "$(test ! -e "$IMAGES/.stopped.partial" && test ! -e "$T/etc/images.d/stopped.conf"; echo $?)" "no tree, no registration after an interrupt (exit $rc)"
 done_testing

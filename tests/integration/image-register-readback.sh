@@ -29,7 +29,7 @@ run mi --no-up import nl "$nl/x"
 is "$rc:$out" "2:melee-image: path '$T/site/nl?[image evil]/x' has a control character (shown as '?'); rename the directory" "a path with a newline is refused (shown with '?')"
 is "$(ls "$T/etc/images.d")" "" "nothing was written to images.d"
 run mi list
-is "$rc:$out" "0:NAME             STATE    ARCH     DESCRIPTION                        PATH" "and the configuration still loads"
+is "$rc:$out" "0:NAME             STATE    PERSONALITY DESCRIPTION                        PATH" "and the configuration still loads"
 
 # An os-release made to write to root's terminal.
 mkfix "$T/site/esc" esc

@@ -153,7 +153,9 @@ static noreturn void fail_partial(const char *partial, const char *why)
 }
 
 /* debootstrap's "I: ..." lines, turned into a line per stage and a
- * package count as it goes. */
+ * package count as it goes.  Stages only go forward: debootstrap's second
+ * stage unpacks and configures in rounds, and "[5/7]" after "[6/7]" read
+ * like a restart. */
 struct progress {
 	const char *name;
 	int stage, count;
@@ -161,14 +163,16 @@ struct progress {
 	int nlast;
 };
 
-static const char *const stage_names[] = { "",
-					   "resolving",
-					   "retrieving packages",
-					   "extracting",
-					   "installing core packages",
-					   "unpacking",
-					   "configuring",
-					   "done" };
+static const char *const stage_names[] = {
+	"",
+	"resolving (downloading the mirror's package lists first)",
+	"retrieving packages",
+	"extracting",
+	"installing core packages",
+	"unpacking",
+	"configuring",
+	"done"
+};
 
 static void progress_line(struct progress *p, const char *line)
 {
@@ -198,6 +202,8 @@ static void progress_line(struct progress *p, const char *line)
 		stage = 7;
 	else
 		return;
+	if (stage < p->stage)
+		stage = p->stage;
 	if (stage != p->stage) {
 		if (p->count)
 			printf("melee-image: %s:   %d packages\n", p->name, p->count);
@@ -627,13 +633,14 @@ static int cmd_list(int argc, char **argv, void *userdata)
 	tb = melee_mounttab_read(err, sizeof(err));
 	if (!tb)
 		die("%s", err);
-	printf("%-16s %-8s %-8s %-34s %s\n", "NAME", "STATE", "ARCH", "DESCRIPTION", "PATH");
+	printf("%-16s %-8s %-11s %-34s %s\n", "NAME", "STATE", "PERSONALITY", "DESCRIPTION",
+	       "PATH");
 	for (size_t i = 0; i < cfg.n_images; i++) {
 		const struct melee_image *im = &cfg.images[i];
 		struct melee_image_status st;
 
 		melee_image_status(im, tb, 0, &st);
-		printf("%-16s %-8s %-8s %-34s %s%s\n", im->name, melee_state_name(st.state),
+		printf("%-16s %-8s %-11s %-34s %s%s\n", im->name, melee_state_name(st.state),
 		       im->personality == MELEE_PERSONALITY_LINUX32 ? "linux32" : "linux",
 		       melee_shown(im->description, 200, desc, sizeof(desc)),
 		       melee_shown(im->source ? im->source : im->path, 4000, path, sizeof(path)),
