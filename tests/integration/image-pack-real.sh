@@ -55,4 +55,19 @@ is "$?" 1 "melee-image exits 1 on SIGTERM"
 like "$(cat "$T/work/int.out")" "^melee-image: pack: interrupted; $T/files/bullseye.sqsh was not changed$" "and says that FILE was not changed"
 is "$(sha256sum < "$T/files/bullseye.sqsh")" "$old" "the old FILE is untouched"
 is "$(ls -A "$T/files")" "bullseye.sqsh" "no temporary file is left"
+
+# Killed outright (SIGKILL, no handler runs): the lock is released at
+# once, so mksquashfs must not go on writing after its parent.
+"$MELEE_IMAGE" --config "$CONF" pack bullseye "$T/files/bullseye.sqsh" --compression xz > "$T/work/kill.out" 2>&1 &
+pid=$!
+PIDS="$PIDS $pid"
+wait_for 120 tmp_growing; ok $? "a third pack writes its temporary file"
+packer=$(pgrep -P "$pid" -x mksquashfs)
+like "$packer" "^[0-9]+$" "its mksquashfs runs (pid $packer)"
+kill -KILL "$pid"
+wait "$pid"
+gone() { ! kill -0 "$packer" 2>/dev/null; }
+wait_for 5 gone
+ok $? "melee-image killed with SIGKILL: its mksquashfs is gone within 5 s"
+is "$(sha256sum < "$T/files/bullseye.sqsh")" "$old" "the old FILE is untouched"
 done_testing

@@ -13,8 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sched.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -372,8 +373,9 @@ static int run_mksquashfs(int tree, int out, const char *compression, const stru
 	const char *argv[12];
 	cleanup_fd int ready_r = -1, ready_w = -1;
 	int n = 0, status, ready[2];
+	pid_t pid, parent = getpid();
+	sigset_t stop, old;
 	char c;
-	pid_t pid;
 
 	/* The child writes one byte once its root is built, just before the
 	 * exec: without it, its exit status is its own, not mksquashfs's. */
@@ -398,6 +400,13 @@ static int run_mksquashfs(int tree, int out, const char *compression, const stru
 	}
 	argv[n] = NULL;
 	fflush(stdout);
+	/* A signal between fork and pack_child's assignment would not reach
+	 * the child: held back until both know. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop, &old);
 	pid = fork();
 	if (pid < 0)
 		die_errno("fork");
@@ -405,6 +414,11 @@ static int run_mksquashfs(int tree, int out, const char *compression, const stru
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		/* melee-image killed outright (SIGKILL) releases the lock:
+		 * mksquashfs must not go on writing after it. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(127);
 		enter_packer_root(tree, out, im);
 		fflush(stdout);
 		if (write(ready_w, "R", 1) != 1)
@@ -416,6 +430,7 @@ static int run_mksquashfs(int tree, int out, const char *compression, const stru
 		_exit(127);
 	}
 	pack_child = pid;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(melee_steal_fd(&ready_w));
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)

@@ -204,8 +204,9 @@ static void report(bool failed, const char *line)
 
 /* One round: the watches for the configuration as it is now, set before
  * the images are looked at (a change after the look is an event, one
- * before it is seen by the look), then the repairs. */
-static void watch_round(struct watch_set *ws, const char *config, char **names, int n)
+ * before it is seen by the look), then the repairs.  True when it took the
+ * lock (and so made events on it of its own). */
+static bool watch_round(struct watch_set *ws, const char *config, char **names, int n)
 {
 	struct melee_config cfg;
 	char err[MELEE_ERRLEN];
@@ -219,7 +220,7 @@ static void watch_round(struct watch_set *ws, const char *config, char **names, 
 	watch_config(ws, config);
 	if (melee_config_load(config, 0, &cfg, err, sizeof(err)) < 0) {
 		report(true, err);
-		return;
+		return false;
 	}
 	for (size_t i = 0; i < cfg.n_images; i++)
 		if (image_selected(&cfg, &cfg.images[i], names, n))
@@ -237,28 +238,31 @@ static void watch_round(struct watch_set *ws, const char *config, char **names, 
 	}
 	melee_config_free(&cfg);
 	if (!stale)
-		return;
+		return false;
 	/* The repairs under the lock, with the configuration read again
 	 * under it (as up and down do): a remove holding the lock may have
 	 * withdrawn an image since the look above. */
 	lock = melee_lock_take(true, err, sizeof(err));
 	if (lock < 0) {
 		report(true, err);
-		return;
+		return false;
 	}
 	if (melee_config_load(config, 0, &cfg, err, sizeof(err)) < 0) {
 		report(true, err);
-		return;
+		return true;
 	}
 	for (size_t i = 0; i < cfg.n_images; i++)
 		if (image_selected(&cfg, &cfg.images[i], names, n))
 			mounts_stale_repair(&cfg.images[i], report);
 	melee_config_free(&cfg);
+	return true;
 }
 
 /* Reads what is queued; true if an event concerns a watched name (or
- * the watches themselves: a directory gone, a queue overflow). */
-static bool drain(const struct watch_set *ws)
+ * the watches themselves: a directory gone, a queue overflow).  With
+ * own_lock, events on the lock file are not counted: they are this
+ * process's own, from the round that just repaired. */
+static bool drain(const struct watch_set *ws, bool own_lock)
 {
 	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
 	bool relevant = false;
@@ -274,6 +278,8 @@ static bool drain(const struct watch_set *ws)
 				relevant = true;
 				continue;
 			}
+			if (own_lock && ev->len && strcmp(ev->name, "lock") == 0)
+				continue;
 			for (size_t i = 0; i < ws->n; i++)
 				if (ws->dirs[i].wd == ev->wd &&
 				    (ws->dirs[i].any ||
@@ -304,7 +310,7 @@ static void wait_change(const struct watch_set *ws)
 	do {
 		if (poll(&p, 1, -1) < 0 && errno != EINTR)
 			die_errno("poll");
-	} while (!drain(ws));
+	} while (!drain(ws, false));
 	first = now_ms();
 	for (;;) {
 		long left = MOUNTS_WATCH_SETTLE_MS - (now_ms() - first);
@@ -317,7 +323,7 @@ static void wait_change(const struct watch_set *ws)
 			die_errno("poll");
 		if (r == 0)
 			return;
-		drain(ws);
+		drain(ws, false);
 	}
 }
 
@@ -330,7 +336,12 @@ int mounts_watch(const char *config, char **names, int n, bool quiet)
 	syslog(LOG_INFO, "watching the host files bound into %s",
 	       n ? "the images named" : "every image");
 	for (;;) {
-		watch_round(&ws, config, names, n);
+		/* A round that repaired woke its own watch on the lock: that
+		 * alone is no change, or a repair that keeps failing (a full
+		 * /run) would go round again every 100 ms.  Anything else
+		 * queued meanwhile starts the next round at once. */
+		if (watch_round(&ws, config, names, n) && drain(&ws, true))
+			continue;
 		wait_change(&ws);
 	}
 	return 0;
