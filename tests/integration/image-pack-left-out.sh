@@ -28,6 +28,10 @@ echo "alice's own, in root's /etc" > "$B/etc/alice.conf"; chown 1501:1501 "$B/et
 for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
 	mkdir -m 700 "$B/users/u$i"; echo "u$i" > "$B/users/u$i/file"; chown -R 1501:1501 "$B/users/u$i"
 done
+# A root file an ACL keeps alice out of: mksquashfs keeps no ACL, so the
+# pack says that this one is lost (the file image has the mode bits only).
+echo "not for alice" > "$B/opt/data/restricted"
+setfacl -m u:1501:--- "$B/opt/data/restricted"
 before=$(tree_sum "$B")
 
 run mi pack bb "$T/files/bb.sqsh"
@@ -57,6 +61,9 @@ is "$(unsquashfs -cat "$T/files/bb.sqsh" opt/weird/file):$(unsquashfs -cat "$T/f
 like "$left" "^melee-image: bb: left out what is in /opt/we\*ird\?\[name\]\? \(owner 1502, mode 0755\)" \
 	"bob's directory is named printably (the newline as ?)"
 is "$(unsquashfs -cat "$T/files/bb.sqsh" opt/data/file)" "in opt/data" "root's /opt/data is packed whole"
+like "$out" "^melee-image: bb: /opt/data/restricted: its POSIX ACL is not kept \(the file image has the mode bits only\)$" \
+	"a file whose ACL the file image loses is named"
+unlike "$out" "/opt/data/file: its POSIX ACL" "a file without an ACL is not"
 is "$(unsquashfs -cat "$T/files/bb.sqsh" etc/alice.conf)" "alice's own, in root's /etc" \
 	"a user's file in a directory of root's is packed (she cannot swap it there)"
 is "$(tree_sum "$B")" "$before" "the image is as it was"

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 /* The first bytes of every squashfs file ("hsqs", little-endian 0x73717368). */
@@ -228,12 +229,31 @@ static bool others_can_write(const struct stat *st)
 	return st->st_uid != 0 || (st->st_mode & (S_IWGRP | S_IWOTH));
 }
 
-/* The directories left out, as the output shows them. */
+/* The directories left out, as the output shows them; and the paths
+ * whose POSIX ACL the file image loses. */
 struct left_out {
 	const char *imgpath; /* for messages */
 	char **shown;
 	size_t n;
+	char **acl;
+	size_t n_acl;
 };
+
+/* Whether the entry carries a POSIX ACL: mksquashfs 4.5 stores no
+ * system.* attribute, so the file image keeps only the mode bits, and an
+ * ACL that kept someone out is gone there.  Read through the directory's
+ * fd (the entry itself, never what a symlink names). */
+static bool has_acl(const struct tree_entry *e)
+{
+	char path[PATH_MAX];
+
+	if (S_ISLNK(e->st->st_mode) || (size_t)snprintf(path, sizeof(path), "/proc/self/fd/%d/%s",
+							e->dirfd, e->name) >= sizeof(path))
+		return false;
+	return lgetxattr(path, "system.posix_acl_access", NULL, 0) >= 0 ||
+	       (S_ISDIR(e->st->st_mode) &&
+		lgetxattr(path, "system.posix_acl_default", NULL, 0) >= 0);
+}
 
 /* Covers the directory `fd` with an empty read-only tmpfs of its owner,
  * group and mode: mksquashfs packs the tmpfs's root as that empty
@@ -270,9 +290,17 @@ static int leave_out_writable(const struct tree_entry *e, bool after, void *data
 	struct stat now;
 	int r;
 
-	if (after || !S_ISDIR(e->st->st_mode) || !others_can_write(e->st))
+	if (after)
 		return 0;
 	melee_shown(e->path, 200, shown, sizeof(shown));
+	if (has_acl(e)) {
+		snprintf(line, sizeof(line), "/%s", shown);
+		r = melee_strv_push(&lo->acl, &lo->n_acl, line);
+		if (r < 0)
+			return melee_fail(err, errlen, r, "out of memory");
+	}
+	if (!S_ISDIR(e->st->st_mode) || !others_can_write(e->st))
+		return 0;
 	fd = openat(e->dirfd, e->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &now) < 0)
 		return melee_fail(err, errlen, -errno, "%s/%s: %s", lo->imgpath, shown,
@@ -311,6 +339,13 @@ static void show_left_out(const char *image, struct left_out *lo)
 		printf("melee-image: %s: left out what is in %zu more such directories, packed "
 		       "empty too\n",
 		       image, lo->n - PACK_SHOWN_LEFT_OUT);
+	for (size_t i = 0; i < lo->n_acl && i < PACK_SHOWN_LEFT_OUT; i++)
+		printf("melee-image: %s: %s: its POSIX ACL is not kept (the file image has the "
+		       "mode bits only)\n",
+		       image, lo->acl[i]);
+	if (lo->n_acl > PACK_SHOWN_LEFT_OUT)
+		printf("melee-image: %s: and %zu more paths whose ACL is not kept\n", image,
+		       lo->n_acl - PACK_SHOWN_LEFT_OUT);
 }
 
 /* The packer's own root: a fresh tmpfs holding the host's /usr (and its
@@ -354,6 +389,7 @@ static void enter_packer_root(int tree, int out, const struct melee_image *im)
 		die("pack: %s", err);
 	show_left_out(im->name, &lo);
 	melee_strv_free(lo.shown);
+	melee_strv_free(lo.acl);
 	/* The old root stacked on the new one, then detached. */
 	if (fchdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
 	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
