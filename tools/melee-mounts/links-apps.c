@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #define APPS_DIR "usr/share/applications"
@@ -150,6 +151,13 @@ static int open_image_file(int imgfd, const char *rel, size_t max, int *err)
 		*err = ESTALE;
 		return -1;
 	}
+	/* An ACL may keep someone out whom the mode bits let in: the copy
+	 * on the host would have the mode bits alone. */
+	if (fgetxattr(fd, "system.posix_acl_access", NULL, 0) >= 0) {
+		close(fd);
+		*err = EACCES;
+		return -1;
+	}
 	return fd;
 }
 
@@ -159,8 +167,8 @@ static const char *refused_why(int e)
 	return e == EFBIG    ? "too large"
 	       : e == EPERM  ? "not owned by root or writable by others"
 	       : e == EINVAL ? "not a regular file"
-	       : e == EACCES ? "not readable by every user (a file only root may read is "
-			       "not copied to the host)"
+	       : e == EACCES ? "not readable by every user (a file only root may read, or "
+			       "one with an ACL, is not copied to the host)"
 			     : strerror(e);
 }
 
