@@ -317,9 +317,11 @@ static int check_image_files(pam_handle_t *pamh, const struct melee_image *im,
 	cleanup_fd int imgfd = -1, fd = -1, limits = -1;
 	struct stat st;
 
-	/* melee_enter_image() walks it again, and says why if it fails. */
+	/* melee_enter_image() walks it again, and says why if it fails; an
+	 * image not prepared (a file image down: its mountpoint empty) is
+	 * refused for that, its real reason, not for a shell it lacks. */
 	imgfd = image_open_safely(im->path, 0, NULL, 0);
-	if (imgfd < 0)
+	if (imgfd < 0 || melee_image_check_prepared(imgfd, im, NULL, 0) < 0)
 		return 0;
 	fd = image_resolve(imgfd, shell, O_PATH);
 	if (fd < 0)

@@ -228,6 +228,19 @@ MELEE_PRIVATE_ETC=""
 # out of the copies, and alice and bob out of the host groups' member
 # lists; else a test silently goes on with the host's alice.
 TEST_NAMES='alice|bob|physics'
+# etc_unbind FILE...: every bind this test stacked over /etc/FILE
+# (setup_accounts', pam-lib's setup_nss') taken off, so that a program
+# that replaces the file by rename (useradd) writes this namespace's own
+# /etc, an overlay.
+etc_unbind() {
+	local f
+	for f in "$@"; do
+		while findmnt -rn --mountpoint "/etc/$f" > /dev/null; do
+			umount "/etc/$f" || return 1
+		done
+	done
+}
+
 setup_accounts() {
 	local keep='($1 !~ "^(" names ")$" && !($3 >= 1500 && $3 < 1800))'
 	awk -F: -v names="$TEST_NAMES" "$keep && !(\$4 >= 1500 && \$4 < 1800)" /etc/passwd > "$T/work/passwd"

@@ -13,7 +13,7 @@ setup_logins
 # useradd renames its files into /etc: they go into this namespace's own
 # /etc (an overlay, tests/lib.sh) rather than binds it could not replace.
 for f in passwd group shadow; do
-	umount "/etc/$f"
+	etc_unbind "$f"
 	cp -p "$T/work/$f" "/etc/$f.tmp" && mv "/etc/$f.tmp" "/etc/$f"
 done
 add_image demo
