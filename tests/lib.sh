@@ -241,6 +241,18 @@ etc_unbind() {
 	done
 }
 
+# etc_accounts_as_files [SHADOW]: this test's passwd, group and shadow
+# (SHADOW, default setup_accounts' $T/work/shadow.accounts) as files of
+# its own /etc, an overlay, instead of binds: useradd, which replaces
+# them by rename, then works, and watch sees the rename.
+etc_accounts_as_files() {
+	[ -n "${MELEE_PRIVATE_ETC:-}" ] || { echo "Bail out! /etc is not the test's own overlay"; exit 1; }
+	etc_unbind passwd group shadow &&
+		cp "$T/work/passwd" /etc/passwd.tmp && mv /etc/passwd.tmp /etc/passwd &&
+		cp "$T/work/group" /etc/group.tmp && mv /etc/group.tmp /etc/group &&
+		cp -p "${1:-$T/work/shadow.accounts}" /etc/shadow.tmp && mv /etc/shadow.tmp /etc/shadow
+}
+
 setup_accounts() {
 	local keep='($1 !~ "^(" names ")$" && !($3 >= 1500 && $3 < 1800))'
 	awk -F: -v names="$TEST_NAMES" "$keep && !(\$4 >= 1500 && \$4 < 1800)" /etc/passwd > "$T/work/passwd"

@@ -57,11 +57,7 @@ is "$(mm up demo | head -1)" "demo: replaced the stale bind of /var/log/wtmp (th
 # fall behind, status says which, up regenerates and replaces them.
 # useradd cannot rename over setup_accounts' binds: the files go into
 # this namespace's own /etc (an overlay, tests/lib.sh) instead.
-[ -n "$MELEE_PRIVATE_ETC" ] || { echo "Bail out! /etc is not the test's own overlay"; exit 1; }
-etc_unbind passwd group shadow
-cp "$T/work/passwd" /etc/passwd.tmp && mv /etc/passwd.tmp /etc/passwd
-cp "$T/work/group" /etc/group.tmp && mv /etc/group.tmp /etc/group
-cp -p "$T/work/shadow.accounts" /etc/shadow.tmp && mv /etc/shadow.tmp /etc/shadow
+etc_accounts_as_files
 mm up demo >/dev/null
 useradd -u 1510 -U -M -s /bin/sh newuser
 ok $? "useradd newuser on the host (this namespace's /etc)"

@@ -16,11 +16,7 @@ mm up demo >/dev/null
 
 # The host's accounts as files of this namespace's own /etc (an overlay,
 # tests/lib.sh), so that a rename over them is a change watch sees.
-[ -n "$MELEE_PRIVATE_ETC" ] || { echo "Bail out! /etc is not the test's own overlay"; exit 1; }
-etc_unbind passwd group shadow
-cp "$T/work/passwd" /etc/passwd.tmp && mv /etc/passwd.tmp /etc/passwd
-cp "$T/work/group" /etc/group.tmp && mv /etc/group.tmp /etc/group
-cp -p "$T/work/shadow.accounts" /etc/shadow.tmp && mv /etc/shadow.tmp /etc/shadow
+etc_accounts_as_files
 mm up demo >/dev/null
 
 "$MELEE_MOUNTS" --config "$CONF" watch demo > "$T/work/watch.out" 2>&1 &

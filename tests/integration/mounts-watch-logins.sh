@@ -12,10 +12,7 @@ command -v logrotate >/dev/null || { echo "Bail out! logrotate is missing (tests
 setup_logins
 # useradd renames its files into /etc: they go into this namespace's own
 # /etc (an overlay, tests/lib.sh) rather than binds it could not replace.
-for f in passwd group shadow; do
-	etc_unbind "$f"
-	cp -p "$T/work/$f" "/etc/$f.tmp" && mv "/etc/$f.tmp" "/etc/$f"
-done
+etc_accounts_as_files "$T/work/shadow"
 add_image demo
 I=$IMAGES/demo
 mm up demo >/dev/null
