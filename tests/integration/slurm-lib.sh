@@ -7,10 +7,10 @@
 # or another test's Slurm).  Never the host's /etc/slurm or /etc/munge.
 # Everything started here is stopped by PID at exit, also on failure.
 
-SLURM_PACKAGES="slurmctld slurmd slurm-client munge"
+SLURM_PACKAGES="slurmctld slurmd slurm-client munge iproute2"
 slurm_programs_missing() {
 	local prog
-	for prog in munged slurmctld slurmd srun sbatch salloc sinfo scontrol; do
+	for prog in munged slurmctld slurmd srun sbatch salloc sinfo scontrol ip; do
 		command -v "$prog" >/dev/null || return 0
 	done
 	return 1
@@ -27,13 +27,15 @@ fi
 
 . "$top_srcdir/tests/lib.sh"
 
-slurm_programs_missing && skip_all "Slurm or munge is missing (tests/install-deps, or apt-get install $SLURM_PACKAGES)"
+slurm_programs_missing && skip_all "Slurm, munge or ip is missing (tests/install-deps, or apt-get install $SLURM_PACKAGES)"
 [ -f "$top_builddir/slurm/melee.so" ] || skip_all "melee.so was not built (configure found no slurm/spank.h)"
 
 # Slurm resolves with AI_ADDRCONFIG, which finds nothing while only
 # loopback addresses exist: give lo one global (documentation) address.
-ip link set lo up
-ip addr add 192.0.2.1/32 dev lo
+# (Without it every daemon dies at start with "Address family not
+# supported by protocol", which names neither lo nor ip.)
+ip link set lo up && ip addr add 192.0.2.1/32 dev lo ||
+	{ echo "Bail out! cannot bring up lo with 192.0.2.1 in the test's network namespace (ip, from iproute2)"; exit 1; }
 
 S=$T/slurm
 NODE=$(hostname -s)
