@@ -22,6 +22,15 @@ sudoers() {
 }
 sudoers 'rtuser ALL=(ALL, !root) NOPASSWD: ALL'
 mount --bind "$T/work/sudoers" /etc/sudoers
+# sudo warns "unable to resolve host" on every run where the host's name
+# does not resolve (a debootstrapped Debian 12 entered as a container:
+# its /etc/hosts has no line for the name, which the installer writes on
+# a machine): this namespace's own /etc/hosts gets one, so that what is
+# compared is sudo's answer alone.
+if ! getent hosts "$(hostname)" >/dev/null && [ -f /etc/hosts ]; then
+	{ cat /etc/hosts; echo "127.0.1.1 $(hostname)"; } > "$T/work/hosts"
+	mount --bind "$T/work/hosts" /etc/hosts
+fi
 cd /
 sudo_as() { as rtuser sudo -n -u "$1" id -u 2>&1; }
 
