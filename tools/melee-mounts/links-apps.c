@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <linux/openat2.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -118,47 +119,32 @@ static bool dirs_searchable(int imgfd, int pfd, const struct stat *file)
  * may read must not become a world-readable copy on the host), of at most
  * max bytes; -1 with *err otherwise.  It is resolved O_PATH and checked
  * before anything opens it: opening a FIFO would release a writer blocked
- * on it, opening a device node can act on the device.  Then reopened
- * through /proc/self/fd, which resolves no path again, and compared. */
+ * on it, opening a device node can act on the device (melee_open_regular:
+ * resolved O_PATH, checked, reopened through /proc/self/fd). */
 static int open_image_file(int imgfd, const char *rel, size_t max, int *err)
 {
-	cleanup_fd int pfd = image_resolve_own(imgfd, rel, O_PATH);
-	struct stat st = { 0 }, now;
-	char link[64];
-	int fd;
+	cleanup_fd int fd = -1;
+	struct stat st;
 
-	*err = pfd < 0 ? -pfd : fstat(pfd, &st) < 0 ? errno : 0;
-	if (*err)
+	while (*rel == '/')
+		rel++;
+	/* Beneath the image as it resolves its own links, never into a
+	 * mount the host shares with it (its /home, /tmp). */
+	fd = melee_open_regular(imgfd, *rel ? rel : ".", 0,
+				RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV, &st);
+	*err = fd < 0 ? -fd : 0;
+	if (fd < 0)
 		return -1;
-	if (!S_ISREG(st.st_mode))
-		*err = EINVAL;
-	else if (melee_check_trusted(&st, 0, rel, NULL, 0) < 0)
+	if (melee_check_trusted(&st, 0, rel, NULL, 0) < 0)
 		*err = EPERM;
-	else if (!(st.st_mode & S_IROTH) || !dirs_searchable(imgfd, pfd, &st))
+	/* An ACL may keep someone out whom the mode bits let in: the copy
+	 * on the host would have the mode bits alone. */
+	else if (!(st.st_mode & S_IROTH) || !dirs_searchable(imgfd, fd, &st) ||
+		 fgetxattr(fd, "system.posix_acl_access", NULL, 0) >= 0)
 		*err = EACCES;
 	else if ((size_t)st.st_size > max)
 		*err = EFBIG;
-	if (*err)
-		return -1;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", pfd);
-	fd = open(link, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		*err = errno;
-		return -1;
-	}
-	if (fstat(fd, &now) < 0 || now.st_dev != st.st_dev || now.st_ino != st.st_ino) {
-		close(fd);
-		*err = ESTALE;
-		return -1;
-	}
-	/* An ACL may keep someone out whom the mode bits let in: the copy
-	 * on the host would have the mode bits alone. */
-	if (fgetxattr(fd, "system.posix_acl_access", NULL, 0) >= 0) {
-		close(fd);
-		*err = EACCES;
-		return -1;
-	}
-	return fd;
+	return *err ? -1 : melee_steal_fd(&fd);
 }
 
 /* Why open_image_file refused a file that exists. */
