@@ -345,40 +345,32 @@ out:
 
 int tree_open_regular(const struct tree_entry *e, const char *shown, char *err, size_t errlen)
 {
-	char proc[64], path[256];
-	cleanup_fd int pfd = -1, fd = -1;
+	char path[256];
+	cleanup_fd int fd = -1;
 	struct stat st, now;
 	uint64_t mnt;
 	int r;
 
 	melee_shown(e->path, 200, path, sizeof(path));
-	/* O_PATH opens nothing for real: a device's driver and a FIFO's
-	 * writer never see this open. */
-	pfd = openat(e->dirfd, e->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (pfd < 0)
-		return melee_fail(err, errlen, -errno, "%s/%s: %s", shown, path, strerror(errno));
-	r = tree_statx(pfd, "", AT_EMPTY_PATH, &st, &mnt);
+	/* Checked on an O_PATH fd, reopened through /proc/self/fd only when
+	 * regular: a device's driver and a FIFO's writer never see an open. */
+	fd = melee_open_regular(e->dirfd, e->name, O_NOFOLLOW, 0, &st);
+	if (fd == -EINVAL || fd == -ELOOP)
+		return melee_fail(err, errlen, -EINVAL, "%s/%s: not a regular file (mode %06o)",
+				  shown, path, (unsigned)st.st_mode);
+	if (fd < 0)
+		return melee_fail(err, errlen, fd, "%s/%s: %s", shown, path, strerror(-fd));
+	/* Before a byte is read: the walk's mount, and the inode it saw. */
+	r = tree_statx(fd, "", AT_EMPTY_PATH, &now, &mnt);
 	if (r < 0)
 		return melee_fail(err, errlen, r, "%s/%s: %s", shown, path, strerror(-r));
 	if (mnt != e->root_mnt_id)
 		return melee_fail(err, errlen, -EBUSY,
 				  "%s/%s: something is mounted there; refusing to read it", shown,
 				  path);
-	if (!S_ISREG(st.st_mode))
-		return melee_fail(err, errlen, -EINVAL, "%s/%s: not a regular file (mode %06o)",
-				  shown, path, (unsigned)st.st_mode);
-	if (!same_file(&st, e->st))
+	if (!same_file(&now, e->st))
 		return melee_fail(err, errlen, -ESTALE,
 				  "%s/%s: replaced while it was being walked; refusing to read it",
 				  shown, path);
-	/* The very inode checked above, not its name looked up again. */
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
-	fd = open(proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
-		return melee_fail(err, errlen, -errno, "%s/%s: cannot reopen it through %s: %s",
-				  shown, path, proc, strerror(errno));
-	if (fstat(fd, &now) < 0 || !same_file(&now, &st))
-		return melee_fail(err, errlen, -ESTALE, "%s/%s: reopened as another file", shown,
-				  path);
 	return melee_steal_fd(&fd);
 }
