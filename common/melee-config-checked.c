@@ -11,7 +11,10 @@
  * drop-ins for such lines (melee_config_scan_dropin), unless this record
  * says that melee-mounts read them all, without error, and that no entry
  * of images.d was added, removed or renamed since: the directory's
- * device, inode and ctime, which every such change moves.  One fstat and
+ * device, inode and ctime, which every such change moves.  melee.conf's
+ * device, inode, size, mtime and ctime too: an alias or an [image] added
+ * there can clash with another drop-in as well, and the record then
+ * names the very melee.conf it was checked with (not another --config's).  One fstat and
  * one small read per lookup; nothing here is an answer, only a licence
  * to skip, so a missing, foreign or stale record costs time, never
  * safety.
@@ -44,16 +47,21 @@ static void record_name(const struct stat *st, char *buf, size_t len)
 		 (unsigned long long)st->st_ino);
 }
 
-static int record_text(const struct stat *st, char *buf, size_t len)
+static int record_text(const struct stat *st, const struct stat *conf, char *buf, size_t len)
 {
-	return snprintf(buf, len, "images.d %llu %llu %lld %ld\n", (unsigned long long)st->st_dev,
-			(unsigned long long)st->st_ino, (long long)st->st_ctim.tv_sec,
-			(long)st->st_ctim.tv_nsec);
+	return snprintf(
+	    buf, len, "images.d %llu %llu %lld %ld\nmelee.conf %llu %llu %lld %lld %ld %lld %ld\n",
+	    (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
+	    (long long)st->st_ctim.tv_sec, (long)st->st_ctim.tv_nsec,
+	    (unsigned long long)conf->st_dev, (unsigned long long)conf->st_ino,
+	    (long long)conf->st_size, (long long)conf->st_mtim.tv_sec, (long)conf->st_mtim.tv_nsec,
+	    (long long)conf->st_ctim.tv_sec, (long)conf->st_ctim.tv_nsec);
 }
 
-bool melee_config_checked_fresh(int dropins_fd, const char *checked_dir, uid_t owner)
+bool melee_config_checked_fresh(int dropins_fd, const struct stat *conf_st, const char *checked_dir,
+				uid_t owner)
 {
-	char ignored[MELEE_ERRLEN], want[128], name[64];
+	char ignored[MELEE_ERRLEN], want[256], name[64];
 	cleanup_fd int dfd = -1, fd = -1;
 	cleanup_free char *text = NULL;
 	struct stat st;
@@ -67,7 +75,7 @@ bool melee_config_checked_fresh(int dropins_fd, const char *checked_dir, uid_t o
 	fd = melee_open_trusted_at(dfd, name, name, false, owner, ignored, sizeof(ignored));
 	if (fd < 0 || melee_read_fd(fd, sizeof(want), &text, NULL) < 0)
 		return false;
-	record_text(&st, want, sizeof(want));
+	record_text(&st, conf_st, want, sizeof(want));
 	return strcmp(text, want) == 0;
 }
 
@@ -79,7 +87,7 @@ static bool before(const struct timespec *a, const struct timespec *b)
 int melee_config_note_checked(const struct melee_config *cfg, const char *checked_dir, uid_t owner,
 			      char *err, size_t errlen)
 {
-	char text[128], tmp[96], name[64];
+	char text[256], tmp[96], name[64];
 	cleanup_fd int dfd = -1, fd = -1;
 	int len;
 
@@ -90,7 +98,8 @@ int melee_config_note_checked(const struct melee_config *cfg, const char *checke
 	 * only a ctime older than the clock's tick read right after the
 	 * fstat (load_dir), which every later change passes.  Racy like
 	 * git's index: the next full read records it. */
-	if (!before(&cfg->dropins_st.st_ctim, &cfg->dropins_seen_at))
+	if (!before(&cfg->dropins_st.st_ctim, &cfg->dropins_seen_at) ||
+	    !before(&cfg->conf_st.st_ctim, &cfg->dropins_seen_at))
 		return 0;
 	if (mkdir(checked_dir, 0755) < 0 && errno != EEXIST)
 		return melee_fail(err, errlen, -errno, "%s: cannot create: %s", checked_dir,
@@ -98,7 +107,7 @@ int melee_config_note_checked(const struct melee_config *cfg, const char *checke
 	dfd = melee_open_trusted(checked_dir, true, owner, err, errlen);
 	if (dfd < 0)
 		return dfd;
-	len = record_text(&cfg->dropins_st, text, sizeof(text));
+	len = record_text(&cfg->dropins_st, &cfg->conf_st, text, sizeof(text));
 	record_name(&cfg->dropins_st, name, sizeof(name));
 	snprintf(tmp, sizeof(tmp), ".%s.%ld", name, (long)getpid());
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);

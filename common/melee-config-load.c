@@ -194,7 +194,7 @@ static int load_image_files(int conf_dfd, const char *dropins, const char *image
 	if (r == 0)
 		r = melee_config_finish(cfg, err, errlen);
 	im = r == 0 ? melee_config_find_image(cfg, image) : NULL;
-	if (!im || melee_config_checked_fresh(dfd, checked_dir, owner))
+	if (!im || melee_config_checked_fresh(dfd, &cfg->conf_st, checked_dir, owner))
 		return r;
 	return scan_other_dropins(dfd, dropins, image, im, owner, err, errlen);
 }
@@ -303,6 +303,9 @@ static int load(const char *conf_path, const char *image, uid_t owner, const cha
 	cfg->conf_dir = strdup(dir);
 	if (!cfg->conf_dir)
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
+	if (fstat(fd, &cfg->conf_st) < 0)
+		return melee_fail(err, errlen, -errno, "%s: cannot stat: %s", conf_path,
+				  strerror(errno));
 	r = melee_config_parse_fd(fd, conf_path, false, cfg, err, errlen);
 	if (r < 0)
 		return r;

@@ -32,8 +32,10 @@ int melee_config_scan_dropin(int fd, const char *path, const char *asked,
 			     const struct melee_image *im, char *err, size_t errlen);
 
 /* Whether checked_dir/config-checked-DEV-INO (owned by `owner`) records the
- * images.d open at dropins_fd as it is now: then no drop-in was added,
- * removed or renamed since a full read accepted them all. */
-bool melee_config_checked_fresh(int dropins_fd, const char *checked_dir, uid_t owner);
+ * images.d open at dropins_fd, and the melee.conf conf_st describes, as
+ * they are now: then no drop-in was added, removed or renamed, and
+ * melee.conf not changed, since a full read accepted them all. */
+bool melee_config_checked_fresh(int dropins_fd, const struct stat *conf_st, const char *checked_dir,
+				uid_t owner);
 
 #endif

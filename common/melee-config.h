@@ -82,6 +82,7 @@ struct melee_config {
 	/* images.d as a full read found it just before listing it (when it
 	 * has one): what melee_config_note_checked records. */
 	bool dropins_seen;
+	struct stat conf_st; /* melee.conf as the read opened it */
 	struct stat dropins_st;
 	struct timespec dropins_seen_at; /* CLOCK_REALTIME_COARSE after that fstat */
 };

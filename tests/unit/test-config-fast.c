@@ -245,6 +245,15 @@ static void test_record(void)
 	rewrite_in_place("images.d/x.conf", "[image x]\n");
 	ok(full_read_recorded(run), "x.conf mended: recorded again");
 	ok(lookup_at(run, "b", err, sizeof(err)) == 0, "b answers (%s)", err);
+	/* melee.conf is in the record too: an image added there whose alias
+	 * is another drop-in's image clashes like a second drop-in would. */
+	rewrite_in_place("melee.conf", "[melee]\nimages-dir = /srv/img\n[image m]\naliases = x\n");
+	ok(lookup_at(run, "m", err, sizeof(err)) < 0 && strstr(err, "images.d/x.conf:1"),
+	   "melee.conf changed in place after the record: the lookup of m reads the other "
+	   "drop-ins and refuses it (%s)", err);
+	ok(!full_read_recorded(run), "as the full read does");
+	rewrite_in_place("melee.conf", "[melee]\nimages-dir = /srv/img\n");
+	ok(full_read_recorded(run), "melee.conf mended: recorded again");
 	put("images.d/b-restrict.conf", "[image b]\nallow-groups = physics\n");
 	snprintf(want, sizeof(want),
 		 "%s/images.d/b-restrict.conf:1: [image b] does not belong in b-restrict.conf", dir);
