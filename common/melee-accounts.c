@@ -724,7 +724,9 @@ static int read_image(int imgfd, const char *name, char **out, char *err, size_t
 	 * every login that brings the image up (melee_open_regular). */
 	fd = melee_open_regular(tree >= 0 ? tree : etc, name, O_NOFOLLOW, 0, &st);
 	if (fd == -ELOOP) { /* a symlink inside the image: resolve it there */
-		fd = image_open_regular(imgfd, name[0] == 'p' ? "etc/passwd" : "etc/group", false,
+		/* Never into a mount the image shares with the host (its
+		 * /tmp, /home): users write those. */
+		fd = image_open_regular(imgfd, name[0] == 'p' ? "etc/passwd" : "etc/group", true,
 					shown, err, errlen);
 		if (fd < 0 && fd != -ENOENT)
 			return fd;

@@ -173,6 +173,23 @@ static const char *cgroup2_mount(void)
 	return NULL;
 }
 
+/* Moves *fd above 0, 1 and 2 (still close-on-exec): the setuid caller may
+ * have closed its standard fds, and the helper's dup2 onto them of an fd
+ * that already is one would keep it close-on-exec, or put the pipe where
+ * stdin belongs.  0, or -1 with errno. */
+static int fd_above_stdio(int *fd)
+{
+	int high;
+
+	if (*fd > 2)
+		return 0;
+	high = fcntl(*fd, F_DUPFD_CLOEXEC, 3);
+	if (high < 0)
+		return -1;
+	melee_fd_replace(fd, high);
+	return 0;
+}
+
 /* pid 1's cgroup.procs, open for writing, into *fd (above 2,
  * close-on-exec). */
 static int open_procs(const char *procs, int *fd, char *err, size_t errlen)
@@ -186,14 +203,9 @@ static int open_procs(const char *procs, int *fd, char *err, size_t errlen)
 	if (fstatfs(f, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
 		return melee_fail(err, errlen, -EINVAL, "%s is not on a cgroup v2 file system",
 				  procs);
-	if (f < 3) {
-		int high = fcntl(f, F_DUPFD_CLOEXEC, 3);
-
-		if (high < 0)
-			return melee_fail(err, errlen, -errno, "cannot open %s: %s", procs,
-					  strerror(errno));
-		melee_fd_replace(&f, high);
-	}
+	if (fd_above_stdio(&f) < 0)
+		return melee_fail(err, errlen, -errno, "cannot open %s: %s", procs,
+				  strerror(errno));
 	*fd = melee_steal_fd(&f);
 	return 0;
 }
@@ -352,6 +364,9 @@ int melee_auto_up(const struct melee_config *cfg, const char *conf_path,
 				  strerror(errno));
 	rd = pipefd[0];
 	wr = pipefd[1];
+	if (fd_above_stdio(&nullfd) < 0 || fd_above_stdio(&wr) < 0)
+		return melee_fail(err, errlen, -errno, "image %s: auto-up: %s", im->name,
+				  strerror(errno));
 	/* As pam_mkhomedir does: the caller's SIGCHLD handler (sshd and
 	 * slurmstepd have one) must not reap our child before we do. */
 	memset(&dfl, 0, sizeof(dfl));

@@ -67,6 +67,24 @@ for kind in FIFO "character device" directory; do
 	unlike "$rc" "^124$" "etc/os-release a $kind: pack does not hang on it (exit $rc)"
 	restore "$IMAGES/bb/etc/os-release"
 done
+
+# etc/passwd a symlink into a mount the image shares with the host (its
+# /tmp and /home are binds of the host's, which users write; here a bind
+# of the test's own at /shared): the merge does not follow it out of the
+# image's own files (a planted uid-0 line would become a login).
+mkdir -m 755 "$T/shared" "$IMAGES/bb/shared"
+printf 'root:x:0:0:root:/root:/bin/sh\nplanted:x:0:0::/:/bin/sh\n' > "$T/shared/passwd"
+mount --bind "$T/shared" "$IMAGES/bb/shared"
+mv "$IMAGES/bb/etc/passwd" "$IMAGES/bb/etc/passwd.saved"
+ln -s /shared/passwd "$IMAGES/bb/etc/passwd"
+mm10 up bb
+like "$rc:$out" "^1:melee-mounts: bb: $IMAGES/bb/etc/passwd: is a symlink \(refused" "etc/passwd a symlink into a shared mount: up refuses it"
+ok "$(! grep -rqs '^planted:' /run/melee/bb; echo $?)" "and the planted line is in no merged passwd"
+mm10 down bb >/dev/null
+umount "$IMAGES/bb/shared"
+rm "$IMAGES/bb/etc/passwd"
+mv "$IMAGES/bb/etc/passwd.saved" "$IMAGES/bb/etc/passwd"
+
 mi60 list
 like "$rc:$out" "^0:NAME" "list answers"
 mm10 up bb
