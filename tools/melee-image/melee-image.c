@@ -633,17 +633,25 @@ static int import_oci(const struct image_opts *o, const struct melee_config *cfg
 				.trusted = o->trusted,
 				.progress = isatty(STDOUT_FILENO),
 				.interrupted = &interrupted };
+	struct oci_source source;
+	struct oci_image img;
 	cleanup_fd int rootfd = -1;
+	int r;
 
 	prepare_images_dir(cfg);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	if (oci_import_prepare(ref, src, &source, &img, &interrupted, err, sizeof(err)) < 0)
+		die("import: %s", err);
 	make_partial(cfg, name, partial, sizeof(partial));
 	rootfd = open(partial, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (rootfd < 0)
 		fail_partial(partial, "cannot open the new tree");
-	if (oci_import(ref, src, rootfd, &ap, err, sizeof(err)) < 0)
+	r = oci_import_apply(&img, src, rootfd, &ap, err, sizeof(err));
+	oci_image_free(&img);
+	oci_source_close(&source);
+	if (r < 0)
 		fail_partial(partial, err);
 	if (chmod(partial, 0755) < 0 || chown(partial, 0, 0) < 0)
 		fail_partial(partial, "cannot make the new image's root root's, mode 0755");

@@ -252,7 +252,7 @@ static int read_desc(const struct oci_source *src, json_object *d, const char *w
 	if (r < 0)
 		return r;
 	r = parse(text, len, out, what, err, errlen);
-	return r < 0 ? melee_fail(err, errlen, r, "%s: %s", src->shown, err) : 0;
+	return r < 0 ? oci_wrap(err, errlen, r, src->shown, ": ") : 0;
 }
 
 /* The config's platform must be the host's. */
@@ -350,7 +350,7 @@ static int select_oci(const struct oci_source *src, const char *tag, struct oci_
 			r = pick(get(doc, "manifests", json_type_array), false, depth ? NULL : tag,
 				 &pos, err, errlen);
 		if (r < 0)
-			return melee_fail(err, errlen, r, "%s: %s", src->shown, err);
+			return oci_wrap(err, errlen, r, src->shown, ": ");
 		d = json_object_array_get_idx(get(doc, "manifests", json_type_array), pos);
 		json_object_get(d);
 		json_object_put(doc);
@@ -404,7 +404,7 @@ static int docker_layer(const struct oci_source *src, json_object *name, json_ob
 		snprintf(b.digest, sizeof(b.digest), "%s", json_object_get_string(diff_id));
 	r = oci_digest_check(b.digest, err, errlen);
 	if (r < 0)
-		return melee_fail(err, errlen, r, "%s: %s", src->shown, err);
+		return oci_wrap(err, errlen, r, src->shown, ": ");
 	return add_layer(img, &b, "application/vnd.docker.image.rootfs.diff.tar", err, errlen);
 }
 
@@ -422,9 +422,7 @@ static int select_docker(const struct oci_source *src, const char *tag, struct o
 	if (r == 0)
 		r = oci_index_pick(text, len, true, tag, &pos, err, errlen);
 	if (r < 0)
-		return r == -EIO || r == -ENOENT
-			   ? r
-			   : melee_fail(err, errlen, r, "%s: %s", src->shown, err);
+		return r == -EIO || r == -ENOENT ? r : oci_wrap(err, errlen, r, src->shown, ": ");
 	parse(text, len, &doc, "manifest.json", err, errlen);
 	e = json_object_array_get_idx(doc, pos);
 	cname = get_str(e, "Config");

@@ -22,6 +22,14 @@
 #define TAR_NAME_MAX 4096
 #define TAR_PAX_MAX (64u << 10)
 
+int oci_wrap(char *err, size_t errlen, int r, const char *shown, const char *what)
+{
+	char old[MELEE_ERRLEN];
+
+	snprintf(old, sizeof(old), "%s", err);
+	return melee_fail(err, errlen, r, "%s%s%s", shown, what, old);
+}
+
 static const struct {
 	const char *prefix;
 	enum oci_transport t;
@@ -350,8 +358,8 @@ static int open_archive(const char *path, struct oci_source *src, char *err, siz
 	snprintf(dir, sizeof(dir), "%.*s", base - path > 1 ? (int)(base - path - 1) : 1, path);
 	dfd = image_open_safely(dir, 0, err, errlen);
 	if (dfd < 0)
-		return melee_fail(err, errlen, dfd, "%s: refused, its directory is not safe: %s",
-				  src->shown, err);
+		return oci_wrap(err, errlen, dfd, src->shown,
+				": refused, its directory is not safe: ");
 	src->fd = open_trusted_file(dfd, base, src->shown, err, errlen);
 	if (src->fd < 0)
 		return src->fd;
@@ -360,7 +368,7 @@ static int open_archive(const char *path, struct oci_source *src, char *err, siz
 	r = oci_tar_index(src->fd, (uint64_t)st.st_size, &src->members, &src->n_members, err,
 			  errlen);
 	if (r < 0)
-		return melee_fail(err, errlen, r, "%s: not a tar archive: %s", src->shown, err);
+		return oci_wrap(err, errlen, r, src->shown, ": not a tar archive: ");
 	return 0;
 }
 
@@ -374,8 +382,8 @@ int oci_source_open(const struct oci_ref *ref, const char *shown, struct oci_sou
 		return open_archive(ref->path, src, err, errlen);
 	src->dirfd = image_open_safely(ref->path, 0, err, errlen);
 	if (src->dirfd < 0)
-		return melee_fail(err, errlen, src->dirfd,
-				  "%s: refused, the layout is not safe: %s", shown, err);
+		return oci_wrap(err, errlen, src->dirfd, shown,
+				": refused, the layout is not safe: ");
 	bfd = open_trusted_dir(src->dirfd, "blobs", shown, err, errlen);
 	if (bfd < 0)
 		return bfd == -ENOENT ? 0 : bfd;
@@ -422,7 +430,7 @@ int oci_blob_find(const struct oci_source *src, const char *digest, uint64_t siz
 	int r = oci_digest_check(digest, err, errlen);
 
 	if (r < 0)
-		return melee_fail(err, errlen, r, "%s: %s", src->shown, err);
+		return oci_wrap(err, errlen, r, src->shown, ": ");
 	snprintf(name, sizeof(name), "blobs/sha256/%s", digest + 7);
 	if (src->transport == OCI_DIR) {
 		*b = (struct oci_blob){ .fd = -1, .own_fd = true };

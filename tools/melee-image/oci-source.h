@@ -73,6 +73,9 @@ struct oci_image {
 	uint64_t total; /* bytes of all layers, for the progress line */
 };
 
+/* Puts shown and what before the message in err; returns r. */
+int oci_wrap(char *err, size_t errlen, int r, const char *shown, const char *what);
+
 /* Splits SOURCE ("oci:DIR[:TAG]", "oci-archive:FILE[:TAG]",
  * "docker-archive:FILE[:TAG]"): OCI_NONE when it names no transport.
  * The TAG is what follows the last ':' when the whole path does not
@@ -153,10 +156,16 @@ struct oci_apply {
 int oci_layer_apply(int rootfd, const struct oci_layer *layer, struct oci_apply *ap, char *err,
 		    size_t errlen);
 
-/* The whole import into the empty directory rootfd: opens the source,
- * selects the image (ref's tag), checks every layer's digest, applies
- * the layers in order; lines on stdout name ap->name. */
-int oci_import(const struct oci_ref *ref, const char *shown, int rootfd, struct oci_apply *ap,
-	       char *err, size_t errlen);
+/* An import's first half, before any tree is made: opens the source,
+ * selects the image (ref's tag), checks every layer's digest.  On
+ * failure nothing is left open. */
+int oci_import_prepare(const struct oci_ref *ref, const char *shown, struct oci_source *src,
+		       struct oci_image *img, volatile sig_atomic_t *interrupted, char *err,
+		       size_t errlen);
+
+/* Its second: the layers applied in order beneath the empty directory
+ * rootfd; lines on stdout name ap->name. */
+int oci_import_apply(struct oci_image *img, const char *shown, int rootfd, struct oci_apply *ap,
+		     char *err, size_t errlen);
 
 #endif
