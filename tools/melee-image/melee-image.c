@@ -58,7 +58,7 @@ static void usage(FILE *f)
 	    "         [--variant minbase|standard] [--include PKG,...]\n"
 	    "                       build a Debian-family image with debootstrap under\n"
 	    "                       images-dir, register it and run melee-mounts up\n"
-	    "  import NAME DIR|TARBALL|oci:DIR[:TAG]|oci-archive:FILE[:TAG]|docker-archive:FILE\n"
+	    "  import NAME DIR|TARBALL|oci:DIR[:TAG]|oci-archive:F[:TAG]|docker-archive:F\n"
 	    "         [--trusted] [--file FILE]  register a tree, or unpack a tarball or\n"
 	    "                       container image under images-dir (--file: into a\n"
 	    "                       squashfs FILE); setuid files refuse it unless --trusted\n"

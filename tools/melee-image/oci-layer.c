@@ -142,17 +142,16 @@ static int mark_written(struct pathset *s, const char *path)
 }
 
 /* The entry's name as a clean relative path ("" is the root): "./" and
- * empty components dropped; ".." or a leading "/" escapes the image. */
+ * empty components dropped; ".." or a leading "/" escapes the image,
+ * but for the root's own entry "/" (umoci insert writes one). */
 static int clean_path(const char *in, char *out, size_t len, char *err, size_t errlen)
 {
 	size_t used = 0;
 	char shown[200];
 
-	if (in[0] == '/' || strlen(in) >= len)
-		return melee_fail(err, errlen, in[0] == '/' ? -EXDEV : -ENAMETOOLONG,
-				  "entry '%s' %s", melee_shown(in, 160, shown, sizeof(shown)),
-				  in[0] == '/' ? "escapes the image (an absolute name)"
-					       : "has too long a name");
+	if (strlen(in) >= len)
+		return melee_fail(err, errlen, -ENAMETOOLONG, "entry '%s' has too long a name",
+				  melee_shown(in, 160, shown, sizeof(shown)));
 	for (const char *p = in; *p;) {
 		size_t n = strcspn(p, "/");
 
@@ -169,6 +168,10 @@ static int clean_path(const char *in, char *out, size_t len, char *err, size_t e
 		p += n + (p[n] == '/');
 	}
 	out[used] = '\0';
+	if (in[0] == '/' && used)
+		return melee_fail(err, errlen, -EXDEV,
+				  "entry '%s' escapes the image (an absolute name)",
+				  melee_shown(in, 160, shown, sizeof(shown)));
 	return 0;
 }
 
