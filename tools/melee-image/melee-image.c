@@ -49,33 +49,32 @@ struct image_opts {
 static void usage(FILE *f)
 {
 	/* One screen (24 lines of 80 columns): the rest is in the man page. */
-	fprintf(
-	    f,
-	    "Usage: melee-image [OPTIONS] COMMAND ...\n"
-	    "Create, import, pack, list and remove MELEE images.\n"
-	    "\n"
-	    "  create NAME --suite SUITE [--arch ARCH] [--mirror URL]\n"
-	    "         [--variant minbase|standard] [--include PKG,...]\n"
-	    "                       build a Debian-family image with debootstrap under\n"
-	    "                       images-dir, register it and run melee-mounts up\n"
-	    "  import NAME DIR|TARBALL|oci:DIR[:TAG]|oci-archive:F[:TAG]|docker-archive:F\n"
-	    "         [--trusted] [--file FILE]  register a tree, or unpack a tarball or\n"
-	    "                       container image under images-dir (--file: into a\n"
-	    "                       squashfs FILE); setuid files refuse it unless --trusted\n"
-	    "  pack NAME FILE [--compression zstd|xz|gzip] [--register NEW]\n"
-	    "                       write the tree image NAME as one squashfs file FILE\n"
-	    "  list                 the configured images, their state, a file's size\n"
-	    "  remove NAME [--delete-files]  unregister an image (not while mounted\n"
-	    "                       or in use); its files stay unless --delete-files\n"
-	    "\n"
-	    "Options:\n"
-	    "  -c, --config FILE    another configuration (root only); default:\n"
-	    "                       %s\n"
-	    "  -d, --description T  description instead of the image's os-release\n"
-	    "      --no-up          do not run melee-mounts up after create/import\n"
-	    "  -h, --help           show this help; -V, --version: the version\n"
-	    "See melee-image(8).\n",
-	    MELEE_DEFAULT_CONFIG);
+	fprintf(f,
+		"Usage: melee-image [OPTIONS] COMMAND ...\n"
+		"Create, import, pack, list and remove MELEE images.\n"
+		"\n"
+		"  create NAME --suite SUITE [--arch ARCH] [--mirror URL]\n"
+		"         [--variant minbase|standard] [--include PKG,...]\n"
+		"                       build a Debian-family image with debootstrap under\n"
+		"                       images-dir, register it and run melee-mounts up\n"
+		"  import NAME DIR|TARBALL|oci:DIR[:TAG]|oci-archive:F[:TAG]|docker-archive:F\n"
+		"         [--trusted] [--file FILE]  register a tree, or unpack a tarball or\n"
+		"                       container image under images-dir (--file: into a\n"
+		"                       squashfs FILE); setuid files refuse it unless --trusted\n"
+		"  pack NAME FILE [--compression zstd|xz|gzip] [--register NEW]\n"
+		"                       write the tree image NAME as one squashfs file FILE\n"
+		"  list                 the configured images, their state, a file's size\n"
+		"  remove NAME [--delete-files]  unregister an image (not while mounted\n"
+		"                       or in use); its files stay unless --delete-files\n"
+		"\n"
+		"Options:\n"
+		"  -c, --config FILE    another configuration (root only); default:\n"
+		"                       %s\n"
+		"  -d, --description T  description instead of the image's os-release\n"
+		"      --no-up          do not run melee-mounts up after create/import\n"
+		"  -h, --help           show this help; -V, --version: the version\n"
+		"See melee-image(8).\n",
+		MELEE_DEFAULT_CONFIG);
 }
 
 static void on_signal(int sig)
