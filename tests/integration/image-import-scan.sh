@@ -84,6 +84,18 @@ is "$(ls "$T/etc/images.d" "$IMAGES" | grep -E '^\.?t[1-4](\.conf|\.partial)?$')
 run mi --no-up import t5 "$T/work/clean.tar"
 is "$rc" "0" "a root-owned tarball in a root-only directory imports"
 
+# File capabilities give what setuid root gives: listed and refused
+# alike, in a tree and in a tarball that carries them (tar --xattrs).
+mkfix "$T/site/caps" caps
+cp "$T/site/caps/bin/busybox" "$T/site/caps/bin/ping"
+setcap cap_net_raw,cap_setuid+ep "$T/site/caps/bin/ping"
+run mi --no-up import caps "$T/site/caps"
+is "$rc" "1" "import DIR with a file that has capabilities: refused"
+is "$(line "$out" /bin/ping)" "melee-image: caps: /bin/ping: file capabilities" "the file is listed as having file capabilities"
+like "$out" "makes this image root-equivalent" "the refusal says why"
+run mi --no-up --trusted import caps "$T/site/caps"
+is "$rc" "0" "import --trusted of the same tree succeeds"
+
 # A real Debian image: its setuid su and /dev nodes are listed, and it is
 # refused without --trusted (the tests import theirs --trusted).
 image_ready bullseye bullseye

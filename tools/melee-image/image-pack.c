@@ -498,10 +498,10 @@ static void describe_tree(const struct melee_image *im, struct pack_result *res)
 	    im->personality == MELEE_PERSONALITY_LINUX32 || image_shell_bits(imgfd) == 32;
 }
 
-void image_pack(const struct melee_config *cfg, const char *name, const char *file,
-		const char *compression, struct pack_result *res)
+/* Packs the tree of im (name and path only are read) into file. */
+static void pack_image(const struct melee_image *im, const char *file, const char *compression,
+		       struct pack_result *res)
 {
-	const struct melee_image *im = melee_config_find_image(cfg, name);
 	struct sigaction sa = { .sa_handler = pack_on_signal };
 	char tmp[NAME_MAX + 32], magic[4], size[32];
 	cleanup_fd int dfd = -1, tree = -1, out = -1;
@@ -509,13 +509,6 @@ void image_pack(const struct melee_config *cfg, const char *name, const char *fi
 	struct stat st;
 	int r;
 
-	if (!im)
-		die_status(2, "pack: unknown image '%.80s'", name);
-	if (im->source)
-		die_status(2,
-			   "pack: image '%s' is already a file image (source = %s); only a "
-			   "tree image can be packed",
-			   im->name, im->source);
 	compression = check_compression(compression);
 	dfd = open_file_dir(im, file, &base);
 	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.pack%ld", base, (long)getpid()) >= sizeof(tmp))
@@ -553,4 +546,27 @@ void image_pack(const struct melee_config *cfg, const char *name, const char *fi
 	res->size = st.st_size;
 	printf("melee-image: %s: wrote %s (%s, %s)\n", im->name, file,
 	       human_size(st.st_size, size, sizeof(size)), compression);
+}
+
+void image_pack(const struct melee_config *cfg, const char *name, const char *file,
+		const char *compression, struct pack_result *res)
+{
+	const struct melee_image *im = melee_config_find_image(cfg, name);
+
+	if (!im)
+		die_status(2, "pack: unknown image '%.80s'", name);
+	if (im->source)
+		die_status(2,
+			   "pack: image '%s' is already a file image (source = %s); only a "
+			   "tree image can be packed",
+			   im->name, im->source);
+	pack_image(im, file, compression, res);
+}
+
+void image_pack_tree(const char *name, const char *path, const char *file, const char *compression,
+		     struct pack_result *res)
+{
+	struct melee_image im = { .name = (char *)name, .path = (char *)path };
+
+	pack_image(&im, file, compression, res);
 }

@@ -38,6 +38,12 @@ struct pack_result {
 void image_pack(const struct melee_config *cfg, const char *name, const char *file,
 		const char *compression, struct pack_result *res);
 
+/* The same for a tree that is no registered image yet (import --file
+ * packs the tree it has just made at `path`); `name` names it in the
+ * lines on stdout. */
+void image_pack_tree(const char *name, const char *path, const char *file, const char *compression,
+		     struct pack_result *res);
+
 /* "1.4G", "312M", "20K", "512B": a size as people read it. */
 const char *human_size(off_t size, char *buf, size_t len);
 

@@ -8,10 +8,12 @@
 #include "melee-util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 
 struct scan {
 	image_scan_report_fn report;
@@ -34,6 +36,19 @@ __attribute__((format(printf, 3, 4))) static void add(char *buf, size_t len, con
 	va_end(ap);
 }
 
+/* File capabilities (security.capability) give whoever runs the file
+ * privileges like setuid root does: read through the directory's fd,
+ * the entry itself (lgetxattr of its name, never a symlink's target). */
+static bool has_capabilities(const struct tree_entry *e)
+{
+	char path[64 + NAME_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", e->dirfd, e->name) >=
+	    sizeof(path))
+		return false;
+	return lgetxattr(path, "security.capability", NULL, 0) >= 0;
+}
+
 static int scan_entry(const struct tree_entry *e, bool after, void *data, char *err, size_t errlen)
 {
 	struct scan *s = data;
@@ -54,6 +69,8 @@ static int scan_entry(const struct tree_entry *e, bool after, void *data, char *
 			add(what, sizeof(what), "setuid uid %u", (unsigned)st->st_uid);
 		if (S_ISREG(m) && (m & S_ISGID))
 			add(what, sizeof(what), "setgid gid %u", (unsigned)st->st_gid);
+		if (S_ISREG(m) && has_capabilities(e))
+			add(what, sizeof(what), "file capabilities");
 		if (S_ISCHR(m) || S_ISBLK(m))
 			add(what, sizeof(what),
 			    S_ISCHR(m) ? "character device %u:%u" : "block device %u:%u",

@@ -40,6 +40,29 @@ static int remove_entry(const struct tree_entry *e, bool after, void *data, char
 	return 0;
 }
 
+int tree_remove_at(int dirfd, const char *name, const char *shown, char *err, size_t errlen)
+{
+	cleanup_fd int fd = -1;
+	struct stat st;
+	int r;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT
+			   ? 0
+			   : melee_fail(err, errlen, -errno, "%s: %s", shown, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dirfd, name, 0) < 0 && errno != ENOENT
+			   ? melee_fail(err, errlen, -errno, "%s: %s", shown, strerror(errno))
+			   : 0;
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return melee_fail(err, errlen, -errno, "%s: %s", shown, strerror(errno));
+	r = tree_walk(fd, shown, remove_entry, (void *)shown, err, errlen);
+	if (r == 0 && unlinkat(dirfd, name, AT_REMOVEDIR) < 0)
+		r = melee_fail(err, errlen, -errno, "%s: %s", shown, strerror(errno));
+	return r;
+}
+
 /* Detaches everything mounted at or below path (our own partial tree
  * only); fails when a mount stays. */
 static int unmount_below(const char *path, char *err, size_t errlen)

@@ -70,8 +70,14 @@ int tree_open_regular(const struct tree_entry *e, const char *shown, char *err, 
  * own, where debootstrap may have left /proc). */
 int tree_remove_safely(const char *path, bool unmount_first, char *err, size_t errlen);
 
+/* Removes `name` in dirfd (a file, or a directory and everything below
+ * it with tree_walk(), never through a symlink or a mount point): for a
+ * tree of our own being built, where no path above can be swapped.  A
+ * missing name is no error. */
+int tree_remove_at(int dirfd, const char *name, const char *shown, char *err, size_t errlen);
+
 /* What makes an image's content root-equivalent to its source, one line
- * per path: setuid and setgid files, device nodes, files not owned by
+ * per path: setuid and setgid files, files with capabilities, device nodes, files not owned by
  * root, group- or world-writable directories without the sticky bit,
  * world-writable files, other file systems mounted inside.  `report` gets
  * each path (below the root) and what was found; returns how many paths

@@ -9,6 +9,7 @@
 #include "melee-mounts.h"
 #include "melee-safety.h"
 #include "melee-util.h"
+#include "oci-source.h"
 #include "tool-util.h"
 #include "verbs.h"
 
@@ -33,7 +34,7 @@ static pid_t child = -1;
 
 struct image_opts {
 	const char *config, *suite, *arch, *mirror, *variant, *include, *description;
-	const char *compression, *register_as;
+	const char *compression, *register_as, *file;
 	bool no_up, delete_files, trusted;
 };
 
@@ -56,10 +57,10 @@ static void usage(FILE *f)
 		"         [--variant minbase|standard] [--include PKG,...]\n"
 		"                       build a Debian-family image with debootstrap under\n"
 		"                       images-dir, register it and run melee-mounts up\n"
-		"  import NAME DIR|TARBALL [--trusted]\n"
-		"                       register an existing tree (any distribution), or\n"
-		"                       unpack a tarball under images-dir and register it;\n"
-		"                       unsafe files (setuid, devices) refuse it unless --trusted\n"
+		"  import NAME DIR|TARBALL|oci:DIR[:TAG]|oci-archive:F[:TAG]|docker-archive:F\n"
+		"         [--trusted] [--file FILE]  register a tree, or unpack a tarball or\n"
+		"                       container image under images-dir (--file: into a\n"
+		"                       squashfs FILE); setuid files refuse it unless --trusted\n"
 		"  pack NAME FILE [--compression zstd|xz|gzip] [--register NEW]\n"
 		"                       write the tree image NAME as one squashfs file FILE\n"
 		"  list                 the configured images, their state, a file's size\n"
@@ -139,6 +140,18 @@ static void make_partial(const struct melee_config *cfg, const char *name, char 
 		die("cannot clear an old %s: %s", partial, err);
 	if (mkdir(partial, 0755) < 0)
 		die_errno("cannot create %s", partial);
+}
+
+/* The partial tree of an import that dies on its way (a failed or
+ * interrupted pack of --file): removed at exit. */
+static const char *partial_at_exit;
+
+static void remove_partial_at_exit(void)
+{
+	char err[MELEE_ERRLEN];
+
+	if (partial_at_exit && tree_remove_safely(partial_at_exit, true, err, sizeof(err)) < 0)
+		warn("could not remove the partial tree: %s", err);
 }
 
 static noreturn void fail_partial(const char *partial, const char *why)
@@ -532,25 +545,138 @@ static void unpack(const char *name, const char *src, int tarfd, const char *par
 		fail_partial(partial, "cannot make the new image's root root's, mode 0755");
 }
 
-static int import_tarball(const struct image_opts *o, const struct melee_config *cfg,
-			  const char *name, const char *src, const char *final)
+/* An import's finished partial tree as a squashfs file (--file): packed
+ * like `pack` does, the tree removed, the file registered.  With the
+ * lock held (`lock`). */
+static int finish_file(const struct image_opts *o, const struct melee_config *cfg, const char *name,
+		       const char *partial, int lock)
 {
-	char err[MELEE_ERRLEN], partial[PATH_MAX + 16];
-	cleanup_fd int tarfd = open_tarball(src), imgfd = -1;
+	char err[MELEE_ERRLEN], shown[256], final[PATH_MAX];
+	struct pack_result res = { 0 };
+	cleanup_free char *text = NULL;
+	struct melee_config now;
+	const char *desc;
+
+	load(o, &now);
+	check_new_name(&now, name, false, final, sizeof(final));
+	melee_config_free(&now);
+	if (image_registration(name, NULL, o->file, "-", false, &text, err, sizeof(err)) < 0)
+		fail_partial(partial, err);
+	partial_at_exit = partial;
+	image_pack_tree(name, partial, o->file, NULL, &res);
+	partial_at_exit = NULL;
+	if (tree_remove_safely(partial, true, err, sizeof(err)) < 0)
+		warn("could not remove the unpacked tree: %s", err);
+	desc = o->description ? o->description : res.description ? res.description : name;
+	if (image_register(cfg->conf_dir, name, NULL, o->file, desc, res.linux32, err,
+			   sizeof(err)) < 0) {
+		unlink(o->file);
+		die("%s", err);
+	}
+	printf("melee-image: %s: registered in %s/images.d/%s.conf (source = %s, %s%s)\n", name,
+	       cfg->conf_dir, name, o->file, melee_shown(desc, 200, shown, sizeof(shown)),
+	       res.linux32 ? ", linux32" : "");
+	free(res.description);
+	close(lock);
+	if (o->no_up)
+		return 0;
+	return run_mounts_up(o, name) == 0 ? 0 : 1;
+}
+
+/* A filled partial tree: scanned, then moved into place and registered,
+ * or packed into --file. */
+static int finish_partial(const struct image_opts *o, const struct melee_config *cfg,
+			  const char *name, const char *partial, const char *final)
+{
+	char err[MELEE_ERRLEN];
+	cleanup_fd int imgfd = -1;
 	int lock;
 
-	prepare_images_dir(cfg);
-	make_partial(cfg, name, partial, sizeof(partial));
-	unpack(name, src, tarfd, partial);
 	/* From the scan to the registration: root reads the tree. */
 	lock = image_lock();
 	imgfd = image_open_safely(partial, 0, err, sizeof(err));
 	if (imgfd < 0)
 		fail_partial(partial, err);
 	scan_or_refuse(o, name, partial, imgfd, partial);
+	if (o->file) {
+		if (image_shell_bits(imgfd) == 0)
+			fail_partial(partial, "/bin/sh is missing or not an ELF executable: not an "
+					      "image");
+		return finish_file(o, cfg, name, partial, lock);
+	}
 	if (rename(partial, final) < 0)
 		fail_partial(partial, "cannot move the new image into place");
 	return finish(o, cfg, name, final, false, false, lock);
+}
+
+static int import_tarball(const struct image_opts *o, const struct melee_config *cfg,
+			  const char *name, const char *src, const char *final)
+{
+	char partial[PATH_MAX + 16];
+	cleanup_fd int tarfd = open_tarball(src);
+
+	prepare_images_dir(cfg);
+	make_partial(cfg, name, partial, sizeof(partial));
+	unpack(name, src, tarfd, partial);
+	return finish_partial(o, cfg, name, partial, final);
+}
+
+/* oci:, oci-archive:, docker-archive: (oci-import.c) into a partial
+ * tree; a signal stops it between two entries. */
+static int import_oci(const struct image_opts *o, const struct melee_config *cfg, const char *name,
+		      const struct oci_ref *ref, const char *src, const char *final)
+{
+	char err[MELEE_ERRLEN], partial[PATH_MAX + 16];
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct oci_apply ap = { .name = name,
+				.trusted = o->trusted,
+				.progress = isatty(STDOUT_FILENO),
+				.interrupted = &interrupted };
+	struct oci_source source;
+	struct oci_image img;
+	cleanup_fd int rootfd = -1;
+	int r;
+
+	prepare_images_dir(cfg);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if (oci_import_prepare(ref, src, &source, &img, &interrupted, err, sizeof(err)) < 0)
+		die("import: %s", err);
+	make_partial(cfg, name, partial, sizeof(partial));
+	rootfd = open(partial, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (rootfd < 0)
+		fail_partial(partial, "cannot open the new tree");
+	r = oci_import_apply(&img, src, rootfd, &ap, err, sizeof(err));
+	oci_image_free(&img);
+	oci_source_close(&source);
+	if (r < 0)
+		fail_partial(partial, err);
+	if (chmod(partial, 0755) < 0 || chown(partial, 0, 0) < 0)
+		fail_partial(partial, "cannot make the new image's root root's, mode 0755");
+	if (interrupted)
+		fail_partial(partial, "interrupted");
+	return finish_partial(o, cfg, name, partial, final);
+}
+
+/* --file: an absolute path that does not exist yet, in a directory that
+ * passes the safety walk (pack checks it again when it writes). */
+static void check_file_option(const char *file)
+{
+	char err[MELEE_ERRLEN], dir[PATH_MAX];
+	const char *slash = strrchr(file, '/');
+	cleanup_fd int dfd = -1;
+	struct stat st;
+
+	if (file[0] != '/' || !slash[1] || strlen(file) >= sizeof(dir))
+		die_status(2, "import: --file %s: give the absolute path of a file to write", file);
+	if (lstat(file, &st) == 0)
+		die_status(2, "import: --file %s: already exists (expected a new file)", file);
+	snprintf(dir, sizeof(dir), "%.*s", slash > file ? (int)(slash - file) : 1, file);
+	dfd = image_open_safely(dir, 0, err, sizeof(err));
+	if (dfd < 0)
+		die_status(2, "import: --file %s: refused, its directory is not safe: %s", file,
+			   err);
 }
 
 static int cmd_import(int argc, char **argv, void *userdata)
@@ -558,19 +684,33 @@ static int cmd_import(int argc, char **argv, void *userdata)
 	const struct image_opts *o = userdata;
 	const char *name = argv[0], *src = argv[1];
 	struct melee_config cfg;
-	char final[PATH_MAX], tree[PATH_MAX];
+	char final[PATH_MAX], tree[PATH_MAX], err[MELEE_ERRLEN];
+	struct oci_ref ref;
 	struct stat st;
 	size_t len = strlen(src);
 	int r;
 
 	load(o, &cfg);
+	if (oci_parse_ref(src, &ref, err, sizeof(err)) < 0)
+		die_status(2, "import: %s", err);
+	if (o->file)
+		check_file_option(o->file);
+	if (ref.transport != OCI_NONE) {
+		check_new_name(&cfg, name, !o->file, final, sizeof(final));
+		r = import_oci(o, &cfg, name, &ref, src, final);
+		melee_config_free(&cfg);
+		return r;
+	}
 	if (src[0] != '/')
 		die_status(2, "import: %s: give an absolute path", src);
 	if (stat(src, &st) < 0)
 		die_errno("import: %s", src);
 	/* A tree is registered where it is, images-dir/NAME included; only a
 	 * tarball makes a new tree there. */
-	check_new_name(&cfg, name, !S_ISDIR(st.st_mode), final, sizeof(final));
+	check_new_name(&cfg, name, !S_ISDIR(st.st_mode) && !o->file, final, sizeof(final));
+	if (S_ISDIR(st.st_mode) && o->file)
+		die_status(2, "import: --file takes a tarball or a container image, not a tree "
+			      "(pack writes a tree's file)");
 	if (S_ISDIR(st.st_mode)) {
 		while (len > 1 && src[len - 1] == '/')
 			len--;
@@ -725,7 +865,8 @@ int main(int argc, char **argv)
 		OPT_INCLUDE,
 		OPT_TRUSTED,
 		OPT_COMPRESSION,
-		OPT_REGISTER
+		OPT_REGISTER,
+		OPT_FILE
 	};
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -740,6 +881,7 @@ int main(int argc, char **argv)
 		{ "trusted", no_argument, NULL, OPT_TRUSTED },
 		{ "compression", required_argument, NULL, OPT_COMPRESSION },
 		{ "register", required_argument, NULL, OPT_REGISTER },
+		{ "file", required_argument, NULL, OPT_FILE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -750,6 +892,7 @@ int main(int argc, char **argv)
 
 	sanitize_std_fds();
 	close_stdout_at_exit(1);
+	atexit(remove_partial_at_exit);
 	secure_environment();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((c = getopt_long(argc, argv, "c:s:a:m:v:d:hV", longopts, NULL)) != -1) {
@@ -772,6 +915,7 @@ int main(int argc, char **argv)
 		case OPT_TRUSTED: o.trusted = true; break;
 		case OPT_COMPRESSION: o.compression = optarg; break;
 		case OPT_REGISTER: o.register_as = optarg; break;
+		case OPT_FILE: o.file = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("melee-image %s\n", MELEE_VERSION); return 0;
 		default: usage(stderr); return 2;

@@ -1,0 +1,637 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* One layer of a container image applied beneath the new tree's root.
+ * libarchive only reads the tar stream; every write is ours: the parent
+ * of each entry is resolved beneath the root by openat2(RESOLVE_IN_ROOT)
+ * (a symlink in the tree is followed as a chroot would, never out of
+ * it), then the *at call acts on that parent fd and the last name only.
+ * What whiteouts remove is removed by tree_remove_at() (tree_walk), and
+ * never what this layer wrote itself (a set of its paths). */
+#include "image-tree.h"
+#include "oci-source.h"
+#include "melee-util.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#define WH_PREFIX ".wh."
+#define WH_OPAQUE ".wh..wh..opq"
+#define READ_CHUNK (1u << 20)
+
+/* The paths this layer wrote (WRITTEN) and the directories above them
+ * (ABOVE): its whiteouts remove neither. */
+enum { WRITTEN = 1, ABOVE = 2 };
+struct pathset {
+	char **keys;
+	unsigned char *flags;
+	size_t cap, n;
+};
+
+struct layer {
+	int rootfd;
+	struct oci_apply *ap;
+	const struct oci_layer *l;
+	struct pathset set;
+	uint64_t read;
+	char *buf;
+	int last_pct;
+};
+
+static size_t hash(const char *s)
+{
+	size_t h = 14695981039346656037u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211u;
+	return h;
+}
+
+static size_t set_slot(const struct pathset *s, const char *key)
+{
+	size_t i = hash(key) & (s->cap - 1);
+
+	while (s->keys[i] && strcmp(s->keys[i], key) != 0)
+		i = (i + 1) & (s->cap - 1);
+	return i;
+}
+
+static int set_grow(struct pathset *s)
+{
+	struct pathset n = { calloc(s->cap ? s->cap * 2 : 1024, sizeof(char *)),
+			     calloc(s->cap ? s->cap * 2 : 1024, 1), s->cap ? s->cap * 2 : 1024,
+			     s->n };
+
+	if (!n.keys || !n.flags) {
+		free(n.keys);
+		free(n.flags);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->keys[i]) {
+			size_t j = set_slot(&n, s->keys[i]);
+
+			n.keys[j] = s->keys[i];
+			n.flags[j] = s->flags[i];
+		}
+	free(s->keys);
+	free(s->flags);
+	*s = n;
+	return 0;
+}
+
+static int set_add(struct pathset *s, const char *key, unsigned char flag)
+{
+	size_t i;
+
+	if ((s->n + 1) * 2 > s->cap && set_grow(s) < 0)
+		return -ENOMEM;
+	i = set_slot(s, key);
+	if (!s->keys[i]) {
+		s->keys[i] = strdup(key);
+		if (!s->keys[i])
+			return -ENOMEM;
+		s->n++;
+	}
+	s->flags[i] |= flag;
+	return 0;
+}
+
+static unsigned char set_get(const struct pathset *s, const char *key)
+{
+	size_t i;
+
+	if (!s->cap)
+		return 0;
+	i = set_slot(s, key);
+	return s->keys[i] ? s->flags[i] : 0;
+}
+
+static void set_free(struct pathset *s)
+{
+	for (size_t i = 0; i < s->cap; i++)
+		free(s->keys[i]);
+	free(s->keys);
+	free(s->flags);
+}
+
+/* The path and every directory above it, marked. */
+static int mark_written(struct pathset *s, const char *path)
+{
+	char dir[PATH_MAX];
+	char *p;
+	int r = set_add(s, path, WRITTEN);
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	while (r == 0 && (p = strrchr(dir, '/'))) {
+		*p = '\0';
+		r = set_add(s, dir, ABOVE);
+	}
+	return r;
+}
+
+/* The entry's name as a clean relative path ("" is the root): "./" and
+ * empty components dropped; ".." or a leading "/" escapes the image,
+ * but for the root's own entry "/" (umoci insert writes one). */
+static int clean_path(const char *in, char *out, size_t len, char *err, size_t errlen)
+{
+	size_t used = 0;
+	char shown[200];
+
+	if (strlen(in) >= len)
+		return melee_fail(err, errlen, -ENAMETOOLONG, "entry '%s' has too long a name",
+				  melee_shown(in, 160, shown, sizeof(shown)));
+	for (const char *p = in; *p;) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 2 && strncmp(p, "..", 2) == 0)
+			return melee_fail(err, errlen, -EXDEV,
+					  "entry '%s' escapes the image (a '..' in its name)",
+					  melee_shown(in, 160, shown, sizeof(shown)));
+		if (n && !(n == 1 && p[0] == '.')) {
+			if (used)
+				out[used++] = '/';
+			memcpy(out + used, p, n);
+			used += n;
+		}
+		p += n + (p[n] == '/');
+	}
+	out[used] = '\0';
+	if (in[0] == '/' && used)
+		return melee_fail(err, errlen, -EXDEV,
+				  "entry '%s' escapes the image (an absolute name)",
+				  melee_shown(in, 160, shown, sizeof(shown)));
+	return 0;
+}
+
+static int resolve(int rootfd, const char *path)
+{
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+				.resolve =
+				    RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV };
+	int fd = (int)syscall(SYS_openat2, rootfd, path[0] ? path : ".", &how, sizeof(how));
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* The directory `dir` (clean, relative) beneath the root, made (0755,
+ * root's) where missing when `create`: a layer may name a file before
+ * its directory, or never name the directory at all. */
+static int open_dir(int rootfd, char *dir, bool create)
+{
+	int fd = resolve(rootfd, dir);
+
+	if (fd != -ENOENT || !create)
+		return fd;
+	for (char *p = dir;; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+			char *slash;
+			cleanup_fd int pfd = -1;
+
+			*p = '\0';
+			fd = resolve(rootfd, dir);
+			if (fd == -ENOENT) {
+				slash = strrchr(dir, '/');
+				if (slash)
+					*slash = '\0';
+				pfd = resolve(rootfd, slash ? dir : "");
+				if (slash)
+					*slash = '/';
+				if (pfd >= 0 && mkdirat(pfd, slash ? slash + 1 : dir, 0755) < 0 &&
+				    errno != EEXIST)
+					fd = -errno;
+				else
+					fd = pfd < 0 ? pfd : resolve(rootfd, dir);
+			}
+			*p = c;
+			if (fd < 0 || c == '\0')
+				return fd;
+			close(fd);
+		}
+	}
+}
+
+static int remove_lower(struct layer *ly, int dirfd, const char *name, const char *path, char *err,
+			size_t errlen);
+
+/* Everything below the directory `path` (fd dirfd) that lower layers
+ * made: what this layer wrote stays, and the directories above it are
+ * emptied of the rest. */
+static int clear_lower(struct layer *ly, int dirfd, const char *path, char *err, size_t errlen)
+{
+	cleanup_fd int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char child[PATH_MAX], **names = NULL;
+	size_t n = 0;
+	struct dirent *d;
+	DIR *dir;
+	int r = 0;
+
+	if (fd < 0 || !(dir = fdopendir(fd)))
+		return melee_fail(err, errlen, -errno, "/%s: %s", path, strerror(errno));
+	fd = -1; /* the DIR has it */
+	/* Names first: the directory changes while we remove. */
+	while (r == 0 && (d = readdir(dir)))
+		if (strcmp(d->d_name, ".") && strcmp(d->d_name, ".."))
+			r = melee_strv_push(&names, &n, d->d_name);
+	closedir(dir);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		if ((size_t)snprintf(child, sizeof(child), "%s%s%s", path, path[0] ? "/" : "",
+				     names[i]) >= sizeof(child))
+			r = melee_fail(err, errlen, -ENAMETOOLONG, "/%s: name too long", path);
+		else
+			r = remove_lower(ly, dirfd, names[i], child, err, errlen);
+	}
+	melee_strv_free(names);
+	return r == -ENOMEM ? melee_fail(err, errlen, r, "out of memory") : r;
+}
+
+static int remove_lower(struct layer *ly, int dirfd, const char *name, const char *path, char *err,
+			size_t errlen)
+{
+	unsigned char f = set_get(&ly->set, path);
+	cleanup_fd int fd = -1;
+	char shown[256];
+	struct stat st;
+
+	melee_shown(path, 200, shown, sizeof(shown));
+	if (!f)
+		return tree_remove_at(dirfd, name, shown, err, errlen);
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return melee_fail(err, errlen, -errno, "/%s: %s", shown, strerror(errno));
+	return clear_lower(ly, fd, path, err, errlen);
+}
+
+/* ".wh.NAME" in dir removes NAME; ".wh..wh..opq" what is below dir. */
+static int whiteout(struct layer *ly, char *dir, const char *base, char *err, size_t errlen)
+{
+	char target[PATH_MAX];
+	cleanup_fd int dfd = open_dir(ly->rootfd, dir, false);
+	const char *name = base + strlen(WH_PREFIX);
+
+	if (dfd == -ENOENT || dfd == -ENOTDIR)
+		return 0; /* nothing there to hide */
+	if (dfd < 0)
+		return melee_fail(err, errlen, dfd, "/%s: %s", dir, strerror(-dfd));
+	if (strcmp(base, WH_OPAQUE) == 0)
+		return clear_lower(ly, dfd, dir, err, errlen);
+	/* Other ".wh..wh." names are aufs's own bookkeeping. */
+	if (strncmp(name, WH_PREFIX, strlen(WH_PREFIX)) == 0 || !name[0] ||
+	    strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return 0;
+	if ((size_t)snprintf(target, sizeof(target), "%s%s%s", dir, dir[0] ? "/" : "", name) >=
+	    sizeof(target))
+		return melee_fail(err, errlen, -ENAMETOOLONG, "/%s: name too long", dir);
+	return remove_lower(ly, dfd, name, target, err, errlen);
+}
+
+static bool xattr_kept(const char *name)
+{
+	return strncmp(name, "user.", 5) == 0 || strncmp(name, "trusted.", 8) == 0 ||
+	       strncmp(name, "security.", 9) == 0;
+}
+
+/* The entry's xattrs (SCHILY.xattr / LIBARCHIVE.xattr records) on fd, or
+ * on a symlink through its parent's /proc/self/fd path (no fd opens a
+ * symlink itself for fsetxattr). */
+static int set_xattrs(struct archive_entry *e, int fd, int pfd, const char *base, char *err,
+		      size_t errlen)
+{
+	const char *name;
+	const void *value;
+	size_t size;
+	char link[PATH_MAX];
+
+	archive_entry_xattr_reset(e);
+	while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
+		int r;
+
+		if (!xattr_kept(name))
+			continue;
+		if (fd >= 0) {
+			r = fsetxattr(fd, name, value, size, 0);
+		} else {
+			snprintf(link, sizeof(link), "/proc/self/fd/%d/%s", pfd, base);
+			r = lsetxattr(link, name, value, size, 0);
+		}
+		if (r < 0)
+			return melee_fail(err, errlen, -errno, "xattr %.60s: %s", name,
+					  strerror(errno));
+	}
+	return 0;
+}
+
+/* Owner, mode (after the owner: chown drops setuid), xattrs (after
+ * both: chown drops security.capability), times, on the open fd. */
+static int set_meta(struct archive_entry *e, int fd, char *err, size_t errlen)
+{
+	struct timespec ts[2] = {
+		{ archive_entry_mtime(e), archive_entry_mtime_nsec(e) },
+		{ archive_entry_mtime(e), archive_entry_mtime_nsec(e) },
+	};
+
+	if (fchown(fd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e)) < 0 ||
+	    fchmod(fd, archive_entry_perm(e) & 07777) < 0)
+		return melee_fail(err, errlen, -errno, "%s", strerror(errno));
+	if (set_xattrs(e, fd, -1, NULL, err, errlen) < 0)
+		return -EIO;
+	if (futimens(fd, ts) < 0)
+		return melee_fail(err, errlen, -errno, "%s", strerror(errno));
+	return 0;
+}
+
+static int write_file(struct archive *a, struct archive_entry *e, int pfd, const char *base,
+		      char *err, size_t errlen)
+{
+	cleanup_fd int fd =
+	    openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	const void *buf;
+	size_t size;
+	la_int64_t off;
+	int r;
+
+	if (fd < 0)
+		return melee_fail(err, errlen, -errno, "%s", strerror(errno));
+	while ((r = archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK)
+		for (size_t done = 0; done < size;) {
+			ssize_t w = pwrite(fd, (const char *)buf + done, size - done,
+					   (off_t)off + (off_t)done);
+
+			if (w < 0)
+				return melee_fail(err, errlen, -errno, "%s", strerror(errno));
+			done += (size_t)w;
+		}
+	if (r != ARCHIVE_EOF)
+		return melee_fail(err, errlen, -EIO, "%s", archive_error_string(a));
+	/* A sparse file's hole at its end is in its size only. */
+	if (ftruncate(fd, archive_entry_size(e)) < 0)
+		return melee_fail(err, errlen, -errno, "%s", strerror(errno));
+	return set_meta(e, fd, err, errlen);
+}
+
+static int make_dir(struct archive_entry *e, int pfd, const char *base, bool exists, char *err,
+		    size_t errlen)
+{
+	cleanup_fd int fd = -1;
+
+	if (!exists && mkdirat(pfd, base, 0700) < 0)
+		return melee_fail(err, errlen, -errno, "%s", strerror(errno));
+	fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return melee_fail(err, errlen, -errno, "%s", strerror(errno));
+	return set_meta(e, fd, err, errlen);
+}
+
+static int make_symlink(struct archive_entry *e, int pfd, const char *base, char *err,
+			size_t errlen)
+{
+	const char *target = archive_entry_symlink(e);
+	struct timespec ts[2] = {
+		{ archive_entry_mtime(e), archive_entry_mtime_nsec(e) },
+		{ archive_entry_mtime(e), archive_entry_mtime_nsec(e) },
+	};
+
+	if (!target || symlinkat(target, pfd, base) < 0 ||
+	    fchownat(pfd, base, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
+		     AT_SYMLINK_NOFOLLOW) < 0)
+		return melee_fail(err, errlen, target ? -errno : -EINVAL, "%s",
+				  target ? strerror(errno) : "a symlink without a target");
+	if (set_xattrs(e, -1, pfd, base, err, errlen) < 0)
+		return -EIO;
+	if (utimensat(pfd, base, ts, AT_SYMLINK_NOFOLLOW) < 0)
+		return melee_fail(err, errlen, -errno, "%s", strerror(errno));
+	return 0;
+}
+
+/* A hard link to the entry `target` names (beneath the root; a symlink
+ * there is linked itself, never followed). */
+static int make_hardlink(struct layer *ly, struct archive_entry *e, int pfd, const char *base,
+			 char *err, size_t errlen)
+{
+	char target[PATH_MAX], *slash;
+	cleanup_fd int tfd = -1;
+	const char *tbase;
+	int r = clean_path(archive_entry_hardlink(e), target, sizeof(target), err, errlen);
+
+	if (r < 0)
+		return r;
+	slash = strrchr(target, '/');
+	if (slash)
+		*slash = '\0';
+	tbase = slash ? slash + 1 : target;
+	tfd = open_dir(ly->rootfd, slash ? target : (char[]){ "" }, false);
+	if (tfd < 0 || !tbase[0])
+		return melee_fail(err, errlen, tfd < 0 ? tfd : -EINVAL,
+				  "its link target is not in the image: %s",
+				  tfd < 0 ? strerror(-tfd) : "the root");
+	if (linkat(tfd, tbase, pfd, base, 0) < 0)
+		return melee_fail(err, errlen, -errno, "link to its target: %s", strerror(errno));
+	return 0;
+}
+
+/* FIFOs always; devices only --trusted, else listed and skipped. */
+static int make_node(struct layer *ly, struct archive_entry *e, int pfd, const char *base,
+		     const char *path, char *err, size_t errlen)
+{
+	mode_t type = archive_entry_filetype(e);
+	cleanup_fd int fd = -1;
+	char shown[256];
+
+	if (type != AE_IFIFO && !ly->ap->trusted) {
+		printf("%smelee-image: %s: /%s: device node skipped (%s device %u:%u)\n",
+		       ly->ap->progress ? "\r\033[K" : "", ly->ap->name,
+		       melee_shown(path, 200, shown, sizeof(shown)),
+		       type == AE_IFCHR ? "character" : "block",
+		       (unsigned)archive_entry_rdevmajor(e), (unsigned)archive_entry_rdevminor(e));
+		ly->ap->devices_skipped++;
+		return 0;
+	}
+	if (mknodat(pfd, base,
+		    (type == AE_IFIFO	? S_IFIFO
+		     : type == AE_IFCHR ? S_IFCHR
+					: S_IFBLK) |
+			0600,
+		    makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e))) < 0)
+		return melee_fail(err, errlen, -errno, "%s", strerror(errno));
+	/* O_PATH: nothing of the node's own open runs. */
+	fd = openat(pfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return melee_fail(err, errlen, -errno, "%s", strerror(errno));
+	if (fchownat(fd, "", (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
+		     AT_EMPTY_PATH) < 0 ||
+	    fchmodat(pfd, base, archive_entry_perm(e) & 07777, 0) < 0)
+		return melee_fail(err, errlen, -errno, "%s", strerror(errno));
+	return set_xattrs(e, -1, pfd, base, err, errlen) < 0 ? -EIO : 0;
+}
+
+/* Makes room for the entry at pfd/base: a directory stays for a
+ * directory (its metadata is the entry's), anything else there goes,
+ * a whole tree included. */
+static int make_room(struct archive_entry *e, int pfd, const char *base, const char *path,
+		     bool *exists, char *err, size_t errlen)
+{
+	struct stat st;
+	char shown[256];
+
+	*exists = false;
+	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : melee_fail(err, errlen, -errno, "%s", strerror(errno));
+	if (S_ISDIR(st.st_mode) && archive_entry_filetype(e) == AE_IFDIR) {
+		*exists = true;
+		return 0;
+	}
+	melee_shown(path, 200, shown, sizeof(shown));
+	return tree_remove_at(pfd, base, shown, err, errlen);
+}
+
+static int write_entry(struct layer *ly, struct archive *a, struct archive_entry *e,
+		       const char *path, int pfd, const char *base, char *err, size_t errlen)
+{
+	mode_t type = archive_entry_filetype(e);
+	bool exists;
+	int r;
+
+	if (type == AE_IFSOCK)
+		return 0; /* a socket is a process's, not a file's */
+	r = make_room(e, pfd, base, path, &exists, err, errlen);
+	if (r < 0)
+		return r;
+	if (archive_entry_hardlink(e))
+		r = make_hardlink(ly, e, pfd, base, err, errlen);
+	else if (type == AE_IFREG)
+		r = write_file(a, e, pfd, base, err, errlen);
+	else if (type == AE_IFDIR)
+		r = make_dir(e, pfd, base, exists, err, errlen);
+	else if (type == AE_IFLNK)
+		r = make_symlink(e, pfd, base, err, errlen);
+	else if (type == AE_IFIFO || type == AE_IFCHR || type == AE_IFBLK)
+		r = make_node(ly, e, pfd, base, path, err, errlen);
+	else
+		r = melee_fail(err, errlen, -EINVAL, "unknown file type %o", (unsigned)type);
+	if (r == 0)
+		r = mark_written(&ly->set, path);
+	return r;
+}
+
+static int apply_entry(struct layer *ly, struct archive *a, struct archive_entry *e, char *err,
+		       size_t errlen)
+{
+	char path[PATH_MAX], dir[PATH_MAX], why[MELEE_ERRLEN], shown[256];
+	const char *name = archive_entry_pathname(e), *base;
+	cleanup_fd int pfd = -1;
+	char *slash;
+	int r = clean_path(name ? name : "", path, sizeof(path), err, errlen);
+
+	if (r < 0 || !path[0])
+		return r; /* the root's own entry: melee makes it root's 0755 */
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	base = slash ? slash + 1 : dir;
+	if (strncmp(base, WH_PREFIX, strlen(WH_PREFIX)) == 0)
+		r = whiteout(ly, slash ? dir : (char[]){ "" }, base, why, sizeof(why));
+	else if ((pfd = open_dir(ly->rootfd, slash ? dir : (char[]){ "" }, true)) < 0)
+		r = melee_fail(why, sizeof(why), pfd, "its directory: %s", strerror(-pfd));
+	else
+		r = write_entry(ly, a, e, path, pfd, base, why, sizeof(why));
+	if (r < 0)
+		return melee_fail(err, errlen, r, "/%s: %s",
+				  melee_shown(path, 200, shown, sizeof(shown)), why);
+	return 0;
+}
+
+static void show_progress(struct layer *ly)
+{
+	struct oci_apply *ap = ly->ap;
+	int pct = ap->total ? (int)(ap->done * 100 / ap->total) : 100;
+
+	if (!ap->progress || pct == ly->last_pct)
+		return;
+	ly->last_pct = pct;
+	printf("\rmelee-image: %s: applying layers: %llu of %llu MB (%d%%)", ap->name,
+	       (unsigned long long)(ap->done >> 20), (unsigned long long)(ap->total >> 20), pct);
+	fflush(stdout);
+}
+
+/* libarchive's reader: the layer's bytes where they are (a blob file, or
+ * a member of the archive), by pread. */
+static la_ssize_t read_blob(struct archive *a, void *data, const void **buf)
+{
+	struct layer *ly = data;
+	const struct oci_blob *b = &ly->l->blob;
+	size_t want = b->size - ly->read < READ_CHUNK ? (size_t)(b->size - ly->read) : READ_CHUNK;
+	ssize_t r;
+
+	if (!want)
+		return 0;
+	r = pread(b->fd, ly->buf, want, (off_t)(b->offset + ly->read));
+	if (r < 0) {
+		archive_set_error(a, errno, "read: %s", strerror(errno));
+		return -1;
+	}
+	ly->read += (uint64_t)r;
+	ly->ap->done += (uint64_t)r;
+	show_progress(ly);
+	*buf = ly->buf;
+	return r;
+}
+
+static int apply_all(struct layer *ly, struct archive *a, char *err, size_t errlen)
+{
+	struct archive_entry *e;
+	int r;
+
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+		if (*ly->ap->interrupted)
+			return melee_fail(err, errlen, -EINTR, "interrupted");
+		r = apply_entry(ly, a, e, err, errlen);
+		if (r < 0)
+			return r;
+	}
+	if (r != ARCHIVE_EOF)
+		return melee_fail(err, errlen, -EIO, "%s", archive_error_string(a));
+	return 0;
+}
+
+int oci_layer_apply(int rootfd, const struct oci_layer *layer, struct oci_apply *ap, char *err,
+		    size_t errlen)
+{
+	struct layer ly = { rootfd, ap, layer, { 0 }, 0, malloc(READ_CHUNK), -1 };
+	struct archive *a = archive_read_new();
+	char why[MELEE_ERRLEN];
+	int r = -ENOMEM;
+
+	if (a && ly.buf && archive_read_support_filter_gzip(a) == ARCHIVE_OK &&
+	    archive_read_support_filter_zstd(a) == ARCHIVE_OK &&
+	    archive_read_support_filter_none(a) == ARCHIVE_OK &&
+	    archive_read_support_format_tar(a) == ARCHIVE_OK &&
+	    archive_read_support_format_gnutar(a) == ARCHIVE_OK) {
+		if (archive_read_open(a, &ly, NULL, read_blob, NULL) != ARCHIVE_OK)
+			r = melee_fail(why, sizeof(why), -EIO, "%s", archive_error_string(a));
+		else
+			r = apply_all(&ly, a, why, sizeof(why));
+	} else {
+		snprintf(why, sizeof(why), "cannot set up libarchive");
+	}
+	if (r < 0)
+		melee_fail(err, errlen, r, "layer %s: %s", layer->blob.digest, why);
+	archive_read_free(a);
+	set_free(&ly.set);
+	free(ly.buf);
+	return r;
+}
