@@ -47,6 +47,7 @@ host_goarch() {
 listing() { fx listing "$1"; }
 
 # same_tree GOT WANT DESCRIPTION: one test; the first differences shown.
+# WANT is a tree, or a file holding its listing.
 same_tree() {
 	local d
 	if [ ! -d "$1" ]; then
@@ -54,7 +55,7 @@ same_tree() {
 		echo "#   no tree at $1"
 		return
 	fi
-	d=$(diff -u <(listing "$2") <(listing "$1"))
+	d=$(diff -u <(if [ -f "$2" ]; then cat "$2"; else listing "$2"; fi) <(listing "$1"))
 	ok $? "$3"
 	[ -z "$d" ] || printf '%s\n' "$d" | head -40 | sed 's/^/#   /'
 }
@@ -106,3 +107,68 @@ xattr_of() {
 
 # drop NAME: unregisters NAME and deletes its files (not mounted).
 drop() { mi remove "$1" --delete-files >/dev/null 2>&1; }
+
+# trixie_oci: sets OCI_TRIXIE to an OCI layout (tag "trixie") made offline
+# from the cached trixie minbase tarball (images-lib.sh's cached_image
+# makes it when missing), cached under $IMAGE_CACHE keyed by the
+# tarball's sha256; prints "cache hit" or "cache miss" on fd 3 if open.
+# Layer 1 is the minbase as it is.  Layer 2 (umoci repack of the changed
+# tree) deletes a file and a directory, takes the device nodes out and
+# the setuid and setgid bits off (so that it imports without --trusted),
+# adds a hard link to a layer 1 file, a symlink, a sticky directory and a
+# file with a user.* xattr.  Layer 3 (crafted, umoci raw add-layer) makes
+# /etc/apt/apt.conf.d opaque, whites out a tree of layer 1, hard-links a
+# layer 1 file again and adds a sticky directory with an xattr.
+trixie_oci() {
+	local arch tarball key b
+	arch=$(dpkg --print-architecture)
+	tarball=$IMAGE_CACHE/trixie-$arch-minbase.tar
+	if [ ! -s "$tarball" ]; then
+		cached_image oci-trixie-base trixie || return 1
+		drop oci-trixie-base
+	fi
+	# (v3: the key of this recipe; a change to it makes a new cache.)
+	key=v3-$(sha256sum < "$tarball" | cut -c1-16)
+	OCI_TRIXIE=$IMAGE_CACHE/oci-trixie-$key
+	if [ -s "$OCI_TRIXIE/index.json" ]; then
+		echo "cache hit: oci-trixie-$key" >&3
+		return 0
+	fi
+	b=$IMAGE_CACHE/.oci-trixie-$key.tmp.$$
+	rm -rf "$b"
+	trixie_oci_build "$tarball" "$b" || { rm -rf "$b"; return 1; }
+	mv "$b/layout" "$OCI_TRIXIE" && rm -rf "$b" || return 1
+	echo "cache miss: oci-trixie-$key" >&3
+}
+
+# trixie_oci_build TARBALL DIR: trixie_oci's layout made in DIR/layout.
+trixie_oci_build() {
+	local tarball=$1 b=$2 r
+	mkdir -p "$b" && umoci init --layout "$b/layout" && umoci new --image "$b/layout:trixie" &&
+		umoci unpack --image "$b/layout:trixie" "$b/bundle" > /dev/null || return 1
+	r=$b/bundle/rootfs
+	tar -C "$r" --numeric-owner -xpf "$tarball" &&
+		umoci repack --refresh-bundle --image "$b/layout:trixie" "$b/bundle" || return 1
+	rm -f "$r/usr/bin/rgrep" &&
+		find "$r/dev" \( -type c -o -type b \) -delete &&
+		rm -rf "$r/usr/share/doc/apt" &&
+		find "$r" -xdev -type f -perm /6000 -exec chmod ug-s {} + &&
+		chmod 00755 "$r/var/mail" &&
+		ln "$r/usr/bin/dpkg" "$r/usr/local/bin/dpkg-hardlink" &&
+		ln -s ../lib/os-release "$r/usr/local/os-release-link" &&
+		mkdir -m 1777 "$r/srv/dropbox" &&
+		echo "built by oci-lib.sh" > "$r/etc/melee-oci" &&
+		/usr/bin/python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.melee", b"layer-2")' "$r/etc/melee-oci" &&
+		umoci repack --image "$b/layout:trixie" "$b/bundle" || return 1
+	oci_tar "$b/layer3.tar" <<-'S' || return 1
+	file etc/apt/apt.conf.d/.wh..wh..opq
+	file etc/apt/apt.conf.d/99melee data=//melee-oci
+	file usr/share/.wh.common-licenses
+	hardlink usr/local/bash-hardlink target=usr/bin/bash
+	dir srv/sticky-xattr mode=01777 xattr.user.melee=layer-3
+	symlink srv/motd-link target=/etc/motd
+	S
+	umoci raw add-layer --image "$b/layout:trixie" "$b/layer3.tar" &&
+		umoci gc --layout "$b/layout" &&
+		chmod -R go-w "$b/layout"
+}
