@@ -6,7 +6,7 @@
 # blob whose sha256 is not its name (one byte flipped), a missing blob, an
 # image for another architecture, a layer type the spec does not have, a
 # source a user owns or may write.  And what it accepts: one image
-# without a tag, a tag of several.
+# without a tag, a tag of several, the host's image of a multi-platform one.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/oci-lib.sh"
 
@@ -88,6 +88,15 @@ fresh arch one
 fx set-config "$W/arch" one os=windows
 refused r2 "oci:$W/arch" "windows" "an image for another os"
 
+# A multi-platform image (an image index, as skopeo copy --all writes):
+# the host's platform is picked, whichever comes first.
+rm -rf "$W/multiarch"
+oci_layout "$W/multiarch" other --arch "$other" "$W/base.tar" "$W/one.tar"
+oci_layout "$W/multiarch" mine --arch "$host" "$W/base.tar" "$W/two.tar"
+fx platform-index "$W/multiarch" both other mine
+imported p1 "oci:$W/multiarch:both" "an index of $other and $host images: imported"
+is "$(cat "$IMAGES/p1/etc/tag" 2>&1)" "two" "the $host image was picked"
+
 rm -rf "$W/bz"; oci_layout "$W/bz" one "$W/base.tar" "$W/one.tar:bzip2"
 refused u1 "oci:$W/bz" "unsupported layer type" "a tar+bzip2 layer"
 
@@ -112,5 +121,5 @@ mkdir -m 1777 "$W/pub"
 refused o6 "docker-archive:$W/pub/d.tar" "refused" "a docker-archive in a world-writable directory"
 refused n1 "oci:$W/nosuch" "$W/nosuch" "a layout that does not exist"
 refused n2 "oci:relative/dir" "absolute" "a relative layout path"
-is "$(ls -A "$T/etc/images.d" | tr '\n' ' ')" "m3.conf s1.conf " "only the two good imports are registered"
+is "$(ls -A "$T/etc/images.d" | tr '\n' ' ')" "m3.conf p1.conf s1.conf " "only the three good imports are registered"
 done_testing
