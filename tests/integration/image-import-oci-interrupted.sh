@@ -23,10 +23,10 @@ blob=$(stat -c %s "$(oci_blob "$W/big" big layer:1)")
 # its files are in a partial tree (under images-dir or the --file
 # directory), or it has read a third of the blob.
 applying() {
-	kill -0 "$1" 2>/dev/null || return 0
 	find "$IMAGES" "$F" -name 'f0001[0-9][0-9]' -print -quit 2>/dev/null | grep -q . && return 0
 	[ "$(awk '/^rchar:/ { print $2 }' "/proc/$1/io" 2>/dev/null || echo 0)" -gt $((blob / 3)) ]
 }
+applying_or_gone() { applying "$1" || ! kill -0 "$1" 2>/dev/null; }
 # interrupt SIGNAL NAME DESCRIPTION [OPTIONS...]: the import started
 # (with the signal's default action, as from a terminal), SIGNAL sent
 # once it is applying, then the checks.
@@ -36,10 +36,8 @@ interrupt() {
 	env --default-signal=INT,TERM "$MELEE_IMAGE" --config "$CONF" "$@" --no-up import "$name" "oci:$W/big" \
 		> "$W/$name.out" 2>&1 &
 	pid=$!
-	wait_for 120 applying "$pid"
-	ok $? "$desc: the import is applying the big layer"
-	kill -0 "$pid" 2>/dev/null
-	ok $? "$desc: still running when SIG$sig is sent"
+	wait_for 120 applying_or_gone "$pid"
+	ok "$(applying "$pid" && kill -0 "$pid" 2>/dev/null; echo $?)" "$desc: still running, and applying the big layer, when SIG$sig is sent"
 	kill -"$sig" "$pid"
 	wait "$pid"
 	rc=$?
