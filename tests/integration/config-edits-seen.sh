@@ -48,6 +48,13 @@ is "$(session "printf '%s\n' '$same_size' > $D")" "rc=34" \
 is "$(stat -c %i "$D")" "$ino" "(the edit kept the inode)"
 like "$(cat "$T/work/err")" "you may not use image demo" "and says why"
 restore
+# Rewritten in place, then its mtime set back to the very nanosecond it
+# had (as rsync -t --inplace, cp -p or tar do): the size, inode and mtime
+# are what the read saw, only the ctime tells.
+keep_mtime="m=\$(stat -c %.9Y $D) && printf '%s\\n' '$same_size' > $D && touch -m -d @\$m $D"
+is "$(session "$keep_mtime")" "rc=34" \
+	"allow-users rewritten in place between the stages, its mtime then set back to the ns: the session refuses"
+restore
 is "$(session "sed 's/alice/bob/' $D > $D.new && mv $D.new $D")" "rc=34" \
 	"demo.conf replaced by rename between the stages: the session refuses"
 restore
@@ -64,6 +71,12 @@ is "$(twice true)" "1501:/home/alice 1501:/home/alice " "no edit: both lookups a
 is "$(twice "printf '%s\n' '$same_size' > $D")" "1501:/home/alice none " \
 	"allow-users rewritten in place (same size, same second) between two lookups: the second refuses"
 is "$(twice "cat $T/work/demo.orig > $D")" "none 1501:/home/alice " "and rewritten back: the second answers again"
+m0=$(stat -c '%.9Y %s %i' "$D")
+is "$(twice "$keep_mtime")" "1501:/home/alice none " \
+	"allow-users rewritten in place between two lookups, its mtime set back to the ns: the second refuses"
+is "$(stat -c '%.9Y %s %i' "$D")" "$m0" "(mtime to the ns, size and inode as they were)"
+unlike "$(cat "$D")" "allow-users = alice" "(and the file did change)"
+restore
 is "$(twice "sed 's/alice/bob/' $D > $D.new && mv $D.new $D")" "1501:/home/alice none " \
 	"replaced by rename between two lookups: the second refuses"
 restore
