@@ -3,6 +3,7 @@
  * users.conf, each opened relative to a directory fd checked as trusted.
  * The parsing is in melee-config.c.  See melee.conf(5). */
 #include "melee-config-parse.h"
+#include "melee-stamps.h"
 #include "melee-util.h"
 
 #include <dirent.h>
@@ -12,6 +13,31 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+
+/* The file or directory fd, as the read is about to see it, into the
+ * caller's stamps (melee-stamps.h), when it keeps any. */
+static int stamp_fd(const struct melee_config *cfg, const char *path, int fd, char *err,
+		    size_t errlen)
+{
+	struct stat st;
+
+	if (!cfg->stamps)
+		return 0;
+	if (fstat(fd, &st) < 0)
+		return melee_fail(err, errlen, -errno, "%s: cannot stat: %s", path, strerror(errno));
+	if (melee_stamps_add(cfg->stamps, path, &st) < 0)
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
+	return 0;
+}
+
+/* A path that was not read (missing, or skipped as untrusted) but whose
+ * appearance or change would change the answer. */
+static int stamp_path(const struct melee_config *cfg, const char *path, char *err, size_t errlen)
+{
+	if (cfg->stamps && melee_stamps_add_path(cfg->stamps, path) < 0)
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
+	return 0;
+}
 
 int melee_open_trusted(const char *path, bool directory, uid_t owner, char *err, size_t errlen)
 {
@@ -82,6 +108,8 @@ static int load_dir(int parentfd, const char *name, const char *dir, uid_t owner
 	if (fstat(dfd, &cfg->dropins_st) < 0 ||
 	    clock_gettime(CLOCK_REALTIME_COARSE, &cfg->dropins_seen_at) < 0)
 		return melee_fail(err, errlen, -errno, "%s: cannot stat: %s", dir, strerror(errno));
+	if (cfg->stamps && melee_stamps_add(cfg->stamps, dir, &cfg->dropins_st) < 0)
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	cfg->dropins_seen = true;
 	n = scandirat(dfd, ".", &list, dropin_filter, alphasort);
 	if (n < 0)
@@ -97,7 +125,7 @@ static int load_dir(int parentfd, const char *name, const char *dir, uid_t owner
 			} else if ((fd = melee_open_trusted_at(dfd, list[i]->d_name, p, false,
 							       owner, err, errlen)) < 0) {
 				r = fd;
-			} else {
+			} else if ((r = stamp_fd(cfg, p, fd, err, errlen)) == 0) {
 				r = melee_config_parse_fd(fd, p, true, cfg, err, errlen);
 			}
 		}
@@ -114,6 +142,7 @@ static int load_dropin_of(int dfd, const char *dir, const char *image, uid_t own
 {
 	cleanup_free char *name = NULL, *p = NULL;
 	cleanup_fd int fd = -1;
+	int r;
 
 	if (asprintf(&name, "%s.conf", image) < 0) {
 		name = NULL; /* asprintf leaves it undefined */
@@ -130,7 +159,8 @@ static int load_dropin_of(int dfd, const char *dir, const char *image, uid_t own
 	}
 	if (fd < 0)
 		return fd;
-	return melee_config_parse_fd(fd, p, true, cfg, err, errlen);
+	r = stamp_fd(cfg, p, fd, err, errlen);
+	return r < 0 ? r : melee_config_parse_fd(fd, p, true, cfg, err, errlen);
 }
 
 /* Every other drop-in, read only for a line that claims `asked` or the
@@ -139,7 +169,8 @@ static int load_dropin_of(int dfd, const char *dir, const char *image, uid_t own
  * be opened as trusted is skipped: its lines are nobody's word, and the
  * full read refuses it by name. */
 static int scan_other_dropins(int dfd, const char *dir, const char *asked,
-			      const struct melee_image *im, uid_t owner, char *err, size_t errlen)
+			      const struct melee_image *im, uid_t owner,
+			      const struct melee_config *cfg, char *err, size_t errlen)
 {
 	struct dirent **list = NULL;
 	size_t own = strlen(asked);
@@ -161,7 +192,13 @@ static int scan_other_dropins(int dfd, const char *dir, const char *asked,
 				r = melee_fail(err, errlen, -ENOMEM, "out of memory");
 			} else if ((fd = melee_open_trusted_at(dfd, e, p, false, owner, ignored,
 							       sizeof(ignored))) >= 0) {
-				r = melee_config_scan_dropin(fd, p, asked, im, err, errlen);
+				r = stamp_fd(cfg, p, fd, err, errlen);
+				if (r == 0)
+					r = melee_config_scan_dropin(fd, p, asked, im, err, errlen);
+			} else {
+				/* Skipped now, read once trusted (a chown moves
+				 * its ctime, not the directory's). */
+				r = stamp_path(cfg, p, err, errlen);
 			}
 		}
 		free(list[i]);
@@ -186,31 +223,45 @@ static int load_image_files(int conf_dfd, const char *dropins, const char *image
 	dfd = melee_open_trusted_at(conf_dfd, "images.d", dropins, true, owner, err, errlen);
 	if (dfd == -ENOENT) {
 		melee_err_clear(err, errlen);
-		return melee_config_finish(cfg, err, errlen);
+		r = stamp_path(cfg, dropins, err, errlen);
+		return r < 0 ? r : melee_config_finish(cfg, err, errlen);
 	}
 	if (dfd < 0)
 		return dfd;
-	r = load_dropin_of(dfd, dropins, image, owner, cfg, err, errlen);
+	r = stamp_fd(cfg, dropins, dfd, err, errlen);
+	if (r == 0)
+		r = load_dropin_of(dfd, dropins, image, owner, cfg, err, errlen);
 	if (r == 0)
 		r = melee_config_finish(cfg, err, errlen);
 	im = r == 0 ? melee_config_find_image(cfg, image) : NULL;
-	if (!im || melee_config_checked_fresh(dfd, &cfg->conf_st, checked_dir, owner))
+	if (!im)
 		return r;
-	return scan_other_dropins(dfd, dropins, image, im, owner, err, errlen);
+	/* A read that trusted the record stamps its directory (the record
+	 * is replaced by rename and removed by unlink: the directory's
+	 * times move with either): once it goes, a read scans the other
+	 * drop-ins again.  A read that scanned stamps no record: each other
+	 * drop-in it read or skipped is stamped (scan_other_dropins), and a
+	 * record that appears later changes nothing, since a scan of those
+	 * same unchanged drop-ins found no line claiming this image (else
+	 * the read failed, and a failure is never kept), which is all that
+	 * trusting the record would skip.  One lstat less per lookup. */
+	if (melee_config_checked_fresh(dfd, &cfg->conf_st, checked_dir, owner))
+		return stamp_path(cfg, checked_dir, err, errlen);
+	return scan_other_dropins(dfd, dropins, image, im, owner, cfg, err, errlen);
 }
 
 static int load(const char *conf_path, const char *image, uid_t owner, const char *checked_dir,
-		struct melee_config *cfg, char *err, size_t errlen);
+		struct melee_stamps *stamps, struct melee_config *cfg, char *err, size_t errlen);
 
 /* Every error has its message; the allocations say nothing. */
 static int load_with_message(const char *conf_path, const char *image, uid_t owner,
-			     const char *checked_dir, struct melee_config *cfg, char *err,
-			     size_t errlen)
+			     const char *checked_dir, struct melee_stamps *stamps,
+			     struct melee_config *cfg, char *err, size_t errlen)
 {
 	int r;
 
 	melee_err_clear(err, errlen);
-	r = load(conf_path, image, owner, checked_dir, cfg, err, errlen);
+	r = load(conf_path, image, owner, checked_dir, stamps, cfg, err, errlen);
 	if (r < 0 && err && errlen && !err[0])
 		melee_fail(err, errlen, r, "%s: cannot load: %s", conf_path, strerror(-r));
 	/* A failed load leaves nothing to free: a caller that only returns
@@ -223,7 +274,35 @@ static int load_with_message(const char *conf_path, const char *image, uid_t own
 int melee_config_load(const char *conf_path, uid_t owner, struct melee_config *cfg, char *err,
 		      size_t errlen)
 {
-	return load_with_message(conf_path, NULL, owner, NULL, cfg, err, errlen);
+	return load_with_message(conf_path, NULL, owner, NULL, NULL, cfg, err, errlen);
+}
+
+int melee_config_load_stamped(const char *conf_path, uid_t owner, struct melee_stamps *stamps,
+			      struct melee_config *cfg, char *err, size_t errlen)
+{
+	return load_with_message(conf_path, NULL, owner, NULL, stamps, cfg, err, errlen);
+}
+
+static int load_image_at(const char *conf_path, uid_t owner, const char *image,
+			 const char *checked_dir, struct melee_stamps *stamps,
+			 struct melee_config *cfg, char *err, size_t errlen)
+{
+	int r;
+
+	if (!melee_name_valid(image))
+		return load_with_message(conf_path, NULL, owner, NULL, stamps, cfg, err, errlen);
+	r = load_with_message(conf_path, image, owner, checked_dir, stamps, cfg, err, errlen);
+	if (r < 0 || melee_config_find_image(cfg, image))
+		return r;
+	melee_config_free(cfg);
+	return load_with_message(conf_path, NULL, owner, NULL, stamps, cfg, err, errlen);
+}
+
+int melee_config_load_image_stamped(const char *conf_path, uid_t owner, const char *image,
+				    struct melee_stamps *stamps, struct melee_config *cfg,
+				    char *err, size_t errlen)
+{
+	return load_image_at(conf_path, owner, image, MELEE_CHECKED_DIR, stamps, cfg, err, errlen);
 }
 
 /* Why a lookup parses only melee.conf and images.d/IMAGE.conf: every
@@ -262,19 +341,11 @@ int melee_config_load_image_at(const char *conf_path, uid_t owner, const char *i
 			       const char *checked_dir, struct melee_config *cfg, char *err,
 			       size_t errlen)
 {
-	int r;
-
-	if (!melee_name_valid(image))
-		return melee_config_load(conf_path, owner, cfg, err, errlen);
-	r = load_with_message(conf_path, image, owner, checked_dir, cfg, err, errlen);
-	if (r < 0 || melee_config_find_image(cfg, image))
-		return r;
-	melee_config_free(cfg);
-	return melee_config_load(conf_path, owner, cfg, err, errlen);
+	return load_image_at(conf_path, owner, image, checked_dir, NULL, cfg, err, errlen);
 }
 
 static int load(const char *conf_path, const char *image, uid_t owner, const char *checked_dir,
-		struct melee_config *cfg, char *err, size_t errlen)
+		struct melee_stamps *stamps, struct melee_config *cfg, char *err, size_t errlen)
 {
 	cleanup_free char *dir = NULL, *dropins = NULL, *users = NULL;
 	cleanup_fd int dfd = -1, fd = -1, ufd = -1;
@@ -282,6 +353,7 @@ static int load(const char *conf_path, const char *image, uid_t owner, const cha
 	int r;
 
 	melee_config_init(cfg);
+	cfg->stamps = stamps;
 	if (conf_path[0] != '/')
 		return melee_fail(err, errlen, -EINVAL,
 				  "%s: the configuration path must be absolute", conf_path);
@@ -295,6 +367,9 @@ static int load(const char *conf_path, const char *image, uid_t owner, const cha
 	dfd = melee_open_trusted(dir, true, owner, err, errlen);
 	if (dfd < 0)
 		return dfd;
+	r = stamp_fd(cfg, dir, dfd, err, errlen);
+	if (r < 0)
+		return r;
 	/* Everything else relative to the directory just checked. */
 	fd = melee_open_trusted_at(dfd, strrchr(conf_path, '/') + 1, conf_path, false, owner, err,
 				   errlen);
@@ -306,6 +381,8 @@ static int load(const char *conf_path, const char *image, uid_t owner, const cha
 	if (fstat(fd, &cfg->conf_st) < 0)
 		return melee_fail(err, errlen, -errno, "%s: cannot stat: %s", conf_path,
 				  strerror(errno));
+	if (cfg->stamps && melee_stamps_add(cfg->stamps, conf_path, &cfg->conf_st) < 0)
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	r = melee_config_parse_fd(fd, conf_path, false, cfg, err, errlen);
 	if (r < 0)
 		return r;
@@ -324,7 +401,9 @@ static int load(const char *conf_path, const char *image, uid_t owner, const cha
 	}
 	ufd = melee_open_trusted_at(dfd, "users.conf", users, false, owner, err, errlen);
 	if (ufd >= 0) {
-		r = melee_users_parse_fd(ufd, users, cfg, err, errlen);
+		r = stamp_fd(cfg, users, ufd, err, errlen);
+		if (r == 0)
+			r = melee_users_parse_fd(ufd, users, cfg, err, errlen);
 		if (r < 0)
 			return r;
 	} else if (ufd != -ENOENT) {

@@ -85,6 +85,9 @@ struct melee_config {
 	struct stat conf_st; /* melee.conf as the read opened it */
 	struct stat dropins_st;
 	struct timespec dropins_seen_at; /* CLOCK_REALTIME_COARSE after that fstat */
+	/* The caller's record of every file the read opened or found
+	 * missing (melee-stamps.h), or NULL; not owned. */
+	struct melee_stamps *stamps;
 };
 
 /* True for [A-Za-z0-9][A-Za-z0-9._-]{0,63}: the only image names there are. */
@@ -135,6 +138,16 @@ int melee_config_load(const char *conf_path, uid_t owner, struct melee_config *c
  * listing images or reading users.conf. */
 int melee_config_load_image(const char *conf_path, uid_t owner, const char *image,
 			    struct melee_config *cfg, char *err, size_t errlen);
+
+struct melee_stamps;
+/* melee_config_load_image and melee_config_load that also record in
+ * *stamps (melee-stamps.h) each file and directory they read or found
+ * missing: a caller that keeps cfg reuses it while they are fresh. */
+int melee_config_load_image_stamped(const char *conf_path, uid_t owner, const char *image,
+				    struct melee_stamps *stamps, struct melee_config *cfg,
+				    char *err, size_t errlen);
+int melee_config_load_stamped(const char *conf_path, uid_t owner, struct melee_stamps *stamps,
+			      struct melee_config *cfg, char *err, size_t errlen);
 
 /* The same, with the record of melee_config_note_checked looked for in
  * checked_dir instead of MELEE_CHECKED_DIR (for tests). */

@@ -180,16 +180,25 @@ int melee_suffix_allowed(const char *path, const char *user, uid_t uid, char *er
 
 	/* Root needs no file read to be refused. */
 	if (uid == 0)
-		return melee_fail(err, errlen, -EPERM,
-				  "%s (uid 0) is not a human account: it has no USER+IMAGE name",
-				  user);
+		return melee_suffix_allowed_range(NULL, path, user, uid, err, errlen);
 	r = melee_login_defs_read(path, &range, err, errlen);
 	if (r < 0)
 		return r;
-	if (!melee_uid_is_human(&range, uid))
+	return melee_suffix_allowed_range(&range, path, user, uid, err, errlen);
+}
+
+int melee_suffix_allowed_range(const struct melee_id_range *range, const char *path,
+			       const char *user, uid_t uid, char *err, size_t errlen)
+{
+	if (uid == 0)
+		return melee_fail(err, errlen, -EPERM,
+				  "%s (uid 0) is not a human account: it has no USER+IMAGE name",
+				  user);
+	if (!range || !melee_uid_is_human(range, uid))
 		return melee_fail(err, errlen, -EPERM,
 				  "%s (uid %u) is not a human account (UID_MIN..UID_MAX of %s: "
 				  "%lu..%lu): it has no USER+IMAGE name",
-				  user, (unsigned)uid, path, range.uid_min, range.uid_max);
+				  user, (unsigned)uid, path, range ? range->uid_min : 0,
+				  range ? range->uid_max : 0);
 	return 0;
 }

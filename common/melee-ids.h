@@ -49,5 +49,8 @@ bool melee_uid_is_human(const struct melee_id_range *range, uid_t uid);
  * path; -EPERM with "USER (uid N) is not a human account ..." if not; a
  * file that cannot be read refuses too (-errno). */
 int melee_suffix_allowed(const char *path, const char *user, uid_t uid, char *err, size_t errlen);
+/* The same with the range already read from path (named in the message). */
+int melee_suffix_allowed_range(const struct melee_id_range *range, const char *path,
+			       const char *user, uid_t uid, char *err, size_t errlen);
 
 #endif

@@ -18,6 +18,7 @@
 #include "melee-config.h"
 #include "melee-ids.h"
 #include "melee-util.h"
+#include "nss-cache.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -72,14 +73,14 @@ static enum nss_status failed(int r, const char *err, int *errnop)
 /* Decides whether `name` is a configured image suffix (or the host's
  * reserved name) that the base user may use: SUCCESS, NOTFOUND for a refusal (no MELEE
  * configuration here, no such image, another separator, not a person, not allowed), or what
- * failed() says.  Reads melee.conf and the image's own drop-in (the whole
- * configuration only for an alias or an unknown name: see
- * melee_config_load_image); all state is on our stack. */
+ * failed() says.  The configuration is melee.conf and the image's own
+ * drop-in (the whole configuration only for an alias or an unknown name:
+ * see melee_config_load_image), read once and then reused while none of
+ * its files changed (nss-cache.h). */
 static enum nss_status allowed(const char *base, const char *image, char sep, uid_t uid, gid_t gid,
 			       gid_t **groups_out, size_t *n_out, int *errnop)
 {
-	struct melee_config cfg;
-	struct melee_id_range range;
+	struct nss_snapshot *snap = NULL;
 	const struct melee_image *im;
 	gid_t *groups = NULL;
 	size_t ngroups = 0;
@@ -94,30 +95,24 @@ static enum nss_status allowed(const char *base, const char *image, char sep, ui
 	 * configuration (-ENOENT): NOTFOUND, and the "files" entries of the
 	 * image's merged passwd and group (written by melee-mounts, with
 	 * the suffixed names) answer instead. */
-	r = melee_config_load_image(MELEE_DEFAULT_CONFIG, 0, image, &cfg, err, sizeof(err));
+	r = nss_snapshot_get(image, &snap, err, sizeof(err));
 	if (r == -ENOENT)
 		return NSS_STATUS_NOTFOUND;
 	if (r < 0)
 		return failed(r, err, errnop);
-	im = melee_config_find_image(&cfg, image);
+	im = melee_config_find_image(&snap->cfg, image);
 	/* A suffix is a second name only for people (melee-ids.h): never
 	 * for root, a system account or nobody, whom the host's sudo, sshd
 	 * and pam_access rules protect by name; root without a file read.
-	 * A login.defs that cannot be read or parsed is a failure, not a
-	 * refusal.  Read once per lookup, and only for a name whose suffix
-	 * is an image. */
+	 * A login.defs that cannot be read or parsed is a failure
+	 * (nss_snapshot_get), not a refusal. */
 	/* USER<sep>host (MELEE_HOST_NAME, which no image may take) is the
 	 * host whatever a default says: the same second name, for the same
 	 * people, with no image to be allowed. */
 	host = strcmp(image, MELEE_HOST_NAME) == 0;
-	if ((!im && !host) || sep != cfg.separator || uid == 0)
+	if ((!im && !host) || sep != snap->cfg.separator || uid == 0 || !snap->have_range)
 		goto out;
-	r = melee_login_defs_read(MELEE_LOGIN_DEFS, &range, err, sizeof(err));
-	if (r < 0) {
-		st = failed(r, err, errnop);
-		goto out;
-	}
-	if (!melee_uid_is_human(&range, uid))
+	if (!melee_uid_is_human(&snap->range, uid))
 		goto out;
 	/* The groups only when an allow list or the caller needs them:
 	 * getpwnam_r of an open image reads no group file. */
@@ -144,7 +139,7 @@ static enum nss_status allowed(const char *base, const char *image, char sep, ui
 	}
 out:
 	free(groups);
-	melee_config_free(&cfg);
+	nss_snapshot_put(snap);
 	return st;
 }
 
@@ -173,19 +168,24 @@ static enum nss_status lookup_failed(int r, int *errnop)
 	return r == ENOMEM || r == EAGAIN ? NSS_STATUS_TRYAGAIN : NSS_STATUS_UNAVAIL;
 }
 
-/* getpwnam_r of the base user, with a buffer of our own. */
-static int base_passwd(const char *base, struct passwd *pw, char **mem)
+/* getpwnam_r of the base user into `stack` (BASE_BUF bytes), or for an
+ * entry that does not fit, a buffer of our own in *mem. */
+#define BASE_BUF 2048
+static int base_passwd(const char *base, struct passwd *pw, char *stack, char **mem)
 {
-	size_t size = 4096;
+	size_t size = BASE_BUF;
 
 	for (;;) {
 		struct passwd *res = NULL;
-		char *b = realloc(*mem, size);
+		char *b = stack;
 		int r;
 
-		if (!b)
-			return ENOMEM;
-		*mem = b;
+		if (size > BASE_BUF) {
+			b = realloc(*mem, size);
+			if (!b)
+				return ENOMEM;
+			*mem = b;
+		}
 		r = getpwnam_r(base, pw, b, size, &res);
 		if (r == ERANGE && size < (1u << 20)) {
 			size *= 2;
@@ -263,7 +263,7 @@ enum nss_status _nss_melee_getpwnam_r(const char *name, struct passwd *result, c
 enum nss_status _nss_melee_getpwnam_r(const char *name, struct passwd *result, char *buffer,
 				      size_t buflen, int *errnop)
 {
-	char base[NAME_MAX_LEN + 1], sep;
+	char base[NAME_MAX_LEN + 1], sep, pwbuf[BASE_BUF];
 	const char *image;
 	struct passwd pw;
 	char *mem = NULL;
@@ -272,7 +272,7 @@ enum nss_status _nss_melee_getpwnam_r(const char *name, struct passwd *result, c
 
 	if (!name || !split_name(name, base, sizeof(base), &image, &sep))
 		return NSS_STATUS_NOTFOUND;
-	r = base_passwd(base, &pw, &mem);
+	r = base_passwd(base, &pw, pwbuf, &mem);
 	if (r) {
 		st = lookup_failed(r, errnop);
 		goto out;
@@ -291,7 +291,7 @@ enum nss_status _nss_melee_getspnam_r(const char *name, struct spwd *result, cha
 enum nss_status _nss_melee_getspnam_r(const char *name, struct spwd *result, char *buffer,
 				      size_t buflen, int *errnop)
 {
-	char base[NAME_MAX_LEN + 1], sep;
+	char base[NAME_MAX_LEN + 1], sep, pwbuf[BASE_BUF];
 	const char *image;
 	struct passwd pw;
 	struct spwd sp;
@@ -301,7 +301,7 @@ enum nss_status _nss_melee_getspnam_r(const char *name, struct spwd *result, cha
 
 	if (!name || !split_name(name, base, sizeof(base), &image, &sep))
 		return NSS_STATUS_NOTFOUND;
-	r = base_passwd(base, &pw, &mem);
+	r = base_passwd(base, &pw, pwbuf, &mem);
 	if (r) {
 		st = lookup_failed(r, errnop);
 		goto out;
@@ -332,7 +332,7 @@ enum nss_status _nss_melee_initgroups_dyn(const char *user, gid_t group, long in
 					  long int *size, gid_t **groupsp, long int limit,
 					  int *errnop)
 {
-	char base[NAME_MAX_LEN + 1], sep;
+	char base[NAME_MAX_LEN + 1], sep, pwbuf[BASE_BUF];
 	const char *image;
 	struct passwd pw;
 	char *mem = NULL;
@@ -346,7 +346,7 @@ enum nss_status _nss_melee_initgroups_dyn(const char *user, gid_t group, long in
 	/* The access check uses the user's own primary group, as
 	 * getpwnam_r does, never the one the caller passes in; the groups
 	 * it read are the answer. */
-	r = base_passwd(base, &pw, &mem);
+	r = base_passwd(base, &pw, pwbuf, &mem);
 	st = r ? lookup_failed(r, errnop)
 	       : allowed(base, image, sep, pw.pw_uid, pw.pw_gid, &g, &n, errnop);
 	free(mem);

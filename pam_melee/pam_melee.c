@@ -24,6 +24,7 @@
 #include "melee-user-default.h"
 #include "melee-util.h"
 #include "pam-ask.h"
+#include "pam-config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -230,11 +231,11 @@ static int choose(pam_handle_t *pamh, const struct melee_config *cfg, const char
  * `root+demo` line in /etc/passwd, or another NSS module answering for
  * it, must not get root into an image nor past rules written against
  * "root".  The whole name must also be the base user's uid. */
-static int check_suffix_name(const char *user, const struct choice *c, const struct passwd *base,
-			     char *err, size_t errlen)
+static int check_suffix_name(pam_handle_t *pamh, const char *user, const struct choice *c,
+			     const struct passwd *base, char *err, size_t errlen)
 {
 	cleanup_free struct passwd *res = NULL;
-	int r = melee_suffix_allowed(MELEE_LOGIN_DEFS, c->base, base->pw_uid, err, errlen);
+	int r = melee_pam_suffix_allowed(pamh, c->base, base->pw_uid, err, errlen);
 
 	if (r < 0)
 		return r;
@@ -263,8 +264,8 @@ static int check_suffix_name(const char *user, const struct choice *c, const str
 /* USER<sep>host is a second name like any suffixed one: only for a
  * person, and only when the whole name is the base user's.  Leaves the
  * base user's entry in *pw (the caller frees it). */
-static int check_host_name(const char *user, const struct choice *c, struct passwd **pw, char *err,
-			   size_t errlen)
+static int check_host_name(pam_handle_t *pamh, const char *user, const struct choice *c,
+			   struct passwd **pw, char *err, size_t errlen)
 {
 	int r = *pw ? 0 : melee_getpwnam(c->base, pw, err, errlen);
 
@@ -272,15 +273,16 @@ static int check_host_name(const char *user, const struct choice *c, struct pass
 		return melee_fail(err, errlen, -ENOENT, "unknown user '%s'", c->base);
 	if (r < 0)
 		return r;
-	return check_suffix_name(user, c, *pw, err, errlen);
+	return check_suffix_name(pamh, user, c, *pw, err, errlen);
 }
 
 /* Looks up the base user (unless choose() did) and checks that the
  * chosen image exists and is allowed.  On success *im is the image; *pw,
  * the base user's entry (the caller frees it), is set whenever the
  * lookup succeeded. */
-static int check_choice(const struct melee_config *cfg, const char *user, const struct choice *c,
-			const struct melee_image **im, struct passwd **pw, char *err, size_t errlen)
+static int check_choice(pam_handle_t *pamh, const struct melee_config *cfg, const char *user,
+			const struct choice *c, const struct melee_image **im, struct passwd **pw,
+			char *err, size_t errlen)
 {
 	int r;
 
@@ -293,7 +295,8 @@ static int check_choice(const struct melee_config *cfg, const char *user, const 
 		return melee_fail(err, errlen, -ENOENT, "unknown user '%s'", c->base);
 	if (r < 0)
 		return r;
-	if (c->source == SRC_SUFFIX && (r = check_suffix_name(user, c, *pw, err, errlen)) < 0)
+	if (c->source == SRC_SUFFIX &&
+	    (r = check_suffix_name(pamh, user, c, *pw, err, errlen)) < 0)
 		return r;
 	return melee_user_may_use(*im, *pw, err, errlen);
 }
@@ -365,42 +368,14 @@ static int refuse(pam_handle_t *pamh, const struct args *a, const struct choice 
 	return PAM_IGNORE;
 }
 
-/* The image a suffixed name asks for, found the way parse_name and
- * libnss_melee split it but before the configuration says which
- * separator is in use: NULL when there is none. */
-static const char *suffix_image(const char *user)
-{
-	size_t i;
-
-	for (i = 0; user[i] && melee_user_char(user[i]); i++)
-		;
-	return i > 0 && user[i] && strchr(MELEE_SEPARATORS, user[i]) ? user + i + 1 : NULL;
-}
-
-/* For alice+sl6, only what finding sl6 needs (melee.conf and
- * images.d/sl6.conf: see melee_config_load_image), as libnss_melee reads
- * for the same name.  Any other name, also one whose guessed separator
- * is not the configured one (win^sl6 with '+' is a plain host name), may
- * pick its image from the environment, users.conf or default-image: the
- * whole configuration. */
+/* The configuration for this login (pam-config.h), read once per
+ * handle; a failure is logged. */
 static int load(pam_handle_t *pamh, const struct args *a, const char *user,
-		struct melee_config *cfg)
+		const struct melee_config **cfg)
 {
-	const char *image = suffix_image(user);
 	char err[MELEE_ERRLEN];
-	bool whole = !image;
-	int r = 0;
 
-	if (image) {
-		r = melee_config_load_image(a->conf, 0, image, cfg, err, sizeof(err));
-		if (r == 0 && image[-1] != cfg->separator) {
-			melee_config_free(cfg);
-			whole = true;
-		}
-	}
-	if (whole)
-		r = melee_config_load(a->conf, 0, cfg, err, sizeof(err));
-	if (r < 0) {
+	if (melee_pam_config(pamh, a->conf, user, cfg, err, sizeof(err)) < 0) {
 		pam_syslog(pamh, LOG_ERR, "%s", err);
 		return -1;
 	}
@@ -425,7 +400,7 @@ static int get_user(pam_handle_t *pamh, const char **user)
  * tells an unauthenticated client nothing about accounts. */
 PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	struct melee_config cfg;
+	const struct melee_config *cfg;
 	const struct melee_image *im;
 	char err[MELEE_ERRLEN];
 	const char *user;
@@ -435,18 +410,17 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	parse_args(pamh, argc, argv, &a);
 	if (get_user(pamh, &user) != PAM_SUCCESS || load(pamh, &a, user, &cfg) < 0)
 		return PAM_IGNORE;
-	if (parse_name(&cfg, user, &c, err, sizeof(err)) < 0)
+	if (parse_name(cfg, user, &c, err, sizeof(err)) < 0)
 		pam_error(pamh, "melee: %s", err);
 	else if (c.source != SRC_SUFFIX || c.host) {
 		/* a plain name or the host: nothing to explain */
-	} else if (!(im = melee_config_find_image(&cfg, c.image)))
+	} else if (!(im = melee_config_find_image(cfg, c.image)))
 		pam_error(pamh, "melee: there is no image '%s' on this host", c.image);
 	else if (im->n_allow_users || im->n_allow_groups)
 		pam_info(pamh,
 			 "melee: image '%s' is open only to the users and groups "
 			 "its configuration allows",
 			 im->name);
-	melee_config_free(&cfg);
 	return PAM_IGNORE;
 }
 
@@ -466,7 +440,7 @@ static bool tty_asks(pam_handle_t *pamh)
 
 PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	struct melee_config cfg;
+	const struct melee_config *cfg;
 	const struct melee_image *im;
 	struct choice c;
 	cleanup_free struct passwd *pw = NULL;
@@ -482,18 +456,17 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 		/* Without a configuration only a suffixed name is a problem. */
 		return strpbrk(user, MELEE_SEPARATORS) ? PAM_AUTHINFO_UNAVAIL : PAM_IGNORE;
 	}
-	if (choose(pamh, &cfg, user, false, &c, &pw, err, sizeof(err)) < 0) {
+	if (choose(pamh, cfg, user, false, &c, &pw, err, sizeof(err)) < 0) {
 		pam_error(pamh, "melee: %s", err);
-		melee_config_free(&cfg);
-		return PAM_USER_UNKNOWN;
+			return PAM_USER_UNKNOWN;
 	}
 	r = PAM_IGNORE;
 	if (c.host) {
-		r = check_host_name(user, &c, &pw, err, sizeof(err)) < 0
+		r = check_host_name(pamh, user, &c, &pw, err, sizeof(err)) < 0
 			? refuse(pamh, &a, &c, err, PAM_PERM_DENIED)
 			: PAM_SUCCESS;
 	} else if (c.source != SRC_NONE) {
-		if (check_choice(&cfg, user, &c, &im, &pw, err, sizeof(err)) >= 0)
+		if (check_choice(pamh, cfg, user, &c, &im, &pw, err, sizeof(err)) >= 0)
 			r = PAM_SUCCESS;
 		else if (!(a.ask && !strict(c.source) && tty_asks(pamh)))
 			r = refuse(pamh, &a, &c, err, PAM_PERM_DENIED);
@@ -503,7 +476,6 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 		 * session that puts no question checks the default then
 		 * (fallback=deny refuses it there). */
 	}
-	melee_config_free(&cfg);
 	return r;
 }
 
@@ -624,7 +596,7 @@ static int enter_session(pam_handle_t *pamh, const struct args *a, const struct 
 
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	struct melee_config cfg;
+	const struct melee_config *cfg;
 	const struct melee_image *im;
 	struct choice c;
 	cleanup_free struct passwd *pw = NULL;
@@ -645,7 +617,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		return host_session(pamh);
 	}
 	/* PAM_SILENT: no messages, and so no question either. */
-	if (choose(pamh, &cfg, user, a.ask && !(flags & PAM_SILENT), &c, &pw, err, sizeof(err)) <
+	if (choose(pamh, cfg, user, a.ask && !(flags & PAM_SILENT), &c, &pw, err, sizeof(err)) <
 	    0) {
 		pam_error(pamh, "melee: %s", err);
 		r = PAM_SESSION_ERR;
@@ -658,7 +630,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		goto out;
 	}
 	if (c.host) {
-		r = check_host_name(user, &c, &pw, err, sizeof(err));
+		r = check_host_name(pamh, user, &c, &pw, err, sizeof(err));
 		if (r < 0) {
 			r = refuse(pamh, &a, &c, err, PAM_SESSION_ERR);
 			goto out;
@@ -667,15 +639,14 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		r = PAM_IGNORE;
 		goto out;
 	}
-	if (check_choice(&cfg, user, &c, &im, &pw, err, sizeof(err)) < 0) {
+	if (check_choice(pamh, cfg, user, &c, &im, &pw, err, sizeof(err)) < 0) {
 		r = refuse(pamh, &a, &c, err, PAM_SESSION_ERR);
 		goto out;
 	}
-	r = prepare_on_host(pamh, &a, &cfg, &c, im, pw);
+	r = prepare_on_host(pamh, &a, cfg, &c, im, pw);
 	if (r == PAM_SUCCESS)
 		r = enter_session(pamh, &a, &c, im, pw);
 out:
-	melee_config_free(&cfg);
 	return r == PAM_IGNORE ? host_session(pamh) : r;
 }
 

@@ -191,9 +191,25 @@ int main(int argc, char **argv)
 		free(groups);
 		return 0;
 	}
+	/* One process, two lookups, the shell command CMD between them:
+	 * prints each answer ("uid:home" or "none"). */
+	if (argc == 4 && strcmp(argv[1], "twice") == 0) {
+		for (int i = 0; i < 2; i++) {
+			char buf[4096];
+			struct passwd pw, *res = NULL;
+
+			if (i == 1 && system(argv[3]) != 0)
+				return 1;
+			if (getpwnam_r(argv[2], &pw, buf, sizeof(buf), &res) == 0 && res)
+				printf("%u:%s\n", (unsigned)pw.pw_uid, pw.pw_dir);
+			else
+				printf("none\n");
+		}
+		return 0;
+	}
 	if (argc == 5 && strcmp(argv[1], "status") == 0)
 		return module_status(argv[2], argv[3], argv[4]);
-	fprintf(stderr, "usage: nss-lookup buffers|threads NAME | long LEN | direct SO NAME"
+	fprintf(stderr, "usage: nss-lookup buffers|threads NAME | twice NAME CMD | long LEN | direct SO NAME"
 			" | initgroups SO NAME GID | status SO passwd|shadow|initgroups NAME\n");
 	return 2;
 }

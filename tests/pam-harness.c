@@ -4,9 +4,13 @@
  * does (the process that opens the session lives on), then forks the
  * user's command with the PAM environment, as the user.
  *
- *   pam-harness [-a] [-n] [-t TTY] [-E VAR=VALUE]... CONFDIR SERVICE USER -- CMD [ARG...]
+ *   pam-harness [-a] [-p CMD] [-U USER2] [-n] [-t TTY] [-E VAR=VALUE]... CONFDIR SERVICE USER -- CMD [ARG...]
  *
- * -a runs the account phase first.  -n gives PAM no conversation function
+ * -a runs the account phase first; -p CMD runs the shell command CMD
+ * between it and the session (a test's edit between two stages of one
+ * handle); -U USER2 sets PAM_USER to USER2 there (an application that
+ * changes the user of a handle between stages; the command still runs
+ * as USER).  -n gives PAM no conversation function
  * (as an application may), -t TTY sets PAM_TTY.  Messages from the modules go to
  * stderr as "error: ..." and "info: ...".  Exit: the command's status, or
  * 20 + the PAM error for a failed phase. */
@@ -45,27 +49,31 @@ int main(int argc, char **argv)
 	pam_handle_t *pamh = NULL;
 	struct passwd *pw;
 	bool account = false;
-	const char *tty = NULL;
+	const char *tty = NULL, *pause_cmd = NULL, *user2 = NULL;
 	uid_t uid;
 	gid_t gid;
 	int opt, r, status;
 	pid_t pid;
 	char *user;
 
-	while ((opt = getopt(argc, argv, "+anE:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "+anE:t:p:U:")) != -1) {
 		if (opt == 'a')
 			account = true;
 		else if (opt == 'n')
 			pc.conv = NULL;
 		else if (opt == 't')
 			tty = optarg;
+		else if (opt == 'p')
+			pause_cmd = optarg;
+		else if (opt == 'U')
+			user2 = optarg;
 		else if (opt == 'E')
 			continue; /* applied after pam_start */
 		else
 			return 2;
 	}
 	if (argc - optind < 5 || strcmp(argv[optind + 3], "--") != 0) {
-		fprintf(stderr, "usage: pam-harness [-a] [-n] [-t TTY] [-E VAR=VALUE]... CONFDIR SERVICE USER -- CMD...\n");
+		fprintf(stderr, "usage: pam-harness [-a] [-p CMD] [-U USER2] [-n] [-t TTY] [-E VAR=VALUE]... CONFDIR SERVICE USER -- CMD...\n");
 		return 2;
 	}
 	user = argv[optind + 2];
@@ -85,11 +93,21 @@ int main(int argc, char **argv)
 		return 20 + r;
 	}
 	optind = 1;
-	while ((opt = getopt(argc, argv, "+anE:t:")) != -1)
+	while ((opt = getopt(argc, argv, "+anE:t:p:U:")) != -1)
 		if (opt == 'E')
 			pam_putenv(pamh, optarg);
 	if (account && (r = pam_acct_mgmt(pamh, 0)) != PAM_SUCCESS) {
 		fprintf(stderr, "account: %s\n", pam_strerror(pamh, r));
+		pam_end(pamh, r);
+		return 20 + r;
+	}
+	if (pause_cmd && system(pause_cmd) != 0) {
+		fprintf(stderr, "pam-harness: %s failed\n", pause_cmd);
+		pam_end(pamh, PAM_SUCCESS);
+		return 2;
+	}
+	if (user2 && (r = pam_set_item(pamh, PAM_USER, user2)) != PAM_SUCCESS) {
+		fprintf(stderr, "pam-harness: cannot set PAM_USER: %s\n", pam_strerror(pamh, r));
 		pam_end(pamh, r);
 		return 20 + r;
 	}
