@@ -109,7 +109,7 @@ static bool gpu_pattern_valid(const char *s)
 {
 	return strncmp(s, "lib", 3) == 0 && strlen(s) <= 128 &&
 	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-*?") ==
-		       strlen(s);
+		   strlen(s);
 }
 
 static int set_gpu_libraries(struct melee_config *cfg, const char *value, const char *path,

@@ -14,11 +14,11 @@
  * up mounts on each gpu = nvidia image's copy of /run/melee/gpu, holding
  * read-only binds of the host's files. */
 #define MELEE_GPU_DIR RUNSTATEDIR "/melee/gpu"
-#define MELEE_GPU_LIB "lib"		   /* libraries, soname links beside */
-#define MELEE_GPU_BIN "bin"		   /* nvidia-smi, nvidia-debugdump */
-#define MELEE_GPU_EGL "egl_vendor.d"	   /* glvnd's EGL vendor JSON files */
+#define MELEE_GPU_LIB "lib"		/* libraries, soname links beside */
+#define MELEE_GPU_BIN "bin"		/* nvidia-smi, nvidia-debugdump */
+#define MELEE_GPU_EGL "egl_vendor.d"	/* glvnd's EGL vendor JSON files */
 #define MELEE_GPU_VULKAN "vulkan/icd.d" /* the Vulkan ICD JSON files */
-#define MELEE_GPU_GBM "lib/gbm"		   /* the GBM backend */
+#define MELEE_GPU_GBM "lib/gbm"		/* the GBM backend */
 
 /* The current value of an environment variable (NULL: unset), and a
  * setter; ctx is the caller's (a PAM handle, a spank_t). */

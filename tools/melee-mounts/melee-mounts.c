@@ -11,6 +11,7 @@
 #include "mounts-links.h"
 #include "mounts-namerules.h"
 #include "mounts-ops.h"
+#include "mounts-gpu.h"
 #include "mounts-stale.h"
 #include "mounts-watch.h"
 #include "tool-util.h"
@@ -148,6 +149,18 @@ static void stale_note(const struct melee_image *im, char **stale, size_t n)
 		printf("  stale %s%s", im->path, stale[k]);
 }
 
+/* gpu = nvidia: how many of the driver's files are bound, which driver. */
+static void gpu_note(const struct melee_image *im, struct libmnt_table *tb)
+{
+	char ver[64];
+	size_t n;
+
+	if (im->gpu != MELEE_GPU_NVIDIA)
+		return;
+	n = mounts_gpu_bound(im, tb, ver, sizeof(ver));
+	printf("  gpu: %zu file%s bound, driver %s", n, n == 1 ? "" : "s", ver[0] ? ver : "none");
+}
+
 static int cmd_status(const struct melee_image **sel, size_t n, bool json)
 {
 	char err[MELEE_ERRLEN];
@@ -170,7 +183,7 @@ static int cmd_status(const struct melee_image **sel, size_t n, bool json)
 		       "MOUNTS");
 	for (size_t i = 0; i < n; i++) {
 		struct melee_image_status st;
-		char **stale = NULL;
+		char **stale = NULL, ver[64];
 		size_t n_stale = 0;
 
 		melee_image_status(sel[i], tb, 0, &st);
@@ -197,6 +210,13 @@ static int cmd_status(const struct melee_image **sel, size_t n, bool json)
 				printf(",\"detail\":");
 				json_string(st.detail);
 			}
+			if (sel[i]->gpu == MELEE_GPU_NVIDIA) {
+				size_t nb = mounts_gpu_bound(sel[i], tb, ver, sizeof(ver));
+
+				printf(",\"gpu\":{\"files\":%zu,\"driver\":", nb);
+				json_string(ver);
+				printf("}");
+			}
 			if (n_stale) {
 				printf(",\"stale_binds\":[");
 				for (size_t k = 0; k < n_stale; k++) {
@@ -212,6 +232,7 @@ static int cmd_status(const struct melee_image **sel, size_t n, bool json)
 			       nosuid_note(sel[i], &st));
 			source_note(sel[i], &st);
 			stale_note(sel[i], stale, n_stale);
+			gpu_note(sel[i], tb);
 			printf("%s%s\n", st.detail[0] ? "  " : "", st.detail);
 		}
 		melee_strv_free(stale);

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The GPU driver's files mounted in a gpu = nvidia image, and what
+ * status and check say of them (mounts-gpu.h). */
+#include "mounts-gpu.h"
+#include "melee-gpu-env.h"
+#include "melee-mnt-util.h"
+#include "melee-mounts.h"
+#include "melee-safety.h"
+#include "melee-umount.h"
+#include "melee-util.h"
+#include "tool-util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+/* The parent directories of `dest` inside the tmpfs (ours alone, fresh:
+ * nothing in it can be a symlink). */
+static int make_parents(int root, const char *dest)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", dest);
+	for (char *s = strchr(dir, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdirat(root, dir, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	return 0;
+}
+
+/* The opened host file bound on a new empty file `dest`: the very inode
+ * host_open checked (open_tree of the fd, never the path again),
+ * read-only, nosuid and nodev before it is attached. */
+static int bind_file(int root, const struct gpu_file *f, char *err, size_t errlen)
+{
+	struct mount_attr attr = {
+		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+		.propagation = MS_PRIVATE,
+	};
+	cleanup_fd int target = -1, tree = -1;
+	int r = make_parents(root, f->dest);
+
+	if (r < 0)
+		return melee_fail(err, errlen, r, "cannot make the directory of %s: %s", f->dest,
+				  strerror(-r));
+	target = openat(root, f->dest, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (target < 0)
+		return melee_fail(err, errlen, -errno, "cannot create %s: %s", f->dest,
+				  strerror(errno));
+	tree = open_tree(f->fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0 || mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0 ||
+	    move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return melee_fail(err, errlen, -errno, "cannot bind %s on %s: %s", f->host, f->dest,
+				  strerror(errno));
+	return 0;
+}
+
+static int populate(int root, const struct gpu_set *set, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < set->nf; i++)
+		if (bind_file(root, &set->f[i], err, errlen) < 0)
+			return -1;
+	for (size_t i = 0; i < set->nl; i++) {
+		int r = make_parents(root, set->l[i].name);
+
+		if (r < 0 || symlinkat(set->l[i].target, root, set->l[i].name) < 0)
+			return melee_fail(err, errlen, r < 0 ? r : -errno,
+					  "cannot link %s to %s: %s", set->l[i].name,
+					  set->l[i].target, strerror(r < 0 ? -r : errno));
+	}
+	return 0;
+}
+
+/* A tmpfs of root's (0755, nosuid, nodev: its libraries and tools must
+ * stay executable), filled, then made read-only. */
+static int gpu_tmpfs(int target_fd, const struct gpu_set *set, char *err, size_t errlen)
+{
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	cleanup_fd int fs = -1, mnt = -1;
+
+	fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "size", "1m", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return melee_fail(err, errlen, -errno, "cannot create a tmpfs: %s",
+				  strerror(errno));
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	if (mnt < 0 || move_mount(mnt, "", target_fd, "",
+				  MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return melee_fail(err, errlen, -errno, "cannot mount a tmpfs: %s", strerror(errno));
+	if (populate(mnt, set, err, errlen) < 0)
+		return -1;
+	if (mount_setattr(mnt, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+		return melee_fail(err, errlen, -errno, "cannot make the tmpfs read-only: %s",
+				  strerror(errno));
+	return 0;
+}
+
+/* Ours from an earlier up: a read-only tmpfs at MELEE_GPU_DIR. */
+static bool gpu_mounted(int fd)
+{
+	struct statfs sf;
+
+	return melee_is_mountpoint(fd) && fstatfs(fd, &sf) == 0 && sf.f_type == TMPFS_MAGIC &&
+	       (sf.f_flags & ST_RDONLY);
+}
+
+int mounts_gpu_up(const struct melee_image *im, int imgfd, const struct gpu_set *set,
+		  const struct mounts_opts *o, size_t *made, size_t *present)
+{
+	char err[MELEE_ERRLEN];
+	cleanup_fd int fd = -1;
+	bool created;
+
+	*made = *present = 0;
+	if (im->gpu != MELEE_GPU_NVIDIA)
+		return 0;
+	if (!set->nf) {
+		if (!o->quiet)
+			printf("%s: gpu = nvidia: no NVIDIA driver library in %s, nothing bound\n",
+			       im->name, MELEE_LDSO_CACHE);
+		return 0;
+	}
+	if (o->dry_run) {
+		printf("would mount a tmpfs on %s%s with %zu GPU driver files (driver %s)\n",
+		       im->path, MELEE_GPU_DIR, set->nf, set->version[0] ? set->version : "?");
+		return 0;
+	}
+	/* Through the fd walk, as every mountpoint of up: no symlink on the
+	 * way (an image whose /run leads to the host's /etc is refused). */
+	fd = image_open_mountpoint(imgfd, im->path, MELEE_GPU_DIR, MELEE_TARGET_DIR, true, &created,
+				   err, sizeof(err));
+	if (fd < 0) {
+		warn("%s: gpu = nvidia: %s", im->name, err);
+		return -1;
+	}
+	if (gpu_mounted(fd)) {
+		*present = 1 + set->nf;
+		return 0;
+	}
+	if (gpu_tmpfs(fd, set, err, sizeof(err)) < 0) {
+		char uerr[MELEE_ERRLEN];
+
+		warn("%s: gpu = nvidia: %s", im->name, err);
+		if (melee_unmount_beneath(imgfd, im->path, MELEE_GPU_DIR + 1, 0, true, uerr,
+					  sizeof(uerr)) < 0)
+			warn("%s: rollback: %s", im->name, uerr);
+		return -1;
+	}
+	*made = 1 + set->nf;
+	if (!o->quiet)
+		printf("%s: bound %zu GPU driver files under %s (driver %s)\n", im->name, set->nf,
+		       MELEE_GPU_DIR, set->version[0] ? set->version : "version unknown");
+	return 0;
+}
+
+size_t mounts_gpu_bound(const struct melee_image *im, struct libmnt_table *tb, char *version,
+			size_t len)
+{
+	char prefix[PATH_MAX];
+	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs;
+	size_t n = 0, pl;
+
+	version[0] = '\0';
+	pl = (size_t)snprintf(prefix, sizeof(prefix), "%s%s/", im->path, MELEE_GPU_DIR);
+	while (it && mnt_table_next_fs(tb, it, &fs) == 0) {
+		const char *t = mnt_fs_get_target(fs), *base;
+
+		if (!t || strncmp(t, prefix, pl) != 0)
+			continue;
+		n++;
+		base = strrchr(t, '/') + 1;
+		if ((strncmp(base, "libcuda.so.", 11) == 0 && strchr(base + 11, '.')) ||
+		    (!version[0] && strncmp(base, "libnvidia-ml.so.", 16) == 0 &&
+		     strchr(base + 16, '.')))
+			snprintf(version, len, "%s", strchr(base, '.') + 4);
+	}
+	mnt_free_iter(it);
+	return n;
+}
+
+void mounts_gpu_check_devices(const struct melee_image *im)
+{
+	char list[1024] = "";
+	DIR *d = opendir("/dev");
+	struct dirent *de;
+	size_t used = 0;
+
+	while (d && (de = readdir(d))) {
+		int w;
+
+		if (strncmp(de->d_name, "nvidia", 6) != 0)
+			continue;
+		w = snprintf(list + used, sizeof(list) - used, " /dev/%s", de->d_name);
+		if (w < 0 || (size_t)w >= sizeof(list) - used)
+			break;
+		used += (size_t)w;
+	}
+	if (d)
+		closedir(d);
+	if (used)
+		printf("%s: gpu = nvidia: devices the /dev bind shows:%s\n", im->name, list);
+	else
+		printf("%s: gpu = nvidia: no /dev/nvidia* device on this host (no GPU, or its "
+		       "driver is not loaded)\n",
+		       im->name);
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gpu = nvidia at up: the host's NVIDIA user-space driver found from the
+ * ld.so cache (and the driver's JSON files and tools), checked against
+ * the image's glibc, and bound read-only under MELEE_GPU_DIR
+ * (melee-gpu-env.h) on a tmpfs of its own in the image. */
+#ifndef MELEE_MOUNTS_GPU_H
+#define MELEE_MOUNTS_GPU_H
+
+#include <libmount.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "melee-config.h"
+#include "mounts-ops.h"
+
+#define MELEE_LDSO_CACHE "/etc/ld.so.cache"
+
+/* What up binds: a file of the host, opened and checked, and where it
+ * goes (relative to MELEE_GPU_DIR); and the soname links beside. */
+struct gpu_file {
+	char *dest, *host;
+	int fd;
+};
+struct gpu_link {
+	char *name, *target;
+};
+struct gpu_set {
+	struct gpu_file *f;
+	size_t nf;
+	struct gpu_link *l;
+	size_t nl;
+	char version[64]; /* the driver's, "" when unknown */
+};
+void gpu_set_free(struct gpu_set *set);
+
+/* Everything before a mount: the host's driver files (owned by root,
+ * written by no one else, regular files), and each ELF one's glibc need
+ * against the image's libc.so.6 (imgfd: its root).  0 (an empty set when
+ * the host has no driver), or -1 with the reason printed: up refuses the
+ * image then. */
+int mounts_gpu_prepare(const struct melee_image *im, int imgfd, struct gpu_set *set);
+
+/* Mounts the set in the image (after its fstab binds: on its copy of
+ * /run).  Counts the mounts made or already there; -1 with the reason
+ * printed, nothing of it left mounted. */
+int mounts_gpu_up(const struct melee_image *im, int imgfd, const struct gpu_set *set,
+		  const struct mounts_opts *o, size_t *made, size_t *present);
+
+/* For status: the driver files bound in image im (from the mount table)
+ * and the driver version their names carry ("" if none). */
+size_t mounts_gpu_bound(const struct melee_image *im, struct libmnt_table *tb, char *version,
+			size_t len);
+
+/* For check: the host's /dev/nvidia* device nodes (and /dev/nvidia-caps)
+ * that the image's /dev bind shows, on one line. */
+void mounts_gpu_check_devices(const struct melee_image *im);
+
+#endif
