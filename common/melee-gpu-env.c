@@ -22,12 +22,20 @@ static bool root_dir(const char *path)
 	       st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH));
 }
 
+/* A user's PATH as Debian's login.defs (ENV_PATH) gives it: a PAM
+ * environment without PATH (sshd, login) gets this after the GPU's bin,
+ * where a bare GPU bin would replace the login's own PATH. */
+#define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games"
+
 /* value = dir, then the old value after a ':' (unless dir is first
- * already: a nested session keeps one copy). */
-static int prepend(const char *name, const char *dir, melee_env_get_fn get, melee_env_set_fn set,
-		   void *ctx, char *err, size_t errlen)
+ * already: a nested session keeps one copy); `fallback` when unset. */
+static int prepend(const char *name, const char *dir, const char *fallback, melee_env_get_fn get,
+		   melee_env_set_fn set, void *ctx, char *err, size_t errlen)
 {
 	const char *old = get(name, ctx);
+
+	if (!old || !*old)
+		old = fallback;
 	size_t dl = strlen(dir);
 	cleanup_free char *value = NULL;
 	int r;
@@ -92,10 +100,11 @@ int melee_gpu_env(const struct melee_image *im, melee_env_get_fn get, melee_env_
 	if (im->gpu != MELEE_GPU_NVIDIA || !root_dir(MELEE_GPU_DIR))
 		return 0;
 	if (root_dir(MELEE_GPU_DIR "/" MELEE_GPU_LIB))
-		r = prepend("LD_LIBRARY_PATH", MELEE_GPU_DIR "/" MELEE_GPU_LIB, get, set, ctx, err,
-			    errlen);
+		r = prepend("LD_LIBRARY_PATH", MELEE_GPU_DIR "/" MELEE_GPU_LIB, NULL, get, set, ctx,
+			    err, errlen);
 	if (r == 0 && root_dir(MELEE_GPU_DIR "/" MELEE_GPU_BIN))
-		r = prepend("PATH", MELEE_GPU_DIR "/" MELEE_GPU_BIN, get, set, ctx, err, errlen);
+		r = prepend("PATH", MELEE_GPU_DIR "/" MELEE_GPU_BIN, DEFAULT_PATH, get, set, ctx,
+			    err, errlen);
 	if (r == 0 && root_dir(MELEE_GPU_DIR "/" MELEE_GPU_EGL))
 		r = set_fixed("__EGL_VENDOR_LIBRARY_DIRS", MELEE_GPU_DIR "/" MELEE_GPU_EGL, set,
 			      ctx, err, errlen);

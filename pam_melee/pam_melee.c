@@ -597,8 +597,8 @@ static int set_image_env(pam_handle_t *pamh, const struct melee_image *im)
 	snprintf(env, sizeof(env), "debian_chroot=%s", im->name);
 	if (r == PAM_SUCCESS)
 		r = pam_putenv(pamh, env);
-	if (r == PAM_SUCCESS && melee_gpu_env(im, gpu_env_get, gpu_env_set, pamh, err,
-					      sizeof(err)) < 0) {
+	if (r == PAM_SUCCESS &&
+	    melee_gpu_env(im, gpu_env_get, gpu_env_set, pamh, err, sizeof(err)) < 0) {
 		pam_syslog(pamh, LOG_ERR, "image %s: %s", im->name, err);
 		r = PAM_BUF_ERR;
 	}

@@ -191,10 +191,13 @@ size_t mounts_gpu_bound(const struct melee_image *im, struct libmnt_table *tb, c
 	return n;
 }
 
-void mounts_gpu_check_devices(const struct melee_image *im)
+void mounts_gpu_check_devices(const struct melee_image *im, int imgfd)
 {
 	char list[1024] = "";
-	DIR *d = opendir("/dev");
+	/* The image's /dev as its /dev bind shows it (a symlink there is
+	 * not followed: it would list some other directory). */
+	int fd = openat(imgfd, "dev", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 	struct dirent *de;
 	size_t used = 0;
 
@@ -210,10 +213,12 @@ void mounts_gpu_check_devices(const struct melee_image *im)
 	}
 	if (d)
 		closedir(d);
+	else if (fd >= 0)
+		close(fd);
 	if (used)
 		printf("%s: gpu = nvidia: devices the /dev bind shows:%s\n", im->name, list);
 	else
-		printf("%s: gpu = nvidia: no /dev/nvidia* device on this host (no GPU, or its "
-		       "driver is not loaded)\n",
+		printf("%s: gpu = nvidia: no /dev/nvidia* device in the image's /dev (no GPU, "
+		       "or its driver is not loaded)\n",
 		       im->name);
 }

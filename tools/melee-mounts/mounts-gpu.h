@@ -51,8 +51,8 @@ int mounts_gpu_up(const struct melee_image *im, int imgfd, const struct gpu_set 
 size_t mounts_gpu_bound(const struct melee_image *im, struct libmnt_table *tb, char *version,
 			size_t len);
 
-/* For check: the host's /dev/nvidia* device nodes (and /dev/nvidia-caps)
- * that the image's /dev bind shows, on one line. */
-void mounts_gpu_check_devices(const struct melee_image *im);
+/* For check: the /dev/nvidia* device nodes (and /dev/nvidia-caps) that
+ * the image's /dev (the host's, through its bind) shows, on one line. */
+void mounts_gpu_check_devices(const struct melee_image *im, int imgfd);
 
 #endif

@@ -730,7 +730,7 @@ static int check_one(const struct melee_image *im, const struct mounts_opts *o)
 		problems += check_accounts(im, imgfd, o);
 	problems += check_stale(im);
 	if (im->gpu == MELEE_GPU_NVIDIA && !o->quiet)
-		mounts_gpu_check_devices(im);
+		mounts_gpu_check_devices(im, imgfd);
 	if (!problems && !o->quiet)
 		printf("%s: ok (%s)\n", im->name, interp[0] ? "dynamic shell" : "static shell");
 	return problems ? 1 : 0;

@@ -1,0 +1,7 @@
+int nvmlInit_v2(void) { return 0; }
+int nvmlSystemGetDriverVersion(char *buf, unsigned len)
+{
+	const char v[] = "555.42.02";
+	for (unsigned i = 0; i < len && i < sizeof(v); i++) buf[i] = v[i];
+	return 0;
+}
