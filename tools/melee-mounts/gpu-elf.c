@@ -18,6 +18,7 @@
 #define ELF_SECTION_MAX (16u << 20)
 #define ELF_SHNUM_MAX 4096u
 #define VERSION_ENTRIES_MAX 100000u
+#define ELF_LIBC_MAX (32u << 20)
 
 /* glibc's sysdeps/generic/dl-cache.h: the flags of this machine's own
  * libraries in the cache. */
@@ -167,7 +168,7 @@ unsigned gpu_glibc_parse(const char *s)
 	int i = 0;
 
 	if (strcmp(s, "ABI_DT_RELR") == 0)
-		return 20360; /* DT_RELR relocations: glibc 2.36 */
+		return 23600; /* DT_RELR relocations: glibc 2.36 */
 	if (*s < '0' || *s > '9')
 		return 0;
 	for (; *s && i < 3; s++) {
@@ -361,19 +362,19 @@ struct release {
 
 /* Each family's releases in order, with the glibc they ship. */
 static const struct release releases[] = {
-	{ "Debian", "Debian 9 stretch", 20240 },
-	{ "Debian", "Debian 10 buster", 20280 },
-	{ "Debian", "Debian 11 bullseye", 20310 },
-	{ "Debian", "Debian 12 bookworm", 20360 },
-	{ "Debian", "Debian 13 trixie", 20410 },
-	{ "Ubuntu", "Ubuntu 18.04", 20270 },
-	{ "Ubuntu", "Ubuntu 20.04", 20310 },
-	{ "Ubuntu", "Ubuntu 22.04", 20350 },
-	{ "Ubuntu", "Ubuntu 24.04", 20390 },
-	{ "EL", "EL7", 20170 },
-	{ "EL", "EL8", 20280 },
-	{ "EL", "EL9", 20340 },
-	{ "EL", "EL10", 20390 },
+	{ "Debian", "Debian 9 stretch", 22400 },
+	{ "Debian", "Debian 10 buster", 22800 },
+	{ "Debian", "Debian 11 bullseye", 23100 },
+	{ "Debian", "Debian 12 bookworm", 23600 },
+	{ "Debian", "Debian 13 trixie", 24100 },
+	{ "Ubuntu", "Ubuntu 18.04", 22700 },
+	{ "Ubuntu", "Ubuntu 20.04", 23100 },
+	{ "Ubuntu", "Ubuntu 22.04", 23500 },
+	{ "Ubuntu", "Ubuntu 24.04", 23900 },
+	{ "EL", "EL7", 21700 },
+	{ "EL", "EL8", 22800 },
+	{ "EL", "EL9", 23400 },
+	{ "EL", "EL10", 23900 },
 };
 
 const char *gpu_glibc_releases(unsigned v, char *buf, size_t len)
@@ -400,4 +401,32 @@ const char *gpu_glibc_releases(unsigned v, char *buf, size_t len)
 		snprintf(buf, len,
 			 "none this table knows (newer than Debian 13, Ubuntu 24.04, EL10)");
 	return buf;
+}
+
+/* glibc's banner, "... stable release version 2.31.", in its libc.so.6:
+ * the release, where the highest symbol version may be older (2.31
+ * added none: its highest is GLIBC_2.30). */
+unsigned gpu_libc_release(int fd)
+{
+	static const char mark[] = "release version ";
+	cleanup_free char *buf = NULL;
+	size_t len = 0, i = 0;
+	const char *p;
+	char v[16];
+
+	if (lseek(fd, 0, SEEK_SET) < 0 || melee_read_fd_bytes(fd, ELF_LIBC_MAX, &buf, &len) < 0)
+		return 0;
+	p = memmem(buf, len, mark, sizeof(mark) - 1);
+	if (!p)
+		return 0;
+	p += sizeof(mark) - 1;
+	while (i < sizeof(v) - 1 && p + i < buf + len &&
+	       ((p[i] >= '0' && p[i] <= '9') || p[i] == '.')) {
+		v[i] = p[i];
+		i++;
+	}
+	v[i] = '\0';
+	if (i && v[i - 1] == '.')
+		v[i - 1] = '\0';
+	return gpu_glibc_parse(v);
 }

@@ -33,6 +33,10 @@ const char *gpu_glibc_str(unsigned v, char *buf, size_t len);
 int gpu_elf_glibc(int fd, const char *shown, int defined, unsigned *version, char *err,
 		  size_t errlen);
 
+/* The release a libc.so.6 names in its banner ("release version
+ * 2.31"), 0 if none: what messages call the image's glibc. */
+unsigned gpu_libc_release(int fd);
+
 /* The oldest release of Debian, Ubuntu and EL whose glibc is at least v:
  * "Debian 12 bookworm (2.36), Ubuntu 24.04 (2.39), EL10 (2.39)". */
 const char *gpu_glibc_releases(unsigned v, char *buf, size_t len);

@@ -290,8 +290,9 @@ static const char *const libc_paths[] = {
 	NULL,
 };
 
-/* The highest GLIBC_2.xx the image's libc.so.6 defines (its version). */
-static int image_glibc(const struct melee_image *im, int imgfd, unsigned *v)
+/* The highest GLIBC_2.xx the image's libc.so.6 defines (what a library
+ * may need of it), and its release for messages. */
+static int image_glibc(const struct melee_image *im, int imgfd, unsigned *v, unsigned *release)
 {
 	char err[MELEE_ERRLEN], shown[PATH_MAX];
 
@@ -306,6 +307,9 @@ static int image_glibc(const struct melee_image *im, int imgfd, unsigned *v)
 			warn("%s: %s", im->name, err);
 			return -1;
 		}
+		*release = gpu_libc_release(fd);
+		if (*release < *v)
+			*release = *v;
 		if (*v)
 			return 0;
 	}
@@ -328,9 +332,9 @@ static bool is_elf(int fd)
 static int check_glibc(const struct melee_image *im, int imgfd, const struct gpu_set *set)
 {
 	char err[MELEE_ERRLEN], have[32], need[32], rel[512];
-	unsigned image_v, v;
+	unsigned image_v, image_release, v;
 
-	if (image_glibc(im, imgfd, &image_v) < 0)
+	if (image_glibc(im, imgfd, &image_v, &image_release) < 0)
 		return -1;
 	for (size_t i = 0; i < set->nf; i++) {
 		if (!is_elf(set->f[i].fd))
@@ -344,7 +348,7 @@ static int check_glibc(const struct melee_image *im, int imgfd, const struct gpu
 		warn("%s: gpu = nvidia refused: the host's %s needs glibc %s, the image has %s; "
 		     "an image of %s or later would do",
 		     im->name, set->f[i].host, gpu_glibc_str(v, need, sizeof(need)),
-		     gpu_glibc_str(image_v, have, sizeof(have)),
+		     gpu_glibc_str(image_release, have, sizeof(have)),
 		     gpu_glibc_releases(v, rel, sizeof(rel)));
 		return -1;
 	}
