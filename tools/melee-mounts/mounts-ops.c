@@ -485,9 +485,14 @@ static int up_one(const struct melee_image *im, const struct mounts_opts *o,
 	for (size_t i = 0; i < u.plan.n; i++)
 		if (up_check_entry(&u, i) < 0)
 			goto out;
-	if (up_mount_all(&u) < 0 || cover_account_daemons(im, u.imgfd, &u.plan, o) < 0 ||
-	    up_gpu(&u) < 0)
+	if (up_mount_all(&u) < 0 || cover_account_daemons(im, u.imgfd, &u.plan, o) < 0)
 		goto out;
+	/* Its mountpoint is only there to check on the image's /run: a
+	 * refusal takes back what this run mounted. */
+	if (up_gpu(&u) < 0) {
+		rollback(im, &u.plan, u.mounted, u.self_bind);
+		goto out;
+	}
 	up_report(&u);
 	rc = 0;
 out:
