@@ -108,6 +108,9 @@ int melee_gpu_env(const struct melee_image *im, melee_env_get_fn get, melee_env_
 	if (r == 0 && root_dir(MELEE_GPU_DIR "/" MELEE_GPU_EGL))
 		r = set_fixed("__EGL_VENDOR_LIBRARY_DIRS", MELEE_GPU_DIR "/" MELEE_GPU_EGL, set,
 			      ctx, err, errlen);
+	if (r == 0 && root_dir(MELEE_GPU_DIR "/" MELEE_GPU_EGL_EXTERNAL))
+		r = set_fixed("__EGL_EXTERNAL_PLATFORM_CONFIG_DIRS",
+			      MELEE_GPU_DIR "/" MELEE_GPU_EGL_EXTERNAL, set, ctx, err, errlen);
 	if (r == 0 && root_dir(MELEE_GPU_DIR "/" MELEE_GPU_GBM))
 		r = set_fixed("GBM_BACKENDS_PATH", MELEE_GPU_DIR "/" MELEE_GPU_GBM, set, ctx, err,
 			      errlen);

@@ -18,6 +18,8 @@
 #define MELEE_GPU_BIN "bin"		/* nvidia-smi, nvidia-debugdump */
 #define MELEE_GPU_EGL "egl_vendor.d"	/* glvnd's EGL vendor JSON files */
 #define MELEE_GPU_VULKAN "vulkan/icd.d" /* the Vulkan ICD JSON files */
+/* NVIDIA EGL's external platforms (Wayland, GBM) */
+#define MELEE_GPU_EGL_EXTERNAL "egl_external_platform.d"
 #define MELEE_GPU_GBM "lib/gbm"		/* the GBM backend */
 
 /* The current value of an environment variable (NULL: unset), and a
@@ -27,7 +29,8 @@ typedef int (*melee_env_set_fn)(const char *name, const char *value, void *ctx);
 
 /* Inside image im (after melee_enter_image): for gpu = nvidia, sets
  * LD_LIBRARY_PATH and PATH with the GPU directories first, and
- * __EGL_VENDOR_LIBRARY_DIRS, VK_ICD_FILENAMES and GBM_BACKENDS_PATH to
+ * __EGL_VENDOR_LIBRARY_DIRS, __EGL_EXTERNAL_PLATFORM_CONFIG_DIRS,
+ * VK_ICD_FILENAMES and GBM_BACKENDS_PATH to
  * what up bound, each only when that part of MELEE_GPU_DIR is there
  * (a root-owned directory no one else may write).  Nothing for gpu =
  * none.  0, or the setter's negative code with a message. */

@@ -10,9 +10,24 @@ GPU_VERSION=555.42.02
 GPU_LIB=$T/gpu-driver/lib
 GPU_PROBE=$T/gpu-driver/gpu-probe
 
-# gpu_stub NAME SONAME SOURCE: $GPU_LIB/NAME.so.$GPU_VERSION with that soname.
+# gpu_stub NAME SONAME SOURCE: $GPU_LIB/NAME.so.$GPU_VERSION with that soname
+# (libnvidia-ml's stub answers $GPU_VERSION).
 gpu_stub() {
-	gcc -shared -fPIC -O1 -o "$GPU_LIB/$1.so.$GPU_VERSION" -Wl,-soname,"$2" "$GPU_SRC/$3"
+	gcc -shared -fPIC -O1 -DSTUB_VERSION="\"$GPU_VERSION\"" -o "$GPU_LIB/$1.so.$GPU_VERSION" \
+		-Wl,-soname,"$2" "$GPU_SRC/$3"
+}
+
+# gpu_driver_update VERSION: the host's driver replaced as a package
+# update does it: the new libraries installed, the old ones removed,
+# ldconfig (the soname links and the cache anew), nvidia-smi renamed over.
+gpu_driver_update() {
+	local old=$GPU_VERSION
+	GPU_VERSION=$1
+	gpu_stub libcuda libcuda.so.1 stub-cuda.c &&
+		gpu_stub libnvidia-ml libnvidia-ml.so.1 stub-nvml.c &&
+		rm -f "$GPU_LIB/libcuda.so.$old" "$GPU_LIB/libnvidia-ml.so.$old" && ldconfig || return 1
+	printf '#!/bin/sh\necho "NVIDIA-SMI %s (stub)"\n' "$GPU_VERSION" > /usr/local/bin/nvidia-smi.new &&
+		chmod 755 /usr/local/bin/nvidia-smi.new && mv /usr/local/bin/nvidia-smi.new /usr/local/bin/nvidia-smi
 }
 
 # gpu_host_driver: libcuda.so.1 and libnvidia-ml.so.1 in the cache, the

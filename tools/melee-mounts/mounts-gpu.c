@@ -38,10 +38,22 @@ static const struct {
 } json_dirs[] = {
 	{ MELEE_GPU_EGL, { "/etc/glvnd/egl_vendor.d", "/usr/share/glvnd/egl_vendor.d", NULL } },
 	{ MELEE_GPU_VULKAN, { "/etc/vulkan/icd.d", "/usr/share/vulkan/icd.d", NULL } },
+	/* NVIDIA's EGL reads these for Wayland and GBM (egl-wayland's
+	 * 10_nvidia_wayland.json, egl-gbm's 15_nvidia_gbm.json). */
+	{ MELEE_GPU_EGL_EXTERNAL,
+	  { "/etc/egl/egl_external_platform.d", "/usr/share/egl/egl_external_platform.d", NULL } },
 };
 
 static const char *const tools[] = { "nvidia-smi", "nvidia-debugdump", NULL };
 static const char *const tool_dirs[] = { "/usr/bin", "/usr/local/bin", NULL };
+
+/* Discovery for status and watch (set->quiet) only asks whether what is
+ * bound is still what the host has: up names the file that is wrong. */
+#define gwarn(set, ...)                                                                            \
+	do {                                                                                       \
+		if (!(set)->quiet)                                                                 \
+			warn(__VA_ARGS__);                                                         \
+	} while (0)
 
 void gpu_set_free(struct gpu_set *set)
 {
@@ -59,6 +71,20 @@ void gpu_set_free(struct gpu_set *set)
 	memset(set, 0, sizeof(*set));
 }
 
+void mounts_gpu_watch_paths(void (*add)(void *ctx, const char *dir, const char *name), void *ctx)
+{
+	/* ldconfig renames the new cache into place after a driver's files
+	 * are installed (dpkg's trigger, the .run installer): the last event
+	 * of an update. */
+	add(ctx, "/etc", "ld.so.cache");
+	for (size_t k = 0; k < sizeof(json_dirs) / sizeof(json_dirs[0]); k++)
+		for (size_t d = 0; json_dirs[k].dirs[d]; d++)
+			add(ctx, json_dirs[k].dirs[d], NULL);
+	for (size_t d = 0; tool_dirs[d]; d++)
+		for (size_t t = 0; tools[t]; t++)
+			add(ctx, tool_dirs[d], tools[t]);
+}
+
 static bool has_dest(const struct gpu_set *set, const char *dest)
 {
 	for (size_t i = 0; i < set->nf; i++)
@@ -74,24 +100,24 @@ static bool has_dest(const struct gpu_set *set, const char *dest)
  * sonames are links) as a regular file of root's that no one else may
  * write; the opened fd is what is bound, so a later swap of the path
  * changes nothing. */
-static int host_open(const char *path, char **real)
+static int host_open(const struct gpu_set *set, const char *path, char **real)
 {
 	struct stat st;
 	int fd;
 
 	*real = realpath(path, NULL);
 	if (!*real) {
-		warn("GPU driver file %s: %s", path, strerror(errno));
+		gwarn(set, "GPU driver file %s: %s", path, strerror(errno));
 		return -1;
 	}
 	fd = melee_open_regular(AT_FDCWD, *real, O_NOFOLLOW, 0, &st);
 	if (fd == -EINVAL)
-		warn("GPU driver file %s is %s, expected a regular file; refused", *real,
+		gwarn(set, "GPU driver file %s is %s, expected a regular file; refused", *real,
 		     melee_file_kind(&st));
 	else if (fd < 0)
-		warn("GPU driver file %s: %s", *real, strerror(-fd));
+		gwarn(set, "GPU driver file %s: %s", *real, strerror(-fd));
 	else if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		warn("GPU driver file %s is not root's alone (owner %u, mode %04o; expected "
+		gwarn(set, "GPU driver file %s is not root's alone (owner %u, mode %04o; expected "
 		     "owner root and not writable by group or others); refused",
 		     *real, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
 		melee_closep(&fd);
@@ -108,7 +134,7 @@ static int add_file(struct gpu_set *set, const char *dest, const char *path)
 
 	if (has_dest(set, dest))
 		return 0;
-	fd = host_open(path, &real);
+	fd = host_open(set, path, &real);
 	if (fd < 0)
 		return -1;
 	nf = realloc(set->f, (set->nf + 1) * sizeof(*nf));
@@ -161,7 +187,7 @@ static int add_library(struct gpu_set *set, const struct gpu_cache_entry *e)
 	const char *base;
 
 	if (!dir || !realpath(e->path, real)) {
-		warn("GPU driver library %s (%s): %s", e->path, e->soname, strerror(errno));
+		gwarn(set, "GPU driver library %s (%s): %s", e->path, e->soname, strerror(errno));
 		return -1;
 	}
 	base = strrchr(real, '/') + 1;
@@ -188,20 +214,20 @@ static int discover_libraries(const struct melee_image *im, struct gpu_set *set)
 	int rc = 0;
 
 	if (fd == -EINVAL) {
-		warn("%s: %s is %s, expected a regular file", im->name, MELEE_LDSO_CACHE,
+		gwarn(set, "%s: %s is %s, expected a regular file", im->name, MELEE_LDSO_CACHE,
 		     melee_file_kind(&st));
 		return -1;
 	}
 	if (fd < 0) {
-		warn("%s: cannot open %s: %s", im->name, MELEE_LDSO_CACHE, strerror(-fd));
+		gwarn(set, "%s: cannot open %s: %s", im->name, MELEE_LDSO_CACHE, strerror(-fd));
 		return -1;
 	}
 	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		warn("%s: %s is not root's alone; refused", im->name, MELEE_LDSO_CACHE);
+		gwarn(set, "%s: %s is not root's alone; refused", im->name, MELEE_LDSO_CACHE);
 		return -1;
 	}
 	if (gpu_ldcache_read(fd, MELEE_LDSO_CACHE, &e, &n, err, sizeof(err)) < 0) {
-		warn("%s: %s", im->name, err);
+		gwarn(set, "%s: %s", im->name, err);
 		return -1;
 	}
 	for (size_t i = 0; i < n && rc == 0; i++)
@@ -355,18 +381,31 @@ static int check_glibc(const struct melee_image *im, int imgfd, const struct gpu
 	return 0;
 }
 
-int mounts_gpu_prepare(const struct melee_image *im, int imgfd, struct gpu_set *set)
+int mounts_gpu_discover(const struct melee_image *im, struct gpu_set *set, bool quiet)
 {
 	memset(set, 0, sizeof(*set));
+	set->quiet = quiet;
 	if (im->gpu != MELEE_GPU_NVIDIA)
 		return 0;
-	if (discover_libraries(im, set) < 0 || discover_files(set) < 0 ||
-	    (set->nf && check_glibc(im, imgfd, set) < 0)) {
+	if (discover_libraries(im, set) < 0 || discover_files(set) < 0) {
+		gpu_set_free(set);
+		return -1;
+	}
+	driver_version(set);
+	return 0;
+}
+
+int mounts_gpu_prepare(const struct melee_image *im, int imgfd, struct gpu_set *set)
+{
+	if (im->gpu != MELEE_GPU_NVIDIA) {
+		memset(set, 0, sizeof(*set));
+		return 0;
+	}
+	if (mounts_gpu_discover(im, set, false) < 0 || (set->nf && check_glibc(im, imgfd, set) < 0)) {
 		warn("%s: gpu = nvidia: the host's driver cannot be bound; nothing mounted",
 		     im->name);
 		gpu_set_free(set);
 		return -1;
 	}
-	driver_version(set);
 	return 0;
 }
