@@ -14,6 +14,12 @@
 images_setup
 ok_cmd "the stub driver $GPU_VERSION built and registered in the ld.so cache" gpu_host_driver
 ok_cmd "a private /dev with nvidia0 (195:0) for the images" gpu_private_dev
+# NVIDIA EGL's Wayland platform, and another vendor's that is not bound.
+mkdir -p /etc/egl/egl_external_platform.d
+echo '{"file_format_version":"1.0.0","ICD":{"library_path":"libnvidia-egl-wayland.so.1"}}' \
+	> /etc/egl/egl_external_platform.d/10_nvidia_wayland.json
+echo '{"file_format_version":"1.0.0","ICD":{"library_path":"libother-egl.so.1"}}' \
+	> /etc/egl/egl_external_platform.d/20_other.json
 image_ready bullseye bullseye
 image_ready trixie trixie
 for i in bullseye trixie; do
@@ -25,9 +31,9 @@ ok_cmd "configuration with gpu = nvidia and gpu = none passes check" mm check pl
 
 run mm up bullseye trixie plain
 is "$rc" "0" "up bullseye trixie plain"
-like "$out" "^bullseye: bound 5 GPU driver files under /run/melee/gpu \(driver $GPU_VERSION\)$" \
-	"up binds the driver's 5 files in bullseye (2 libraries, 2 JSON files, nvidia-smi)"
-like "$out" "^trixie: bound 5 GPU driver files under /run/melee/gpu \(driver $GPU_VERSION\)$" "and in trixie"
+like "$out" "^bullseye: bound 6 GPU driver files under /run/melee/gpu \(driver $GPU_VERSION\)$" \
+	"up binds the driver's 6 files in bullseye (2 libraries, 3 JSON files, nvidia-smi)"
+like "$out" "^trixie: bound 6 GPU driver files under /run/melee/gpu \(driver $GPU_VERSION\)$" "and in trixie"
 unlike "$out" "^plain: .*GPU" "nothing of the GPU for plain (gpu = none)"
 run mm up bullseye trixie plain
 like "$out" "^bullseye: already up, nothing mounted" "up again mounts nothing new in bullseye"
@@ -47,15 +53,16 @@ for i in bullseye trixie; do
 	run as alice "$T/bin/melee" "$i" /usr/local/bin/gpu-probe
 	is "$rc:$out" "0:$probe" "$i (melee, as alice): the program dlopens libcuda.so.1 and libnvidia-ml.so.1 and calls them"
 done
-run as alice "$T/bin/melee" bullseye /bin/sh -c 'echo "$LD_LIBRARY_PATH|$VK_ICD_FILENAMES|$__EGL_VENDOR_LIBRARY_DIRS"; nvidia-smi'
-is "$out" "/run/melee/gpu/lib|/run/melee/gpu/vulkan/icd.d/nvidia_icd.json|/run/melee/gpu/egl_vendor.d
-NVIDIA-SMI $GPU_VERSION (stub)" "melee sets LD_LIBRARY_PATH, VK_ICD_FILENAMES, __EGL_VENDOR_LIBRARY_DIRS; nvidia-smi is on PATH"
+run as alice "$T/bin/melee" bullseye /bin/sh -c 'echo "$LD_LIBRARY_PATH|$VK_ICD_FILENAMES|$__EGL_VENDOR_LIBRARY_DIRS|$__EGL_EXTERNAL_PLATFORM_CONFIG_DIRS"; ls /run/melee/gpu/egl_external_platform.d; nvidia-smi'
+is "$out" "/run/melee/gpu/lib|/run/melee/gpu/vulkan/icd.d/nvidia_icd.json|/run/melee/gpu/egl_vendor.d|/run/melee/gpu/egl_external_platform.d
+10_nvidia_wayland.json
+NVIDIA-SMI $GPU_VERSION (stub)" "melee sets LD_LIBRARY_PATH, VK_ICD_FILENAMES, __EGL_VENDOR_LIBRARY_DIRS, __EGL_EXTERNAL_PLATFORM_CONFIG_DIRS (NVIDIA's Wayland platform alone); nvidia-smi is on PATH"
 run as alice env LD_LIBRARY_PATH=/opt/x "$T/bin/melee" trixie /bin/sh -c 'echo "$LD_LIBRARY_PATH"'
 is "$out" "/run/melee/gpu/lib:/opt/x" "the GPU's library directory comes before the caller's LD_LIBRARY_PATH"
 is "$(as alice "$T/bin/melee" trixie stat -c '%F %t:%T' /dev/nvidia0)" "character special file c3:0" \
 	"/dev/nvidia0 (195:0) comes with the /dev bind"
-run as alice "$T/bin/melee" plain /bin/sh -c 'echo "[$LD_LIBRARY_PATH][$VK_ICD_FILENAMES][$__EGL_VENDOR_LIBRARY_DIRS]"; ls -A /run/melee/gpu 2>/dev/null | wc -l'
-is "$out" "[][][]
+run as alice "$T/bin/melee" plain /bin/sh -c 'echo "[$LD_LIBRARY_PATH][$VK_ICD_FILENAMES][$__EGL_VENDOR_LIBRARY_DIRS][$__EGL_EXTERNAL_PLATFORM_CONFIG_DIRS]"; ls -A /run/melee/gpu 2>/dev/null | wc -l'
+is "$out" "[][][][]
 0" "plain (gpu = none): no GPU variables and nothing in /run/melee/gpu"
 
 pam_service melee-test "account required pam_permit.so
@@ -72,10 +79,10 @@ out=$("$HARNESS" -E MELEE_IMAGE=plain "$T/pam.d" melee-test alice -- /bin/sh -c 
 is "$out" "[]" "pam_melee (plain, gpu = none): no LD_LIBRARY_PATH"
 
 run mm status bullseye plain
-like "$out" "^bullseye .* gpu: 5 files bound, driver $GPU_VERSION" "status: bullseye's GPU files and the driver version"
+like "$out" "^bullseye .* gpu: 6 files bound, driver $GPU_VERSION" "status: bullseye's GPU files and the driver version"
 unlike "$out" "^plain .*gpu:" "status says nothing of a GPU for plain"
 run mm status --json trixie
-like "$out" '"gpu":\{"files":5,"driver":"555.42.02"\}' "status --json: the GPU files and driver"
+like "$out" '"gpu":\{"files":6,"driver":"555.42.02"\}' "status --json: the GPU files and driver"
 run mm check trixie
 like "$out" "^trixie: gpu = nvidia: devices the /dev bind shows:.* /dev/nvidia0" "check names /dev/nvidia0"
 like "$out" "^trixie: gpu = nvidia: devices the /dev bind shows:.* /dev/nvidia-caps" "and /dev/nvidia-caps"
