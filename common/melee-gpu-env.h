@@ -20,7 +20,7 @@
 #define MELEE_GPU_VULKAN "vulkan/icd.d" /* the Vulkan ICD JSON files */
 /* NVIDIA EGL's external platforms (Wayland, GBM) */
 #define MELEE_GPU_EGL_EXTERNAL "egl_external_platform.d"
-#define MELEE_GPU_GBM "lib/gbm"		/* the GBM backend */
+#define MELEE_GPU_GBM "lib/gbm" /* the GBM backend */
 
 /* The current value of an environment variable (NULL: unset), and a
  * setter; ctx is the caller's (a PAM handle, a spank_t). */

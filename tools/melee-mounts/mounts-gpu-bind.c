@@ -120,7 +120,8 @@ static int gpu_tmpfs(int target_fd, const struct gpu_set *set, char *err, size_t
 
 	if (mnt < 0)
 		return -1;
-	if (move_mount(mnt, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+	if (move_mount(mnt, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+	    0)
 		return melee_fail(err, errlen, -errno, "cannot mount a tmpfs: %s", strerror(errno));
 	return fill(mnt, set, err, errlen);
 }
@@ -196,10 +197,12 @@ static int gpu_replace(const struct melee_image *im, int imgfd, int *fd, const s
 	if (mnt < 0)
 		return -1;
 	if (move_mount(mnt, "", *fd, "",
-		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH | MOVE_MOUNT_BENEATH) < 0) {
+		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH | MOVE_MOUNT_BENEATH) <
+	    0) {
 		if (errno != EINVAL)
-			return melee_fail(err, errlen, -errno, "cannot mount a tmpfs beneath %s: %s",
-					  full, strerror(errno));
+			return melee_fail(err, errlen, -errno,
+					  "cannot mount a tmpfs beneath %s: %s", full,
+					  strerror(errno));
 		r = melee_unmount_in_image(im->path, full, id, true, err, errlen);
 		melee_fd_replace(fd, -1);
 		if (r < 0)
@@ -314,26 +317,31 @@ int mounts_gpu_repair(const struct melee_image *im, int imgfd, char *line, size_
 	if (mounts_gpu_stale(im, imgfd, now, sizeof(now)) != 1)
 		return 0;
 	if (mounts_gpu_prepare(im, imgfd, &set) < 0) {
-		snprintf(line, len, "%s: the GPU driver files are stale and the host's driver "
-			 "cannot be bound (melee-mounts up %s says why)", im->name, im->name);
+		snprintf(line, len,
+			 "%s: the GPU driver files are stale and the host's driver "
+			 "cannot be bound (melee-mounts up %s says why)",
+			 im->name, im->name);
 		return -1;
 	}
 	{
 		char err[MELEE_ERRLEN];
 		bool created;
-		cleanup_fd int fd = image_open_mountpoint(imgfd, im->path, MELEE_GPU_DIR,
-							  MELEE_TARGET_DIR, false, &created, err,
-							  sizeof(err));
+		cleanup_fd int fd =
+		    image_open_mountpoint(imgfd, im->path, MELEE_GPU_DIR, MELEE_TARGET_DIR, false,
+					  &created, err, sizeof(err));
 
 		if (fd >= 0)
 			bound_version(fd, old, sizeof(old));
 	}
 	r = mounts_gpu_up(im, imgfd, &set, &quiet, &made, &present);
 	if (r < 0)
-		snprintf(line, len, "%s: cannot replace the stale GPU driver files (melee-mounts "
-			 "up %s says why)", im->name, im->name);
+		snprintf(line, len,
+			 "%s: cannot replace the stale GPU driver files (melee-mounts "
+			 "up %s says why)",
+			 im->name, im->name);
 	else
-		snprintf(line, len, "%s: replaced the stale GPU driver files under %s: driver %s -> %s",
+		snprintf(line, len,
+			 "%s: replaced the stale GPU driver files under %s: driver %s -> %s",
 			 im->name, MELEE_GPU_DIR, old[0] ? old : "unknown",
 			 set.nf ? (set.version[0] ? set.version : "unknown") : "none");
 	gpu_set_free(&set);

@@ -82,8 +82,8 @@ int mounts_gpu_stale(const struct melee_image *im, int imgfd, char *now_version,
 	now_version[0] = '\0';
 	if (im->gpu != MELEE_GPU_NVIDIA)
 		return 0;
-	fd = image_open_mountpoint(imgfd, im->path, MELEE_GPU_DIR, MELEE_TARGET_DIR, false, &created,
-				   err, sizeof(err));
+	fd = image_open_mountpoint(imgfd, im->path, MELEE_GPU_DIR, MELEE_TARGET_DIR, false,
+				   &created, err, sizeof(err));
 	if (fd < 0 || !mounts_gpu_mounted(fd))
 		return 0;
 	/* A driver file that is no longer fit to bind: what is bound is not

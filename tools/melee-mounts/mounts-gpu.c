@@ -113,13 +113,14 @@ static int host_open(const struct gpu_set *set, const char *path, char **real)
 	fd = melee_open_regular(AT_FDCWD, *real, O_NOFOLLOW, 0, &st);
 	if (fd == -EINVAL)
 		gwarn(set, "GPU driver file %s is %s, expected a regular file; refused", *real,
-		     melee_file_kind(&st));
+		      melee_file_kind(&st));
 	else if (fd < 0)
 		gwarn(set, "GPU driver file %s: %s", *real, strerror(-fd));
 	else if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		gwarn(set, "GPU driver file %s is not root's alone (owner %u, mode %04o; expected "
-		     "owner root and not writable by group or others); refused",
-		     *real, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+		gwarn(set,
+		      "GPU driver file %s is not root's alone (owner %u, mode %04o; expected "
+		      "owner root and not writable by group or others); refused",
+		      *real, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
 		melee_closep(&fd);
 		return -1;
 	}
@@ -215,7 +216,7 @@ static int discover_libraries(const struct melee_image *im, struct gpu_set *set)
 
 	if (fd == -EINVAL) {
 		gwarn(set, "%s: %s is %s, expected a regular file", im->name, MELEE_LDSO_CACHE,
-		     melee_file_kind(&st));
+		      melee_file_kind(&st));
 		return -1;
 	}
 	if (fd < 0) {
@@ -401,7 +402,8 @@ int mounts_gpu_prepare(const struct melee_image *im, int imgfd, struct gpu_set *
 		memset(set, 0, sizeof(*set));
 		return 0;
 	}
-	if (mounts_gpu_discover(im, set, false) < 0 || (set->nf && check_glibc(im, imgfd, set) < 0)) {
+	if (mounts_gpu_discover(im, set, false) < 0 ||
+	    (set->nf && check_glibc(im, imgfd, set) < 0)) {
 		warn("%s: gpu = nvidia: the host's driver cannot be bound; nothing mounted",
 		     im->name);
 		gpu_set_free(set);
