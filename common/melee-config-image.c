@@ -20,9 +20,10 @@ enum image_key {
 	IMAGE_KEY_ACCOUNTS,
 	IMAGE_KEY_NOSUID,
 	IMAGE_KEY_SOURCE,
-	IMAGE_KEY_WRITABLE
+	IMAGE_KEY_WRITABLE,
+	IMAGE_KEY_GPU
 };
-_Static_assert(IMAGE_KEY_WRITABLE + 1 == MELEE_IMAGE_KEY_COUNT, "one name per key");
+_Static_assert(IMAGE_KEY_GPU + 1 == MELEE_IMAGE_KEY_COUNT, "one name per key");
 const char *const melee_image_keys[MELEE_IMAGE_KEY_COUNT + 1] = {
 	[IMAGE_KEY_PATH] = "path",
 	[IMAGE_KEY_DESCRIPTION] = "description",
@@ -35,6 +36,7 @@ const char *const melee_image_keys[MELEE_IMAGE_KEY_COUNT + 1] = {
 	[IMAGE_KEY_NOSUID] = "nosuid",
 	[IMAGE_KEY_SOURCE] = "source",
 	[IMAGE_KEY_WRITABLE] = "writable",
+	[IMAGE_KEY_GPU] = "gpu",
 };
 
 void melee_image_free(struct melee_image *im)
@@ -222,6 +224,16 @@ int melee_image_set_key(struct melee_image *im, int key, const char *value, cons
 	case IMAGE_KEY_NOSUID:
 		return melee_conf_yes_no("nosuid", value, &im->nosuid, path, ln, err, errlen);
 	case IMAGE_KEY_WRITABLE: return set_writable(im, value, path, ln, err, errlen);
+	case IMAGE_KEY_GPU:
+		if (strcmp(value, "none") == 0)
+			im->gpu = MELEE_GPU_NONE;
+		else if (strcmp(value, "nvidia") == 0)
+			im->gpu = MELEE_GPU_NVIDIA;
+		else
+			return melee_fail(err, errlen, -EINVAL,
+					  "%s:%u: gpu must be none or nvidia, got '%s'", path, ln,
+					  value);
+		return 0;
 	}
 	return melee_fail(err, errlen, -EINVAL, "%s:%u: unknown key", path, ln);
 }
@@ -241,6 +253,7 @@ int melee_image_finish(struct melee_image *im, const struct melee_config *cfg, c
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	}
 	im->separator = cfg->separator;
+	im->gpu_libraries = cfg->gpu_libraries;
 	if (!im->description && !(im->description = strdup(im->name)))
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	if (!im->fstab && asprintf(&im->fstab, "%s/fstab", cfg->conf_dir) < 0) {

@@ -12,7 +12,7 @@
 /* The keys of [image NAME], NULL-terminated for the "expected one of"
  * list; the index of a key is what melee_image_set_key takes. */
 extern const char *const melee_image_keys[];
-#define MELEE_IMAGE_KEY_COUNT 11
+#define MELEE_IMAGE_KEY_COUNT 12
 int melee_image_set_key(struct melee_image *im, int key, const char *value, const char *path,
 			unsigned ln, char *err, size_t errlen);
 /* Fills the defaults that depend on [melee] and checks the keys that go

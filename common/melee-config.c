@@ -32,6 +32,7 @@ void melee_config_free(struct melee_config *cfg)
 	free(cfg->users);
 	free(cfg->conf_dir);
 	free(cfg->images_dir);
+	melee_strv_free(cfg->gpu_libraries);
 	free(cfg->default_image);
 	free(cfg->default_image_where);
 	melee_config_init(cfg);
@@ -47,9 +48,10 @@ enum melee_key {
 	MELEE_KEY_DEFAULT_IMAGE,
 	MELEE_KEY_USER_CHOICE,
 	MELEE_KEY_AUTO_UP,
-	MELEE_KEY_EXPORT_MIME_TYPES
+	MELEE_KEY_EXPORT_MIME_TYPES,
+	MELEE_KEY_GPU_LIBRARIES
 };
-#define MELEE_KEY_COUNT (MELEE_KEY_EXPORT_MIME_TYPES + 1)
+#define MELEE_KEY_COUNT (MELEE_KEY_GPU_LIBRARIES + 1)
 static const char *const melee_keys[MELEE_KEY_COUNT + 1] = {
 	[MELEE_KEY_IMAGES_DIR] = "images-dir",
 	[MELEE_KEY_SEPARATOR] = "separator",
@@ -57,6 +59,7 @@ static const char *const melee_keys[MELEE_KEY_COUNT + 1] = {
 	[MELEE_KEY_USER_CHOICE] = "user-choice",
 	[MELEE_KEY_AUTO_UP] = "auto-up",
 	[MELEE_KEY_EXPORT_MIME_TYPES] = "export-mime-types",
+	[MELEE_KEY_GPU_LIBRARIES] = "gpu-libraries",
 };
 
 static int key_index(const char *const *keys, const char *key)
@@ -98,6 +101,36 @@ static const struct melee_image *find_by_alias(const struct melee_config *cfg, c
 	}
 	i = melee_index_get(&cfg->aliases, name, 0);
 	return i == MELEE_INDEX_NONE ? NULL : &cfg->images[i];
+}
+
+/* A soname pattern of gpu-libraries: lib..., glob characters allowed,
+ * never a path (up matches it against the names in the ld.so cache). */
+static bool gpu_pattern_valid(const char *s)
+{
+	return strncmp(s, "lib", 3) == 0 && strlen(s) <= 128 &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-*?") ==
+		   strlen(s);
+}
+
+static int set_gpu_libraries(struct melee_config *cfg, const char *value, const char *path,
+			     unsigned ln, char *err, size_t errlen)
+{
+	char bad[64];
+	int r;
+
+	melee_strv_free(cfg->gpu_libraries);
+	cfg->gpu_libraries = NULL;
+	cfg->n_gpu_libraries = 0;
+	r = melee_conf_list(value, &cfg->gpu_libraries, &cfg->n_gpu_libraries, gpu_pattern_valid,
+			    bad, sizeof(bad));
+	if (r == -EINVAL)
+		return melee_fail(err, errlen, r,
+				  "%s:%u: gpu-libraries: invalid soname pattern '%s' (expected "
+				  "lib followed by [A-Za-z0-9._+-*?], such as libnvidia-foo*)",
+				  path, ln, bad);
+	if (r < 0)
+		return melee_fail(err, errlen, r, "%s:%u: out of memory", path, ln);
+	return 0;
 }
 
 static int set_melee_key(struct melee_config *cfg, enum melee_key k, const char *value,
@@ -155,6 +188,7 @@ static int set_melee_key(struct melee_config *cfg, enum melee_key k, const char 
 	case MELEE_KEY_EXPORT_MIME_TYPES:
 		return melee_conf_yes_no("export-mime-types", value, &cfg->export_mime_types, path,
 					 ln, err, errlen);
+	case MELEE_KEY_GPU_LIBRARIES: return set_gpu_libraries(cfg, value, path, ln, err, errlen);
 	}
 	return melee_fail(err, errlen, -EINVAL, "%s:%u: unknown key", path, ln);
 }

@@ -21,6 +21,9 @@ enum melee_accounts { MELEE_ACCOUNTS_MERGE, MELEE_ACCOUNTS_BIND, MELEE_ACCOUNTS_
 /* What a file image (source = FILE) is written on: nothing (read-only),
  * or an overlay whose upper layer is a tmpfs shared by the image's users. */
 enum melee_writable { MELEE_WRITABLE_NO, MELEE_WRITABLE_TMPFS };
+/* gpu = nvidia: up binds the host's NVIDIA user-space driver under
+ * MELEE_GPU_DIR and entering sets its environment (melee-gpu-env.h). */
+enum melee_gpu { MELEE_GPU_NONE, MELEE_GPU_NVIDIA };
 
 struct melee_image {
 	char *name;
@@ -43,6 +46,9 @@ struct melee_image {
 	/* The tmpfs size in bytes for writable = tmpfs:SIZE; 0: the kernel's
 	 * default (half of the RAM). */
 	unsigned long long writable_size;
+	enum melee_gpu gpu;
+	/* The [melee] gpu-libraries patterns (borrowed from the config). */
+	char *const *gpu_libraries;
 	char separator; /* the [melee] separator, for USER<sep>IMAGE */
 	char *where;	/* "file:line" of its [image] header */
 	char *aliases_where;
@@ -67,6 +73,10 @@ struct melee_config {
 	/* export-mime-types = yes: links --apps keeps the MimeType of the
 	 * images' entries (links-apps.c). */
 	bool export_mime_types;
+	/* gpu-libraries: soname patterns up binds for gpu = nvidia images
+	 * besides the driver's own (tools/melee-mounts/mounts-gpu.c). */
+	char **gpu_libraries;
+	size_t n_gpu_libraries;
 	struct melee_image *images;
 	size_t n_images, cap_images;
 	/* Each image's name, and from melee_config_finish on each alias, to

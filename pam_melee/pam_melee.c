@@ -18,6 +18,7 @@
 #include "melee-auto-up.h"
 #include "melee-config.h"
 #include "melee-enter.h"
+#include "melee-gpu-env.h"
 #include "melee-ids.h"
 #include "melee-pw.h"
 #include "melee-safety.h"
@@ -542,17 +543,37 @@ static int prepare_on_host(pam_handle_t *pamh, const struct args *a, const struc
 	return PAM_SUCCESS;
 }
 
-/* MELEE_IMAGE and debian_chroot for the session inside image im. */
-static int set_image_env(pam_handle_t *pamh, const char *image)
+static const char *gpu_env_get(const char *name, void *pamh)
 {
-	char env[128];
+	return pam_getenv(pamh, name);
+}
+
+static int gpu_env_set(const char *name, const char *value, void *pamh)
+{
+	cleanup_free char *env = NULL;
+
+	if (asprintf(&env, "%s=%s", name, value) < 0)
+		return -ENOMEM;
+	return pam_putenv(pamh, env) == PAM_SUCCESS ? 0 : -ENOMEM;
+}
+
+/* MELEE_IMAGE and debian_chroot for the session inside image im, and
+ * the GPU driver's paths (melee-gpu-env.h). */
+static int set_image_env(pam_handle_t *pamh, const struct melee_image *im)
+{
+	char env[128], err[MELEE_ERRLEN];
 	int r;
 
-	snprintf(env, sizeof(env), "MELEE_IMAGE=%s", image);
+	snprintf(env, sizeof(env), "MELEE_IMAGE=%s", im->name);
 	r = pam_putenv(pamh, env);
-	snprintf(env, sizeof(env), "debian_chroot=%s", image);
+	snprintf(env, sizeof(env), "debian_chroot=%s", im->name);
 	if (r == PAM_SUCCESS)
 		r = pam_putenv(pamh, env);
+	if (r == PAM_SUCCESS &&
+	    melee_gpu_env(im, gpu_env_get, gpu_env_set, pamh, err, sizeof(err)) < 0) {
+		pam_syslog(pamh, LOG_ERR, "image %s: %s", im->name, err);
+		r = PAM_BUF_ERR;
+	}
 	return r;
 }
 
@@ -577,7 +598,7 @@ static int enter_session(pam_handle_t *pamh, const struct args *a, const struct 
 	if (r < 0)
 		return refuse(pamh, a, c, err, PAM_SESSION_ERR);
 	/* From here on we are inside the image: only ids, no lookups. */
-	r = set_image_env(pamh, im->name);
+	r = set_image_env(pamh, im);
 	if (r != PAM_SUCCESS) {
 		/* Inside the image already: no host to fall back to. */
 		pam_syslog(pamh, LOG_ERR, "user %s: cannot set MELEE_IMAGE in image %s: %s",

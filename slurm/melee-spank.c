@@ -43,6 +43,7 @@
 #include "melee-auto-up.h"
 #include "melee-config.h"
 #include "melee-enter.h"
+#include "melee-gpu-env.h"
 #include "melee-pw.h"
 #include "melee-util.h"
 
@@ -278,8 +279,30 @@ static int keep_batch_script(spank_t sp, char *err, size_t errlen)
 	return 0;
 }
 
+/* The task's environment for melee_gpu_env: spank_getenv copies. */
+struct task_env {
+	spank_t sp;
+	char buf[8192];
+};
+
+static const char *task_env_get(const char *name, void *ctx)
+{
+	struct task_env *te = ctx;
+
+	return spank_getenv(te->sp, name, te->buf, sizeof(te->buf)) == ESPANK_SUCCESS ? te->buf
+										      : NULL;
+}
+
+static int task_env_set(const char *name, const char *value, void *ctx)
+{
+	struct task_env *te = ctx;
+
+	return spank_setenv(te->sp, name, value, 1) == ESPANK_SUCCESS ? 0 : -EINVAL;
+}
+
 int slurm_spank_task_init_privileged(spank_t sp, int ac, char **av)
 {
+	struct task_env te = { .sp = sp };
 	char err[MELEE_ERRLEN] = "";
 	uint32_t jobid = 0, stepid = 0;
 
@@ -298,6 +321,8 @@ int slurm_spank_task_init_privileged(spank_t sp, int ac, char **av)
 	}
 	if (spank_setenv(sp, ENV_IMAGE, state.image->name, 1) != ESPANK_SUCCESS)
 		slurm_error("melee: job %u: cannot set %s", jobid, ENV_IMAGE);
+	if (melee_gpu_env(state.image, task_env_get, task_env_set, &te, err, sizeof(err)) < 0)
+		slurm_error("melee: job %u: %s", jobid, err);
 	slurm_verbose("melee: job %u: task entered image %s (%s)", jobid, state.image->name,
 		      state.image->path);
 	return 0;

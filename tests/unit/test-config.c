@@ -72,6 +72,7 @@ static void test_good(void)
 		       "default-image = sl63\n"
 		       "user-choice = no\n"
 		       "auto-up = yes\n"
+		       "gpu-libraries = libnvidia-extra*, libfoo?.so.1\n"
 		       "\n"
 		       "[image sl6]\n"
 		       "path = /image/sl63\n"
@@ -83,6 +84,7 @@ static void test_good(void)
 		       "fstab = /etc/melee/fstab.sl6\n"
 		       "accounts = bind\n"
 		       "nosuid = yes\n"
+		       "gpu = nvidia\n"
 		       "[ image trixie ]\n",
 		       &cfg, err, sizeof(err));
 	ok(r == 0, "a full melee.conf parses (%s)", err);
@@ -97,6 +99,10 @@ static void test_good(void)
 	ok(im && im->personality == MELEE_PERSONALITY_LINUX32, "personality linux32");
 	ok(im && im->accounts == MELEE_ACCOUNTS_BIND, "accounts bind");
 	ok(im && im->nosuid, "nosuid = yes");
+	ok(im && im->gpu == MELEE_GPU_NVIDIA, "gpu = nvidia");
+	ok(cfg.n_gpu_libraries == 2 && strcmp(cfg.gpu_libraries[1], "libfoo?.so.1") == 0 &&
+	       im && im->gpu_libraries == cfg.gpu_libraries,
+	   "gpu-libraries: two patterns, seen by the images");
 	ok(im && im->n_allow_groups == 2 && strcmp(im->allow_groups[1], "chem") == 0,
 	   "allow-groups split on blanks");
 	ok(im && strcmp(im->fstab, "/etc/melee/fstab.sl6") == 0, "per-image fstab");
@@ -110,6 +116,7 @@ static void test_good(void)
 	ok(im && im->accounts == MELEE_ACCOUNTS_MERGE, "default accounts = merge");
 	ok(im && im->personality == MELEE_PERSONALITY_LINUX, "default personality linux");
 	ok(im && !im->nosuid, "default nosuid = no");
+	ok(im && im->gpu == MELEE_GPU_NONE, "default gpu = none");
 	ok(im && strcmp(im->fstab, SYSCONFDIR "/melee/fstab") == 0, "default fstab");
 	is_str(cfg.default_image, "sl63", "default-image may be an alias");
 	melee_config_free(&cfg);
@@ -179,9 +186,9 @@ static void test_bad(void)
 	bad("[melee]\nimages-dir\n", "melee.conf:2: expected 'key = value', a '[section]' header or a comment, got 'images-dir'",
 	    "line without '='");
 	bad("[melee]\n = x\n", "melee.conf:2: missing key before '='", "empty key");
-	bad("[melee]\nimage-dir = /x\n", "melee.conf:2: unknown key 'image-dir' in [melee] (expected one of: images-dir, separator, default-image, user-choice, auto-up, export-mime-types)",
+	bad("[melee]\nimage-dir = /x\n", "melee.conf:2: unknown key 'image-dir' in [melee] (expected one of: images-dir, separator, default-image, user-choice, auto-up, export-mime-types, gpu-libraries)",
 	    "unknown key in [melee]");
-	bad("[image a]\npth = /x\n", "melee.conf:2: unknown key 'pth' in [image a] (expected one of: path, description, aliases, personality, allow-groups, allow-users, fstab, accounts, nosuid, source, writable)",
+	bad("[image a]\npth = /x\n", "melee.conf:2: unknown key 'pth' in [image a] (expected one of: path, description, aliases, personality, allow-groups, allow-users, fstab, accounts, nosuid, source, writable, gpu)",
 	    "unknown key in [image]");
 	bad("[melee]\nimages-dir = image\n", "melee.conf:2: images-dir must be an absolute path without empty, '.' or '..' components, got 'image'",
 	    "relative images-dir");
@@ -218,6 +225,14 @@ static void test_bad(void)
 	    "bad accounts");
 	bad("[image a]\nnosuid = maybe\n", "melee.conf:2: nosuid must be yes or no, got 'maybe'",
 	    "nosuid not boolean");
+	bad("[image a]\ngpu = amd\n", "melee.conf:2: gpu must be none or nvidia, got 'amd'",
+	    "gpu neither none nor nvidia");
+	bad("[melee]\ngpu-libraries = libok*, ../libx.so\n",
+	    "melee.conf:2: gpu-libraries: invalid soname pattern '../libx.so' (expected lib followed by [A-Za-z0-9._+-*?], such as libnvidia-foo*)",
+	    "gpu-libraries with a path");
+	bad("[melee]\ngpu-libraries = cuda*\n",
+	    "melee.conf:2: gpu-libraries: invalid soname pattern 'cuda*' (expected lib followed by [A-Za-z0-9._+-*?], such as libnvidia-foo*)",
+	    "gpu-libraries pattern not starting with lib");
 	bad("[image host]\npath = /image/host\n", "melee.conf:1: 'host' cannot name an image: it means the host itself",
 	    "an image named host");
 	bad("[image a]\naliases = sl, host\n", "melee.conf:2: 'host' cannot be an alias: it means the host itself",

@@ -3,14 +3,17 @@
  * state (status) and validates the configuration (check).  The seeds'
  * imagemounts.  See melee-mounts(8). */
 #include "melee-config.h"
+#include "melee-gpu-env.h"
 #include "melee-lock.h"
 #include "melee-mnt-util.h"
 #include "melee-mounts.h"
+#include "melee-safety.h"
 #include "melee-util.h"
 #include "links-apps.h"
 #include "mounts-links.h"
 #include "mounts-namerules.h"
 #include "mounts-ops.h"
+#include "mounts-gpu.h"
 #include "mounts-stale.h"
 #include "mounts-watch.h"
 #include "tool-util.h"
@@ -148,6 +151,38 @@ static void stale_note(const struct melee_image *im, char **stale, size_t n)
 		printf("  stale %s%s", im->path, stale[k]);
 }
 
+/* The host's driver now when the bound one is stale ("" if it is not,
+ * "none" when the host has none): mounts_gpu_stale. */
+static void gpu_host_now(const struct melee_image *im, char **stale, char *now, size_t len)
+{
+	char err[MELEE_ERRLEN];
+	cleanup_fd int imgfd = -1;
+
+	now[0] = '\0';
+	if (im->gpu != MELEE_GPU_NVIDIA || !melee_strv_contains(stale, MELEE_GPU_DIR))
+		return;
+	imgfd = image_open_safely(im->path, 0, err, sizeof(err));
+	if (imgfd < 0 || mounts_gpu_stale(im, imgfd, now, len) != 1)
+		snprintf(now, len, "?");
+	else if (!now[0])
+		snprintf(now, len, "none");
+}
+
+/* gpu = nvidia: how many of the driver's files are bound, which driver,
+ * and the host's now when that is another (up replaces it). */
+static void gpu_note(const struct melee_image *im, struct libmnt_table *tb, const char *now)
+{
+	char ver[64];
+	size_t n;
+
+	if (im->gpu != MELEE_GPU_NVIDIA)
+		return;
+	n = mounts_gpu_bound(im, tb, ver, sizeof(ver));
+	printf("  gpu: %zu file%s bound, driver %s", n, n == 1 ? "" : "s", ver[0] ? ver : "none");
+	if (now[0])
+		printf(" (stale: the host's driver is %s now; up replaces it)", now);
+}
+
 static int cmd_status(const struct melee_image **sel, size_t n, bool json)
 {
 	char err[MELEE_ERRLEN];
@@ -170,11 +205,12 @@ static int cmd_status(const struct melee_image **sel, size_t n, bool json)
 		       "MOUNTS");
 	for (size_t i = 0; i < n; i++) {
 		struct melee_image_status st;
-		char **stale = NULL;
+		char **stale = NULL, ver[64], now[64];
 		size_t n_stale = 0;
 
 		melee_image_status(sel[i], tb, 0, &st);
 		stale = st.state == MELEE_STATE_DOWN ? NULL : mounts_stale_find(sel[i], &n_stale);
+		gpu_host_now(sel[i], stale, now, sizeof(now));
 		if (n_stale && st.state == MELEE_STATE_READY)
 			st.state = MELEE_STATE_STALE;
 		if (st.state != MELEE_STATE_READY)
@@ -197,6 +233,17 @@ static int cmd_status(const struct melee_image **sel, size_t n, bool json)
 				printf(",\"detail\":");
 				json_string(st.detail);
 			}
+			if (sel[i]->gpu == MELEE_GPU_NVIDIA) {
+				size_t nb = mounts_gpu_bound(sel[i], tb, ver, sizeof(ver));
+
+				printf(",\"gpu\":{\"files\":%zu,\"driver\":", nb);
+				json_string(ver);
+				if (now[0]) {
+					printf(",\"stale\":true,\"host_driver\":");
+					json_string(now);
+				}
+				printf("}");
+			}
 			if (n_stale) {
 				printf(",\"stale_binds\":[");
 				for (size_t k = 0; k < n_stale; k++) {
@@ -212,6 +259,7 @@ static int cmd_status(const struct melee_image **sel, size_t n, bool json)
 			       nosuid_note(sel[i], &st));
 			source_note(sel[i], &st);
 			stale_note(sel[i], stale, n_stale);
+			gpu_note(sel[i], tb, now);
 			printf("%s%s\n", st.detail[0] ? "  " : "", st.detail);
 		}
 		melee_strv_free(stale);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The work behind melee-mounts up, down and check. */
 #include "mounts-ops.h"
+#include "mounts-gpu.h"
 #include "mounts-nosuid.h"
 #include "mounts-squash.h"
 #include "mounts-stale.h"
@@ -211,7 +212,9 @@ struct up_run {
 	size_t n_new, n_present, n_refreshed;
 	size_t n_replaced; /* stale binds replaced in place (accounts too) */
 	size_t n_layers;   /* a file image's squashfs (and tmpfs, overlay) */
-	bool layers_new;   /* this run mounted every one of them */
+	size_t n_gpu;	   /* gpu = nvidia: the tmpfs and the driver's files */
+	struct gpu_set gpu;
+	bool layers_new; /* this run mounted every one of them */
 };
 
 static void up_run_free(struct up_run *u)
@@ -223,6 +226,7 @@ static void up_run_free(struct up_run *u)
 	free(u->skip);
 	melee_closep(&u->imgfd);
 	melee_plan_free(&u->plan);
+	gpu_set_free(&u->gpu);
 }
 
 /* The image root by the safety walk, its plan, and the per-entry state. */
@@ -411,7 +415,7 @@ static int up_mount_all(struct up_run *u)
 static void up_report(const struct up_run *u)
 {
 	const char *name = u->im->name;
-	size_t n_expected = u->plan.n + (u->im->nosuid ? 1 : 0) + u->n_layers;
+	size_t n_expected = u->plan.n + (u->im->nosuid ? 1 : 0) + u->n_layers + u->n_gpu;
 
 	if (u->o->quiet || u->o->dry_run)
 		return;
@@ -451,6 +455,19 @@ static bool up_layers(struct up_run *u, int *rc)
 	return true;
 }
 
+/* gpu = nvidia: on the image's copy of /run, so after the binds. */
+static int up_gpu(struct up_run *u)
+{
+	size_t made, present;
+
+	if (mounts_gpu_up(u->im, u->imgfd, &u->gpu, u->o, &made, &present) < 0)
+		return -1;
+	u->n_new += made;
+	u->n_present += present;
+	u->n_gpu = made + present;
+	return 0;
+}
+
 static int up_one(const struct melee_image *im, const struct mounts_opts *o,
 		  struct mounts_seen *seen)
 {
@@ -459,7 +476,9 @@ static int up_one(const struct melee_image *im, const struct mounts_opts *o,
 
 	if (!up_layers(&u, &rc))
 		goto out;
-	if (up_prepare(&u) < 0)
+	/* The GPU driver is checked against the image's glibc before anything
+	 * is mounted: a refusal leaves the image as it was. */
+	if (up_prepare(&u) < 0 || mounts_gpu_prepare(im, u.imgfd, &u.gpu) < 0)
 		goto out;
 	/* Everything is checked before anything is mounted, so that a bad
 	 * entry leaves nothing half-mounted. */
@@ -468,6 +487,12 @@ static int up_one(const struct melee_image *im, const struct mounts_opts *o,
 			goto out;
 	if (up_mount_all(&u) < 0 || cover_account_daemons(im, u.imgfd, &u.plan, o) < 0)
 		goto out;
+	/* Its mountpoint is only there to check on the image's /run: a
+	 * refusal takes back what this run mounted. */
+	if (up_gpu(&u) < 0) {
+		rollback(im, &u.plan, u.mounted, u.self_bind);
+		goto out;
+	}
 	up_report(&u);
 	rc = 0;
 out:
@@ -709,6 +734,8 @@ static int check_one(const struct melee_image *im, const struct mounts_opts *o)
 	if (im->accounts == MELEE_ACCOUNTS_MERGE)
 		problems += check_accounts(im, imgfd, o);
 	problems += check_stale(im);
+	if (im->gpu == MELEE_GPU_NVIDIA && !o->quiet)
+		mounts_gpu_check_devices(im, imgfd);
 	if (!problems && !o->quiet)
 		printf("%s: ok (%s)\n", im->name, interp[0] ? "dynamic shell" : "static shell");
 	return problems ? 1 : 0;

@@ -2,6 +2,8 @@
 /* Stale binds: found for status and check, replaced in place for up and
  * watch.  See mounts-stale.h. */
 #include "mounts-stale.h"
+#include "melee-gpu-env.h"
+#include "mounts-gpu.h"
 #include "mounts-squash.h"
 #include "melee-accounts.h"
 #include "melee-safety.h"
@@ -249,6 +251,7 @@ static int walk_stale_entry(struct stale_walk *w, size_t i)
 char **mounts_stale_find(const struct melee_image *im, size_t *n)
 {
 	struct stale_walk w;
+	char ver[64];
 	char **targets = NULL;
 
 	*n = 0;
@@ -265,6 +268,10 @@ char **mounts_stale_find(const struct melee_image *im, size_t *n)
 		if (melee_strv_push(&targets, n, w.plan.m[i].target) < 0)
 			die("out of memory");
 	}
+	/* gpu = nvidia: the driver's tmpfs is one bind of host files. */
+	if (mounts_gpu_stale(im, w.imgfd, ver, sizeof(ver)) == 1 &&
+	    melee_strv_push(&targets, n, MELEE_GPU_DIR) < 0)
+		die("out of memory");
 	walk_free(&w);
 	return targets;
 }
@@ -319,6 +326,17 @@ int mounts_stale_repair(const struct melee_image *im, void (*report)(bool failed
 		}
 		repaired++;
 		report_line(report, false, "%s: %s", im->name, mounts_repair_what(m));
+	}
+	{
+		char line[MELEE_ERRLEN];
+		int r = mounts_gpu_repair(im, w.imgfd, line, sizeof(line));
+
+		if (r != 0)
+			report(r < 0, line);
+		if (r < 0)
+			failed++;
+		else
+			repaired += r;
 	}
 	walk_free(&w);
 	return failed ? -1 : repaired;

@@ -38,12 +38,15 @@ int mounts_entry_replace(const struct melee_image *im, const struct melee_mount_
 const char *mounts_repair_what(const struct melee_mount_spec *m);
 
 /* The image-relative targets of image im's stale binds (status, check),
+ * MELEE_GPU_DIR among them when the GPU files bound there are no longer
+ * the host's driver (mounts_gpu_stale),
  * as a NULL-terminated malloc'd list (melee_strv_free); none for an image
  * that is down, unsafe or broken (status says so otherwise). */
 char **mounts_stale_find(const struct melee_image *im, size_t *n);
 
 /* watch: replaces every stale bind of im (the caller holds the lock),
- * regenerating the merged accounts first when they fell behind; one line
+ * regenerating the merged accounts first when they fell behind, and the
+ * GPU files as up does (mounts_gpu_repair); one line
  * per repair goes to report().  Returns the number repaired, or -1 if one
  * failed (the line says why). */
 int mounts_stale_repair(const struct melee_image *im,

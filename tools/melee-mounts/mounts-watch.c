@@ -3,6 +3,7 @@
  * the repairs of mounts-stale.c under the lock.  See mounts-watch.h. */
 #include "mounts-watch.h"
 #include "mounts-stale.h"
+#include "mounts-gpu.h"
 #include "melee-config.h"
 #include "melee-mounts.h"
 #include "melee-lock.h"
@@ -133,6 +134,11 @@ static void watch_source(struct watch_set *ws, const char *source)
 	}
 }
 
+static void watch_add_cb(void *ctx, const char *dir, const char *name)
+{
+	watch_add(ctx, dir, name);
+}
+
 static void watch_image(struct watch_set *ws, const struct melee_image *im)
 {
 	struct melee_mount_plan plan;
@@ -157,6 +163,11 @@ static void watch_image(struct watch_set *ws, const struct melee_image *im)
 		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 			watch_add(ws, "/etc", files[i]);
 	}
+	/* A driver updated while the image is up (mounts_gpu_stale): the
+	 * library directories themselves are not watched, the new ld.so
+	 * cache marks the end of an update. */
+	if (im->gpu == MELEE_GPU_NVIDIA)
+		mounts_gpu_watch_paths(watch_add_cb, ws);
 }
 
 /* The configuration's files, and the lock that every up and down takes

@@ -19,6 +19,7 @@
 #include "melee-config.h"
 #include "melee-default.h"
 #include "melee-enter.h"
+#include "melee-gpu-env.h"
 #include "melee-log.h"
 #include "melee-pw.h"
 #include "melee-safety.h"
@@ -152,8 +153,22 @@ static char **saved_loader_vars(void)
 	return saved;
 }
 
+static const char *env_get(const char *name, void *ctx)
+{
+	(void)ctx;
+	return getenv(name);
+}
+
+static int env_set(const char *name, const char *value, void *ctx)
+{
+	(void)ctx;
+	return setenv(name, value, 1) < 0 ? -errno : 0;
+}
+
 static void set_environment(const struct melee_image *im, char **saved)
 {
+	char err[MELEE_ERRLEN];
+
 	for (size_t i = 0; saved && saved[i]; i++) {
 		char *kept = strdup(saved[i]);
 
@@ -163,6 +178,8 @@ static void set_environment(const struct melee_image *im, char **saved)
 	/* Debian's prompt shows debian_chroot; scripts can ask MELEE_IMAGE. */
 	if (setenv("MELEE_IMAGE", im->name, 1) < 0 || setenv("debian_chroot", im->name, 1) < 0)
 		die_errno("setenv");
+	if (melee_gpu_env(im, env_get, env_set, NULL, err, sizeof(err)) < 0)
+		die_status(EXIT_MELEE, "%s", err);
 }
 
 /* True if `file` exists somewhere the PATH lookup would look. */

@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# gpu = nvidia against a user who writes the image and a host file that
+# is not what it should be: an image whose /run/melee (or
+# /run/melee/gpu) is alice's symlink to a host directory gets nothing
+# mounted there; a FIFO where the Vulkan ICD file should be, a driver
+# library that is group-writable or not root's refuse the up at once,
+# naming the file, with nothing mounted.
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
+. "$top_srcdir/tests/integration/gpu-lib.sh"
+
+setup_accounts
+write_config
+ok_cmd "the stub driver $GPU_VERSION built and registered in the ld.so cache" gpu_host_driver
+# A fixture image with the host's libc.so.6 (the glibc check needs one).
+gpu_image() {
+	add_image "$1" "gpu = nvidia"
+	mkdir -p "$IMAGES/$1/lib/x86_64-linux-gnu"
+	cp "$(readlink -f /lib/x86_64-linux-gnu/libc.so.6)" "$IMAGES/$1/lib/x86_64-linux-gnu/libc.so.6"
+}
+HOSTDIR=$T/host-etc
+mkdir -m 755 "$HOSTDIR"
+
+# The image's /run is its own (no /run bind) and alice may write it.
+grep -v '^/run ' "$T/etc/fstab" > "$T/etc/fstab-norun"; chmod 644 "$T/etc/fstab-norun"
+gpu_image evil
+sed -i "s|^fstab = .*|fstab = $T/etc/fstab-norun|" "$T/etc/images.d/evil.conf"
+chmod 1777 "$IMAGES/evil/run"
+as alice ln -s "$HOSTDIR" "$IMAGES/evil/run/melee"
+run mm up evil
+ok $((rc == 0)) "up refuses evil, whose /run/melee is alice's symlink to a host directory (exit $rc)"
+like "$out" "^melee-mounts: evil: gpu = nvidia: .*symlink" "the reason names the symlink"
+is "$(ls -A "$HOSTDIR" | wc -l)" "0" "nothing was created in the host directory"
+is "$(findmnt -rn -o TARGET | grep -c "^$HOSTDIR\|^$IMAGES/evil")" "0" "nothing is mounted there or in the image (the binds up made are taken back)"
+
+as alice rm "$IMAGES/evil/run/melee"
+as alice mkdir "$IMAGES/evil/run/melee"
+as alice ln -s "$HOSTDIR" "$IMAGES/evil/run/melee/gpu"
+run mm up evil
+ok $((rc == 0)) "up refuses evil, whose /run/melee/gpu is alice's symlink to a host directory (exit $rc)"
+like "$out" "^melee-mounts: evil: gpu = nvidia: .*symlink" "the reason names the symlink"
+is "$(findmnt -rn -o TARGET | grep -c "^$HOSTDIR\|^$IMAGES/evil")" "0" "nothing is mounted on the host directory"
+
+gpu_image good
+ICD=/etc/vulkan/icd.d/nvidia_icd.json
+mv "$ICD" "$T/icd.json"; mkfifo -m 644 "$ICD"
+run timeout 20 "$MELEE_MOUNTS" --config "$CONF" up good
+is "$rc" "1" "a FIFO as the host's Vulkan ICD file: up fails at once (exit 1, not a hang)"
+like "$out" "^melee-mounts: GPU driver file $ICD is a FIFO, expected a regular file; refused$" "the reason names the FIFO"
+is "$(findmnt -rn -o TARGET | grep -c "^$IMAGES/good")" "0" "nothing is mounted in good"
+rm "$ICD"; mv "$T/icd.json" "$ICD"
+
+LIB=$GPU_LIB/libnvidia-ml.so.$GPU_VERSION
+chmod g+w "$LIB"
+run mm up good
+like "$out" "^melee-mounts: GPU driver file $LIB is not root's alone \(owner 0, mode 0775; expected owner root and not writable by group or others\); refused$" \
+	"a group-writable driver library is refused, named"
+is "$(findmnt -rn -o TARGET | grep -c "^$IMAGES/good")" "0" "nothing is mounted in good"
+chmod g-w "$LIB"; chown alice "$LIB"
+run mm up good
+like "$out" "^melee-mounts: GPU driver file $LIB is not root's alone \(owner 1501," "a driver library of alice's is refused"
+chown root "$LIB"
+run mm up good
+is "$rc" "0" "with the files put right, up good works"
+like "$out" "^good: bound 5 GPU driver files" "and binds the 5 files"
+ok_cmd "down good" mm down good
+done_testing

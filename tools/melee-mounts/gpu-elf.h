@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What up reads to bind the host's GPU driver (mounts-gpu.c): the ld.so
+ * cache's soname -> path entries, and the GLIBC_2.xx symbol versions an
+ * ELF file needs or (libc.so.6) defines.  Every read is bounded by the
+ * file's size and fixed caps; the fds come from melee_open_regular or
+ * image_open_regular. */
+#ifndef MELEE_GPU_ELF_H
+#define MELEE_GPU_ELF_H
+
+#include <stddef.h>
+
+struct gpu_cache_entry {
+	char *soname; /* the cache's key: libcuda.so.1 */
+	char *path;   /* where it is: /usr/lib/x86_64-linux-gnu/libcuda.so.1 */
+};
+
+/* The entries of an ld.so cache ("glibc-ld.so.cache1.1", alone or after
+ * the old "ld.so-1.7.0" part) for this machine's own ABI (a 64-bit
+ * host's 32-bit libraries are left out).  fd: the opened cache. */
+int gpu_ldcache_read(int fd, const char *shown, struct gpu_cache_entry **out, size_t *n, char *err,
+		     size_t errlen);
+void gpu_ldcache_free(struct gpu_cache_entry *e, size_t n);
+
+/* A glibc version as a number: 2.31 -> 20310, 2.2.5 -> 20205. */
+unsigned gpu_glibc_parse(const char *s);
+/* "2.31" into buf. */
+const char *gpu_glibc_str(unsigned v, char *buf, size_t len);
+
+/* The highest GLIBC_2.xx the ELF file `fd` needs (.gnu.version_r), 0 if
+ * none; with `defined`, the highest it defines (.gnu.version_d: what a
+ * libc.so.6 provides).  -EINVAL with a message when it is not an ELF
+ * file of this machine's class or is malformed. */
+int gpu_elf_glibc(int fd, const char *shown, int defined, unsigned *version, char *err,
+		  size_t errlen);
+
+/* The release a libc.so.6 names in its banner ("release version
+ * 2.31"), 0 if none: what messages call the image's glibc. */
+unsigned gpu_libc_release(int fd);
+
+/* The oldest release of Debian, Ubuntu and EL whose glibc is at least v:
+ * "Debian 12 bookworm (2.36), Ubuntu 24.04 (2.39), EL10 (2.39)". */
+const char *gpu_glibc_releases(unsigned v, char *buf, size_t len);
+
+#endif
