@@ -77,12 +77,16 @@ is "$(dpkg-deb -c "$W"/debs/melee_*.deb | grep -o '\./usr/share/bash-completion/
 # melee-slurm: Slurm loads only a SPANK plugin of its own major.minor, so
 # the package breaks slurmd and slurm-client outside the series of the
 # libslurm-dev it was built against (debian/rules, melee:SlurmBreaks).
-slurm_v=$(dpkg-query -W -f='${Version}' libslurm-dev)
-series=$(printf '%s\n' "$slurm_v" | sed -E 's/^([0-9]+:)?([0-9]+)\.([0-9]+).*/\1\2.\3/')
-next=$(printf '%s\n' "$series" | awk -F. '{ printf "%s.%02d", $1, $2 + 1 }')
-breaks=$(dpkg-deb -f "$W"/debs/melee-slurm_*.deb Breaks | tr ',' '\n' | sed 's/^ *//' | sort | paste -sd,)
-is "$breaks" "slurm-client (<< $series~),slurm-client (>= $next~),slurmd (<< $series~),slurmd (>= $next~)" \
-	"melee-slurm breaks slurmd and slurm-client outside $series, the series of the libslurm-dev here ($slurm_v)"
+# slurm_breaks_is DEB LIBSLURM-DEV-VERSION WHERE: one test.
+slurm_breaks_is() {
+	local series next breaks
+	series=$(printf '%s\n' "$2" | sed -E 's/^([0-9]+:)?([0-9]+)\.([0-9]+).*/\1\2.\3/')
+	next=$(printf '%s\n' "$series" | awk -F. '{ printf "%s.%02d", $1, $2 + 1 }')
+	breaks=$(dpkg-deb -f "$1" Breaks | tr ',' '\n' | sed 's/^ *//' | sort | paste -sd,)
+	is "$breaks" "slurm-client (<< $series~),slurm-client (>= $next~),slurmd (<< $series~),slurmd (>= $next~)" \
+		"$3melee-slurm breaks slurmd and slurm-client outside $series, the series of the libslurm-dev built against ($2)"
+}
+slurm_breaks_is "$(ls "$W"/debs/melee-slurm_*.deb)" "$(dpkg-query -W -f='${Version}' libslurm-dev)" ""
 is "$(dpkg-deb -f "$W"/debs/melee_*.deb Multi-Arch)" "foreign" "melee is Multi-Arch: foreign"
 version=$(dpkg-deb -f "$W"/debs/melee_*.deb Version)
 for p in libpam-melee libnss-melee; do
@@ -418,7 +422,7 @@ copy_tree "$R/build/melee"
 ok_cmd "apt-get update in the trixie tree" inroot apt-get -q update
 run inroot apt-get install -y --no-install-recommends build-essential lintian \
 	$(sed -n '/^Build-Depends:/,/^[A-Z]/p' "$top_srcdir/debian/control" | sed '1s/^Build-Depends://; /^[A-Z]/d' |
-		tr ',' '\n' | sed 's/([^)]*)//; s/^[[:space:]]*//; s/[[:space:]]*$//; /^$/d')
+		tr ',' '\n' | sed 's/([^)]*)//; s/<[^>]*>//g; s/\[[^]]*\]//g; s/^[[:space:]]*//; s/[[:space:]]*$//; /^$/d')
 ok "$rc" "the build dependencies install in the trixie tree"
 [ "$rc" -eq 0 ] || printf '%s\n' "$out" | tail -20 | sed 's/^/#   /'
 run inroot sh -c "cd /build/melee && nice -n 19 env DEB_BUILD_OPTIONS=parallel=1 dpkg-buildpackage -us -uc -b"
@@ -437,6 +441,7 @@ like "$(dpkg-deb -c "$R"/build/melee_*.deb)" " \./usr/lib/systemd/system/melee-m
 contents=$(for d in "$R"/build/*.deb; do dpkg-deb -c "$d"; done 2>&1)
 like "$contents" ' \./usr/bin/melee$' "trixie: the packages are there to look into"
 unlike "$contents" ' \./(lib|bin|sbin)/' "trixie: nothing in /lib, /bin, /sbin (aliased locations)"
+slurm_breaks_is "$(ls "$R"/build/melee-slurm_*.deb)" "$(inroot dpkg-query -W -f='${Version}' libslurm-dev)" "trixie: "
 tree_umount
 
 done_testing
