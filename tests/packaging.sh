@@ -1,11 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The Debian packages (debian/): built with dpkg-buildpackage
-# from a copy of the tree, lintian-clean, then installed with
+# from a copy of the tree, lintian-clean, their relations (the Slurm
+# series, Multi-Arch, Breaks), libpam-melee's prerm per architecture,
+# hardening-check and the compile flags of every ELF file, then installed with
 # `apt-get install ./*.deb` into a clean bookworm minbase tree (chroot, in
 # this test's private mount namespace): nsswitch.conf, the setuid helper,
 # pam-auth-update, melee-mounts check, a real su login into a demo image,
-# and after apt-get purge nothing of MELEE left anywhere in the tree.
+# and after apt-get purge nothing of MELEE left anywhere in the tree;
+# debian/tests by autopkgtest (null) in that tree; an upgrade from the
+# same tree built as a lower version.
 # Then the same build inside a trixie tree, for the merged-/usr paths.
 # Needs root and the network (apt-get in the trees); tests/run runs it.
 # MELEE_PACKAGING_TRIXIE=no leaves the trixie part out (a SKIP).
@@ -13,7 +17,7 @@
 . "$top_srcdir/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
 
-for t in dpkg-buildpackage dh lintian dh_installnss debootstrap; do
+for t in dpkg-buildpackage dh lintian dh_installnss debootstrap hardening-check readelf; do
 	command -v "$t" >/dev/null || { echo "Bail out! $t not found (tests/install-deps installs it)"; exit 1; }
 done
 W=$T/work/pkg
@@ -68,6 +72,121 @@ is "$(for d in "$W"/debs/*.deb; do dpkg-deb -c "$d"; done | grep '\.la$')" "" "n
 is "$(dpkg-deb -c "$W"/debs/melee_*.deb | grep -o '\./usr/share/bash-completion/completions/melee.*' | sort | paste -sd' ')" \
 	"./usr/share/bash-completion/completions/melee ./usr/share/bash-completion/completions/melee-image ./usr/share/bash-completion/completions/melee-mounts" \
 	"melee ships the bash completions where bash-completion loads them"
+
+# ---- the packages' relations ----
+# melee-slurm: Slurm loads only a SPANK plugin of its own major.minor, so
+# the package breaks slurmd and slurm-client outside the series of the
+# libslurm-dev it was built against (debian/rules, melee:SlurmBreaks).
+# slurm_breaks_is DEB LIBSLURM-DEV-VERSION WHERE: one test.
+slurm_breaks_is() {
+	local series next breaks
+	series=$(printf '%s\n' "$2" | sed -E 's/^([0-9]+:)?([0-9]+)\.([0-9]+).*/\1\2.\3/')
+	next=$(printf '%s\n' "$series" | awk -F. '{ printf "%s.%02d", $1, $2 + 1 }')
+	breaks=$(dpkg-deb -f "$1" Breaks | tr ',' '\n' | sed 's/^ *//' | sort | paste -sd,)
+	is "$breaks" "slurm-client (<< $series~),slurm-client (>= $next~),slurmd (<< $series~),slurmd (>= $next~)" \
+		"$3melee-slurm breaks slurmd and slurm-client outside $series, the series of the libslurm-dev built against ($2)"
+}
+slurm_breaks_is "$(ls "$W"/debs/melee-slurm_*.deb)" "$(dpkg-query -W -f='${Version}' libslurm-dev)" ""
+is "$(dpkg-deb -f "$W"/debs/melee_*.deb Multi-Arch)" "foreign" "melee is Multi-Arch: foreign"
+version=$(dpkg-deb -f "$W"/debs/melee_*.deb Version)
+for p in libpam-melee libnss-melee; do
+	is "$(dpkg-deb -f "$W"/debs/${p}_*.deb Multi-Arch)/$(dpkg-deb -f "$W"/debs/${p}_*.deb Breaks)" "same/melee (<< $version)" \
+		"$p is Multi-Arch: same and breaks an older melee (it runs or reads what melee installs)"
+done
+is "$(dpkg-deb -f "$W"/debs/melee_*.deb Breaks)" "libnss-melee (<< $version), libpam-melee (<< $version)" \
+	"melee breaks older libnss-melee and libpam-melee"
+like "$(dpkg-deb -f "$W"/debs/melee_*.deb Suggests)" "(^|, )squashfs-tools(,|$)" "melee suggests squashfs-tools (melee-image pack)"
+like "$(dpkg-deb -f "$W"/debs/melee_*.deb Suggests)" "(^|, )torque-client(,|$)" \
+	"melee suggests torque-client (melee-qsub's qsub -D is Torque's)"
+
+# libpam-melee is Multi-Arch: same: its prerm runs once per architecture,
+# and only the last copy's removal may take the profile out of the
+# stacks.  The package's own prerm, run as dpkg runs it, with a
+# pam-auth-update first in PATH that records how it was called.
+mkdir -p "$W/prerm/bin" && dpkg-deb -e "$W"/debs/libpam-melee_*.deb "$W/prerm/ctl"
+printf '#!/bin/sh\necho "$*" >> "%s"\n' "$W/prerm/calls" > "$W/prerm/bin/pam-auth-update"
+chmod 755 "$W/prerm/bin/pam-auth-update"
+prerm_calls() { # prerm_calls REFCOUNT ARG...: the calls of pam-auth-update
+	local refcount=$1; shift
+	rm -f "$W/prerm/calls"
+	env -i PATH="$W/prerm/bin:/usr/sbin:/usr/bin:/sbin:/bin" DPKG_MAINTSCRIPT_PACKAGE=libpam-melee \
+		DPKG_MAINTSCRIPT_PACKAGE_REFCOUNT="$refcount" DPKG_MAINTSCRIPT_NAME=prerm \
+		sh "$W/prerm/ctl/prerm" "$@" || echo "prerm exited $?"
+	cat "$W/prerm/calls" 2>/dev/null
+}
+is "$(prerm_calls 2 remove)" "" "libpam-melee's prerm with another architecture's copy left (REFCOUNT=2): profile kept"
+is "$(prerm_calls 1 remove)" "--package --remove melee" "libpam-melee's prerm removing the last copy (REFCOUNT=1): profile removed"
+is "$(prerm_calls 1 upgrade "$version")" "" "libpam-melee's prerm on upgrade: profile kept"
+
+# ---- hardening ----
+# Every ELF file of the packages, by hardening-check; "no" on any line
+# fails.  Bookworm's glibc start files (crti.o, Scrt1.o) carry no
+# IBT/SHSTK note, and the linker keeps the note only when every input has
+# it: no binary linked here can show "Control flow integrity: yes", -fcf-
+# protection or not.  Measured by linking an empty program with
+# -fcf-protection; where it gets no note, hardening-check is told
+# (--nocfprotection) and the compile units' own flags are checked below.
+x=$W/contents && mkdir -p "$x" "$x-dbg"
+for d in "$W"/debs/*.deb; do dpkg-deb -x "$d" "$x"; done
+for d in "$W"/src/*-dbgsym_*.deb; do dpkg-deb -x "$d" "$x-dbg"; done
+elfs=$(find "$x" -type f -exec sh -c 'for f; do [ "$(head -c 4 "$f" | od -An -tx1 | tr -d " ")" = 7f454c46 ] && echo "$f"; done' sh {} + | sort)
+is "$(printf '%s\n' "$elfs" | sed "s|^$x/||; s|^lib/|usr/lib/|; s|$(dpkg-architecture -qDEB_HOST_MULTIARCH)|MA|" | sort | paste -sd' ')" \
+	"usr/bin/melee usr/bin/melee-qsub usr/lib/MA/libnss_melee.so.2 usr/lib/MA/security/pam_melee.so usr/lib/MA/slurm-wlm/melee.so usr/sbin/melee-image usr/sbin/melee-mounts" \
+	"the packages' ELF files (the four programs and three modules)"
+printf 'int main(void) { return 0; }\n' > "$W/cf.c"
+cf_opt=
+if gcc -fcf-protection -o "$W/cf" "$W/cf.c" 2>/dev/null && ! readelf -n "$W/cf" | grep -q 'x86 feature: IBT, SHSTK'; then
+	cf_opt=--nocfprotection
+	echo "# this toolchain links no IBT/SHSTK note even into an empty program built with -fcf-protection: hardening-check $cf_opt"
+fi
+# shellcheck disable=SC2086 # $cf_opt is one option or none
+run hardening-check $cf_opt $elfs
+ok "$rc" "hardening-check on every ELF file of the packages"
+printf '%s\n' "$out" | sed 's/^/#   /'
+is "$(printf '%s\n' "$out" | grep -E ':[[:space:]]+no([,!]|$)' | grep -v '(ignored)$')" "" \
+	"and no protection says no (but the ones it ignores: PIE of a shared library, and the note measured above)"
+# The compile units of each file (gcc records its options in the DWARF
+# of the -dbgsym packages): all built with both flags.
+# producers DEBUGFILE ROOT: the DW_AT_producer of each compile unit, the
+# strings dh_dwz moved into the package's common .dwz file (the
+# "alt indirect string" forms) read from that file under ROOT.
+producers() {
+	local alt
+	alt=$(readelf --string-dump=.gnu_debugaltlink "$1" 2>/dev/null | sed -n 's/^ *\[ *0\] *//p')
+	{
+		[ -z "$alt" ] || readelf -z --string-dump=.debug_str "$2$alt" | sed -n 's/^ *\[ *\([0-9a-f]*\)\] *\(.*\)/alt \1 \2/p'
+		readelf --debug-dump=info "$1" | grep 'DW_AT_producer'
+	} | awk '$1 == "alt" { s = $0; sub(/^alt [0-9a-f]+ /, "", s); alt[$2] = s; next }
+		/alt indirect string, offset: 0x/ { o = $0; sub(/.*offset: 0x/, "", o); sub(/\).*/, "", o)
+			print ((o in alt) ? alt[o] : "unresolved alt string " o); next }
+		{ s = $0; sub(/.*\): /, "", s); print s }' | sort -u
+}
+for f in $elfs; do
+	id=$(readelf -n "$f" | sed -n 's/^[[:space:]]*Build ID: //p')
+	dbg=$x-dbg/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug
+	producers=$(producers "$dbg" "$x-dbg" 2>/dev/null)
+	if [ -z "$producers" ]; then
+		is "no debug info" "compile units" "${f#"$x"/}: its -dbgsym has its compile units"
+		continue
+	fi
+	is "$(printf '%s\n' "$producers" | grep -v -e '-fstack-clash-protection' | head -3)$(printf '%s\n' "$producers" | grep -v -e '-fcf-protection' | head -3)" "" \
+		"${f#"$x"/}: every compile unit built with -fstack-clash-protection and -fcf-protection"
+done
+
+# ---- the previous version, for the upgrade below ----
+# The same tree as a lower version (~prev sorts before the changelog's):
+# what an administrator has installed when this version arrives.
+mkdir -p "$W/prev/melee" "$W/prev-debs"
+copy_tree "$W/prev/melee"
+sed -i "1s/(\([^)]*\))/(\1~prev)/" "$W/prev/melee/debian/changelog"
+prev_version=$(cd "$W/prev/melee" && dpkg-parsechangelog -SVersion)
+run bash -c "cd '$W/prev/melee' && nice -n 19 env DEB_BUILD_OPTIONS='parallel=1 nocheck' dpkg-buildpackage -us -uc -b"
+ok "$rc" "the previous version $prev_version builds (from a copy, the changelog's version lowered)"
+[ "$rc" -eq 0 ] || printf '%s\n' "$out" | tail -30 | sed 's/^/#   /'
+for p in melee libpam-melee libnss-melee melee-slurm; do
+	cp "$W"/prev/${p}_*.deb "$W/prev-debs/" 2>/dev/null
+done
+ok "$(dpkg --compare-versions "$prev_version" lt "$version"; echo $?)" "$prev_version sorts before $version"
 
 # ---- a clean bookworm tree ----
 write_config
@@ -166,6 +285,63 @@ is "$(diff "$W/before" "$W/after")" "" "after purge: the same files on disk as b
 is "$(grep -rIl melee "$R/etc" "$R/var/lib" "$R/usr" "$R/lib" 2>/dev/null | grep -v '^.*/var/lib/\(apt\|dpkg\)/')" "" \
 	"after purge: no file in /etc, /var/lib, /usr mentions melee"
 
+# ---- autopkgtest: debian/tests in the tree (null: the tree is the testbed) ----
+mkdir -p "$R/build/adt"
+copy_tree "$R/build/adt"
+run inroot apt-get install -y --no-install-recommends autopkgtest
+ok "$rc" "autopkgtest installs in the tree"
+[ "$rc" -eq 0 ] || printf '%s\n' "$out" | tail -20 | sed 's/^/#   /'
+run inroot sh -c 'autopkgtest /build/adt /mnt/melee_*.deb /mnt/libpam-melee_*.deb /mnt/libnss-melee_*.deb -- null'
+ok "$rc" "autopkgtest /build/adt ./*.deb -- null passes"
+[ "$rc" -eq 0 ] || printf '%s\n' "$out" | tail -40 | sed 's/^/#   /'
+like "$out" "^login-into-image[[:space:]]+PASS" "its login-into-image test ran and passed"
+like "$out" "^su - melee-adt\+adttest: in image adttest as uid [0-9]+$" "a login into its image, as its user"
+is "$(grep -l pam_melee "$R"/etc/pam.d/common-* 2>/dev/null; ls "$R/image" 2>/dev/null; grep '^melee-adt:' "$R/etc/passwd")" "" \
+	"the test put the tree back: profile off, no image, no user"
+run inroot apt-get purge -y melee libpam-melee libnss-melee
+ok "$rc" "apt-get purge after autopkgtest"
+rm -rf "$R/build/adt"
+
+# ---- upgrade from the previous version ----
+# An administrator's machine at the previous version: melee.conf edited,
+# pam_melee enabled, an image up, alice logged in through it.  The
+# upgrade keeps all of it: nsswitch.conf and the PAM stacks as they were,
+# the edit (a conffile), the image's mounts.
+mkdir -p "$R/root/prev" && cp "$W"/prev-debs/*.deb "$R/root/prev/"
+run inroot sh -c 'cd /root/prev && apt-get install -y --no-install-recommends ./melee_*.deb ./libpam-melee_*.deb ./libnss-melee_*.deb'
+ok "$rc" "the previous version installs"
+[ "$rc" -eq 0 ] || printf '%s\n' "$out" | tail -20 | sed 's/^/#   /'
+is "$(inroot dpkg-query -W -f '${Version}\n' melee libpam-melee libnss-melee | sort -u)" "$prev_version" "all three at $prev_version"
+printf '# site: edited by the administrator\n' >> "$R/etc/melee/melee.conf"
+cp "$R/etc/melee/melee.conf" "$W/melee.conf.edited"
+ok_cmd "pam-auth-update --enable melee (previous version)" inroot pam-auth-update --enable melee
+"$top_srcdir/tests/make-fixture-image" "$R/image/demo" demo >/dev/null
+printf '[image demo]\ndescription = demo\n' > "$R/etc/melee/images.d/demo.conf"
+chmod 644 "$R/etc/melee/images.d/demo.conf"
+ok_cmd "melee-mounts up (previous version)" inroot melee-mounts up
+mkdir -p "$W/up-before" && cp "$R"/etc/nsswitch.conf "$R"/etc/pam.d/common-* "$W/up-before/"
+mounts_before=$(mounted_below "$R/image/demo" | sort)
+like "$(grep -c . <<< "$mounts_before")" "^[1-9][0-9]*$" "the demo image is mounted before the upgrade"
+run inroot sh -c 'cd /mnt && apt-get install -y --no-install-recommends ./melee_*.deb ./libpam-melee_*.deb ./libnss-melee_*.deb'
+ok "$rc" "apt-get install ./*.deb upgrades $prev_version to $version"
+[ "$rc" -eq 0 ] || printf '%s\n' "$out" | tail -20 | sed 's/^/#   /'
+is "$(inroot dpkg-query -W -f '${Version} ${db:Status-Status}\n' melee libpam-melee libnss-melee | sort -u)" "$version installed" \
+	"all three at $version, installed"
+for f in "$W"/up-before/*; do
+	n=${f##*/}
+	is "$(diff "$f" "$R/etc/$([ "$n" = nsswitch.conf ] || echo pam.d/)$n")" "" "after the upgrade: $n unchanged"
+done
+is "$(diff "$W/melee.conf.edited" "$R/etc/melee/melee.conf")" "" "after the upgrade: the administrator's melee.conf edit kept"
+is "$(ls "$R"/etc/melee/melee.conf.dpkg-* 2>/dev/null)" "" "and no .dpkg-new or .dpkg-dist beside it"
+is "$(mounted_below "$R/image/demo" | sort)" "$mounts_before" "after the upgrade: the image's mounts are still there"
+run inroot su - alice+demo -c 'cat /marker'
+is "$rc:$out" "0:melee-fixture:demo" "su - alice+demo after the upgrade lands in the image"
+ok_cmd "melee-mounts down (after the upgrade)" inroot melee-mounts down
+rm -rf --one-file-system "$R/image" "$R/etc/melee/images.d/demo.conf" "$R/root/prev"
+run inroot apt-get purge -y melee libpam-melee libnss-melee
+ok "$rc" "apt-get purge after the upgrade"
+is "$(grep -w melee "$R/etc/nsswitch.conf")" "" "and nsswitch.conf has no melee"
+
 # ---- one install at a time: the packages, the quickstart, make install ----
 # A real install from source under /usr/local with /etc as sysconfdir
 # (what the quickstart made before it installed the packages), built in
@@ -246,7 +422,7 @@ copy_tree "$R/build/melee"
 ok_cmd "apt-get update in the trixie tree" inroot apt-get -q update
 run inroot apt-get install -y --no-install-recommends build-essential lintian \
 	$(sed -n '/^Build-Depends:/,/^[A-Z]/p' "$top_srcdir/debian/control" | sed '1s/^Build-Depends://; /^[A-Z]/d' |
-		tr ',' '\n' | sed 's/([^)]*)//; s/^[[:space:]]*//; s/[[:space:]]*$//; /^$/d')
+		tr ',' '\n' | sed 's/([^)]*)//; s/<[^>]*>//g; s/\[[^]]*\]//g; s/^[[:space:]]*//; s/[[:space:]]*$//; /^$/d')
 ok "$rc" "the build dependencies install in the trixie tree"
 [ "$rc" -eq 0 ] || printf '%s\n' "$out" | tail -20 | sed 's/^/#   /'
 run inroot sh -c "cd /build/melee && nice -n 19 env DEB_BUILD_OPTIONS=parallel=1 dpkg-buildpackage -us -uc -b"
@@ -265,6 +441,7 @@ like "$(dpkg-deb -c "$R"/build/melee_*.deb)" " \./usr/lib/systemd/system/melee-m
 contents=$(for d in "$R"/build/*.deb; do dpkg-deb -c "$d"; done 2>&1)
 like "$contents" ' \./usr/bin/melee$' "trixie: the packages are there to look into"
 unlike "$contents" ' \./(lib|bin|sbin)/' "trixie: nothing in /lib, /bin, /sbin (aliased locations)"
+slurm_breaks_is "$(ls "$R"/build/melee-slurm_*.deb)" "$(inroot dpkg-query -W -f='${Version}' libslurm-dev)" "trixie: "
 tree_umount
 
 done_testing
