@@ -5,7 +5,8 @@
 # /run/melee/gpu) is alice's symlink to a host directory gets nothing
 # mounted there; a FIFO where the Vulkan ICD file should be, a driver
 # library that is group-writable or not root's refuse the up at once,
-# naming the file, with nothing mounted.
+# naming the file, with nothing mounted; an image whose libc.so.6 leads
+# into its /home bind is refused, not read.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/gpu-lib.sh"
 
@@ -64,4 +65,21 @@ run mm up good
 is "$rc" "0" "with the files put right, up good works"
 like "$out" "^good: bound 5 GPU driver files" "and binds the 5 files"
 ok_cmd "down good" mm down good
+# The image's libc.so.6 made a symlink to a file in the image's /home
+# (the host's /home, bound in by the up before) and up run again (as
+# for a driver update): a user's file must not stand for the image's
+# glibc, nor a FIFO or FUSE file of hers hang up under the lock.
+setup_home
+gpu_image homelibc
+ok_cmd "up homelibc" mm up homelibc
+mounted=$(findmnt -rn -o TARGET | grep -c "^$IMAGES/homelibc")
+cp "$IMAGES/homelibc/lib/x86_64-linux-gnu/libc.so.6" /home/alice/libc.so.6
+chown alice /home/alice/libc.so.6
+ln -sf /home/alice/libc.so.6 "$IMAGES/homelibc/lib/x86_64-linux-gnu/libc.so.6"
+run timeout 20 "$MELEE_MOUNTS" --config "$CONF" up homelibc
+is "$rc" "1" "homelibc's libc.so.6 now leads into its /home bind: up again fails at once (exit 1, not a hang)"
+like "$out" "^melee-mounts: homelibc: gpu = nvidia refused: $IMAGES/homelibc/lib/x86_64-linux-gnu/libc.so.6 leads out of the image's own file system \\(into a bind such as /home\\); expected the image's own libc$" \
+	"the reason names the image's libc.so.6 and where it leads"
+is "$(findmnt -rn -o TARGET | grep -c "^$IMAGES/homelibc")" "$mounted" "nothing more is mounted in homelibc"
+ok_cmd "down homelibc" mm down homelibc
 done_testing

@@ -327,9 +327,19 @@ static int image_glibc(const struct melee_image *im, int imgfd, unsigned *v, uns
 		cleanup_fd int fd = -1;
 
 		snprintf(shown, sizeof(shown), "%s/%s", im->path, libc_paths[i]);
-		fd = image_open_regular(imgfd, libc_paths[i], false, shown, err, sizeof(err));
+		/* On the image's own file system only: a libc.so.6 that is a
+		 * symlink into the image's /home, /tmp or /proc binds (a user's
+		 * FIFO or FUSE file) could hang or watch up under the lock. */
+		fd = image_open_regular(imgfd, libc_paths[i], true, shown, err, sizeof(err));
 		if (fd == -ENOENT || fd == -ENOTDIR)
 			continue;
+		if (fd == -EXDEV) {
+			warn(
+			    "%s: gpu = nvidia refused: %s leads out of the image's own file system "
+			    "(into a bind such as /home); expected the image's own libc",
+			    im->name, shown);
+			return -1;
+		}
 		if (fd < 0 || gpu_elf_glibc(fd, shown, 1, v, err, sizeof(err)) < 0) {
 			warn("%s: %s", im->name, err);
 			return -1;
