@@ -6,7 +6,9 @@
 # mounted there; a FIFO where the Vulkan ICD file should be, a driver
 # library that is group-writable or not root's refuse the up at once,
 # naming the file, with nothing mounted; an image whose libc.so.6 leads
-# into its /home bind is refused, not read.
+# into its /home bind is refused, not read; a session gets the GPU's
+# LD_LIBRARY_PATH only from a read-only tmpfs of root's reached through
+# root's directories.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/gpu-lib.sh"
 
@@ -82,4 +84,33 @@ like "$out" "^melee-mounts: homelibc: gpu = nvidia refused: $IMAGES/homelibc/lib
 	"the reason names the image's libc.so.6 and where it leads"
 is "$(findmnt -rn -o TARGET | grep -c "^$IMAGES/homelibc")" "$mounted" "nothing more is mounted in homelibc"
 ok_cmd "down homelibc" mm down homelibc
+# A session's GPU environment (common/melee-gpu-env.c) in an image whose
+# /run is its own: only the read-only tmpfs of root's that up mounts at
+# /run/melee/gpu, reached through directories of root's alone, puts its
+# lib on LD_LIBRARY_PATH.  (ownrun is brought up with gpu = none, so
+# that up leaves /run/melee to the test, then set to gpu = nvidia.)
+install_melee
+gpu_image ownrun
+sed -i -e "s|^fstab = .*|fstab = $T/etc/fstab-norun|" -e "s|^gpu = nvidia$|gpu = none|" "$T/etc/images.d/ownrun.conf"
+ok_cmd "up ownrun" mm up ownrun
+sed -i "s|^gpu = none$|gpu = nvidia|" "$T/etc/images.d/ownrun.conf"
+R=$IMAGES/ownrun/run
+chmod 1777 "$R"
+# ld_path: alice's LD_LIBRARY_PATH in ownrun (from /, which the image has).
+ld_path() { cd / && as alice "$T/bin/melee" ownrun /bin/sh -c 'echo "[$LD_LIBRARY_PATH]"'; }
+# gpu_tmpfs: a read-only tmpfs of root's on $R/melee/gpu with lib in it.
+gpu_tmpfs() { mount -t tmpfs -o mode=755 melee-test-gpu "$R/melee/gpu" && mkdir -m 755 "$R/melee/gpu/lib" && mount -o remount,ro "$R/melee/gpu"; }
+as alice mkdir "$R/melee"
+(umask 022 && mkdir -p "$R/melee/gpu/lib")
+is "$(ld_path)" "[]" "alice's /run/melee with root's gpu/lib in it (no tmpfs): no LD_LIBRARY_PATH"
+ok_cmd "a read-only tmpfs of root's with lib on alice's /run/melee/gpu" gpu_tmpfs
+is "$(ld_path)" "[]" "that tmpfs under alice's /run/melee: no LD_LIBRARY_PATH (she could swap it)"
+umount "$R/melee/gpu"; rm -rf "$R/melee"
+chmod 755 "$R"
+(umask 022 && mkdir -p "$R/melee/gpu/lib")
+is "$(ld_path)" "[]" "root's /run/melee/gpu/lib, plain directories of the image (no tmpfs): no LD_LIBRARY_PATH"
+ok_cmd "a read-only tmpfs of root's with lib on root's /run/melee/gpu" gpu_tmpfs
+is "$(ld_path)" "[/run/melee/gpu/lib]" "the tmpfs as up mounts it, root's all the way: LD_LIBRARY_PATH has its lib"
+umount "$R/melee/gpu"
+ok_cmd "down ownrun" mm down ownrun
 done_testing
