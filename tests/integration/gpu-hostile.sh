@@ -4,11 +4,11 @@
 # is not what it should be: an image whose /run/melee (or
 # /run/melee/gpu) is alice's symlink to a host directory gets nothing
 # mounted there; a FIFO where the Vulkan ICD file should be, a driver
-# library that is group-writable or not root's refuse the up at once,
-# naming the file, with nothing mounted; an image whose libc.so.6 leads
-# into its /home bind is refused, not read; a session gets the GPU's
-# LD_LIBRARY_PATH only from a read-only tmpfs of root's reached through
-# root's directories.
+# library that is group-writable or not root's, or below a directory
+# that is group-writable, refuse the up at once, naming the file, with
+# nothing mounted; an image whose libc.so.6 leads into its /home bind is
+# refused, not read; a session gets the GPU's LD_LIBRARY_PATH only from
+# a read-only tmpfs of root's reached through root's directories.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/gpu-lib.sh"
 
@@ -63,6 +63,21 @@ chmod g-w "$LIB"; chown alice "$LIB"
 run mm up good
 like "$out" "^melee-mounts: GPU driver file $LIB is not root's alone \(owner 1501," "a driver library of alice's is refused"
 chown root "$LIB"
+# A driver library in a directory of the ld.so cache that root's group
+# may write: whoever writes it could swap the library between check and
+# bind.  The up is refused, as for a library of the wrong owner.
+GRP=$T/gpu-grp
+mkdir -m 775 "$GRP"
+gcc -shared -fPIC -O1 -o "$GRP/libnvidia-encode.so.$GPU_VERSION" -Wl,-soname,libnvidia-encode.so.1 "$GPU_SRC/stub-nvml.c"
+echo "$GRP" > /etc/ld.so.conf.d/zz-melee-test-gpu-grp.conf
+ldconfig
+run mm up good
+ok $((rc == 0)) "a driver library below a group-writable directory of the ld.so cache: up good fails (exit $rc)"
+like "$out" "^melee-mounts: GPU driver file $GRP/libnvidia-encode.so.$GPU_VERSION is below a directory that is not root's alone: $GRP: group- or world-writable \\(mode 0775\\), refused$" \
+	"the reason names the library and the directory"
+is "$(findmnt -rn -o TARGET | grep -c "^$IMAGES/good")" "0" "nothing is mounted in good"
+rm /etc/ld.so.conf.d/zz-melee-test-gpu-grp.conf
+ldconfig
 run mm up good
 is "$rc" "0" "with the files put right, up good works"
 like "$out" "^good: bound 5 GPU driver files" "and binds the 5 files"
