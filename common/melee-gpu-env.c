@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The environment of a session in a gpu = nvidia image (melee-gpu-env.h). */
 #include "melee-gpu-env.h"
+#include "melee-enter.h"
+#include "melee-safety.h"
 #include "melee-util.h"
 
 #include <dirent.h>
@@ -9,17 +11,34 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 
-/* A directory of root's that no one else can write: what up makes.  A
- * user-made directory at the same place (an image whose /run is not the
- * host's) gets no say in where a session loads libraries from. */
-static bool root_dir(const char *path)
+/* The GPU directory up mounted: walked from / by fd, every component
+ * root's and writable by no one else (image_open_safely), and itself the
+ * root of a read-only tmpfs (as mounts_gpu_mounted checks).  A directory
+ * at the same place that a user made or could swap in (an image whose
+ * /run is its own, a /run/melee of hers) gets no say in where a session
+ * loads libraries from.  The O_PATH fd, or -1. */
+static int gpu_dir_open(void)
 {
-	struct stat st;
+	cleanup_fd int fd = image_open_safely(MELEE_GPU_DIR, 0, NULL, 0);
+	struct statfs sf;
 
-	return fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
-	       st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH));
+	if (fd < 0 || !melee_is_mountpoint(fd) || fstatfs(fd, &sf) < 0 ||
+	    sf.f_type != TMPFS_MAGIC || !(sf.f_flags & ST_RDONLY))
+		return -1;
+	return melee_steal_fd(&fd);
+}
+
+/* A directory up made on that tmpfs, checked the same way. */
+static bool gpu_subdir(int gpufd, const char *name)
+{
+	cleanup_fd int fd = image_open_safely_at(gpufd, MELEE_GPU_DIR, name, 0, NULL, 0);
+
+	return fd >= 0;
 }
 
 /* A user's PATH as Debian's login.defs (ENV_PATH) gives it: a PAM
@@ -95,27 +114,31 @@ int melee_gpu_env(const struct melee_image *im, melee_env_get_fn get, melee_env_
 		  void *ctx, char *err, size_t errlen)
 {
 	char icds[4096];
+	cleanup_fd int gpufd = -1;
 	int r = 0;
 
-	if (im->gpu != MELEE_GPU_NVIDIA || !root_dir(MELEE_GPU_DIR))
+	if (im->gpu != MELEE_GPU_NVIDIA)
 		return 0;
-	if (root_dir(MELEE_GPU_DIR "/" MELEE_GPU_LIB))
+	gpufd = gpu_dir_open();
+	if (gpufd < 0)
+		return 0;
+	if (gpu_subdir(gpufd, MELEE_GPU_LIB))
 		r = prepend("LD_LIBRARY_PATH", MELEE_GPU_DIR "/" MELEE_GPU_LIB, NULL, get, set, ctx,
 			    err, errlen);
-	if (r == 0 && root_dir(MELEE_GPU_DIR "/" MELEE_GPU_BIN))
+	if (r == 0 && gpu_subdir(gpufd, MELEE_GPU_BIN))
 		r = prepend("PATH", MELEE_GPU_DIR "/" MELEE_GPU_BIN, DEFAULT_PATH, get, set, ctx,
 			    err, errlen);
-	if (r == 0 && root_dir(MELEE_GPU_DIR "/" MELEE_GPU_EGL))
+	if (r == 0 && gpu_subdir(gpufd, MELEE_GPU_EGL))
 		r = set_fixed("__EGL_VENDOR_LIBRARY_DIRS", MELEE_GPU_DIR "/" MELEE_GPU_EGL, set,
 			      ctx, err, errlen);
-	if (r == 0 && root_dir(MELEE_GPU_DIR "/" MELEE_GPU_EGL_EXTERNAL))
+	if (r == 0 && gpu_subdir(gpufd, MELEE_GPU_EGL_EXTERNAL))
 		r = set_fixed("__EGL_EXTERNAL_PLATFORM_CONFIG_DIRS",
 			      MELEE_GPU_DIR "/" MELEE_GPU_EGL_EXTERNAL, set, ctx, err, errlen);
-	if (r == 0 && root_dir(MELEE_GPU_DIR "/" MELEE_GPU_GBM))
+	if (r == 0 && gpu_subdir(gpufd, MELEE_GPU_GBM))
 		r = set_fixed("GBM_BACKENDS_PATH", MELEE_GPU_DIR "/" MELEE_GPU_GBM, set, ctx, err,
 			      errlen);
-	if (r == 0 && root_dir(MELEE_GPU_DIR "/" MELEE_GPU_VULKAN) &&
-	    vulkan_icds(icds, sizeof(icds)) == 0 && icds[0])
+	if (r == 0 && gpu_subdir(gpufd, MELEE_GPU_VULKAN) && vulkan_icds(icds, sizeof(icds)) == 0 &&
+	    icds[0])
 		r = set_fixed("VK_ICD_FILENAMES", icds, set, ctx, err, errlen);
 	return r;
 }

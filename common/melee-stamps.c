@@ -7,11 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool ts_before(const struct timespec *a, const struct timespec *b)
-{
-	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
-}
-
 static bool ts_equal(const struct timespec *a, const struct timespec *b)
 {
 	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
@@ -56,9 +51,14 @@ int melee_stamps_add(struct melee_stamps *s, const char *path, const struct stat
 	e->size = st->st_size;
 	e->mtim = st->st_mtim;
 	e->ctim = st->st_ctim;
-	/* The tick after the fstat: a later change stamps at least this. */
-	if (clock_gettime(CLOCK_REALTIME_COARSE, &now) < 0 || !ts_before(&st->st_ctim, &now) ||
-	    !ts_before(&st->st_mtim, &now))
+	/* The tick after the fstat: a later change stamps at least this.  A
+	 * file system may keep whole seconds only (ext4 with 128-byte inodes,
+	 * some NFS servers): a change later in the second of the times seen
+	 * stamps that same second again, so times not before the current
+	 * second never vouch (git's racy rule without USE_NSEC); on a
+	 * nanosecond file system this costs a read again within that second. */
+	if (clock_gettime(CLOCK_REALTIME_COARSE, &now) < 0 || st->st_ctim.tv_sec >= now.tv_sec ||
+	    st->st_mtim.tv_sec >= now.tv_sec)
 		s->racy = true;
 	return 0;
 }

@@ -6,11 +6,12 @@
  * use and reads again when any differs, so an edit, a rename over a file
  * or a new drop-in counts at the very next stage or lookup.
  *
- * A file changed within the clock tick in which it was read could be
- * changed again in that tick without moving its times (the kernel stamps
- * files with the coarse clock): such a set is never fresh, as git
- * distrusts a racily clean index entry (melee-config-checked.c makes the
- * same choice for its record).  In libmelee-core. */
+ * A file changed within the second in which it was read could be
+ * changed again in that second without moving its times (the kernel
+ * stamps files with the coarse clock, and some file systems keep whole
+ * seconds only): such a set is never fresh, as git distrusts a racily
+ * clean index entry (melee-config-checked.c makes a like choice for its
+ * record).  In libmelee-core. */
 #ifndef MELEE_STAMPS_H
 #define MELEE_STAMPS_H
 
@@ -35,8 +36,9 @@ struct melee_stamp {
 struct melee_stamps {
 	struct melee_stamp *v;
 	size_t n, cap;
-	/* A file stamped had a ctime not before the clock's tick read right
-	 * after its fstat: the set can never vouch for a reuse. */
+	/* A file stamped had a ctime or mtime not before the second of the
+	 * clock read right after its fstat: the set can never vouch for a
+	 * reuse. */
 	bool racy;
 };
 

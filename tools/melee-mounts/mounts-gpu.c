@@ -98,11 +98,18 @@ static bool has_dest(const struct gpu_set *set, const char *dest)
 
 /* Opens the host file `path` (its symlinks resolved: the driver's
  * sonames are links) as a regular file of root's that no one else may
- * write; the opened fd is what is bound, so a later swap of the path
- * changes nothing. */
+ * write, below directories of root's that no one else may write (walked
+ * by fd from /, image_open_safely: whoever could write one could swap
+ * the file between the check and the bind).  A file or directory that
+ * fails refuses the up, as a driver half bound would fail in the image
+ * long after.  The opened fd is what is bound, so a later swap of the
+ * path changes nothing. */
 static int host_open(const struct gpu_set *set, const char *path, char **real)
 {
+	char err[MELEE_ERRLEN];
+	cleanup_fd int dir = -1;
 	struct stat st;
+	char *slash;
 	int fd;
 
 	*real = realpath(path, NULL);
@@ -110,7 +117,16 @@ static int host_open(const struct gpu_set *set, const char *path, char **real)
 		gwarn(set, "GPU driver file %s: %s", path, strerror(errno));
 		return -1;
 	}
-	fd = melee_open_regular(AT_FDCWD, *real, O_NOFOLLOW, 0, &st);
+	slash = strrchr(*real, '/');
+	*slash = '\0';
+	dir = image_open_safely(slash == *real ? "/" : *real, 0, err, sizeof(err));
+	*slash = '/';
+	if (dir < 0) {
+		gwarn(set, "GPU driver file %s is below a directory that is not root's alone: %s",
+		      *real, err);
+		return -1;
+	}
+	fd = melee_open_regular(dir, slash + 1, O_NOFOLLOW, 0, &st);
 	if (fd == -EINVAL)
 		gwarn(set, "GPU driver file %s is %s, expected a regular file; refused", *real,
 		      melee_file_kind(&st));
@@ -327,9 +343,19 @@ static int image_glibc(const struct melee_image *im, int imgfd, unsigned *v, uns
 		cleanup_fd int fd = -1;
 
 		snprintf(shown, sizeof(shown), "%s/%s", im->path, libc_paths[i]);
-		fd = image_open_regular(imgfd, libc_paths[i], false, shown, err, sizeof(err));
+		/* On the image's own file system only: a libc.so.6 that is a
+		 * symlink into the image's /home, /tmp or /proc binds (a user's
+		 * FIFO or FUSE file) could hang or watch up under the lock. */
+		fd = image_open_regular(imgfd, libc_paths[i], true, shown, err, sizeof(err));
 		if (fd == -ENOENT || fd == -ENOTDIR)
 			continue;
+		if (fd == -EXDEV) {
+			warn(
+			    "%s: gpu = nvidia refused: %s leads out of the image's own file system "
+			    "(into a bind such as /home); expected the image's own libc",
+			    im->name, shown);
+			return -1;
+		}
 		if (fd < 0 || gpu_elf_glibc(fd, shown, 1, v, err, sizeof(err)) < 0) {
 			warn("%s: %s", im->name, err);
 			return -1;
