@@ -79,9 +79,13 @@ bool melee_config_checked_fresh(int dropins_fd, const struct stat *conf_st, cons
 	return strcmp(text, want) == 0;
 }
 
+/* a's second is over at b.  Whole seconds, not nanoseconds: a file
+ * system may keep whole seconds only (ext4 with 128-byte inodes, some
+ * NFS servers), where a change later in the same second leaves the
+ * ctime as it was (git's racy rule without USE_NSEC; melee-stamps.c). */
 static bool before(const struct timespec *a, const struct timespec *b)
 {
-	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+	return a->tv_sec < b->tv_sec;
 }
 
 int melee_config_note_checked(const struct melee_config *cfg, const char *checked_dir, uid_t owner,
@@ -93,11 +97,11 @@ int melee_config_note_checked(const struct melee_config *cfg, const char *checke
 
 	if (!cfg->dropins_seen || cfg->partial)
 		return 0;
-	/* A change after the full read's fstat but within the tick that
-	 * stamped the ctime it saw could leave that ctime as it was: record
-	 * only a ctime older than the clock's tick read right after the
-	 * fstat (load_dir), which every later change passes.  Racy like
-	 * git's index: the next full read records it. */
+	/* A change after the full read's fstat but within the second
+	 * that stamped the ctime it saw could leave that ctime as it was:
+	 * record only a ctime of a second over before the clock read right
+	 * after the fstat (load_dir), which every later change passes.
+	 * Racy like git's index: the next full read records it. */
 	if (!before(&cfg->dropins_st.st_ctim, &cfg->dropins_seen_at) ||
 	    !before(&cfg->conf_st.st_ctim, &cfg->dropins_seen_at))
 		return 0;

@@ -76,4 +76,29 @@ is "$out" "1501:/home/alice none " \
 cat "$T/work/demo.orig" > "$D"
 next_second
 is "$(twice true)" "1501:/home/alice 1501:/home/alice " "no edit: both lookups answer"
+# The record of a full read (melee-mounts check) vouches for images.d by
+# its ctime (common/melee-config-checked.c): on whole seconds, an
+# override drop-in added in the second of that read leaves the ctime as
+# it was, so such a read records nothing and a lookup reads the others.
+O=$T/etc/images.d/demo-restrict.conf
+check_then_override() {
+	local i before
+	for i in 1 2 3 4 5; do
+		rm -f "$O" /run/melee/config-checked-*
+		next_second
+		touch "$T/etc/images.d/.tick" && rm "$T/etc/images.d/.tick"
+		before=$(stat -c %Z "$T/etc/images.d")
+		"$MELEE_MOUNTS" --config "$CONF" check >/dev/null 2>&1 || return 2
+		printf '[image demo]\nallow-users = nobody\n' > "$O"
+		chmod 644 "$O"
+		[ "$(stat -c %Z "$T/etc/images.d")" = "$before" ] && return 0
+	done
+	echo "# 5 tries, none within one second" >&2
+	return 1
+}
+check_then_override
+ok $? "melee-mounts check, then an override drop-in added, within one second (images.d's ctime unchanged)"
+run getent passwd alice+demo
+is "$rc:$out" "2:" "getent passwd alice+demo: not found while the override is there (no record vouched for images.d)"
+rm -f "$O"
 done_testing
