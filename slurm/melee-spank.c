@@ -75,7 +75,7 @@ static struct {
  * into [1] before it exits (the entering fails in the forked task, whose
  * memory slurmstepd never sees); task_exit reads [0].  Close-on-exec: an
  * entered task's program never holds it. */
-static int refusal_pipe[2] = {-1, -1};
+static int refusal_pipe[2] = { -1, -1 };
 
 static int option_image_cb(int val, const char *arg, int remote);
 
