@@ -20,7 +20,9 @@
 MPI_PACKAGES=mpich,libmpich-dev,openmpi-bin,libopenmpi-dev,automake,gcc,libc6-dev
 images_setup
 write_config "auto-up = no"
+start=$(date +%s)
 image_ready mpi bookworm amd64 "$MPI_PACKAGES" || { echo "Bail out! no MPI image"; exit 1; }
+echo "# the image was ready in $(( $(date +%s) - start )) s"
 # (automake: libopenmpi-dev needs libltdl-dev, which depends on the
 # virtual automake-1.16 that debootstrap does not resolve.)
 
@@ -112,6 +114,12 @@ run as_alice timeout 60 srun --mpi=pmi2 -N2 -n4 --melee-image=mpi /opt/melee-tes
 is "$rc:$(printf '%s\n' "$out" | sort)" "0:$(expected MPICH)" \
 	"srun --mpi=pmi2 -N2 -n4 --melee-image=mpi hello: one communicator of 4 on both nodes, allreduce 4, as alice, in the image"
 
+# The plugin's refusal pipe (slurm/melee-spank.c) is open in every task of
+# a step over several nodes until its exec: close-on-exec, the program
+# never holds it (ls lists the fds of the shell, which waits for it).
+run as_alice timeout 60 srun -N2 -n2 --melee-image=mpi sh -c 'ls /proc/$$/fd; true'
+is "$rc:$(printf '%s\n' "$out" | sort | tr '\n' ' ')" "0:0 0 1 1 2 2 " "the two tasks of a step over two nodes have no fd but their stdio"
+
 cat > "$out_dir/job.sh" <<'J'
 #!/bin/sh
 #SBATCH --nodes=2 --ntasks=4
@@ -154,8 +162,9 @@ ok $? "both nodes idle again, neither drained: $(sinfo -h -N -o '%N %T' | tr '\n
 
 # The image as one squashfs file (melee-image pack), mounted on melee-n1
 # by hand and by auto-up on melee-n2 for the job.
+start=$(date +%s)
 run mi pack mpi "$SRV/mpi.sqsh"
-is "$rc" 0 "melee-image pack mpi writes $SRV/mpi.sqsh ($out)"
+is "$rc" 0 "melee-image pack mpi writes $SRV/mpi.sqsh in $(( $(date +%s) - start )) s ($(printf '%s\n' "$out" | tail -n 1))"
 add_file_image mpisq "$SRV/mpi.sqsh"
 write_config "auto-up = yes"
 ok_cmd "melee-mounts up mpisq on melee-n1" on_node melee-n1 "$MELEE_MOUNTS" --config "$CONF" up mpisq
