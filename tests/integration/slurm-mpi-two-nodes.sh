@@ -164,6 +164,17 @@ ok_cmd "melee-n2's mpi.conf is the shared one again" on_node melee-n2 umount "$T
 wait_for 10 nodes_idle
 ok $? "both nodes idle again, neither drained: $(sinfo -h -N -o '%N %T' | tr '\n' ' ')"
 
+# The same when the task itself fails to enter (mpi down on melee-n2,
+# auto-up = no): slurmstepd learns it only from the task.
+ok_cmd "melee-mounts down mpi on melee-n2" on_node melee-n2 "$MELEE_MOUNTS" --config "$CONF" down mpi
+start=$(date +%s)
+run as_alice timeout 60 srun --mpi=pmi2 -N2 -n4 --melee-image=mpi /opt/melee-test/hello-mpich
+took=$(( $(date +%s) - start ))
+ok $(( rc != 0 && rc != 124 && took < 20 ? 0 : 1 )) "mpi down on melee-n2: srun -N2 -n4 fails within seconds (status $rc, $took s)"
+like "$out" "^melee: image mpi is not prepared \($IMAGES/mpi/proc is not mounted\)" "with the reason in srun's output"
+wait_for 10 nodes_idle
+ok $? "both nodes idle again: $(sinfo -h -N -o '%N %T' | tr '\n' ' ')"
+
 # The image as one squashfs file (melee-image pack), mounted on melee-n1
 # by hand and by auto-up on melee-n2 for the job.  Packing takes minutes
 # (a 900 MB tree, zstd): the file is cached beside the image's tarball,
