@@ -20,7 +20,11 @@
  *   slurm_spank_task_init       each task, as the user, after its stdio is
  *                               the job's: a task whose image could not be
  *                               entered prints the reason to the job's
- *                               stderr and exits here, before exec.
+ *                               stderr, tells slurmstepd through the
+ *                               refusal pipe, and exits here, before exec.
+ *   slurm_spank_task_exit       slurmstepd, root: a step over several nodes
+ *                               one of whose tasks here was refused is
+ *                               cancelled on every node (see end_step).
  *
  * A failure never makes slurmstepd itself fail: a batch step whose stepd
  * fails drains the node.  Only the task exits (status 1), at once, and the
@@ -29,6 +33,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -66,6 +71,12 @@ static struct {
 	 * the job's environment, which srun's own check never saw). */
 	char option_error[MELEE_ERRLEN];
 } state;
+
+/* slurmstepd of a step over several nodes: a refused task writes a byte
+ * into [1] before it exits (the entering fails in the forked task, whose
+ * memory slurmstepd never sees); task_exit reads [0].  Close-on-exec: an
+ * entered task's program never holds it. */
+static int refusal_pipe[2] = { -1, -1 };
 
 static int option_image_cb(int val, const char *arg, int remote);
 
@@ -207,6 +218,22 @@ static void prepare_on_demand(uint32_t jobid)
 	}
 }
 
+/* Only for a step over several nodes (not the batch step, which runs on
+ * one): there the other nodes' tasks may wait for this node's forever
+ * (MPI ranks in MPI_Init's PMI fence).  No pipe, no cancelling: the
+ * refused task still exits with the reason. */
+static void open_refusal_pipe(spank_t sp)
+{
+	uint32_t nnodes = 0, stepid = 0;
+
+	if (spank_get_item(sp, S_JOB_NNODES, &nnodes) != ESPANK_SUCCESS || nnodes < 2 ||
+	    spank_get_item(sp, S_JOB_STEPID, &stepid) != ESPANK_SUCCESS ||
+	    stepid == SLURM_BATCH_SCRIPT || refusal_pipe[0] >= 0)
+		return;
+	if (pipe2(refusal_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		refusal_pipe[0] = refusal_pipe[1] = -1;
+}
+
 int slurm_spank_init_post_opt(spank_t sp, int ac, char **av)
 {
 	char name[MELEE_NAME_MAX + 2] = "";
@@ -243,6 +270,7 @@ int slurm_spank_init_post_opt(spank_t sp, int ac, char **av)
 	if (!name[0])
 		return 0;
 
+	open_refusal_pipe(sp);
 	if (resolve_image(sp, name, err, sizeof(err)) < 0) {
 		state.image = NULL;
 		fail(jobid, err[0] ? err : "cannot use the image");
@@ -335,6 +363,8 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 	/* stderr is the job's stderr by now (slurmstepd set the task's stdio
 	 * up after task_init_privileged). */
 	dprintf(STDERR_FILENO, "melee: %s\n", state.error);
+	if (refusal_pipe[1] >= 0 && write(refusal_pipe[1], "r", 1) < 0)
+		slurm_error("melee: cannot tell slurmstepd of the refusal: %m");
 	/* Exit here rather than return -1: with an `optional` plugstack line
 	 * slurmstepd would ignore the error and run the task on the host.
 	 * This is the forked task just before its exec; slurmstepd exits the
@@ -342,8 +372,44 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 	_exit(1);
 }
 
+/* A task of this node was refused (its reason is in the job's stderr
+ * already: it wrote it before it exited): the step is cancelled on every
+ * node, once.  Without it an MPI step hangs: the ranks on the other nodes
+ * wait in MPI_Init for this node's, which never come, and Slurm ends a
+ * step at a task's non-zero exit only with srun --kill-on-bad-exit.
+ * slurmstepd is root: slurmctld lets it cancel the step. */
+static void end_step(spank_t sp)
+{
+	uint32_t jobid = 0, stepid = 0;
+	char byte;
+
+	if (refusal_pipe[0] < 0 || read(refusal_pipe[0], &byte, 1) != 1)
+		return;
+	close(refusal_pipe[0]);
+	refusal_pipe[0] = -1;
+	spank_get_item(sp, S_JOB_ID, &jobid);
+	spank_get_item(sp, S_JOB_STEPID, &stepid);
+	slurm_error("melee: job %u: a task could not enter its image here: cancelling step %u.%u "
+		    "on every node",
+		    jobid, jobid, stepid);
+	if (slurm_kill_job_step(jobid, stepid, SIGKILL) != SLURM_SUCCESS)
+		slurm_error("melee: job %u: cannot cancel step %u.%u: %m", jobid, jobid, stepid);
+}
+
+int slurm_spank_task_exit(spank_t sp, int ac, char **av)
+{
+	if (spank_context() == S_CTX_REMOTE)
+		end_step(sp);
+	return 0;
+}
+
 int slurm_spank_exit(spank_t sp, int ac, char **av)
 {
+	for (int i = 0; i < 2; i++) {
+		if (refusal_pipe[i] >= 0)
+			close(refusal_pipe[i]);
+		refusal_pipe[i] = -1;
+	}
 	if (state.cfg_loaded)
 		melee_config_free(&state.cfg);
 	state.cfg_loaded = false;

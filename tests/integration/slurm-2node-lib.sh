@@ -62,6 +62,9 @@ node_create() {
 	nsenter -t "$pid" -u hostname "$n" || return 1
 	# Each node's own /run/melee (lock, merged accounts), as on a cluster.
 	nsenter -t "$pid" -m mount -t tmpfs -o mode=755 "melee-run-$n" /run/melee || return 1
+	# And its own /tmp: Slurm's PMIx plugin makes the same directory
+	# name under /tmp on every node of a step.
+	nsenter -t "$pid" -m mount -t tmpfs -o mode=1777 "melee-tmp-$n" /tmp || return 1
 	nsenter -t "$pid" -n sh -c "ip link set lo up && ip addr add ${NODE_ADDR[$n]}/24 dev eth0 && ip link set eth0 up"
 }
 

@@ -15,7 +15,7 @@ ok $? "munged, slurmctld and slurmd are up with melee.so in plugstack.conf"
 
 # Only the SPANK entry points and the plugin_* symbols are exported.
 syms=$(nm -D --defined-only "$top_builddir/slurm/melee.so" | awk '{ print $3 }' | sort | tr '\n' ' ')
-is "$syms" "plugin_name plugin_type plugin_version slurm_spank_exit slurm_spank_init slurm_spank_init_post_opt slurm_spank_task_init slurm_spank_task_init_privileged spank_plugin_version " \
+is "$syms" "plugin_name plugin_type plugin_version slurm_spank_exit slurm_spank_init slurm_spank_init_post_opt slurm_spank_task_exit slurm_spank_task_init slurm_spank_task_init_privileged spank_plugin_version " \
 	"melee.so exports only what SPANK needs"
 
 like "$(as_alice srun --help 2>&1)" "--melee-image=NAME" "srun --help lists --melee-image"
