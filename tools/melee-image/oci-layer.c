@@ -563,7 +563,7 @@ static void show_progress(struct layer *ly)
 	if (!ap->progress || pct == ly->last_pct)
 		return;
 	ly->last_pct = pct;
-	printf("\rmelee-image: %s: applying layers: %llu of %llu MB (%d%%)", ap->name,
+	printf("\rmelee-image: %s: applying layers: %llu/%llu MB (%d%%)", ap->name,
 	       (unsigned long long)(ap->done >> 20), (unsigned long long)(ap->total >> 20), pct);
 	fflush(stdout);
 }
