@@ -87,7 +87,7 @@ static int unpack(const char *name, const char *src, int tarfd, const char *part
  * like `pack` does, the tree removed, the file registered.  With the
  * lock held (`lock`). */
 static int finish_file(const struct image_opts *o, const struct melee_config *cfg, const char *name,
-		       const char *partial, int lock)
+		       const char *partial, bool linux32, int lock)
 {
 	char err[MELEE_ERRLEN], shown[256], final[PATH_MAX];
 	struct pack_result res = { 0 };
@@ -103,6 +103,7 @@ static int finish_file(const struct image_opts *o, const struct melee_config *cf
 	partial_at_exit = partial;
 	image_pack_tree(name, partial, o->file, NULL, &res);
 	partial_at_exit = NULL;
+	res.linux32 |= linux32;
 	if (tree_remove_safely(partial, true, err, sizeof(err)) < 0)
 		warn("could not remove the unpacked tree: %s", err);
 	desc = o->description ? o->description : res.description ? res.description : name;
@@ -122,9 +123,10 @@ static int finish_file(const struct image_opts *o, const struct melee_config *cf
 }
 
 /* A filled partial tree: scanned, then moved into place and registered,
- * or packed into --file. */
+ * or packed into --file; linux32: registered with that personality
+ * (a container image for the host's 32-bit architecture). */
 static int finish_partial(const struct image_opts *o, const struct melee_config *cfg,
-			  const char *name, const char *partial, const char *final)
+			  const char *name, const char *partial, const char *final, bool linux32)
 {
 	char err[MELEE_ERRLEN];
 	cleanup_fd int imgfd = -1;
@@ -144,11 +146,11 @@ static int finish_partial(const struct image_opts *o, const struct melee_config 
 		if (image_shell_bits(imgfd) == 0)
 			fail_partial(partial, "/bin/sh is missing or not an ELF executable: not an "
 					      "image");
-		return finish_file(o, cfg, name, partial, lock);
+		return finish_file(o, cfg, name, partial, linux32, lock);
 	}
 	if (rename(partial, final) < 0)
 		fail_partial(partial, "cannot move the new image into place");
-	return finish(o, cfg, name, final, false, false, lock);
+	return finish(o, cfg, name, final, linux32, false, lock);
 }
 
 /* What fills the partial tree: a tarball (tar) or a container image
@@ -185,7 +187,8 @@ static int import_source(const struct image_opts *o, const struct melee_config *
 {
 	char err[MELEE_ERRLEN], partial[PATH_MAX + 16];
 	struct oci_source source;
-	struct oci_image img;
+	struct oci_image img = { 0 };
+	bool linux32;
 	int r;
 
 	prepare_images_dir(cfg);
@@ -196,6 +199,7 @@ static int import_source(const struct image_opts *o, const struct melee_config *
 	if (interrupted)
 		die("import: interrupted");
 	make_partial(cfg, name, partial, sizeof(partial));
+	linux32 = img.linux32;
 	if (is->ref) {
 		r = fill_oci(o, name, is, &img, partial, err, sizeof(err));
 		oci_image_free(&img);
@@ -209,7 +213,7 @@ static int import_source(const struct image_opts *o, const struct melee_config *
 		fail_partial(partial, "cannot make the new image's root root's, mode 0755");
 	if (interrupted)
 		fail_partial(partial, "interrupted");
-	return finish_partial(o, cfg, name, partial, final);
+	return finish_partial(o, cfg, name, partial, final, linux32);
 }
 
 /* --file: an absolute path that does not exist yet, in a directory that
