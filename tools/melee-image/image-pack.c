@@ -290,12 +290,12 @@ static int copy_xattrs(int from, int to, char *err, size_t errlen)
 }
 
 /* Covers the directory `fd` with an empty read-only tmpfs of its owner,
- * group, mode and extended attributes: mksquashfs packs the tmpfs's root
- * as that empty directory and can read nothing of what is below.  The
- * tmpfs is made read-only after the attributes are on it. */
+ * group, mode, times and extended attributes: mksquashfs packs the
+ * tmpfs's root as that empty directory and can read nothing of what is
+ * below.  The tmpfs is made read-only after the attributes are on it. */
 static int cover_dir(int fd, const struct stat *st, char *err, size_t errlen)
 {
-	char mode[16], uid[16], gid[16];
+	char mode[16], uid[16], gid[16], root[64];
 	const char *const opts[] = { "size", "4k", "mode", mode, "uid", uid, "gid", gid, NULL };
 	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
 	cleanup_fd int mnt = -1;
@@ -308,6 +308,10 @@ static int cover_dir(int fd, const struct stat *st, char *err, size_t errlen)
 	r = copy_xattrs(fd, mnt, err, errlen);
 	if (r < 0)
 		return r;
+	snprintf(root, sizeof(root), "/proc/self/fd/%d", mnt);
+	if (utimensat(AT_FDCWD, root, (struct timespec[]){ st->st_atim, st->st_mtim }, 0) < 0)
+		return melee_fail(err, errlen, -errno, "cannot give its cover its times: %s",
+				  strerror(errno));
 	if (mount_setattr(mnt, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
 		return melee_fail(err, errlen, -errno, "cannot make its cover read-only: %s",
 				  strerror(errno));
