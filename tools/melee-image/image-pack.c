@@ -441,6 +441,16 @@ static void enter_packer_root(int tree, int out, const struct melee_image *im)
 		die_errno("pack: cannot enter the packer's root");
 }
 
+/* How many processors this process may run on (its affinity mask). */
+static int usable_processors(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) < 0 || CPU_COUNT(&set) < 1)
+		return 1;
+	return CPU_COUNT(&set);
+}
+
 /* Runs mksquashfs in a child, in the packer's root (enter_packer_root),
  * on the image clone into the open temporary file (bound at /out: the
  * file we created and checked is the one written, whatever happens to
@@ -451,7 +461,8 @@ static int run_mksquashfs(int tree, int out, const char *compression, const stru
 {
 	static const char *const packers[] = { "/usr/bin/mksquashfs", "/usr/sbin/mksquashfs",
 					       NULL };
-	const char *argv[12];
+	const char *argv[16];
+	char processors[16];
 	cleanup_fd int ready_r = -1, ready_w = -1;
 	int n = 0, status, ready[2];
 	pid_t pid, parent = getpid();
@@ -470,6 +481,13 @@ static int run_mksquashfs(int tree, int out, const char *compression, const stru
 	argv[n++] = "-noappend";
 	argv[n++] = "-comp";
 	argv[n++] = compression;
+	/* The packer's root has no /proc and no /sys, where mksquashfs's
+	 * sysconf(_SC_NPROCESSORS_ONLN) counts (strace shows the opens);
+	 * only a glibc that falls back to sched_getaffinity counts right
+	 * without them.  The processors we may run on, counted here. */
+	argv[n++] = "-processors";
+	argv[n++] = processors;
+	snprintf(processors, sizeof(processors), "%d", usable_processors());
 	/* Not -one-file-system: 4.5 leaves a mountpoint out altogether, and
 	 * the covers of the left-out directories are to be packed as what
 	 * they are, empty directories of their owner and mode.  The clone is
