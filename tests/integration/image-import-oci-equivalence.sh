@@ -72,6 +72,7 @@ umount "$W/view"
 
 ok_cmd "melee-mounts up toci" mm up toci
 install_melee
+cd /   # (melee runs the command in the directory it was started from: / is in every image)
 run as alice "$T/bin/melee" toci cat /etc/os-release /etc/melee-oci
 like "$out" "^VERSION_CODENAME=trixie$" "melee toci cat /etc/os-release as alice: trixie"
 like "$out" "^built by oci-lib.sh$" "and the OCI image's own file"

@@ -26,7 +26,9 @@ echo host-secret > "$O/secret"
 outside() { (cd "$O" && find . -printf '%p %y %m %s %T@ %n\n' | sort && cat canary secret); }
 before=$(outside)
 
-# The lower layer every case starts from: OUTSIDE's path inside the image.
+# The lower layers every case starts from: a busybox tree (an import
+# checks that the result has a /bin/sh) and OUTSIDE's path inside it.
+busybox_layer "$W/base.tar" escape
 {
 	p=""
 	for c in ${IN//\// }; do p=${p:+$p/}$c; echo "dir $p"; done
@@ -46,7 +48,7 @@ attack() {
 		printf '%s\n' "$spec" | oci_tar "$W/$name-$n.tar"
 		layers+=("$W/$name-$n.tar")
 	done
-	oci_layout "$W/$name" "$name" "$W/place.tar" "${layers[@]}"
+	oci_layout "$W/$name" "$name" "$W/base.tar" "$W/place.tar" "${layers[@]}"
 	run timeout 120 "$MELEE_IMAGE" --config "$CONF" --no-up import "$name" "oci:$W/$name"
 	is "$(outside)" "$before" "$desc: nothing outside the tree changed"
 	tree=$IMAGES/$name

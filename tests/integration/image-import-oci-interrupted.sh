@@ -51,6 +51,27 @@ interrupt INT big "SIGINT during the apply"
 interrupt TERM big "SIGTERM during the apply"
 interrupt INT big "SIGINT during the apply with --file" --file "$F/big.sqsh"
 ok "$(test ! -e "$F/big.sqsh"; echo $?)" "no --file output"
+
+# With --file, SIGINT once the tree is applied and mksquashfs packs it:
+# pack stops mksquashfs and dies, and the exit handler of the import
+# (remove_partial_at_exit in tools/melee-image/melee-image.c) removes the
+# applied partial tree.
+packing() { [ "$(ps -o comm= --ppid "$1" 2>/dev/null)" = mksquashfs ]; }
+packing_or_gone() { packing "$1" || ! kill -0 "$1" 2>/dev/null; }
+env --default-signal=INT,TERM "$MELEE_IMAGE" --config "$CONF" --file "$F/big.sqsh" --no-up import big "oci:$W/big" \
+	> "$W/pack.out" 2>&1 &
+pid=$!
+wait_for 300 packing_or_gone "$pid"
+ok "$(packing "$pid" && [ -d "$IMAGES/.big.partial" ]; echo $?)" "SIGINT during the pack of --file: mksquashfs is packing the applied tree when SIGINT is sent"
+mk=$(ps -o pid= --ppid "$pid" | tr -d ' ')
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+ok "$( [ "$rc" -ne 0 ]; echo $?)" "SIGINT during the pack of --file: exit status non-zero ($rc)"
+ok "$( [ -n "$mk" ] && ! kill -0 "$mk" 2>/dev/null; echo $?)" "SIGINT during the pack of --file: mksquashfs is stopped too, before melee-image exits"
+ok "$(nothing_left big "$F/big.sqsh"; echo $?)" "SIGINT during the pack of --file: nothing registered, no tree, no partial tree, no file"
+is "$(ls -A "$IMAGES" 2>&1)$(ls -A "$F" 2>&1)" "" "SIGINT during the pack of --file: images-dir and the --file directory are empty"
+sed 's/^/#   /' "$W/pack.out" | head -5
 # The control: left alone the same import succeeds.
 imported big "oci:$W/big" "uninterrupted, the same import succeeds"
 is "$(find "$IMAGES/big/big/data" -type f 2>/dev/null | wc -l)" 40000 "with the 40000 files"

@@ -107,4 +107,28 @@ same_tree "$IMAGES/gzarch" "$want" "oci-archive: the tree equals umoci unpack's"
 ok $? "skopeo copy oci:... docker-archive:... (local)"
 imported docker "docker-archive:$W/docker.tar" "import docker-archive:FILE"
 same_tree "$IMAGES/docker" "$want" "docker-archive: the tree equals umoci unpack's"
+
+# docker save of docker 25 and later: an OCI layout (oci-layout,
+# index.json, blobs/sha256) and docker's manifest.json naming the same
+# blobs ("blobs/sha256/HEX"), in one tar.  Made from the layout "plain"
+# (uncompressed layers, as docker writes them).
+rm -rf "$W/d25" && cp -a "$W/plain" "$W/d25" &&
+	python3 - "$W/d25" <<'PY'
+import json, os, sys
+d = sys.argv[1]
+def blob(digest):
+    return "blobs/sha256/" + digest.split(":", 1)[1]
+index = json.load(open(os.path.join(d, "index.json")))
+m = json.load(open(os.path.join(d, blob(index["manifests"][0]["digest"]))))
+json.dump([{"Config": blob(m["config"]["digest"]), "RepoTags": ["melee/plain:latest"],
+            "Layers": [blob(l["digest"]) for l in m["layers"]]}],
+          open(os.path.join(d, "manifest.json"), "w"))
+PY
+tar -C "$W/d25" --numeric-owner --owner=0 --group=0 -cf "$W/docker25.tar" oci-layout index.json manifest.json blobs
+ok $? "a docker 25 save: the layout and a manifest.json in one tar"
+imported docker25 "docker-archive:$W/docker25.tar" "import docker-archive:FILE of a docker 25 save"
+same_tree "$IMAGES/docker25" "$want" "docker-archive: (docker 25) the tree equals umoci unpack's"
+imported docker25t "docker-archive:$W/docker25.tar:latest" "import docker-archive:FILE:TAG of a docker 25 save"
+imported docker25o "oci-archive:$W/docker25.tar" "the same tar as oci-archive:FILE"
+same_tree "$IMAGES/docker25o" "$want" "oci-archive: (docker 25) the tree equals umoci unpack's"
 done_testing

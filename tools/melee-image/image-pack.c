@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,21 +256,65 @@ static bool has_acl(const struct tree_entry *e)
 		lgetxattr(path, "system.posix_acl_default", NULL, 0) >= 0);
 }
 
+/* Copies the extended attributes of the directory `from` (an O_PATH fd)
+ * onto the root of the cover `to`, all but system.* (POSIX ACLs, which
+ * mksquashfs does not store): the left-out directory is packed with the
+ * user.*, trusted.* and security.* attributes it has, as a tree import
+ * gave it (tests/integration/image-import-oci-equivalence.sh). */
+static int copy_xattrs(int from, int to, char *err, size_t errlen)
+{
+	/* As large as the kernel allows; static, not on the stack. */
+	static char names[XATTR_LIST_MAX], value[XATTR_SIZE_MAX];
+	char src[64], dst[64];
+	ssize_t n, len;
+
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", from);
+	snprintf(dst, sizeof(dst), "/proc/self/fd/%d", to);
+	/* The magic links name the very inodes of the fds (followed, not
+	 * l*xattr, which would act on the links themselves). */
+	n = listxattr(src, names, sizeof(names));
+	if (n < 0)
+		return errno == ENOTSUP
+			   ? 0
+			   : melee_fail(err, errlen, -errno, "cannot list its attributes: %s",
+					strerror(errno));
+	for (char *name = names; name < names + n; name += strlen(name) + 1) {
+		if (!strncmp(name, "system.", 7))
+			continue;
+		len = getxattr(src, name, value, sizeof(value));
+		if (len < 0 || setxattr(dst, name, value, (size_t)len, 0) < 0)
+			return melee_fail(err, errlen, -errno, "cannot copy its attribute %s: %s",
+					  name, strerror(errno));
+	}
+	return 0;
+}
+
 /* Covers the directory `fd` with an empty read-only tmpfs of its owner,
- * group and mode: mksquashfs packs the tmpfs's root as that empty
- * directory and can read nothing of what is below. */
+ * group, mode, times and extended attributes: mksquashfs packs the
+ * tmpfs's root as that empty directory and can read nothing of what is
+ * below.  The tmpfs is made read-only after the attributes are on it. */
 static int cover_dir(int fd, const struct stat *st, char *err, size_t errlen)
 {
-	char mode[16], uid[16], gid[16];
-	const char *const opts[] = { "ro",  NULL, "size", "4k", "mode", mode,
-				     "uid", uid,  "gid",  gid,	NULL };
+	char mode[16], uid[16], gid[16], root[64];
+	const char *const opts[] = { "size", "4k", "mode", mode, "uid", uid, "gid", gid, NULL };
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
 	cleanup_fd int mnt = -1;
+	int r;
 
 	snprintf(mode, sizeof(mode), "%04o", (unsigned)(st->st_mode & 07777));
 	snprintf(uid, sizeof(uid), "%u", (unsigned)st->st_uid);
 	snprintf(gid, sizeof(gid), "%u", (unsigned)st->st_gid);
-	mnt = new_tmpfs(opts, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-				  MOUNT_ATTR_NOEXEC);
+	mnt = new_tmpfs(opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	r = copy_xattrs(fd, mnt, err, errlen);
+	if (r < 0)
+		return r;
+	snprintf(root, sizeof(root), "/proc/self/fd/%d", mnt);
+	if (utimensat(AT_FDCWD, root, (struct timespec[]){ st->st_atim, st->st_mtim }, 0) < 0)
+		return melee_fail(err, errlen, -errno, "cannot give its cover its times: %s",
+				  strerror(errno));
+	if (mount_setattr(mnt, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+		return melee_fail(err, errlen, -errno, "cannot make its cover read-only: %s",
+				  strerror(errno));
 	if (move_mount(mnt, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return melee_fail(err, errlen, -errno, "cannot cover it: %s", strerror(errno));
 	return 0;
@@ -396,6 +441,16 @@ static void enter_packer_root(int tree, int out, const struct melee_image *im)
 		die_errno("pack: cannot enter the packer's root");
 }
 
+/* How many processors this process may run on (its affinity mask). */
+static int usable_processors(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) < 0 || CPU_COUNT(&set) < 1)
+		return 1;
+	return CPU_COUNT(&set);
+}
+
 /* Runs mksquashfs in a child, in the packer's root (enter_packer_root),
  * on the image clone into the open temporary file (bound at /out: the
  * file we created and checked is the one written, whatever happens to
@@ -406,7 +461,8 @@ static int run_mksquashfs(int tree, int out, const char *compression, const stru
 {
 	static const char *const packers[] = { "/usr/bin/mksquashfs", "/usr/sbin/mksquashfs",
 					       NULL };
-	const char *argv[12];
+	const char *argv[16];
+	char processors[16];
 	cleanup_fd int ready_r = -1, ready_w = -1;
 	int n = 0, status, ready[2];
 	pid_t pid, parent = getpid();
@@ -425,6 +481,13 @@ static int run_mksquashfs(int tree, int out, const char *compression, const stru
 	argv[n++] = "-noappend";
 	argv[n++] = "-comp";
 	argv[n++] = compression;
+	/* The packer's root has no /proc and no /sys, where mksquashfs's
+	 * sysconf(_SC_NPROCESSORS_ONLN) counts (strace shows the opens);
+	 * only a glibc that falls back to sched_getaffinity counts right
+	 * without them.  The processors we may run on, counted here. */
+	argv[n++] = "-processors";
+	argv[n++] = processors;
+	snprintf(processors, sizeof(processors), "%d", usable_processors());
 	/* Not -one-file-system: 4.5 leaves a mountpoint out altogether, and
 	 * the covers of the left-out directories are to be packed as what
 	 * they are, empty directories of their owner and mode.  The clone is

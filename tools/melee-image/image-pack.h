@@ -28,7 +28,7 @@ struct pack_result {
  * `compression` (NULL: zstd).  Nothing mounted in the tree is packed:
  * mksquashfs reads a non-recursive clone of the image root.  Nor is what
  * is in a directory that anyone but root can write (packed empty, with
- * its owner and mode; a line on stdout each): what is packed cannot be
+ * its owner, mode, mtime and xattrs; a line on stdout each): what is packed cannot be
  * swapped by a user between mksquashfs's scan and its read.  mksquashfs
  * runs pivot_root'ed into a tmpfs of a private mount namespace holding
  * only the host's /usr, the clone and the output: no path it opens

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* melee-image: creates Debian-family images with debootstrap, imports
- * existing trees, lists and removes images.  See melee-image(8). */
+/* melee-image: its options and commands; the partial tree, the scan and
+ * the registration that create (image-create.c) and import
+ * (image-import.c) share; pack, list and remove.  See melee-image(8). */
+#include "image-cmd.h"
 #include "image-pack.h"
 #include "image-remove.h"
 #include "image-tree.h"
@@ -9,7 +11,6 @@
 #include "melee-mounts.h"
 #include "melee-safety.h"
 #include "melee-util.h"
-#include "oci-source.h"
 #include "tool-util.h"
 #include "verbs.h"
 
@@ -29,14 +30,8 @@ const char *tool_name = "melee-image";
 
 extern char **environ;
 
-static volatile sig_atomic_t interrupted;
-static pid_t child = -1;
-
-struct image_opts {
-	const char *config, *suite, *arch, *mirror, *variant, *include, *description;
-	const char *compression, *register_as, *file;
-	bool no_up, delete_files, trusted;
-};
+volatile sig_atomic_t interrupted;
+pid_t child = -1;
 
 /* The PATH every child runs with, whatever the caller's was: root finds
  * tar and debootstrap where the system keeps them (sudo's secure_path),
@@ -84,7 +79,16 @@ static void on_signal(int sig)
 		kill(child, SIGTERM);
 }
 
-static void load(const struct image_opts *o, struct melee_config *cfg)
+void catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+void load(const struct image_opts *o, struct melee_config *cfg)
 {
 	char err[MELEE_ERRLEN];
 
@@ -94,8 +98,8 @@ static void load(const struct image_opts *o, struct melee_config *cfg)
 
 /* The new image's name must be free: no image or alias, and, when a tree
  * is to be made at images-dir/NAME (`makes_tree`), nothing there yet. */
-static void check_new_name(const struct melee_config *cfg, const char *name, bool makes_tree,
-			   char *final, size_t len)
+void check_new_name(const struct melee_config *cfg, const char *name, bool makes_tree, char *final,
+		    size_t len)
 {
 	const struct melee_image *im;
 	struct stat st;
@@ -118,7 +122,7 @@ static void check_new_name(const struct melee_config *cfg, const char *name, boo
 }
 
 /* images-dir must exist and pass the safety walk before we build in it. */
-static void prepare_images_dir(const struct melee_config *cfg)
+void prepare_images_dir(const struct melee_config *cfg)
 {
 	char err[MELEE_ERRLEN];
 	cleanup_fd int fd = -1;
@@ -130,8 +134,7 @@ static void prepare_images_dir(const struct melee_config *cfg)
 		die("images-dir is unsafe: %s", err);
 }
 
-static void make_partial(const struct melee_config *cfg, const char *name, char *partial,
-			 size_t len)
+void make_partial(const struct melee_config *cfg, const char *name, char *partial, size_t len)
 {
 	char err[MELEE_ERRLEN];
 
@@ -144,7 +147,7 @@ static void make_partial(const struct melee_config *cfg, const char *name, char 
 
 /* The partial tree of an import that dies on its way (a failed or
  * interrupted pack of --file): removed at exit. */
-static const char *partial_at_exit;
+const char *partial_at_exit;
 
 static void remove_partial_at_exit(void)
 {
@@ -154,7 +157,7 @@ static void remove_partial_at_exit(void)
 		warn("could not remove the partial tree: %s", err);
 }
 
-static noreturn void fail_partial(const char *partial, const char *why)
+noreturn void fail_partial(const char *partial, const char *why)
 {
 	char err[MELEE_ERRLEN];
 
@@ -165,163 +168,7 @@ static noreturn void fail_partial(const char *partial, const char *why)
 	die("%s", why);
 }
 
-/* debootstrap's "I: ..." lines, turned into a line per stage and a
- * package count as it goes.  Stages only go forward: debootstrap's second
- * stage unpacks and configures in rounds, and "[5/7]" after "[6/7]" read
- * like a restart. */
-struct progress {
-	const char *name;
-	int stage, count;
-	char last[30][256];
-	int nlast;
-};
-
-static const char *const stage_names[] = {
-	"",
-	"resolving (downloading the mirror's package lists first)",
-	"retrieving packages",
-	"extracting",
-	"installing core packages",
-	"unpacking",
-	"configuring",
-	"done"
-};
-
-static void progress_line(struct progress *p, const char *line)
-{
-	int stage = p->stage;
-
-	snprintf(p->last[p->nlast++ % 30], sizeof(p->last[0]), "%.255s", line);
-	if (strncmp(line, "E: ", 3) == 0 || strncmp(line, "W: ", 3) == 0) {
-		printf("melee-image: %s: debootstrap: %s\n", p->name, line);
-		return;
-	}
-	if (strncmp(line, "I: ", 3) != 0)
-		return;
-	line += 3;
-	if (strncmp(line, "Retrieving InRelease", 20) == 0 || strncmp(line, "Resolving", 9) == 0)
-		stage = stage < 1 ? 1 : stage;
-	else if (strncmp(line, "Retrieving ", 11) == 0 && !strstr(line, "Packages"))
-		stage = 2;
-	else if (strncmp(line, "Extracting ", 11) == 0)
-		stage = 3;
-	else if (strncmp(line, "Installing core", 15) == 0)
-		stage = 4;
-	else if (strncmp(line, "Unpacking ", 10) == 0 && !strstr(line, "packages..."))
-		stage = 5;
-	else if (strncmp(line, "Configuring ", 12) == 0 && !strstr(line, "packages..."))
-		stage = 6;
-	else if (strncmp(line, "Base system installed", 21) == 0)
-		stage = 7;
-	else
-		return;
-	if (stage < p->stage)
-		stage = p->stage;
-	if (stage != p->stage) {
-		if (p->count)
-			printf("melee-image: %s:   %d packages\n", p->name, p->count);
-		p->stage = stage;
-		p->count = 0;
-		printf("melee-image: %s: [%d/7] %s\n", p->name, stage, stage_names[stage]);
-	}
-	if (stage >= 2 && stage != 4 && stage != 7 && ++p->count % 25 == 0)
-		printf("melee-image: %s:   %d packages\n", p->name, p->count);
-	fflush(stdout);
-}
-
-static int run_debootstrap(const struct image_opts *o, const char *name, const char *dir)
-{
-	char variant[64] = "", arch[64] = "";
-	char include[4096] = "";
-	const char *argv[16];
-	struct progress p = { .name = name };
-	int pipefd[2], n = 0, status;
-	char buf[4096];
-	size_t used = 0;
-
-	argv[n++] = "debootstrap";
-	if (o->variant && strcmp(o->variant, "standard") != 0) {
-		snprintf(variant, sizeof(variant), "--variant=%s", o->variant);
-		argv[n++] = variant;
-	}
-	if (o->arch) {
-		snprintf(arch, sizeof(arch), "--arch=%s", o->arch);
-		argv[n++] = arch;
-	}
-	if (o->include) {
-		snprintf(include, sizeof(include), "--include=%s", o->include);
-		argv[n++] = include;
-	}
-	argv[n++] = o->suite;
-	argv[n++] = dir;
-	/* Without --mirror, debootstrap's own default for the suite. */
-	if (o->mirror)
-		argv[n++] = o->mirror;
-	argv[n] = NULL;
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		die_errno("pipe");
-	child = fork();
-	if (child < 0)
-		die_errno("fork");
-	if (child == 0) {
-		dup2(pipefd[1], 1);
-		dup2(pipefd[1], 2);
-		execvp(argv[0], (char *const *)argv);
-		fprintf(stderr, "E: cannot run debootstrap: %s\n", strerror(errno));
-		_exit(127);
-	}
-	close(pipefd[1]);
-	printf("melee-image: %s: debootstrap %s into %s\n", name, o->suite, dir);
-	fflush(stdout);
-	for (;;) {
-		ssize_t r = read(pipefd[0], buf + used, sizeof(buf) - 1 - used);
-		char *nl, *start = buf;
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		used += (size_t)r;
-		buf[used] = '\0';
-		while ((nl = strchr(start, '\n'))) {
-			*nl = '\0';
-			progress_line(&p, start);
-			start = nl + 1;
-		}
-		used -= (size_t)(start - buf);
-		memmove(buf, start, used);
-		if (used == sizeof(buf) - 1)
-			used = 0; /* an absurdly long line: drop it */
-	}
-	close(pipefd[0]);
-	while (waitpid(child, &status, 0) < 0)
-		if (errno != EINTR)
-			die_errno("waitpid");
-	child = -1;
-	if (interrupted || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		int shown = p.nlast < 10 ? p.nlast : 10;
-
-		for (int i = p.nlast - shown; i < p.nlast; i++)
-			fprintf(stderr, "  | %s\n", p.last[i % 30]);
-		return interrupted ? -EINTR : -EIO;
-	}
-	return 0;
-}
-
-static void write_debian_chroot(const char *dir, const char *name)
-{
-	char path[PATH_MAX + 64];
-	int fd;
-
-	if ((size_t)snprintf(path, sizeof(path), "%.4000s/etc/debian_chroot", dir) >= sizeof(path))
-		die("%s: path too long", dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, name, strlen(name)) < 0 || write(fd, "\n", 1) < 0)
-		die_errno("cannot write %s", path);
-	close(fd);
-}
-
-static int run_mounts_up(const struct image_opts *o, const char *name)
+int run_mounts_up(const struct image_opts *o, const char *name)
 {
 	char self[PATH_MAX], tool[PATH_MAX + 32];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -379,8 +226,8 @@ static void show_finding(const char *path, const char *what, void *data)
  * could give root (or a file's owner) more than its files, and refuses
  * it unless --trusted.  Returns only when the image may be registered;
  * a refused or failed scan of our own partial tree removes it. */
-static void scan_or_refuse(const struct image_opts *o, const char *name, const char *path,
-			   int imgfd, const char *partial)
+void scan_or_refuse(const struct image_opts *o, const char *name, const char *path, int imgfd,
+		    const char *partial)
 {
 	char err[MELEE_ERRLEN], why[MELEE_ERRLEN + 128];
 	struct scan_shown s = { .name = name };
@@ -416,8 +263,8 @@ static void scan_or_refuse(const struct image_opts *o, const char *name, const c
  * Called with the lock held (image_lock(), its fd `lock`): the name is
  * checked again under it, and it is released before melee-mounts up,
  * which takes it itself. */
-static int finish(const struct image_opts *o, const struct melee_config *cfg, const char *name,
-		  const char *path, bool linux32, bool scan, int lock)
+int finish(const struct image_opts *o, const struct melee_config *cfg, const char *name,
+	   const char *path, bool linux32, bool scan, int lock)
 {
 	char err[MELEE_ERRLEN], shown[256], final[PATH_MAX];
 	cleanup_free char *pretty = NULL, *text = NULL;
@@ -450,279 +297,6 @@ static int finish(const struct image_opts *o, const struct melee_config *cfg, co
 	if (o->no_up)
 		return 0;
 	return run_mounts_up(o, name) == 0 ? 0 : 1;
-}
-
-static int cmd_create(int argc, char **argv, void *userdata)
-{
-	const struct image_opts *o = userdata;
-	const char *name = argv[0];
-	struct melee_config cfg;
-	char final[PATH_MAX], partial[PATH_MAX + 16];
-	struct sigaction sa = { .sa_handler = on_signal };
-	bool linux32;
-	int r, lock;
-
-	if (!o->suite)
-		die_status(2, "create: --suite SUITE is required (e.g. bookworm, trixie)");
-	if (o->variant && strcmp(o->variant, "minbase") && strcmp(o->variant, "standard"))
-		die_status(2, "create: --variant must be minbase or standard, got '%s'",
-			   o->variant);
-	load(o, &cfg);
-	check_new_name(&cfg, name, true, final, sizeof(final));
-	prepare_images_dir(&cfg);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	make_partial(&cfg, name, partial, sizeof(partial));
-	r = run_debootstrap(o, name, partial);
-	if (r == -EINTR)
-		fail_partial(partial, "interrupted");
-	if (r < 0)
-		fail_partial(partial, "debootstrap failed (its last lines are above)");
-	write_debian_chroot(partial, name);
-	lock = image_lock();
-	if (rename(partial, final) < 0)
-		fail_partial(partial, "cannot move the new image into place");
-	linux32 = o->arch && (strcmp(o->arch, "i386") == 0 || strcmp(o->arch, "armhf") == 0 ||
-			      strcmp(o->arch, "armel") == 0);
-	r = finish(o, &cfg, name, final, linux32, false, lock);
-	melee_config_free(&cfg);
-	return r;
-}
-
-/* Opens the tarball to unpack as root: a root-owned regular file that
- * nobody else can write, in a directory that passes the safety walk (else
- * someone could swap it between our checks and tar's read). */
-static int open_tarball(const char *src)
-{
-	char err[MELEE_ERRLEN], dir[PATH_MAX];
-	const char *base = strrchr(src, '/') + 1;
-	cleanup_fd int dfd = -1;
-	struct stat st;
-	int fd;
-
-	snprintf(dir, sizeof(dir), "%.*s", base - src > 1 ? (int)(base - src - 1) : 1, src);
-	dfd = image_open_safely(dir, 0, err, sizeof(err));
-	if (dfd < 0)
-		die("import: %s: refused, its directory is not safe: %s", src, err);
-	fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
-		die_errno("import: %s", src);
-	if (fstat(fd, &st) < 0)
-		die_errno("import: %s", src);
-	if (!S_ISREG(st.st_mode))
-		die("import: %s: not a regular file (expected a directory or a tarball)", src);
-	if (melee_check_trusted(&st, 0, src, NULL, 0) < 0)
-		die("import: %s: refused, owned by uid %u with mode %04o (expected a root-owned "
-		    "file that only root can write)",
-		    src, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
-	return fd;
-}
-
-/* Unpacks the tarball (as open_tarball() opened it) into partial, with
- * the owners and modes it records; makes the root root's 0755. */
-static void unpack(const char *name, const char *src, int tarfd, const char *partial)
-{
-	pid_t pid;
-	int status;
-
-	printf("melee-image: %s: unpacking %s\n", name, src);
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		/* tar reads the file we checked, through our fd: a path is
-		 * looked up again; /proc/self/fd/0 lets tar detect compression. */
-		if (dup2(tarfd, 0) < 0)
-			_exit(127);
-		execlp("tar", "tar", "--numeric-owner", "-xpf", "/proc/self/fd/0", "-C", partial,
-		       (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) != 0)
-		fail_partial(partial, "cannot unpack the tarball");
-	if (chmod(partial, 0755) < 0 || chown(partial, 0, 0) < 0)
-		fail_partial(partial, "cannot make the new image's root root's, mode 0755");
-}
-
-/* An import's finished partial tree as a squashfs file (--file): packed
- * like `pack` does, the tree removed, the file registered.  With the
- * lock held (`lock`). */
-static int finish_file(const struct image_opts *o, const struct melee_config *cfg, const char *name,
-		       const char *partial, int lock)
-{
-	char err[MELEE_ERRLEN], shown[256], final[PATH_MAX];
-	struct pack_result res = { 0 };
-	cleanup_free char *text = NULL;
-	struct melee_config now;
-	const char *desc;
-
-	load(o, &now);
-	check_new_name(&now, name, false, final, sizeof(final));
-	melee_config_free(&now);
-	if (image_registration(name, NULL, o->file, "-", false, &text, err, sizeof(err)) < 0)
-		fail_partial(partial, err);
-	partial_at_exit = partial;
-	image_pack_tree(name, partial, o->file, NULL, &res);
-	partial_at_exit = NULL;
-	if (tree_remove_safely(partial, true, err, sizeof(err)) < 0)
-		warn("could not remove the unpacked tree: %s", err);
-	desc = o->description ? o->description : res.description ? res.description : name;
-	if (image_register(cfg->conf_dir, name, NULL, o->file, desc, res.linux32, err,
-			   sizeof(err)) < 0) {
-		unlink(o->file);
-		die("%s", err);
-	}
-	printf("melee-image: %s: registered in %s/images.d/%s.conf (source = %s, %s%s)\n", name,
-	       cfg->conf_dir, name, o->file, melee_shown(desc, 200, shown, sizeof(shown)),
-	       res.linux32 ? ", linux32" : "");
-	free(res.description);
-	close(lock);
-	if (o->no_up)
-		return 0;
-	return run_mounts_up(o, name) == 0 ? 0 : 1;
-}
-
-/* A filled partial tree: scanned, then moved into place and registered,
- * or packed into --file. */
-static int finish_partial(const struct image_opts *o, const struct melee_config *cfg,
-			  const char *name, const char *partial, const char *final)
-{
-	char err[MELEE_ERRLEN];
-	cleanup_fd int imgfd = -1;
-	int lock;
-
-	/* From the scan to the registration: root reads the tree. */
-	lock = image_lock();
-	imgfd = image_open_safely(partial, 0, err, sizeof(err));
-	if (imgfd < 0)
-		fail_partial(partial, err);
-	scan_or_refuse(o, name, partial, imgfd, partial);
-	if (o->file) {
-		if (image_shell_bits(imgfd) == 0)
-			fail_partial(partial, "/bin/sh is missing or not an ELF executable: not an "
-					      "image");
-		return finish_file(o, cfg, name, partial, lock);
-	}
-	if (rename(partial, final) < 0)
-		fail_partial(partial, "cannot move the new image into place");
-	return finish(o, cfg, name, final, false, false, lock);
-}
-
-static int import_tarball(const struct image_opts *o, const struct melee_config *cfg,
-			  const char *name, const char *src, const char *final)
-{
-	char partial[PATH_MAX + 16];
-	cleanup_fd int tarfd = open_tarball(src);
-
-	prepare_images_dir(cfg);
-	make_partial(cfg, name, partial, sizeof(partial));
-	unpack(name, src, tarfd, partial);
-	return finish_partial(o, cfg, name, partial, final);
-}
-
-/* oci:, oci-archive:, docker-archive: (oci-import.c) into a partial
- * tree; a signal stops it between two entries. */
-static int import_oci(const struct image_opts *o, const struct melee_config *cfg, const char *name,
-		      const struct oci_ref *ref, const char *src, const char *final)
-{
-	char err[MELEE_ERRLEN], partial[PATH_MAX + 16];
-	struct sigaction sa = { .sa_handler = on_signal };
-	struct oci_apply ap = { .name = name,
-				.trusted = o->trusted,
-				.progress = isatty(STDOUT_FILENO),
-				.interrupted = &interrupted };
-	struct oci_source source;
-	struct oci_image img;
-	cleanup_fd int rootfd = -1;
-	int r;
-
-	prepare_images_dir(cfg);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	if (oci_import_prepare(ref, src, &source, &img, &interrupted, err, sizeof(err)) < 0)
-		die("import: %s", err);
-	make_partial(cfg, name, partial, sizeof(partial));
-	rootfd = open(partial, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (rootfd < 0)
-		fail_partial(partial, "cannot open the new tree");
-	r = oci_import_apply(&img, src, rootfd, &ap, err, sizeof(err));
-	oci_image_free(&img);
-	oci_source_close(&source);
-	if (r < 0)
-		fail_partial(partial, err);
-	if (chmod(partial, 0755) < 0 || chown(partial, 0, 0) < 0)
-		fail_partial(partial, "cannot make the new image's root root's, mode 0755");
-	if (interrupted)
-		fail_partial(partial, "interrupted");
-	return finish_partial(o, cfg, name, partial, final);
-}
-
-/* --file: an absolute path that does not exist yet, in a directory that
- * passes the safety walk (pack checks it again when it writes). */
-static void check_file_option(const char *file)
-{
-	char err[MELEE_ERRLEN], dir[PATH_MAX];
-	const char *slash = strrchr(file, '/');
-	cleanup_fd int dfd = -1;
-	struct stat st;
-
-	if (file[0] != '/' || !slash[1] || strlen(file) >= sizeof(dir))
-		die_status(2, "import: --file %s: give the absolute path of a file to write", file);
-	if (lstat(file, &st) == 0)
-		die_status(2, "import: --file %s: already exists (expected a new file)", file);
-	snprintf(dir, sizeof(dir), "%.*s", slash > file ? (int)(slash - file) : 1, file);
-	dfd = image_open_safely(dir, 0, err, sizeof(err));
-	if (dfd < 0)
-		die_status(2, "import: --file %s: refused, its directory is not safe: %s", file,
-			   err);
-}
-
-static int cmd_import(int argc, char **argv, void *userdata)
-{
-	const struct image_opts *o = userdata;
-	const char *name = argv[0], *src = argv[1];
-	struct melee_config cfg;
-	char final[PATH_MAX], tree[PATH_MAX], err[MELEE_ERRLEN];
-	struct oci_ref ref;
-	struct stat st;
-	size_t len = strlen(src);
-	int r;
-
-	load(o, &cfg);
-	if (oci_parse_ref(src, &ref, err, sizeof(err)) < 0)
-		die_status(2, "import: %s", err);
-	if (o->file)
-		check_file_option(o->file);
-	if (ref.transport != OCI_NONE) {
-		check_new_name(&cfg, name, !o->file, final, sizeof(final));
-		r = import_oci(o, &cfg, name, &ref, src, final);
-		melee_config_free(&cfg);
-		return r;
-	}
-	if (src[0] != '/')
-		die_status(2, "import: %s: give an absolute path", src);
-	if (stat(src, &st) < 0)
-		die_errno("import: %s", src);
-	/* A tree is registered where it is, images-dir/NAME included; only a
-	 * tarball makes a new tree there. */
-	check_new_name(&cfg, name, !S_ISDIR(st.st_mode) && !o->file, final, sizeof(final));
-	if (S_ISDIR(st.st_mode) && o->file)
-		die_status(2, "import: --file takes a tarball or a container image, not a tree "
-			      "(pack writes a tree's file)");
-	if (S_ISDIR(st.st_mode)) {
-		while (len > 1 && src[len - 1] == '/')
-			len--;
-		if (len >= sizeof(tree))
-			die_status(2, "import: %s: path too long", src);
-		snprintf(tree, sizeof(tree), "%.*s", (int)len, src);
-		r = finish(o, &cfg, name, tree, false, true, image_lock());
-	} else {
-		r = import_tarball(o, &cfg, name, src, final);
-	}
-	melee_config_free(&cfg);
-	return r;
 }
 
 static int cmd_pack(int argc, char **argv, void *userdata)

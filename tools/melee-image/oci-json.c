@@ -39,6 +39,17 @@ const char *oci_host_arch(void)
 #endif
 }
 
+const char *oci_host_arch32(void)
+{
+#if defined(__x86_64__)
+	return "386";
+#elif defined(__aarch64__)
+	return "arm";
+#else
+	return NULL;
+#endif
+}
+
 static void json_freep(json_object **o)
 {
 	if (*o)
@@ -255,20 +266,28 @@ static int read_desc(const struct oci_source *src, json_object *d, const char *w
 	return r < 0 ? oci_wrap(err, errlen, r, src->shown, ": ") : 0;
 }
 
-/* The config's platform must be the host's. */
-static int check_platform(const struct oci_source *src, json_object *config, char *err,
-			  size_t errlen)
+/* The config's platform must be the host's, or its 32-bit one (386 on
+ * amd64, arm on arm64), which runs with the linux32 personality as
+ * `create --arch i386` registers it (image-create.c). */
+static int check_platform(const struct oci_source *src, json_object *config, struct oci_image *img,
+			  char *err, size_t errlen)
 {
 	const char *arch = get_str(config, "architecture"), *os = get_str(config, "os");
+	const char *arch32 = oci_host_arch32();
 
 	if (!arch || !os)
 		return melee_fail(err, errlen, -EINVAL,
 				  "%s: its config names no architecture or os", src->shown);
+	img->linux32 = arch32 && strcmp(arch, arch32) == 0 && strcmp(os, "linux") == 0;
+	if (img->linux32)
+		return 0;
 	if (strcmp(arch, oci_host_arch()) != 0 || strcmp(os, "linux") != 0)
 		return melee_fail(err, errlen, -EXDEV,
 				  "%s: wrong architecture: the image is for %.40s/%.40s, this host "
-				  "is linux/%s",
-				  src->shown, os, arch, oci_host_arch());
+				  "is linux/%s%s%s%s",
+				  src->shown, os, arch, oci_host_arch(),
+				  arch32 ? " (or linux/" : "", arch32 ? arch32 : "",
+				  arch32 ? " as linux32)" : "");
 	return 0;
 }
 
@@ -363,7 +382,7 @@ static int select_oci(const struct oci_source *src, const char *tag, struct oci_
 		return r;
 	r = read_desc(src, get(doc, "config", json_type_object), "config", &config, err, errlen);
 	if (r == 0)
-		r = check_platform(src, config, err, errlen);
+		r = check_platform(src, config, img, err, errlen);
 	return r < 0 ? r : oci_layers(src, doc, img, err, errlen);
 }
 
@@ -441,7 +460,7 @@ static int select_docker(const struct oci_source *src, const char *tag, struct o
 	if (r == 0)
 		r = parse(ctext, len, &config, "config", err, errlen);
 	if (r == 0)
-		r = check_platform(src, config, err, errlen);
+		r = check_platform(src, config, img, err, errlen);
 	if (r < 0)
 		return r;
 	diffs = get(get(config, "rootfs", json_type_object), "diff_ids", json_type_array);

@@ -475,7 +475,16 @@ static int make_node(struct layer *ly, struct archive_entry *e, int pfd, const c
 		     AT_EMPTY_PATH) < 0 ||
 	    fchmodat(pfd, base, archive_entry_perm(e) & 07777, 0) < 0)
 		return melee_fail(err, errlen, -errno, "%s", strerror(errno));
-	return set_xattrs(e, -1, pfd, base, err, errlen) < 0 ? -EIO : 0;
+	if (set_xattrs(e, -1, pfd, base, err, errlen) < 0)
+		return -EIO;
+	/* By name, never opened (a FIFO's open would block). */
+	if (utimensat(
+		pfd, base,
+		(struct timespec[]){ { archive_entry_mtime(e), archive_entry_mtime_nsec(e) },
+				     { archive_entry_mtime(e), archive_entry_mtime_nsec(e) } },
+		AT_SYMLINK_NOFOLLOW) < 0)
+		return melee_fail(err, errlen, -errno, "%s", strerror(errno));
+	return 0;
 }
 
 /* Makes room for the entry at pfd/base: a directory stays for a
@@ -527,12 +536,49 @@ static int write_entry(struct layer *ly, struct archive *a, struct archive_entry
 	return r;
 }
 
+/* The times of the directory `dir` (beneath the root) before an entry
+ * in it is written or removed: its fd (O_PATH), or -1 when it is not
+ * there yet.  Each entry then puts them back (restore_times), as umoci
+ * does: a directory keeps the mtime of its own entry (or of the lower
+ * layer) whatever later entries do in it, and a file image of the tree
+ * equals umoci's unpack in directory mtimes too. */
+static int keep_times(int rootfd, const char *dir, struct timespec times[2])
+{
+	int fd = resolve(rootfd, dir);
+	struct stat st;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return -1;
+	}
+	times[0] = st.st_atim;
+	times[1] = st.st_mtim;
+	return fd;
+}
+
+static int restore_times(int fd, const struct timespec times[2], char *err, size_t errlen)
+{
+	char path[64];
+
+	if (fd < 0)
+		return 0;
+	/* The magic link followed: the very directory of the fd. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (utimensat(AT_FDCWD, path, times, 0) < 0)
+		return melee_fail(err, errlen, -errno, "cannot keep its directory's times: %s",
+				  strerror(errno));
+	return 0;
+}
+
 static int apply_entry(struct layer *ly, struct archive *a, struct archive_entry *e, char *err,
 		       size_t errlen)
 {
 	char path[PATH_MAX], dir[PATH_MAX], why[MELEE_ERRLEN], shown[256];
 	const char *name = archive_entry_pathname(e), *base;
-	cleanup_fd int pfd = -1;
+	cleanup_fd int pfd = -1, parent = -1;
+	struct timespec times[2];
 	char *slash;
 	int r = clean_path(name ? name : "", path, sizeof(path), err, errlen);
 
@@ -543,12 +589,15 @@ static int apply_entry(struct layer *ly, struct archive *a, struct archive_entry
 	if (slash)
 		*slash = '\0';
 	base = slash ? slash + 1 : dir;
+	parent = keep_times(ly->rootfd, slash ? dir : "", times);
 	if (strncmp(base, WH_PREFIX, strlen(WH_PREFIX)) == 0)
 		r = whiteout(ly, slash ? dir : (char[]){ "" }, base, why, sizeof(why));
 	else if ((pfd = open_dir(ly->rootfd, slash ? dir : (char[]){ "" }, true)) < 0)
 		r = melee_fail(why, sizeof(why), pfd, "its directory: %s", strerror(-pfd));
 	else
 		r = write_entry(ly, a, e, path, pfd, base, why, sizeof(why));
+	if (r == 0)
+		r = restore_times(parent, times, why, sizeof(why));
 	if (r < 0)
 		return melee_fail(err, errlen, r, "/%s: %s",
 				  melee_shown(path, 200, shown, sizeof(shown)), why);
@@ -563,7 +612,7 @@ static void show_progress(struct layer *ly)
 	if (!ap->progress || pct == ly->last_pct)
 		return;
 	ly->last_pct = pct;
-	printf("\rmelee-image: %s: applying layers: %llu of %llu MB (%d%%)", ap->name,
+	printf("\rmelee-image: %s: applying layers: %llu/%llu MB (%d%%)", ap->name,
 	       (unsigned long long)(ap->done >> 20), (unsigned long long)(ap->total >> 20), pct);
 	fflush(stdout);
 }

@@ -71,6 +71,7 @@ struct oci_image {
 	struct oci_layer *layers;
 	size_t n_layers;
 	uint64_t total; /* bytes of all layers, for the progress line */
+	bool linux32;	/* for the host's 32-bit architecture (386 on amd64) */
 };
 
 /* Puts shown and what before the message in err; returns r. */
@@ -124,6 +125,9 @@ int oci_top_read(const struct oci_source *src, const char *name, char **text, si
 
 /* The host's platform as OCI names it (GOARCH, GOOS). */
 const char *oci_host_arch(void);
+/* The 32-bit architecture the host also runs (linux32 personality), or
+ * NULL. */
+const char *oci_host_arch32(void);
 
 /* Reads the index (or docker's manifest.json), selects the image by tag
  * (or the only one, or the host's platform), checks its config's
