@@ -9,24 +9,30 @@ MELEE_IMAGE=$top_builddir/tools/melee-image/melee-image
 setup_accounts
 write_config
 
+# debootstrap here is a stand-in bound over the real one in this
+# namespace (melee-image finds it by its fixed PATH): it writes the
+# arguments it was given, one per line, and waits to be interrupted.  The
+# real one fails at once on an unreachable mirror, sometimes before its
+# command line could be read.
+cat > "$T/work/debootstrap" <<EOS
+#!/bin/sh
+printf '%s\n' "\$@" > "$T/work/argv.tmp" && mv "$T/work/argv.tmp" "$T/work/argv"
+exec sleep 60
+EOS
+chmod 755 "$T/work/debootstrap"
+mount --bind "$T/work/debootstrap" "$(command -v debootstrap)"
+
 # debootstrap_argv ARGS...: starts create, returns the arguments its
-# debootstrap child was started with (NUL-separated -> one per line),
-# then interrupts it.
+# debootstrap was started with, then interrupts create.
 debootstrap_argv() {
-	local pid child argv=""
+	local pid
+	rm -f "$T/work/argv"
 	"$MELEE_IMAGE" --config "$CONF" create "$@" > "$T/work/create.out" 2>&1 &
 	pid=$!
 	PIDS="$PIDS $pid"
-	for _ in $(seq 1 300); do
-		child=$(pgrep -P "$pid" | head -1)
-		if [ -n "$child" ]; then
-			argv=$(tr '\0' '\n' < "/proc/$child/cmdline" 2>/dev/null)
-			case "$argv" in *debootstrap*) break ;; esac
-		fi
-		sleep 0.05
-	done
+	wait_for 30 test -e "$T/work/argv" || echo "# debootstrap was not started: $(cat "$T/work/create.out")" >&2
 	kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
-	printf '%s\n' "$argv" | sed -n '/debootstrap$/,$p' | tail -n +2
+	cat "$T/work/argv" 2>/dev/null
 }
 
 is "$(debootstrap_argv nomirror --suite bookworm --variant minbase)" "--variant=minbase
