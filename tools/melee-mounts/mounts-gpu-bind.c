@@ -294,7 +294,7 @@ int mounts_gpu_up(const struct melee_image *im, int imgfd, const struct gpu_set 
 		char uerr[MELEE_ERRLEN];
 
 		warn("%s: gpu = nvidia: %s", im->name, err);
-		if (melee_unmount_beneath(imgfd, im->path, MELEE_GPU_DIR + 1, 0, true, uerr,
+		if (melee_unmount_beneath(imgfd, im->path, &MELEE_GPU_DIR[1], 0, true, uerr,
 					  sizeof(uerr)) < 0)
 			warn("%s: rollback: %s", im->name, uerr);
 		return -1;
