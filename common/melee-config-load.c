@@ -24,7 +24,8 @@ static int stamp_fd(const struct melee_config *cfg, const char *path, int fd, ch
 	if (!cfg->stamps)
 		return 0;
 	if (fstat(fd, &st) < 0)
-		return melee_fail(err, errlen, -errno, "%s: cannot stat: %s", path, strerror(errno));
+		return melee_fail(err, errlen, -errno, "%s: cannot stat: %s", path,
+				  strerror(errno));
 	if (melee_stamps_add(cfg->stamps, path, &st) < 0)
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	return 0;

@@ -45,7 +45,8 @@ struct melee_stamps {
 /* Records st (an fstat of what was just read) for path; a stamps of
  * NULL records nothing (a reader that keeps nothing).  -ENOMEM on
  * failure. */
-int melee_stamps_add(struct melee_stamps *s, const char *path, const struct stat *st) melee_must_check;
+int melee_stamps_add(struct melee_stamps *s, const char *path,
+		     const struct stat *st) melee_must_check;
 /* Records that path did not exist (lstat says so now). */
 int melee_stamps_add_missing(struct melee_stamps *s, const char *path) melee_must_check;
 /* Records path as lstat finds it now (missing included): for a file read

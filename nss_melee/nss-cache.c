@@ -76,8 +76,8 @@ static void keep(struct nss_snapshot *s)
 
 static int read_snapshot(const char *image, struct nss_snapshot *s, char *err, size_t errlen)
 {
-	int r = melee_config_load_image_stamped(MELEE_DEFAULT_CONFIG, 0, image, &s->stamps,
-						&s->cfg, err, errlen);
+	int r = melee_config_load_image_stamped(MELEE_DEFAULT_CONFIG, 0, image, &s->stamps, &s->cfg,
+						err, errlen);
 
 	if (r < 0)
 		return r;

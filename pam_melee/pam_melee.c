@@ -296,8 +296,7 @@ static int check_choice(pam_handle_t *pamh, const struct melee_config *cfg, cons
 		return melee_fail(err, errlen, -ENOENT, "unknown user '%s'", c->base);
 	if (r < 0)
 		return r;
-	if (c->source == SRC_SUFFIX &&
-	    (r = check_suffix_name(pamh, user, c, *pw, err, errlen)) < 0)
+	if (c->source == SRC_SUFFIX && (r = check_suffix_name(pamh, user, c, *pw, err, errlen)) < 0)
 		return r;
 	return melee_user_may_use(*im, *pw, err, errlen);
 }
@@ -459,7 +458,7 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 	}
 	if (choose(pamh, cfg, user, false, &c, &pw, err, sizeof(err)) < 0) {
 		pam_error(pamh, "melee: %s", err);
-			return PAM_USER_UNKNOWN;
+		return PAM_USER_UNKNOWN;
 	}
 	r = PAM_IGNORE;
 	if (c.host) {

@@ -382,6 +382,7 @@ static void end_step(spank_t sp)
 {
 	uint32_t jobid = 0, stepid = 0;
 	char byte;
+	int r;
 
 	if (refusal_pipe[0] < 0 || read(refusal_pipe[0], &byte, 1) != 1)
 		return;
@@ -392,7 +393,12 @@ static void end_step(spank_t sp)
 	slurm_error("melee: job %u: a task could not enter its image here: cancelling step %u.%u "
 		    "on every node",
 		    jobid, jobid, stepid);
-	if (slurm_kill_job_step(jobid, stepid, SIGKILL) != SLURM_SUCCESS)
+#ifdef HAVE_SLURM_KILL_JOB_STEP_FLAGS
+	r = slurm_kill_job_step(jobid, stepid, SIGKILL, 0);
+#else
+	r = slurm_kill_job_step(jobid, stepid, SIGKILL);
+#endif
+	if (r != SLURM_SUCCESS)
 		slurm_error("melee: job %u: cannot cancel step %u.%u: %m", jobid, jobid, stepid);
 }
 
