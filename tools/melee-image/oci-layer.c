@@ -223,38 +223,57 @@ static int open_dir(int rootfd, char *dir, bool create)
 	}
 }
 
-static int remove_lower(struct layer *ly, int dirfd, const char *name, const char *path, char *err,
-			size_t errlen);
+/* What clear_lower() walks with: the path of its root below the image's
+ * root, and the key of the entry seen (that path and the walk's). */
+struct clear {
+	struct layer *ly;
+	const char *path;
+	char *key;
+	size_t cap;
+};
+
+/* Keeps what this layer wrote (and enters the directories above it);
+ * removes every other entry, a whole tree at once. */
+static int clear_visit(const struct tree_entry *e, bool after, void *data, char *err, size_t errlen)
+{
+	struct clear *c = data;
+	size_t need = strlen(c->path) + strlen(e->path) + 2;
+	char shown[256];
+	int r;
+
+	if (after)
+		return 0;
+	if (need > c->cap) {
+		char *k = realloc(c->key, need);
+
+		if (!k)
+			return melee_fail(err, errlen, -ENOMEM, "out of memory");
+		c->key = k;
+		c->cap = need;
+	}
+	snprintf(c->key, c->cap, "%s%s%s", c->path, c->path[0] ? "/" : "", e->path);
+	if (set_get(&c->ly->set, c->key))
+		return 0;
+	r = tree_remove_at(e->dirfd, e->name, melee_shown(c->key, 200, shown, sizeof(shown)), err,
+			   errlen);
+	return r < 0 ? r : TREE_SKIP;
+}
 
 /* Everything below the directory `path` (fd dirfd) that lower layers
  * made: what this layer wrote stays, and the directories above it are
- * emptied of the rest. */
+ * emptied of the rest.  One tree_walk (heap only): a layer chooses the
+ * depth, and a recursion per level here once overflowed the stack. */
 static int clear_lower(struct layer *ly, int dirfd, const char *path, char *err, size_t errlen)
 {
-	cleanup_fd int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	char child[PATH_MAX], **names = NULL;
-	size_t n = 0;
-	struct dirent *d;
-	DIR *dir;
-	int r = 0;
+	struct clear c = { ly, path, NULL, 0 };
+	char shown[256];
+	int r;
 
-	if (fd < 0 || !(dir = fdopendir(fd)))
-		return melee_fail(err, errlen, -errno, "/%s: %s", path, strerror(errno));
-	fd = -1; /* the DIR has it */
-	/* Names first: the directory changes while we remove. */
-	while (r == 0 && (d = readdir(dir)))
-		if (strcmp(d->d_name, ".") && strcmp(d->d_name, ".."))
-			r = melee_strv_push(&names, &n, d->d_name);
-	closedir(dir);
-	for (size_t i = 0; r == 0 && i < n; i++) {
-		if ((size_t)snprintf(child, sizeof(child), "%s%s%s", path, path[0] ? "/" : "",
-				     names[i]) >= sizeof(child))
-			r = melee_fail(err, errlen, -ENAMETOOLONG, "/%s: name too long", path);
-		else
-			r = remove_lower(ly, dirfd, names[i], child, err, errlen);
-	}
-	melee_strv_free(names);
-	return r == -ENOMEM ? melee_fail(err, errlen, r, "out of memory") : r;
+	shown[0] = '/';
+	melee_shown(path, 200, shown + 1, sizeof(shown) - 1);
+	r = tree_walk(dirfd, shown, clear_visit, &c, err, errlen);
+	free(c.key);
+	return r;
 }
 
 static int remove_lower(struct layer *ly, int dirfd, const char *name, const char *path, char *err,
