@@ -91,7 +91,8 @@ static int set_grow(struct pathset *s)
 	return 0;
 }
 
-static int set_add(struct pathset *s, const char *key, unsigned char flag)
+/* Adds flag to key's; *had (if set) gets the flags it had before. */
+static int set_add(struct pathset *s, const char *key, unsigned char flag, unsigned char *had)
 {
 	size_t i;
 
@@ -104,6 +105,8 @@ static int set_add(struct pathset *s, const char *key, unsigned char flag)
 			return -ENOMEM;
 		s->n++;
 	}
+	if (had)
+		*had = s->flags[i];
 	s->flags[i] |= flag;
 	return 0;
 }
@@ -126,17 +129,21 @@ static void set_free(struct pathset *s)
 	free(s->flags);
 }
 
-/* The path and every directory above it, marked. */
+/* The path and every directory above it, marked: up to the first one
+ * marked ABOVE already, whose own ancestors then are too (only this loop
+ * marks ABOVE, always up to such a one or the top).  So an entry costs
+ * two hashes of its path, not one per level of it. */
 static int mark_written(struct pathset *s, const char *path)
 {
 	char dir[PATH_MAX];
+	unsigned char had = 0;
 	char *p;
-	int r = set_add(s, path, WRITTEN);
+	int r = set_add(s, path, WRITTEN, NULL);
 
 	snprintf(dir, sizeof(dir), "%s", path);
-	while (r == 0 && (p = strrchr(dir, '/'))) {
+	while (r == 0 && !(had & ABOVE) && (p = strrchr(dir, '/'))) {
 		*p = '\0';
-		r = set_add(s, dir, ABOVE);
+		r = set_add(s, dir, ABOVE, &had);
 	}
 	return r;
 }
