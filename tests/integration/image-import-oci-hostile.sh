@@ -117,6 +117,14 @@ ok "$([ -z "$(find "$IMAGES" -maxdepth 1 -name '.opq.partial*')" ]; echo $?)" \
 	"deep opaque whiteout: no partial tree left"
 drop opq
 
+# An opaque whiteout at the root removes the lower layers' /bin/sh: no
+# image, and no tree left at images-dir/NAME either.
+/usr/bin/python3 -c 'import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+    t.addfile(tarfile.TarInfo(".wh..wh..opq"), io.BytesIO(b""))' "$W/rootopq.tar"
+oci_layout "$W/rootopq" rootopq "$W/base.tar" "$W/rootopq.tar"
+refused rootopq "oci:$W/rootopq" "not an image" "an opaque whiteout at the root (no /bin/sh left)"
+
 # 2. 5000 levels through the layer's own symlinks: refused when a
 # directory would be deeper than an import makes them, nothing left.
 craft deep_links "$W/links.tar"
