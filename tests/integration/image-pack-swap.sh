@@ -69,7 +69,8 @@ for target in "$T/private/key" /etc/shadow; do
 done
 
 # 2. A swap that only root could make, in root's /opt/data, timed on
-# mksquashfs's read: the symlink resolves in the packer's own root.
+# mksquashfs's read: the symlink resolves in the packer's own root, where
+# nothing is found, and the pack fails.
 mkdir -m 755 "$IMAGES/bb/opt" "$IMAGES/bb/opt/data" "$IMAGES/bb/opt/big"
 # Something for mksquashfs to compress after its scan, so that it still
 # runs when the attacker looks up who read the directory.
@@ -79,12 +80,13 @@ for target in "$T/private/key" /etc/shadow ../../../../../../../../etc/shadow; d
 	printf '%s\n' "root's own configuration line" > "$IMAGES/bb/opt/data/config"
 	attack 0 "$IMAGES/bb/opt/data" config "$target" "$f" --by mksquashfs
 	is "$swapped" "swapped" "the swap to $target met mksquashfs's read of opt/data"
-	is "$rc" 0 "pack succeeds"
-	is "$(host_content "$f")" "" "nothing of $target is in the file"
-	like "$out" "^Failed to read file .*opt/data/config, creating empty file$" \
-		"mksquashfs found nothing at $target in its own root: it says so"
-	run unsquashfs -cat "$f" opt/data/config
-	is "$rc:$out" "0:" "and packed opt/data/config empty"
+	# mksquashfs runs with -exit-on-error: what it scanned and then could
+	# not read (the symlink leads nowhere in its root, or the swap's
+	# temporary name is gone) fails the pack rather than packing it empty.
+	is "$rc" 1 "pack fails: mksquashfs could not read what it scanned"
+	like "$out" "^melee-image: pack: mksquashfs failed; .* was not changed$" "and says mksquashfs failed"
+	ok "$([ ! -e "$f" ]; echo $?)" "no file is written"
+	is "$([ ! -e "$f" ] || host_content "$f")" "" "nothing of $target is in a file"
 	rm -f "$IMAGES/bb/opt/data/config" "$IMAGES"/bb/opt/data/.swap.*
 done
 done_testing

@@ -35,6 +35,10 @@ void check_new_name(const struct melee_config *cfg, const char *name, bool makes
 void prepare_images_dir(const struct melee_config *cfg);
 /* images-dir/.NAME.partial, empty, root's 0755 (an old one removed). */
 void make_partial(const struct melee_config *cfg, const char *name, char *partial, size_t len);
+/* Removes images-dir/.NAME.partial when no running process holds it
+ * (the leftover of a crash), saying so; dies when one does.  Returns
+ * whether there was one. */
+bool remove_stale_partial(const struct melee_config *cfg, const char *name);
 /* Removes the partial tree, says so, and dies with `why`. */
 noreturn void fail_partial(const char *partial, const char *why);
 int run_mounts_up(const struct image_opts *o, const char *name);

@@ -142,12 +142,13 @@ static int finish_partial(const struct image_opts *o, const struct melee_config 
 	 * moved into place, or pack (which catches them itself) writes it. */
 	if (interrupted)
 		fail_partial(partial, "interrupted");
-	if (o->file) {
-		if (image_shell_bits(imgfd) == 0)
-			fail_partial(partial, "/bin/sh is missing or not an ELF executable: not an "
-					      "image");
+	/* Checked here, before the move: finish() would leave a tree that
+	 * is no image unregistered at images-dir/NAME (a layer's opaque
+	 * whiteout at the root removes everything below it). */
+	if (image_shell_bits(imgfd) == 0)
+		fail_partial(partial, "/bin/sh is missing or not an ELF executable: not an image");
+	if (o->file)
 		return finish_file(o, cfg, name, partial, linux32, lock);
-	}
 	if (rename(partial, final) < 0)
 		fail_partial(partial, "cannot move the new image into place");
 	return finish(o, cfg, name, final, linux32, false, lock);

@@ -479,6 +479,11 @@ static int run_mksquashfs(int tree, int out, const char *compression, const stru
 	argv[n++] = "/src";
 	argv[n++] = "/out";
 	argv[n++] = "-noappend";
+	/* A file it cannot read ("Failed to read file ..., creating empty
+	 * file": a 1 EiB sparse file, one that shrank or went away) is an
+	 * error, not an empty file in an image that exits 0.  An xattr
+	 * prefix it does not store (system.*) stays a warning. */
+	argv[n++] = "-exit-on-error";
 	argv[n++] = "-comp";
 	argv[n++] = compression;
 	/* The packer's root has no /proc and no /sys, where mksquashfs's

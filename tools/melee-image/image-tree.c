@@ -142,7 +142,8 @@ int tree_remove_safely(const char *path, bool unmount_first, char *err, size_t e
 	if (mnt != pmnt)
 		return melee_fail(err, errlen, -EBUSY,
 				  "%s: something is mounted on it; refusing to delete", path);
-	r = tree_walk(fd, path, remove_entry, (void *)path, err, errlen);
+	r = tree_walk_deep(fd, path, unmount_first ? SIZE_MAX : TREE_MAX_DEPTH, remove_entry,
+			   (void *)path, err, errlen);
 	if (r == 0 && unlinkat(pfd, base, AT_REMOVEDIR) < 0)
 		r = melee_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
 	return r;

@@ -13,6 +13,9 @@
 
 /* No real tree is this deep; a deeper one is refused rather than walked. */
 #define TREE_MAX_DEPTH 4096
+/* The deepest directory an import makes (oci-layer.c): below the walk's
+ * limit, so that the scan, pack and removal of what it made can walk it. */
+#define TREE_IMPORT_MAX_DEPTH (TREE_MAX_DEPTH - 96)
 
 /* One entry as tree_walk() shows it to its visitor. */
 struct tree_entry {
@@ -48,6 +51,12 @@ typedef int (*tree_visit_fn)(const struct tree_entry *e, bool after, void *data,
 int tree_walk(int rootfd, const char *shown, tree_visit_fn fn, void *data, char *err,
 	      size_t errlen);
 
+/* tree_walk() with another depth limit: SIZE_MAX for a tree of our own
+ * that must always be removable (a partial tree built deeper through its
+ * own symlinks costs heap only, one frame a level). */
+int tree_walk_deep(int rootfd, const char *shown, size_t max_depth, tree_visit_fn fn, void *data,
+		   char *err, size_t errlen);
+
 /* statx of `name` in dirfd (flags: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH)
  * as a struct stat, and its mount id; never triggers an automount.
  * -ENOSYS when the kernel gives no mount id. */
@@ -67,7 +76,8 @@ int tree_open_regular(const struct tree_entry *e, const char *shown, char *err, 
  * pass the safety walk of image_open_safely().  Refuses (-EBUSY, message
  * in err) when anything is mounted at or below it, unless `unmount_first`
  * is set: then those mounts are detached first (for a partial tree of our
- * own, where debootstrap may have left /proc). */
+ * own, where debootstrap may have left /proc), and the tree is removed at
+ * any depth (tree_walk_deep): ours must never stay for good. */
 int tree_remove_safely(const char *path, bool unmount_first, char *err, size_t errlen);
 
 /* Removes `name` in dirfd (a file, or a directory and everything below

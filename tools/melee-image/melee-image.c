@@ -22,6 +22,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -134,15 +135,47 @@ void prepare_images_dir(const struct melee_config *cfg)
 		die("images-dir is unsafe: %s", err);
 }
 
-void make_partial(const struct melee_config *cfg, const char *name, char *partial, size_t len)
-{
-	char err[MELEE_ERRLEN];
+/* The partial tree's flock, held (LOCK_EX) from its mkdir until this
+ * process ends, whatever ends it: a partial tree whose flock can be taken
+ * is the leftover of a process that no longer runs (one killed, or one
+ * that crashed), and is removed by the next import or create of its name,
+ * or by remove. */
+static int partial_lock = -1;
 
-	snprintf(partial, len, "%s/.%s.partial", cfg->images_dir, name);
+bool remove_stale_partial(const struct melee_config *cfg, const char *name)
+{
+	char err[MELEE_ERRLEN], partial[PATH_MAX + 16];
+	cleanup_fd int fd = -1;
+
+	snprintf(partial, sizeof(partial), "%s/.%s.partial", cfg->images_dir, name);
+	fd = open(partial, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return false;
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0)
+		die("%s is the partial tree of an import or create of '%s' that is still "
+		    "running; wait for it to end",
+		    partial, name);
 	if (tree_remove_safely(partial, true, err, sizeof(err)) < 0)
 		die("cannot clear an old %s: %s", partial, err);
+	printf("melee-image: %s: removed %s, left by an import or create that no longer "
+	       "runs\n",
+	       name, partial);
+	return true;
+}
+
+void make_partial(const struct melee_config *cfg, const char *name, char *partial, size_t len)
+{
+	/* Under the lock: no other import of the name sees the new tree
+	 * between its mkdir and its flock. */
+	cleanup_fd int lock = image_lock();
+
+	snprintf(partial, len, "%s/.%s.partial", cfg->images_dir, name);
+	remove_stale_partial(cfg, name);
 	if (mkdir(partial, 0755) < 0)
 		die_errno("cannot create %s", partial);
+	partial_lock = open(partial, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (partial_lock < 0 || flock(partial_lock, LOCK_EX | LOCK_NB) < 0)
+		die_errno("cannot lock %s", partial);
 }
 
 /* The partial tree of an import that dies on its way (a failed or
@@ -379,6 +412,12 @@ static int cmd_remove(int argc, char **argv, void *userdata)
 	if (image_remove_resume(&cfg, name)) {
 		melee_config_free(&cfg);
 		load(o, &cfg);
+	}
+	/* A name whose only trace is a partial tree of a crashed import. */
+	if (!melee_config_find_image(&cfg, name) && melee_name_valid(name) &&
+	    remove_stale_partial(&cfg, name)) {
+		melee_config_free(&cfg);
+		return 0;
 	}
 	image_remove(&cfg, name, o->delete_files);
 	melee_config_free(&cfg);

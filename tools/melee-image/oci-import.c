@@ -44,8 +44,14 @@ int oci_import_apply(struct oci_image *img, const char *shown, int rootfd, struc
 	ap->total = img->total;
 	for (size_t i = 0; r == 0 && i < img->n_layers; i++)
 		r = oci_layer_apply(rootfd, &img->layers[i], ap, err, errlen);
+	oci_dirs_free(ap->dirs);
+	ap->dirs = NULL;
 	if (ap->progress && ap->total)
 		printf("\n");
+	if (r == 0 && ap->xattrs_dropped)
+		printf("melee-image: %s: %u xattrs not kept (trusted.*, security.* but "
+		       "security.capability)\n",
+		       ap->name, ap->xattrs_dropped);
 	if (r == 0 && ap->devices_skipped)
 		printf("melee-image: %s: %u device nodes skipped (not created without --trusted)\n",
 		       ap->name, ap->devices_skipped);

@@ -424,7 +424,9 @@ static int docker_layer(const struct oci_source *src, json_object *name, json_ob
 	r = oci_digest_check(b.digest, err, errlen);
 	if (r < 0)
 		return oci_wrap(err, errlen, r, src->shown, ": ");
-	return add_layer(img, &b, "application/vnd.docker.image.rootfs.diff.tar", err, errlen);
+	/* docker's manifest.json names no media type: the layer is read as
+	 * whatever it is (tar, gzip or zstd), as docker load does. */
+	return add_layer(img, &b, "", err, errlen);
 }
 
 static int select_docker(const struct oci_source *src, const char *tag, struct oci_image *img,

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -29,6 +30,8 @@
 #define WH_PREFIX ".wh."
 #define WH_OPAQUE ".wh..wh..opq"
 #define READ_CHUNK (1u << 20)
+/* The largest file a layer may make (its apparent size: 16 TiB). */
+#define OCI_FILE_MAX (1ull << 44)
 
 /* The paths this layer wrote (WRITTEN) and the directories above them
  * (ABOVE): its whiteouts remove neither. */
@@ -91,7 +94,8 @@ static int set_grow(struct pathset *s)
 	return 0;
 }
 
-static int set_add(struct pathset *s, const char *key, unsigned char flag)
+/* Adds flag to key's; *had (if set) gets the flags it had before. */
+static int set_add(struct pathset *s, const char *key, unsigned char flag, unsigned char *had)
 {
 	size_t i;
 
@@ -104,6 +108,8 @@ static int set_add(struct pathset *s, const char *key, unsigned char flag)
 			return -ENOMEM;
 		s->n++;
 	}
+	if (had)
+		*had = s->flags[i];
 	s->flags[i] |= flag;
 	return 0;
 }
@@ -126,17 +132,21 @@ static void set_free(struct pathset *s)
 	free(s->flags);
 }
 
-/* The path and every directory above it, marked. */
+/* The path and every directory above it, marked: up to the first one
+ * marked ABOVE already, whose own ancestors then are too (only this loop
+ * marks ABOVE, always up to such a one or the top).  So an entry costs
+ * two hashes of its path, not one per level of it. */
 static int mark_written(struct pathset *s, const char *path)
 {
 	char dir[PATH_MAX];
+	unsigned char had = 0;
 	char *p;
-	int r = set_add(s, path, WRITTEN);
+	int r = set_add(s, path, WRITTEN, NULL);
 
 	snprintf(dir, sizeof(dir), "%s", path);
-	while (r == 0 && (p = strrchr(dir, '/'))) {
+	while (r == 0 && !(had & ABOVE) && (p = strrchr(dir, '/'))) {
 		*p = '\0';
-		r = set_add(s, dir, ABOVE);
+		r = set_add(s, dir, ABOVE, &had);
 	}
 	return r;
 }
@@ -185,12 +195,43 @@ static int resolve(int rootfd, const char *path)
 	return fd < 0 ? -errno : fd;
 }
 
+/* Makes the directory `name` in pfd (beneath the root), refused with
+ * -E2BIG when it would be more than TREE_IMPORT_MAX_DEPTH directories
+ * deep, counted on the directories really made (oci-dirs.c), whatever
+ * symlinks the entry's name went through: else a layer could build a
+ * tree that no walk of ours, nor its removal, could go through. */
+static int mkdir_beneath(struct layer *ly, int pfd, const char *name, mode_t mode)
+{
+	unsigned depth;
+	int r = oci_dirs_depth(&ly->ap->dirs, ly->rootfd, pfd, &depth);
+
+	if (r < 0)
+		return r;
+	if (depth + 1 > TREE_IMPORT_MAX_DEPTH)
+		return -E2BIG;
+	if (mkdirat(pfd, name, mode) < 0)
+		return -errno;
+	return oci_dirs_add(&ly->ap->dirs, pfd, name, depth + 1);
+}
+
+/* What a failed mkdir_beneath() says. */
+static const char *mkdir_error(int r)
+{
+	static char why[96];
+
+	if (r != -E2BIG)
+		return strerror(-r);
+	snprintf(why, sizeof(why), "more than %d directories deep (too deep)",
+		 TREE_IMPORT_MAX_DEPTH);
+	return why;
+}
+
 /* The directory `dir` (clean, relative) beneath the root, made (0755,
  * root's) where missing when `create`: a layer may name a file before
  * its directory, or never name the directory at all. */
-static int open_dir(int rootfd, char *dir, bool create)
+static int open_dir(struct layer *ly, char *dir, bool create)
 {
-	int fd = resolve(rootfd, dir);
+	int rootfd = ly->rootfd, fd = resolve(rootfd, dir);
 
 	if (fd != -ENOENT || !create)
 		return fd;
@@ -209,11 +250,11 @@ static int open_dir(int rootfd, char *dir, bool create)
 				pfd = resolve(rootfd, slash ? dir : "");
 				if (slash)
 					*slash = '/';
-				if (pfd >= 0 && mkdirat(pfd, slash ? slash + 1 : dir, 0755) < 0 &&
-				    errno != EEXIST)
-					fd = -errno;
-				else
-					fd = pfd < 0 ? pfd : resolve(rootfd, dir);
+				fd = pfd < 0
+					 ? pfd
+					 : mkdir_beneath(ly, pfd, slash ? slash + 1 : dir, 0755);
+				if (fd == 0 || fd == -EEXIST)
+					fd = resolve(rootfd, dir);
 			}
 			*p = c;
 			if (fd < 0 || c == '\0')
@@ -223,38 +264,57 @@ static int open_dir(int rootfd, char *dir, bool create)
 	}
 }
 
-static int remove_lower(struct layer *ly, int dirfd, const char *name, const char *path, char *err,
-			size_t errlen);
+/* What clear_lower() walks with: the path of its root below the image's
+ * root, and the key of the entry seen (that path and the walk's). */
+struct clear {
+	struct layer *ly;
+	const char *path;
+	char *key;
+	size_t cap;
+};
+
+/* Keeps what this layer wrote (and enters the directories above it);
+ * removes every other entry, a whole tree at once. */
+static int clear_visit(const struct tree_entry *e, bool after, void *data, char *err, size_t errlen)
+{
+	struct clear *c = data;
+	size_t need = strlen(c->path) + strlen(e->path) + 2;
+	char shown[256];
+	int r;
+
+	if (after)
+		return 0;
+	if (need > c->cap) {
+		char *k = realloc(c->key, need);
+
+		if (!k)
+			return melee_fail(err, errlen, -ENOMEM, "out of memory");
+		c->key = k;
+		c->cap = need;
+	}
+	snprintf(c->key, c->cap, "%s%s%s", c->path, c->path[0] ? "/" : "", e->path);
+	if (set_get(&c->ly->set, c->key))
+		return 0;
+	r = tree_remove_at(e->dirfd, e->name, melee_shown(c->key, 200, shown, sizeof(shown)), err,
+			   errlen);
+	return r < 0 ? r : TREE_SKIP;
+}
 
 /* Everything below the directory `path` (fd dirfd) that lower layers
  * made: what this layer wrote stays, and the directories above it are
- * emptied of the rest. */
+ * emptied of the rest.  One tree_walk (heap only): a layer chooses the
+ * depth, and a recursion per level here once overflowed the stack. */
 static int clear_lower(struct layer *ly, int dirfd, const char *path, char *err, size_t errlen)
 {
-	cleanup_fd int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	char child[PATH_MAX], **names = NULL;
-	size_t n = 0;
-	struct dirent *d;
-	DIR *dir;
-	int r = 0;
+	struct clear c = { ly, path, NULL, 0 };
+	char shown[256];
+	int r;
 
-	if (fd < 0 || !(dir = fdopendir(fd)))
-		return melee_fail(err, errlen, -errno, "/%s: %s", path, strerror(errno));
-	fd = -1; /* the DIR has it */
-	/* Names first: the directory changes while we remove. */
-	while (r == 0 && (d = readdir(dir)))
-		if (strcmp(d->d_name, ".") && strcmp(d->d_name, ".."))
-			r = melee_strv_push(&names, &n, d->d_name);
-	closedir(dir);
-	for (size_t i = 0; r == 0 && i < n; i++) {
-		if ((size_t)snprintf(child, sizeof(child), "%s%s%s", path, path[0] ? "/" : "",
-				     names[i]) >= sizeof(child))
-			r = melee_fail(err, errlen, -ENAMETOOLONG, "/%s: name too long", path);
-		else
-			r = remove_lower(ly, dirfd, names[i], child, err, errlen);
-	}
-	melee_strv_free(names);
-	return r == -ENOMEM ? melee_fail(err, errlen, r, "out of memory") : r;
+	shown[0] = '/';
+	melee_shown(path, 200, shown + 1, sizeof(shown) - 1);
+	r = tree_walk(dirfd, shown, clear_visit, &c, err, errlen);
+	free(c.key);
+	return r;
 }
 
 static int remove_lower(struct layer *ly, int dirfd, const char *name, const char *path, char *err,
@@ -280,7 +340,7 @@ static int remove_lower(struct layer *ly, int dirfd, const char *name, const cha
 static int whiteout(struct layer *ly, char *dir, const char *base, char *err, size_t errlen)
 {
 	char target[PATH_MAX];
-	cleanup_fd int dfd = open_dir(ly->rootfd, dir, false);
+	cleanup_fd int dfd = open_dir(ly, dir, false);
 	const char *name = base + strlen(WH_PREFIX);
 
 	if (dfd == -ENOENT || dfd == -ENOTDIR)
@@ -299,17 +359,27 @@ static int whiteout(struct layer *ly, char *dir, const char *base, char *err, si
 	return remove_lower(ly, dfd, name, target, err, errlen);
 }
 
-static bool xattr_kept(const char *name)
+/* user.* is the image's; security.capability too, and the --trusted
+ * scan lists it (image-scan.c).  Every other trusted.* and security.* is
+ * the host's business: trusted.overlay.* would steer overlayfs where the
+ * tree (or its squashfs file) is a lowerdir, security.selinux would label
+ * files as the image chose (umoci drops it too: ignoreXattrs in its
+ * oci/layer/tar_generate.go).  system.* (ACLs) is not kept either: pack
+ * stores no ACL (image-pack.c).  Counted for the summary line. */
+static bool xattr_kept(struct layer *ly, const char *name)
 {
-	return strncmp(name, "user.", 5) == 0 || strncmp(name, "trusted.", 8) == 0 ||
-	       strncmp(name, "security.", 9) == 0;
+	if (strncmp(name, "user.", 5) == 0 || strcmp(name, "security.capability") == 0)
+		return true;
+	if (strncmp(name, "trusted.", 8) == 0 || strncmp(name, "security.", 9) == 0)
+		ly->ap->xattrs_dropped++;
+	return false;
 }
 
 /* The entry's xattrs (SCHILY.xattr / LIBARCHIVE.xattr records) on fd, or
  * on a symlink through its parent's /proc/self/fd path (no fd opens a
  * symlink itself for fsetxattr). */
-static int set_xattrs(struct archive_entry *e, int fd, int pfd, const char *base, char *err,
-		      size_t errlen)
+static int set_xattrs(struct layer *ly, struct archive_entry *e, int fd, int pfd, const char *base,
+		      char *err, size_t errlen)
 {
 	const char *name;
 	const void *value;
@@ -320,7 +390,7 @@ static int set_xattrs(struct archive_entry *e, int fd, int pfd, const char *base
 	while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
 		int r;
 
-		if (!xattr_kept(name))
+		if (!xattr_kept(ly, name))
 			continue;
 		if (fd >= 0) {
 			r = fsetxattr(fd, name, value, size, 0);
@@ -337,7 +407,7 @@ static int set_xattrs(struct archive_entry *e, int fd, int pfd, const char *base
 
 /* Owner, mode (after the owner: chown drops setuid), xattrs (after
  * both: chown drops security.capability), times, on the open fd. */
-static int set_meta(struct archive_entry *e, int fd, char *err, size_t errlen)
+static int set_meta(struct layer *ly, struct archive_entry *e, int fd, char *err, size_t errlen)
 {
 	struct timespec ts[2] = {
 		{ archive_entry_mtime(e), archive_entry_mtime_nsec(e) },
@@ -347,26 +417,62 @@ static int set_meta(struct archive_entry *e, int fd, char *err, size_t errlen)
 	if (fchown(fd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e)) < 0 ||
 	    fchmod(fd, archive_entry_perm(e) & 07777) < 0)
 		return melee_fail(err, errlen, -errno, "%s", strerror(errno));
-	if (set_xattrs(e, fd, -1, NULL, err, errlen) < 0)
+	if (set_xattrs(ly, e, fd, -1, NULL, err, errlen) < 0)
 		return -EIO;
 	if (futimens(fd, ts) < 0)
 		return melee_fail(err, errlen, -errno, "%s", strerror(errno));
 	return 0;
 }
 
-static int write_file(struct archive *a, struct archive_entry *e, int pfd, const char *base,
-		      char *err, size_t errlen)
+/* Every SPACE_CHECK bytes written, the free space of the file system
+ * the tree is on must stay above 5% of its size (at most 1 GiB): a
+ * layer's uncompressed size is known only once it is read, and a full
+ * images-dir would stop whatever else writes there. */
+#define SPACE_CHECK (1u << 20)
+#define SPACE_RESERVE_MAX (1ull << 30)
+
+static int check_space(struct layer *ly, int fd, size_t wrote, char *err, size_t errlen)
 {
-	cleanup_fd int fd =
-	    openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	struct statvfs sv;
+	uint64_t avail, reserve;
+
+	ly->ap->unchecked += wrote;
+	if (ly->ap->unchecked < SPACE_CHECK)
+		return 0;
+	ly->ap->unchecked = 0;
+	if (fstatvfs(fd, &sv) < 0)
+		return melee_fail(err, errlen, -errno, "statvfs: %s", strerror(errno));
+	avail = (uint64_t)sv.f_bavail * sv.f_frsize;
+	reserve = (uint64_t)sv.f_blocks * sv.f_frsize / 20;
+	if (reserve > SPACE_RESERVE_MAX)
+		reserve = SPACE_RESERVE_MAX;
+	if (avail < reserve)
+		return melee_fail(err, errlen, -ENOSPC,
+				  "no space left for the image (%llu MB free, %llu MB kept free)",
+				  (unsigned long long)(avail >> 20),
+				  (unsigned long long)(reserve >> 20));
+	return 0;
+}
+
+static int write_file(struct layer *ly, struct archive *a, struct archive_entry *e, int pfd,
+		      const char *base, char *err, size_t errlen)
+{
+	cleanup_fd int fd = -1;
 	const void *buf;
 	size_t size;
 	la_int64_t off;
 	int r;
 
+	/* A sparse entry (GNU sparse, a few bytes of tar) may claim any
+	 * size: no file of an image is this large. */
+	if (archive_entry_size(e) < 0 || (uint64_t)archive_entry_size(e) > OCI_FILE_MAX)
+		return melee_fail(err, errlen, -EFBIG,
+				  "%lld bytes: too large a file (at most %llu TiB)",
+				  (long long)archive_entry_size(e), OCI_FILE_MAX >> 40);
+	fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return melee_fail(err, errlen, -errno, "%s", strerror(errno));
-	while ((r = archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK)
+	while ((r = archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK) {
 		for (size_t done = 0; done < size;) {
 			ssize_t w = pwrite(fd, (const char *)buf + done, size - done,
 					   (off_t)off + (off_t)done);
@@ -375,29 +481,33 @@ static int write_file(struct archive *a, struct archive_entry *e, int pfd, const
 				return melee_fail(err, errlen, -errno, "%s", strerror(errno));
 			done += (size_t)w;
 		}
+		if (check_space(ly, fd, size, err, errlen) < 0)
+			return -ENOSPC;
+	}
 	if (r != ARCHIVE_EOF)
 		return melee_fail(err, errlen, -EIO, "%s", archive_error_string(a));
 	/* A sparse file's hole at its end is in its size only. */
 	if (ftruncate(fd, archive_entry_size(e)) < 0)
 		return melee_fail(err, errlen, -errno, "%s", strerror(errno));
-	return set_meta(e, fd, err, errlen);
+	return set_meta(ly, e, fd, err, errlen);
 }
 
-static int make_dir(struct archive_entry *e, int pfd, const char *base, bool exists, char *err,
-		    size_t errlen)
+static int make_dir(struct layer *ly, struct archive_entry *e, int pfd, const char *base,
+		    bool exists, char *err, size_t errlen)
 {
 	cleanup_fd int fd = -1;
+	int r = exists ? 0 : mkdir_beneath(ly, pfd, base, 0700);
 
-	if (!exists && mkdirat(pfd, base, 0700) < 0)
-		return melee_fail(err, errlen, -errno, "%s", strerror(errno));
+	if (r < 0)
+		return melee_fail(err, errlen, r, "%s", mkdir_error(r));
 	fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return melee_fail(err, errlen, -errno, "%s", strerror(errno));
-	return set_meta(e, fd, err, errlen);
+	return set_meta(ly, e, fd, err, errlen);
 }
 
-static int make_symlink(struct archive_entry *e, int pfd, const char *base, char *err,
-			size_t errlen)
+static int make_symlink(struct layer *ly, struct archive_entry *e, int pfd, const char *base,
+			char *err, size_t errlen)
 {
 	const char *target = archive_entry_symlink(e);
 	struct timespec ts[2] = {
@@ -410,7 +520,7 @@ static int make_symlink(struct archive_entry *e, int pfd, const char *base, char
 		     AT_SYMLINK_NOFOLLOW) < 0)
 		return melee_fail(err, errlen, target ? -errno : -EINVAL, "%s",
 				  target ? strerror(errno) : "a symlink without a target");
-	if (set_xattrs(e, -1, pfd, base, err, errlen) < 0)
+	if (set_xattrs(ly, e, -1, pfd, base, err, errlen) < 0)
 		return -EIO;
 	if (utimensat(pfd, base, ts, AT_SYMLINK_NOFOLLOW) < 0)
 		return melee_fail(err, errlen, -errno, "%s", strerror(errno));
@@ -433,7 +543,7 @@ static int make_hardlink(struct layer *ly, struct archive_entry *e, int pfd, con
 	if (slash)
 		*slash = '\0';
 	tbase = slash ? slash + 1 : target;
-	tfd = open_dir(ly->rootfd, slash ? target : (char[]){ "" }, false);
+	tfd = open_dir(ly, slash ? target : (char[]){ "" }, false);
 	if (tfd < 0 || !tbase[0])
 		return melee_fail(err, errlen, tfd < 0 ? tfd : -EINVAL,
 				  "its link target is not in the image: %s",
@@ -475,7 +585,7 @@ static int make_node(struct layer *ly, struct archive_entry *e, int pfd, const c
 		     AT_EMPTY_PATH) < 0 ||
 	    fchmodat(pfd, base, archive_entry_perm(e) & 07777, 0) < 0)
 		return melee_fail(err, errlen, -errno, "%s", strerror(errno));
-	if (set_xattrs(e, -1, pfd, base, err, errlen) < 0)
+	if (set_xattrs(ly, e, -1, pfd, base, err, errlen) < 0)
 		return -EIO;
 	/* By name, never opened (a FIFO's open would block). */
 	if (utimensat(
@@ -522,11 +632,11 @@ static int write_entry(struct layer *ly, struct archive *a, struct archive_entry
 	if (archive_entry_hardlink(e))
 		r = make_hardlink(ly, e, pfd, base, err, errlen);
 	else if (type == AE_IFREG)
-		r = write_file(a, e, pfd, base, err, errlen);
+		r = write_file(ly, a, e, pfd, base, err, errlen);
 	else if (type == AE_IFDIR)
-		r = make_dir(e, pfd, base, exists, err, errlen);
+		r = make_dir(ly, e, pfd, base, exists, err, errlen);
 	else if (type == AE_IFLNK)
-		r = make_symlink(e, pfd, base, err, errlen);
+		r = make_symlink(ly, e, pfd, base, err, errlen);
 	else if (type == AE_IFIFO || type == AE_IFCHR || type == AE_IFBLK)
 		r = make_node(ly, e, pfd, base, path, err, errlen);
 	else
@@ -592,8 +702,8 @@ static int apply_entry(struct layer *ly, struct archive *a, struct archive_entry
 	parent = keep_times(ly->rootfd, slash ? dir : "", times);
 	if (strncmp(base, WH_PREFIX, strlen(WH_PREFIX)) == 0)
 		r = whiteout(ly, slash ? dir : (char[]){ "" }, base, why, sizeof(why));
-	else if ((pfd = open_dir(ly->rootfd, slash ? dir : (char[]){ "" }, true)) < 0)
-		r = melee_fail(why, sizeof(why), pfd, "its directory: %s", strerror(-pfd));
+	else if ((pfd = open_dir(ly, slash ? dir : (char[]){ "" }, true)) < 0)
+		r = melee_fail(why, sizeof(why), pfd, "its directory: %s", mkdir_error(pfd));
 	else
 		r = write_entry(ly, a, e, path, pfd, base, why, sizeof(why));
 	if (r == 0)
@@ -657,6 +767,41 @@ static int apply_all(struct layer *ly, struct archive *a, char *err, size_t errl
 	return 0;
 }
 
+/* The compression the media type declares ("...tar", "...tar+gzip" or
+ * "...tar.gzip", "+zstd" or ".zstd"), as libarchive's filter code, or -1
+ * for "" (docker's manifest.json declares none: any, detected). */
+static int declared_filter(const char *type)
+{
+	size_t n = strlen(type);
+
+	if (!type[0])
+		return -1;
+	if (n > 5 && (strcmp(type + n - 5, "+gzip") == 0 || strcmp(type + n - 5, ".gzip") == 0))
+		return ARCHIVE_FILTER_GZIP;
+	if (n > 5 && (strcmp(type + n - 5, "+zstd") == 0 || strcmp(type + n - 5, ".zstd") == 0))
+		return ARCHIVE_FILTER_ZSTD;
+	return ARCHIVE_FILTER_NONE;
+}
+
+/* A layer in another compression than its media type declares is
+ * refused: a reader that trusts the declaration would read another
+ * layer than we do. */
+static int check_filter(struct archive *a, const struct oci_layer *layer, char *err, size_t errlen)
+{
+	int want = declared_filter(layer->media_type), got = archive_filter_code(a, 0);
+	char shown[160];
+
+	if (want < 0 || got == want)
+		return 0;
+	return melee_fail(err, errlen, -EPROTO,
+			  "layer type mismatch: declared '%s', but the layer is %s",
+			  melee_shown(layer->media_type, 120, shown, sizeof(shown)),
+			  got == ARCHIVE_FILTER_NONE   ? "not compressed"
+			  : got == ARCHIVE_FILTER_GZIP ? "gzip-compressed"
+			  : got == ARCHIVE_FILTER_ZSTD ? "zstd-compressed"
+						       : "in another compression");
+}
+
 int oci_layer_apply(int rootfd, const struct oci_layer *layer, struct oci_apply *ap, char *err,
 		    size_t errlen)
 {
@@ -672,7 +817,7 @@ int oci_layer_apply(int rootfd, const struct oci_layer *layer, struct oci_apply 
 	    archive_read_support_format_gnutar(a) == ARCHIVE_OK) {
 		if (archive_read_open(a, &ly, NULL, read_blob, NULL) != ARCHIVE_OK)
 			r = melee_fail(why, sizeof(why), -EIO, "%s", archive_error_string(a));
-		else
+		else if ((r = check_filter(a, layer, why, sizeof(why))) == 0)
 			r = apply_all(&ly, a, why, sizeof(why));
 	} else {
 		snprintf(why, sizeof(why), "cannot set up libarchive");

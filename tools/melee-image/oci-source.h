@@ -63,6 +63,8 @@ struct oci_blob {
 /* A layer to apply, in order (the lowest first). */
 struct oci_layer {
 	struct oci_blob blob;
+	/* As the manifest declares it, and enforced (oci-layer.c): "" for
+	 * docker's manifest.json, which declares none (compression detected). */
 	char media_type[128];
 };
 
@@ -142,6 +144,15 @@ void oci_image_free(struct oci_image *img);
 int oci_index_pick(const char *json, size_t len, bool docker, const char *tag, size_t *pos,
 		   char *err, size_t errlen);
 
+/* The depth of each directory an import made (oci-dirs.c). */
+struct oci_dirs;
+/* The depth of the directory fd (the root rootfd: 0), -ESTALE when this
+ * import did not make it; *dirs is made on the first call. */
+int oci_dirs_depth(struct oci_dirs **dirs, int rootfd, int fd, unsigned *depth);
+/* Records the directory `name` in pfd, just made, at depth. */
+int oci_dirs_add(struct oci_dirs **dirs, int pfd, const char *name, unsigned depth);
+void oci_dirs_free(struct oci_dirs *dirs);
+
 /* What applying layers needs besides the layer. */
 struct oci_apply {
 	const char *name;		    /* the image's name, for the lines on stdout */
@@ -150,6 +161,9 @@ struct oci_apply {
 	volatile sig_atomic_t *interrupted; /* set by a signal: stop */
 	uint64_t done, total;		    /* bytes of layers read so far, of all */
 	unsigned devices_skipped;
+	unsigned xattrs_dropped; /* trusted.* and security.* not kept */
+	uint64_t unchecked;	 /* bytes written since the last statvfs */
+	struct oci_dirs *dirs;	 /* freed by oci_import_apply */
 };
 
 /* Applies one layer (a tar, gzip- or zstd-compressed or not) beneath the

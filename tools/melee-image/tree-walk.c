@@ -31,6 +31,7 @@ struct walk {
 	size_t pathcap;
 	char shown[256];   /* the path as messages show it */
 	uint64_t root_mnt; /* the mount every directory entered must be on */
+	size_t max_depth;  /* directories deeper than this are refused */
 };
 
 int tree_statx(int dirfd, const char *name, int flags, struct stat *st, uint64_t *mnt_id)
@@ -190,10 +191,10 @@ static int descend(struct walk *w, int *fd, const char *name, const struct stat 
 	struct stat now;
 	int child, r;
 
-	if (w->depth >= TREE_MAX_DEPTH)
+	if (w->depth >= w->max_depth)
 		return melee_fail(err, errlen, -ELOOP,
-				  "%s/%s: more than %d directories deep; refusing to walk it",
-				  shown, shown_path(w), TREE_MAX_DEPTH);
+				  "%s/%s: more than %zu directories deep; refusing to walk it",
+				  shown, shown_path(w), w->max_depth);
 	child = openat(*fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (child < 0)
 		return melee_fail(err, errlen, -errno, "%s/%s: %s", shown, shown_path(w),
@@ -298,7 +299,13 @@ static int walk_loop(struct walk *w, int *fd, tree_visit_fn fn, void *data, cons
 
 int tree_walk(int rootfd, const char *shown, tree_visit_fn fn, void *data, char *err, size_t errlen)
 {
-	struct walk w = { 0 };
+	return tree_walk_deep(rootfd, shown, TREE_MAX_DEPTH, fn, data, err, errlen);
+}
+
+int tree_walk_deep(int rootfd, const char *shown, size_t max_depth, tree_visit_fn fn, void *data,
+		   char *err, size_t errlen)
+{
+	struct walk w = { .max_depth = max_depth };
 	struct stat st, rootst;
 	int fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int r;
