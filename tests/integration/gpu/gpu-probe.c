@@ -3,18 +3,7 @@
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
-__asm__(".symver dlopen,dlopen@GLIBC_2.2.5");
-__asm__(".symver dlsym,dlsym@GLIBC_2.2.5");
-__asm__(".symver dlerror,dlerror@GLIBC_2.2.5");
-__asm__(".symver __libc_start_main_old,__libc_start_main@GLIBC_2.2.5");
-int __libc_start_main_old(int (*)(int, char **, char **), int, char **, void (*)(void),
-			  void (*)(void), void (*)(void), void *);
-int main(int argc, char **argv, char **envp);
-/* Our own _start: the toolchain's calls __libc_start_main@GLIBC_2.34. */
-__asm__(".text\n.globl _start\n_start:\n"
-	"xor %ebp,%ebp\nmov %rdx,%r9\npop %rsi\nmov %rsp,%rdx\nand $-16,%rsp\n"
-	"push %rax\npush %rsp\nxor %r8d,%r8d\nxor %ecx,%ecx\nlea main(%rip),%rdi\n"
-	"call __libc_start_main_old@PLT\nhlt\n");
+#include "old-glibc-start.h"
 static void *sym(void *h, const char *name)
 {
 	void *f = dlsym(h, name);
