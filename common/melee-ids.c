@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Which uids are people: UID_MIN..UID_MAX of the host's login.defs, read safely. */
 #include "melee-ids.h"
+#include "melee-stamps.h"
 #include "melee-util.h"
 
 #include <ctype.h>
@@ -171,6 +172,14 @@ bool melee_uid_is_human(const struct melee_id_range *range, uid_t uid)
 {
 	return uid != 0 && uid != OVERFLOW_UID && uid != (uid_t)-1 && uid >= range->uid_min &&
 	       uid <= range->uid_max;
+}
+
+int melee_login_defs_read_stamped(const char *path, struct melee_stamps *stamps,
+				  struct melee_id_range *range, char *err, size_t errlen)
+{
+	if (melee_stamps_add_path(stamps, path) < 0)
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
+	return melee_login_defs_read(path, range, err, errlen);
 }
 
 int melee_suffix_allowed(const char *path, const char *user, uid_t uid, char *err, size_t errlen)

@@ -41,6 +41,12 @@ int melee_login_defs_parse(const char *text, struct melee_id_range *range, const
  * a value that is no number included, is -errno with a message. */
 int melee_login_defs_read(const char *path, struct melee_id_range *range, char *err, size_t errlen);
 
+struct melee_stamps;
+/* The same, path stamped into *stamps first (melee-stamps.h), so that a
+ * change after the stat is seen at the next use of a kept read. */
+int melee_login_defs_read_stamped(const char *path, struct melee_stamps *stamps,
+				  struct melee_id_range *range, char *err, size_t errlen);
+
 /* A uid of a person: inside UID_MIN..UID_MAX, and never 0 or the
  * overflow uid 65534 ("nobody") whatever login.defs says. */
 bool melee_uid_is_human(const struct melee_id_range *range, uid_t uid);

@@ -83,11 +83,7 @@ static int read_snapshot(const char *image, struct nss_snapshot *s, char *err, s
 		return r;
 	if (!melee_config_find_image(&s->cfg, image) && strcmp(image, MELEE_HOST_NAME) != 0)
 		return 0;
-	/* Stamped before it is read: a change after the stat is seen at
-	 * the next use. */
-	if (melee_stamps_add_path(&s->stamps, MELEE_LOGIN_DEFS) < 0)
-		return melee_fail(err, errlen, -ENOMEM, "out of memory");
-	r = melee_login_defs_read(MELEE_LOGIN_DEFS, &s->range, err, errlen);
+	r = melee_login_defs_read_stamped(MELEE_LOGIN_DEFS, &s->stamps, &s->range, err, errlen);
 	if (r < 0)
 		return r;
 	s->have_range = true;

@@ -139,11 +139,8 @@ int melee_pam_suffix_allowed(pam_handle_t *pamh, const char *user, uid_t uid, ch
 	if (!h->have_range || !melee_stamps_fresh(&h->defs_stamps)) {
 		h->have_range = false;
 		melee_stamps_free(&h->defs_stamps);
-		/* Stamped before it is read: a change after the stat is seen
-		 * at the next use. */
-		if (melee_stamps_add_path(&h->defs_stamps, MELEE_LOGIN_DEFS) < 0)
-			return melee_fail(err, errlen, -ENOMEM, "out of memory");
-		r = melee_login_defs_read(MELEE_LOGIN_DEFS, &h->range, err, errlen);
+		r = melee_login_defs_read_stamped(MELEE_LOGIN_DEFS, &h->defs_stamps, &h->range, err,
+						  errlen);
 		if (r < 0)
 			return r;
 		h->have_range = true;
