@@ -23,7 +23,7 @@ tar -C "$W/tree" --numeric-owner -cf "$W/big.tar" . && rm -rf "$W/tree" &&
 	tar -Af "$W/big.tar" "$W/files.tar" && rm "$W/files.tar"
 chmod 644 "$W/big.tar"
 
-tar_running() { pgrep --ns $$ --nslist mnt -f "^tar --numeric-owner -xpf" > /dev/null; }
+tar_running() { pgrep --ns $$ --nslist mnt -f "^tar --numeric-owner --no-overwrite-dir -xpf" > /dev/null; }
 # unpacking: tar runs and has put some of the files in the partial tree
 # (the 100th by name; a find would read all of a big directory).
 unpacking() { [ -e "$IMAGES/.big.partial/big/data/f000100" ] && tar_running; }

@@ -39,6 +39,9 @@ void make_partial(const struct melee_config *cfg, const char *name, char *partia
  * (the leftover of a crash), saying so; dies when one does.  Returns
  * whether there was one. */
 bool remove_stale_partial(const struct melee_config *cfg, const char *name);
+/* The finished partial tree opened to all (root's, 0755): the moment
+ * before it is moved into place or packed.  Fails the partial on error. */
+void open_partial(const char *partial);
 /* Removes the partial tree, says so, and dies with `why`. */
 noreturn void fail_partial(const char *partial, const char *why);
 int run_mounts_up(const struct image_opts *o, const char *name);

@@ -197,6 +197,7 @@ int cmd_create(int argc, char **argv, void *userdata)
 		fail_partial(partial, "debootstrap failed (its last lines are above)");
 	write_debian_chroot(partial, name);
 	lock = image_lock();
+	open_partial(partial);
 	if (rename(partial, final) < 0)
 		fail_partial(partial, "cannot move the new image into place");
 	linux32 = o->arch && (strcmp(o->arch, "i386") == 0 || strcmp(o->arch, "armhf") == 0 ||

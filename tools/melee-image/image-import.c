@@ -52,7 +52,9 @@ static int open_tarball(const char *src)
 }
 
 /* Unpacks the tarball (as open_tarball() opened it) into partial, with
- * the owners and modes it records.  tar is `child`: a signal stops it. */
+ * the owners and modes it records, but for the root's own entry
+ * (--no-overwrite-dir: the partial root stays root's 0700 until
+ * open_partial()).  tar is `child`: a signal stops it. */
 static int unpack(const char *name, const char *src, int tarfd, const char *partial, char *err,
 		  size_t errlen)
 {
@@ -66,8 +68,8 @@ static int unpack(const char *name, const char *src, int tarfd, const char *part
 		 * looked up again; /proc/self/fd/0 lets tar detect compression. */
 		if (dup2(tarfd, 0) < 0)
 			_exit(127);
-		execlp("tar", "tar", "--numeric-owner", "-xpf", "/proc/self/fd/0", "-C", partial,
-		       (char *)NULL);
+		execlp("tar", "tar", "--numeric-owner", "--no-overwrite-dir", "-xpf",
+		       "/proc/self/fd/0", "-C", partial, (char *)NULL);
 		_exit(127);
 	}
 	if (child < 0)
@@ -147,6 +149,7 @@ static int finish_partial(const struct image_opts *o, const struct melee_config 
 	 * whiteout at the root removes everything below it). */
 	if (image_shell_bits(imgfd) == 0)
 		fail_partial(partial, "/bin/sh is missing or not an ELF executable: not an image");
+	open_partial(partial);
 	if (o->file)
 		return finish_file(o, cfg, name, partial, linux32, lock);
 	if (rename(partial, final) < 0)
@@ -210,8 +213,6 @@ static int import_source(const struct image_opts *o, const struct melee_config *
 	}
 	if (r < 0)
 		fail_partial(partial, err);
-	if (chmod(partial, 0755) < 0 || chown(partial, 0, 0) < 0)
-		fail_partial(partial, "cannot make the new image's root root's, mode 0755");
 	if (interrupted)
 		fail_partial(partial, "interrupted");
 	return finish_partial(o, cfg, name, partial, final, linux32);

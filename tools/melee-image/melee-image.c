@@ -171,7 +171,10 @@ void make_partial(const struct melee_config *cfg, const char *name, char *partia
 
 	snprintf(partial, len, "%s/.%s.partial", cfg->images_dir, name);
 	remove_stale_partial(cfg, name);
-	if (mkdir(partial, 0755) < 0)
+	/* Closed (0700) while it is filled: images-dir is open to all, and a
+	 * user must not walk into the world-writable directories of a tree
+	 * root has not scanned yet.  open_partial() opens it at the end. */
+	if (mkdir(partial, 0700) < 0)
 		die_errno("cannot create %s", partial);
 	partial_lock = open(partial, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (partial_lock < 0 || flock(partial_lock, LOCK_EX | LOCK_NB) < 0)
@@ -188,6 +191,15 @@ static void remove_partial_at_exit(void)
 
 	if (partial_at_exit && tree_remove_safely(partial_at_exit, true, err, sizeof(err)) < 0)
 		warn("could not remove the partial tree: %s", err);
+}
+
+/* The finished partial tree's root made root's, mode 0755, the moment
+ * before it is moved into place or packed (a tarball's or layer's own
+ * entry for the root never changes it: make_partial). */
+void open_partial(const char *partial)
+{
+	if (chown(partial, 0, 0) < 0 || chmod(partial, 0755) < 0)
+		fail_partial(partial, "cannot make the new image's root root's, mode 0755");
 }
 
 noreturn void fail_partial(const char *partial, const char *why)
