@@ -165,10 +165,11 @@ bool remove_stale_partial(const struct melee_config *cfg, const char *name)
 
 void make_partial(const struct melee_config *cfg, const char *name, char *partial, size_t len)
 {
-	/* Under the lock: no other import of the name sees the new tree
-	 * between its mkdir and its flock. */
-	cleanup_fd int lock = image_lock();
+	/* Under the lock (released when this returns): no other import of
+	 * the name sees the new tree between its mkdir and its flock. */
+	cleanup_fd int lock = -1;
 
+	lock = image_lock();
 	snprintf(partial, len, "%s/.%s.partial", cfg->images_dir, name);
 	remove_stale_partial(cfg, name);
 	/* Closed (0700) while it is filled: images-dir is open to all, and a
