@@ -56,7 +56,9 @@ err=$(as_alice env MELEE_IMAGE=../../etc timeout 60 srun true 2>&1)
 like "$err" "^melee: MELEE_IMAGE in the job's environment is not an image name" \
 	"env=yes: a MELEE_IMAGE that is no name is refused"
 
-# Not a name: srun refuses to submit at all.
+# Not a name: srun refuses to submit at all.  The jobs above leave the
+# queue first (a job ends COMPLETING for a moment after srun returns).
+wait_for 30 sh -c '[ -z "$(squeue -h)" ]' || echo "# jobs still queued: $(squeue -h | tr '\n' ' ')"
 err=$(as_alice timeout 60 srun --melee-image=../../etc true 2>&1)
 ok $(( $? != 0 ? 0 : 1 )) "--melee-image=../../etc: srun refuses"
 like "$err" "'../../etc' is not an image name" "saying why"
