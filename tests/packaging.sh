@@ -42,6 +42,13 @@ git -C "$W/src/melee" init -q && git -C "$W/src/melee" add -A &&
 run bash -c "cd '$W/src/melee' && nice -n 19 env DEB_BUILD_OPTIONS=parallel=1 dpkg-buildpackage -us -uc -b"
 ok "$rc" "dpkg-buildpackage -us -uc -b builds the packages"
 [ "$rc" -eq 0 ] || printf '%s\n' "$out" | tail -30 | sed 's/^/#   /'
+# The package build compiles everything, the unit tests included, with
+# dpkg-buildflags' -O2 -D_FORTIFY_SOURCE=2: a result glibc marks
+# warn_unused_result that a test ignores is a warning here (and an error in
+# tests/run's --enable-werror build wherever gcc defines _FORTIFY_SOURCE
+# itself, as Ubuntu's does).
+is "$(printf '%s\n' "$out" | grep -E '^[^ :]+:[0-9]+:[0-9]+: warning:')" "" \
+	"the package build (dpkg-buildflags) compiles without a warning"
 
 # A package build in a checkout leaves it as the next ./configure (out of
 # tree, as ./quickstart and tests/run do) needs it: nothing configured or

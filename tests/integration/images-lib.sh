@@ -21,8 +21,15 @@ cached_image() {
 		mi --no-up --trusted import "$name" "$tarball" > "$T/work/image-$name.out" 2>&1 || return 1
 		echo "cache hit: $key" >&3
 	else
-		mi --no-up create "$name" --suite "$suite" --variant minbase --arch "$arch" \
-			${include:+--include "$include"} > "$T/work/image-$name.out" 2>&1 || {
+		# A miss downloads from Debian's archive: from PID 1's network
+		# namespace when this test runs in a private one, which has no
+		# way out (the Slurm tests: slurm-lib.sh).  Only the network:
+		# the mount namespace, $CONF and $IMAGES stay this test's.
+		netns=
+		[ "$(readlink /proc/self/ns/net)" = "$(readlink /proc/1/ns/net)" ] ||
+			netns="nsenter --net=/proc/1/ns/net --"
+		$netns "$MELEE_IMAGE" --config "$CONF" --no-up create "$name" --suite "$suite" \
+			--variant minbase --arch "$arch" ${include:+--include "$include"} > "$T/work/image-$name.out" 2>&1 || {
 			cat "$T/work/image-$name.out" >&2
 			return 1
 		}
@@ -46,8 +53,11 @@ images_setup() {
 
 # image_ready NAME SUITE [ARCH [INCLUDE]]: cached_image as one test,
 # "NAME image ready (cache hit: KEY)", the hits and misses kept in
-# $T/work/cache.log.
+# $T/work/cache.log; its status cached_image's (a test may bail out).
 image_ready() {
+	local rc
 	cached_image "$@" 3>>"$T/work/cache.log"
-	ok $? "$1 image ready ($(tail -1 "$T/work/cache.log"))"
+	rc=$?
+	ok $rc "$1 image ready ($(tail -1 "$T/work/cache.log"))"
+	return $rc
 }

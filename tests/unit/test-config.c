@@ -427,7 +427,10 @@ static void test_load(void)
 	{
 		char link[600];
 		snprintf(link, sizeof(link), "%s/link.conf", dir);
-		symlink(p, link);
+		if (symlink(p, link) < 0) {
+			perror(link);
+			exit(99);
+		}
 		err[0] = '\0';
 		r = melee_config_load(link, getuid(), &cfg, err, sizeof(err));
 		snprintf(want, sizeof(want), "%s: is a symlink (refused)", link);

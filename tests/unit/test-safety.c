@@ -19,7 +19,10 @@ static void mk(const char *rel, mode_t mode)
 		perror(rel);
 		exit(99);
 	}
-	fchmodat(base, rel, mode, 0);
+	if (fchmodat(base, rel, mode, 0) < 0) {
+		perror(rel);
+		exit(99);
+	}
 }
 
 static void walk(const char *rel, int want, const char *want_msg, const char *what)
@@ -57,10 +60,13 @@ int main(void)
 	mk("images/gw", 0775);
 	mk("images/ww", 0757);
 	mk("real", 0755);
-	symlinkat("real", base, "images/link");
-	symlinkat("../real", base, "images/parentlink");
-	symlinkat("/etc", base, "images/good/badtmp");
-	symlinkat("/etc", base, "images/good/etc/passwd");
+	if (symlinkat("real", base, "images/link") < 0 ||
+	    symlinkat("../real", base, "images/parentlink") < 0 ||
+	    symlinkat("/etc", base, "images/good/badtmp") < 0 ||
+	    symlinkat("/etc", base, "images/good/etc/passwd") < 0) {
+		perror("symlinkat");
+		exit(99);
+	}
 	close(openat(base, "images/file", O_CREAT | O_WRONLY, 0644));
 
 	walk("images/good", 0, NULL, "a root-owned 755 tree is accepted");
