@@ -98,6 +98,9 @@ run mm up opt
 is "$rc:$out" "0:opt: skipping /opt: source /nonexistent/opt is missing (nofail)
 opt: mounted 17, 0 already present" "up skips a nofail entry with a missing source"
 like "$(mm status opt)" "^opt .* ready +17/17$" "and status calls the image ready"
+run mm up opt
+is "$rc:$out" "0:opt: skipping /opt: source /nonexistent/opt is missing (nofail)
+opt: already up, nothing mounted (17 of 17 present)" "up again counts as status does: 17 of 17, the skipped entry not expected"
 mm down opt >/dev/null
 
 # A bad config file: file:line, exit 2, nothing done.
