@@ -457,24 +457,12 @@ static int usable_processors(void)
  * its name meanwhile).  Progress and the summary only on a terminal.
  * Returns mksquashfs's exit status, -1 when it did not exit by itself,
  * or PACK_SETUP_FAILED. */
-static int run_mksquashfs(int tree, int out, const char *compression, const struct melee_image *im)
+/* mksquashfs's arguments (at most 15), in argv; processors holds the
+ * text of -processors' value. */
+static void packer_argv(const char **argv, const char *compression, char *processors, size_t len)
 {
-	static const char *const packers[] = { "/usr/bin/mksquashfs", "/usr/sbin/mksquashfs",
-					       NULL };
-	const char *argv[16];
-	char processors[16];
-	cleanup_fd int ready_r = -1, ready_w = -1;
-	int n = 0, status, ready[2];
-	pid_t pid, parent = getpid();
-	sigset_t stop, old;
-	char c;
+	int n = 0;
 
-	/* The child writes one byte once its root is built, just before the
-	 * exec: without it, its exit status is its own, not mksquashfs's. */
-	if (pipe2(ready, O_CLOEXEC) < 0)
-		die_errno("pipe");
-	ready_r = ready[0];
-	ready_w = ready[1];
 	argv[n++] = "mksquashfs";
 	argv[n++] = "/src";
 	argv[n++] = "/out";
@@ -492,7 +480,7 @@ static int run_mksquashfs(int tree, int out, const char *compression, const stru
 	 * without them.  The processors we may run on, counted here. */
 	argv[n++] = "-processors";
 	argv[n++] = processors;
-	snprintf(processors, sizeof(processors), "%d", usable_processors());
+	snprintf(processors, len, "%d", usable_processors());
 	/* Not -one-file-system: 4.5 leaves a mountpoint out altogether, and
 	 * the covers of the left-out directories are to be packed as what
 	 * they are, empty directories of their owner and mode.  The clone is
@@ -503,6 +491,27 @@ static int run_mksquashfs(int tree, int out, const char *compression, const stru
 		argv[n++] = "-quiet";
 	}
 	argv[n] = NULL;
+}
+
+static int run_mksquashfs(int tree, int out, const char *compression, const struct melee_image *im)
+{
+	static const char *const packers[] = { "/usr/bin/mksquashfs", "/usr/sbin/mksquashfs",
+					       NULL };
+	const char *argv[16];
+	char processors[16];
+	cleanup_fd int ready_r = -1, ready_w = -1;
+	int status, ready[2];
+	pid_t pid, parent = getpid();
+	sigset_t stop, old;
+	char c;
+
+	/* The child writes one byte once its root is built, just before the
+	 * exec: without it, its exit status is its own, not mksquashfs's. */
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		die_errno("pipe");
+	ready_r = ready[0];
+	ready_w = ready[1];
+	packer_argv(argv, compression, processors, sizeof(processors));
 	fflush(stdout);
 	/* A signal between fork and pack_child's assignment would not reach
 	 * the child: held back until both know. */

@@ -183,6 +183,52 @@ static void gpu_note(const struct melee_image *im, struct libmnt_table *tb, cons
 		printf(" (stale: the host's driver is %s now; up replaces it)", now);
 }
 
+/* One image's object of status --json. */
+static void status_json(size_t i, const struct melee_image *im, struct libmnt_table *tb,
+			const struct melee_image_status *st, char **stale, size_t n_stale,
+			const char *now)
+{
+	char ver[64];
+
+	printf("%s{\"image\":", i ? "," : "");
+	json_string(im->name);
+	printf(",\"path\":");
+	json_string(im->path);
+	printf(",\"state\":\"%s\",\"present\":%zu,\"expected\":%zu", melee_state_name(st->state),
+	       st->present, st->expected);
+	if (im->nosuid)
+		printf(",\"nosuid\":%s", st->nosuid ? "true" : "false");
+	if (im->source) {
+		printf(",\"source\":");
+		json_string(im->source);
+		printf(",\"stale\":%s", st->stale ? "true" : "false");
+	}
+	if (st->detail[0]) {
+		printf(",\"detail\":");
+		json_string(st->detail);
+	}
+	if (im->gpu == MELEE_GPU_NVIDIA) {
+		size_t nb = mounts_gpu_bound(im, tb, ver, sizeof(ver));
+
+		printf(",\"gpu\":{\"files\":%zu,\"driver\":", nb);
+		json_string(ver);
+		if (now[0]) {
+			printf(",\"stale\":true,\"host_driver\":");
+			json_string(now);
+		}
+		printf("}");
+	}
+	if (n_stale) {
+		printf(",\"stale_binds\":[");
+		for (size_t k = 0; k < n_stale; k++) {
+			printf("%s", k ? "," : "");
+			json_string(stale[k]);
+		}
+		printf("]");
+	}
+	printf("}");
+}
+
 static int cmd_status(const struct melee_image **sel, size_t n, bool json)
 {
 	char err[MELEE_ERRLEN];
@@ -205,7 +251,7 @@ static int cmd_status(const struct melee_image **sel, size_t n, bool json)
 		       "MOUNTS");
 	for (size_t i = 0; i < n; i++) {
 		struct melee_image_status st;
-		char **stale = NULL, ver[64], now[64];
+		char **stale = NULL, now[64];
 		size_t n_stale = 0;
 
 		melee_image_status(sel[i], tb, 0, &st);
@@ -216,43 +262,7 @@ static int cmd_status(const struct melee_image **sel, size_t n, bool json)
 		if (st.state != MELEE_STATE_READY)
 			rc = 1;
 		if (json) {
-			printf("%s{\"image\":", i ? "," : "");
-			json_string(sel[i]->name);
-			printf(",\"path\":");
-			json_string(sel[i]->path);
-			printf(",\"state\":\"%s\",\"present\":%zu,\"expected\":%zu",
-			       melee_state_name(st.state), st.present, st.expected);
-			if (sel[i]->nosuid)
-				printf(",\"nosuid\":%s", st.nosuid ? "true" : "false");
-			if (sel[i]->source) {
-				printf(",\"source\":");
-				json_string(sel[i]->source);
-				printf(",\"stale\":%s", st.stale ? "true" : "false");
-			}
-			if (st.detail[0]) {
-				printf(",\"detail\":");
-				json_string(st.detail);
-			}
-			if (sel[i]->gpu == MELEE_GPU_NVIDIA) {
-				size_t nb = mounts_gpu_bound(sel[i], tb, ver, sizeof(ver));
-
-				printf(",\"gpu\":{\"files\":%zu,\"driver\":", nb);
-				json_string(ver);
-				if (now[0]) {
-					printf(",\"stale\":true,\"host_driver\":");
-					json_string(now);
-				}
-				printf("}");
-			}
-			if (n_stale) {
-				printf(",\"stale_binds\":[");
-				for (size_t k = 0; k < n_stale; k++) {
-					printf("%s", k ? "," : "");
-					json_string(stale[k]);
-				}
-				printf("]");
-			}
-			printf("}");
+			status_json(i, sel[i], tb, &st, stale, n_stale, now);
 		} else {
 			printf("%-*s  %-*s  %-7s  %zu/%zu%s", (int)wname, sel[i]->name, (int)wpath,
 			       sel[i]->path, melee_state_name(st.state), st.present, st.expected,
