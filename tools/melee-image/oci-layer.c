@@ -698,7 +698,9 @@ static int check_filter(struct archive *a, const struct oci_layer *layer, char *
 int oci_layer_apply(int rootfd, const struct oci_layer *layer, struct oci_apply *ap, char *err,
 		    size_t errlen)
 {
-	struct layer ly = { rootfd, ap, layer, { 0 }, 0, malloc(READ_CHUNK), -1 };
+	struct layer ly = {
+		.rootfd = rootfd, .ap = ap, .l = layer, .buf = malloc(READ_CHUNK), .last_pct = -1
+	};
 	struct archive *a = archive_read_new();
 	char why[MELEE_ERRLEN];
 	int r = -ENOMEM;

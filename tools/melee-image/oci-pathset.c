@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* A set of paths with flags: open addressing, FNV-1a (oci-pathset.h). */
+/* A set of paths with flags (oci-pathset.h), on the project's index
+ * (common/melee-index.h): the keys copied here, their flags by number. */
 #include "oci-pathset.h"
+#include "melee-index.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -8,60 +10,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-static size_t hash(const char *s)
-{
-	size_t h = 14695981039346656037u;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211u;
-	return h;
-}
-
-static size_t set_slot(const struct pathset *s, const char *key)
-{
-	size_t i = hash(key) & (s->cap - 1);
-
-	while (s->keys[i] && strcmp(s->keys[i], key) != 0)
-		i = (i + 1) & (s->cap - 1);
-	return i;
-}
-
-static int set_grow(struct pathset *s)
-{
-	struct pathset n = { calloc(s->cap ? s->cap * 2 : 1024, sizeof(char *)),
-			     calloc(s->cap ? s->cap * 2 : 1024, 1), s->cap ? s->cap * 2 : 1024,
-			     s->n };
-
-	if (!n.keys || !n.flags) {
-		free(n.keys);
-		free(n.flags);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < s->cap; i++)
-		if (s->keys[i]) {
-			size_t j = set_slot(&n, s->keys[i]);
-
-			n.keys[j] = s->keys[i];
-			n.flags[j] = s->flags[i];
-		}
-	free(s->keys);
-	free(s->flags);
-	*s = n;
-	return 0;
-}
-
 int set_add(struct pathset *s, const char *key, unsigned char flag, unsigned char *had)
 {
-	size_t i;
+	size_t i = s->ix.s ? melee_index_get(&s->ix, key, 0) : MELEE_INDEX_NONE;
 
-	if ((s->n + 1) * 2 > s->cap && set_grow(s) < 0)
-		return -ENOMEM;
-	i = set_slot(s, key);
-	if (!s->keys[i]) {
-		s->keys[i] = strdup(key);
-		if (!s->keys[i])
+	if (i == MELEE_INDEX_NONE) {
+		if (s->n == s->cap) {
+			size_t cap = s->cap ? 2 * s->cap : 1024;
+			char **keys = realloc(s->keys, cap * sizeof(*keys));
+			unsigned char *flags = keys ? realloc(s->flags, cap) : NULL;
+
+			if (keys)
+				s->keys = keys;
+			if (!flags)
+				return -ENOMEM;
+			s->flags = flags;
+			s->cap = cap;
+		}
+		s->keys[s->n] = strdup(key);
+		if (!s->keys[s->n] || melee_index_reserve(&s->ix, s->n + 1) < 0) {
+			free(s->keys[s->n]);
 			return -ENOMEM;
-		s->n++;
+		}
+		melee_index_put(&s->ix, s->keys[s->n], 0, s->n);
+		s->flags[s->n] = 0;
+		i = s->n++;
 	}
 	if (had)
 		*had = s->flags[i];
@@ -71,20 +44,18 @@ int set_add(struct pathset *s, const char *key, unsigned char flag, unsigned cha
 
 unsigned char set_get(const struct pathset *s, const char *key)
 {
-	size_t i;
+	size_t i = s->ix.s ? melee_index_get(&s->ix, key, 0) : MELEE_INDEX_NONE;
 
-	if (!s->cap)
-		return 0;
-	i = set_slot(s, key);
-	return s->keys[i] ? s->flags[i] : 0;
+	return i == MELEE_INDEX_NONE ? 0 : s->flags[i];
 }
 
 void set_free(struct pathset *s)
 {
-	for (size_t i = 0; i < s->cap; i++)
+	for (size_t i = 0; i < s->n; i++)
 		free(s->keys[i]);
 	free(s->keys);
 	free(s->flags);
+	melee_index_free(&s->ix);
 }
 
 /* The path and every directory above it, marked: up to the first one

@@ -4,12 +4,15 @@
 #ifndef OCI_PATHSET_H
 #define OCI_PATHSET_H
 
+#include "melee-index.h"
+
 #include <stddef.h>
 
 /* The paths this layer wrote (WRITTEN) and the directories above them
  * (ABOVE): its whiteouts remove neither. */
 enum { WRITTEN = 1, ABOVE = 2 };
 struct pathset {
+	struct melee_index ix; /* key -> its number in keys and flags */
 	char **keys;
 	unsigned char *flags;
 	size_t cap, n;
