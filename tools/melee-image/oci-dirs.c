@@ -6,6 +6,7 @@
  * root and never renames, so every directory in the tree is one of ours;
  * an inode a whiteout freed and a later mkdir reused is recorded anew. */
 #include "oci-source.h"
+#include "melee-index.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,44 +14,34 @@
 #include <sys/stat.h>
 
 struct oci_dirs {
-	struct oci_dir {
-		dev_t dev;
-		ino_t ino;
-		unsigned depth;
-		bool used;
-	} * slots;
-	size_t cap, n;
+	struct melee_index ix; /* inode -> its number in depth */
+	unsigned *depth;
+	size_t n, cap;
+	dev_t dev; /* the root's: an import never leaves its file system */
 };
 
-static size_t slot(const struct oci_dirs *d, dev_t dev, ino_t ino)
-{
-	size_t i = (size_t)((ino * 0x9E3779B97F4A7C15u) ^ dev) & (d->cap - 1);
-
-	while (d->slots[i].used && (d->slots[i].dev != dev || d->slots[i].ino != ino))
-		i = (i + 1) & (d->cap - 1);
-	return i;
-}
-
+/* Records (or, for an inode reused, records anew) a directory's depth. */
 static int put(struct oci_dirs *d, const struct stat *st, unsigned depth)
 {
 	size_t i;
 
-	if ((d->n + 1) * 2 > d->cap) {
-		struct oci_dirs g = { calloc(d->cap ? d->cap * 2 : 256, sizeof(*g.slots)),
-				      d->cap ? d->cap * 2 : 256, d->n };
+	if (st->st_dev != d->dev)
+		return -EXDEV;
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? 2 * d->cap : 256;
+		unsigned *grown = realloc(d->depth, cap * sizeof(*grown));
 
-		if (!g.slots)
+		if (!grown)
 			return -ENOMEM;
-		for (size_t j = 0; j < d->cap; j++)
-			if (d->slots[j].used)
-				g.slots[slot(&g, d->slots[j].dev, d->slots[j].ino)] = d->slots[j];
-		free(d->slots);
-		*d = g;
+		d->depth = grown;
+		d->cap = cap;
 	}
-	i = slot(d, st->st_dev, st->st_ino);
-	if (!d->slots[i].used)
-		d->n++;
-	d->slots[i] = (struct oci_dir){ st->st_dev, st->st_ino, depth, true };
+	if (melee_index_reserve(&d->ix, d->n + 1) < 0)
+		return -ENOMEM;
+	i = melee_index_put(&d->ix, NULL, (long long)st->st_ino, d->n);
+	if (i == MELEE_INDEX_NONE)
+		i = d->n++;
+	d->depth[i] = depth;
 	return 0;
 }
 
@@ -66,16 +57,18 @@ int oci_dirs_depth(struct oci_dirs **dirs, int rootfd, int fd, unsigned *depth)
 			return -ENOMEM;
 		if (fstat(rootfd, &st) < 0)
 			return -errno;
+		(*dirs)->dev = st.st_dev;
 		r = put(*dirs, &st, 0);
 		if (r < 0)
 			return r;
 	}
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	i = slot(*dirs, st.st_dev, st.st_ino);
-	if (!(*dirs)->slots[i].used)
+	i = st.st_dev == (*dirs)->dev ? melee_index_get(&(*dirs)->ix, NULL, (long long)st.st_ino)
+				      : MELEE_INDEX_NONE;
+	if (i == MELEE_INDEX_NONE)
 		return -ESTALE; /* not made by this import */
-	*depth = (*dirs)->slots[i].depth;
+	*depth = (*dirs)->depth[i];
 	return 0;
 }
 
@@ -90,7 +83,9 @@ int oci_dirs_add(struct oci_dirs **dirs, int pfd, const char *name, unsigned dep
 
 void oci_dirs_free(struct oci_dirs *dirs)
 {
-	if (dirs)
-		free(dirs->slots);
+	if (dirs) {
+		melee_index_free(&dirs->ix);
+		free(dirs->depth);
+	}
 	free(dirs);
 }
