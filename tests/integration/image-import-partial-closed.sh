@@ -55,6 +55,22 @@ watch_import() {
 watch_import tarimg "$F/big.tar"
 watch_import ociimg "oci:$W/oci"
 
+# --file: the tree stays closed while mksquashfs packs it too (after the
+# scan: what alice planted then would be in the file image unscanned);
+# the file image's root is root's 0755.
+"$MELEE_IMAGE" --config "$CONF" --no-up --file "$F/sq.sqsh" import sqimg "oci:$W/oci" > "$W/sq.out" 2>&1 &
+pid=$!
+packing() { [ "$(ps -o comm= --ppid "$pid" 2>/dev/null)" = mksquashfs ] || ! kill -0 "$pid" 2>/dev/null; }
+wait_for 300 packing
+ok "$([ "$(ps -o comm= --ppid "$pid" 2>/dev/null)" = mksquashfs ]; echo $?)" "--file: mksquashfs is packing the tree"
+is "$(stat -c '%a %u' "$IMAGES/.sqimg.partial" 2>&1)" "700 0" "--file: the tree is root's 0700 while it is packed"
+run as alice touch "$IMAGES/.sqimg.partial/tmp/planted"
+ok "$( [ "$rc" -ne 0 ] && [ ! -e "$IMAGES/.sqimg.partial/tmp/planted" ]; echo $?)" "--file: alice cannot plant a file in its tmp meanwhile"
+wait "$pid"
+is "$?" 0 "--file: the import succeeds"
+sed 's/^/#   /' "$W/sq.out" | tail -2
+like "$(unsquashfs -lln "$F/sq.sqsh" 2>/dev/null | grep -m1 ' squashfs-root$')" "^drwxr-xr-x 0/0 " "--file: the file image's root is root's 0755"
+
 # create: the stand-in debootstrap (bound over the real one in this
 # namespace) records its target's mode and owner, then fails.
 cat > "$W/debootstrap" <<EOS

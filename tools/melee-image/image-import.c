@@ -149,9 +149,12 @@ static int finish_partial(const struct image_opts *o, const struct melee_config 
 	 * whiteout at the root removes everything below it). */
 	if (image_shell_bits(imgfd) == 0)
 		fail_partial(partial, "/bin/sh is missing or not an ELF executable: not an image");
-	open_partial(partial);
+	/* --file: the tree stays closed while it is packed (the squashfs's
+	 * root is made 0755 by image_pack_tree), else a user could add
+	 * files to its world-writable directories after the scan. */
 	if (o->file)
 		return finish_file(o, cfg, name, partial, linux32, lock);
+	open_partial(partial);
 	if (rename(partial, final) < 0)
 		fail_partial(partial, "cannot move the new image into place");
 	return finish(o, cfg, name, final, linux32, false, lock);

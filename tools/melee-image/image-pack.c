@@ -457,7 +457,13 @@ static int usable_processors(void)
  * its name meanwhile).  Progress and the summary only on a terminal.
  * Returns mksquashfs's exit status, -1 when it did not exit by itself,
  * or PACK_SETUP_FAILED. */
-/* mksquashfs's arguments (at most 15), in argv; processors holds the
+/* image_pack_tree's tree is an import's partial tree, root's 0700 until
+ * it is packed (tools/melee-image/melee-image.c make_partial): the
+ * squashfs's root is made root's 0755 by mksquashfs, the tree never
+ * opened to users. */
+static bool root_755;
+
+/* mksquashfs's arguments (at most 21), in argv; processors holds the
  * text of -processors' value. */
 static void packer_argv(const char **argv, const char *compression, char *processors, size_t len)
 {
@@ -490,6 +496,14 @@ static void packer_argv(const char **argv, const char *compression, char *proces
 		argv[n++] = "-no-progress";
 		argv[n++] = "-quiet";
 	}
+	if (root_755) {
+		argv[n++] = "-root-mode";
+		argv[n++] = "755";
+		argv[n++] = "-root-uid";
+		argv[n++] = "0";
+		argv[n++] = "-root-gid";
+		argv[n++] = "0";
+	}
 	argv[n] = NULL;
 }
 
@@ -497,7 +511,7 @@ static int run_mksquashfs(int tree, int out, const char *compression, const stru
 {
 	static const char *const packers[] = { "/usr/bin/mksquashfs", "/usr/sbin/mksquashfs",
 					       NULL };
-	const char *argv[16];
+	const char *argv[22];
 	char processors[16];
 	cleanup_fd int ready_r = -1, ready_w = -1;
 	int status, ready[2];
@@ -645,5 +659,7 @@ void image_pack_tree(const char *name, const char *path, const char *file, const
 {
 	struct melee_image im = { .name = (char *)name, .path = (char *)path };
 
+	root_755 = true;
 	pack_image(&im, file, compression, res);
+	root_755 = false;
 }

@@ -39,8 +39,8 @@ void image_pack(const struct melee_config *cfg, const char *name, const char *fi
 		const char *compression, struct pack_result *res);
 
 /* The same for a tree that is no registered image yet (import --file
- * packs the tree it has just made at `path`); `name` names it in the
- * lines on stdout. */
+ * packs the tree it has just made at `path`, still root's 0700); `name`
+ * names it in the lines on stdout.  The squashfs's root is root's 0755. */
 void image_pack_tree(const char *name, const char *path, const char *file, const char *compression,
 		     struct pack_result *res);
 
