@@ -310,15 +310,32 @@ static int keep_batch_script(spank_t sp, char *err, size_t errlen)
 /* The task's environment for melee_gpu_env: spank_getenv copies. */
 struct task_env {
 	spank_t sp;
-	char buf[8192];
+	char *buf; /* the last value read; grown to fit (ARG_MAX at most) */
+	size_t len;
 };
 
+/* A value longer than the buffer is read again in a larger one: treated
+ * as unset, a user's long LD_LIBRARY_PATH or PATH would be replaced. */
 static const char *task_env_get(const char *name, void *ctx)
 {
 	struct task_env *te = ctx;
 
-	return spank_getenv(te->sp, name, te->buf, sizeof(te->buf)) == ESPANK_SUCCESS ? te->buf
-										      : NULL;
+	for (size_t len = te->len ? te->len : 8192; len <= 2 * 1024 * 1024; len *= 2) {
+		spank_err_t rc;
+
+		if (len > te->len) {
+			char *grown = realloc(te->buf, len);
+
+			if (!grown)
+				return NULL;
+			te->buf = grown;
+			te->len = len;
+		}
+		rc = spank_getenv(te->sp, name, te->buf, te->len);
+		if (rc != ESPANK_NOSPACE)
+			return rc == ESPANK_SUCCESS ? te->buf : NULL;
+	}
+	return NULL;
 }
 
 static int task_env_set(const char *name, const char *value, void *ctx)
@@ -351,6 +368,7 @@ int slurm_spank_task_init_privileged(spank_t sp, int ac, char **av)
 		slurm_error("melee: job %u: cannot set %s", jobid, ENV_IMAGE);
 	if (melee_gpu_env(state.image, task_env_get, task_env_set, &te, err, sizeof(err)) < 0)
 		slurm_error("melee: job %u: %s", jobid, err);
+	free(te.buf);
 	slurm_verbose("melee: job %u: task entered image %s (%s)", jobid, state.image->name,
 		      state.image->path);
 	return 0;

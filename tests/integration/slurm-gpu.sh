@@ -32,6 +32,14 @@ is "$out" "/run/melee/gpu/lib:/opt/job/lib|/run/melee/gpu/bin:$T/slurm-bin:$PATH
 NVIDIA-SMI $GPU_VERSION (stub)" \
 	"the task's LD_LIBRARY_PATH and PATH start with the driver's directories, the job's own after; EGL and Vulkan set; nvidia-smi runs"
 
+# A job's LD_LIBRARY_PATH longer than 8 KiB (a module system's) is kept
+# after the driver's, not taken for unset.
+long=$(printf '/opt/job/lib%04d:' $(seq 1 700))/opt/job/last
+out=$(as_alice env LD_LIBRARY_PATH="$long" timeout 60 srun --melee-image=trixie \
+	sh -c 'echo "${#LD_LIBRARY_PATH} ${LD_LIBRARY_PATH%%:*} ${LD_LIBRARY_PATH##*:}"' 2>&1)
+is "$out" "$(( ${#long} + 19 )) /run/melee/gpu/lib /opt/job/last" \
+	"a job's LD_LIBRARY_PATH of ${#long} bytes: the driver's directory first, the job's whole value after"
+
 out=$(as_alice timeout 60 srun -n 2 --melee-image=trixie gpu-probe 2>&1)
 is "$out" "$probe
 $probe" "every task of a 2-task step finds the driver"
