@@ -199,7 +199,8 @@ static void remove_partial_at_exit(void)
  * entry for the root never changes it: make_partial). */
 void open_partial(const char *partial)
 {
-	if (chown(partial, 0, 0) < 0 || chmod(partial, 0755) < 0)
+	/* Through the fd make_partial holds (its flock's): no path lookup. */
+	if (partial_lock < 0 || fchown(partial_lock, 0, 0) < 0 || fchmod(partial_lock, 0755) < 0)
 		fail_partial(partial, "cannot make the new image's root root's, mode 0755");
 }
 
