@@ -45,9 +45,10 @@ int melee_open_trusted(const char *path, bool directory, uid_t owner, char *err,
 	return melee_open_trusted_at(AT_FDCWD, path, path, directory, owner, err, errlen);
 }
 
-/* A file is opened through melee_open_regular: a FIFO or a device node
- * planted as melee.conf, a drop-in or users.conf is refused without
- * being opened, so that it cannot hang sshd, su or any NSS caller. */
+/* A file is opened through melee_open_regular_in_trusted: a FIFO or a
+ * device node planted as melee.conf, a drop-in or users.conf is refused
+ * without being opened, so that it cannot hang sshd, su or any NSS
+ * caller; st is then the opened fd's already. */
 int melee_open_trusted_at(int dirfd, const char *name, const char *path, bool directory,
 			  uid_t owner, char *err, size_t errlen)
 {
@@ -58,7 +59,7 @@ int melee_open_trusted_at(int dirfd, const char *name, const char *path, bool di
 	if (directory)
 		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	else
-		fd = melee_open_regular(dirfd, name, O_NOFOLLOW, 0, &st);
+		fd = melee_open_regular_in_trusted(dirfd, name, owner, &st);
 	if (!directory && fd == -EINVAL)
 		return melee_fail(err, errlen, -EINVAL,
 				  "%s: not a regular file (refused: it is %s)", path,
@@ -70,7 +71,7 @@ int melee_open_trusted_at(int dirfd, const char *name, const char *path, bool di
 	if (fd < 0)
 		return melee_fail(err, errlen, -errno, "%s: cannot open: %s", path,
 				  strerror(errno));
-	if (fstat(fd, &st) < 0)
+	if (directory && fstat(fd, &st) < 0)
 		return melee_fail(err, errlen, -errno, "%s: cannot stat: %s", path,
 				  strerror(errno));
 	r = melee_check_trusted(&st, owner, path, err, errlen);

@@ -75,7 +75,7 @@ int melee_image_check_prepared(int imgfd, const struct melee_image *im, char *er
 	return image_check_nosuid(imgfd, im, err, errlen);
 }
 
-int melee_enter_image(const struct melee_image *im, char *err, size_t errlen)
+int melee_image_open(const struct melee_image *im, char *err, size_t errlen)
 {
 	cleanup_fd int imgfd = -1;
 	int r;
@@ -86,10 +86,14 @@ int melee_enter_image(const struct melee_image *im, char *err, size_t errlen)
 	if (imgfd < 0)
 		return imgfd;
 	r = melee_image_check_prepared(imgfd, im, err, errlen);
-	if (r < 0)
-		return r;
-	/* fchdir to the fd we checked, then chroot("."): no path is looked up
-	 * again between the check and the chroot. */
+	return r < 0 ? r : melee_steal_fd(&imgfd);
+}
+
+int melee_enter_image_at(int imgfd, const struct melee_image *im, char *err, size_t errlen)
+{
+	/* fchdir to the fd melee_image_open() walked and checked, then
+	 * chroot("."): no path is looked up again between the check and the
+	 * chroot. */
 	if (fchdir(imgfd) < 0)
 		return melee_fail(err, errlen, -errno, "cannot enter %s: %s", im->path,
 				  strerror(errno));
@@ -110,6 +114,15 @@ int melee_enter_image(const struct melee_image *im, char *err, size_t errlen)
 				  "chroot: %s",
 				  im->name, strerror(errno));
 	return 0;
+}
+
+int melee_enter_image(const struct melee_image *im, char *err, size_t errlen)
+{
+	cleanup_fd int imgfd = melee_image_open(im, err, errlen);
+
+	if (imgfd < 0)
+		return imgfd;
+	return melee_enter_image_at(imgfd, im, err, errlen);
 }
 
 int melee_become_root(void)

@@ -26,10 +26,21 @@ bool melee_is_mountpoint(int fd);
  * negative code means that nothing was changed. */
 #define MELEE_ENTER_INSIDE (-ENOTRECOVERABLE)
 
-/* Enters the image: safety walk of its path, the prepared check,
- * fchdir+chroot, and the personality.  The caller must already have done
- * every user and group lookup it needs (after this, only ids). */
+/* Enters the image: melee_image_open() then melee_enter_image_at().
+ * The caller must already have done every user and group lookup it needs
+ * (after this, only ids). */
 int melee_enter_image(const struct melee_image *im, char *err, size_t errlen);
+/* The image root, walked once (image_open_safely: every component
+ * root's, no symlink) and checked prepared on the fd walked: an O_PATH
+ * directory fd for melee_enter_image_at(), or -errno with the message of
+ * the walk or of the prepared check.  For a caller that looks into the
+ * image before entering it (pam_melee: the login shell), so that what it
+ * looked at is what it enters and the path is walked once. */
+int melee_image_open(const struct melee_image *im, char *err, size_t errlen);
+/* Enters the image whose root melee_image_open() returned: fchdir+chroot
+ * to that fd, and the personality.  The one function that calls chroot();
+ * the fd stays the caller's. */
+int melee_enter_image_at(int imgfd, const struct melee_image *im, char *err, size_t errlen);
 
 /* For a setuid caller: act with the caller's effective uid (true), so
  * that files the caller names are opened with the caller's rights, or

@@ -76,6 +76,25 @@ static int open_at(int dirfd, const char *name, int flags, unsigned long long re
 	return fd < 0 ? -errno : (int)fd;
 }
 
+/* The regular file looked at in *st, opened by name for reading:
+ * O_NONBLOCK, so that a FIFO swapped in meanwhile cannot block, and
+ * refused (-EAGAIN) unless it is the inode looked at.  *now is what the
+ * opened fd is. */
+static int open_same_by_name(int dirfd, const char *name, int path_flags,
+			     unsigned long long resolve, const struct stat *st, struct stat *now)
+{
+	cleanup_fd int fd = open_at(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | path_flags,
+				    resolve);
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, now) < 0)
+		return -errno;
+	if (now->st_dev != st->st_dev || now->st_ino != st->st_ino || !S_ISREG(now->st_mode))
+		return -EAGAIN;
+	return melee_steal_fd(&fd);
+}
+
 int melee_open_regular(int dirfd, const char *name, int path_flags, unsigned long long resolve,
 		       struct stat *st)
 {
@@ -97,17 +116,41 @@ int melee_open_regular(int dirfd, const char *name, int path_flags, unsigned lon
 	fd = open(proc, rd | O_CLOEXEC);
 	if (fd >= 0 || errno != ENOENT)
 		return fd >= 0 ? fd : -errno;
-	/* No /proc (a bare chroot): by name once more.  O_NONBLOCK keeps a
-	 * FIFO swapped in meanwhile from blocking; it is then not the inode
-	 * checked above and is refused. */
-	fd = open_at(dirfd, name, rd | path_flags, resolve);
-	if (fd < 0)
+	/* No /proc (a bare chroot): by name once more. */
+	return open_same_by_name(dirfd, name, path_flags, resolve, st, &again);
+}
+
+int melee_open_regular_in_trusted(int dirfd, const char *name, uid_t owner, struct stat *st)
+{
+	struct stat dir, seen;
+	int fd;
+
+	/* Anyone but `owner` who may write the directory could swap a
+	 * device node in between the look and the open, which then acts:
+	 * such a directory (and AT_FDCWD, a path walked by no one) gets the
+	 * O_PATH open and the reopen through /proc. */
+	if (dirfd == AT_FDCWD || fstat(dirfd, &dir) < 0 || !S_ISDIR(dir.st_mode) ||
+	    melee_check_trusted(&dir, owner, "", NULL, 0) < 0) {
+		fd = melee_open_regular(dirfd, name, O_NOFOLLOW, 0, st);
+		if (fd >= 0 && fstat(fd, st) < 0) {
+			close(fd);
+			return -errno;
+		}
 		return fd;
-	if (fstat(fd, &again) < 0 || again.st_dev != st->st_dev || again.st_ino != st->st_ino) {
-		close(fd);
-		return -EAGAIN;
 	}
-	return fd;
+	/* Looked at without being opened, then opened by name: only the
+	 * owner can change the entry in between, and a FIFO or another
+	 * inode swapped in is refused all the same (open_same_by_name).
+	 * One path lookup less than the O_PATH open and no walk of /proc,
+	 * on every read of melee.conf, a drop-in and users.conf. */
+	if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (S_ISLNK(st->st_mode))
+		return -ELOOP;
+	if (!S_ISREG(st->st_mode))
+		return -EINVAL;
+	seen = *st;
+	return open_same_by_name(dirfd, name, O_NOFOLLOW, 0, &seen, st);
 }
 
 const char *melee_file_kind(const struct stat *st)

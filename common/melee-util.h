@@ -94,6 +94,17 @@ bool melee_strv_contains(char *const *v, const char *s);
 int melee_open_regular(int dirfd, const char *name, int path_flags, unsigned long long resolve,
 		       struct stat *st);
 
+/* melee_open_regular(dirfd, name, O_NOFOLLOW, 0, st) for an entry of a
+ * directory only `owner` may change (owned by it, not group- or
+ * world-writable, as melee_check_trusted wants: /etc/melee, images.d):
+ * there nobody else can swap the entry between a look (fstatat) and an
+ * open by name, so no O_PATH open and no reopen through /proc are needed;
+ * a FIFO or another inode found at the open is refused (-EAGAIN) all the
+ * same.  Any other dirfd (AT_FDCWD included) takes melee_open_regular.
+ * On success *st is the opened fd's fstat; the codes are
+ * melee_open_regular's. */
+int melee_open_regular_in_trusted(int dirfd, const char *name, uid_t owner, struct stat *st);
+
 /* "a FIFO", "a directory", ... for messages that refuse what st is. */
 const char *melee_file_kind(const struct stat *st);
 

@@ -6,7 +6,7 @@
  * account: may this user have the image the login asks for?  Refused
  *          early, with a message the user sees.
  * session: choose the image (pam_melee(8)'s order), check it, and enter it
- *          with melee_enter_image().  The caller (sshd's monitor, login,
+ *          (melee_image_open(), then melee_enter_image_at() on that fd).  The caller (sshd's monitor, login,
  *          su, a display manager) stays root and forks the user's
  *          process from inside the image; put pam_melee last.
  *
@@ -313,19 +313,13 @@ static int check_choice(pam_handle_t *pamh, const struct melee_config *cfg, cons
  * pam_limits) read their configuration in the image: a missing
  * limits.conf fails the session with nothing but "Error in service
  * module" in sshd's log, so the log says which file of which image. */
-static int check_image_files(pam_handle_t *pamh, const struct melee_image *im,
+static int check_image_files(pam_handle_t *pamh, int imgfd, const struct melee_image *im,
 			     const struct passwd *pw, char *err, size_t errlen)
 {
 	const char *shell = pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh";
-	cleanup_fd int imgfd = -1, fd = -1, limits = -1;
+	cleanup_fd int fd = -1, limits = -1;
 	struct stat st;
 
-	/* melee_enter_image() walks it again, and says why if it fails; an
-	 * image not prepared (a file image down: its mountpoint empty) is
-	 * refused for that, its real reason, not for a shell it lacks. */
-	imgfd = image_open_safely(im->path, 0, NULL, 0);
-	if (imgfd < 0 || melee_image_check_prepared(imgfd, im, NULL, 0) < 0)
-		return 0;
 	fd = image_resolve(imgfd, shell, O_PATH);
 	if (fd < 0)
 		return melee_fail(err, errlen, fd, "image %s has no %s, the login shell of %s (%s)",
@@ -521,11 +515,16 @@ static int load_group_services(pam_handle_t *pamh, const struct args *a, const s
 }
 
 /* What the session needs before the chroot, on the host: the group
- * services loaded, and with auto-up = yes an image that is not up
- * prepared (melee-auto-up.h).  PAM_SUCCESS, or refuse()'s answer. */
+ * services loaded, with auto-up = yes an image that is not up prepared
+ * (melee-auto-up.h), and the image root walked and checked prepared
+ * (melee_image_open) into *imgfd, the fd enter_session() enters: walked
+ * after auto-up, which may mount it, and once, so that the login shell
+ * is looked for in the tree that is entered.  An image not prepared (a
+ * file image down: its mountpoint empty) is refused for that, its real
+ * reason, not for a shell it lacks.  PAM_SUCCESS, or refuse()'s answer. */
 static int prepare_on_host(pam_handle_t *pamh, const struct args *a, const struct melee_config *cfg,
 			   const struct choice *c, const struct melee_image *im,
-			   const struct passwd *pw)
+			   const struct passwd *pw, int *imgfd)
 {
 	char ran[MELEE_ERRLEN], err[MELEE_ERRLEN];
 	int r = load_group_services(pamh, a, c, pw);
@@ -537,7 +536,8 @@ static int prepare_on_host(pam_handle_t *pamh, const struct args *a, const struc
 		return refuse(pamh, a, c, err, PAM_SESSION_ERR);
 	if (r > 0)
 		pam_syslog(pamh, LOG_NOTICE, "user %s: %s", c->base, ran);
-	if (check_image_files(pamh, im, pw, err, sizeof(err)) < 0)
+	*imgfd = melee_image_open(im, err, sizeof(err));
+	if (*imgfd < 0 || check_image_files(pamh, *imgfd, im, pw, err, sizeof(err)) < 0)
 		return refuse(pamh, a, c, err, PAM_SESSION_ERR);
 	return PAM_SUCCESS;
 }
@@ -576,15 +576,16 @@ static int set_image_env(pam_handle_t *pamh, const struct melee_image *im)
 	return r;
 }
 
-/* Enters image im (melee_enter_image) and sets the session up inside
- * it.  PAM_SUCCESS, PAM_SESSION_ERR once inside (there is no host to
- * fall back to), or refuse()'s answer when entering failed before the
+/* Enters image im through the root prepare_on_host() walked
+ * (melee_enter_image_at) and sets the session up inside it.
+ * PAM_SUCCESS, PAM_SESSION_ERR once inside (there is no host to fall
+ * back to), or refuse()'s answer when entering failed before the
  * chroot. */
 static int enter_session(pam_handle_t *pamh, const struct args *a, const struct choice *c,
-			 const struct melee_image *im, const struct passwd *pw)
+			 const struct melee_image *im, int imgfd, const struct passwd *pw)
 {
 	char err[MELEE_ERRLEN];
-	int r = melee_enter_image(im, err, sizeof(err));
+	int r = melee_enter_image_at(imgfd, im, err, sizeof(err));
 
 	if (r == MELEE_ENTER_INSIDE) {
 		/* Already chrooted: the host is out of reach, so there is no
@@ -620,6 +621,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	const struct melee_image *im;
 	struct choice c;
 	cleanup_free struct passwd *pw = NULL;
+	cleanup_fd int imgfd = -1;
 	char err[MELEE_ERRLEN];
 	const char *user;
 	struct args a;
@@ -663,9 +665,9 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		r = refuse(pamh, &a, &c, err, PAM_SESSION_ERR);
 		goto out;
 	}
-	r = prepare_on_host(pamh, &a, cfg, &c, im, pw);
+	r = prepare_on_host(pamh, &a, cfg, &c, im, pw, &imgfd);
 	if (r == PAM_SUCCESS)
-		r = enter_session(pamh, &a, &c, im, pw);
+		r = enter_session(pamh, &a, &c, im, imgfd, pw);
 out:
 	return r == PAM_IGNORE ? host_session(pamh) : r;
 }
