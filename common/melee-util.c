@@ -78,19 +78,21 @@ static int open_at(int dirfd, const char *name, int flags, unsigned long long re
 
 /* The regular file looked at in *st, opened by name for reading:
  * O_NONBLOCK, so that a FIFO swapped in meanwhile cannot block, and
- * refused (-EAGAIN) unless it is the inode looked at.  *now is what the
- * opened fd is. */
+ * refused (-EAGAIN) unless it is a regular file and, with same_inode,
+ * the inode looked at.  *now is what the opened fd is. */
 static int open_same_by_name(int dirfd, const char *name, int path_flags,
-			     unsigned long long resolve, const struct stat *st, struct stat *now)
+			     unsigned long long resolve, const struct stat *st, bool same_inode,
+			     struct stat *now)
 {
-	cleanup_fd int fd = open_at(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | path_flags,
-				    resolve);
+	cleanup_fd int fd =
+	    open_at(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | path_flags, resolve);
 
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, now) < 0)
 		return -errno;
-	if (now->st_dev != st->st_dev || now->st_ino != st->st_ino || !S_ISREG(now->st_mode))
+	if (!S_ISREG(now->st_mode) ||
+	    (same_inode && (now->st_dev != st->st_dev || now->st_ino != st->st_ino)))
 		return -EAGAIN;
 	return melee_steal_fd(&fd);
 }
@@ -117,7 +119,7 @@ int melee_open_regular(int dirfd, const char *name, int path_flags, unsigned lon
 	if (fd >= 0 || errno != ENOENT)
 		return fd >= 0 ? fd : -errno;
 	/* No /proc (a bare chroot): by name once more. */
-	return open_same_by_name(dirfd, name, path_flags, resolve, st, &again);
+	return open_same_by_name(dirfd, name, path_flags, resolve, st, true, &again);
 }
 
 int melee_open_regular_in_trusted(int dirfd, const char *name, uid_t owner, struct stat *st)
@@ -139,10 +141,14 @@ int melee_open_regular_in_trusted(int dirfd, const char *name, uid_t owner, stru
 		return fd;
 	}
 	/* Looked at without being opened, then opened by name: only the
-	 * owner can change the entry in between, and a FIFO or another
-	 * inode swapped in is refused all the same (open_same_by_name).
-	 * One path lookup less than the O_PATH open and no walk of /proc,
-	 * on every read of melee.conf, a drop-in and users.conf. */
+	 * owner can change the entry in between, and a FIFO swapped in is
+	 * refused all the same (open_same_by_name).  Another regular file is
+	 * taken: that is the owner's atomic update (write a temporary file,
+	 * rename it over the name: editors, install(1), configuration
+	 * management), and refusing it would fail a login or a lookup that
+	 * meets the rename (test-open-trusted-swap).  One path lookup less
+	 * than the O_PATH open and no walk of /proc, on every read of
+	 * melee.conf, a drop-in and users.conf. */
 	if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	if (S_ISLNK(st->st_mode))
@@ -150,7 +156,7 @@ int melee_open_regular_in_trusted(int dirfd, const char *name, uid_t owner, stru
 	if (!S_ISREG(st->st_mode))
 		return -EINVAL;
 	seen = *st;
-	return open_same_by_name(dirfd, name, O_NOFOLLOW, 0, &seen, st);
+	return open_same_by_name(dirfd, name, O_NOFOLLOW, 0, &seen, false, st);
 }
 
 const char *melee_file_kind(const struct stat *st)

@@ -99,8 +99,9 @@ int melee_open_regular(int dirfd, const char *name, int path_flags, unsigned lon
  * world-writable, as melee_check_trusted wants: /etc/melee, images.d):
  * there nobody else can swap the entry between a look (fstatat) and an
  * open by name, so no O_PATH open and no reopen through /proc are needed;
- * a FIFO or another inode found at the open is refused (-EAGAIN) all the
- * same.  Any other dirfd (AT_FDCWD included) takes melee_open_regular.
+ * anything but a regular file found at the open is refused (-EAGAIN) all
+ * the same, another regular file (the owner's rename over the name) is
+ * taken.  Any other dirfd (AT_FDCWD included) takes melee_open_regular.
  * On success *st is the opened fd's fstat; the codes are
  * melee_open_regular's. */
 int melee_open_regular_in_trusted(int dirfd, const char *name, uid_t owner, struct stat *st);

@@ -2,8 +2,10 @@
 /* melee_open_regular_in_trusted (melee-util.h), the open of every config
  * file: it looks at the entry (fstatat), then opens it by name, so a
  * FIFO swapped in between the look and the open must neither block the
- * reader nor be returned.  A second process renames a FIFO and a
- * regular file over the name as fast as it can while the test opens it;
+ * reader nor be returned, and the owner's atomic update (a new file
+ * renamed over the name) must never fail a read.  A second process
+ * renames a FIFO and a regular file, then only regular files, over the
+ * name as fast as it can while the test opens it;
  * the trusted owner is the test's own uid, as in test-safety.c.  Every
  * open runs under alarm(): a blocked open kills the test. */
 #include "melee-util.h"
@@ -32,6 +34,19 @@ static void write_file(int dfd, const char *name, const char *text)
 
 	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) || close(fd) < 0)
 		die_setup(name);
+}
+
+/* The owner's atomic update, as editors, install(1) and configuration
+ * management make it: a new regular file renamed over "conf". */
+static _Noreturn void replacer(int dfd)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		_exit(98);
+	for (;;) {
+		write_file(dfd, "new.tmp", "good\n");
+		if (renameat(dfd, "new.tmp", dfd, "conf") < 0)
+			_exit(98);
+	}
 }
 
 /* The attacker: "conf" is a FIFO, then a regular file, then a FIFO...,
@@ -110,8 +125,7 @@ int main(void)
 		calls++;
 		if (fd >= 0) {
 			opened++;
-			if (fstat(fd, &fst) < 0 || !S_ISREG(fst.st_mode) ||
-			    fst.st_ino != st.st_ino)
+			if (fstat(fd, &fst) < 0 || !S_ISREG(fst.st_mode) || fst.st_ino != st.st_ino)
 				bad_fd++;
 			close(fd);
 		} else if (fd == -EINVAL) {
@@ -127,12 +141,55 @@ int main(void)
 	printf("# %ld opens: %ld regular, %ld FIFO refused at the look, %ld swapped between look "
 	       "and open, %ld other\n",
 	       calls, opened, refused, raced, other);
-	ok(bad_fd == 0, "never an fd of anything but the regular file looked at (%ld were)", bad_fd);
+	ok(bad_fd == 0, "never an fd of anything but the regular file looked at (%ld were)",
+	   bad_fd);
 	ok(other == 0, "no other error (%ld)", other);
 	ok(opened > 0 && refused > 0, "both the file and the FIFO were met (%ld, %ld)", opened,
 	   refused);
 	ok(raced > 0, "a FIFO swapped in after the look was refused, without blocking (%ld times)",
 	   raced);
+
+	/* The owner's rename of a new file over the name, racing the reads:
+	 * every open succeeds, with the old file or the new one (refusing
+	 * the inode that was not the one looked at failed about one read
+	 * in a hundred: a login or an NSS lookup meeting the update).  The
+	 * swapper may have left a FIFO there: removed first. */
+	unlinkat(dfd, "conf", 0);
+	write_file(dfd, "conf", "good\n");
+	pid = fork();
+	if (pid < 0)
+		die_setup("fork");
+	if (pid == 0)
+		replacer(dfd);
+	{
+		long fails = 0, changed = 0, n;
+		ino_t last = 0;
+		int last_err = 0;
+
+		until = now() + 20;
+		for (n = 0; (n < 20000 || changed < 200) && now() < until; n++) {
+			fd = melee_open_regular_in_trusted(dfd, "conf", getuid(), &st);
+			if (fd < 0) {
+				if (fd != -ENOENT) {
+					fails++;
+					last_err = fd;
+				}
+				continue;
+			}
+			if (st.st_ino != last)
+				changed++;
+			last = st.st_ino;
+			close(fd);
+		}
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		printf("# %ld opens during renames, %ld saw a new file\n", n, changed);
+		ok(fails == 0,
+		   "an atomic rename over the file never fails a read (%ld of %ld did, "
+		   "last %d)",
+		   fails, n, last_err);
+		ok(changed > 100, "the renames raced the reads (%ld new files seen)", changed);
+	}
 
 	/* A directory others may write: the O_PATH open and /proc reopen
 	 * (melee_open_regular), with the same answers. */
@@ -152,6 +209,7 @@ int main(void)
 	unlinkat(dfd, "conf", 0);
 	unlinkat(dfd, "fifo.tmp", 0);
 	unlinkat(dfd, "reg.tmp", 0);
+	unlinkat(dfd, "new.tmp", 0);
 	close(dfd);
 	rmdir(dir);
 	return done_testing();
