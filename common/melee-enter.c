@@ -91,15 +91,30 @@ int melee_image_open(const struct melee_image *im, char *err, size_t errlen)
 
 int melee_enter_image_at(int imgfd, const struct melee_image *im, char *err, size_t errlen)
 {
+	/* Where the caller was, to go back to if the chroot is refused: a
+	 * caller that then goes on on the host (fallback=host; su without
+	 * "-" keeps its directory) must not be left inside the image tree. */
+	cleanup_fd int was = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
 	/* fchdir to the fd melee_image_open() walked and checked, then
 	 * chroot("."): no path is looked up again between the check and the
 	 * chroot. */
 	if (fchdir(imgfd) < 0)
 		return melee_fail(err, errlen, -errno, "cannot enter %s: %s", im->path,
 				  strerror(errno));
-	if (chroot(".") < 0)
-		return melee_fail(err, errlen, -errno, "cannot chroot to %s: %s", im->path,
-				  strerror(errno));
+	if (chroot(".") < 0) {
+		int e = errno;
+
+		/* Not inside: a caller that cannot go back is not on the host
+		 * either (cwd in the image), so that is "inside" as well. */
+		if (was < 0 || fchdir(was) < 0)
+			return melee_fail(err, errlen, MELEE_ENTER_INSIDE,
+					  "cannot chroot to %s (%s), nor go back to the "
+					  "directory it was entered from",
+					  im->path, strerror(e));
+		return melee_fail(err, errlen, -e, "cannot chroot to %s: %s", im->path,
+				  strerror(e));
+	}
 	/* From here on the process is inside the image: no failure below
 	 * may be taken for "not entered" (a caller would go on as if on
 	 * the host), so every one is MELEE_ENTER_INSIDE. */

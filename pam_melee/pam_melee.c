@@ -6,9 +6,10 @@
  * account: may this user have the image the login asks for?  Refused
  *          early, with a message the user sees.
  * session: choose the image (pam_melee(8)'s order), check it, and enter it
- *          (melee_image_open(), then melee_enter_image_at() on that fd).  The caller (sshd's monitor, login,
- *          su, a display manager) stays root and forks the user's
- *          process from inside the image; put pam_melee last.
+ *          (melee_image_open(), then melee_enter_image_at() on that
+ *          fd).  The caller (sshd's monitor, login, su, a display
+ *          manager) stays root and forks the user's process from inside
+ *          the image; put pam_melee last.
  *
  * An image asked for by the login name, MELEE_IMAGE or the session name
  * that cannot be had fails the login; a broken default (the user's file,

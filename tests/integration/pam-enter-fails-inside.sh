@@ -39,4 +39,29 @@ run "$DENY" pamtester melee-test alice open_session
 is "$rc" "0" "a default image that is not prepared (fails before the chroot): the host session"
 syslog_wait 'using the host'
 like "$(cat "$SYSLOG")" "image unprepared is not prepared.*using the host \(fallback=host\)" "logged as a fallback to the host"
+# chroot(2) itself refused: setpriv takes CAP_SYS_CHROOT out of the
+# bounding set, so the harness it runs (root) has it nowhere.  That is
+# before the process is inside, so fallback=host gives the host session;
+# it must go on in the directory it was started from, not in the image's
+# root, where melee_enter_image_at()'s fchdir left it.
+add_image plain
+ok_cmd "melee-mounts up plain" mm up plain
+sed -i 's/^default-image = unprepared$/default-image = plain/' "$CONF"
+mkdir -p "$T/work/started-here"
+chmod 755 "$T/work" "$T/work/started-here"
+cd "$T/work/started-here"
+: > "$SYSLOG"
+run setpriv --bounding-set=-sys_chroot "$HARNESS" "$T/pam.d" melee-test alice -- /bin/pwd
+cd /
+is "$rc" "0" "chroot refused for a default image: the host session (fallback=host)"
+syslog_wait 'using the host'
+like "$(cat "$SYSLOG")" "cannot chroot to $IMAGES/plain: Operation not permitted.*using the host \(fallback=host\)" "logged with the reason"
+is "$(printf '%s\n' "$out" | tail -1)" "$T/work/started-here" "the session's command runs where the login started, not in the image's tree"
+cd "$T/work/started-here"
+run setpriv --bounding-set=-sys_chroot "$HARNESS" -E MELEE_IMAGE=plain "$T/pam.d" melee-test alice -- /bin/pwd
+cd /
+ok $((rc == 0)) "chroot refused for an image the login asked for (MELEE_IMAGE): refused (exit $rc), no host session"
+like "$out" "cannot chroot to $IMAGES/plain: Operation not permitted" "the user is told why"
+unlike "$out" "started-here" "and no command ran"
+
 done_testing
