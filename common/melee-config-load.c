@@ -68,6 +68,11 @@ int melee_open_trusted_at(int dirfd, const char *name, const char *path, bool di
 		errno = -fd;
 	if (fd < 0 && errno == ELOOP)
 		return melee_fail(err, errlen, -ELOOP, "%s: is a symlink (refused)", path);
+	/* Without err (a caller that only asks whether it opens) no
+	 * strerror(): its first call in a process looks for message
+	 * catalogues, a cost an NSS lookup would pay for nothing. */
+	if (fd < 0 && !err)
+		return -errno;
 	if (fd < 0)
 		return melee_fail(err, errlen, -errno, "%s: cannot open: %s", path,
 				  strerror(errno));
