@@ -128,27 +128,6 @@ static bool is_file_target(const struct melee_mount_spec *m)
 	return is_accounts_spec(m) || stat(m->source, &st) < 0 || !S_ISDIR(st.st_mode);
 }
 
-static void rollback(const struct melee_image *im, const struct melee_mount_plan *plan,
-		     const bool *mounted, bool self_bind)
-{
-	for (size_t i = plan->n; i-- > 0;) {
-		char full[8192], err[MELEE_ERRLEN];
-
-		if (!mounted[i])
-			continue;
-		full_path(full, sizeof(full), im, plan->m[i].target);
-		/* Id 0: the mount this run made, whichever id it got. */
-		if (unmount_owned(im, full, 0, true, err, sizeof(err)) < 0)
-			warn("%s: rollback: cannot unmount %s: %s", im->name, full, err);
-	}
-	if (self_bind) {
-		char err[MELEE_ERRLEN];
-
-		if (unmount_owned(im, im->path, 0, true, err, sizeof(err)) < 0)
-			warn("%s: rollback: cannot unmount the nosuid bind: %s", im->name, err);
-	}
-}
-
 /* Our cover: the root of a read-only tmpfs (a mount the host itself has
  * there, copied by the rbind, is covered all the same). */
 static bool is_cover(int fd)
@@ -157,45 +136,6 @@ static bool is_cover(int fd)
 
 	return melee_is_mountpoint(fd) && fstatfs(fd, &sf) == 0 && sf.f_type == TMPFS_MAGIC &&
 	       (sf.f_flags & ST_RDONLY);
-}
-
-/* accounts = merge or none: the host's nscd and userdb sockets, which the
- * image would reach through its /run bind, under an empty read-only tmpfs
- * (melee_account_daemon_dirs).  After the binds: the cover sits on the
- * image's copy of /run, so that down removes it with that copy. */
-static int cover_account_daemons(const struct melee_image *im, int imgfd,
-				 const struct melee_mount_plan *plan, const struct mounts_opts *o)
-{
-	for (size_t i = 0; melee_account_daemon_dirs[i]; i++) {
-		const char *dir = melee_account_daemon_dirs[i];
-		char err[MELEE_ERRLEN];
-		cleanup_fd int fd = -1;
-		bool created;
-
-		if (!melee_cover_wanted(im, plan, dir))
-			continue;
-		if (o->dry_run) {
-			printf("would cover %s%s with an empty read-only tmpfs\n", im->path, dir);
-			continue;
-		}
-		/* Through the fd walk: no symlink on the way.  Nothing is
-		 * created: what is missing now was gone since the check. */
-		fd = image_open_mountpoint(imgfd, im->path, dir, MELEE_TARGET_DIR, false, &created,
-					   err, sizeof(err));
-		if (fd == -ENOENT)
-			continue;
-		if (fd < 0) {
-			warn("%s: cannot cover %s: %s", im->name, dir, err);
-			return -1;
-		}
-		if (is_cover(fd))
-			continue; /* covered by an earlier up */
-		if (melee_mount_cover(fd, err, sizeof(err)) < 0) {
-			warn("%s: cannot cover %s%s: %s", im->name, im->path, dir, err);
-			return -1;
-		}
-	}
-	return 0;
 }
 
 /* One image's up: its plan and, per entry, the opened mountpoint and
@@ -214,8 +154,80 @@ struct up_run {
 	size_t n_layers;   /* a file image's squashfs (and tmpfs, overlay) */
 	size_t n_gpu;	   /* gpu = nvidia: the tmpfs and the driver's files */
 	struct gpu_set gpu;
-	bool layers_new; /* this run mounted every one of them */
+	bool layers_new;  /* this run mounted every one of them */
+	unsigned covered; /* bit i: this run covered melee_account_daemon_dirs[i] */
 };
+
+/* Takes back what this run mounted, and only that: its covers first
+ * (each sits on the image's /run, which may be an earlier run's bind
+ * that stays), then its binds in reverse order, then the nosuid bind
+ * under them all. */
+static void rollback(const struct up_run *u)
+{
+	const struct melee_image *im = u->im;
+	char full[8192], err[MELEE_ERRLEN];
+
+	for (size_t i = 0; melee_account_daemon_dirs[i]; i++) {
+		if (!(u->covered & (1u << i)))
+			continue;
+		full_path(full, sizeof(full), im, melee_account_daemon_dirs[i]);
+		/* Id 0 here and below: the mount this run made, whichever id
+		 * it got (nothing is stacked on a mount of this run). */
+		if (unmount_owned(im, full, 0, true, err, sizeof(err)) < 0)
+			warn("%s: rollback: cannot unmount the cover %s: %s", im->name, full, err);
+	}
+	for (size_t i = u->plan.n; i-- > 0;) {
+		if (!u->mounted[i])
+			continue;
+		full_path(full, sizeof(full), im, u->plan.m[i].target);
+		if (unmount_owned(im, full, 0, true, err, sizeof(err)) < 0)
+			warn("%s: rollback: cannot unmount %s: %s", im->name, full, err);
+	}
+	if (u->self_bind && unmount_owned(im, im->path, 0, true, err, sizeof(err)) < 0)
+		warn("%s: rollback: cannot unmount the nosuid bind: %s", im->name, err);
+}
+
+/* accounts = merge or none: the host's nscd and userdb sockets, which the
+ * image would reach through its /run bind, under an empty read-only tmpfs
+ * (melee_account_daemon_dirs).  After the binds: the cover sits on the
+ * image's copy of /run, so that down removes it with that copy.  Each
+ * cover it makes is noted for rollback(). */
+static int cover_account_daemons(struct up_run *u)
+{
+	const struct melee_image *im = u->im;
+
+	for (size_t i = 0; melee_account_daemon_dirs[i]; i++) {
+		const char *dir = melee_account_daemon_dirs[i];
+		char err[MELEE_ERRLEN];
+		cleanup_fd int fd = -1;
+		bool created;
+
+		if (!melee_cover_wanted(im, &u->plan, dir))
+			continue;
+		if (u->o->dry_run) {
+			printf("would cover %s%s with an empty read-only tmpfs\n", im->path, dir);
+			continue;
+		}
+		/* Through the fd walk: no symlink on the way.  Nothing is
+		 * created: what is missing now was gone since the check. */
+		fd = image_open_mountpoint(u->imgfd, im->path, dir, MELEE_TARGET_DIR, false,
+					   &created, err, sizeof(err));
+		if (fd == -ENOENT)
+			continue;
+		if (fd < 0) {
+			warn("%s: cannot cover %s: %s", im->name, dir, err);
+			return -1;
+		}
+		if (is_cover(fd))
+			continue; /* covered by an earlier up */
+		if (melee_mount_cover(fd, err, sizeof(err)) < 0) {
+			warn("%s: cannot cover %s%s: %s", im->name, im->path, dir, err);
+			return -1;
+		}
+		u->covered |= 1u << i;
+	}
+	return 0;
+}
 
 static void up_run_free(struct up_run *u)
 {
@@ -394,7 +406,7 @@ static int up_mount_all(struct up_run *u)
 	u->n_present += u->self_present;
 	if (u->im->accounts == MELEE_ACCOUNTS_MERGE && !u->o->dry_run &&
 	    mounts_write_accounts(u->im, u->imgfd, u->o, err, sizeof(err)) < 0) {
-		rollback(u->im, &u->plan, u->mounted, u->self_bind);
+		rollback(u);
 		warn("%s: %s", u->im->name, err);
 		return -1;
 	}
@@ -405,7 +417,7 @@ static int up_mount_all(struct up_run *u)
 			continue;
 		e = up_mount_entry(u, i);
 		if (e == UP_ENTRY_ROLLBACK)
-			rollback(u->im, &u->plan, u->mounted, u->self_bind);
+			rollback(u);
 		if (e != UP_ENTRY_DONE)
 			return -1;
 	}
@@ -489,12 +501,13 @@ static int up_one(const struct melee_image *im, const struct mounts_opts *o,
 	for (size_t i = 0; i < u.plan.n; i++)
 		if (up_check_entry(&u, i) < 0)
 			goto out;
-	if (up_mount_all(&u) < 0 || cover_account_daemons(im, u.imgfd, &u.plan, o) < 0)
+	if (up_mount_all(&u) < 0)
 		goto out;
-	/* Its mountpoint is only there to check on the image's /run: a
-	 * refusal takes back what this run mounted. */
-	if (up_gpu(&u) < 0) {
-		rollback(im, &u.plan, u.mounted, u.self_bind);
+	/* A cover that fails, or the GPU files (their mountpoint is only
+	 * there to check on the image's /run): a refusal takes back what
+	 * this run mounted, and the image is as it was. */
+	if (cover_account_daemons(&u) < 0 || up_gpu(&u) < 0) {
+		rollback(&u);
 		goto out;
 	}
 	up_report(&u);

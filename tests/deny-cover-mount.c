@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* deny-cover-mount CMD [ARG...]: runs CMD with the account-daemon cover's
+ * mount refused (EPERM) by a seccomp filter, so that a test drives a
+ * failed cover in melee-mounts up for real (mounts-cover-fails.sh).  Only
+ * fsmount(2) with exactly the cover's attributes is refused
+ * (melee_mount_cover in common/melee-mounts.c): the binds of up go
+ * through open_tree and mount_setattr, and no other fsmount of a
+ * directory image's up asks for read-only, nosuid, nodev and noexec. */
+#include "seccomp-run.h"
+
+#include <linux/mount.h>
+
+#ifndef __NR_fsmount
+#define __NR_fsmount 432 /* the same on every architecture */
+#endif
+#define COVER_ATTRS (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
+
+/* attr_flags is an unsigned int: the low 32 bits of the argument, which
+ * come first on both (little-endian) architectures seccomp-run.h knows. */
+#define ARG2_LOW offsetof(struct seccomp_data, args[2])
+
+int main(int argc, char **argv)
+{
+	struct sock_filter f[] = {
+		SECCOMP_RUN_PROLOGUE,
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_fsmount, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG2_LOW),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, COVER_ATTRS, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+
+	return seccomp_run("deny-cover-mount", f, sizeof(f) / sizeof(f[0]), argc, argv);
+}
