@@ -519,25 +519,32 @@ static int load_group_services(pam_handle_t *pamh, const struct args *a, const s
  * services loaded, with auto-up = yes an image that is not up prepared
  * (melee-auto-up.h), and the image root walked and checked prepared
  * (melee_image_open) into *imgfd, the fd enter_session() enters: walked
- * after auto-up, which may mount it, and once, so that the login shell
- * is looked for in the tree that is entered.  An image not prepared (a
+ * once (again after auto-up, which may mount it), so that the login
+ * shell is looked for in the tree that is entered.  An image not prepared (a
  * file image down: its mountpoint empty) is refused for that, its real
  * reason, not for a shell it lacks.  PAM_SUCCESS, or refuse()'s answer. */
 static int prepare_on_host(pam_handle_t *pamh, const struct args *a, const struct melee_config *cfg,
 			   const struct choice *c, const struct melee_image *im,
 			   const struct passwd *pw, int *imgfd)
 {
-	char ran[MELEE_ERRLEN], err[MELEE_ERRLEN];
+	char ran[MELEE_ERRLEN], err[MELEE_ERRLEN], uperr[MELEE_ERRLEN];
 	int r = load_group_services(pamh, a, c, pw);
 
 	if (r != PAM_SUCCESS)
 		return r;
-	r = melee_auto_up(cfg, a->conf, im, ran, sizeof(ran), err, sizeof(err));
-	if (r < 0)
-		return refuse(pamh, a, c, err, PAM_SESSION_ERR);
-	if (r > 0)
-		pam_syslog(pamh, LOG_NOTICE, "user %s: %s", c->base, ran);
+	/* Auto-up only for what it can mend (the image's path missing, its
+	 * mounts not made: melee-auto-up.c's needs_up), asked after the one
+	 * walk failed, so that an image that is up is walked once here too. */
 	*imgfd = melee_image_open(im, err, sizeof(err));
+	if (*imgfd == -ENOENT || *imgfd == -ENXIO) {
+		r = melee_auto_up(cfg, a->conf, im, ran, sizeof(ran), uperr, sizeof(uperr));
+		if (r < 0)
+			return refuse(pamh, a, c, uperr, PAM_SESSION_ERR);
+		if (r > 0) {
+			pam_syslog(pamh, LOG_NOTICE, "user %s: %s", c->base, ran);
+			*imgfd = melee_image_open(im, err, sizeof(err));
+		}
+	}
 	if (*imgfd < 0 || check_image_files(pamh, *imgfd, im, pw, err, sizeof(err)) < 0)
 		return refuse(pamh, a, c, err, PAM_SESSION_ERR);
 	return PAM_SUCCESS;

@@ -30,6 +30,13 @@ is "$(session alice+demo)" "melee-fixture:demo" "control: alice+demo lands in de
 strace -f -o "$T/work/walk" -e trace=openat "$HARNESS" "$T/pam.d" melee-test alice+demo -- /bin/true
 is "$(grep -c 'openat([0-9]*, "demo", O_RDONLY|O_NOFOLLOW|O_CLOEXEC|O_PATH|O_DIRECTORY)' "$T/work/walk")" "1" \
 	"the image root is walked once per session, not once for the checks and again to enter"
+# With auto-up = yes too: an image that is up is not walked a second time
+# to ask whether it needs up.
+echo "auto-up = yes" >> "$CONF"
+strace -f -o "$T/work/walk" -e trace=openat "$HARNESS" "$T/pam.d" melee-test alice+demo -- /bin/true
+is "$(grep -c 'openat([0-9]*, "demo", O_RDONLY|O_NOFOLLOW|O_CLOEXEC|O_PATH|O_DIRECTORY)' "$T/work/walk")" "1" \
+	"with auto-up = yes and the image up: walked once too"
+sed -i '/^auto-up = yes$/d' "$CONF"
 
 # The swap, mid-session.  strace holds the second openat2 (the image's
 # etc/security/limits.conf, after the walk and the shell) for 3 s.
