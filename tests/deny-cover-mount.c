@@ -15,18 +15,12 @@
 #endif
 #define COVER_ATTRS (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
 
-/* attr_flags is an unsigned int: the low 32 bits of the argument, which
- * come first on both (little-endian) architectures seccomp-run.h knows. */
-#define ARG2_LOW offsetof(struct seccomp_data, args[2])
-
 int main(int argc, char **argv)
 {
+	/* attr_flags (an unsigned int) exactly the cover's. */
 	struct sock_filter f[] = {
 		SECCOMP_RUN_PROLOGUE,
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_fsmount, 0, 3),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG2_LOW),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, COVER_ATTRS, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		SECCOMP_RUN_DENY_ARG(__NR_fsmount, 2, BPF_JEQ, COVER_ATTRS, EPERM),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 

@@ -33,6 +33,17 @@
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),                         \
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr))
 
+/* A filter's middle that refuses system call NR with errno E when the
+ * low 32 bits of its argument ARG match VALUE by JMP_OP (BPF_JEQ: equal;
+ * BPF_JSET: any bit of VALUE set); any other call of NR, and every other
+ * call, reaches the final ALLOW.  Both architectures above are
+ * little-endian: the low 32 bits come first in the 64-bit argument. */
+#define SECCOMP_RUN_DENY_ARG(nr, arg, jmp_op, value, e)                                     \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 3),                                      \
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[arg])), \
+		BPF_JUMP(BPF_JMP | (jmp_op) | BPF_K, (value), 0, 1),                          \
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (e))
+
 /* Installs the filter (which must end in SECCOMP_RET_ALLOW) and runs
  * argv[1...]; returns only on failure, with the exit status to use. */
 static inline int seccomp_run(const char *name, struct sock_filter *f, size_t n, int argc,
