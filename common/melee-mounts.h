@@ -79,8 +79,13 @@ struct melee_image_status {
 	size_t present, expected;
 	char detail[MELEE_ERRLEN]; /* why unsafe or broken */
 	int nosuid;		   /* nosuid = yes: 1 the root is mounted nosuid, 0 not */
-	/* source = FILE: the file on disk is no longer the one mounted. */
+	/* source = FILE: the file on disk is no longer the one mounted
+	 * (melee_squash_stale said 1). */
 	bool stale;
+	/* source = FILE and mounted: -errno when melee_squash_stale could
+	 * not tell (a caller other than root cannot open the loop device),
+	 * else 0.  stale is false then: shown as unknown, never as current. */
+	int stale_error;
 };
 
 void melee_image_status(const struct melee_image *im, struct libmnt_table *tb, uid_t owner,

@@ -355,13 +355,16 @@ void melee_squash_status(const struct melee_image *im, struct libmnt_table *tb,
 			 struct melee_image_status *st)
 {
 	struct melee_squash_layers l;
+	int r;
 
 	melee_squash_layers(im, tb, &l);
 	st->expected += im->writable == MELEE_WRITABLE_TMPFS ? 3 : 1;
 	st->present +=
 	    (l.lower != NULL) +
 	    (im->writable == MELEE_WRITABLE_TMPFS ? (l.overlay != NULL) + (l.tmpfs != NULL) : 0);
-	st->stale = l.lower && melee_squash_stale(im, l.lower) == 1;
+	r = l.lower ? melee_squash_stale(im, l.lower) : 0;
+	st->stale = r == 1;
+	st->stale_error = r < 0 ? r : 0;
 }
 
 /* "squashfs" in /proc/filesystems, or a module of it that a mount loads. */

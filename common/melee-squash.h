@@ -74,7 +74,7 @@ int melee_squash_record(const struct melee_image *im, int filefd, char *err, siz
 int melee_squash_stale(const struct melee_image *im, struct libmnt_fs *lower);
 
 /* melee_image_status's part for a file image: counts its layers in
- * st->expected and st->present, sets st->stale. */
+ * st->expected and st->present, sets st->stale and st->stale_error. */
 void melee_squash_status(const struct melee_image *im, struct libmnt_table *tb,
 			 struct melee_image_status *st);
 

@@ -383,11 +383,34 @@ static int cmd_pack(int argc, char **argv, void *userdata)
 	return 0;
 }
 
+/* A file image whose mounted file is not the one at its source any more
+ * (melee_squash_stale, as melee-mounts status and up decide it): users
+ * still get the old tree, which an administrator who has just packed a
+ * new file would not guess from "ready". */
+static const char *list_stale_note(const struct melee_image *im,
+				   const struct melee_image_status *st, char *buf, size_t len)
+{
+	int e = -st->stale_error;
+
+	if (st->stale)
+		snprintf(buf, len,
+			 "  stale: the file changed since up mounted it; 'melee-mounts up "
+			 "--remount %s' mounts the new one",
+			 im->name);
+	else if (e == EACCES || e == EPERM)
+		snprintf(buf, len, "  stale: unknown (only root can read the loop device)");
+	else if (e)
+		snprintf(buf, len, "  stale: unknown (%s)", strerror(e));
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
 static int cmd_list(int argc, char **argv, void *userdata)
 {
 	const struct image_opts *o = userdata;
 	struct melee_config cfg;
-	char err[MELEE_ERRLEN], desc[256], path[4096], size[64];
+	char err[MELEE_ERRLEN], desc[256], path[4096], size[64], stale[200];
 	cleanup_mnt_table struct libmnt_table *tb = NULL;
 
 	load(o, &cfg);
@@ -401,11 +424,14 @@ static int cmd_list(int argc, char **argv, void *userdata)
 		struct melee_image_status st;
 
 		melee_image_status(im, tb, 0, &st);
-		printf("%-16s %-8s %-11s %-34s %s%s\n", im->name, melee_state_name(st.state),
+		if (st.stale && st.state == MELEE_STATE_READY)
+			st.state = MELEE_STATE_STALE;
+		printf("%-16s %-8s %-11s %-34s %s%s%s\n", im->name, melee_state_name(st.state),
 		       im->personality == MELEE_PERSONALITY_LINUX32 ? "linux32" : "linux",
 		       melee_shown(im->description, 200, desc, sizeof(desc)),
 		       melee_shown(im->source ? im->source : im->path, 4000, path, sizeof(path)),
-		       file_image_size(im, size, sizeof(size)));
+		       file_image_size(im, size, sizeof(size)),
+		       list_stale_note(im, &st, stale, sizeof(stale)));
 	}
 	melee_config_free(&cfg);
 	return 0;
