@@ -48,6 +48,10 @@ like "$(row "$out" bb)" "^bb +down +linux +bb +$IMAGES/bb$" "the tree image's ro
 run as alice "$MELEE_IMAGE" list
 is "$rc" 0 "list as alice succeeds"
 like "$(row "$out")" "^bbf +ready +linux +.* +$F \([0-9]+K\)  stale: unknown \(only root can read the loop device\)$" "as alice: unknown, not just ready"
+run as alice "$MELEE_MOUNTS" status bbf
+like "$(row "$out")" "source $F  stale unknown \(only root can read the loop device\)$" "melee-mounts status as alice: unknown too"
+run as alice "$MELEE_MOUNTS" status --json bbf
+like "$out" '"stale":null,"stale_unknown":"only root can read the loop device"' "and in its JSON: null, with why, not false"
 
 run mm up --remount bbf
 is "$rc:$out" "0:bbf: took down the stale mount of $F

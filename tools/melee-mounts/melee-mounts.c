@@ -128,12 +128,26 @@ static void json_string(const char *s)
 	putchar('"');
 }
 
+/* Why a file image's staleness is unknown (melee_squash_stale failed):
+ * a user who is not root cannot open the loop device. */
+static const char *stale_unknown_why(const struct melee_image_status *st)
+{
+	int e = -st->stale_error;
+
+	return e == EACCES || e == EPERM ? "only root can read the loop device" : strerror(e);
+}
+
 /* File images name their file, and say when it is no longer the one
- * mounted. */
+ * mounted, or that this caller cannot tell (not "ready" and silent). */
 static void source_note(const struct melee_image *im, const struct melee_image_status *st)
 {
-	if (im->source)
-		printf("  source %s%s", im->source, st->stale ? "  stale" : "");
+	if (!im->source)
+		return;
+	printf("  source %s", im->source);
+	if (st->stale)
+		printf("  stale");
+	else if (st->stale_error)
+		printf("  stale unknown (%s)", stale_unknown_why(st));
 }
 
 /* nosuid = yes images say whether their nosuid bind is in place. */
@@ -201,7 +215,12 @@ static void status_json(size_t i, const struct melee_image *im, struct libmnt_ta
 	if (im->source) {
 		printf(",\"source\":");
 		json_string(im->source);
-		printf(",\"stale\":%s", st->stale ? "true" : "false");
+		if (st->stale_error) {
+			printf(",\"stale\":null,\"stale_unknown\":");
+			json_string(stale_unknown_why(st));
+		} else {
+			printf(",\"stale\":%s", st->stale ? "true" : "false");
+		}
 	}
 	if (st->detail[0]) {
 		printf(",\"detail\":");
