@@ -152,8 +152,8 @@ struct up_run {
 
 /* Takes back what this run mounted, and only that: every mount recorded
  * in u->made where it was attached (the nosuid bind, the binds, the
- * covers), the last first, each by its own fd and id, so that one with a
- * mount stacked on it since is detached all the same.  "As it was" is
+ * covers), the last first, each by its id (melee_unmount_made), so that
+ * one with a mount stacked on it since is detached all the same.  "As it was" is
  * the image before this run: an earlier run's mount stays, and so does a
  * stale bind this run replaced (mounts_entry_replace): it stands for
  * that earlier mount, which is gone, and taking it back would leave the
