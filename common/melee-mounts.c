@@ -385,7 +385,7 @@ int melee_mount_cover(int target_fd, char *err, size_t errlen)
 	    0)
 		return melee_fail(err, errlen, -errno, "cannot attach the tmpfs: %s",
 				  strerror(errno));
-	return 0;
+	return melee_steal_fd(&mnt);
 }
 
 /* The top mount at `path` is a read-only tmpfs: our cover, not a mount
@@ -520,8 +520,10 @@ int melee_bind(const char *source, int target_fd, bool recursive, bool readonly,
 	       size_t errlen)
 {
 	cleanup_fd int tree = melee_bind_clone(source, recursive, readonly, err, errlen);
+	int r;
 
 	if (tree < 0)
 		return tree;
-	return melee_bind_attach(tree, source, target_fd, false, err, errlen);
+	r = melee_bind_attach(tree, source, target_fd, false, err, errlen);
+	return r < 0 ? r : melee_steal_fd(&tree);
 }

@@ -93,7 +93,9 @@ void melee_image_status(const struct melee_image *im, struct libmnt_table *tb, u
 
 /* Binds `source` onto the opened mountpoint `target_fd`: a recursive or
  * plain bind, made rslave (unmounts inside the image never reach the
- * host) and read-only when asked. */
+ * host) and read-only when asked.  Returns an fd (O_PATH, O_CLOEXEC) of
+ * the mount attached, on which statx gives its id without a path that a
+ * mount stacked there since could answer for (mounts-made.c), or -errno. */
 int melee_bind(const char *source, int target_fd, bool recursive, bool readonly, char *err,
 	       size_t errlen);
 
@@ -127,7 +129,8 @@ bool melee_cover_wanted(const struct melee_image *im, const struct melee_mount_p
 			const char *dir);
 
 /* Attaches an empty tmpfs, read-only, nosuid, nodev and noexec from its
- * creation (fsmount), on the opened directory. */
+ * creation (fsmount), on the opened directory.  Returns the attached
+ * mount's fd as melee_bind does, or -errno. */
 int melee_mount_cover(int target_fd, char *err, size_t errlen);
 
 #endif

@@ -31,7 +31,7 @@ int melee_bind_self_nosuid(int imgfd, char *err, size_t errlen)
 	if (move_mount(tree, "", imgfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return melee_fail(err, errlen, -errno, "cannot attach the nosuid bind: %s",
 				  strerror(errno));
-	return 0;
+	return melee_steal_fd(&tree);
 }
 
 bool melee_fs_is_self_bind(struct libmnt_fs *parent, struct libmnt_fs *fs)

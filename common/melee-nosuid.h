@@ -12,7 +12,8 @@
 
 /* Binds the image root imgfd (from image_open_safely) onto itself,
  * nosuid and rslave.  Callers reopen the image root afterwards: the old
- * fd still names the mount below. */
+ * fd still names the mount below.  Returns the attached mount's fd as
+ * melee_bind does, or -errno. */
 int melee_bind_self_nosuid(int imgfd, char *err, size_t errlen);
 
 /* True if fs is such a bind: nosuid, on top of `parent` (the mount with

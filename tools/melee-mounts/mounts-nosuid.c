@@ -215,13 +215,14 @@ static bool mounted_below(struct mounts_seen *s, const char *path)
 }
 
 int mounts_nosuid_up(const struct melee_image *im, int *imgfd, const struct mounts_opts *o,
-		     struct mounts_seen *seen, bool *made, bool *present)
+		     struct mounts_seen *seen, struct mounts_made *made, bool *present)
 {
 	char err[MELEE_ERRLEN];
 	struct statvfs sv;
 	cleanup_fd int fd = -1;
+	int mnt;
 
-	*made = *present = false;
+	*present = false;
 	if (!im->nosuid)
 		return 0;
 	if (fstatvfs(*imgfd, &sv) == 0 && (sv.f_flag & ST_NOSUID)) {
@@ -238,11 +239,11 @@ int mounts_nosuid_up(const struct melee_image *im, int *imgfd, const struct moun
 		     im->name, im->path, im->name);
 		return -1;
 	}
-	if (melee_bind_self_nosuid(*imgfd, err, sizeof(err)) < 0) {
+	mnt = melee_bind_self_nosuid(*imgfd, err, sizeof(err));
+	if (mnt < 0 || mounts_made_add(made, mnt, im->path, err, sizeof(err)) < 0) {
 		warn("%s: %s: %s", im->name, im->path, err);
 		return -1;
 	}
-	*made = true;
 	fd = image_open_safely(im->path, 0, err, sizeof(err));
 	if (fd < 0) {
 		warn("%s: unsafe image path, refused: %s", im->name, err);

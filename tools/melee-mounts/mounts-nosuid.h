@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "melee-config.h"
+#include "mounts-made.h"
 #include "mounts-ops.h"
 
 /* What up knows of the mount table, for the test that an image is not
@@ -35,11 +36,12 @@ void mounts_seen_free(struct mounts_seen *s);
 
 /* For an image with nosuid = yes whose root is not mounted nosuid yet:
  * binds the root onto itself nosuid and reopens *imgfd on the new mount
- * (every other bind of up goes on top of it).  *made says whether it did,
- * *present whether the root was nosuid already.  Refuses an image that is
- * already up without it: its binds would be hidden below.  Returns 0, or
- * -1 after a warning. */
+ * (every other bind of up goes on top of it).  The bind it makes is
+ * recorded in `made` (also when the reopen then fails: the caller takes
+ * it back), *present says whether the root was nosuid already.  Refuses
+ * an image that is already up without it: its binds would be hidden
+ * below.  Returns 0, or -1 after a warning. */
 int mounts_nosuid_up(const struct melee_image *im, int *imgfd, const struct mounts_opts *o,
-		     struct mounts_seen *seen, bool *made, bool *present);
+		     struct mounts_seen *seen, struct mounts_made *made, bool *present);
 
 #endif

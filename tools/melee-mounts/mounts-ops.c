@@ -2,6 +2,7 @@
 /* The work behind melee-mounts up, down and check. */
 #include "mounts-ops.h"
 #include "mounts-gpu.h"
+#include "mounts-made.h"
 #include "mounts-nosuid.h"
 #include "mounts-squash.h"
 #include "mounts-stale.h"
@@ -10,7 +11,6 @@
 #include "melee-mounts.h"
 #include "melee-nosuid.h"
 #include "melee-safety.h"
-#include "melee-umount.h"
 #include "melee-util.h"
 #include "tool-util.h"
 
@@ -29,14 +29,6 @@
 static void full_path(char *buf, size_t len, const struct melee_image *im, const char *target)
 {
 	snprintf(buf, len, "%s%s", im->path, target);
-}
-
-/* The table's mount `id` at `target` inside image im, exactly (see
- * melee_unmount_in_image). */
-static int unmount_owned(const struct melee_image *im, const char *target, int id, bool lazy,
-			 char *err, size_t errlen)
-{
-	return melee_unmount_in_image(im->path, target, (uint64_t)id, lazy, err, errlen);
 }
 
 /* One line per image line the merge left out for a host name or id. */
@@ -147,44 +139,28 @@ struct up_run {
 	struct melee_mount_plan plan;
 	int imgfd;
 	int *fds;
-	bool *mounted, *skip;
-	bool self_bind, self_present;
+	bool *skip;
+	bool self_present;
+	struct mounts_made made; /* what this run mounted, for rollback() */
 	size_t n_new, n_present, n_refreshed;
 	size_t n_replaced; /* stale binds replaced in place (accounts too) */
 	size_t n_layers;   /* a file image's squashfs (and tmpfs, overlay) */
 	size_t n_gpu;	   /* gpu = nvidia: the tmpfs and the driver's files */
 	struct gpu_set gpu;
-	bool layers_new;  /* this run mounted every one of them */
-	unsigned covered; /* bit i: this run covered melee_account_daemon_dirs[i] */
+	bool layers_new; /* this run mounted every one of them */
 };
 
-/* Takes back what this run mounted, and only that: its covers first
- * (each sits on the image's /run, which may be an earlier run's bind
- * that stays), then its binds in reverse order, then the nosuid bind
- * under them all. */
-static void rollback(const struct up_run *u)
+/* Takes back what this run mounted, and only that: every mount recorded
+ * in u->made where it was attached (the nosuid bind, the binds, the
+ * covers), the last first, each by its id (melee_unmount_made), so that
+ * one with a mount stacked on it since is detached all the same.  "As it was" is
+ * the image before this run: an earlier run's mount stays, and so does a
+ * stale bind this run replaced (mounts_entry_replace): it stands for
+ * that earlier mount, which is gone, and taking it back would leave the
+ * image's own file where the earlier run had bound the host's. */
+static void rollback(struct up_run *u)
 {
-	const struct melee_image *im = u->im;
-	char full[8192], err[MELEE_ERRLEN];
-
-	for (size_t i = 0; melee_account_daemon_dirs[i]; i++) {
-		if (!(u->covered & (1u << i)))
-			continue;
-		full_path(full, sizeof(full), im, melee_account_daemon_dirs[i]);
-		/* Id 0 here and below: the mount this run made, whichever id
-		 * it got (nothing is stacked on a mount of this run). */
-		if (unmount_owned(im, full, 0, true, err, sizeof(err)) < 0)
-			warn("%s: rollback: cannot unmount the cover %s: %s", im->name, full, err);
-	}
-	for (size_t i = u->plan.n; i-- > 0;) {
-		if (!u->mounted[i])
-			continue;
-		full_path(full, sizeof(full), im, u->plan.m[i].target);
-		if (unmount_owned(im, full, 0, true, err, sizeof(err)) < 0)
-			warn("%s: rollback: cannot unmount %s: %s", im->name, full, err);
-	}
-	if (u->self_bind && unmount_owned(im, im->path, 0, true, err, sizeof(err)) < 0)
-		warn("%s: rollback: cannot unmount the nosuid bind: %s", im->name, err);
+	mounts_made_rollback(&u->made, u->im->name, u->im->path);
 }
 
 /* accounts = merge or none: the host's nscd and userdb sockets, which the
@@ -198,9 +174,10 @@ static int cover_account_daemons(struct up_run *u)
 
 	for (size_t i = 0; melee_account_daemon_dirs[i]; i++) {
 		const char *dir = melee_account_daemon_dirs[i];
-		char err[MELEE_ERRLEN];
+		char err[MELEE_ERRLEN], full[8192];
 		cleanup_fd int fd = -1;
 		bool created;
+		int mnt;
 
 		if (!melee_cover_wanted(im, &u->plan, dir))
 			continue;
@@ -220,11 +197,12 @@ static int cover_account_daemons(struct up_run *u)
 		}
 		if (is_cover(fd))
 			continue; /* covered by an earlier up */
-		if (melee_mount_cover(fd, err, sizeof(err)) < 0) {
-			warn("%s: cannot cover %s%s: %s", im->name, im->path, dir, err);
+		full_path(full, sizeof(full), im, dir);
+		mnt = melee_mount_cover(fd, err, sizeof(err));
+		if (mnt < 0 || mounts_made_add(&u->made, mnt, full, err, sizeof(err)) < 0) {
+			warn("%s: cannot cover %s: %s", im->name, full, err);
 			return -1;
 		}
-		u->covered |= 1u << i;
 	}
 	return 0;
 }
@@ -234,8 +212,8 @@ static void up_run_free(struct up_run *u)
 	for (size_t i = 0; u->fds && i < u->plan.n; i++)
 		melee_closep(&u->fds[i]);
 	free(u->fds);
-	free(u->mounted);
 	free(u->skip);
+	mounts_made_free(&u->made);
 	melee_closep(&u->imgfd);
 	melee_plan_free(&u->plan);
 	gpu_set_free(&u->gpu);
@@ -256,9 +234,8 @@ static int up_prepare(struct up_run *u)
 		return -1;
 	}
 	u->fds = calloc(u->plan.n + 1, sizeof(*u->fds));
-	u->mounted = calloc(u->plan.n + 1, sizeof(*u->mounted));
 	u->skip = calloc(u->plan.n + 1, sizeof(*u->skip));
-	if (!u->fds || !u->mounted || !u->skip)
+	if (!u->fds || !u->skip)
 		die("out of memory");
 	for (size_t i = 0; i < u->plan.n; i++)
 		u->fds[i] = -1;
@@ -343,85 +320,79 @@ static int up_reopen_entry(struct up_run *u, size_t i)
 	return 0;
 }
 
-enum up_entry { UP_ENTRY_DONE, UP_ENTRY_FAILED, UP_ENTRY_ROLLBACK };
-
-/* Mounts entry i, or counts it present.  A bind that no longer shows
- * what its source names (a host file replaced by rename, merged accounts
- * the host's users outdated) is replaced in place (mounts-stale.h). */
-static enum up_entry up_mount_entry(struct up_run *u, size_t i)
+/* Mounts entry i, or counts it present: 0, or -1 after a warning.  A
+ * bind that no longer shows what its source names (a host file replaced
+ * by rename, merged accounts the host's users outdated) is replaced in
+ * place (mounts-stale.h). */
+static int up_mount_entry(struct up_run *u, size_t i)
 {
 	const struct melee_image *im = u->im;
 	const struct melee_mount_spec *m = &u->plan.m[i];
 	char err[MELEE_ERRLEN], full[8192];
+	int mnt;
 
 	full_path(full, sizeof(full), im, m->target);
 	if (!u->o->dry_run && up_reopen_entry(u, i) < 0)
-		return UP_ENTRY_ROLLBACK;
+		return -1;
 	if (melee_is_mountpoint(u->fds[i])) {
 		if (!mounts_entry_stale(m, u->fds[i], NULL) ||
 		    (u->o->dry_run && is_accounts_spec(m))) {
 			u->n_present++;
-			return UP_ENTRY_DONE;
+			return 0;
 		}
 		if (u->o->dry_run) {
 			printf("would replace the stale bind on %s by %s\n", full, m->source);
 			u->n_present++;
-			return UP_ENTRY_DONE;
+			return 0;
 		}
 		if (mounts_entry_replace(im, m, &u->fds[i], err, sizeof(err)) < 0) {
 			warn("%s: cannot replace the stale bind of %s: %s", im->name, m->target,
 			     err);
-			return UP_ENTRY_FAILED;
+			return -1;
 		}
 		if (is_accounts_spec(m))
 			u->n_refreshed++;
 		else if (!u->o->quiet)
 			printf("%s: %s\n", im->name, mounts_repair_what(m));
 		u->n_replaced++;
-		return UP_ENTRY_DONE;
+		return 0;
 	}
 	if (u->o->dry_run) {
 		print_would_mount(m, full);
-		return UP_ENTRY_DONE;
+		return 0;
 	}
-	if (melee_bind(m->source, u->fds[i], m->recursive, m->readonly, err, sizeof(err)) < 0) {
+	mnt = melee_bind(m->source, u->fds[i], m->recursive, m->readonly, err, sizeof(err));
+	if (mnt < 0 || mounts_made_add(&u->made, mnt, full, err, sizeof(err)) < 0) {
 		warn("%s: %s on %s: %s", im->name, m->where, full, err);
-		return UP_ENTRY_ROLLBACK;
+		return -1;
 	}
-	u->mounted[i] = true;
 	u->n_new++;
-	return UP_ENTRY_DONE;
+	return 0;
 }
 
 /* The nosuid bind first (the other binds then sit on top of it), the
- * merged accounts, then every entry in order; on a failure what this
- * run mounted is undone. */
+ * merged accounts, then every entry in order; on any failure what this
+ * run mounted is undone (rollback()), a stale bind that cannot be
+ * replaced too. */
 static int up_mount_all(struct up_run *u)
 {
 	char err[MELEE_ERRLEN];
+	int r;
 
-	if (mounts_nosuid_up(u->im, &u->imgfd, u->o, u->seen, &u->self_bind, &u->self_present) < 0)
-		return -1;
-	u->n_new += u->self_bind;
+	r = mounts_nosuid_up(u->im, &u->imgfd, u->o, u->seen, &u->made, &u->self_present);
+	u->n_new += u->made.n;
 	u->n_present += u->self_present;
-	if (u->im->accounts == MELEE_ACCOUNTS_MERGE && !u->o->dry_run &&
+	if (r == 0 && u->im->accounts == MELEE_ACCOUNTS_MERGE && !u->o->dry_run &&
 	    mounts_write_accounts(u->im, u->imgfd, u->o, err, sizeof(err)) < 0) {
-		rollback(u);
 		warn("%s: %s", u->im->name, err);
-		return -1;
+		r = -1;
 	}
-	for (size_t i = 0; i < u->plan.n; i++) {
-		enum up_entry e;
-
-		if (u->skip[i])
-			continue;
-		e = up_mount_entry(u, i);
-		if (e == UP_ENTRY_ROLLBACK)
-			rollback(u);
-		if (e != UP_ENTRY_DONE)
-			return -1;
-	}
-	return 0;
+	for (size_t i = 0; r == 0 && i < u->plan.n; i++)
+		if (!u->skip[i])
+			r = up_mount_entry(u, i);
+	if (r < 0)
+		rollback(u);
+	return r;
 }
 
 static void up_report(const struct up_run *u)
