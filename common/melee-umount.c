@@ -199,7 +199,8 @@ static bool stacked_on(struct libmnt_table *tb, uint64_t top, uint64_t below)
 
 	for (int depth = 0; fs && depth < 256; depth++) {
 		struct libmnt_fs *parent = find_id(tb, (uint64_t)mnt_fs_get_parent_id(fs));
-		const char *t = mnt_fs_get_target(fs), *pt = parent ? mnt_fs_get_target(parent) : NULL;
+		const char *t = mnt_fs_get_target(fs),
+			   *pt = parent ? mnt_fs_get_target(parent) : NULL;
 
 		if (!t || !pt || strcmp(t, pt) != 0)
 			return false;
@@ -239,4 +240,3 @@ int melee_unmount_made(const char *imgpath, const char *target, uint64_t mnt_id,
 	}
 	return melee_fail(err, errlen, -ELOOP, "%s: more than 256 mounts stacked there", target);
 }
-

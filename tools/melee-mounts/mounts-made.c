@@ -13,8 +13,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-int mounts_made_add(struct mounts_made *made, int mntfd, const char *what, char *err,
-		    size_t errlen)
+int mounts_made_add(struct mounts_made *made, int mntfd, const char *what, char *err, size_t errlen)
 {
 	cleanup_fd int fd = mntfd;
 	struct made_mount *v;

@@ -17,7 +17,7 @@ struct mounts_made {
 		int fd;
 		uint64_t id;
 		char *what; /* its path, for messages */
-	} *v;
+	} * v;
 	size_t n;
 };
 
