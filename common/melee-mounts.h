@@ -94,8 +94,8 @@ void melee_image_status(const struct melee_image *im, struct libmnt_table *tb, u
 /* Binds `source` onto the opened mountpoint `target_fd`: a recursive or
  * plain bind, made rslave (unmounts inside the image never reach the
  * host) and read-only when asked.  Returns an fd (O_PATH, O_CLOEXEC) of
- * the mount attached, on which statx gives its id without a path that a
- * mount stacked there since could answer for (mounts-made.c), or -errno. */
+ * the mount attached, through which it can be taken back without its path
+ * (melee_unmount_fd, tools/melee-mounts/mounts-made.c), or -errno. */
 int melee_bind(const char *source, int target_fd, bool recursive, bool readonly, char *err,
 	       size_t errlen);
 

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unmounting exactly the mount the table named inside an image, reached without following links. */
 #include "melee-umount.h"
-#include "melee-mnt-util.h"
-#include "melee-mounts.h"
 #include "melee-safety.h"
 #include "melee-util.h"
 
@@ -32,8 +30,8 @@ static int open_parent_beneath(int basefd, const char *dir)
 
 /* The target opened at fd is the root of a mount, not a symlink, and
  * the mount `mnt_id` of the mount table (0: whichever). */
-static int check_target(int fd, const char *desc, const char *relpath, uint64_t mnt_id,
-			uint64_t *found, char *err, size_t errlen)
+static int check_target(int fd, const char *desc, const char *relpath, uint64_t mnt_id, char *err,
+			size_t errlen)
 {
 	struct statx sx;
 
@@ -51,7 +49,6 @@ static int check_target(int fd, const char *desc, const char *relpath, uint64_t 
 				  "%s/%s: the kernel does not report mount ids (statx "
 				  "STATX_MNT_ID, Linux 5.8)",
 				  desc, relpath);
-	*found = sx.stx_mnt_id;
 	if (mnt_id && sx.stx_mnt_id != mnt_id)
 		return melee_fail(err, errlen, -ESTALE,
 				  "%s/%s: the path now leads to mount %llu, not to mount %llu "
@@ -72,9 +69,9 @@ static int unmount_checked(int parent, int *fd, const char *name, bool lazy, con
 	if (lazy) {
 		/* Our own fd, not the path again: no directory swapped since
 		 * can redirect it.  umount2 still reaches the top mount there
-		 * (LOOKUP_MOUNTPOINT follows mounts down even after a magic
-		 * link), so a mount stacked after check_target would be the
-		 * one detached (melee_unmount_made handles stacks). */
+		 * (path lookup follows mounts down after the magic link), so
+		 * a mount stacked after check_target would be the one
+		 * detached; melee_unmount_fd handles stacks. */
 		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", *fd);
 		if (umount2(proc, MNT_DETACH) < 0)
 			return melee_fail(err, errlen, -errno, "%s/%s: %s", desc, relpath,
@@ -95,9 +92,8 @@ static int unmount_checked(int parent, int *fd, const char *name, bool lazy, con
 	return 0;
 }
 
-/* melee_unmount_beneath, and the id of the mount found there in *found. */
-static int unmount_beneath(int basefd, const char *desc, const char *relpath, uint64_t mnt_id,
-			   bool lazy, uint64_t *found, char *err, size_t errlen)
+int melee_unmount_beneath(int basefd, const char *desc, const char *relpath, uint64_t mnt_id,
+			  bool lazy, char *err, size_t errlen)
 {
 	cleanup_free char *dir = NULL;
 	cleanup_fd int parent = -1, fd = -1;
@@ -126,23 +122,14 @@ static int unmount_beneath(int basefd, const char *desc, const char *relpath, ui
 	fd = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return melee_fail(err, errlen, -errno, "%s/%s: %s", desc, relpath, strerror(errno));
-	r = check_target(fd, desc, relpath, mnt_id, found, err, errlen);
+	r = check_target(fd, desc, relpath, mnt_id, err, errlen);
 	if (r < 0)
 		return r;
 	return unmount_checked(parent, &fd, name, lazy, desc, relpath, err, errlen);
 }
 
-int melee_unmount_beneath(int basefd, const char *desc, const char *relpath, uint64_t mnt_id,
-			  bool lazy, char *err, size_t errlen)
-{
-	uint64_t found = 0;
-
-	return unmount_beneath(basefd, desc, relpath, mnt_id, lazy, &found, err, errlen);
-}
-
-/* melee_unmount_in_image, and the id of the mount found there in *found. */
-static int unmount_in_image(const char *imgpath, const char *target, uint64_t mnt_id, bool lazy,
-			    uint64_t *found, char *err, size_t errlen)
+int melee_unmount_in_image(const char *imgpath, const char *target, uint64_t mnt_id, bool lazy,
+			   char *err, size_t errlen)
 {
 	size_t len = strlen(imgpath);
 	cleanup_free char *parent = NULL;
@@ -166,77 +153,28 @@ static int unmount_in_image(const char *imgpath, const char *target, uint64_t mn
 	}
 	if (base < 0)
 		return -EPERM; /* the message is in err */
-	return unmount_beneath(base, parent ? (strcmp(parent, "/") ? parent : "") : imgpath, rel,
-			       mnt_id, lazy, found, err, errlen);
+	return melee_unmount_beneath(base, parent ? (strcmp(parent, "/") ? parent : "") : imgpath,
+				     rel, mnt_id, lazy, err, errlen);
 }
 
-int melee_unmount_in_image(const char *imgpath, const char *target, uint64_t mnt_id, bool lazy,
-			   char *err, size_t errlen)
+int melee_unmount_fd(int mntfd, const char *what, char *err, size_t errlen)
 {
-	uint64_t found = 0;
+	char proc[64];
 
-	return unmount_in_image(imgpath, target, mnt_id, lazy, &found, err, errlen);
-}
-
-static struct libmnt_fs *find_id(struct libmnt_table *tb, uint64_t id)
-{
-	cleanup_mnt_iter struct libmnt_iter *it = mnt_new_iter(MNT_ITER_BACKWARD);
-	struct libmnt_fs *fs;
-
-	while (it && mnt_table_next_fs(tb, it, &fs) == 0)
-		if ((uint64_t)mnt_fs_get_id(fs) == id)
-			return fs;
-	return NULL;
-}
-
-/* Whether mount `top` sits on mount `below` at the same place: each
- * mount from top down to below mounted on the root of the next (the same
- * target in the table), as a mount made on a bind's host source lands on
- * the image's rslave copy of it. */
-static bool stacked_on(struct libmnt_table *tb, uint64_t top, uint64_t below)
-{
-	struct libmnt_fs *fs = find_id(tb, top);
-
-	for (int depth = 0; fs && depth < 256; depth++) {
-		struct libmnt_fs *parent = find_id(tb, (uint64_t)mnt_fs_get_parent_id(fs));
-		const char *t = mnt_fs_get_target(fs),
-			   *pt = parent ? mnt_fs_get_target(parent) : NULL;
-
-		if (!t || !pt || strcmp(t, pt) != 0)
-			return false;
-		if ((uint64_t)mnt_fs_get_id(parent) == below)
-			return true;
-		fs = parent;
+	/* umount2 through the magic link of the mount's own fd reaches the
+	 * top of what is stacked on it at that place (path lookup follows
+	 * mounts down after the link): each round detaches one mount that
+	 * sits on ours (ours' lazy detach would take it along anyway), the
+	 * last round ours.  Then EINVAL: ours is attached nowhere in this
+	 * namespace any more.  A mount beneath ours, or anywhere else, is
+	 * never reached, and no path is walked that a user could rename. */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", mntfd);
+	for (int round = 0; round < 256; round++) {
+		if (umount2(proc, MNT_DETACH) == 0)
+			continue;
+		if (errno == EINVAL)
+			return 0;
+		return melee_fail(err, errlen, -errno, "%s: %s", what, strerror(errno));
 	}
-	return false;
-}
-
-int melee_unmount_made(const char *imgpath, const char *target, uint64_t mnt_id, char *err,
-		       size_t errlen)
-{
-	for (int layer = 0; layer < 256; layer++) {
-		cleanup_mnt_table struct libmnt_table *tb = NULL;
-		uint64_t top = 0;
-		int r = unmount_in_image(imgpath, target, mnt_id, true, &top, err, errlen);
-
-		if (r != -ESTALE || !top)
-			return r;
-		/* Something on top of ours: detached first (MNT_DETACH of
-		 * ours would take it along; umount2 only ever reaches the top
-		 * mount at a path, our own fd's magic link too), but only what
-		 * sits on ours: anything else at the path is left alone. */
-		tb = melee_mounttab_read(err, errlen);
-		if (!tb)
-			return -EIO;
-		if (!stacked_on(tb, top, mnt_id))
-			return melee_fail(err, errlen, -ESTALE,
-					  "%s: mount %llu there does not sit on mount %llu, "
-					  "which this run made: left alone",
-					  target, (unsigned long long)top,
-					  (unsigned long long)mnt_id);
-		r = unmount_in_image(imgpath, target, top, true, &top, err, errlen);
-		if (r < 0)
-			return r;
-	}
-	return melee_fail(err, errlen, -ELOOP, "%s: more than 256 mounts stacked there", target);
+	return melee_fail(err, errlen, -ELOOP, "%s: more than 256 mounts stacked on it", what);
 }

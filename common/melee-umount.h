@@ -33,14 +33,12 @@ int melee_unmount_beneath(int basefd, const char *desc, const char *relpath, uin
 int melee_unmount_in_image(const char *imgpath, const char *target, uint64_t mnt_id, bool lazy,
 			   char *err, size_t errlen);
 
-/* Detaches (lazily) mount mnt_id, one that this run of up attached at
- * `target` inside imgpath, as melee_unmount_in_image reaches it.  A mount
- * stacked on it there since (a mount made on a bind's host source
- * propagates onto the image's rslave copy) is detached first, each one
- * checked in the mount table to sit on ours; anything else on top is left
- * alone (-ESTALE).  Returns 0 or -errno as melee_unmount_in_image, the
- * message in err. */
-int melee_unmount_made(const char *imgpath, const char *target, uint64_t mnt_id, char *err,
-		       size_t errlen);
+/* Detaches (lazily) the mount whose own fd is mntfd (the fd open_tree
+ * or fsmount returned, which a caller keeps from the attach on), and
+ * every mount stacked on it since (a mount made on a bind's host source
+ * propagates onto the image's rslave copy); nothing beneath it or
+ * elsewhere.  No path is walked.  0 also when it was gone already;
+ * -errno with a message naming `what` otherwise. */
+int melee_unmount_fd(int mntfd, const char *what, char *err, size_t errlen);
 
 #endif

@@ -240,10 +240,11 @@ int mounts_nosuid_up(const struct melee_image *im, int *imgfd, const struct moun
 		return -1;
 	}
 	mnt = melee_bind_self_nosuid(*imgfd, err, sizeof(err));
-	if (mnt < 0 || mounts_made_add(made, mnt, im->path, err, sizeof(err)) < 0) {
+	if (mnt < 0) {
 		warn("%s: %s: %s", im->name, im->path, err);
 		return -1;
 	}
+	mounts_made_add(made, mnt, im->path);
 	fd = image_open_safely(im->path, 0, err, sizeof(err));
 	if (fd < 0) {
 		warn("%s: unsafe image path, refused: %s", im->name, err);

@@ -152,15 +152,16 @@ struct up_run {
 
 /* Takes back what this run mounted, and only that: every mount recorded
  * in u->made where it was attached (the nosuid bind, the binds, the
- * covers), the last first, each by its id (melee_unmount_made), so that
- * one with a mount stacked on it since is detached all the same.  "As it was" is
+ * covers), the last first, each through its own fd (melee_unmount_fd),
+ * so that one with a mount stacked on it since, or a directory on its
+ * path renamed, is detached all the same.  "As it was" is
  * the image before this run: an earlier run's mount stays, and so does a
  * stale bind this run replaced (mounts_entry_replace): it stands for
  * that earlier mount, which is gone, and taking it back would leave the
  * image's own file where the earlier run had bound the host's. */
 static void rollback(struct up_run *u)
 {
-	mounts_made_rollback(&u->made, u->im->name, u->im->path);
+	mounts_made_rollback(&u->made, u->im->name);
 }
 
 /* accounts = merge or none: the host's nscd and userdb sockets, which the
@@ -199,10 +200,11 @@ static int cover_account_daemons(struct up_run *u)
 			continue; /* covered by an earlier up */
 		full_path(full, sizeof(full), im, dir);
 		mnt = melee_mount_cover(fd, err, sizeof(err));
-		if (mnt < 0 || mounts_made_add(&u->made, mnt, full, err, sizeof(err)) < 0) {
+		if (mnt < 0) {
 			warn("%s: cannot cover %s: %s", im->name, full, err);
 			return -1;
 		}
+		mounts_made_add(&u->made, mnt, full);
 	}
 	return 0;
 }
@@ -362,10 +364,11 @@ static int up_mount_entry(struct up_run *u, size_t i)
 		return 0;
 	}
 	mnt = melee_bind(m->source, u->fds[i], m->recursive, m->readonly, err, sizeof(err));
-	if (mnt < 0 || mounts_made_add(&u->made, mnt, full, err, sizeof(err)) < 0) {
+	if (mnt < 0) {
 		warn("%s: %s on %s: %s", im->name, m->where, full, err);
 		return -1;
 	}
+	mounts_made_add(&u->made, mnt, full);
 	u->n_new++;
 	return 0;
 }
