@@ -509,10 +509,11 @@ static void packer_argv(const char **argv, const char *compression, char *proces
 	argv[n++] = "-exit-on-error";
 	argv[n++] = "-comp";
 	argv[n++] = compression;
-	/* The packer's root has no /proc and no /sys, where mksquashfs's
-	 * sysconf(_SC_NPROCESSORS_ONLN) counts (strace shows the opens);
-	 * only a glibc that falls back to sched_getaffinity counts right
-	 * without them.  The processors we may run on, counted here. */
+	/* The packer's root has no /sys and its /proc no /proc/stat
+	 * (add_own_proc), where mksquashfs's sysconf(_SC_NPROCESSORS_ONLN)
+	 * counts (strace shows the opens); only a glibc that falls back to
+	 * sched_getaffinity counts right without them.  The processors we
+	 * may run on, counted here. */
 	argv[n++] = "-processors";
 	argv[n++] = processors;
 	snprintf(processors, len, "%d", usable_processors());
