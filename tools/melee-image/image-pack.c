@@ -540,12 +540,20 @@ static void packer_argv(const char **argv, const char *compression, char *proces
 /* fork(), the child in a PID namespace of its own, its process 1: the
  * packer's /proc (add_own_proc) then shows it alone.  clone3 without a
  * stack is fork; the child calls nothing that needs glibc's idea of its
- * thread id (no raise, no threads) before it execs. */
+ * thread id (no raise, no threads) before it execs.  clone where a
+ * seccomp filter (a container runtime's) answers clone3 with ENOSYS. */
 static pid_t fork_own_pids(void)
 {
 	struct clone_args args = { .flags = CLONE_NEWPID, .exit_signal = SIGCHLD };
+	long pid = syscall(SYS_clone3, &args, sizeof(args));
 
-	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0 && errno == ENOSYS)
+#if defined(__s390__) || defined(__CRIS__)
+		pid = syscall(SYS_clone, 0L, (long)(CLONE_NEWPID | SIGCHLD), 0L, 0L, 0L);
+#else
+		pid = syscall(SYS_clone, (long)(CLONE_NEWPID | SIGCHLD), 0L, 0L, 0L, 0L);
+#endif
+	return (pid_t)pid;
 }
 
 static int run_mksquashfs(int tree, int out, const char *compression, const struct melee_image *im)
