@@ -580,8 +580,7 @@ static int run_mksquashfs(int tree, int out, const char *compression, const stru
 		die_errno("pipe");
 	alive_r = alive[0];
 	alive_w = alive[1];
-	packer_argv(argv, compression, processors, sizeof(processors), out, output,
-		    sizeof(output));
+	packer_argv(argv, compression, processors, sizeof(processors), out, output, sizeof(output));
 	fflush(stdout);
 	/* A signal between fork and pack_child's assignment would not reach
 	 * the child: held back until both know. */

@@ -66,7 +66,8 @@ static void clear_leftover(const struct pack_output *o, const char *name, const 
 	if (fd < 0 || fstat(fd, &now) < 0 || now.st_dev != st.st_dev || now.st_ino != st.st_ino)
 		return;
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		printf("melee-image: %s: left %.*s/%s alone: %s\n", image, dir_len(o), o->file, name,
+		printf("melee-image: %s: left %.*s/%s alone: %s\n", image, dir_len(o), o->file,
+		       name,
 		       errno == EWOULDBLOCK ? "a pack that is running writes it" : strerror(errno));
 		return;
 	}
@@ -96,7 +97,8 @@ static void pack_output_clear_leftovers(const struct pack_output *o, const char 
 	if (!dir)
 		die_errno("pack: cannot read the directory of %s", o->file);
 	while ((d = readdir(dir)))
-		if (is_leftover_name(d->d_name, o->base) && melee_strv_push(&names, &n, d->d_name) < 0)
+		if (is_leftover_name(d->d_name, o->base) &&
+		    melee_strv_push(&names, &n, d->d_name) < 0)
 			die("out of memory");
 	closedir(dir);
 	for (size_t i = 0; i < n; i++)
