@@ -47,8 +47,17 @@ old=$(sha256sum < "$T/files/bullseye.sqsh")
 "$MELEE_IMAGE" --config "$CONF" pack bullseye "$T/files/bullseye.sqsh" --compression xz > "$T/work/int.out" 2>&1 &
 pid=$!
 PIDS="$PIDS $pid"
-tmp_growing() { [ -n "$(find "$T/files" -name '.bullseye.sqsh.pack*' -size +1k)" ]; }
-wait_for 120 tmp_growing; ok $? "the second pack writes its temporary file"
+# The new file has no name until it is whole: the pack's fd into $T/files.
+tmp_growing() {
+	local fd
+	for fd in /proc/"$pid"/fd/*; do
+		case $(readlink "$fd" 2>/dev/null) in
+		"$T/files/"*) [ "$(stat -L -c %s "$fd")" -gt 1024 ] && return 0 ;;
+		esac
+	done
+	return 1
+}
+wait_for 120 tmp_growing; ok $? "the second pack writes its new file"
 kill -TERM "$pid"
 wait "$pid"
 is "$?" 1 "melee-image exits 1 on SIGTERM"
@@ -61,7 +70,7 @@ is "$(ls -A "$T/files")" "bullseye.sqsh" "no temporary file is left"
 "$MELEE_IMAGE" --config "$CONF" pack bullseye "$T/files/bullseye.sqsh" --compression xz > "$T/work/kill.out" 2>&1 &
 pid=$!
 PIDS="$PIDS $pid"
-wait_for 120 tmp_growing; ok $? "a third pack writes its temporary file"
+wait_for 120 tmp_growing; ok $? "a third pack writes its new file"
 packer=$(pgrep -P "$pid" -x mksquashfs)
 like "$packer" "^[0-9]+$" "its mksquashfs runs (pid $packer)"
 kill -KILL "$pid"
@@ -70,4 +79,5 @@ gone() { ! kill -0 "$packer" 2>/dev/null; }
 wait_for 5 gone
 ok $? "melee-image killed with SIGKILL: its mksquashfs is gone within 5 s"
 is "$(sha256sum < "$T/files/bullseye.sqsh")" "$old" "the old FILE is untouched"
+is "$(ls -A "$T/files")" "bullseye.sqsh" "and no temporary file is left"
 done_testing

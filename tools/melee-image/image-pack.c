@@ -4,6 +4,7 @@
 #include "image-tree.h"
 #include "melee-safety.h"
 #include "melee-util.h"
+#include "pack-output.h"
 #include "tool-util.h"
 
 #include <errno.h>
@@ -15,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <linux/sched.h>
+#include <poll.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -29,11 +32,15 @@
 static volatile sig_atomic_t pack_interrupted;
 static volatile pid_t pack_child = -1;
 
+/* SIGKILL: the child is process 1 of its PID namespace (fork_own_pids),
+ * which takes from outside no signal it has no handler for but SIGKILL
+ * and SIGSTOP; and mksquashfs has nothing to clean up, its output is
+ * ours. */
 static void pack_on_signal(int sig)
 {
 	pack_interrupted = sig;
 	if (pack_child > 0)
-		kill(pack_child, SIGTERM);
+		kill(pack_child, SIGKILL);
 }
 
 const char *human_size(off_t size, char *buf, size_t len)
@@ -393,31 +400,49 @@ static void show_left_out(const char *image, struct left_out *lo)
 		       lo->n_acl - PACK_SHOWN_LEFT_OUT);
 }
 
+/* The packer's /proc: a proc of the packer's own PID namespace
+ * (run_mksquashfs), where it is the only process, holding nothing but
+ * the process directories (subset=pid), read-only.  mksquashfs writes
+ * the new file through /proc/self/fd: an unnamed file (O_TMPFILE,
+ * pack_output_create) cannot be bound anywhere, the kernel attaches no
+ * mount of an unlinked file. */
+static void add_own_proc(int root)
+{
+	cleanup_fd int fs = fsopen("proc", FSOPEN_CLOEXEC);
+	cleanup_fd int mnt = -1;
+
+	if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "subset", "pid", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		die_errno("pack: cannot create the packer's /proc");
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC,
+		      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	if (mnt < 0)
+		die_errno("pack: cannot mount the packer's /proc");
+	attach(mnt, root, "proc");
+}
+
 /* The packer's own root: a fresh tmpfs holding the host's /usr (and its
- * /bin, /lib... links), the image clone at /src and the temporary file
- * bound at /out.  Built in this process's private mount namespace and
+ * /bin, /lib... links), the image clone at /src and a /proc of its own
+ * PID namespace (add_own_proc), where the open temporary file is
+ * /proc/self/fd/N.  Built in this process's private mount namespace and
  * made its root by pivot_root, the host's root then detached: a path
  * that mksquashfs opens (a symlink a user swapped in included) resolves
- * in this tree, where the host's /etc, /root and /home do not exist. */
-static void enter_packer_root(int tree, int out, const struct melee_image *im)
+ * in this tree, where the host's /etc, /root and /home do not exist,
+ * nor any other process. */
+static void enter_packer_root(int tree, const struct melee_image *im)
 {
 	const char *const opts[] = { "mode", "0755", "size", "64k", NULL };
 	int trees[sizeof(host_tops) / sizeof(host_tops[0])];
 	struct left_out lo = { .imgpath = im->path };
 	char err[MELEE_ERRLEN];
-	cleanup_fd int root = -1, outbind = -1, outfd = -1;
+	cleanup_fd int root = -1;
 
-	/* Cloned while the file's mount is still in our namespace. */
-	outbind = open_tree(out, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	if (outbind < 0)
-		die_errno("pack: cannot bind the temporary file");
 	/* Nothing mounted here reaches the host, nor anything of the host here. */
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		die_errno("pack: cannot make a mount namespace of its own");
 	root = new_tmpfs(opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
 	add_host_tops(root, trees);
-	outfd = openat(root, "out", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (outfd < 0 || mkdirat(root, "src", 0755) < 0)
+	if (mkdirat(root, "proc", 0555) < 0 || mkdirat(root, "src", 0755) < 0)
 		die_errno("pack: cannot make the packer's root");
 	seal_tree(tree, "the image clone");
 	/* On top of this namespace's / : pivot_root needs it attached. */
@@ -428,7 +453,7 @@ static void enter_packer_root(int tree, int out, const struct melee_image *im)
 			attach(trees[i], root, host_tops[i]);
 			close(trees[i]);
 		}
-	attach(outbind, root, "out");
+	add_own_proc(root);
 	attach(tree, root, "src");
 	if (tree_walk(tree, im->path, leave_out_writable, &lo, err, sizeof(err)) < 0)
 		die("pack: %s", err);
@@ -452,9 +477,10 @@ static int usable_processors(void)
 }
 
 /* Runs mksquashfs in a child, in the packer's root (enter_packer_root),
- * on the image clone into the open temporary file (bound at /out: the
- * file we created and checked is the one written, whatever happens to
- * its name meanwhile).  Progress and the summary only on a terminal.
+ * on the image clone into the open temporary file (/proc/self/fd/N: the
+ * file we created and checked is the one written, named or not, whatever
+ * happens to its name meanwhile).  Progress and the summary only on a
+ * terminal.
  * Returns mksquashfs's exit status, -1 when it did not exit by itself,
  * or PACK_SETUP_FAILED. */
 /* image_pack_tree's tree is an import's partial tree, root's 0700 until
@@ -464,14 +490,17 @@ static int usable_processors(void)
 static bool root_755;
 
 /* mksquashfs's arguments (at most 21), in argv; processors holds the
- * text of -processors' value. */
-static void packer_argv(const char **argv, const char *compression, char *processors, size_t len)
+ * text of -processors' value, output the path of the fd `out` in the
+ * packer's root. */
+static void packer_argv(const char **argv, const char *compression, char *processors, size_t len,
+			int out, char *output, size_t outlen)
 {
 	int n = 0;
 
+	snprintf(output, outlen, "/proc/self/fd/%d", out);
 	argv[n++] = "mksquashfs";
 	argv[n++] = "/src";
-	argv[n++] = "/out";
+	argv[n++] = output;
 	argv[n++] = "-noappend";
 	/* A file it cannot read ("Failed to read file ..., creating empty
 	 * file": a 1 EiB sparse file, one that shrank or went away) is an
@@ -480,10 +509,11 @@ static void packer_argv(const char **argv, const char *compression, char *proces
 	argv[n++] = "-exit-on-error";
 	argv[n++] = "-comp";
 	argv[n++] = compression;
-	/* The packer's root has no /proc and no /sys, where mksquashfs's
-	 * sysconf(_SC_NPROCESSORS_ONLN) counts (strace shows the opens);
-	 * only a glibc that falls back to sched_getaffinity counts right
-	 * without them.  The processors we may run on, counted here. */
+	/* The packer's root has no /sys and its /proc no /proc/stat
+	 * (add_own_proc), where mksquashfs's sysconf(_SC_NPROCESSORS_ONLN)
+	 * counts (strace shows the opens); only a glibc that falls back to
+	 * sched_getaffinity counts right without them.  The processors we
+	 * may run on, counted here. */
 	argv[n++] = "-processors";
 	argv[n++] = processors;
 	snprintf(processors, len, "%d", usable_processors());
@@ -507,15 +537,34 @@ static void packer_argv(const char **argv, const char *compression, char *proces
 	argv[n] = NULL;
 }
 
+/* fork(), the child in a PID namespace of its own, its process 1: the
+ * packer's /proc (add_own_proc) then shows it alone.  clone3 without a
+ * stack is fork; the child calls nothing that needs glibc's idea of its
+ * thread id (no raise, no threads) before it execs.  clone where a
+ * seccomp filter (a container runtime's) answers clone3 with ENOSYS. */
+static pid_t fork_own_pids(void)
+{
+	struct clone_args args = { .flags = CLONE_NEWPID, .exit_signal = SIGCHLD };
+	long pid = syscall(SYS_clone3, &args, sizeof(args));
+
+	if (pid < 0 && errno == ENOSYS)
+#if defined(__s390__) || defined(__CRIS__)
+		pid = syscall(SYS_clone, 0L, (long)(CLONE_NEWPID | SIGCHLD), 0L, 0L, 0L);
+#else
+		pid = syscall(SYS_clone, (long)(CLONE_NEWPID | SIGCHLD), 0L, 0L, 0L, 0L);
+#endif
+	return (pid_t)pid;
+}
+
 static int run_mksquashfs(int tree, int out, const char *compression, const struct melee_image *im)
 {
 	static const char *const packers[] = { "/usr/bin/mksquashfs", "/usr/sbin/mksquashfs",
 					       NULL };
 	const char *argv[22];
-	char processors[16];
-	cleanup_fd int ready_r = -1, ready_w = -1;
-	int status, ready[2];
-	pid_t pid, parent = getpid();
+	char processors[16], output[32];
+	cleanup_fd int ready_r = -1, ready_w = -1, alive_r = -1, alive_w = -1;
+	int status, ready[2], alive[2];
+	pid_t pid;
 	sigset_t stop, old;
 	char c;
 
@@ -525,7 +574,13 @@ static int run_mksquashfs(int tree, int out, const char *compression, const stru
 		die_errno("pipe");
 	ready_r = ready[0];
 	ready_w = ready[1];
-	packer_argv(argv, compression, processors, sizeof(processors));
+	/* Open for writing here until this process ends: the child sees
+	 * POLLHUP on its end once its parent is gone. */
+	if (pipe2(alive, O_CLOEXEC) < 0)
+		die_errno("pipe");
+	alive_r = alive[0];
+	alive_w = alive[1];
+	packer_argv(argv, compression, processors, sizeof(processors), out, output, sizeof(output));
 	fflush(stdout);
 	/* A signal between fork and pack_child's assignment would not reach
 	 * the child: held back until both know. */
@@ -534,21 +589,26 @@ static int run_mksquashfs(int tree, int out, const char *compression, const stru
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGHUP);
 	sigprocmask(SIG_BLOCK, &stop, &old);
-	pid = fork();
+	pid = fork_own_pids();
 	if (pid < 0)
-		die_errno("fork");
+		die_errno("pack: cannot make a PID namespace of its own");
 	if (pid == 0) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		close(melee_steal_fd(&alive_w));
 		/* melee-image killed outright (SIGKILL) releases the lock:
-		 * mksquashfs must not go on writing after it. */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		 * mksquashfs must not go on writing after it (the kernel's
+		 * SIGKILL reaches a namespace's process 1 from outside).  Its
+		 * parent may have died before the prctl: then its end of
+		 * the pipe is closed. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
+		    poll(&(struct pollfd){ .fd = alive_r, .events = POLLIN }, 1, 0) != 0)
 			_exit(127);
-		enter_packer_root(tree, out, im);
+		enter_packer_root(tree, im);
 		fflush(stdout);
-		if (write(ready_w, "R", 1) != 1)
+		if (fcntl(out, F_SETFD, 0) < 0 || write(ready_w, "R", 1) != 1)
 			_exit(127);
 		for (int i = 0; packers[i]; i++)
 			execv(packers[i], (char *const *)argv);
@@ -566,13 +626,6 @@ static int run_mksquashfs(int tree, int out, const char *compression, const stru
 	if (read(ready_r, &c, 1) != 1)
 		return PACK_SETUP_FAILED;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* Removes the temporary file and dies: FILE itself was never touched. */
-static noreturn void fail_tmp(int dfd, const char *tmp, const char *file, const char *why)
-{
-	unlinkat(dfd, tmp, 0);
-	die("pack: %s; %s was not changed", why, file);
 }
 
 /* The description and personality a registration of the file takes over
@@ -594,46 +647,38 @@ static void pack_image(const struct melee_image *im, const char *file, const cha
 		       struct pack_result *res)
 {
 	struct sigaction sa = { .sa_handler = pack_on_signal };
-	char tmp[NAME_MAX + 32], magic[4], size[32];
-	cleanup_fd int dfd = -1, tree = -1, out = -1;
+	char magic[4], size[32];
+	cleanup_fd int dfd = -1, tree = -1;
+	struct pack_output o;
 	const char *base;
 	struct stat st;
 	int r;
 
 	compression = check_compression(compression);
 	dfd = open_file_dir(im, file, &base);
-	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.pack%ld", base, (long)getpid()) >= sizeof(tmp))
-		die_status(2, "pack: %s: name too long", file);
+	pack_output_init(&o, dfd, base, file, im->name);
 	describe_tree(im, res);
 	tree = clone_image_root(im);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	/* O_EXCL|O_NOFOLLOW: never write through something planted here (a
-	 * leftover of a killed pack of ours is removed first). */
-	unlinkat(dfd, tmp, 0);
-	out = openat(dfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (out < 0)
-		die_errno("pack: cannot create %s in the directory of %s", tmp, file);
-	if (fchown(out, 0, 0) < 0 || fchmod(out, 0644) < 0)
-		fail_tmp(dfd, tmp, file, "cannot make the temporary file root's, mode 0644");
+	pack_output_create(&o);
 	printf("melee-image: %s: packing %s into %s (%s)\n", im->name, im->path, file, compression);
-	r = run_mksquashfs(tree, out, compression, im);
+	r = run_mksquashfs(tree, o.fd, compression, im);
 	if (pack_interrupted)
-		fail_tmp(dfd, tmp, file, "interrupted");
+		pack_output_fail(&o, "interrupted");
 	if (r == PACK_SETUP_FAILED)
-		fail_tmp(dfd, tmp, file, "could not build mksquashfs's root of its own");
+		pack_output_fail(&o, "could not build mksquashfs's root of its own");
 	if (r != 0)
-		fail_tmp(dfd, tmp, file, r < 0 ? "mksquashfs was killed" : "mksquashfs failed");
-	/* What is renamed into place is a squashfs file that reached the disk. */
-	if (pread(out, magic, sizeof(magic), 0) != (ssize_t)sizeof(magic) ||
+		pack_output_fail(&o, r < 0 ? "mksquashfs was killed" : "mksquashfs failed");
+	/* What is published is a squashfs file that reached the disk. */
+	if (pread(o.fd, magic, sizeof(magic), 0) != (ssize_t)sizeof(magic) ||
 	    memcmp(magic, SQUASHFS_MAGIC_BYTES, sizeof(magic)) != 0)
-		fail_tmp(dfd, tmp, file, "mksquashfs wrote no squashfs file");
-	if (fsync(out) < 0 || fstat(out, &st) < 0)
-		fail_tmp(dfd, tmp, file, "cannot write the file to disk");
-	if (renameat(dfd, tmp, dfd, base) < 0)
-		fail_tmp(dfd, tmp, file, "cannot move the new file into place");
-	fsync(dfd);
+		pack_output_fail(&o, "mksquashfs wrote no squashfs file");
+	if (fsync(o.fd) < 0 || fstat(o.fd, &st) < 0)
+		pack_output_fail(&o, "cannot write the file to disk");
+	pack_output_publish(&o);
+	close(melee_steal_fd(&o.fd));
 	res->size = st.st_size;
 	printf("melee-image: %s: wrote %s (%s, %s)\n", im->name, file,
 	       human_size(st.st_size, size, sizeof(size)), compression);
