@@ -44,6 +44,8 @@ fill_fails() {
 	run mm status trixie
 	like "$out" "gpu: 5 files bound, driver $old \(stale: the host's driver is $new now; up replaces it\)" \
 		"$old -> $new: status: stale, the old driver's 5 files alone"
+	is "$(findmnt -rn -o OPTIONS --mountpoint "$G" | cut -d, -f1 | tr '\n' ' ')" "ro ro " \
+		"$old -> $new: two tmpfs at the GPU directory, both read-only: the new one hidden beneath the old"
 }
 
 run mm up trixie
@@ -61,6 +63,8 @@ run mm up trixie
 is "$rc" "0" "up without the filter succeeds"
 like "$out" "^trixie: replaced the stale GPU driver files under /run/melee/gpu: driver 560.35.03 -> 565.57.01, 5 files$" \
 	"up replaces driver 560.35.03 by 565.57.01"
+is "$(findmnt -rn -o OPTIONS --mountpoint "$G" | cut -d, -f1 | tr '\n' ' ')" "ro ro " \
+	"the old one detached, the failed one still hidden (read-only) beneath the new one until down"
 like "$(probe)" "nvmlSystemGetDriverVersion=565.57.01$" "a session calls driver 565.57.01"
 run mm status trixie
 like "$out" "^trixie +$IMAGES/trixie +ready .*gpu: 5 files bound, driver 565.57.01$" "status: ready, the new driver's 5 files alone"
