@@ -242,8 +242,30 @@ static bool down_failed(const struct melee_image *im, const char *t, int id, int
 	return true;
 }
 
-/* One pass over the mount table, backwards: a submount always comes
- * after the mount it sits on, so children go first. */
+/* Whether the table shows a mount on fs's root at fs's own place: one
+ * attached beneath it, or stacked on it. */
+static bool has_child_in_place(struct libmnt_table *tb, struct libmnt_fs *fs)
+{
+	cleanup_mnt_iter struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	const char *t = mnt_fs_get_target(fs);
+	struct libmnt_fs *c;
+
+	while (it && t && mnt_table_next_fs(tb, it, &c) == 0)
+		if (mnt_fs_get_parent_id(c) == mnt_fs_get_id(fs) && mnt_fs_get_target(c) &&
+		    strcmp(mnt_fs_get_target(c), t) == 0)
+			return true;
+	return false;
+}
+
+/* One pass over the mount table, backwards: a submount comes after the
+ * mount it sits on, so children go first.  Not a mount attached beneath
+ * another (MOVE_MOUNT_BENEATH: a GPU tmpfs whose fill failed stays
+ * hidden beneath the old one, mounts-gpu-bind.c gpu_replace): it comes
+ * later yet is the parent, so the path leads to the one on top (-ESTALE)
+ * and the mounts below it are busy.  Such a mount (the table shows a
+ * mount on it at its own place) and the busy ones are tried again, each
+ * still by its id, as long as a round unmounts something; a path that
+ * leads to any other mount is left, as before. */
 static void down_unmount(struct down_run *d, struct libmnt_table *tb, const struct mounts_opts *o,
 			 bool lazy)
 {
@@ -252,6 +274,9 @@ static void down_unmount(struct down_run *d, struct libmnt_table *tb, const stru
 	struct table_ids ids = { 0 };
 	char err[MELEE_ERRLEN];
 	struct libmnt_fs *fs;
+	cleanup_free struct libmnt_fs **again = NULL;
+	size_t n_again = 0;
+	bool progress = true;
 	int r;
 
 	if (!it)
@@ -270,9 +295,49 @@ static void down_unmount(struct down_run *d, struct libmnt_table *tb, const stru
 		}
 		r = unmount_down(im, ot->image, &root, t, ot->root, mnt_fs_get_id(fs), lazy, err,
 				 sizeof(err));
+		if (r >= 0) {
+			d->n_done[ot->image]++;
+		} else if ((r == -EBUSY || (r == -ESTALE && has_child_in_place(tb, fs))) &&
+			   mount_id_live(mnt_fs_get_id(fs))) {
+			again = realloc(again, (n_again + 1) * sizeof(*again));
+			if (!again)
+				die("out of memory");
+			again[n_again++] = fs;
+		} else if (down_failed(im, t, mnt_fs_get_id(fs), r, err, &d->n_busy[ot->image])) {
+			d->img_rc[ot->image] = 1;
+		}
+	}
+	while (n_again && progress) {
+		size_t kept = 0;
+
+		progress = false;
+		for (size_t k = 0; k < n_again; k++) {
+			const char *t = mnt_fs_get_target(again[k]);
+			const struct owned_target *ot = owner_of(d->v, d->nv, t);
+			const struct melee_image *im = d->sel[ot->image];
+			int id = mnt_fs_get_id(again[k]);
+
+			r = unmount_down(im, ot->image, &root, t, ot->root, id, lazy, err,
+					 sizeof(err));
+			if (r >= 0) {
+				d->n_done[ot->image]++;
+				progress = true;
+			} else {
+				again[kept++] = again[k];
+			}
+		}
+		n_again = kept;
+	}
+	for (size_t k = 0; k < n_again; k++) {
+		const char *t = mnt_fs_get_target(again[k]);
+		const struct owned_target *ot = owner_of(d->v, d->nv, t);
+		const struct melee_image *im = d->sel[ot->image];
+		int id = mnt_fs_get_id(again[k]);
+
+		r = unmount_down(im, ot->image, &root, t, ot->root, id, lazy, err, sizeof(err));
 		if (r >= 0)
 			d->n_done[ot->image]++;
-		else if (down_failed(im, t, mnt_fs_get_id(fs), r, err, &d->n_busy[ot->image]))
+		else if (down_failed(im, t, id, r, err, &d->n_busy[ot->image]))
 			d->img_rc[ot->image] = 1;
 	}
 	melee_fd_replace(&root.fd, -1);

@@ -14,7 +14,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -39,10 +41,22 @@ static int make_parents(int root, const char *dest)
 	return 0;
 }
 
+static int mount_id_of(int fd, uint64_t *id, char *err, size_t errlen)
+{
+	struct statx sx;
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &sx) < 0 ||
+	    !(sx.stx_mask & STATX_MNT_ID))
+		return melee_fail(err, errlen, -ENOSYS, "cannot read the mount id of %s",
+				  MELEE_GPU_DIR);
+	*id = sx.stx_mnt_id;
+	return 0;
+}
+
 /* The opened host file bound on a new empty file `dest`: the very inode
  * host_open checked (open_tree of the fd, never the path again),
  * read-only, nosuid and nodev before it is attached. */
-static int bind_file(int root, const struct gpu_file *f, char *err, size_t errlen)
+static int bind_file(int root, const struct gpu_file *f, uint64_t *id, char *err, size_t errlen)
 {
 	struct mount_attr attr = {
 		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
@@ -59,18 +73,26 @@ static int bind_file(int root, const struct gpu_file *f, char *err, size_t errle
 		return melee_fail(err, errlen, -errno, "cannot create %s: %s", f->dest,
 				  strerror(errno));
 	tree = open_tree(f->fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	if (tree < 0 || mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0 ||
+	/* Its id before it is attached (the same after): what a failed
+	 * fill takes back (fill_failed). */
+	if (tree < 0 || mount_id_of(tree, id, err, errlen) < 0 ||
+	    mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0 ||
 	    move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return melee_fail(err, errlen, -errno, "cannot bind %s on %s: %s", f->host, f->dest,
 				  strerror(errno));
 	return 0;
 }
 
-static int populate(int root, const struct gpu_set *set, char *err, size_t errlen)
+/* ids[i]: the mount id of file i's bind once it is attached, else 0. */
+static int populate(int root, const struct gpu_set *set, uint64_t *ids, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < set->nf; i++)
-		if (bind_file(root, &set->f[i], err, errlen) < 0)
+	for (size_t i = 0; i < set->nf; i++) {
+		uint64_t id = 0;
+
+		if (bind_file(root, &set->f[i], &id, err, errlen) < 0)
 			return -1;
+		ids[i] = id;
+	}
 	for (size_t i = 0; i < set->nl; i++) {
 		int r = make_parents(root, set->l[i].name);
 
@@ -100,30 +122,90 @@ static int new_tmpfs(char *err, size_t errlen)
 	return mnt;
 }
 
+/* A fill that failed: the binds it made taken back, each by its id and
+ * reached from the tmpfs's own root (our fd: a tmpfs hidden beneath the
+ * old driver's is reached too), and the tmpfs made read-only, so that
+ * what is left of it is an empty, read-only tmpfs and the mount table
+ * lists no second set of driver files (status counts them). */
+static void fill_failed(int mnt, const struct gpu_set *set, const uint64_t *ids)
+{
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	char uerr[MELEE_ERRLEN];
+
+	for (size_t i = set->nf; i-- > 0;)
+		if (ids[i] && melee_unmount_beneath(mnt, MELEE_GPU_DIR, set->f[i].dest, ids[i],
+						    true, uerr, sizeof(uerr)) < 0)
+			warn("cannot take back a bind of the failed GPU tmpfs: %s", uerr);
+	if (mount_setattr(mnt, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+		warn("cannot make the failed GPU tmpfs read-only: %s", strerror(errno));
+}
+
 /* The attached tmpfs mnt filled, then made read-only. */
 static int fill(int mnt, const struct gpu_set *set, char *err, size_t errlen)
 {
 	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	cleanup_free uint64_t *ids = calloc(set->nf + 1, sizeof(*ids));
 
-	if (populate(mnt, set, err, errlen) < 0)
+	if (!ids)
+		die("out of memory");
+	if (populate(mnt, set, ids, err, errlen) < 0) {
+		fill_failed(mnt, set, ids);
 		return -1;
-	if (mount_setattr(mnt, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
-		return melee_fail(err, errlen, -errno, "cannot make the tmpfs read-only: %s",
-				  strerror(errno));
+	}
+	if (mount_setattr(mnt, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0) {
+		melee_fail(err, errlen, -errno, "cannot make the tmpfs read-only: %s",
+			   strerror(errno));
+		fill_failed(mnt, set, ids);
+		return -1;
+	}
 	return 0;
 }
 
-/* A tmpfs on the mountpoint target_fd, filled. */
-static int gpu_tmpfs(int target_fd, const struct gpu_set *set, char *err, size_t errlen)
+/* A tmpfs on the mountpoint target_fd, filled.  *id: the mount id of the
+ * tmpfs once it is attached (0: nothing attached), the one mount a
+ * failure takes back: whatever else is at the place is not ours. */
+static int gpu_tmpfs(int target_fd, const struct gpu_set *set, uint64_t *id, char *err,
+		     size_t errlen)
 {
 	cleanup_fd int mnt = new_tmpfs(err, errlen);
+	uint64_t tid = 0;
 
-	if (mnt < 0)
+	*id = 0;
+	if (mnt < 0 || mount_id_of(mnt, &tid, err, errlen) < 0)
 		return -1;
 	if (move_mount(mnt, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
 	    0)
 		return melee_fail(err, errlen, -errno, "cannot mount a tmpfs: %s", strerror(errno));
+	*id = tid;
 	return fill(mnt, set, err, errlen);
+}
+
+/* What became of the driver, after the reason a replacement failed. */
+__attribute__((format(printf, 3, 4))) static void err_append(char *err, size_t errlen,
+							     const char *fmt, ...)
+{
+	size_t used = strnlen(err, errlen);
+	va_list ap;
+
+	if (used + 1 >= errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err + used, errlen - used, fmt, ap);
+	va_end(ap);
+}
+
+/* A gpu_tmpfs that failed taken back: the tmpfs this run attached (id;
+ * 0: none) with what was stacked on it, never the mount that was at the
+ * place before. */
+static void gpu_tmpfs_rollback(const struct melee_image *im, uint64_t id)
+{
+	char full[PATH_MAX], uerr[MELEE_ERRLEN];
+
+	if (!id)
+		return;
+	snprintf(full, sizeof(full), "%s%s", im->path, MELEE_GPU_DIR);
+	if (melee_unmount_made(im->path, full, id, uerr, sizeof(uerr)) < 0)
+		warn("%s: rollback: %s", im->name, uerr);
 }
 
 /* Ours from an earlier up: a read-only tmpfs at MELEE_GPU_DIR. */
@@ -159,18 +241,6 @@ static void bound_version(int gpufd, char *buf, size_t len)
 		close(fd);
 }
 
-static int mount_id_of(int fd, uint64_t *id, char *err, size_t errlen)
-{
-	struct statx sx;
-
-	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &sx) < 0 ||
-	    !(sx.stx_mask & STATX_MNT_ID))
-		return melee_fail(err, errlen, -ENOSYS, "cannot read the mount id of %s",
-				  MELEE_GPU_DIR);
-	*id = sx.stx_mnt_id;
-	return 0;
-}
-
 /* Replaces the stale tmpfs at *fd by one with set (none: just takes it
  * down).  The new one is filled beneath the old one, so that a session
  * never finds the directory empty; then the old one, exactly that mount
@@ -178,13 +248,22 @@ static int mount_id_of(int fd, uint64_t *id, char *err, size_t errlen)
  * is detached lazily: a process that mapped the old libcuda keeps it.  A
  * kernel without MOVE_MOUNT_BENEATH (before 6.5) gets the old one
  * detached first and the new one mounted after: for that moment new
- * processes find no driver. */
+ * processes find no driver, and if filling the new one fails, none at
+ * all (it is taken back, by its id).
+ *
+ * A fill that fails beneath detaches nothing: the new tmpfs is then the
+ * parent of the old one at the place, and umount2 reaches only the top
+ * mount there (through our own fd's magic link too: LOOKUP_MOUNTPOINT
+ * follows mounts down), so detaching "ours" would detach the old driver
+ * and show the half-filled tmpfs to every session.  It stays hidden
+ * beneath the old one, emptied and read-only (fill_failed), until down
+ * (mounts-down.c takes a mount hidden beneath another after it). */
 static int gpu_replace(const struct melee_image *im, int imgfd, int *fd, const struct gpu_set *set,
 		       char *err, size_t errlen)
 {
-	char full[PATH_MAX], proc[64];
+	char full[PATH_MAX];
 	cleanup_fd int mnt = -1;
-	uint64_t id = 0;
+	uint64_t id = 0, nid = 0;
 	bool created;
 	int r;
 
@@ -209,15 +288,23 @@ static int gpu_replace(const struct melee_image *im, int imgfd, int *fd, const s
 			return r;
 		*fd = image_open_mountpoint(imgfd, im->path, MELEE_GPU_DIR, MELEE_TARGET_DIR, false,
 					    &created, err, errlen);
-		return *fd < 0 ? *fd : gpu_tmpfs(*fd, set, err, errlen);
+		if (*fd < 0)
+			return *fd;
+		if (gpu_tmpfs(*fd, set, &nid, err, errlen) < 0) {
+			gpu_tmpfs_rollback(im, nid);
+			err_append(err, errlen,
+				   "; the old driver's files are taken down, no "
+				   "driver is bound now");
+			return -1;
+		}
+		return 0;
 	}
 	if (fill(mnt, set, err, errlen) < 0) {
-		/* Our own fd names the new tmpfs, wherever it lies: the
-		 * old driver stays bound above. */
-		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", mnt);
-		if (umount2(proc, MNT_DETACH) < 0)
-			warn("%s: cannot take back the new tmpfs beneath %s: %s", im->name, full,
-			     strerror(errno));
+		err_append(err, errlen,
+			   "; the old driver's files stay bound and in use, the new tmpfs "
+			   "stays hidden (empty, read-only) beneath them until 'melee-mounts "
+			   "down %s'",
+			   im->name);
 		return -1;
 	}
 	return melee_unmount_in_image(im->path, full, id, true, err, errlen);
@@ -264,6 +351,7 @@ int mounts_gpu_up(const struct melee_image *im, int imgfd, const struct gpu_set 
 {
 	char err[MELEE_ERRLEN];
 	cleanup_fd int fd = -1;
+	uint64_t nid = 0;
 	bool created;
 
 	*made = *present = 0;
@@ -290,13 +378,9 @@ int mounts_gpu_up(const struct melee_image *im, int imgfd, const struct gpu_set 
 		       im->path, MELEE_GPU_DIR, set->nf, set->version[0] ? set->version : "?");
 		return 0;
 	}
-	if (gpu_tmpfs(fd, set, err, sizeof(err)) < 0) {
-		char uerr[MELEE_ERRLEN];
-
+	if (gpu_tmpfs(fd, set, &nid, err, sizeof(err)) < 0) {
 		warn("%s: gpu = nvidia: %s", im->name, err);
-		if (melee_unmount_beneath(imgfd, im->path, &MELEE_GPU_DIR[1], 0, true, uerr,
-					  sizeof(uerr)) < 0)
-			warn("%s: rollback: %s", im->name, uerr);
+		gpu_tmpfs_rollback(im, nid);
 		return -1;
 	}
 	*made = 1 + set->nf;
