@@ -161,23 +161,25 @@ static int fill(int mnt, const struct gpu_set *set, char *err, size_t errlen)
 	return 0;
 }
 
-/* A tmpfs on the mountpoint target_fd, filled.  *id: the mount id of the
- * tmpfs once it is attached (0: nothing attached), the one mount a
- * failure takes back: whatever else is at the place is not ours. */
-static int gpu_tmpfs(int target_fd, const struct gpu_set *set, uint64_t *id, char *err,
-		     size_t errlen)
+/* A tmpfs on the mountpoint target_fd, filled.  A failure after the
+ * attach takes that tmpfs back through its own fd (melee_unmount_fd): it
+ * and what was stacked on it since, never the mount that was at the
+ * place before it. */
+static int gpu_tmpfs(int target_fd, const struct gpu_set *set, char *err, size_t errlen)
 {
 	cleanup_fd int mnt = new_tmpfs(err, errlen);
-	uint64_t tid = 0;
+	char uerr[MELEE_ERRLEN];
 
-	*id = 0;
-	if (mnt < 0 || mount_id_of(mnt, &tid, err, errlen) < 0)
+	if (mnt < 0)
 		return -1;
 	if (move_mount(mnt, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
 	    0)
 		return melee_fail(err, errlen, -errno, "cannot mount a tmpfs: %s", strerror(errno));
-	*id = tid;
-	return fill(mnt, set, err, errlen);
+	if (fill(mnt, set, err, errlen) == 0)
+		return 0;
+	if (melee_unmount_fd(mnt, MELEE_GPU_DIR, uerr, sizeof(uerr)) < 0)
+		warn("rollback: %s", uerr);
+	return -1;
 }
 
 /* What became of the driver, after the reason a replacement failed. */
@@ -192,20 +194,6 @@ __attribute__((format(printf, 3, 4))) static void err_append(char *err, size_t e
 	va_start(ap, fmt);
 	vsnprintf(err + used, errlen - used, fmt, ap);
 	va_end(ap);
-}
-
-/* A gpu_tmpfs that failed taken back: the tmpfs this run attached (id;
- * 0: none) with what was stacked on it, never the mount that was at the
- * place before. */
-static void gpu_tmpfs_rollback(const struct melee_image *im, uint64_t id)
-{
-	char full[PATH_MAX], uerr[MELEE_ERRLEN];
-
-	if (!id)
-		return;
-	snprintf(full, sizeof(full), "%s%s", im->path, MELEE_GPU_DIR);
-	if (melee_unmount_made(im->path, full, id, uerr, sizeof(uerr)) < 0)
-		warn("%s: rollback: %s", im->name, uerr);
 }
 
 /* Ours from an earlier up: a read-only tmpfs at MELEE_GPU_DIR. */
@@ -263,7 +251,7 @@ static int gpu_replace(const struct melee_image *im, int imgfd, int *fd, const s
 {
 	char full[PATH_MAX];
 	cleanup_fd int mnt = -1;
-	uint64_t id = 0, nid = 0;
+	uint64_t id = 0;
 	bool created;
 	int r;
 
@@ -290,8 +278,7 @@ static int gpu_replace(const struct melee_image *im, int imgfd, int *fd, const s
 					    &created, err, errlen);
 		if (*fd < 0)
 			return *fd;
-		if (gpu_tmpfs(*fd, set, &nid, err, errlen) < 0) {
-			gpu_tmpfs_rollback(im, nid);
+		if (gpu_tmpfs(*fd, set, err, errlen) < 0) {
 			err_append(err, errlen,
 				   "; the old driver's files are taken down, no "
 				   "driver is bound now");
@@ -351,7 +338,6 @@ int mounts_gpu_up(const struct melee_image *im, int imgfd, const struct gpu_set 
 {
 	char err[MELEE_ERRLEN];
 	cleanup_fd int fd = -1;
-	uint64_t nid = 0;
 	bool created;
 
 	*made = *present = 0;
@@ -378,9 +364,8 @@ int mounts_gpu_up(const struct melee_image *im, int imgfd, const struct gpu_set 
 		       im->path, MELEE_GPU_DIR, set->nf, set->version[0] ? set->version : "?");
 		return 0;
 	}
-	if (gpu_tmpfs(fd, set, &nid, err, sizeof(err)) < 0) {
+	if (gpu_tmpfs(fd, set, err, sizeof(err)) < 0) {
 		warn("%s: gpu = nvidia: %s", im->name, err);
-		gpu_tmpfs_rollback(im, nid);
 		return -1;
 	}
 	*made = 1 + set->nf;
