@@ -97,7 +97,7 @@ run mi pack bb "$OUT/bb.sqsh"
 is "$rc" 0 "the next pack succeeds"
 like "$out" "^melee-image: bb: removed $OUT/\.bb\.sqsh\.pack99999 \(64K\), left by a pack of $OUT/bb\.sqsh that was killed$" "and says it removed the leftover of a killed pack"
 is "$(head -c 4 "$OUT/bb.sqsh")" "hsqs" "FILE is now a squashfs file"
-is "$(stat -c %U:%a "$OUT/bb.sqsh")" "root:644" "root's, mode 0644"
+is "$(stat -c %U:%a "$OUT/bb.sqsh")" "root:600" "root's, mode 0600"
 is "$(ls -a "$OUT" | grep -c '^\.bb\.sqsh\.pack99999$')" 0 "the leftover is gone"
 for n in 77 55 44 33; do
 	like "$out" "^melee-image: bb: left $OUT/\.bb\.sqsh\.pack$n alone: not a file of root's with one link, so no pack's$" ".bb.sqsh.pack$n (symlink, FIFO, alice's, two links) is left alone, and said so"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # melee-image pack writes an image that is up (/proc, /home, /tmp, the
 # merged passwd mounted in it) as a squashfs file holding the image's own
-# files and nothing of its mounts: root's, mode 0644 whatever the umask,
+# files and nothing of its mounts: root's, mode 0600 whatever the umask,
 # compressed as asked (zstd by default, gzip, xz).
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
@@ -24,7 +24,15 @@ is "$rc" 0 "pack bb FILE succeeds"
 like "$out" "^melee-image: bb: packing $IMAGES/bb into $T/files/bb.sqsh \(zstd\)$" "it says what it packs, where, how"
 like "$out" "^melee-image: bb: wrote $T/files/bb.sqsh \([0-9.]+K, zstd\)$" "and the size it wrote"
 umask 022
-is "$(stat -c '%a %u %g %F' "$T/files/bb.sqsh")" "644 0 0 regular file" "the file is root's, mode 0644 (umask 077 did not apply)"
+is "$(stat -c '%a %u %g %F' "$T/files/bb.sqsh")" "600 0 0 regular file" "the file is root's, mode 0600 (umask 077 did not apply)"
+# It holds the image's root-only files too: a user cannot read it (a
+# file beside it that she may read shows that she reaches the directory).
+echo readable > "$T/files/control" && chmod 644 "$T/files/control"
+run as alice cat "$T/files/control"
+is "$rc:$out" "0:readable" "control: alice reads a file of mode 0644 beside it"
+run as alice unsquashfs -cat "$T/files/bb.sqsh" marker
+ok $((rc == 0)) "alice cannot read the file image (exit $rc): the image's root-only files are not hers to read"
+rm -f "$T/files/control"
 list=$(unsquashfs -lln "$T/files/bb.sqsh" | awk '{ print $6 }')
 like "$list" "^squashfs-root/bin/busybox$" "the image's files are in it (bin/busybox)"
 like "$list" "^squashfs-root/marker$" "and its marker"

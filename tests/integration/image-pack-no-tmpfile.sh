@@ -71,7 +71,7 @@ is "$rc" 0 "the next pack succeeds"
 like "$out" "^melee-image: bb: removed $OUT/\.bb\.sqsh\.pack$pid \([0-9.]+[KM]\), left by a pack of $OUT/bb\.sqsh that was killed$" "and says it removed the killed pack's file"
 is "$(ls -A "$OUT")" "bb.sqsh" "nothing but FILE is left"
 is "$(head -c 4 "$OUT/bb.sqsh")" "hsqs" "FILE is a squashfs file"
-is "$(stat -c %U:%a "$T/backing/bb.sqsh")" "root:644" "root's, mode 0644"
+is "$(stat -c %U:%a "$T/backing/bb.sqsh")" "root:600" "root's, mode 0600"
 unsquashfs -ll "$OUT/bb.sqsh" bin/busybox > "$T/work/ll" 2>&1
 like "$(cat "$T/work/ll")" "squashfs-root/bin/busybox" "the image is in it"
 done_testing

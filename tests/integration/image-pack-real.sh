@@ -4,7 +4,7 @@
 # the test cache) while it is up: the file holds bullseye's own files
 # with their owners and modes (setuid su, root's /etc/shadow), none of
 # the mounts' content (/proc, /dev, /sys, /run, alice's home, /tmp, the
-# merged passwd); it is root's, 0644.  Interrupted (SIGTERM) while
+# merged passwd); it is root's, 0600.  Interrupted (SIGTERM) while
 # mksquashfs runs, it leaves the old file as it was and no temporary file.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
@@ -21,7 +21,7 @@ mkdir -m 755 "$T/files"
 run mi pack bullseye "$T/files/bullseye.sqsh"
 is "$rc" 0 "pack bullseye FILE succeeds"
 like "$out" "^melee-image: bullseye: wrote $T/files/bullseye.sqsh \([0-9.]+M, zstd\)$" "and shows the size it wrote"
-is "$(stat -c '%a %u %g' "$T/files/bullseye.sqsh")" "644 0 0" "the file is root's, mode 0644"
+is "$(stat -c '%a %u %g' "$T/files/bullseye.sqsh")" "600 0 0" "the file is root's, mode 0600"
 unsquashfs -lln "$T/files/bullseye.sqsh" > "$T/work/list"
 unsquashfs -l "$T/files/bullseye.sqsh" | sed -n 's|^squashfs-root/|/|p' | sort > "$T/work/paths"
 # The tree as it is below its mounts: a non-recursive bind shows the

@@ -608,6 +608,11 @@ static int run_mksquashfs(int tree, int out, const char *compression, const stru
 			_exit(127);
 		enter_packer_root(tree, im);
 		fflush(stdout);
+		/* Whatever our caller left open (inherited, not close-on-exec)
+		 * does not reach mksquashfs, which now has a /proc: only the
+		 * output, made inheritable after.  A kernel before 5.11 has
+		 * no CLOSE_RANGE_CLOEXEC: nothing then, as before. */
+		close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 		if (fcntl(out, F_SETFD, 0) < 0 || write(ready_w, "R", 1) != 1)
 			_exit(127);
 		for (int i = 0; packers[i]; i++)

@@ -133,20 +133,27 @@ noreturn void pack_output_fail(struct pack_output *o, const char *why)
  * for the next pack of FILE to remove. */
 void pack_output_create(struct pack_output *o)
 {
-	o->fd = openat(o->dfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+	/* Mode 0600, also once published: the file holds every file of the
+	 * image, its root-only ones too (/etc/shadow, /root, host keys),
+	 * which anyone who can read the file reads with unsquashfs; root
+	 * mounts it, nobody else needs to read it.  And no one but root can
+	 * open it, so no one can hold its lock (clear_leftover). */
+	o->fd = openat(o->dfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (o->fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
 		o->fd = openat(o->dfd, o->tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			       0644);
+			       0600);
 		o->named = o->fd >= 0;
 	}
 	if (o->fd < 0)
 		die_errno("pack: cannot create a temporary file in the directory of %s", o->file);
 	/* The mark of a pack that runs (clear_leftover).  A file system
 	 * without locks (ENOLCK) does not stop the pack: it only leaves its
-	 * named file open to another node's clearing. */
-	flock(o->fd, LOCK_EX | LOCK_NB);
-	if (fchown(o->fd, 0, 0) < 0 || fchmod(o->fd, 0644) < 0)
-		pack_output_fail(o, "cannot make the temporary file root's, mode 0644");
+	 * named file open to another node's clearing.  Held by someone else
+	 * already: not ours to write. */
+	if (flock(o->fd, LOCK_EX | LOCK_NB) < 0 && errno != ENOLCK)
+		pack_output_fail(o, "cannot lock the temporary file");
+	if (fchown(o->fd, 0, 0) < 0 || fchmod(o->fd, 0600) < 0)
+		pack_output_fail(o, "cannot make the temporary file root's, mode 0600");
 }
 
 /* An unnamed file is linked straight to FILE when there is no FILE
