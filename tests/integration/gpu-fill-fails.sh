@@ -7,7 +7,9 @@
 # says stale with the old driver's files alone; a later up replaces it,
 # and down leaves nothing mounted in the image, directly after the
 # failure and after a later good replacement.  A failed first bind takes
-# back only what up attached, never a mount someone else has there.
+# back only what up attached, never a mount someone else has there.  A
+# failed replacement, then the host's driver removed: nothing is left
+# at the GPU directory (the failed tmpfs it reveals is taken down too).
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
 . "$top_srcdir/tests/integration/gpu-lib.sh"
@@ -83,6 +85,24 @@ ok "$([ "$rc" != 0 ] && echo 0 || echo 1)" "up whose tmpfs cannot be attached fa
 like "$out" "trixie: gpu = nvidia: cannot mount a tmpfs: Operation not permitted" "and says why"
 ok "$([ -e "$G/theirs" ] && echo 0 || echo 1)" "the mount that was at the GPU directory stays"
 umount "$G"
+ok_cmd "down trixie" mm down trixie
+is "$(left)" "0" "nothing left mounted in the image"
+
+# A failed replacement, then the host's driver removed: up takes the old
+# driver down and, with it, the failed tmpfs that this reveals (emptied,
+# read-only); sessions never see a half-filled directory.
+run mm up trixie
+is "$rc" "0" "up trixie binds the driver again"
+fill_fails 565.57.01 570.10.01
+rm -f /etc/ld.so.conf.d/zz-melee-test-gpu.conf /etc/glvnd/egl_vendor.d/10_nvidia.json \
+	/etc/vulkan/icd.d/nvidia_icd.json /usr/local/bin/nvidia-smi && ldconfig
+run mm up trixie
+like "$rc:$out" "^0:.*trixie: took down the GPU driver files under /run/melee/gpu \(driver 565.57.01\): the host has none now" \
+	"the host's driver removed: up takes the old driver down"
+is "$(findmnt -rn --mountpoint "$G" | wc -l)" "0" "and nothing is left mounted at the GPU directory, the revealed failed tmpfs neither"
+is "$(as alice "$T/bin/melee" trixie sh -c 'ls -A /run/melee/gpu 2>/dev/null | wc -l')" "0" \
+	"a session sees no driver file"
+cd /
 ok_cmd "down trixie" mm down trixie
 is "$(left)" "0" "nothing left mounted in the image"
 done_testing

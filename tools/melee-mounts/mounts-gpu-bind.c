@@ -122,11 +122,44 @@ static int new_tmpfs(char *err, size_t errlen)
 	return mnt;
 }
 
+/* Everything below the directory dirfd removed: a new tmpfs of ours
+ * that no one else can reach (hidden, or not yet shown), so nothing
+ * races the walk; a depth of 16 is deeper than any driver's file. */
+static void empty_dir(int dir, unsigned depth)
+{
+	int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (de->d_type == DT_DIR && depth < 16) {
+			cleanup_fd int sub = openat(dirfd(d), de->d_name,
+						    O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+			if (sub >= 0)
+				empty_dir(sub, depth + 1);
+			unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR);
+		} else {
+			unlinkat(dirfd(d), de->d_name, 0);
+		}
+	}
+	closedir(d);
+}
+
 /* A fill that failed: the binds it made taken back, each by its id and
  * reached from the tmpfs's own root (our fd: a tmpfs hidden beneath the
- * old driver's is reached too), and the tmpfs made read-only, so that
- * what is left of it is an empty, read-only tmpfs and the mount table
- * lists no second set of driver files (status counts them). */
+ * old driver's is reached too), what it created removed, and the tmpfs
+ * made read-only: what is left of it is an empty, read-only tmpfs, so
+ * that the mount table lists no second set of driver files (status
+ * counts them) and nothing with a driver's name shows if it is ever
+ * revealed (take_down_revealed). */
 static void fill_failed(int mnt, const struct gpu_set *set, const uint64_t *ids)
 {
 	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
@@ -136,8 +169,28 @@ static void fill_failed(int mnt, const struct gpu_set *set, const uint64_t *ids)
 		if (ids[i] && melee_unmount_beneath(mnt, MELEE_GPU_DIR, set->f[i].dest, ids[i],
 						    true, uerr, sizeof(uerr)) < 0)
 			warn("cannot take back a bind of the failed GPU tmpfs: %s", uerr);
+	empty_dir(mnt, 0);
 	if (mount_setattr(mnt, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
 		warn("cannot make the failed GPU tmpfs read-only: %s", strerror(errno));
+}
+
+/* Whether the directory fd holds nothing. */
+static bool dir_empty(int fd)
+{
+	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	struct dirent *de;
+	bool empty = true;
+
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return false;
+	}
+	while (empty && (de = readdir(d)))
+		empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
+	closedir(d);
+	return empty;
 }
 
 /* The attached tmpfs mnt filled, then made read-only. */
@@ -229,6 +282,38 @@ static void bound_version(int gpufd, char *buf, size_t len)
 		close(fd);
 }
 
+/* The driver taken down (the host has none now): what that revealed at
+ * the place, the empty read-only tmpfs of a replacement whose fill failed
+ * (fill_failed; one per failure, stacked), taken down too, each by its
+ * id.  Anything else found there (not an empty read-only tmpfs) is not
+ * ours and stays.  *fd: the place, opened again. */
+static int take_down_revealed(const struct melee_image *im, int imgfd, int *fd, char *err,
+			      size_t errlen)
+{
+	char full[PATH_MAX];
+	bool created;
+
+	snprintf(full, sizeof(full), "%s%s", im->path, MELEE_GPU_DIR);
+	for (int round = 0; round < 64; round++) {
+		uint64_t id = 0;
+		int r;
+
+		melee_fd_replace(fd, image_open_mountpoint(imgfd, im->path, MELEE_GPU_DIR,
+							   MELEE_TARGET_DIR, false, &created, err,
+							   errlen));
+		if (*fd < 0)
+			return *fd == -ENOENT ? 0 : *fd;
+		if (!mounts_gpu_mounted(*fd) || !dir_empty(*fd))
+			return 0;
+		r = mount_id_of(*fd, &id, err, errlen);
+		if (r >= 0)
+			r = melee_unmount_in_image(im->path, full, id, true, err, errlen);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* Replaces the stale tmpfs at *fd by one with set (none: just takes it
  * down).  The new one is filled beneath the old one, so that a session
  * never finds the directory empty; then the old one, exactly that mount
@@ -258,8 +343,10 @@ static int gpu_replace(const struct melee_image *im, int imgfd, int *fd, const s
 	snprintf(full, sizeof(full), "%s%s", im->path, MELEE_GPU_DIR);
 	if (mount_id_of(*fd, &id, err, errlen) < 0)
 		return -1;
-	if (!set->nf)
-		return melee_unmount_in_image(im->path, full, id, true, err, errlen);
+	if (!set->nf) {
+		r = melee_unmount_in_image(im->path, full, id, true, err, errlen);
+		return r < 0 ? r : take_down_revealed(im, imgfd, fd, err, errlen);
+	}
 	mnt = new_tmpfs(err, errlen);
 	if (mnt < 0)
 		return -1;
