@@ -257,6 +257,21 @@ static bool has_child_in_place(struct libmnt_table *tb, struct libmnt_fs *fs)
 	return false;
 }
 
+/* A mount of down_unmount's retry list tried again, still by its id:
+ * counted when it is gone. */
+static int unmount_again(struct down_run *d, struct down_root *root, struct libmnt_fs *fs,
+			 bool lazy, char *err, size_t errlen)
+{
+	const char *t = mnt_fs_get_target(fs);
+	const struct owned_target *ot = owner_of(d->v, d->nv, t);
+	int r = unmount_down(d->sel[ot->image], ot->image, root, t, ot->root, mnt_fs_get_id(fs),
+			     lazy, err, errlen);
+
+	if (r >= 0)
+		d->n_done[ot->image]++;
+	return r;
+}
+
 /* One pass over the mount table, backwards: a submount comes after the
  * mount it sits on, so children go first.  Not a mount attached beneath
  * another (MOVE_MOUNT_BENEATH: a GPU tmpfs whose fill failed stays
@@ -312,33 +327,21 @@ static void down_unmount(struct down_run *d, struct libmnt_table *tb, const stru
 
 		progress = false;
 		for (size_t k = 0; k < n_again; k++) {
-			const char *t = mnt_fs_get_target(again[k]);
-			const struct owned_target *ot = owner_of(d->v, d->nv, t);
-			const struct melee_image *im = d->sel[ot->image];
-			int id = mnt_fs_get_id(again[k]);
-
-			r = unmount_down(im, ot->image, &root, t, ot->root, id, lazy, err,
-					 sizeof(err));
-			if (r >= 0) {
-				d->n_done[ot->image]++;
+			if (unmount_again(d, &root, again[k], lazy, err, sizeof(err)) >= 0)
 				progress = true;
-			} else {
+			else
 				again[kept++] = again[k];
-			}
 		}
 		n_again = kept;
 	}
 	for (size_t k = 0; k < n_again; k++) {
 		const char *t = mnt_fs_get_target(again[k]);
-		const struct owned_target *ot = owner_of(d->v, d->nv, t);
-		const struct melee_image *im = d->sel[ot->image];
-		int id = mnt_fs_get_id(again[k]);
+		size_t image = owner_of(d->v, d->nv, t)->image;
 
-		r = unmount_down(im, ot->image, &root, t, ot->root, id, lazy, err, sizeof(err));
-		if (r >= 0)
-			d->n_done[ot->image]++;
-		else if (down_failed(im, t, id, r, err, &d->n_busy[ot->image]))
-			d->img_rc[ot->image] = 1;
+		r = unmount_again(d, &root, again[k], lazy, err, sizeof(err));
+		if (r < 0 && down_failed(d->sel[image], t, mnt_fs_get_id(again[k]), r, err,
+					 &d->n_busy[image]))
+			d->img_rc[image] = 1;
 	}
 	melee_fd_replace(&root.fd, -1);
 	melee_index_free(&ids.ix);
