@@ -13,10 +13,7 @@
 
 private_syslog
 images_setup
-ok_cmd "the stub driver $GPU_VERSION built and registered in the ld.so cache" gpu_host_driver
-image_ready trixie trixie
-printf 'gpu = nvidia\nfstab = %s\n' "$T/etc/fstab" >> "$T/etc/images.d/trixie.conf"
-install -m 755 "$GPU_PROBE" "$IMAGES/trixie/usr/local/bin/gpu-probe"
+gpu_trixie
 run mm up trixie
 like "$out" "^trixie: bound 5 GPU driver files under /run/melee/gpu \(driver 555.42.02\)$" "up trixie binds driver 555.42.02"
 install_melee

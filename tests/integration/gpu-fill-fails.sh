@@ -18,10 +18,7 @@ DENY=$top_builddir/tests/deny-move-plain
 [ -x "$DENY" ] || { echo "Bail out! $DENY not built (make check builds it)"; exit 1; }
 private_syslog
 images_setup
-ok_cmd "the stub driver $GPU_VERSION built and registered in the ld.so cache" gpu_host_driver
-image_ready trixie trixie
-printf 'gpu = nvidia\nfstab = %s\n' "$T/etc/fstab" >> "$T/etc/images.d/trixie.conf"
-install -m 755 "$GPU_PROBE" "$IMAGES/trixie/usr/local/bin/gpu-probe"
+gpu_trixie
 G=$IMAGES/trixie/run/melee/gpu
 install_melee
 cd /home/alice

@@ -65,3 +65,12 @@ gpu_private_dev() {
 		mknod -m 666 "$T/dev/nvidia0" c 195 0 && mknod -m 666 "$T/dev/nvidiactl" c 195 255 || return 1
 	sed -i "s|^/dev  *\(/dev .*\)|$T/dev \1|" "$T/etc/fstab"
 }
+
+# gpu_trixie: the stub driver registered on the host (one test), the
+# cached trixie image (one test) with gpu = nvidia and the probe in it.
+gpu_trixie() {
+	ok_cmd "the stub driver $GPU_VERSION built and registered in the ld.so cache" gpu_host_driver
+	image_ready trixie trixie
+	printf 'gpu = nvidia\nfstab = %s\n' "$T/etc/fstab" >> "$T/etc/images.d/trixie.conf"
+	install -m 755 "$GPU_PROBE" "$IMAGES/trixie/usr/local/bin/gpu-probe"
+}

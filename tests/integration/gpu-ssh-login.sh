@@ -16,10 +16,7 @@ setup_accounts
 setup_home
 setup_nss
 write_config
-ok_cmd "the stub driver $GPU_VERSION built and registered in the ld.so cache" gpu_host_driver
-image_ready trixie trixie
-printf 'gpu = nvidia\nfstab = %s\n' "$T/etc/fstab" >> "$T/etc/images.d/trixie.conf"
-install -m 755 "$GPU_PROBE" "$IMAGES/trixie/usr/local/bin/gpu-probe"
+gpu_trixie
 add_image plain "gpu = none"
 pam_setup trixie plain
 start_sshd

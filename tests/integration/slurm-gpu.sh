@@ -11,10 +11,7 @@
 . "$top_srcdir/tests/integration/gpu-lib.sh"
 
 images_setup
-ok_cmd "the stub driver $GPU_VERSION built and registered in the ld.so cache" gpu_host_driver
-image_ready trixie trixie
-printf 'gpu = nvidia\nfstab = %s\n' "$T/etc/fstab" >> "$T/etc/images.d/trixie.conf"
-install -m 755 "$GPU_PROBE" "$IMAGES/trixie/usr/local/bin/gpu-probe"
+gpu_trixie
 add_image plain "gpu = none"
 run mm up trixie plain
 like "$out" "^trixie: bound 5 GPU driver files under /run/melee/gpu \(driver $GPU_VERSION\)$" \
