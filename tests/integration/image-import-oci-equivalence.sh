@@ -62,7 +62,7 @@ drop tdock
 
 imported tfile "oci-archive:$W/trixie-oci.tar" "import --file FILE: registered" --file "$F/trixie.sqsh"
 is "$(sed -n 's/^source = //p' "$T/etc/images.d/tfile.conf" 2>&1)" "$F/trixie.sqsh" "registered with source = FILE"
-is "$(stat -c '%U %a' "$F/trixie.sqsh" 2>is "$(stat -c '%U %a' "$F/trixie.sqsh" 2>&1)" "root 644" "the file is root's, 0644"1)" "root 600" "the file is root's, 0600"
+is "$(stat -c '%U %a' "$F/trixie.sqsh" 2>&1)" "root 600" "the file is root's, 0600"
 is "$(ls -A "$IMAGES")" "toci" "no unpacked tree or partial tree left behind"
 ok_cmd "melee-mounts up tfile" mm up tfile
 # The squashfs alone, without the binds up put over it.

@@ -151,7 +151,9 @@ void pack_output_create(struct pack_output *o)
 	 * named file open to another node's clearing.  Held by someone else
 	 * already: not ours to write. */
 	if (flock(o->fd, LOCK_EX | LOCK_NB) < 0 && errno != ENOLCK)
-		pack_output_fail(o, "cannot lock the temporary file");
+		pack_output_fail(o, errno == EWOULDBLOCK
+					? "cannot lock the temporary file: another process holds it"
+					: "cannot lock the temporary file");
 	if (fchown(o->fd, 0, 0) < 0 || fchmod(o->fd, 0600) < 0)
 		pack_output_fail(o, "cannot make the temporary file root's, mode 0600");
 }

@@ -122,9 +122,11 @@ static int new_tmpfs(char *err, size_t errlen)
 	return mnt;
 }
 
-/* Everything below the directory dirfd removed: a new tmpfs of ours
- * that no one else can reach (hidden, or not yet shown), so nothing
- * races the walk; a depth of 16 is deeper than any driver's file. */
+/* Everything below the directory `dir` removed: a new tmpfs of ours,
+ * root's 0755, that only root can write (hidden beneath the old driver,
+ * or on a first up or a kernel before 6.5 already where sessions look,
+ * but read-only to them), so nothing races the walk; a depth of 16 is
+ * deeper than any driver's file. */
 static void empty_dir(int dir, unsigned depth)
 {
 	int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -294,7 +296,9 @@ static int take_down_revealed(const struct melee_image *im, int imgfd, int *fd, 
 	bool created;
 
 	snprintf(full, sizeof(full), "%s%s", im->path, MELEE_GPU_DIR);
-	for (int round = 0; round < 64; round++) {
+	/* One failed replacement leaves one (nothing caps how many a
+	 * failing up repeated has stacked): as many rounds as there are. */
+	for (int round = 0; round < 4096; round++) {
 		uint64_t id = 0;
 		int r;
 
@@ -311,7 +315,8 @@ static int take_down_revealed(const struct melee_image *im, int imgfd, int *fd, 
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return melee_fail(err, errlen, -ELOOP, "%s: more than 4096 failed GPU tmpfs stacked there",
+			  full);
 }
 
 /* Replaces the stale tmpfs at *fd by one with set (none: just takes it

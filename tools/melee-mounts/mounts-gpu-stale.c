@@ -51,6 +51,10 @@ bool mounts_gpu_differs(int gpufd, const struct gpu_set *set)
 	char link[PATH_MAX];
 	struct stat bound, host;
 
+	/* The host has no driver now: a tmpfs of ours there, even an empty
+	 * one (a replacement whose fill failed, revealed), is to go. */
+	if (set->nf == 0)
+		return true;
 	/* A bind shows the host file's inode: a library replaced by dpkg
 	 * (a new file renamed over the name) is another inode. */
 	for (size_t i = 0; i < set->nf; i++)
