@@ -18,12 +18,12 @@ mkdir -p "$SRV"
 chmod 755 "$SRV"
 
 # make_squash NAME FILE: a busybox fixture tree packed into FILE,
-# root-owned 0644.
+# root-owned 0600, as melee-image pack writes it.
 make_squash() {
 	rm -rf "$T/work/tree-$1"
 	"$top_srcdir/tests/make-fixture-image" "$T/work/tree-$1" "$1" >/dev/null || return 1
 	mksquashfs "$T/work/tree-$1" "$2" -noappend -quiet -all-root -no-progress >/dev/null || return 1
-	chmod 644 "$2"
+	chmod 600 "$2"
 }
 
 # add_file_image NAME FILE [EXTRA-LINES]: registers NAME with source = FILE.

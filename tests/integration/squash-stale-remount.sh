@@ -20,7 +20,7 @@ st: already up, nothing mounted (18 of 18 present)" "--remount of a current imag
 # The site's way to update: a new file beside the old, renamed over it.
 echo "second" > "$T/work/tree-st/marker"
 mksquashfs "$T/work/tree-st" "$SRV/.st.sqsh.new" -noappend -quiet -all-root -no-progress >/dev/null
-chmod 644 "$SRV/.st.sqsh.new"
+chmod 600 "$SRV/.st.sqsh.new"
 mv "$SRV/.st.sqsh.new" "$SRV/st.sqsh"
 run mm status st
 like "$out" "st +$IMAGES/st +ready +18/18  source $SRV/st.sqsh  stale$" "after the rename: stale"

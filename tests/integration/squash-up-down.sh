@@ -53,11 +53,24 @@ is "$(ls -A "$IMAGES/demo")" "" "the mountpoint is left, empty"
 # squashfs this up mounted is taken away again.
 rmdir "$T/work/tree-demo/proc"
 mksquashfs "$T/work/tree-demo" "$SRV/noproc.sqsh" -noappend -quiet -all-root -no-progress >/dev/null
-chmod 644 "$SRV/noproc.sqsh"
+chmod 600 "$SRV/noproc.sqsh"
 add_file_image noproc "$SRV/noproc.sqsh"
 run mm up noproc
 like "$rc:$out" "^1:melee-mounts: noproc: $IMAGES/noproc/proc: cannot create mountpoint: Read-only file system" "a missing mountpoint in a read-only image fails up, named"
 is "$(mounted_below "$IMAGES")" "" "and up leaves nothing mounted"
 wait_for 5 no_loops_of "$SRV/noproc.sqsh"
 ok $? "nor a loop device"
+
+# A file image others may read (one packed before pack wrote 0600, or
+# made readable on purpose): check and up say what it exposes, and go on.
+chmod 644 "$SRV/demo.sqsh"
+run mm check demo
+like "$rc:$out" "^0:.*demo: warning: image file $SRV/demo.sqsh is readable by others \(mode 0644\): anyone can read the image's root-only files in it \(/etc/shadow, /root, host keys\) with unsquashfs; 'chmod 600 $SRV/demo.sqsh' unless root can read it no other way \(NFS with root_squash\)" \
+	"check warns of a file image readable by others, and does not fail for it"
+run mm up demo
+like "$rc:$out" "^0:.*demo: warning: image file $SRV/demo.sqsh is readable by others" "up warns too, and mounts it"
+chmod 600 "$SRV/demo.sqsh"
+run mm check demo
+unlike "$out" "warning" "mode 0600: no warning"
+ok_cmd "down demo" mm down demo
 done_testing

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static struct libmnt_table *read_table(const struct melee_image *im)
 {
@@ -105,6 +106,24 @@ static int writable_up(const struct melee_image *im, const struct melee_squash_l
 	return 0;
 }
 
+/* A file image others may read: it holds every file of the image, the
+ * root-only ones too, which anyone who can read the file reads with
+ * unsquashfs.  pack writes 0600; a file from before, or made readable on
+ * purpose (NFS with root_squash, where root reads as nobody), is said so
+ * at every up and check, not refused. */
+static void readable_warning(const struct melee_image *im, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
+		fprintf(stderr,
+			"%s: warning: image file %s is readable by others (mode %04o): anyone "
+			"can read the image's root-only files in it (/etc/shadow, /root, host "
+			"keys) with unsquashfs; 'chmod 600 %s' unless root can read it no other "
+			"way (NFS with root_squash)\n",
+			im->name, im->source, (unsigned)(st.st_mode & 07777), im->source);
+}
+
 int mounts_squash_up(const struct melee_image *im, const struct mounts_opts *o, size_t *made,
 		     size_t *present)
 {
@@ -117,6 +136,8 @@ int mounts_squash_up(const struct melee_image *im, const struct mounts_opts *o, 
 	filefd = open_file(im);
 	if (filefd < 0 || !(tb = read_table(im)))
 		return -1;
+	if (!o->quiet)
+		readable_warning(im, filefd);
 	melee_squash_layers(im, tb, &l);
 	if (o->dry_run) {
 		dry_run_report(im, &l);
@@ -204,6 +225,8 @@ int mounts_squash_check(const struct melee_image *im)
 	if (fd < 0) {
 		fprintf(stderr, "%s: FAIL: image file %s refused: %s\n", im->name, im->source, err);
 		problems++;
+	} else {
+		readable_warning(im, fd);
 	}
 	if (melee_squash_kernel_check(err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: FAIL: %s\n", im->name, err);
