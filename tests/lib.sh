@@ -99,6 +99,16 @@ skip_all() {
 	exit 0
 }
 
+# need_built PROG...: the test helpers make check builds (check_PROGRAMS)
+# and a bare make does not; a test run without them bails out saying so,
+# not with checks that fail for no visible reason.
+need_built() {
+	local p
+	for p in "$@"; do
+		[ -x "$p" ] || { echo "Bail out! $p is not built (make check builds it)"; exit 1; }
+	done
+}
+
 done_testing() {
 	echo "1..$t_n"
 	[ "$t_failed" -eq 0 ]

@@ -10,6 +10,7 @@
 . "$top_srcdir/tests/integration/images-lib.sh"
 . "$top_srcdir/tests/integration/pam-lib.sh"
 . "$top_srcdir/tests/integration/gpu-lib.sh"
+need_built "$HARNESS"
 
 images_setup
 ok_cmd "the stub driver $GPU_VERSION built and registered in the ld.so cache" gpu_host_driver

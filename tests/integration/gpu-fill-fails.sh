@@ -15,7 +15,7 @@
 . "$top_srcdir/tests/integration/gpu-lib.sh"
 
 DENY=$top_builddir/tests/deny-move-plain
-[ -x "$DENY" ] || { echo "Bail out! $DENY not built (make check builds it)"; exit 1; }
+need_built "$DENY"
 private_syslog
 images_setup
 gpu_trixie

@@ -14,6 +14,7 @@ images_setup
 add_image bb
 mkdir -m 755 "$T/files" "$T/private"
 SWAP=$T/work/swap-on-read
+need_built "$top_builddir/tests/swap-on-read"
 install -m 755 "$top_builddir/tests/swap-on-read" "$SWAP"
 # The host's secrets: a root-only file, and this namespace's /etc/shadow
 # with a line of its own.

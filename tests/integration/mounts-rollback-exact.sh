@@ -17,7 +17,7 @@
 
 command -v strace >/dev/null || { echo "Bail out! strace is missing (tests/deps.txt)"; exit 1; }
 BENEATH=$top_builddir/tests/deny-move-beneath
-[ -x "$BENEATH" ] || { echo "Bail out! $BENEATH is not built (make check builds it)"; exit 1; }
+need_built "$BENEATH"
 setup_accounts
 write_config
 SRC=$T/src

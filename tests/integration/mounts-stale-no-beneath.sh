@@ -13,7 +13,7 @@
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
 DENY=$top_builddir/tests/deny-move-beneath
-[ -x "$DENY" ] || { echo "Bail out! $DENY is not built (make check builds it)"; exit 1; }
+need_built "$DENY"
 setup_accounts
 write_config
 add_image demo
