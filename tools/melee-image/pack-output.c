@@ -22,11 +22,13 @@
 static bool is_leftover_name(const char *name, const char *base)
 {
 	size_t n = strlen(base);
-	const char *digits = name + 1 + n + strlen(".pack");
+	const char *digits;
 
 	if (name[0] != '.' || strncmp(name + 1, base, n) != 0 ||
 	    strncmp(name + 1 + n, ".pack", strlen(".pack")) != 0)
 		return false;
+	/* Only now inside the name: a pointer past its end is not made. */
+	digits = name + 1 + n + strlen(".pack");
 	return digits[0] && strspn(digits, "0123456789") == strlen(digits);
 }
 
