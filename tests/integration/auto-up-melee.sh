@@ -50,6 +50,11 @@ ok $? "syslog says what was run"
 # Up already: nothing is run again.
 run as alice "$MELEE" demo cat /marker
 is "$rc:$(auto_up_runs)" "0:1" "an image that is up: melee-mounts is not run again"
+# ... and walked once: the fd of the walk that found it prepared is the
+# one entered (strace -u keeps melee setuid), not walked again to enter.
+strace -f -u alice -o "$T/work/walk" -e trace=openat "$MELEE" demo true
+is "$(grep -c 'openat([0-9]*, "demo", O_RDONLY|O_NOFOLLOW|O_CLOEXEC|O_PATH|O_DIRECTORY)' "$T/work/walk")" "1" \
+	"auto-up = yes, image up: its root is walked once, not once to decide and again to enter"
 
 # A broken image: up fails (a mountpoint that is a symlink), so melee
 # refuses with the helper's first line, and runs nothing.

@@ -9,8 +9,10 @@
  *   2. --help/--version before anything privileged;
  *   3. the image name checked (configured names only, never a path);
  *   4. every lookup on the host (passwd, groups, config, cwd, script);
- *   5. the access check, the syslog line; auto-up when configured;
- *   6. melee_enter_image() (safety walk, prepared, chroot, personality);
+ *   5. the access check, the syslog line; the image root walked and
+ *      checked (safety walk, prepared), auto-up when configured and it
+ *      is not prepared;
+ *   6. melee_enter_image_at() (chroot on that fd, personality);
  *   7. melee_drop_privileges() (proves root cannot come back);
  *   8. environment, working directory, exec. */
 #include "melee-access.h"
@@ -347,30 +349,43 @@ static void log_use(const struct melee_image *im, int argc, char **argv, const s
 			      80, logged, sizeof(logged)));
 }
 
-/* Step 5b, still root: auto-up = yes runs melee-mounts up for an image
- * that is not prepared.  The child is made root in full (real uid 0 too:
- * melee-mounts refuses --config and up otherwise) and gets nothing of
- * the caller (melee-auto-up.h); the name is a configured image's. */
-static void prepare_on_demand(const struct melee_config *cfg, const struct melee_image *im)
+/* Steps 5b and 6a, still root: the image root walked and checked
+ * (melee_image_open) into the fd that step 6 enters; only when that walk
+ * finds it not prepared (missing, or its mounts not made) does auto-up =
+ * yes run melee-mounts up, then walk again, so an image that is up is
+ * walked once, as pam_melee does.  The child is made root in full (real
+ * uid 0 too: melee-mounts refuses --config and up otherwise) and gets
+ * nothing of the caller (melee-auto-up.h); the name is a configured
+ * image's. */
+static int open_prepared(const struct melee_config *cfg, const struct melee_image *im)
 {
-	char err[MELEE_ERRLEN], ran[MELEE_ERRLEN];
-	int r = melee_auto_up(cfg, MELEE_DEFAULT_CONFIG, im, ran, sizeof(ran), err, sizeof(err));
+	char err[MELEE_ERRLEN], uperr[MELEE_ERRLEN], ran[MELEE_ERRLEN];
+	int fd = melee_image_open(im, err, sizeof(err)), r;
 
-	if (r < 0) {
-		melee_log(LOG_NOTICE, "image=%s refused: %s", im->name, err);
-		die_status(EXIT_MELEE, "%s", err);
+	if (fd == -ENOENT || fd == -ENXIO) {
+		r = melee_auto_up(cfg, MELEE_DEFAULT_CONFIG, im, ran, sizeof(ran), uperr,
+				  sizeof(uperr));
+		if (r < 0) {
+			melee_log(LOG_NOTICE, "image=%s refused: %s", im->name, uperr);
+			die_status(EXIT_MELEE, "%s", uperr);
+		}
+		if (r > 0) {
+			melee_log(LOG_NOTICE, "%s", ran);
+			fd = melee_image_open(im, err, sizeof(err));
+		}
 	}
-	if (r > 0)
-		melee_log(LOG_NOTICE, "%s", ran);
+	if (fd < 0)
+		die_status(EXIT_MELEE, "%s", err);
+	return fd;
 }
 
-/* Steps 6 and 7: into the image, root dropped for good, then the
- * caller's environment back. */
-static void enter_as_caller(const struct melee_image *im, struct caller *c, char **saved)
+/* Steps 6 and 7: into the image whose root open_prepared() checked,
+ * root dropped for good, then the caller's environment back. */
+static void enter_as_caller(int imgfd, const struct melee_image *im, struct caller *c, char **saved)
 {
 	char err[MELEE_ERRLEN];
 
-	if (melee_enter_image(im, err, sizeof(err)) < 0)
+	if (melee_enter_image_at(imgfd, im, err, sizeof(err)) < 0)
 		die_status(EXIT_MELEE, "%s", err);
 	if (melee_drop_privileges(getuid(), getgid(), c->groups, c->ngroups, err, sizeof(err)) < 0)
 		die_status(EXIT_MELEE, "%s", err);
@@ -443,7 +458,7 @@ int main(int argc, char **argv)
 	const struct melee_image *im;
 	struct melee_config cfg;
 	char **saved;
-	int r;
+	int r, imgfd;
 
 	sanitize_process();
 	r = parse_command_line(argc, argv, &rq);
@@ -457,8 +472,9 @@ int main(int argc, char **argv)
 	saved = saved_loader_vars();
 	look_up_caller(im, argc, argv, &rq, &c);
 	log_use(im, argc, argv, &rq, &c);
-	prepare_on_demand(&cfg, im);
-	enter_as_caller(im, &c, saved);
+	imgfd = open_prepared(&cfg, im);
+	enter_as_caller(imgfd, im, &c, saved);
+	close(imgfd);
 	melee_strv_free(saved);
 	change_directory(im, rq.as_script || argc > rq.first_arg, &c);
 	if (rq.as_script)
