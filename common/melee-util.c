@@ -271,6 +271,33 @@ int melee_read_fd(int fd, size_t max, char **out, size_t *outlen)
 	return 0;
 }
 
+/* True when dir/name already holds exactly data: a regular file of ours
+ * (owner the effective uid, one link, that mode), nothing else.  Read
+ * without following a link or blocking on a FIFO planted there; any
+ * doubt is "no", and the file is written. */
+static bool holds_already(int dirfd, const char *name, const char *data, size_t len, mode_t mode)
+{
+	cleanup_fd int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	char buf[4096];
+	struct stat st;
+	size_t done = 0;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    st.st_nlink != 1 || (st.st_mode & 07777) != mode || (size_t)st.st_size != len)
+		return false;
+	while (done < len) {
+		size_t want = len - done < sizeof(buf) ? len - done : sizeof(buf);
+		ssize_t n = read(fd, buf, want);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || memcmp(buf, data + done, (size_t)n) != 0)
+			return false;
+		done += (size_t)n;
+	}
+	return true;
+}
+
 int melee_write_atomic(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
 		       char *err, size_t errlen)
 {
@@ -278,6 +305,11 @@ int melee_write_atomic(int dirfd, const char *name, const char *data, size_t len
 	int fd, r;
 	size_t done = 0;
 
+	/* Unchanged content is left as it is: a bind of this file made by
+	 * an earlier run (the merged accounts in every image) keeps showing
+	 * the file here, not a replaced inode with the same bytes. */
+	if (holds_already(dirfd, name, data, len, mode))
+		return 0;
 	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.tmp%ld", name, (long)getpid()) >= sizeof(tmp))
 		return melee_fail(err, errlen, -ENAMETOOLONG, "%s: name too long", name);
 	/* O_EXCL|O_NOFOLLOW: never write through something planted here. */

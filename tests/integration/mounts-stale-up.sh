@@ -15,6 +15,16 @@ add_image demo
 I=$IMAGES/demo
 mm up demo >/dev/null
 like "$(mm status demo)" "^demo +$I +ready +17/17$" "ready after up"
+# Nothing changed: a second up leaves the merged accounts as they are,
+# so that the image's binds of them keep showing the very files of
+# /run/melee/demo (not an inode that up replaced with the same bytes).
+acc=$(stat -c %d:%i:%Y /run/melee/demo/passwd /run/melee/demo/group)
+sleep 1.1
+mm up demo >/dev/null
+is "$(stat -c %d:%i:%Y /run/melee/demo/passwd /run/melee/demo/group)" "$acc" \
+	"a second up with nothing changed rewrites neither merged file (same inode, same mtime)"
+is "$(stat -c %d:%i "$I/etc/passwd" "$I/etc/group")" "$(stat -c %d:%i /run/melee/demo/passwd /run/melee/demo/group)" \
+	"the image's /etc/passwd and /etc/group are still the files /run/melee/demo holds"
 
 # A session inside holding the old file, as a long-running program would.
 echo '127.0.0.1 localhost old-hosts' > "$T/work/hosts.old"
