@@ -794,7 +794,7 @@ int melee_accounts_write(int imgfd, const char *host_etc, int outdirfd, char *co
 	if (r < 0)
 		return r;
 	r = melee_write_atomic(outdirfd, "passwd", opw, strlen(opw), 0644, err, errlen);
-	if (r < 0)
-		return r;
-	return melee_write_atomic(outdirfd, "group", ogr, strlen(ogr), 0644, err, errlen);
+	if (r >= 0)
+		r = melee_write_atomic(outdirfd, "group", ogr, strlen(ogr), 0644, err, errlen);
+	return r < 0 ? r : 0;
 }

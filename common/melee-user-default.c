@@ -130,6 +130,7 @@ int melee_user_file_write(const struct passwd *pw, const char *image, char *err,
 {
 	cleanup_fd int dir = open_user_file_dir(pw, image != NULL, err, errlen);
 	char line[MELEE_NAME_MAX + 2];
+	int r;
 
 	if (dir == -ENOENT && !image) {
 		melee_err_clear(err, errlen);
@@ -148,7 +149,8 @@ int melee_user_file_write(const struct passwd *pw, const char *image, char *err,
 	if (!melee_name_valid(image))
 		return melee_fail(err, errlen, -EINVAL, "'%.80s' is not an image name", image);
 	snprintf(line, sizeof(line), "%s\n", image);
-	return melee_write_atomic(dir, "image", line, strlen(line), 0644, err, errlen);
+	r = melee_write_atomic(dir, "image", line, strlen(line), 0644, err, errlen);
+	return r < 0 ? r : 0;
 }
 
 static void set_default(struct melee_default *d, enum melee_default_source s, const char *image)

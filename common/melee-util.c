@@ -275,15 +275,27 @@ int melee_read_fd(int fd, size_t max, char **out, size_t *outlen)
  * (owner the effective uid, one link, that mode), nothing else.  Read
  * without following a link or blocking on a FIFO planted there; any
  * doubt is "no", and the file is written. */
+static bool ours_as_wanted(const struct stat *st, size_t len, mode_t mode)
+{
+	return S_ISREG(st->st_mode) && st->st_uid == geteuid() && st->st_nlink == 1 &&
+	       (st->st_mode & 07777) == mode && (size_t)st->st_size == len;
+}
+
 static bool holds_already(int dirfd, const char *name, const char *data, size_t len, mode_t mode)
 {
-	cleanup_fd int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	cleanup_fd int fd = -1;
 	char buf[4096];
-	struct stat st;
+	struct stat st, was;
 	size_t done = 0;
 
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-	    st.st_nlink != 1 || (st.st_mode & 07777) != mode || (size_t)st.st_size != len)
+	/* Looked at before it is opened: a device node (a link to a
+	 * world-writable one) in a directory others may write is not opened
+	 * at all; the open then must find that same file. */
+	if (fstatat(dirfd, name, &was, AT_SYMLINK_NOFOLLOW) < 0 || !ours_as_wanted(&was, len, mode))
+		return false;
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_dev != was.st_dev || st.st_ino != was.st_ino ||
+	    !ours_as_wanted(&st, len, mode))
 		return false;
 	while (done < len) {
 		size_t want = len - done < sizeof(buf) ? len - done : sizeof(buf);
@@ -309,7 +321,7 @@ int melee_write_atomic(int dirfd, const char *name, const char *data, size_t len
 	 * an earlier run (the merged accounts in every image) keeps showing
 	 * the file here, not a replaced inode with the same bytes. */
 	if (holds_already(dirfd, name, data, len, mode))
-		return 0;
+		return 1;
 	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.tmp%ld", name, (long)getpid()) >= sizeof(tmp))
 		return melee_fail(err, errlen, -ENAMETOOLONG, "%s: name too long", name);
 	/* O_EXCL|O_NOFOLLOW: never write through something planted here. */

@@ -118,9 +118,9 @@ int melee_read_fd(int fd, size_t max, char **out, size_t *outlen) melee_must_che
 int melee_read_fd_bytes(int fd, size_t max, char **out, size_t *outlen) melee_must_check;
 
 /* Writes data to dir/name atomically (temporary file, fsync, rename) with
- * the given mode; dirfd must be a directory fd.  A file of ours that
+ * the given mode; dirfd must be a directory fd: 0.  A file of ours that
  * already holds exactly data with that mode is left alone (same inode,
- * same times). */
+ * same times): 1. */
 int melee_write_atomic(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
 		       char *err, size_t errlen) melee_must_check;
 

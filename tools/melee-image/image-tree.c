@@ -301,5 +301,6 @@ int image_register(const char *conf_dir, const char *name, const char *path, con
 	if (dfd < 0)
 		return melee_fail(err, errlen, -errno, "%s: %s", dir, strerror(errno));
 	snprintf(dir, sizeof(dir), "%s.conf", name);
-	return melee_write_atomic(dfd, dir, text, strlen(text), 0644, err, errlen);
+	r = melee_write_atomic(dfd, dir, text, strlen(text), 0644, err, errlen);
+	return r < 0 ? r : 0;
 }

@@ -481,17 +481,14 @@ static int write_app_launcher(int appfd, const char *appdir, const char *name, c
 			      bool quiet)
 {
 	char err[MELEE_ERRLEN];
-	cleanup_free char *cur = NULL;
-	cleanup_fd int fd = openat(appfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	size_t len;
+	/* 1: it holds this already, and was left alone. */
+	int r = melee_write_atomic(appfd, name, text, strlen(text), 0644, err, sizeof(err));
 
-	if (fd >= 0 && melee_read_fd(fd, ENTRY_MAX, &cur, &len) == 0 && strcmp(cur, text) == 0)
-		return 0;
-	if (melee_write_atomic(appfd, name, text, strlen(text), 0644, err, sizeof(err)) < 0) {
+	if (r < 0) {
 		warn("%s/%s: %s", appdir, name, err);
 		return 1;
 	}
-	if (!quiet)
+	if (r == 0 && !quiet)
 		printf("%s/%s\n", appdir, name);
 	return 0;
 }

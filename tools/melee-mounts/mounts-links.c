@@ -174,17 +174,6 @@ static void put_value(FILE *f, const char *s)
 	}
 }
 
-static bool same_content(int dirfd, const char *name, const char *data, size_t len)
-{
-	cleanup_fd int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	cleanup_free char *cur = NULL;
-	size_t curlen;
-
-	if (fd < 0 || melee_read_fd(fd, 65536, &cur, &curlen) < 0)
-		return false;
-	return curlen == len && memcmp(cur, data, len) == 0;
-}
-
 /* A launcher ("Terminal in ...", for the desktop's menu) or, with
  * `session`, a display-manager session entry melee-IMAGE: the greeter
  * puts its name into the PAM environment, pam_melee enters the image and
@@ -229,17 +218,14 @@ static int write_launcher(int dirfd, const char *desktop_dir, const struct melee
 		free(data);
 		return 1;
 	}
-	if (same_content(dirfd, name, data, len)) {
-		free(data);
-		return 0;
-	}
+	/* 1: it holds this already, and was left alone. */
 	r = melee_write_atomic(dirfd, name, data, len, 0644, err, sizeof(err));
 	free(data);
 	if (r < 0) {
 		warn("%s/%s: %s", desktop_dir, name, err);
 		return 1;
 	}
-	if (!quiet)
+	if (r == 0 && !quiet)
 		printf("%s/%s\n", desktop_dir, name);
 	return 0;
 }
