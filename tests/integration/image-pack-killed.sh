@@ -77,6 +77,7 @@ kill_while_writing group
 # whole pack) left it, and names the next pack must leave alone.
 head -c 65536 /dev/urandom > "$OUT/.bb.sqsh.pack99999"
 chmod 644 "$OUT/.bb.sqsh.pack99999"
+touch -d '10 minutes ago' "$OUT/.bb.sqsh.pack99999"
 echo secret > "$T/work/target"
 ln -s "$T/work/target" "$OUT/.bb.sqsh.pack77"
 mkfifo -m 644 "$OUT/.bb.sqsh.pack55"
@@ -91,6 +92,8 @@ flock -x 8
 echo other > "$OUT/.other.sqsh.pack12"
 echo not-digits > "$OUT/.bb.sqsh.pack12x"
 chmod 644 "$OUT"/.bb.sqsh.pack66 "$OUT"/.bb.sqsh.pack12x "$OUT"/.other.sqsh.pack12
+# Old enough to be cleared but for its lock (LEFTOVER_MIN_AGE).
+touch -d '10 minutes ago' "$OUT/.bb.sqsh.pack66"
 
 rm "$IMAGES/bb/big"
 run mi pack bb "$OUT/bb.sqsh"

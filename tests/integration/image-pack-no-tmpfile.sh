@@ -66,6 +66,14 @@ is "$(ls -A "$OUT" | tr '\n' ' ')" ".bb.sqsh.pack$pid bb.sqsh " "its temporary f
 is "$(sha256sum < "$OUT/bb.sqsh")" "$old" "FILE is as it was"
 
 rm "$IMAGES/bb/big"
+# Just written: another host's pack may have made it and not locked it
+# yet (the named file, on NFS): left alone until it is 5 minutes old.
+run mi pack bb "$OUT/bb.sqsh"
+is "$rc" 0 "a pack right after the kill succeeds"
+like "$out" "^melee-image: bb: left $OUT/\.bb\.sqsh\.pack$pid alone: written [0-9]+s ago, so maybe by a pack that is starting; a pack from 300s after its last write on removes it$" \
+	"and leaves the fresh unlocked temporary file alone, saying why"
+is "$(ls -A "$OUT" | tr '\n' ' ')" ".bb.sqsh.pack$pid bb.sqsh " "it is still there"
+touch -d '6 minutes ago' "$OUT/.bb.sqsh.pack$pid"
 run mi pack bb "$OUT/bb.sqsh"
 is "$rc" 0 "the next pack succeeds"
 like "$out" "^melee-image: bb: removed $OUT/\.bb\.sqsh\.pack$pid \([0-9.]+[KM]\), left by a pack of $OUT/bb\.sqsh that was killed$" "and says it removed the killed pack's file"

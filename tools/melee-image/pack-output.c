@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Whether name is ".BASE.pack" and digits: a temporary file of a pack
@@ -38,6 +39,13 @@ static int dir_len(const struct pack_output *o)
 	return (int)(o->base - o->file - 1);
 }
 
+/* A leftover written to less than this long ago stays: on a directory
+ * shared with other hosts (NFS, where the named file is the fallback) a
+ * pack there creates its file first and locks it next, and this host's
+ * clearing between the two would unlink the file that pack then writes
+ * whole and fails to publish.  Minutes, for the hosts' clocks. */
+#define LEFTOVER_MIN_AGE 300
+
 /* Removes one leftover, or says why it stays.  The directory is one only
  * root can write (open_file_dir's walk), so a name in it is root's doing;
  * still only a regular file of root's with one link is taken for a pack's
@@ -48,12 +56,14 @@ static int dir_len(const struct pack_output *o)
  * or on another that shares the directory: no PID is guessed (a PID of
  * another node's pack means nothing here).  Locks are not held by packs
  * of versions before this one; on this host those ran under image_lock,
- * as this pack does, so none of them is running now. */
+ * as this pack does, so none of them is running now.  One written to
+ * lately stays (LEFTOVER_MIN_AGE). */
 static void clear_leftover(const struct pack_output *o, const char *name, const char *image)
 {
 	cleanup_fd int fd = -1;
 	struct stat st, now;
 	char size[32];
+	time_t age;
 
 	if (fstatat(o->dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return;
@@ -61,6 +71,14 @@ static void clear_leftover(const struct pack_output *o, const char *name, const 
 		printf("melee-image: %s: left %.*s/%s alone: not a file of root's with one link, "
 		       "so no pack's\n",
 		       image, dir_len(o), o->file, name);
+		return;
+	}
+	age = time(NULL) - st.st_mtim.tv_sec;
+	if (age < LEFTOVER_MIN_AGE) {
+		printf("melee-image: %s: left %.*s/%s alone: written %llds ago, so maybe by a pack "
+		       "that is starting; a pack from %ds after its last write on removes it\n",
+		       image, dir_len(o), o->file, name, (long long)(age < 0 ? 0 : age),
+		       LEFTOVER_MIN_AGE);
 		return;
 	}
 	/* Read-write: NFS takes flock's LOCK_EX as a write lock. */
