@@ -4,7 +4,8 @@
 # registered image uses: a file image registered as NEW (pack --register,
 # import --file) mounts on images-dir/NEW, which may be the tree of an
 # image imported in place under another name; two hand-written images
-# may share a tree, or one lie inside the other.  Removing one of them
+# (or registered before that check) may share a tree, or one lie inside
+# the other.  Removing one of them
 # with --delete-files is refused, naming the other image, before
 # anything is changed; without --delete-files it is unregistered as ever.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
@@ -20,8 +21,12 @@ fix() { "$top_srcdir/tests/make-fixture-image" "$1" "$2" >/dev/null; }
 fix "$IMAGES/foo" foo
 run mi --no-up import bar "$IMAGES/foo"
 is "$rc" 0 "import bar $IMAGES/foo registers the tree in place"
-run mi pack bar "$T/files/bar.sqsh" --register foo
-is "$rc" 0 "pack bar FILE --register foo: a file image whose mountpoint is bar's tree"
+# pack --register foo refuses that name now
+# (tests/integration/image-file-mountpoint-taken.sh): written by hand.
+run mi pack bar "$T/files/bar.sqsh"
+is "$rc" 0 "pack bar FILE"
+printf '[image foo]\nsource = %s\n' "$T/files/bar.sqsh" > "$T/etc/images.d/foo.conf"
+chmod 644 "$T/etc/images.d/foo.conf"
 sum=$(tree_sum "$IMAGES/foo")
 run mi remove foo --delete-files
 is "$rc:$out" "1:melee-image: image 'foo' shares its tree $IMAGES/foo with image 'bar' (at $IMAGES/foo): its files are not deleted; remove it without --delete-files" "remove foo --delete-files is refused, naming the image whose tree it is"

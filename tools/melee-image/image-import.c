@@ -99,6 +99,7 @@ static int finish_file(const struct image_opts *o, const struct melee_config *cf
 
 	load(o, &now);
 	check_new_name(&now, name, false, final, sizeof(final));
+	check_file_image_mountpoint(&now, name);
 	melee_config_free(&now);
 	if (image_registration(name, NULL, o->file, "-", false, &text, err, sizeof(err)) < 0)
 		fail_partial(partial, err);
@@ -255,8 +256,10 @@ int cmd_import(int argc, char **argv, void *userdata)
 	load(o, &cfg);
 	if (oci_parse_ref(src, &ref, err, sizeof(err)) < 0)
 		die_status(2, "import: %s", err);
-	if (o->file)
+	if (o->file) {
 		check_file_option(o->file);
+		check_file_image_mountpoint(&cfg, name);
+	}
 	if (ref.transport != OCI_NONE) {
 		check_new_name(&cfg, name, !o->file, final, sizeof(final));
 		r = import_source(o, &cfg, name, &(struct import_source){ src, -1, &ref }, final);
