@@ -8,6 +8,9 @@
 # hand its content to mksquashfs (which packs every mount below /src).
 # The packer is stopped as soon as /src is in its mount table, the bind
 # made, its mount table read; the file packed then holds nothing of it.
+# Nor does anything of the packer's namespace come back: its covers (the
+# read-only empty tmpfs on each directory others can write) once
+# propagated to the host's namespace and stayed on the image's /tmp.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
 
@@ -22,6 +25,7 @@ ok $? "the images' mount is shared"
 secret="host-only-$$-$RANDOM"
 echo "$secret" > "$T/host/secret"; chmod 600 "$T/host/secret"
 mkdir -p -m 755 "$IMAGES/bb/opt/late"
+touch "$IMAGES/bb/tmp/users-file"
 # Enough data that mksquashfs is still at work when it is caught.
 mkdir -p "$IMAGES/bb/usr/share"
 head -c 48M /dev/urandom > "$IMAGES/bb/usr/share/big"
@@ -48,6 +52,8 @@ is "${propagated:-0}" 0 "the bind made on the image meanwhile is not in the pack
 [ -n "$child" ] && kill -CONT "$child"
 wait "$packer"; rc=$?
 umount "$IMAGES/bb/opt/late"
+is "$(findmnt -rn -o TARGET | grep -c "^$IMAGES/bb/")" 0 "no mount of the packer's is left on the image in the host's namespace"
+ok_cmd "the image's /tmp shows its own file still" test -e "$IMAGES/bb/tmp/users-file"
 is "$rc" 0 "the pack succeeds ($(tail -n 1 "$T/work/pack.out"))"
 rm -rf "$T/work/x"
 unsquashfs -q -n -d "$T/work/x" "$T/files/bb.sqsh" > /dev/null 2>&1
