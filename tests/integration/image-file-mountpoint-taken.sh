@@ -29,6 +29,8 @@ run mi --no-up import --file "$T/files/foo.sqsh" foo "$T/work/foo.tar"
 is "$rc:$out" "2:melee-image: 'foo' cannot name a file image: it would be mounted on $IMAGES/foo, the tree of image 'bar'" "import --file under that NAME: refused too"
 ok_cmd "no file, no partial tree, no registration" test ! -e "$T/files/foo.sqsh" -a ! -e "$IMAGES/.foo.partial" -a ! -e "$T/etc/images.d/foo.conf"
 is "$(tree_sum "$IMAGES/foo")" "$sum" "bar's tree is untouched"
+run mi --no-up import --file "$T/files/x.sqsh" '../foo' "$T/work/foo.tar"
+is "$rc:$out" "2:melee-image: invalid image name '../foo' (expected [A-Za-z0-9][A-Za-z0-9._-]{0,63})" "an invalid NAME is refused as such first"
 
 # An unregistered tree left in images-dir.
 fix "$IMAGES/left" left

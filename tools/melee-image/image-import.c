@@ -256,12 +256,12 @@ int cmd_import(int argc, char **argv, void *userdata)
 	load(o, &cfg);
 	if (oci_parse_ref(src, &ref, err, sizeof(err)) < 0)
 		die_status(2, "import: %s", err);
-	if (o->file) {
+	if (o->file)
 		check_file_option(o->file);
-		check_file_image_mountpoint(&cfg, name);
-	}
 	if (ref.transport != OCI_NONE) {
 		check_new_name(&cfg, name, !o->file, final, sizeof(final));
+		if (o->file)
+			check_file_image_mountpoint(&cfg, name);
 		r = import_source(o, &cfg, name, &(struct import_source){ src, -1, &ref }, final);
 		melee_config_free(&cfg);
 		return r;
@@ -276,6 +276,8 @@ int cmd_import(int argc, char **argv, void *userdata)
 	if (S_ISDIR(st.st_mode) && o->file)
 		die_status(2, "import: --file takes a tarball or a container image, not a tree "
 			      "(pack writes a tree's file)");
+	if (o->file)
+		check_file_image_mountpoint(&cfg, name);
 	if (S_ISDIR(st.st_mode)) {
 		while (len > 1 && src[len - 1] == '/')
 			len--;
