@@ -32,6 +32,10 @@ extern const char *partial_at_exit;
 void load(const struct image_opts *o, struct melee_config *cfg);
 void check_new_name(const struct melee_config *cfg, const char *name, bool makes_tree, char *final,
 		    size_t len);
+/* Dies (status 2) unless images-dir/NAME, where a file image registered
+ * as NAME is mounted, is free: no other image's tree, nothing there or
+ * an empty directory. */
+void check_file_image_mountpoint(const struct melee_config *cfg, const char *name);
 void prepare_images_dir(const struct melee_config *cfg);
 /* images-dir/.NAME.partial, empty, root's 0755 (an old one removed). */
 void make_partial(const struct melee_config *cfg, const char *name, char *partial, size_t len);

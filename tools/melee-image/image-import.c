@@ -99,6 +99,7 @@ static int finish_file(const struct image_opts *o, const struct melee_config *cf
 
 	load(o, &now);
 	check_new_name(&now, name, false, final, sizeof(final));
+	check_file_image_mountpoint(&now, name);
 	melee_config_free(&now);
 	if (image_registration(name, NULL, o->file, "-", false, &text, err, sizeof(err)) < 0)
 		fail_partial(partial, err);
@@ -259,6 +260,8 @@ int cmd_import(int argc, char **argv, void *userdata)
 		check_file_option(o->file);
 	if (ref.transport != OCI_NONE) {
 		check_new_name(&cfg, name, !o->file, final, sizeof(final));
+		if (o->file)
+			check_file_image_mountpoint(&cfg, name);
 		r = import_source(o, &cfg, name, &(struct import_source){ src, -1, &ref }, final);
 		melee_config_free(&cfg);
 		return r;
@@ -273,6 +276,8 @@ int cmd_import(int argc, char **argv, void *userdata)
 	if (S_ISDIR(st.st_mode) && o->file)
 		die_status(2, "import: --file takes a tarball or a container image, not a tree "
 			      "(pack writes a tree's file)");
+	if (o->file)
+		check_file_image_mountpoint(&cfg, name);
 	if (S_ISDIR(st.st_mode)) {
 		while (len > 1 && src[len - 1] == '/')
 			len--;

@@ -181,11 +181,17 @@ static int new_tmpfs(const char *const *opts, unsigned attrs)
 	return mnt;
 }
 
-/* Makes the detached tree read-only, nosuid, nodev before anyone sees it. */
+/* Makes the detached tree read-only, nosuid, nodev before anyone sees it,
+ * and private: a clone of a shared mount (the host's, under systemd) is
+ * its peer, and once attached it would receive every mount made on the
+ * image meanwhile, which mksquashfs would pack (the unshare's
+ * MS_PRIVATE reached only what was attached then).
+ * tests/integration/image-pack-bind-appears.sh */
 static void seal_tree(int tree, const char *what)
 {
-	struct mount_attr attr = { .attr_set =
-				       MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+					       MOUNT_ATTR_NODEV,
+				   .propagation = MS_PRIVATE };
 
 	if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
 		die_errno("pack: cannot make %s read-only", what);

@@ -83,6 +83,25 @@ bool image_remove_resume(const struct melee_config *cfg, const char *name)
 	return true;
 }
 
+/* The tree of im is deleted only when no other image uses it: a file
+ * image registered as NAME mounts on images-dir/NAME, which may be the
+ * tree of an image imported in place under another name, and a
+ * hand-written path may hold another image's tree or lie inside it.
+ * Refused before anything is changed. */
+static void check_tree_not_shared(const struct melee_config *cfg, const struct melee_image *im)
+{
+	for (size_t i = 0; i < cfg->n_images; i++) {
+		const struct melee_image *other = &cfg->images[i];
+
+		if (other == im || !other->path)
+			continue;
+		if (melee_path_under(other->path, im->path) || melee_path_under(im->path, other->path))
+			die("image '%s' shares its tree %s with image '%s' (at %s): its files are "
+			    "not deleted; remove it without --delete-files",
+			    im->name, im->path, other->name, other->path);
+	}
+}
+
 void image_remove(const struct melee_config *cfg, const char *name, bool delete_files)
 {
 	const struct melee_image *im;
@@ -108,6 +127,8 @@ void image_remove(const struct melee_config *cfg, const char *name, bool delete_
 		die("%s", err);
 	if (melee_mounttab_has(tb, im->path, true))
 		die("image '%s' is mounted; run 'melee-mounts down %s' first", name, name);
+	if (delete_files)
+		check_tree_not_shared(cfg, im);
 	user = image_user(im->path, comm, sizeof(comm), NULL);
 	if (user)
 		die("image '%s' is in use by process %d (%s)", name, (int)user, comm);

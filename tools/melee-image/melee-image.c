@@ -122,6 +122,45 @@ void check_new_name(const struct melee_config *cfg, const char *name, bool makes
 			   name, final);
 }
 
+/* A file image registered as `name` is mounted on images-dir/NAME (no
+ * path of its own): nothing may be there but an empty directory, and no
+ * other image's tree, else up would mount over that tree and remove
+ * --delete-files delete it. */
+void check_file_image_mountpoint(const struct melee_config *cfg, const char *name)
+{
+	char path[PATH_MAX];
+	cleanup_fd int fd = -1;
+	DIR *d;
+	struct dirent *de;
+	bool empty = true;
+
+	snprintf(path, sizeof(path), "%s/%s", cfg->images_dir, name);
+	for (size_t i = 0; i < cfg->n_images; i++) {
+		const struct melee_image *im = &cfg->images[i];
+
+		if (im->path && (melee_path_under(im->path, path) || melee_path_under(path, im->path)))
+			die_status(2,
+				   "'%s' cannot name a file image: it would be mounted on %s, the "
+				   "tree of image '%s'",
+				   name, path, im->name);
+	}
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return;
+	d = fd < 0 ? NULL : fdopendir(fd);
+	if (d) {
+		melee_steal_fd(&fd);
+		while (empty && (de = readdir(d)))
+			empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
+		closedir(d);
+	}
+	if (!d || !empty)
+		die_status(2,
+			   "'%s' cannot name a file image: it would be mounted on %s, which holds "
+			   "files already (expected nothing there, or an empty directory)",
+			   name, path);
+}
+
 /* images-dir must exist and pass the safety walk before we build in it. */
 void prepare_images_dir(const struct melee_config *cfg)
 {
@@ -364,6 +403,7 @@ static int cmd_pack(int argc, char **argv, void *userdata)
 	/* A name or file that cannot be registered fails before the long pack. */
 	if (reg) {
 		check_new_name(&cfg, reg, false, final, sizeof(final));
+		check_file_image_mountpoint(&cfg, reg);
 		if (image_registration(reg, NULL, file, "-", false, &text, err, sizeof(err)) < 0)
 			die_status(2, "%s", err);
 	}

@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# melee-image remove --delete-files deletes only a tree that no other
+# registered image uses: a file image registered as NEW (pack --register,
+# import --file) mounts on images-dir/NEW, which may be the tree of an
+# image imported in place under another name; two hand-written images
+# (or registered before that check) may share a tree, or one lie inside
+# the other.  Removing one of them
+# with --delete-files is refused, naming the other image, before
+# anything is changed; without --delete-files it is unregistered as ever.
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
+. "$top_srcdir/tests/integration/images-lib.sh"
+
+setup_accounts
+write_config
+mkdir -m 755 "$T/files"
+fix() { "$top_srcdir/tests/make-fixture-image" "$1" "$2" >/dev/null; }
+
+# bar is the tree images-dir/foo, imported in place; foo a file image
+# packed from it, so mounted on images-dir/foo too.
+fix "$IMAGES/foo" foo
+run mi --no-up import bar "$IMAGES/foo"
+is "$rc" 0 "import bar $IMAGES/foo registers the tree in place"
+# pack --register foo refuses that name now
+# (tests/integration/image-file-mountpoint-taken.sh): written by hand.
+run mi pack bar "$T/files/bar.sqsh"
+is "$rc" 0 "pack bar FILE"
+printf '[image foo]\nsource = %s\n' "$T/files/bar.sqsh" > "$T/etc/images.d/foo.conf"
+chmod 644 "$T/etc/images.d/foo.conf"
+sum=$(tree_sum "$IMAGES/foo")
+run mi remove foo --delete-files
+is "$rc:$out" "1:melee-image: image 'foo' shares its tree $IMAGES/foo with image 'bar' (at $IMAGES/foo): its files are not deleted; remove it without --delete-files" "remove foo --delete-files is refused, naming the image whose tree it is"
+is "$(tree_sum "$IMAGES/foo")" "$sum" "bar's tree is whole"
+ok_cmd "foo stays registered (nothing was changed)" test -e "$T/etc/images.d/foo.conf"
+ok_cmd "bar stays registered" test -e "$T/etc/images.d/bar.conf"
+run mi remove foo
+is "$rc" 0 "remove foo without --delete-files unregisters it"
+is "$(tree_sum "$IMAGES/foo")" "$sum" "and bar's tree is untouched"
+
+# One tree inside the other (hand-written registrations).
+fix "$IMAGES/outer" outer
+fix "$IMAGES/outer/srv/inner" inner
+printf '[image inner]\npath = %s\n' "$IMAGES/outer/srv/inner" > "$T/etc/images.d/inner.conf"
+printf '[image outer]\n' > "$T/etc/images.d/outer.conf"
+chmod 644 "$T/etc/images.d/inner.conf" "$T/etc/images.d/outer.conf"
+run mi remove outer --delete-files
+is "$rc:$out" "1:melee-image: image 'outer' shares its tree $IMAGES/outer with image 'inner' (at $IMAGES/outer/srv/inner): its files are not deleted; remove it without --delete-files" "an image whose tree holds another's is refused"
+ok_cmd "the inner image's tree is there" test -x "$IMAGES/outer/srv/inner/bin/busybox"
+run mi remove inner --delete-files
+is "$rc:$out" "1:melee-image: image 'inner' shares its tree $IMAGES/outer/srv/inner with image 'outer' (at $IMAGES/outer): its files are not deleted; remove it without --delete-files" "and so is the one inside another's tree"
+ok_cmd "both stay registered" test -e "$T/etc/images.d/inner.conf" -a -e "$T/etc/images.d/outer.conf"
+
+# An image alone in its tree is deleted as before.
+fix "$IMAGES/alone" alone
+printf '[image alone]\n' > "$T/etc/images.d/alone.conf"; chmod 644 "$T/etc/images.d/alone.conf"
+run mi remove alone --delete-files
+is "$rc" 0 "remove --delete-files of an image alone in its tree succeeds"
+ok_cmd "its tree is gone" test ! -e "$IMAGES/alone"
+done_testing
