@@ -33,9 +33,20 @@ static int open_parent_beneath(int basefd, const char *dir)
 static int check_target(int fd, const char *desc, const char *relpath, uint64_t mnt_id, char *err,
 			size_t errlen)
 {
+	const int flags = AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC;
 	struct statx sx;
 
-	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_MNT_ID, &sx) < 0)
+	/* The target may be a user's own mount that the rbind of /home or
+	 * /run copied in (sshfs, gvfs: FUSE, which fusermount lets any user
+	 * make).  AT_STATX_DONT_SYNC: from the cached attributes, never a
+	 * request to its daemon, which the user can stop (SIGSTOP) to hang
+	 * down with the lock held.  Without allow_other, FUSE answers root
+	 * EACCES for any attribute (fuse_allow_current_process); asked for
+	 * none, the kernel still reports the mount id and whether this is
+	 * a mount root, and a FUSE root is a directory or a file, never a
+	 * symlink (fusermount's check_perm). */
+	if (statx(fd, "", flags, STATX_TYPE | STATX_MNT_ID, &sx) < 0 &&
+	    (errno != EACCES || statx(fd, "", flags, 0, &sx) < 0))
 		return melee_fail(err, errlen, -errno, "%s/%s: %s", desc, relpath, strerror(errno));
 	if (S_ISLNK(sx.stx_mode))
 		return melee_fail(err, errlen, -ELOOP, "%s/%s: is a symlink (refused)", desc,
