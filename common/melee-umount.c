@@ -13,18 +13,42 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+/* Longer paths are walked in pieces of at most this many bytes. */
+#define WALK_PIECE 2048
+
 /* The directory holding the last component of relpath, resolved beneath
  * basefd: no symlink (nor /proc magic link) is followed and no ".." may
  * climb out, so a directory that a user swapped for a symlink after the
- * mount table was read cannot lead the unmount out of the image. */
+ * mount table was read cannot lead the unmount out of the image.  A path
+ * longer than the kernel resolves at once (a user can move the directory
+ * holding a mount of theirs deep into their home) goes piece by piece,
+ * each beneath the directory the last one reached. */
 static int open_parent_beneath(int basefd, const char *dir)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
-	long fd = syscall(SYS_openat2, basefd, *dir ? dir : ".", &how, sizeof(how));
+	cleanup_fd int cur = -1;
+	char piece[WALK_PIECE + 1];
+	long fd;
 
+	while (strlen(dir) > WALK_PIECE) {
+		const char *cut = dir + WALK_PIECE;
+
+		while (cut > dir && *cut != '/')
+			cut--;
+		if (cut == dir)
+			return -ENAMETOOLONG;
+		memcpy(piece, dir, (size_t)(cut - dir));
+		piece[cut - dir] = '\0';
+		fd = syscall(SYS_openat2, cur >= 0 ? cur : basefd, piece, &how, sizeof(how));
+		if (fd < 0)
+			return -errno;
+		melee_fd_replace(&cur, (int)fd);
+		dir = cut + 1;
+	}
+	fd = syscall(SYS_openat2, cur >= 0 ? cur : basefd, *dir ? dir : ".", &how, sizeof(how));
 	return fd < 0 ? -errno : (int)fd;
 }
 

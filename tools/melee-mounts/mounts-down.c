@@ -50,12 +50,11 @@ static int cmp_target(const void *a, const void *b)
  * expected target.  O(depth * log targets) per mount. */
 static const struct owned_target *owner_of(const struct owned_target *v, size_t n, const char *t)
 {
-	char buf[8192];
-	size_t len = strlen(t);
+	/* Any length: a user can move a mount of theirs deep into /home. */
+	cleanup_free char *buf = strdup(t);
 
-	if (len >= sizeof(buf))
-		return NULL;
-	memcpy(buf, t, len + 1);
+	if (!buf)
+		die("out of memory");
 	for (;;) {
 		struct owned_target key = { .full = buf };
 		const struct owned_target *hit = bsearch(&key, v, n, sizeof(*v), cmp_target);
