@@ -13,7 +13,7 @@ mknod -m 666 "$T/fuse" c 10 229 && mount --bind "$T/fuse" /dev/fuse
 write_config
 add_image demo
 I=$IMAGES/demo
-cp "$(dirname "$0")/exchange-loop" "$T/xl"; chmod 755 "$T/xl"
+gcc -O2 -o "$T/xl" "$(dirname "$0")/exchange-loop.c" && chmod 755 "$T/xl"
 as alice sh -c 'mkdir -p ~/src ~/p/mnt ~/q/mnt && bindfs --no-allow-other ~/src ~/p/mnt'
 setpriv --reuid=1501 --regid=1501 --clear-groups "$T/xl" /home/alice/p /home/alice/q & PIDS="$PIDS $!"
 fails=0; lazyfails=0
