@@ -21,5 +21,6 @@ run mm down demo; echo "down rc=$rc"; echo "$out" | cut -c1-200
 echo "left below the image: $(mounted_below "$I" | wc -l)"
 run mm --lazy down demo; echo "lazy down rc=$rc"; echo "$out" | cut -c1-200
 echo "left below the image: $(mounted_below "$I" | wc -l)"
+PIDS="$PIDS $(pgrep --ns $$ --nslist mnt bindfs | tr "\n" " ")" # every bindfs of this namespace, for cleanup
 ok 0 done
 done_testing

@@ -30,5 +30,6 @@ for i in $(seq 1 ${N:-20}); do
 	[ "$rc" = 0 ] || { lazyfails=$((lazyfails + 1)); [ $lazyfails = 1 ] && echo "$out"; }
 done
 echo "--lazy down failed $lazyfails of ${N:-20} times"
+PIDS="$PIDS $(pgrep --ns $$ --nslist mnt bindfs | tr "\n" " ")" # every bindfs of this namespace, for cleanup
 ok 0 done
 done_testing

@@ -24,5 +24,6 @@ echo "down rc=$rc after $(( $(date +%s) - start )) s (124: killed by timeout: it
 kill -CONT $pid
 fusermount -u /home/alice/mnt
 mm --lazy down demo >/dev/null
+PIDS="$PIDS $(pgrep --ns $$ --nslist mnt bindfs | tr "\n" " ")" # every bindfs of this namespace, for cleanup
 ok 0 done
 done_testing

@@ -24,5 +24,6 @@ echo "left mounted below the image:"; mounted_below "$I"
 run mm status demo; echo "$out"
 fusermount -u /home/alice/mnt 2>/dev/null || umount -l /home/alice/mnt
 mm --lazy down demo >/dev/null
+PIDS="$PIDS $(pgrep --ns $$ --nslist mnt bindfs | tr "\n" " ")" # every bindfs of this namespace, for cleanup
 ok 0 done
 done_testing

@@ -22,5 +22,6 @@ t status
 t check demo ns
 t down demo ns
 echo "the user's mounts in the image trees: $(grep -c ' - fuse ' /proc/self/mountinfo)"
+PIDS="$PIDS $(pgrep --ns $$ --nslist mnt bindfs | tr "\n" " ")" # every bindfs of this namespace, for cleanup
 ok 0 done
 done_testing

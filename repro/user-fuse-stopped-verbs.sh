@@ -23,5 +23,6 @@ t up demo
 t --lazy down demo
 kill -CONT $pid; fusermount -u /home/alice/mnt
 mm --lazy down demo >/dev/null
+PIDS="$PIDS $(pgrep --ns $$ --nslist mnt bindfs | tr "\n" " ")" # every bindfs of this namespace, for cleanup
 ok 0 done
 done_testing
