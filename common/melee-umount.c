@@ -13,18 +13,42 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+/* Longer paths are walked in pieces of at most this many bytes. */
+#define WALK_PIECE 2048
+
 /* The directory holding the last component of relpath, resolved beneath
  * basefd: no symlink (nor /proc magic link) is followed and no ".." may
  * climb out, so a directory that a user swapped for a symlink after the
- * mount table was read cannot lead the unmount out of the image. */
+ * mount table was read cannot lead the unmount out of the image.  A path
+ * longer than the kernel resolves at once (a user can move the directory
+ * holding a mount of theirs deep into their home) goes piece by piece,
+ * each beneath the directory the last one reached. */
 static int open_parent_beneath(int basefd, const char *dir)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
-	long fd = syscall(SYS_openat2, basefd, *dir ? dir : ".", &how, sizeof(how));
+	cleanup_fd int cur = -1;
+	char piece[WALK_PIECE + 1];
+	long fd;
 
+	while (strlen(dir) > WALK_PIECE) {
+		const char *cut = dir + WALK_PIECE;
+
+		while (cut > dir && *cut != '/')
+			cut--;
+		if (cut == dir)
+			return -ENAMETOOLONG;
+		memcpy(piece, dir, (size_t)(cut - dir));
+		piece[cut - dir] = '\0';
+		fd = syscall(SYS_openat2, cur >= 0 ? cur : basefd, piece, &how, sizeof(how));
+		if (fd < 0)
+			return -errno;
+		melee_fd_replace(&cur, (int)fd);
+		dir = cut + 1;
+	}
+	fd = syscall(SYS_openat2, cur >= 0 ? cur : basefd, *dir ? dir : ".", &how, sizeof(how));
 	return fd < 0 ? -errno : (int)fd;
 }
 
@@ -33,9 +57,20 @@ static int open_parent_beneath(int basefd, const char *dir)
 static int check_target(int fd, const char *desc, const char *relpath, uint64_t mnt_id, char *err,
 			size_t errlen)
 {
+	const int flags = AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC;
 	struct statx sx;
 
-	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_MNT_ID, &sx) < 0)
+	/* The target may be a user's own mount that the rbind of /home or
+	 * /run copied in (sshfs, gvfs: FUSE, which fusermount lets any user
+	 * make).  AT_STATX_DONT_SYNC: from the cached attributes, never a
+	 * request to its daemon, which the user can stop (SIGSTOP) to hang
+	 * down with the lock held.  Without allow_other, FUSE answers root
+	 * EACCES for any attribute (fuse_allow_current_process); asked for
+	 * none, the kernel still reports the mount id and whether this is
+	 * a mount root, and a FUSE root is a directory or a file, never a
+	 * symlink (fusermount's check_perm). */
+	if (statx(fd, "", flags, STATX_TYPE | STATX_MNT_ID, &sx) < 0 &&
+	    (errno != EACCES || statx(fd, "", flags, 0, &sx) < 0))
 		return melee_fail(err, errlen, -errno, "%s/%s: %s", desc, relpath, strerror(errno));
 	if (S_ISLNK(sx.stx_mode))
 		return melee_fail(err, errlen, -ELOOP, "%s/%s: is a symlink (refused)", desc,

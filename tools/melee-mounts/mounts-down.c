@@ -50,12 +50,11 @@ static int cmp_target(const void *a, const void *b)
  * expected target.  O(depth * log targets) per mount. */
 static const struct owned_target *owner_of(const struct owned_target *v, size_t n, const char *t)
 {
-	char buf[8192];
-	size_t len = strlen(t);
+	/* Any length: a user can move a mount of theirs deep into /home. */
+	cleanup_free char *buf = strdup(t);
 
-	if (len >= sizeof(buf))
-		return NULL;
-	memcpy(buf, t, len + 1);
+	if (!buf)
+		die("out of memory");
 	for (;;) {
 		struct owned_target key = { .full = buf };
 		const struct owned_target *hit = bsearch(&key, v, n, sizeof(*v), cmp_target);
@@ -182,6 +181,13 @@ struct down_run {
 	size_t *n_done, *n_busy;
 	struct owned_target *v;
 	size_t nv;
+	/* One round's failures (down_rounds), said only once no round is
+	 * to follow: rc and busy per image, and the warnings. */
+	int *round_rc;
+	size_t *round_busy;
+	char **warnings;
+	size_t n_warnings;
+	bool moved; /* a mount no longer where the table said: another round */
 };
 
 /* The targets of each image's plan, and its root (a nosuid bind left by
@@ -221,24 +227,38 @@ static void down_collect(struct down_run *d)
 	qsort(d->v, d->nv, sizeof(*d->v), cmp_target);
 }
 
-/* An unmount of target t (mount `id`) of image im that failed with r:
- * false when the mount is already gone (detached together with the
- * mount it sat on, or unmounted on the host), which is not a failure;
- * else the warning, and true. */
-static bool down_failed(const struct melee_image *im, const char *t, int id, int r, const char *err,
-			size_t *n_busy)
+/* An unmount of target t (mount `id`) of image `image` that failed
+ * with r: false when the mount is already gone (detached together with
+ * the mount it sat on, or unmounted on the host), which is not a
+ * failure; else the warning noted for the round, and true.  A mount
+ * still there whose path no longer leads to it (a user renames a
+ * directory above their own FUSE mount in /home, which the image's copy
+ * shows: the table was read before) asks for another round. */
+static bool down_failed(struct down_run *d, size_t image, const char *t, int id, int r,
+			const char *err)
 {
+	const struct melee_image *im = d->sel[image];
+	char *msg = NULL;
+	int n;
+
 	if ((r == -EINVAL || r == -ENOENT || r == -ESTALE || r == -ELOOP) && !mount_id_live(id))
 		return false;
+	if (r == -EINVAL || r == -ENOENT || r == -ESTALE || r == -ELOOP)
+		d->moved = true;
 	if (r == -EBUSY) {
-		warn("%s: %s is busy (in use); 'melee-mounts --lazy down %s' detaches it", im->name,
-		     t, im->name);
-		(*n_busy)++;
+		n = asprintf(&msg,
+			     "%s: %s is busy (in use); 'melee-mounts --lazy down %s' detaches it",
+			     im->name, t, im->name);
+		d->round_busy[image]++;
 	} else if (r == -ESTALE || r == -ELOOP || r == -ENOENT) {
-		warn("%s: left mounted: %s", im->name, err);
+		n = asprintf(&msg, "%s: left mounted: %s", im->name, err);
 	} else {
-		warn("%s: cannot unmount %s: %s", im->name, t, err);
+		n = asprintf(&msg, "%s: cannot unmount %s: %s", im->name, t, err);
 	}
+	if (n < 0 || melee_strv_push(&d->warnings, &d->n_warnings, msg) < 0)
+		die("out of memory");
+	free(msg);
+	d->round_rc[image] = 1;
 	return true;
 }
 
@@ -318,8 +338,8 @@ static void down_unmount(struct down_run *d, struct libmnt_table *tb, const stru
 			if (!again)
 				die("out of memory");
 			again[n_again++] = fs;
-		} else if (down_failed(im, t, mnt_fs_get_id(fs), r, err, &d->n_busy[ot->image])) {
-			d->img_rc[ot->image] = 1;
+		} else {
+			down_failed(d, ot->image, t, mnt_fs_get_id(fs), r, err);
 		}
 	}
 	while (n_again && progress) {
@@ -339,13 +359,51 @@ static void down_unmount(struct down_run *d, struct libmnt_table *tb, const stru
 		size_t image = owner_of(d->v, d->nv, t)->image;
 
 		r = unmount_again(d, &root, again[k], lazy, err, sizeof(err));
-		if (r < 0 && down_failed(d->sel[image], t, mnt_fs_get_id(again[k]), r, err,
-					 &d->n_busy[image]))
-			d->img_rc[image] = 1;
+		if (r < 0)
+			down_failed(d, image, t, mnt_fs_get_id(again[k]), r, err);
 	}
 	melee_fd_replace(&root.fd, -1);
 	melee_index_free(&ids.ix);
 	free(ids.fs);
+}
+
+/* Rounds of down_unmount, each on the mount table read again, while a
+ * mount was no longer at the path the table gave (down_failed): a user
+ * renaming directories above a mount of theirs in /home (as fast as
+ * renameat2 goes) can lead a round's path elsewhere, not every round's.
+ * The mount id check still keeps each round to the table's mounts.  Only
+ * the last round's failures are said and counted. */
+#define DOWN_ROUNDS 16
+static void down_rounds(struct down_run *d, struct libmnt_table *tb, const struct mounts_opts *o,
+			bool lazy)
+{
+	cleanup_mnt_table struct libmnt_table *again = NULL;
+	char err[MELEE_ERRLEN];
+
+	for (int round = 0;; round++) {
+		d->moved = false;
+		melee_strv_free(d->warnings);
+		d->warnings = NULL;
+		d->n_warnings = 0;
+		memset(d->round_rc, 0, d->n * sizeof(*d->round_rc));
+		memset(d->round_busy, 0, d->n * sizeof(*d->round_busy));
+		down_unmount(d, again ? again : tb, o, lazy);
+		if (!d->moved || round == DOWN_ROUNDS - 1 || o->dry_run)
+			break;
+		mnt_unref_table(again);
+		again = melee_mounttab_read(err, sizeof(err));
+		if (!again)
+			die("%s", err);
+	}
+	for (size_t i = 0; i < d->n_warnings; i++)
+		warn("%s", d->warnings[i]);
+	for (size_t i = 0; i < d->n; i++) {
+		d->img_rc[i] |= d->round_rc[i];
+		d->n_busy[i] += d->round_busy[i];
+	}
+	melee_strv_free(d->warnings);
+	d->warnings = NULL;
+	d->n_warnings = 0;
 }
 
 /* "NAME: unmounted N" per image, and the status of all. */
@@ -371,13 +429,17 @@ int mounts_down(const struct melee_image **sel, size_t n, const struct mounts_op
 	cleanup_free bool *refused = calloc(n + 1, sizeof(bool));
 	cleanup_free size_t *n_done = calloc(n + 1, sizeof(size_t));
 	cleanup_free size_t *n_busy = calloc(n + 1, sizeof(size_t));
+	cleanup_free size_t *round_busy = calloc(n + 1, sizeof(size_t));
 	cleanup_free int *img_rc = calloc(n + 1, sizeof(int));
+	cleanup_free int *round_rc = calloc(n + 1, sizeof(int));
 	struct down_run d = { .sel = sel,
 			      .n = n,
 			      .refused = refused,
 			      .img_rc = img_rc,
 			      .n_done = n_done,
-			      .n_busy = n_busy };
+			      .n_busy = n_busy,
+			      .round_rc = round_rc,
+			      .round_busy = round_busy };
 	char err[MELEE_ERRLEN];
 	cleanup_mnt_table struct libmnt_table *tb = melee_mounttab_read(err, sizeof(err));
 	struct mounts_opts eff = *o;
@@ -385,14 +447,14 @@ int mounts_down(const struct melee_image **sel, size_t n, const struct mounts_op
 
 	if (!tb)
 		die("%s", err);
-	if (!n_done || !n_busy || !img_rc || !refused)
+	if (!n_done || !n_busy || !img_rc || !refused || !round_rc || !round_busy)
 		die("out of memory");
 	if (!o->force && !o->lazy && !o->dry_run)
 		refuse_in_use(sel, n, refused, img_rc);
 	/* --force: what the processes inside keep busy is detached. */
 	eff.lazy |= o->force;
 	down_collect(&d);
-	down_unmount(&d, tb, o, eff.lazy);
+	down_rounds(&d, tb, o, eff.lazy);
 	/* A file image's own layers last, once everything on them is gone. */
 	for (size_t i = 0; i < n; i++)
 		if (sel[i]->source && img_rc[i] == 0)
