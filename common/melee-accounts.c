@@ -704,7 +704,9 @@ static int read_host(const char *etc, const char *name, bool optional, char **ou
  * on top, so it shows the image's original. */
 static int read_image(int imgfd, const char *name, char **out, char *err, size_t errlen)
 {
-	cleanup_fd int etc = image_resolve(imgfd, "etc", O_PATH | O_DIRECTORY);
+	/* The image's own /etc only: an /etc that is a symlink into a mount
+	 * up made (the host's /home, /tmp: users' files) is not read. */
+	cleanup_fd int etc = image_resolve_own(imgfd, "etc", O_PATH | O_DIRECTORY);
 	cleanup_fd int tree = -1, fd = -1;
 	char shown[32];
 	struct stat st;
@@ -717,6 +719,10 @@ static int read_image(int imgfd, const char *name, char **out, char *err, size_t
 			    : melee_fail(err, errlen, -ENOMEM, "image's /etc/%s: out of memory",
 					 name);
 	}
+	if (etc == -EXDEV)
+		return melee_fail(err, errlen, etc,
+				  "image's /etc: leads into a mount (a symlink out of the image's "
+				  "own file system; refused)");
 	if (etc < 0)
 		return melee_fail(err, errlen, etc, "image's /etc: %s", strerror(-etc));
 	tree = open_tree(etc, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
