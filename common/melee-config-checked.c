@@ -39,7 +39,7 @@
 
 /* One record per images.d (its device and inode in the name): a
  * melee-mounts --config for another directory leaves this one's alone. */
-#define CHECKED_PREFIX "config-checked-"
+#define CHECKED_PREFIX MELEE_CHECKED_PREFIX
 
 static void record_name(const struct stat *st, char *buf, size_t len)
 {

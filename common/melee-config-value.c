@@ -29,6 +29,19 @@ bool melee_name_valid(const char *name)
 	return i > 0;
 }
 
+const char *melee_name_reserved(const char *name)
+{
+	if (strcmp(name, MELEE_HOST_NAME) == 0)
+		return "it means the host itself";
+	if (strcmp(name, MELEE_RUNDIR_LOCK) == 0)
+		return "melee-mounts keeps its lock as /run/melee/" MELEE_RUNDIR_LOCK
+		       ", where the image's own directory would be";
+	if (strncmp(name, MELEE_CHECKED_PREFIX, strlen(MELEE_CHECKED_PREFIX)) == 0)
+		return "melee-mounts keeps its records of checked configurations as "
+		       "/run/melee/" MELEE_CHECKED_PREFIX "*";
+	return NULL;
+}
+
 /* User and group names as shadow's useradd accepts them, loosely: no
  * separators that could confuse a passwd line or a list. */
 bool melee_conf_account_name_valid(const char *s)

@@ -106,6 +106,14 @@ bool melee_name_valid(const char *name);
  * --set-default host, the answer to pam_melee's question): no image or
  * alias may take it. */
 #define MELEE_HOST_NAME "host"
+/* What melee-mounts keeps in /run/melee beside each image's directory
+ * there (/run/melee/IMAGE): its lock and the records of configurations
+ * it checked.  No image may take such a name. */
+#define MELEE_RUNDIR_LOCK "lock"
+#define MELEE_CHECKED_PREFIX "config-checked-"
+/* Why name cannot name an image (host, or one of the names above), or
+ * NULL when it may. */
+const char *melee_name_reserved(const char *name);
 
 void melee_config_init(struct melee_config *cfg);
 void melee_config_free(struct melee_config *cfg);

@@ -23,7 +23,7 @@ int melee_lock_take(bool wait, char *err, size_t errlen)
 	dfd = melee_open_trusted(MELEE_RUNDIR, true, 0, err, errlen);
 	if (dfd < 0)
 		return dfd;
-	fd = openat(dfd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = openat(dfd, MELEE_RUNDIR_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return melee_fail(err, errlen, -errno, "cannot open %s/lock: %s", MELEE_RUNDIR,
 				  strerror(errno));

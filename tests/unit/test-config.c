@@ -235,6 +235,12 @@ static void test_bad(void)
 	    "gpu-libraries pattern not starting with lib");
 	bad("[image host]\npath = /image/host\n", "melee.conf:1: 'host' cannot name an image: it means the host itself",
 	    "an image named host");
+	bad("[image lock]\npath = /image/lock\n",
+	    "melee.conf:1: 'lock' cannot name an image: melee-mounts keeps its lock as /run/melee/lock, where the image's own directory would be",
+	    "an image named lock");
+	bad("[image config-checked-1-2]\npath = /image/x\n",
+	    "melee.conf:1: 'config-checked-1-2' cannot name an image: melee-mounts keeps its records of checked configurations as /run/melee/config-checked-*",
+	    "an image named like a checked-configuration record");
 	bad("[image a]\naliases = sl, host\n", "melee.conf:2: 'host' cannot be an alias: it means the host itself",
 	    "an alias named host");
 	bad("[image a]\naliases = good, bad/one\n", "melee.conf:2: invalid alias 'bad/one' (expected [A-Za-z0-9][A-Za-z0-9._-]{0,63})",

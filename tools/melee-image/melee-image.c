@@ -109,8 +109,8 @@ void check_new_name(const struct melee_config *cfg, const char *name, bool makes
 		die_status(2,
 			   "invalid image name '%.80s' (expected [A-Za-z0-9][A-Za-z0-9._-]{0,63})",
 			   name);
-	if (strcmp(name, MELEE_HOST_NAME) == 0)
-		die_status(2, "'%s' cannot name an image: it means the host itself", name);
+	if (melee_name_reserved(name))
+		die_status(2, "'%s' cannot name an image: %s", name, melee_name_reserved(name));
 	im = melee_config_find_image(cfg, name);
 	if (im)
 		die_status(2, "image '%s' already exists (%s at %s)", name,
@@ -138,7 +138,8 @@ void check_file_image_mountpoint(const struct melee_config *cfg, const char *nam
 	for (size_t i = 0; i < cfg->n_images; i++) {
 		const struct melee_image *im = &cfg->images[i];
 
-		if (im->path && (melee_path_under(im->path, path) || melee_path_under(path, im->path)))
+		if (im->path &&
+		    (melee_path_under(im->path, path) || melee_path_under(path, im->path)))
 			die_status(2,
 				   "'%s' cannot name a file image: it would be mounted on %s, the "
 				   "tree of image '%s'",

@@ -188,7 +188,7 @@ static void watch_config(struct watch_set *ws, const char *config)
 	watch_add(ws, sub, NULL);
 	if (mkdir(MELEE_RUNDIR, 0755) < 0 && errno != EEXIST)
 		warn("cannot create %s: %s", MELEE_RUNDIR, strerror(errno));
-	watch_add(ws, MELEE_RUNDIR, "lock");
+	watch_add(ws, MELEE_RUNDIR, MELEE_RUNDIR_LOCK);
 }
 
 static bool image_selected(const struct melee_config *cfg, const struct melee_image *im,
@@ -289,7 +289,7 @@ static bool drain(const struct watch_set *ws, bool own_lock)
 				relevant = true;
 				continue;
 			}
-			if (own_lock && ev->len && strcmp(ev->name, "lock") == 0)
+			if (own_lock && ev->len && strcmp(ev->name, MELEE_RUNDIR_LOCK) == 0)
 				continue;
 			for (size_t i = 0; i < ws->n; i++)
 				if (ws->dirs[i].wd == ev->wd &&
