@@ -144,10 +144,18 @@ safe_rm() {
 	rm -rf --one-file-system -- "$1"
 }
 
+# tree_of PID: PID and every process below it, deepest first.  `as alice
+# CMD &` puts the subshell's PID in PIDS, not CMD's: CMD is its child.
+tree_of() {
+	local c
+	for c in $(pgrep -P "$1"); do tree_of "$c"; done
+	echo "$1"
+}
+
 cleanup() {
 	rc=$?
 	for pid in $PIDS; do
-		kill "$pid" 2>/dev/null
+		kill $(tree_of "$pid") 2>/dev/null
 	done
 	for pid in $PIDS; do
 		wait "$pid" 2>/dev/null
