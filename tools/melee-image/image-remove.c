@@ -95,11 +95,40 @@ static void check_tree_not_shared(const struct melee_config *cfg, const struct m
 
 		if (other == im || !other->path)
 			continue;
-		if (melee_path_under(other->path, im->path) || melee_path_under(im->path, other->path))
+		if (melee_path_under(other->path, im->path) ||
+		    melee_path_under(im->path, other->path))
 			die("image '%s' shares its tree %s with image '%s' (at %s): its files are "
 			    "not deleted; remove it without --delete-files",
 			    im->name, im->path, other->name, other->path);
 	}
+}
+
+/* A mount at or below the image's path: what up mounts, for which down
+ * is the way, or a user's own FUSE mount (fusermount) in a directory of
+ * the image they may write, which down leaves alone (it is not the
+ * image's): named with who made it, and the way to take it down. */
+static noreturn void refuse_mounted(struct libmnt_table *tb, const struct melee_image *im)
+{
+	cleanup_mnt_iter struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs;
+	char shown[200], *uid = NULL;
+
+	while (it && mnt_table_next_fs(tb, it, &fs) == 0) {
+		const char *t = mnt_fs_get_target(fs), *type = mnt_fs_get_fstype(fs);
+		size_t n = 0;
+
+		if (!t || !type || !melee_path_under(t, im->path) ||
+		    strncmp(type, "fuse", 4) != 0 ||
+		    mnt_fs_get_option(fs, "user_id", &uid, &n) != 0 || !uid ||
+		    (n == 1 && uid[0] == '0'))
+			continue;
+		melee_shown(t, 160, shown, sizeof(shown));
+		die("image '%s' has a mount that is not the image's below it: %s at %s, made by "
+		    "uid %.*s (melee-mounts down leaves it); unmount it ('umount %s' as root) "
+		    "and try again",
+		    im->name, type, shown, (int)n, uid, shown);
+	}
+	die("image '%s' is mounted; run 'melee-mounts down %s' first", im->name, im->name);
 }
 
 void image_remove(const struct melee_config *cfg, const char *name, bool delete_files)
@@ -126,7 +155,7 @@ void image_remove(const struct melee_config *cfg, const char *name, bool delete_
 	if (!tb)
 		die("%s", err);
 	if (melee_mounttab_has(tb, im->path, true))
-		die("image '%s' is mounted; run 'melee-mounts down %s' first", name, name);
+		refuse_mounted(tb, im);
 	if (delete_files)
 		check_tree_not_shared(cfg, im);
 	user = image_user(im->path, comm, sizeof(comm), NULL);
