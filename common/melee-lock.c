@@ -14,6 +14,7 @@
 int melee_lock_take(bool wait, char *err, size_t errlen)
 {
 	cleanup_fd int dfd = -1, fd = -1;
+	struct stat st;
 
 	if (mkdir(MELEE_RUNDIR, 0755) < 0 && errno != EEXIST)
 		return melee_fail(err, errlen, -errno, "cannot create %s: %s", MELEE_RUNDIR,
@@ -27,6 +28,16 @@ int melee_lock_take(bool wait, char *err, size_t errlen)
 	if (fd < 0)
 		return melee_fail(err, errlen, -errno, "cannot open %s/lock: %s", MELEE_RUNDIR,
 				  strerror(errno));
+	/* flock needs no write access: a lock file others may open (an
+	 * administrator's chmod) would let any user hold it, and with it
+	 * every up, down, remove and auto-up.  Made root's 0600 again. */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return melee_fail(err, errlen, -EINVAL, "%s/lock: not a regular file",
+				  MELEE_RUNDIR);
+	if ((st.st_uid != 0 || (st.st_mode & 07777) != 0600) &&
+	    (fchown(fd, 0, 0) < 0 || fchmod(fd, 0600) < 0))
+		return melee_fail(err, errlen, -errno, "%s/lock: cannot make it root's, 0600: %s",
+				  MELEE_RUNDIR, strerror(errno));
 	while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
 		if (errno == EINTR)
 			continue;

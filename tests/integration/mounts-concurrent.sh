@@ -36,4 +36,15 @@ fails=0
 for p in $pids; do wait "$p" || fails=$((fails + 1)); done
 is "$fails" "0" "five concurrent downs succeed"
 is "$(mounted_below "$IMAGES" | wc -l)" "0" "nothing left mounted"
+
+# A lock file others may read (an administrator's chmod): flock needs no
+# write access, so any user could hold it and every up with it.
+chmod 644 /run/melee/lock
+as alice flock -n /run/melee/lock true
+ok $? "(alice can take a lock file of mode 0644)"
+mm status >/dev/null
+mm up one >/dev/null
+is "$(stat -c %U:%a /run/melee/lock)" "root:600" "up makes the lock file root's 0600 again"
+run as alice flock -n /run/melee/lock true
+like "$rc:$out" "^[1-9][0-9]*:.*Permission denied" "alice cannot open it any more"
 done_testing
