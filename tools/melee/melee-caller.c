@@ -3,10 +3,12 @@
  * (melee-default.c) share: the configuration, the image, the caller's
  * groups.  Each dies with melee's own exit status. */
 #include "melee-caller.h"
+#include "melee-log.h"
 #include "melee-util.h"
 #include "tool-util.h"
 
 #include <stdlib.h>
+#include <syslog.h>
 #include <unistd.h>
 
 /* Finding one image reads what the PAM and NSS modules read too
@@ -29,14 +31,23 @@ const struct melee_image *find_image(const struct melee_config *cfg, const char 
 	const struct melee_image *im;
 	char shown[96];
 
-	if (!melee_name_valid(name))
+	/* Refusals are logged as uses are (melee-log.h): who asked for what,
+	 * the name as shown, never raw. */
+	melee_shown(name, 80, shown, sizeof(shown));
+	if (!melee_name_valid(name)) {
+		melee_log(LOG_NOTICE, "uid=%u refused: '%s' is not an image name",
+			  (unsigned)getuid(), shown);
 		die_status(EXIT_MELEE,
 			   "'%s' is not an image name (image names are "
 			   "[A-Za-z0-9][A-Za-z0-9._-]{0,63}, never a path)",
-			   melee_shown(name, 80, shown, sizeof(shown)));
+			   shown);
+	}
 	im = melee_config_find_image(cfg, name);
-	if (!im)
+	if (!im) {
+		melee_log(LOG_NOTICE, "uid=%u refused: unknown image '%s'", (unsigned)getuid(),
+			  shown);
 		die_status(EXIT_MELEE, "unknown image '%s' (melee --list shows the images)", name);
+	}
 	return im;
 }
 

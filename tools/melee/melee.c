@@ -325,8 +325,10 @@ static void look_up_caller(const struct melee_image *im, int argc, char **argv, 
 		 pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh");
 	snprintf(c->home, sizeof(c->home), "%s", pw->pw_dir && *pw->pw_dir ? pw->pw_dir : "/");
 	c->groups = caller_groups(&c->ngroups);
-	if (melee_image_access(im, c->user, c->groups, c->ngroups, err, sizeof(err)) < 0)
+	if (melee_image_access(im, c->user, c->groups, c->ngroups, err, sizeof(err)) < 0) {
+		melee_log(LOG_NOTICE, "user=%s image=%s refused: %s", c->user, im->name, err);
 		die_status(EXIT_MELEE, "%s", err);
+	}
 	c->have_cwd = getcwd(c->cwd, sizeof(c->cwd)) != NULL && stat(".", &c->cwd_st) == 0;
 	if (rq->as_script && stat(argv[rq->script_idx], &rq->script_st) < 0)
 		die_status(EXIT_MELEE, "%s: %s", argv[rq->script_idx], strerror(errno));
