@@ -325,7 +325,12 @@ static void down_unmount(struct down_run *d, struct libmnt_table *tb, const stru
 			continue;
 		im = d->sel[ot->image];
 		if (o->dry_run) {
-			printf("would unmount %s\n", t);
+			size_t len = strlen(t);
+			cleanup_free char *shown = malloc(len + 5);
+
+			if (!shown)
+				die("out of memory");
+			printf("would unmount %s\n", melee_shown(t, len, shown, len + 5));
 			continue;
 		}
 		r = unmount_down(im, ot->image, &root, t, ot->root, mnt_fs_get_id(fs), lazy, err,
@@ -395,8 +400,17 @@ static void down_rounds(struct down_run *d, struct libmnt_table *tb, const struc
 		if (!again)
 			die("%s", err);
 	}
-	for (size_t i = 0; i < d->n_warnings; i++)
-		warn("%s", d->warnings[i]);
+	/* Mount paths are users' choice (a FUSE mount of theirs, a directory
+	 * renamed): shown with every control byte as '?', so that none
+	 * reaches root's terminal. */
+	for (size_t i = 0; i < d->n_warnings; i++) {
+		size_t len = strlen(d->warnings[i]);
+		cleanup_free char *shown = malloc(len + 5);
+
+		if (!shown)
+			die("out of memory");
+		warn("%s", melee_shown(d->warnings[i], len, shown, len + 5));
+	}
 	for (size_t i = 0; i < d->n; i++) {
 		d->img_rc[i] |= d->round_rc[i];
 		d->n_busy[i] += d->round_busy[i];
