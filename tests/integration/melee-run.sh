@@ -36,6 +36,12 @@ is "$rc:$out" "125:melee: directory $T/work/elsewhere does not exist in image de
 out=$(echo pwd | as alice "$MELEE" demo 2>&1); rc=$?
 is "$rc:$out" "0:melee: warning: $T/work/elsewhere does not exist in image demo; starting in /home/alice
 /home/alice" "a shell starts in the home directory with a warning"
+# There in the image, but closed to alice: said so, not "does not exist".
+mkdir -p "$IMAGES/demo$T/work" && mkdir -m 700 "$IMAGES/demo$T/work/closed"
+mkdir -m 755 "$T/work/closed" && cd "$T/work/closed"
+run as alice "$MELEE" demo pwd
+is "$rc:$out" "125:melee: directory $T/work/closed in image demo cannot be entered (Permission denied); not running the command elsewhere" \
+	"a directory the caller may not enter there is named as such"
 cd /home/alice
 
 # The login shell.

@@ -473,6 +473,16 @@ static void change_directory(const struct melee_image *im, bool has_command, con
 		warn("warning: %s in image %s is not the one you called from, and someone else "
 		     "could have made it there (%s); starting in %s",
 		     c->cwd, im->name, shown, c->home);
+	} else if (c->have_cwd && errno != ENOENT && errno != ENOTDIR) {
+		/* There, but not for this caller (EACCES): not "missing". */
+		snprintf(why, sizeof(why), "%s", strerror(errno));
+		if (has_command)
+			die_status(EXIT_MELEE,
+				   "directory %s in image %s cannot be entered (%s); not running "
+				   "the command elsewhere",
+				   c->cwd, im->name, why);
+		warn("warning: %s in image %s cannot be entered (%s); starting in %s", c->cwd,
+		     im->name, why, c->home);
 	} else if (has_command) {
 		die_status(EXIT_MELEE,
 			   "directory %s does not exist in image %s; not running "
