@@ -52,10 +52,10 @@ refused_in() {
 	ok $? "$what: bob's script never ran"
 }
 
-others="directory /var/tmp/build in image demo is not the one the job was submitted from, and someone else could have made it there \\('build' on the way belongs to uid 1502 there\\); not running the task there"
+others="directory /var/tmp/build in image demo is not the job's directory on the host, and someone else could have made it there \\('build' on the way belongs to uid 1502 there\\); not running the task there"
 refused_in /var/tmp/build "$others" "srun from alice's /var/tmp/build, bob's in the image" ./run.sh
 refused_in /tmp "$others" "srun --chdir=/var/tmp/build" --chdir=/var/tmp/build ./run.sh
-refused_in /var/tmp/link "directory /var/tmp/link in image demo is not the one the job was submitted from, .*\\('link' on the way is a symbolic link there\\)" \
+refused_in /var/tmp/link "directory /var/tmp/link in image demo is not the job's directory on the host, .*\\('link' on the way is a symbolic link there\\)" \
 	"bob's symlink to another of alice's directories" pwd
 refused_in /var/tmp/hostonly "directory /var/tmp/hostonly does not exist in image demo; not running the task elsewhere" \
 	"a directory the image lacks (slurmstepd would run the task in /tmp)" pwd
@@ -68,7 +68,7 @@ like "$(cat /tmp/alice/batch.out 2>&1)" "^melee: $others" "sbatch: the reason is
 no_bob_ran
 ok $? "sbatch: bob's script never ran"
 
-like "$(cat "$S/log/slurmd.log")" "error: melee: job [0-9]+: directory /var/tmp/build in image demo is not the one" \
+like "$(cat "$S/log/slurmd.log")" "error: melee: job [0-9]+: directory /var/tmp/build in image demo is not the job's directory on the host" \
 	"slurmd's log has the refusal, with the job id"
 
 # What is alice's to run in still runs.
