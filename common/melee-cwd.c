@@ -19,8 +19,7 @@ void melee_cwd_remember(struct melee_cwd *host)
 	memset(host, 0, sizeof(*host));
 	/* getcwd() of a directory outside the process's root gives
 	 * "(unreachable)/..." on old libcs: only an absolute path counts. */
-	if (!getcwd(host->path, sizeof(host->path)) || host->path[0] != '/' ||
-	    stat(".", &st) < 0) {
+	if (!getcwd(host->path, sizeof(host->path)) || host->path[0] != '/' || stat(".", &st) < 0) {
 		host->path[0] = '\0';
 		return;
 	}

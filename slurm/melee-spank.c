@@ -419,7 +419,8 @@ static void check_cwd(spank_t sp)
 			 "directory %s in image %s is not the job's directory on the host, "
 			 "and someone else could have made it there (%s); not running the "
 			 "task there",
-			 shown, state.image->name, melee_shown(why, 80, whyshown, sizeof(whyshown)));
+			 shown, state.image->name,
+			 melee_shown(why, 80, whyshown, sizeof(whyshown)));
 	fail(jobid, msg);
 }
 
