@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <linux/magic.h>
 #include <sched.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -257,8 +258,8 @@ static int open_pid1_cgroup(int *fd, char *err, size_t errlen)
 /* The forked child: async-signal-safe calls only (slurmstepd and sshd
  * have threads).  Nothing of the caller reaches the helper: not its
  * environment, fds, umask, cwd, signal mask or dispositions, resource
- * limits or priority, nor its controlling terminal (a session of its
- * own: ^C or ^Z at the caller's terminal, or the terminal's hangup, reach
+ * limits, priority or personality, nor its controlling terminal (a
+ * session of its own: ^C or ^Z at the caller's terminal, or the terminal's hangup, reach
  * the whole foreground process group whatever its uids, and a
  * melee-mounts stopped while it holds the lock under /run/melee would
  * stall every other up and down, at boot and at every login); and for
@@ -299,6 +300,12 @@ static _Noreturn void exec_helper(char *const argv[], int nullfd, int errfd, int
 		child_die("cannot reset the caller's oom_score_adj for the helper: ", -r, 126);
 	if ((r = reset_limits()) < 0)
 		child_die("cannot lift the caller's resource limits for the helper: ", -r, 126);
+	/* setarch's flags survive the setuid exec (only the
+	 * PER_CLEAR_ON_SETID ones go): a uname that says 2.6, a 3 GB address
+	 * space, sticky timeouts would reach melee-mounts as root.  The
+	 * personality of a process at boot; a system call, async-signal-safe. */
+	if (personality(PER_LINUX) == -1)
+		child_die("cannot reset the caller's personality for the helper: ", errno, 126);
 	execve(argv[0], argv, envp);
 	child_write("cannot execute ");
 	child_write(argv[0]);

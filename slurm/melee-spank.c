@@ -12,16 +12,24 @@
  *                               happens here, never after a chroot.  With
  *                               auto-up = yes, melee-mounts up for an image
  *                               that is not prepared on this node.
- *   ..._task_init_privileged    each forked task, root: melee_enter_image()
+ *   ..._task_init_privileged    each forked task, root: remember the job's
+ *                               cwd as the host sees it (slurmstepd chdir'd
+ *                               there before the fork; its path and
+ *                               identity, no fd), then melee_enter_image()
  *                               (safety walk, prepared check, fchdir+chroot,
  *                               personality).  slurmstepd then drops
- *                               privileges and chdirs to the job's cwd,
- *                               which therefore resolves inside the image.
+ *                               privileges and chdirs to the job's cwd by
+ *                               its path, which therefore resolves inside
+ *                               the image (or to /tmp if it is missing).
  *   slurm_spank_task_init       each task, as the user, after its stdio is
- *                               the job's: a task whose image could not be
- *                               entered prints the reason to the job's
- *                               stderr, tells slurmstepd through the
- *                               refusal pipe, and exits here, before exec.
+ *                               the job's: melee_cwd_check() (the very
+ *                               directory of the host, or one nobody but
+ *                               root or the user made there).  A task whose
+ *                               image could not be entered or whose
+ *                               directory is refused prints the reason to
+ *                               the job's stderr, tells slurmstepd through
+ *                               the refusal pipe, and exits here, before
+ *                               exec.
  *   slurm_spank_task_exit       slurmstepd, root: a step over several nodes
  *                               one of whose tasks here was refused is
  *                               cancelled on every node (see end_step).
@@ -47,6 +55,7 @@
 #include "melee-access.h"
 #include "melee-auto-up.h"
 #include "melee-config.h"
+#include "melee-cwd.h"
 #include "melee-enter.h"
 #include "melee-gpu-env.h"
 #include "melee-pw.h"
@@ -65,6 +74,9 @@ static struct {
 	struct melee_config cfg;
 	bool cfg_loaded;
 	const struct melee_image *image; /* NULL: the job runs on the host */
+	/* A forked task's own: entered, and the job's cwd on the host. */
+	bool entered;
+	struct melee_cwd cwd;
 	bool failed;
 	char error[MELEE_ERRLEN];
 	/* slurmstepd: a --melee-image value that is no name (it came through
@@ -359,11 +371,17 @@ int slurm_spank_task_init_privileged(spank_t sp, int ac, char **av)
 		fail(jobid, err);
 		return 0;
 	}
+	/* slurmstepd's cwd, which the task inherited: the job's directory
+	 * (--chdir or the submit directory) on the host, or /tmp where the
+	 * host has none.  Seen by the kernel, not the PWD or
+	 * SLURM_SUBMIT_DIR of the job's environment, which the user sets. */
+	melee_cwd_remember(&state.cwd);
 	/* The one enter function: the same checks as melee and pam_melee. */
 	if (melee_enter_image(state.image, err, sizeof(err)) < 0) {
 		fail(jobid, err);
 		return 0;
 	}
+	state.entered = true;
 	if (spank_setenv(sp, ENV_IMAGE, state.image->name, 1) != ESPANK_SUCCESS)
 		slurm_error("melee: job %u: cannot set %s", jobid, ENV_IMAGE);
 	if (melee_gpu_env(state.image, task_env_get, task_env_set, &te, err, sizeof(err)) < 0)
@@ -374,9 +392,45 @@ int slurm_spank_task_init_privileged(spank_t sp, int ac, char **av)
 	return 0;
 }
 
+/* slurm_spank_task_init, as the user inside the image, after slurmstepd's
+ * chdir to the job's cwd by its path: the directory must be the job's own
+ * (melee_cwd_check, as melee(1) does).  The image's /var/tmp is its own
+ * and writable by every user of the image: another user could have made
+ * the job's path there first, with a run.sh or Makefile of theirs.  And a
+ * path missing there sent the task to the image's /tmp. */
+static void check_cwd(spank_t sp)
+{
+	char why[MELEE_ERRLEN], whyshown[96], shown[520], msg[MELEE_ERRLEN];
+	uint32_t jobid = 0;
+	int r = melee_cwd_check(&state.cwd, getuid(), why, sizeof(why));
+
+	if (r == 0)
+		return;
+	spank_get_item(sp, S_JOB_ID, &jobid);
+	/* The path is the user's choice: printable only in the log. */
+	melee_shown(state.cwd.known ? state.cwd.path : "(unknown)", 512, shown, sizeof(shown));
+	if (r == -ENOENT)
+		snprintf(msg, sizeof(msg),
+			 "directory %s does not exist in image %s; not running the task "
+			 "elsewhere",
+			 shown, state.image->name);
+	else
+		snprintf(msg, sizeof(msg),
+			 "directory %s in image %s is not the job's directory on the host, "
+			 "and someone else could have made it there (%s); not running the "
+			 "task there",
+			 shown, state.image->name,
+			 melee_shown(why, 80, whyshown, sizeof(whyshown)));
+	fail(jobid, msg);
+}
+
 int slurm_spank_task_init(spank_t sp, int ac, char **av)
 {
-	if (spank_context() != S_CTX_REMOTE || !state.failed)
+	if (spank_context() != S_CTX_REMOTE)
+		return 0;
+	if (state.entered && !state.failed)
+		check_cwd(sp);
+	if (!state.failed)
 		return 0;
 	/* stderr is the job's stderr by now (slurmstepd set the task's stdio
 	 * up after task_init_privileged). */
@@ -438,5 +492,6 @@ int slurm_spank_exit(spank_t sp, int ac, char **av)
 		melee_config_free(&state.cfg);
 	state.cfg_loaded = false;
 	state.image = NULL;
+	state.entered = false;
 	return 0;
 }

@@ -4,7 +4,8 @@
 # of its own (no ^C, ^Z or hangup from the caller's terminal can stop or
 # kill it while it holds the lock every up and down waits for), with pid
 # 1's resource limits (not a file size or address space limit the caller
-# set to cut it short in the middle of writing) and nice value 0.
+# set to cut it short in the middle of writing), nice value 0, the
+# default scheduling and personality.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/melee-lib.sh"
 . "$top_srcdir/tests/integration/auto-up-lib.sh"
@@ -37,6 +38,15 @@ run as alice chrt --idle 0 ionice -c3 taskset -c 0 "$MELEE" demo cat /marker
 is "$rc:$out" "0:melee-fixture:demo" "melee under chrt --idle, ionice -c3 and taskset -c 0 lands in the image"
 is "$(cat "$AUTO_UP_SEEN"/*.sched)" "SCHED_OTHER none: prio 0 $all_cpus" \
 	"the helper runs SCHED_OTHER, I/O class none, on every CPU ($all_cpus), not the caller's idle classes and CPU 0"
+
+# The caller's personality (setarch): a uname that says 2.6, a 3 GB
+# address space, sticky timeouts; the kernel keeps these across the
+# setuid exec.  The helper runs with none (PER_LINUX), as at boot.
+mm down demo >/dev/null
+rm -f "$AUTO_UP_SEEN"/*
+run as alice setarch --uname-2.6 -3 -T "$MELEE" demo cat /marker
+is "$rc:$out" "0:melee-fixture:demo" "melee under setarch --uname-2.6 -3 -T lands in the image"
+is "$(cat "$AUTO_UP_SEEN"/*.pers)" "00000000" "the helper runs with personality PER_LINUX, not the caller's flags"
 
 # A hard limit the caller lowered: root raises it where it holds
 # CAP_SYS_RESOURCE; where it does not, the helper is not run at all

@@ -11,7 +11,7 @@ AUTO_UP_PATH=$(grep -ao '/[[:alnum:]/._+-]*/melee-mounts' "$top_builddir/tools/m
 # pid, session id, file size limit (ulimit -f), address space limit
 # (ulimit -v) and nice value; in .cgroup its cgroup v2 path; in .sched
 # its scheduling policy, I/O class and CPU mask; in .oom its
-# oom_score_adj.  While the
+# oom_score_adj; in .pers its personality (hex, /proc/PID/personality).  While the
 # file $AUTO_UP_SEEN/pause exists the helper waits, holding the lock
 # melee-mounts takes, before it runs melee-mounts (a test freezes things
 # meanwhile); then, while $AUTO_UP_SEEN/chatter exists, it writes 100
@@ -37,6 +37,7 @@ cat /proc/\$\$/environ > "\$f.env"
 echo "\$\$ \$(awk '{ print \$6 }' /proc/\$\$/stat) \$(ulimit -f) \$(ulimit -v) \$(nice)" > "\$f.proc"
 sed -n 's/^0:://p' /proc/\$\$/cgroup > "\$f.cgroup"
 cat /proc/\$\$/oom_score_adj > "\$f.oom"
+cat /proc/\$\$/personality > "\$f.pers"
 echo "\$(chrt -p \$\$ | sed -n 's/.*policy: //p') \$(ionice -p \$\$) \$(taskset -p \$\$ | sed 's/.*: //')" > "\$f.sched"
 [ -e $AUTO_UP_SEEN/pause ] && flock /run/melee/lock sh -c 'while [ -e $AUTO_UP_SEEN/pause ]; do sleep 0.05; done'
 if [ -e $AUTO_UP_SEEN/chatter ]; then

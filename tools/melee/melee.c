@@ -19,6 +19,7 @@
 #include "melee-auto-up.h"
 #include "melee-caller.h"
 #include "melee-config.h"
+#include "melee-cwd.h"
 #include "melee-default.h"
 #include "melee-enter.h"
 #include "melee-gpu-env.h"
@@ -228,9 +229,8 @@ struct request {
 /* What melee learns about its caller on the host, before the chroot
  * (step 4): after it only these copies and ids are used. */
 struct caller {
-	char user[256], shell[PATH_MAX], home[PATH_MAX], cwd[PATH_MAX];
-	bool have_cwd;
-	struct stat cwd_st; /* the directory cwd names, as the host sees it */
+	char user[256], shell[PATH_MAX], home[PATH_MAX];
+	struct melee_cwd cwd; /* the working directory, as the host sees it */
 	gid_t *groups;
 	size_t ngroups;
 };
@@ -329,7 +329,7 @@ static void look_up_caller(const struct melee_image *im, int argc, char **argv, 
 		melee_log(LOG_NOTICE, "user=%s image=%s refused: %s", c->user, im->name, err);
 		die_status(EXIT_MELEE, "%s", err);
 	}
-	c->have_cwd = getcwd(c->cwd, sizeof(c->cwd)) != NULL && stat(".", &c->cwd_st) == 0;
+	melee_cwd_remember(&c->cwd);
 	if (rq->as_script && stat(argv[rq->script_idx], &rq->script_st) < 0)
 		die_status(EXIT_MELEE, "%s: %s", argv[rq->script_idx], strerror(errno));
 	if (melee_act_as_caller(false, err, sizeof(err)) < 0)
@@ -397,71 +397,17 @@ static void enter_as_caller(int imgfd, const struct melee_image *im, struct call
 	set_environment(im, saved);
 }
 
-/* The directory at the caller's path inside the image (the cwd, after
- * chdir to that path) is the caller's to run in when it is the very
- * directory they called from (a shared tree: /home, /tmp), or one of the
- * image's own that no other user can have made or redirected: each
- * component from the image's root, a symlink not followed, owned by root
- * or the caller.  Else another user of the image could have made the
- * path first (the image's /var/tmp is its own, writable by all) with a
- * Makefile or a ./configure of theirs, or a symlink there to another
- * directory.  0 with the checked directory the cwd, or -1 and why. */
-static int image_cwd_is_callers(const struct caller *c, char *why, size_t len)
-{
-	cleanup_free char *copy = strdup(c->cwd);
-	cleanup_fd int fd = -1;
-	struct stat st;
-	char *save = NULL;
-
-	if (stat(".", &st) == 0 && st.st_dev == c->cwd_st.st_dev && st.st_ino == c->cwd_st.st_ino)
-		return 0;
-	if (!copy)
-		die_status(EXIT_MELEE, "out of memory");
-	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(why, len, "/: %s", strerror(errno));
-		return -1;
-	}
-	for (char *p = strtok_r(copy, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
-		int next = openat(fd, p, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-
-		if (next < 0 || fstat(next, &st) < 0) {
-			snprintf(why, len, "%s: %s", p, strerror(errno));
-			if (next >= 0)
-				close(next);
-			return -1;
-		}
-		melee_fd_replace(&fd, next);
-		if (S_ISLNK(st.st_mode)) {
-			snprintf(why, len, "'%s' on the way is a symbolic link there", p);
-			return -1;
-		}
-		if (!S_ISDIR(st.st_mode)) {
-			snprintf(why, len, "'%s' on the way is not a directory there", p);
-			return -1;
-		}
-		if (st.st_uid != 0 && st.st_uid != getuid()) {
-			snprintf(why, len, "'%s' on the way belongs to uid %u there", p,
-				 (unsigned)st.st_uid);
-			return -1;
-		}
-	}
-	if (fchdir(fd) < 0) {
-		snprintf(why, len, "%s", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 /* Step 8: the caller's directory inside the image.  A command is never
  * run elsewhere, nor in a directory of the same name that someone else
- * made there; the shell falls back to home, then /. */
+ * made there (melee_cwd_check: the image's /var/tmp is its own, writable
+ * by all, and another user could have made the path first with a
+ * Makefile of theirs); the shell falls back to home, then /. */
 static void change_directory(const struct melee_image *im, bool has_command, const struct caller *c)
 {
 	char why[PATH_MAX + 64], shown[96];
 
-	if (c->have_cwd && chdir(c->cwd) == 0) {
-		if (image_cwd_is_callers(c, why, sizeof(why)) == 0)
+	if (c->cwd.known && chdir(c->cwd.path) == 0) {
+		if (melee_cwd_check(&c->cwd, getuid(), why, sizeof(why)) == 0)
 			return;
 		melee_shown(why, 80, shown, sizeof(shown));
 		if (has_command)
@@ -469,28 +415,28 @@ static void change_directory(const struct melee_image *im, bool has_command, con
 				   "directory %s in image %s is not the one you called from, and "
 				   "someone else could have made it there (%s); not running the "
 				   "command there",
-				   c->cwd, im->name, shown);
+				   c->cwd.path, im->name, shown);
 		warn("warning: %s in image %s is not the one you called from, and someone else "
 		     "could have made it there (%s); starting in %s",
-		     c->cwd, im->name, shown, c->home);
-	} else if (c->have_cwd && errno != ENOENT && errno != ENOTDIR) {
+		     c->cwd.path, im->name, shown, c->home);
+	} else if (c->cwd.known && errno != ENOENT && errno != ENOTDIR) {
 		/* There, but not for this caller (EACCES): not "missing". */
 		snprintf(why, sizeof(why), "%s", strerror(errno));
 		if (has_command)
 			die_status(EXIT_MELEE,
 				   "directory %s in image %s cannot be entered (%s); not running "
 				   "the command elsewhere",
-				   c->cwd, im->name, why);
-		warn("warning: %s in image %s cannot be entered (%s); starting in %s", c->cwd,
+				   c->cwd.path, im->name, why);
+		warn("warning: %s in image %s cannot be entered (%s); starting in %s", c->cwd.path,
 		     im->name, why, c->home);
 	} else if (has_command) {
 		die_status(EXIT_MELEE,
 			   "directory %s does not exist in image %s; not running "
 			   "the command elsewhere",
-			   c->have_cwd ? c->cwd : "(unknown)", im->name);
+			   c->cwd.known ? c->cwd.path : "(unknown)", im->name);
 	} else {
 		warn("warning: %s does not exist in image %s; starting in %s",
-		     c->have_cwd ? c->cwd : "the current directory", im->name, c->home);
+		     c->cwd.known ? c->cwd.path : "the current directory", im->name, c->home);
 	}
 	if (chdir(c->home) < 0 && chdir("/") < 0)
 		die_errno("chdir");
