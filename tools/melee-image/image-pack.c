@@ -189,8 +189,8 @@ static int new_tmpfs(const char *const *opts, unsigned attrs)
  * tests/integration/image-pack-bind-appears.sh */
 static void seal_tree(int tree, const char *what)
 {
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-					       MOUNT_ATTR_NODEV,
+	struct mount_attr attr = { .attr_set =
+				       MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
 				   .propagation = MS_PRIVATE };
 
 	if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
