@@ -27,6 +27,7 @@ like "$out" "melee.conf:3: auto-up must be yes or no, got 'maybe'" "auto-up = ma
 write_config "auto-up = yes"
 # The caller's environment: a marker, its own PATH, LD_PRELOAD and
 # LD_LIBRARY_PATH, a umask and a working directory of its own.
+need_built "$top_builddir/tests/.libs/preload-mark.so"
 cp "$top_builddir/tests/.libs/preload-mark.so" /tmp/preload-mark.so
 chmod 755 /tmp/preload-mark.so
 : > /tmp/mark; chmod 666 /tmp/mark

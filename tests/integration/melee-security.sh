@@ -77,6 +77,7 @@ done
 
 # LD_PRELOAD / LD_LIBRARY_PATH: never loaded into melee while root,
 # passed on to the command.
+need_built "$top_builddir/tests/.libs/preload-mark.so"
 cp "$top_builddir/tests/.libs/preload-mark.so" /tmp/preload-mark.so
 chmod 755 /tmp/preload-mark.so
 : > /tmp/mark; chmod 666 /tmp/mark
