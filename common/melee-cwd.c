@@ -32,7 +32,7 @@ int melee_cwd_check(const struct melee_cwd *host, uid_t uid, char *why, size_t w
 {
 	char copy[PATH_MAX], *save = NULL;
 	cleanup_fd int fd = -1;
-	struct stat st;
+	struct stat st, root;
 
 	if (!host->known)
 		return melee_fail(why, whylen, -ENOENT, "the directory is not known on the host");
@@ -40,7 +40,7 @@ int melee_cwd_check(const struct melee_cwd *host, uid_t uid, char *why, size_t w
 		return 0;
 	snprintf(copy, sizeof(copy), "%s", host->path);
 	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0 || fstat(fd, &root) < 0)
 		return melee_fail(why, whylen, -errno, "/: %s", strerror(errno));
 	/* Component by component, a symlink never followed: the path may
 	 * not lead anywhere but down the directories checked. */
@@ -58,6 +58,15 @@ int melee_cwd_check(const struct melee_cwd *host, uid_t uid, char *why, size_t w
 		if (!S_ISDIR(st.st_mode))
 			return melee_fail(why, whylen, -ENOTDIR,
 					  "'%s' on the way is not a directory there", p);
+		/* On the image's own file system only: a file system mounted
+		 * there says whatever owner it likes (a user's FUSE mount,
+		 * fusermount's, with --force-user=root), and no user can put
+		 * another one of the image's own file system there. */
+		if (st.st_dev != root.st_dev)
+			return melee_fail(why, whylen, -EXDEV,
+					  "'%s' on the way is on another file system there (a "
+					  "mount in the image)",
+					  p);
 		if (st.st_uid != 0 && st.st_uid != uid)
 			return melee_fail(why, whylen, -EPERM,
 					  "'%s' on the way belongs to uid %u there", p,

@@ -28,7 +28,9 @@ void melee_cwd_remember(struct melee_cwd *host);
  * to wherever the caller's program went instead): 0 when the current
  * directory is the very one remembered on the host (a shared tree: /home,
  * /tmp), or when every component of host->path from the image's root is a
- * real directory (no symlink) owned by root or uid, after which that
+ * real directory (no symlink) on the root's own file system (not on a
+ * mount, whose owners a user's FUSE file system makes up) owned by root or
+ * uid, after which that
  * checked directory is the current one.  Else -ENOENT (a component is
  * missing there: the directory does not exist in the image) or another
  * -errno, with why (the component and what is wrong with it). */
