@@ -302,6 +302,18 @@ enum melee_skip melee_plan_entry_skipped(int imgfd, const char *imgpath,
 	return MELEE_SKIP_NONE;
 }
 
+bool melee_fs_is_users_fuse(struct libmnt_fs *fs)
+{
+	const char *type = mnt_fs_get_fstype(fs), *opts = mnt_fs_get_fs_options(fs);
+	char *v = NULL;
+	size_t vlen = 0;
+
+	if (!type || !opts || (strcmp(type, "fuse") != 0 && strncmp(type, "fuse.", 5) != 0))
+		return false;
+	return mnt_optstr_get_option(opts, "user_id", &v, &vlen) == 0 &&
+	       !(vlen == 1 && v[0] == '0');
+}
+
 bool melee_mounttab_has(struct libmnt_table *tb, const char *path, bool below)
 {
 	cleanup_mnt_iter struct libmnt_iter *it = NULL;

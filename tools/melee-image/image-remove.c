@@ -112,21 +112,19 @@ static noreturn void refuse_mounted(struct libmnt_table *tb, const struct melee_
 	cleanup_mnt_iter struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
 	struct libmnt_fs *fs;
 	char shown[200], *uid = NULL;
+	size_t n = 0;
 
 	while (it && mnt_table_next_fs(tb, it, &fs) == 0) {
-		const char *t = mnt_fs_get_target(fs), *type = mnt_fs_get_fstype(fs);
-		size_t n = 0;
+		const char *t = mnt_fs_get_target(fs);
 
-		if (!t || !type || !melee_path_under(t, im->path) ||
-		    strncmp(type, "fuse", 4) != 0 ||
-		    mnt_fs_get_option(fs, "user_id", &uid, &n) != 0 || !uid ||
-		    (n == 1 && uid[0] == '0'))
+		if (!t || !melee_path_under(t, im->path) || !melee_fs_is_users_fuse(fs) ||
+		    mnt_optstr_get_option(mnt_fs_get_fs_options(fs), "user_id", &uid, &n) != 0)
 			continue;
 		melee_shown(t, 160, shown, sizeof(shown));
 		die("image '%s' has a mount that is not the image's below it: %s at %s, made by "
 		    "uid %.*s (melee-mounts down leaves it); unmount it ('umount %s' as root) "
 		    "and try again",
-		    im->name, type, shown, (int)n, uid, shown);
+		    im->name, mnt_fs_get_fstype(fs), shown, (int)n, uid, shown);
 	}
 	die("image '%s' is mounted; run 'melee-mounts down %s' first", im->name, im->name);
 }

@@ -292,6 +292,23 @@ static int unmount_again(struct down_run *d, struct down_root *root, struct libm
 	return r;
 }
 
+/* A mount inside a user's own FUSE mount (melee_fs_is_users_fuse; a
+ * second one of theirs on a directory of the first, with allow_other):
+ * the way to it is looked up by that daemon, which its user can stop and
+ * so hang down, lock held, in a lookup no signal ends.  It is not walked
+ * to: the outermost user's FUSE mount holds it, and is reached without
+ * asking any daemon (its own root, from a directory of ours); a plain
+ * down finds that one busy, --lazy detaches it with all that is on it. */
+static bool inside_users_fuse(struct libmnt_table *tb, struct table_ids *ids, struct libmnt_fs *fs)
+{
+	struct libmnt_fs *p = mount_parent(tb, ids, fs);
+
+	for (int depth = 0; p && depth < 4096; depth++, p = mount_parent(tb, ids, p))
+		if (melee_fs_is_users_fuse(p))
+			return true;
+	return false;
+}
+
 /* One pass over the mount table, backwards: a submount comes after the
  * mount it sits on, so children go first.  Not a mount attached beneath
  * another (MOVE_MOUNT_BENEATH: a GPU tmpfs whose fill failed stays
@@ -324,6 +341,8 @@ static void down_unmount(struct down_run *d, struct libmnt_table *tb, const stru
 		if (!ot || (ot->root && !melee_fs_is_self_bind(mount_parent(tb, &ids, fs), fs)))
 			continue;
 		im = d->sel[ot->image];
+		if (inside_users_fuse(tb, &ids, fs))
+			continue;
 		if (o->dry_run) {
 			size_t len = strlen(t);
 			cleanup_free char *shown = malloc(len + 5);

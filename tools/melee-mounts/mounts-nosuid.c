@@ -139,25 +139,10 @@ void mounts_seen_free(struct mounts_seen *s)
 	s->cap_touched = 0;
 }
 
-/* A FUSE mount a user made (fusermount, any user, on a directory of
- * theirs: an image's /var/tmp will do): the kernel shows the mounting
- * user as user_id.  It is none of up's: a nosuid bind over the image
- * root hides it from that path, as the user's own mount, and it must
- * not keep the image from going up (mounted_below). */
-static bool users_fuse_mount(struct libmnt_fs *fs)
-{
-	const char *type = mnt_fs_get_fstype(fs), *opts = mnt_fs_get_fs_options(fs);
-	char *v = NULL;
-	size_t vlen = 0;
-
-	if (!type || !opts || (strcmp(type, "fuse") != 0 && strncmp(type, "fuse.", 5) != 0))
-		return false;
-	return mnt_optstr_get_option(opts, "user_id", &v, &vlen) == 0 &&
-	       !(vlen == 1 && v[0] == '0');
-}
-
 /* (Re)reads the mount table into s: its targets sorted, without the
- * mounts users made (users_fuse_mount). */
+ * mounts users made (melee_fs_is_users_fuse: none of up's; a nosuid bind over
+ * the image root hides such a mount from that path, as the user's own, and
+ * it must not keep the image from going up). */
 static int seen_read(struct mounts_seen *s)
 {
 	char err[MELEE_ERRLEN];
@@ -173,7 +158,7 @@ static int seen_read(struct mounts_seen *s)
 	if (!s->targets)
 		die("out of memory");
 	while (mnt_table_next_fs(s->tb, it, &fs) == 0)
-		if (mnt_fs_get_target(fs) && !users_fuse_mount(fs))
+		if (mnt_fs_get_target(fs) && !melee_fs_is_users_fuse(fs))
 			s->targets[s->n++] = (char *)mnt_fs_get_target(fs);
 	qsort(s->targets, s->n, sizeof(*s->targets), path_qcmp);
 	s->propagates = table_propagates(s->tb);
