@@ -4,7 +4,7 @@
 # the second on a directory of the first with allow_other, when fuse.conf
 # has user_allow_other), both copied into an up image's rslave /home: with
 # the outer daemon stopped (SIGSTOP), the way to the inner mount is a
-# lookup no signal ends.  down never walks it: a plain down says the
+# lookup that waits for it (only SIGKILL ends it).  down never walks it: a plain down says the
 # outer one is busy and returns, --lazy detaches the outer one with the
 # inner one on it; the lock is free all along, and the user's own mounts
 # on the host stay.
