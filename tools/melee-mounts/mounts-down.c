@@ -295,7 +295,7 @@ static int unmount_again(struct down_run *d, struct down_root *root, struct libm
 /* A mount inside a user's own FUSE mount (melee_fs_is_users_fuse; a
  * second one of theirs on a directory of the first, with allow_other):
  * the way to it is looked up by that daemon, which its user can stop and
- * so hang down, lock held, in a lookup no signal ends.  It is not walked
+ * so hang down, lock held, until SIGKILL.  It is not walked
  * to: the outermost user's FUSE mount holds it, and is reached without
  * asking any daemon (its own root, from a directory of ours); a plain
  * down finds that one busy, --lazy detaches it with all that is on it. */
