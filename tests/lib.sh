@@ -144,6 +144,24 @@ safe_rm() {
 	rm -rf --one-file-system -- "$1"
 }
 
+# user_fuse [allow_other]: FUSE for users as Debian leaves it (udev makes
+# /dev/fuse 0666; with allow_other, user_allow_other in fuse.conf, as a
+# site may set it): this namespace's own node and fuse.conf, bound over
+# the host's, never written to them.
+user_fuse() {
+	mknod -m 666 "$T/fuse" c 10 229 && mount --bind "$T/fuse" /dev/fuse ||
+		{ echo "Bail out! cannot bind a /dev/fuse of the test's own"; exit 1; }
+	[ "${1:-}" = allow_other ] || return 0
+	echo user_allow_other > "$T/fuse.conf"
+	if [ ! -e /etc/fuse.conf ]; then
+		[ -n "$MELEE_PRIVATE_ETC" ] ||
+			{ echo "Bail out! no /etc/fuse.conf to bind over, and /etc is the host's"; exit 1; }
+		: > /etc/fuse.conf # in this namespace's /etc overlay
+	fi
+	mount --bind "$T/fuse.conf" /etc/fuse.conf ||
+		{ echo "Bail out! cannot bind the test's fuse.conf over /etc/fuse.conf"; exit 1; }
+}
+
 # tree_of PID: PID and every process below it, deepest first.  `as alice
 # CMD &` puts the subshell's PID in PIDS, not CMD's: CMD is its child.
 tree_of() {

@@ -12,7 +12,7 @@
 command -v bindfs >/dev/null || skip_all "bindfs not found (apt-get install bindfs)"
 setup_accounts
 # /dev/fuse open to all, as udev leaves it on Debian (this namespace's own node).
-mknod -m 666 "$T/fuse" c 10 229 && mount --bind "$T/fuse" /dev/fuse
+user_fuse
 write_config
 add_image demo
 A=$IMAGES/demo/var/tmp/a

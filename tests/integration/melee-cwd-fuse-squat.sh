@@ -13,13 +13,7 @@
 command -v bindfs >/dev/null || skip_all "bindfs not found (apt-get install bindfs)"
 melee_setup
 private_dir /var/tmp 1777
-# /dev/fuse open to all, as udev leaves it on Debian, and user_allow_other:
-# this namespace's own node and fuse.conf, bound over the host's.
-mknod -m 666 "$T/fuse" c 10 229 && mount --bind "$T/fuse" /dev/fuse
-echo user_allow_other > "$T/work/fuse.conf"
-touch /etc/fuse.conf 2>/dev/null
-mount --bind "$T/work/fuse.conf" /etc/fuse.conf ||
-	{ echo "Bail out! cannot bind the test's fuse.conf over /etc/fuse.conf"; exit 1; }
+user_fuse allow_other
 mkdir -m 700 /home/alice/other && chown alice:alice /home/alice/other
 (cd /home/bob && as bob "$MELEE" demo sh -c '
 	mkdir -p /var/tmp/build /var/tmp/bobsrc &&

@@ -15,13 +15,7 @@ setup_accounts
 setup_home
 # As systemd leaves them: mounts under /home propagate to its copies.
 mount --make-shared /home
-# /dev/fuse open to all (udev's mode on Debian) and user_allow_other:
-# this namespace's own node and fuse.conf, bound over the host's.
-mknod -m 666 "$T/fuse" c 10 229 && mount --bind "$T/fuse" /dev/fuse
-echo user_allow_other > "$T/work/fuse.conf"
-touch /etc/fuse.conf 2>/dev/null
-mount --bind "$T/work/fuse.conf" /etc/fuse.conf ||
-	{ echo "Bail out! cannot bind the test's fuse.conf over /etc/fuse.conf"; exit 1; }
+user_fuse allow_other
 write_config
 add_image demo
 I=$IMAGES/demo

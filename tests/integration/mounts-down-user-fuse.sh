@@ -19,7 +19,7 @@ setup_home
 mount --make-shared /home
 # /dev/fuse open to all, as udev leaves it on Debian: a node of this
 # namespace's own bound over it, whatever the host's mode.
-mknod -m 666 "$T/fuse" c 10 229 && mount --bind "$T/fuse" /dev/fuse
+user_fuse allow_other
 write_config
 add_image demo
 I=$IMAGES/demo
@@ -51,7 +51,6 @@ mm up demo >/dev/null
 down_checks "without allow_other, --lazy" --lazy
 
 fusermount -u "$M"
-echo user_allow_other > /etc/fuse.conf # the test's own /etc
 mm up demo >/dev/null
 user_mount -o allow_other
 # Past the daemon's attribute cache (1 s): a stat would ask it.

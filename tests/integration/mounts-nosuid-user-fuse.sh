@@ -13,7 +13,7 @@ command -v bindfs >/dev/null || skip_all "bindfs not found (apt-get install bind
 setup_accounts
 setup_home
 # /dev/fuse open to all, as udev leaves it on Debian (this namespace only).
-mknod -m 666 "$T/fuse" c 10 229 && mount --bind "$T/fuse" /dev/fuse
+user_fuse
 write_config
 add_image ns "nosuid = yes"
 I=$IMAGES/ns
