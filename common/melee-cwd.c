@@ -72,6 +72,16 @@ int melee_cwd_check(const struct melee_cwd *host, uid_t uid, char *why, size_t w
 					  "'%s' on the way belongs to uid %u there", p,
 					  (unsigned)st.st_uid);
 	}
+	/* The directory itself (st: the last component's, or the root's)
+	 * holds no one else's files only if no one else may write it: the
+	 * image's own /var/tmp is root's but everyone's to write, and bob's
+	 * run.sh there is not the caller's ./run.sh of the host's /var/tmp. */
+	if (fstat(fd, &st) < 0)
+		return melee_fail(why, whylen, -errno, "/: %s", strerror(errno));
+	if (st.st_uid != uid && (st.st_mode & (S_IWGRP | S_IWOTH)))
+		return melee_fail(why, whylen, -EPERM,
+				  "it is writable by other users there (their files could be "
+				  "in it)");
 	/* The directory checked, not the path again: it may have been
 	 * renamed or replaced since. */
 	if (fchdir(fd) < 0)

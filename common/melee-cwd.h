@@ -30,7 +30,8 @@ void melee_cwd_remember(struct melee_cwd *host);
  * /tmp), or when every component of host->path from the image's root is a
  * real directory (no symlink) on the root's own file system (not on a
  * mount, whose owners a user's FUSE file system makes up) owned by root or
- * uid, after which that
+ * uid, the last one uid's or writable by no one else (the image's own
+ * /var/tmp is root's, and holds anyone's files), after which that
  * checked directory is the current one.  Else -ENOENT (a component is
  * missing there: the directory does not exist in the image) or another
  * -errno, with why (the component and what is wrong with it). */
