@@ -37,13 +37,13 @@
 #include <time.h>
 #include <unistd.h>
 
-/* One record per images.d (its device and inode in the name): a
- * melee-mounts --config for another directory leaves this one's alone. */
-#define CHECKED_PREFIX MELEE_CHECKED_PREFIX
+/* One record per images.d (its device and inode in the name:
+ * MELEE_CHECKED_PREFIX DEV-INO): a melee-mounts --config for another
+ * directory leaves this one's alone. */
 
 static void record_name(const struct stat *st, char *buf, size_t len)
 {
-	snprintf(buf, len, CHECKED_PREFIX "%llx-%llx", (unsigned long long)st->st_dev,
+	snprintf(buf, len, MELEE_CHECKED_PREFIX "%llx-%llx", (unsigned long long)st->st_dev,
 		 (unsigned long long)st->st_ino);
 }
 
@@ -135,7 +135,7 @@ int melee_config_note_checked(const struct melee_config *cfg, const char *checke
 
 static int record_filter(const struct dirent *d)
 {
-	return strncmp(d->d_name, CHECKED_PREFIX, strlen(CHECKED_PREFIX)) == 0;
+	return strncmp(d->d_name, MELEE_CHECKED_PREFIX, strlen(MELEE_CHECKED_PREFIX)) == 0;
 }
 
 /* Every record, not only the failed configuration's: which images.d that

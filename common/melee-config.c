@@ -304,6 +304,7 @@ static int start_image_section(struct conf_parser *p, const char *name, char *er
 {
 	struct melee_config *cfg = p->cfg;
 	const struct melee_image *dup;
+	const char *reserved;
 	struct melee_image *ni;
 
 	if (!*name)
@@ -315,9 +316,9 @@ static int start_image_section(struct conf_parser *p, const char *name, char *er
 				  "%s:%u: invalid image name '%.80s' (expected "
 				  "[A-Za-z0-9][A-Za-z0-9._-]{0,63})",
 				  p->path, p->ln, name);
-	if (melee_name_reserved(name))
+	if ((reserved = melee_name_reserved(name)))
 		return melee_fail(err, errlen, -EINVAL, "%s:%u: '%s' cannot name an image: %s",
-				  p->path, p->ln, name, melee_name_reserved(name));
+				  p->path, p->ln, name, reserved);
 	if (p->is_dropin && !dropin_may_define(p->path, name))
 		return misplaced(p->path, p->ln, name, err, errlen);
 	dup = find_by_name(cfg, name);

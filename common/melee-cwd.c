@@ -43,7 +43,9 @@ int melee_cwd_check(const struct melee_cwd *host, uid_t uid, char *why, size_t w
 	if (fd < 0 || fstat(fd, &root) < 0)
 		return melee_fail(why, whylen, -errno, "/: %s", strerror(errno));
 	/* Component by component, a symlink never followed: the path may
-	 * not lead anywhere but down the directories checked. */
+	 * not lead anywhere but down the directories checked.  st is then
+	 * the last one's (the root's for "/"). */
+	st = root;
 	for (char *p = strtok_r(copy, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
 		int next = openat(fd, p, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 
@@ -72,12 +74,10 @@ int melee_cwd_check(const struct melee_cwd *host, uid_t uid, char *why, size_t w
 					  "'%s' on the way belongs to uid %u there", p,
 					  (unsigned)st.st_uid);
 	}
-	/* The directory itself (st: the last component's, or the root's)
-	 * holds no one else's files only if no one else may write it: the
-	 * image's own /var/tmp is root's but everyone's to write, and bob's
-	 * run.sh there is not the caller's ./run.sh of the host's /var/tmp. */
-	if (fstat(fd, &st) < 0)
-		return melee_fail(why, whylen, -errno, "/: %s", strerror(errno));
+	/* The directory itself holds no one else's files only if no one
+	 * else may write it: the image's own /var/tmp is root's but
+	 * everyone's to write, and bob's run.sh there is not the caller's
+	 * ./run.sh of the host's /var/tmp. */
 	if (st.st_uid != uid && (st.st_mode & (S_IWGRP | S_IWOTH)))
 		return melee_fail(why, whylen, -EPERM,
 				  "it is writable by other users there (their files could be "

@@ -47,4 +47,8 @@ mm up one >/dev/null
 is "$(stat -c %U:%a /run/melee/lock)" "root:600" "up makes the lock file root's 0600 again"
 run as alice flock -n /run/melee/lock true
 like "$rc:$out" "^[1-9][0-9]*:.*Permission denied" "alice cannot open it any more"
+rm /run/melee/lock && mkfifo -m 600 /run/melee/lock
+run mm up one
+is "$rc:$out" "1:melee-mounts: /run/melee/lock: not a regular file" "a lock that is no regular file is refused, not used"
+rm /run/melee/lock
 done_testing

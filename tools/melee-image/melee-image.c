@@ -103,14 +103,15 @@ void check_new_name(const struct melee_config *cfg, const char *name, bool makes
 		    size_t len)
 {
 	const struct melee_image *im;
+	const char *reserved;
 	struct stat st;
 
 	if (!melee_name_valid(name))
 		die_status(2,
 			   "invalid image name '%.80s' (expected [A-Za-z0-9][A-Za-z0-9._-]{0,63})",
 			   name);
-	if (melee_name_reserved(name))
-		die_status(2, "'%s' cannot name an image: %s", name, melee_name_reserved(name));
+	if ((reserved = melee_name_reserved(name)))
+		die_status(2, "'%s' cannot name an image: %s", name, reserved);
 	im = melee_config_find_image(cfg, name);
 	if (im)
 		die_status(2, "image '%s' already exists (%s at %s)", name,
