@@ -24,7 +24,10 @@ int melee_lock_take(bool wait, char *err, size_t errlen)
 	dfd = melee_open_trusted(MELEE_RUNDIR, true, 0, err, errlen);
 	if (dfd < 0)
 		return dfd;
-	fd = openat(dfd, MELEE_RUNDIR_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	/* O_NONBLOCK|O_NOCTTY: whatever root may have left there is opened
+	 * without waiting or taking it as a terminal, and refused below. */
+	fd = openat(dfd, MELEE_RUNDIR_LOCK,
+		    O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return melee_fail(err, errlen, -errno, "cannot open %s/lock: %s", MELEE_RUNDIR,
 				  strerror(errno));
@@ -33,6 +36,10 @@ int melee_lock_take(bool wait, char *err, size_t errlen)
 	 * every up, down, remove and auto-up.  Made root's 0600 again. */
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return melee_fail(err, errlen, -EINVAL, "%s/lock: not a regular file",
+				  MELEE_RUNDIR);
+	/* A second name elsewhere: its owner and mode are not ours to change. */
+	if (st.st_nlink != 1)
+		return melee_fail(err, errlen, -EINVAL, "%s/lock: has other links (refused)",
 				  MELEE_RUNDIR);
 	if ((st.st_uid != 0 || (st.st_mode & 07777) != 0600) &&
 	    (fchown(fd, 0, 0) < 0 || fchmod(fd, 0600) < 0))

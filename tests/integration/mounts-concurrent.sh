@@ -51,4 +51,10 @@ rm /run/melee/lock && mkfifo -m 600 /run/melee/lock
 run mm up one
 is "$rc:$out" "1:melee-mounts: /run/melee/lock: not a regular file" "a lock that is no regular file is refused, not used"
 rm /run/melee/lock
+echo keep > /run/melee/other && chmod 644 /run/melee/other && ln /run/melee/other /run/melee/lock ||
+	{ echo "Bail out! cannot link /run/melee/other as the lock"; exit 1; }
+run mm up one
+is "$rc:$out" "1:melee-mounts: /run/melee/lock: has other links (refused)" "a lock with another name elsewhere is refused"
+is "$(stat -c %a /run/melee/other)" "644" "and that file's mode is left as it was"
+rm /run/melee/lock /run/melee/other
 done_testing
