@@ -12,10 +12,13 @@ cat > "$inner" <<'INNER'
 #!/bin/bash
 . "$top_srcdir/tests/lib.sh" || exit 1
 setup_accounts
-as alice sh -c 'echo $$ > /tmp/inner-child.pid; exec sleep 600' >/dev/null 2>&1 &
+# The child's PID in the inner test's own $T (the host's /tmp is shared
+# with every other test running at the same time).
+mkdir -m 1777 "$T/work/pid"
+as alice sh -c 'echo $$ > "$0/child"; exec sleep 600' "$T/work/pid" >/dev/null 2>&1 &
 PIDS="$PIDS $!"
-wait_for 5 test -s /tmp/inner-child.pid
-echo "# child $(cat /tmp/inner-child.pid)"
+wait_for 5 test -s "$T/work/pid/child"
+echo "# child $(cat "$T/work/pid/child")"
 ok 0 "started"
 done_testing
 INNER
