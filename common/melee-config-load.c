@@ -14,19 +14,13 @@
 #include <sys/stat.h>
 #include <time.h>
 
-/* The file or directory fd, as the read is about to see it, into the
- * caller's stamps (melee-stamps.h), when it keeps any. */
-static int stamp_fd(const struct melee_config *cfg, const char *path, int fd, char *err,
-		    size_t errlen)
+/* The file or directory just opened (st: its fd's fstat, taken before
+ * it is read), into the caller's stamps (melee-stamps.h), when it keeps
+ * any. */
+static int stamp_st(const struct melee_config *cfg, const char *path, const struct stat *st,
+		    char *err, size_t errlen)
 {
-	struct stat st;
-
-	if (!cfg->stamps)
-		return 0;
-	if (fstat(fd, &st) < 0)
-		return melee_fail(err, errlen, -errno, "%s: cannot stat: %s", path,
-				  strerror(errno));
-	if (melee_stamps_add(cfg->stamps, path, &st) < 0)
+	if (cfg->stamps && melee_stamps_add(cfg->stamps, path, st) < 0)
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	return 0;
 }
@@ -53,17 +47,26 @@ int melee_open_trusted_at(int dirfd, const char *name, const char *path, bool di
 			  uid_t owner, char *err, size_t errlen)
 {
 	struct stat st;
+
+	return melee_open_trusted_st(dirfd, NULL, name, path, directory, owner, &st, err, errlen);
+}
+
+int melee_open_trusted_st(int dirfd, const struct stat *dir, const char *name, const char *path,
+			  bool directory, uid_t owner, struct stat *st, char *err, size_t errlen)
+{
 	int r;
 	cleanup_fd int fd = -1;
 
 	if (directory)
 		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	else if (dir)
+		fd = melee_open_regular_in_dir(dirfd, dir, name, owner, st);
 	else
-		fd = melee_open_regular_in_trusted(dirfd, name, owner, &st);
+		fd = melee_open_regular_in_trusted(dirfd, name, owner, st);
 	if (!directory && fd == -EINVAL)
 		return melee_fail(err, errlen, -EINVAL,
 				  "%s: not a regular file (refused: it is %s)", path,
-				  melee_file_kind(&st));
+				  melee_file_kind(st));
 	if (!directory && fd < 0)
 		errno = -fd;
 	if (fd < 0 && errno == ELOOP)
@@ -76,10 +79,10 @@ int melee_open_trusted_at(int dirfd, const char *name, const char *path, bool di
 	if (fd < 0)
 		return melee_fail(err, errlen, -errno, "%s: cannot open: %s", path,
 				  strerror(errno));
-	if (directory && fstat(fd, &st) < 0)
+	if (directory && fstat(fd, st) < 0)
 		return melee_fail(err, errlen, -errno, "%s: cannot stat: %s", path,
 				  strerror(errno));
-	r = melee_check_trusted(&st, owner, path, err, errlen);
+	r = melee_check_trusted(st, owner, path, err, errlen);
 	if (r < 0)
 		return r;
 	return melee_steal_fd(&fd);
@@ -93,28 +96,31 @@ static int dropin_filter(const struct dirent *d)
 }
 
 /* The drop-ins of `dir` (the entry `name` of the trusted directory
- * parentfd), each opened relative to the directory fd checked here. */
-static int load_dir(int parentfd, const char *name, const char *dir, uid_t owner,
-		    struct melee_config *cfg, char *err, size_t errlen)
+ * parentfd, whose fstat is parent_st), each opened relative to the
+ * directory fd checked here. */
+static int load_dir(int parentfd, const struct stat *parent_st, const char *name, const char *dir,
+		    uid_t owner, struct melee_config *cfg, char *err, size_t errlen)
 {
 	struct dirent **list = NULL;
 	cleanup_fd int dfd = -1;
 	int n, r = 0;
 
-	dfd = melee_open_trusted_at(parentfd, name, dir, true, owner, err, errlen);
+	dfd = melee_open_trusted_st(parentfd, parent_st, name, dir, true, owner, &cfg->dropins_st,
+				    err, errlen);
 	if (dfd == -ENOENT) {
 		melee_err_clear(err, errlen); /* none is fine */
 		return 0;
 	}
 	if (dfd < 0)
 		return dfd;
-	/* Before the listing, the directory and then the clock: a drop-in
-	 * added after this point changes the ctime to at least the clock's
-	 * tick read here, so melee_config_note_checked records a ctime older
-	 * than that tick only, and such a drop-in never passes as checked. */
-	if (fstat(dfd, &cfg->dropins_st) < 0 ||
-	    clock_gettime(CLOCK_REALTIME_COARSE, &cfg->dropins_seen_at) < 0)
-		return melee_fail(err, errlen, -errno, "%s: cannot stat: %s", dir, strerror(errno));
+	/* Before the listing, the directory (its fstat at the open) and
+	 * then the clock: a drop-in added after this point changes the ctime
+	 * to at least the clock's tick read here, so melee_config_note_checked
+	 * records a ctime older than that tick only, and such a drop-in never
+	 * passes as checked. */
+	if (clock_gettime(CLOCK_REALTIME_COARSE, &cfg->dropins_seen_at) < 0)
+		return melee_fail(err, errlen, -errno, "%s: cannot read the clock: %s", dir,
+				  strerror(errno));
 	if (cfg->stamps && melee_stamps_add(cfg->stamps, dir, &cfg->dropins_st) < 0)
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	cfg->dropins_seen = true;
@@ -125,14 +131,16 @@ static int load_dir(int parentfd, const char *name, const char *dir, uid_t owner
 		if (r == 0) {
 			cleanup_free char *p = NULL;
 			cleanup_fd int fd = -1;
+			struct stat st;
 
 			if (asprintf(&p, "%s/%s", dir, list[i]->d_name) < 0) {
 				p = NULL;
 				r = melee_fail(err, errlen, -ENOMEM, "out of memory");
-			} else if ((fd = melee_open_trusted_at(dfd, list[i]->d_name, p, false,
-							       owner, err, errlen)) < 0) {
+			} else if ((fd = melee_open_trusted_st(dfd, &cfg->dropins_st,
+							       list[i]->d_name, p, false, owner,
+							       &st, err, errlen)) < 0) {
 				r = fd;
-			} else if ((r = stamp_fd(cfg, p, fd, err, errlen)) == 0) {
+			} else if ((r = stamp_st(cfg, p, &st, err, errlen)) == 0) {
 				r = melee_config_parse_fd(fd, p, true, cfg, err, errlen);
 			}
 		}
@@ -144,11 +152,12 @@ static int load_dir(int parentfd, const char *name, const char *dir, uid_t owner
 
 /* The drop-in named after `image`, images.d/IMAGE.conf, when there is
  * one (a missing file is no error: the caller then reads everything). */
-static int load_dropin_of(int dfd, const char *dir, const char *image, uid_t owner,
-			  struct melee_config *cfg, char *err, size_t errlen)
+static int load_dropin_of(int dfd, const struct stat *dir_st, const char *dir, const char *image,
+			  uid_t owner, struct melee_config *cfg, char *err, size_t errlen)
 {
 	cleanup_free char *name = NULL, *p = NULL;
 	cleanup_fd int fd = -1;
+	struct stat st;
 	int r;
 
 	if (asprintf(&name, "%s.conf", image) < 0) {
@@ -159,14 +168,14 @@ static int load_dropin_of(int dfd, const char *dir, const char *image, uid_t own
 		p = NULL;
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	}
-	fd = melee_open_trusted_at(dfd, name, p, false, owner, err, errlen);
+	fd = melee_open_trusted_st(dfd, dir_st, name, p, false, owner, &st, err, errlen);
 	if (fd == -ENOENT) {
 		melee_err_clear(err, errlen);
 		return 0;
 	}
 	if (fd < 0)
 		return fd;
-	r = stamp_fd(cfg, p, fd, err, errlen);
+	r = stamp_st(cfg, p, &st, err, errlen);
 	return r < 0 ? r : melee_config_parse_fd(fd, p, true, cfg, err, errlen);
 }
 
@@ -175,8 +184,8 @@ static int load_dropin_of(int dfd, const char *dir, const char *image, uid_t own
  * a line, so the lookup must not answer without it.  A file that cannot
  * be opened as trusted is skipped: its lines are nobody's word, and the
  * full read refuses it by name. */
-static int scan_other_dropins(int dfd, const char *dir, const char *asked,
-			      const struct melee_image *im, uid_t owner,
+static int scan_other_dropins(int dfd, const struct stat *dir_st, const char *dir,
+			      const char *asked, const struct melee_image *im, uid_t owner,
 			      const struct melee_config *cfg, char *err, size_t errlen)
 {
 	struct dirent **list = NULL;
@@ -193,13 +202,14 @@ static int scan_other_dropins(int dfd, const char *dir, const char *asked,
 			cleanup_free char *p = NULL;
 			cleanup_fd int fd = -1;
 			char ignored[MELEE_ERRLEN];
+			struct stat st;
 
 			if (asprintf(&p, "%s/%s", dir, e) < 0) {
 				p = NULL;
 				r = melee_fail(err, errlen, -ENOMEM, "out of memory");
-			} else if ((fd = melee_open_trusted_at(dfd, e, p, false, owner, ignored,
-							       sizeof(ignored))) >= 0) {
-				r = stamp_fd(cfg, p, fd, err, errlen);
+			} else if ((fd = melee_open_trusted_st(dfd, dir_st, e, p, false, owner, &st,
+							       ignored, sizeof(ignored))) >= 0) {
+				r = stamp_st(cfg, p, &st, err, errlen);
 				if (r == 0)
 					r = melee_config_scan_dropin(fd, p, asked, im, err, errlen);
 			} else {
@@ -218,16 +228,18 @@ static int scan_other_dropins(int dfd, const char *dir, const char *asked,
  * melee-mounts has read this very images.d whole since anything was
  * added to or removed from it (melee_config_checked_fresh), a scan of
  * the other drop-ins for lines that claim IMAGE. */
-static int load_image_files(int conf_dfd, const char *dropins, const char *image, uid_t owner,
-			    const char *checked_dir, struct melee_config *cfg, char *err,
-			    size_t errlen)
+static int load_image_files(int conf_dfd, const struct stat *conf_dir_st, const char *dropins,
+			    const char *image, uid_t owner, const char *checked_dir,
+			    struct melee_config *cfg, char *err, size_t errlen)
 {
 	const struct melee_image *im;
 	cleanup_fd int dfd = -1;
+	struct stat st;
 	int r;
 
 	cfg->partial = true;
-	dfd = melee_open_trusted_at(conf_dfd, "images.d", dropins, true, owner, err, errlen);
+	dfd = melee_open_trusted_st(conf_dfd, conf_dir_st, "images.d", dropins, true, owner, &st,
+				    err, errlen);
 	if (dfd == -ENOENT) {
 		melee_err_clear(err, errlen);
 		r = stamp_path(cfg, dropins, err, errlen);
@@ -235,9 +247,9 @@ static int load_image_files(int conf_dfd, const char *dropins, const char *image
 	}
 	if (dfd < 0)
 		return dfd;
-	r = stamp_fd(cfg, dropins, dfd, err, errlen);
+	r = stamp_st(cfg, dropins, &st, err, errlen);
 	if (r == 0)
-		r = load_dropin_of(dfd, dropins, image, owner, cfg, err, errlen);
+		r = load_dropin_of(dfd, &st, dropins, image, owner, cfg, err, errlen);
 	if (r == 0)
 		r = melee_config_finish(cfg, err, errlen);
 	im = r == 0 ? melee_config_find_image(cfg, image) : NULL;
@@ -252,9 +264,9 @@ static int load_image_files(int conf_dfd, const char *dropins, const char *image
 	 * same unchanged drop-ins found no line claiming this image (else
 	 * the read failed, and a failure is never kept), which is all that
 	 * trusting the record would skip.  One lstat less per lookup. */
-	if (melee_config_checked_fresh(dfd, &cfg->conf_st, checked_dir, owner))
+	if (melee_config_checked_fresh(&st, &cfg->conf_st, checked_dir, owner))
 		return stamp_path(cfg, checked_dir, err, errlen);
-	return scan_other_dropins(dfd, dropins, image, im, owner, cfg, err, errlen);
+	return scan_other_dropins(dfd, &st, dropins, image, im, owner, cfg, err, errlen);
 }
 
 static int load(const char *conf_path, const char *image, uid_t owner, const char *checked_dir,
@@ -356,6 +368,7 @@ static int load(const char *conf_path, const char *image, uid_t owner, const cha
 {
 	cleanup_free char *dir = NULL, *dropins = NULL, *users = NULL;
 	cleanup_fd int dfd = -1, fd = -1, ufd = -1;
+	struct stat dir_st, users_st;
 	char *slash;
 	int r;
 
@@ -371,25 +384,23 @@ static int load(const char *conf_path, const char *image, uid_t owner, const cha
 	*(slash == dir ? slash + 1 : slash) = '\0';
 	/* The directory itself must be trusted too: else anyone who can write
 	 * it could swap a drop-in in. */
-	dfd = melee_open_trusted(dir, true, owner, err, errlen);
+	dfd = melee_open_trusted_st(AT_FDCWD, NULL, dir, dir, true, owner, &dir_st, err, errlen);
 	if (dfd < 0)
 		return dfd;
-	r = stamp_fd(cfg, dir, dfd, err, errlen);
+	r = stamp_st(cfg, dir, &dir_st, err, errlen);
 	if (r < 0)
 		return r;
 	/* Everything else relative to the directory just checked. */
-	fd = melee_open_trusted_at(dfd, strrchr(conf_path, '/') + 1, conf_path, false, owner, err,
-				   errlen);
+	fd = melee_open_trusted_st(dfd, &dir_st, strrchr(conf_path, '/') + 1, conf_path, false,
+				   owner, &cfg->conf_st, err, errlen);
 	if (fd < 0)
 		return fd;
 	cfg->conf_dir = strdup(dir);
 	if (!cfg->conf_dir)
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
-	if (fstat(fd, &cfg->conf_st) < 0)
-		return melee_fail(err, errlen, -errno, "%s: cannot stat: %s", conf_path,
-				  strerror(errno));
-	if (cfg->stamps && melee_stamps_add(cfg->stamps, conf_path, &cfg->conf_st) < 0)
-		return melee_fail(err, errlen, -ENOMEM, "out of memory");
+	r = stamp_st(cfg, conf_path, &cfg->conf_st, err, errlen);
+	if (r < 0)
+		return r;
 	r = melee_config_parse_fd(fd, conf_path, false, cfg, err, errlen);
 	if (r < 0)
 		return r;
@@ -398,17 +409,19 @@ static int load(const char *conf_path, const char *image, uid_t owner, const cha
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	}
 	if (image)
-		return load_image_files(dfd, dropins, image, owner, checked_dir, cfg, err, errlen);
-	r = load_dir(dfd, "images.d", dropins, owner, cfg, err, errlen);
+		return load_image_files(dfd, &dir_st, dropins, image, owner, checked_dir, cfg, err,
+					errlen);
+	r = load_dir(dfd, &dir_st, "images.d", dropins, owner, cfg, err, errlen);
 	if (r < 0)
 		return r;
 	if (asprintf(&users, "%s/users.conf", strcmp(dir, "/") ? dir : "") < 0) {
 		users = NULL;
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	}
-	ufd = melee_open_trusted_at(dfd, "users.conf", users, false, owner, err, errlen);
+	ufd = melee_open_trusted_st(dfd, &dir_st, "users.conf", users, false, owner, &users_st, err,
+				    errlen);
 	if (ufd >= 0) {
-		r = stamp_fd(cfg, users, ufd, err, errlen);
+		r = stamp_st(cfg, users, &users_st, err, errlen);
 		if (r == 0)
 			r = melee_users_parse_fd(ufd, users, cfg, err, errlen);
 		if (r < 0)

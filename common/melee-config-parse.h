@@ -32,10 +32,19 @@ int melee_config_scan_dropin(int fd, const char *path, const char *asked,
 			     const struct melee_image *im, char *err, size_t errlen);
 
 /* Whether checked_dir/config-checked-DEV-INO (owned by `owner`) records the
- * images.d open at dropins_fd, and the melee.conf conf_st describes, as
- * they are now: then no drop-in was added, removed or renamed, and
- * melee.conf not changed, since a full read accepted them all. */
-bool melee_config_checked_fresh(int dropins_fd, const struct stat *conf_st, const char *checked_dir,
-				uid_t owner);
+ * images.d whose fstat is dropins_st, and the melee.conf conf_st
+ * describes, as they are now: then no drop-in was added, removed or
+ * renamed, and melee.conf not changed, since a full read accepted them
+ * all. */
+bool melee_config_checked_fresh(const struct stat *dropins_st, const struct stat *conf_st,
+				const char *checked_dir, uid_t owner);
+
+/* melee_open_trusted_at, with *st the opened fd's fstat, and for a file
+ * in a directory whose fstat the caller has (dir, else NULL) no second
+ * fstat of that directory: a read of the configuration opens each file
+ * with no system call it does not need (a cold lookup in sshd, su,
+ * login and every getent pays them). */
+int melee_open_trusted_st(int dirfd, const struct stat *dir, const char *name, const char *path,
+			  bool directory, uid_t owner, struct stat *st, char *err, size_t errlen);
 
 #endif
