@@ -124,24 +124,15 @@ int melee_open_regular(int dirfd, const char *name, int path_flags, unsigned lon
 
 int melee_open_regular_in_trusted(int dirfd, const char *name, uid_t owner, struct stat *st)
 {
-	struct stat dir;
-	bool known = dirfd != AT_FDCWD && fstat(dirfd, &dir) == 0;
-
-	return melee_open_regular_in_dir(dirfd, known ? &dir : NULL, name, owner, st);
-}
-
-int melee_open_regular_in_dir(int dirfd, const struct stat *dir, const char *name, uid_t owner,
-			      struct stat *st)
-{
-	struct stat seen;
+	struct stat dir, seen;
 	int fd;
 
 	/* Anyone but `owner` who may write the directory could swap a
 	 * device node in between the look and the open, which then acts:
 	 * such a directory (and AT_FDCWD, a path walked by no one) gets the
 	 * O_PATH open and the reopen through /proc. */
-	if (dirfd == AT_FDCWD || !dir || !S_ISDIR(dir->st_mode) ||
-	    melee_check_trusted(dir, owner, "", NULL, 0) < 0) {
+	if (dirfd == AT_FDCWD || fstat(dirfd, &dir) < 0 || !S_ISDIR(dir.st_mode) ||
+	    melee_check_trusted(&dir, owner, "", NULL, 0) < 0) {
 		fd = melee_open_regular(dirfd, name, O_NOFOLLOW, 0, st);
 		if (fd >= 0 && fstat(fd, st) < 0) {
 			close(fd);

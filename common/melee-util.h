@@ -105,11 +105,6 @@ int melee_open_regular(int dirfd, const char *name, int path_flags, unsigned lon
  * On success *st is the opened fd's fstat; the codes are
  * melee_open_regular's. */
 int melee_open_regular_in_trusted(int dirfd, const char *name, uid_t owner, struct stat *st);
-/* The same with the directory's fstat already at hand (dir, NULL when
- * unknown): one system call less per file for a reader that has just
- * opened and checked the directory itself. */
-int melee_open_regular_in_dir(int dirfd, const struct stat *dir, const char *name, uid_t owner,
-			      struct stat *st);
 
 /* "a FIFO", "a directory", ... for messages that refuse what st is. */
 const char *melee_file_kind(const struct stat *st);

@@ -38,8 +38,15 @@ same_size=$(sed 's/allow-users = alice/allow-users = xlice/' "$D")
 [ "${#same_size}" = "$(( $(stat -c %s "$D") - 1 ))" ] || { echo "Bail out! the edit changes the size"; exit 1; }
 edit="printf '%s\n' '$same_size' > $D"
 
-# next_second: sleeps to just after the clock's next second begins.
-next_second() { sleep "0.$(printf '%09d' $(( 1000000000 - 10#$(date +%N) )))"; }
+# next_second: sleeps to 20 ms after the clock's next second begins.
+# Not just after: the kernel stamps files from its coarse clock, a tick
+# (4 ms at HZ=250) behind date's, so a file written 3 ms into a second
+# still got the one before about half the time, and 5 tries in a row
+# failed now and then (seen once in a suite run).
+next_second() {
+	local ns=$(( 1020000000 - 10#$(date +%N) ))
+	sleep "$(( ns / 1000000000 )).$(printf '%09d' $(( ns % 1000000000 )))"
+}
 
 # same_second CMD...: at the start of a second, demo.conf is restored
 # (its times: this second), then CMD runs (read, edit, read); tried
