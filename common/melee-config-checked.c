@@ -64,18 +64,16 @@ bool melee_config_checked_fresh(const struct stat *dropins_st, const struct stat
 	char want[256], name[64];
 	cleanup_fd int dfd = -1, fd = -1;
 	cleanup_free char *text = NULL;
-	struct stat dir, st;
 
 	/* No message is wanted (NULL): a missing record is the common
 	 * case of a lookup before melee-mounts ran, and costs no strerror(). */
 	if (!checked_dir)
 		return false;
-	dfd = melee_open_trusted_st(AT_FDCWD, NULL, checked_dir, checked_dir, true, owner, &dir,
-				    NULL, 0);
+	dfd = melee_open_trusted(checked_dir, true, owner, NULL, 0);
 	if (dfd < 0)
 		return false;
 	record_name(dropins_st, name, sizeof(name));
-	fd = melee_open_trusted_st(dfd, &dir, name, name, false, owner, &st, NULL, 0);
+	fd = melee_open_trusted_at(dfd, name, name, false, owner, NULL, 0);
 	if (fd < 0 || melee_read_fd(fd, sizeof(want), &text, NULL) < 0)
 		return false;
 	record_text(dropins_st, conf_st, want, sizeof(want));

@@ -48,19 +48,20 @@ int melee_open_trusted_at(int dirfd, const char *name, const char *path, bool di
 {
 	struct stat st;
 
-	return melee_open_trusted_st(dirfd, NULL, name, path, directory, owner, &st, err, errlen);
+	return melee_open_trusted_st(dirfd, name, path, directory, owner, &st, err, errlen);
 }
 
-int melee_open_trusted_st(int dirfd, const struct stat *dir, const char *name, const char *path,
-			  bool directory, uid_t owner, struct stat *st, char *err, size_t errlen)
+int melee_open_trusted_st(int dirfd, const char *name, const char *path, bool directory,
+			  uid_t owner, struct stat *st, char *err, size_t errlen)
 {
 	int r;
 	cleanup_fd int fd = -1;
 
+	/* A file: its directory is looked at again right before (not the
+	 * fstat of its open, a whole read ago): one made writable by others
+	 * meanwhile gets the O_PATH open, which never opens a device node. */
 	if (directory)
 		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	else if (dir)
-		fd = melee_open_regular_in_dir(dirfd, dir, name, owner, st);
 	else
 		fd = melee_open_regular_in_trusted(dirfd, name, owner, st);
 	if (!directory && fd == -EINVAL)
@@ -96,17 +97,16 @@ static int dropin_filter(const struct dirent *d)
 }
 
 /* The drop-ins of `dir` (the entry `name` of the trusted directory
- * parentfd, whose fstat is parent_st), each opened relative to the
- * directory fd checked here. */
-static int load_dir(int parentfd, const struct stat *parent_st, const char *name, const char *dir,
-		    uid_t owner, struct melee_config *cfg, char *err, size_t errlen)
+ * parentfd), each opened relative to the directory fd checked here. */
+static int load_dir(int parentfd, const char *name, const char *dir, uid_t owner,
+		    struct melee_config *cfg, char *err, size_t errlen)
 {
 	struct dirent **list = NULL;
 	cleanup_fd int dfd = -1;
 	int n, r = 0;
 
-	dfd = melee_open_trusted_st(parentfd, parent_st, name, dir, true, owner, &cfg->dropins_st,
-				    err, errlen);
+	dfd =
+	    melee_open_trusted_st(parentfd, name, dir, true, owner, &cfg->dropins_st, err, errlen);
 	if (dfd == -ENOENT) {
 		melee_err_clear(err, errlen); /* none is fine */
 		return 0;
@@ -136,9 +136,8 @@ static int load_dir(int parentfd, const struct stat *parent_st, const char *name
 			if (asprintf(&p, "%s/%s", dir, list[i]->d_name) < 0) {
 				p = NULL;
 				r = melee_fail(err, errlen, -ENOMEM, "out of memory");
-			} else if ((fd = melee_open_trusted_st(dfd, &cfg->dropins_st,
-							       list[i]->d_name, p, false, owner,
-							       &st, err, errlen)) < 0) {
+			} else if ((fd = melee_open_trusted_st(dfd, list[i]->d_name, p, false,
+							       owner, &st, err, errlen)) < 0) {
 				r = fd;
 			} else if ((r = stamp_st(cfg, p, &st, err, errlen)) == 0) {
 				r = melee_config_parse_fd(fd, p, true, cfg, err, errlen);
@@ -152,8 +151,8 @@ static int load_dir(int parentfd, const struct stat *parent_st, const char *name
 
 /* The drop-in named after `image`, images.d/IMAGE.conf, when there is
  * one (a missing file is no error: the caller then reads everything). */
-static int load_dropin_of(int dfd, const struct stat *dir_st, const char *dir, const char *image,
-			  uid_t owner, struct melee_config *cfg, char *err, size_t errlen)
+static int load_dropin_of(int dfd, const char *dir, const char *image, uid_t owner,
+			  struct melee_config *cfg, char *err, size_t errlen)
 {
 	cleanup_free char *name = NULL, *p = NULL;
 	cleanup_fd int fd = -1;
@@ -168,7 +167,7 @@ static int load_dropin_of(int dfd, const struct stat *dir_st, const char *dir, c
 		p = NULL;
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	}
-	fd = melee_open_trusted_st(dfd, dir_st, name, p, false, owner, &st, err, errlen);
+	fd = melee_open_trusted_st(dfd, name, p, false, owner, &st, err, errlen);
 	if (fd == -ENOENT) {
 		melee_err_clear(err, errlen);
 		return 0;
@@ -184,8 +183,8 @@ static int load_dropin_of(int dfd, const struct stat *dir_st, const char *dir, c
  * a line, so the lookup must not answer without it.  A file that cannot
  * be opened as trusted is skipped: its lines are nobody's word, and the
  * full read refuses it by name. */
-static int scan_other_dropins(int dfd, const struct stat *dir_st, const char *dir,
-			      const char *asked, const struct melee_image *im, uid_t owner,
+static int scan_other_dropins(int dfd, const char *dir, const char *asked,
+			      const struct melee_image *im, uid_t owner,
 			      const struct melee_config *cfg, char *err, size_t errlen)
 {
 	struct dirent **list = NULL;
@@ -207,7 +206,7 @@ static int scan_other_dropins(int dfd, const struct stat *dir_st, const char *di
 			if (asprintf(&p, "%s/%s", dir, e) < 0) {
 				p = NULL;
 				r = melee_fail(err, errlen, -ENOMEM, "out of memory");
-			} else if ((fd = melee_open_trusted_st(dfd, dir_st, e, p, false, owner, &st,
+			} else if ((fd = melee_open_trusted_st(dfd, e, p, false, owner, &st,
 							       ignored, sizeof(ignored))) >= 0) {
 				r = stamp_st(cfg, p, &st, err, errlen);
 				if (r == 0)
@@ -228,9 +227,9 @@ static int scan_other_dropins(int dfd, const struct stat *dir_st, const char *di
  * melee-mounts has read this very images.d whole since anything was
  * added to or removed from it (melee_config_checked_fresh), a scan of
  * the other drop-ins for lines that claim IMAGE. */
-static int load_image_files(int conf_dfd, const struct stat *conf_dir_st, const char *dropins,
-			    const char *image, uid_t owner, const char *checked_dir,
-			    struct melee_config *cfg, char *err, size_t errlen)
+static int load_image_files(int conf_dfd, const char *dropins, const char *image, uid_t owner,
+			    const char *checked_dir, struct melee_config *cfg, char *err,
+			    size_t errlen)
 {
 	const struct melee_image *im;
 	cleanup_fd int dfd = -1;
@@ -238,8 +237,7 @@ static int load_image_files(int conf_dfd, const struct stat *conf_dir_st, const 
 	int r;
 
 	cfg->partial = true;
-	dfd = melee_open_trusted_st(conf_dfd, conf_dir_st, "images.d", dropins, true, owner, &st,
-				    err, errlen);
+	dfd = melee_open_trusted_st(conf_dfd, "images.d", dropins, true, owner, &st, err, errlen);
 	if (dfd == -ENOENT) {
 		melee_err_clear(err, errlen);
 		r = stamp_path(cfg, dropins, err, errlen);
@@ -249,7 +247,7 @@ static int load_image_files(int conf_dfd, const struct stat *conf_dir_st, const 
 		return dfd;
 	r = stamp_st(cfg, dropins, &st, err, errlen);
 	if (r == 0)
-		r = load_dropin_of(dfd, &st, dropins, image, owner, cfg, err, errlen);
+		r = load_dropin_of(dfd, dropins, image, owner, cfg, err, errlen);
 	if (r == 0)
 		r = melee_config_finish(cfg, err, errlen);
 	im = r == 0 ? melee_config_find_image(cfg, image) : NULL;
@@ -264,9 +262,14 @@ static int load_image_files(int conf_dfd, const struct stat *conf_dir_st, const 
 	 * same unchanged drop-ins found no line claiming this image (else
 	 * the read failed, and a failure is never kept), which is all that
 	 * trusting the record would skip.  One lstat less per lookup. */
+	/* images.d as it is now, after IMAGE.conf was read: a drop-in added
+	 * since its open moved its times, and must not pass the record. */
+	if (fstat(dfd, &st) < 0)
+		return melee_fail(err, errlen, -errno, "%s: cannot stat: %s", dropins,
+				  strerror(errno));
 	if (melee_config_checked_fresh(&st, &cfg->conf_st, checked_dir, owner))
 		return stamp_path(cfg, checked_dir, err, errlen);
-	return scan_other_dropins(dfd, &st, dropins, image, im, owner, cfg, err, errlen);
+	return scan_other_dropins(dfd, dropins, image, im, owner, cfg, err, errlen);
 }
 
 static int load(const char *conf_path, const char *image, uid_t owner, const char *checked_dir,
@@ -384,15 +387,15 @@ static int load(const char *conf_path, const char *image, uid_t owner, const cha
 	*(slash == dir ? slash + 1 : slash) = '\0';
 	/* The directory itself must be trusted too: else anyone who can write
 	 * it could swap a drop-in in. */
-	dfd = melee_open_trusted_st(AT_FDCWD, NULL, dir, dir, true, owner, &dir_st, err, errlen);
+	dfd = melee_open_trusted_st(AT_FDCWD, dir, dir, true, owner, &dir_st, err, errlen);
 	if (dfd < 0)
 		return dfd;
 	r = stamp_st(cfg, dir, &dir_st, err, errlen);
 	if (r < 0)
 		return r;
 	/* Everything else relative to the directory just checked. */
-	fd = melee_open_trusted_st(dfd, &dir_st, strrchr(conf_path, '/') + 1, conf_path, false,
-				   owner, &cfg->conf_st, err, errlen);
+	fd = melee_open_trusted_st(dfd, strrchr(conf_path, '/') + 1, conf_path, false, owner,
+				   &cfg->conf_st, err, errlen);
 	if (fd < 0)
 		return fd;
 	cfg->conf_dir = strdup(dir);
@@ -409,17 +412,15 @@ static int load(const char *conf_path, const char *image, uid_t owner, const cha
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	}
 	if (image)
-		return load_image_files(dfd, &dir_st, dropins, image, owner, checked_dir, cfg, err,
-					errlen);
-	r = load_dir(dfd, &dir_st, "images.d", dropins, owner, cfg, err, errlen);
+		return load_image_files(dfd, dropins, image, owner, checked_dir, cfg, err, errlen);
+	r = load_dir(dfd, "images.d", dropins, owner, cfg, err, errlen);
 	if (r < 0)
 		return r;
 	if (asprintf(&users, "%s/users.conf", strcmp(dir, "/") ? dir : "") < 0) {
 		users = NULL;
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	}
-	ufd = melee_open_trusted_st(dfd, &dir_st, "users.conf", users, false, owner, &users_st, err,
-				    errlen);
+	ufd = melee_open_trusted_st(dfd, "users.conf", users, false, owner, &users_st, err, errlen);
 	if (ufd >= 0) {
 		r = stamp_st(cfg, users, &users_st, err, errlen);
 		if (r == 0)

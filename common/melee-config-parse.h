@@ -39,12 +39,11 @@ int melee_config_scan_dropin(int fd, const char *path, const char *asked,
 bool melee_config_checked_fresh(const struct stat *dropins_st, const struct stat *conf_st,
 				const char *checked_dir, uid_t owner);
 
-/* melee_open_trusted_at, with *st the opened fd's fstat, and for a file
- * in a directory whose fstat the caller has (dir, else NULL) no second
- * fstat of that directory: a read of the configuration opens each file
- * with no system call it does not need (a cold lookup in sshd, su,
- * login and every getent pays them). */
-int melee_open_trusted_st(int dirfd, const struct stat *dir, const char *name, const char *path,
-			  bool directory, uid_t owner, struct stat *st, char *err, size_t errlen);
+/* melee_open_trusted_at, with *st the opened fd's fstat (taken before
+ * anything is read from it): what a read stamps and compares, with no
+ * fstat of its own (a cold lookup in sshd, su, login and every getent
+ * pays each system call). */
+int melee_open_trusted_st(int dirfd, const char *name, const char *path, bool directory,
+			  uid_t owner, struct stat *st, char *err, size_t errlen);
 
 #endif

@@ -143,21 +143,26 @@ int melee_login_defs_parse(const char *text, struct melee_id_range *range, const
 	return 0;
 }
 
-/* melee_login_defs_read, with *st what it read (the fstat of the file
- * looked at, before its bytes are read; st_mode 0 when there is none). */
-static int login_defs_read_st(const char *path, struct melee_id_range *range, struct stat *st,
-			      char *err, size_t errlen)
+/* Into stamps (NULL: none kept) what the read was made of:
+ * the fstat of the file it opened (no lstat of its own), or that there
+ * is none, stamped before a byte is read, so that the racy rule of
+ * melee-stamps.c reads the clock after that fstat and before the read.
+ * An entry left by a read that then fails is harmless: a failure is
+ * never kept. */
+int melee_login_defs_read_stamped(const char *path, struct melee_stamps *stamps,
+				  struct melee_id_range *range, char *err, size_t errlen)
 {
 	cleanup_fd int fd = -1;
 	cleanup_free char *text = NULL;
+	struct stat st_, *st = &st_;
 	int r;
 
 	/* A FIFO or a device node planted there is refused without being
 	 * opened: it must not hang the lookup (melee_open_regular). */
-	st->st_mode = 0;
 	fd = melee_open_regular(AT_FDCWD, path, O_NOFOLLOW, 0, st);
 	if (fd == -ENOENT) {
-		st->st_mode = 0;
+		if (melee_stamps_add_missing(stamps, path) < 0)
+			return melee_fail(err, errlen, -ENOMEM, "out of memory");
 		return melee_login_defs_parse(NULL, range, path, err, errlen);
 	}
 	if (fd == -ELOOP)
@@ -175,6 +180,8 @@ static int login_defs_read_st(const char *path, struct melee_id_range *range, st
 				  "%s must be a regular file owned by root and not writable "
 				  "by group or others",
 				  path);
+	if (melee_stamps_add(stamps, path, st) < 0)
+		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	r = melee_read_fd(fd, LOGIN_DEFS_MAX, &text, NULL);
 	if (r < 0)
 		return melee_fail(err, errlen, r, "%s: cannot read (at most %d bytes): %s", path,
@@ -184,32 +191,13 @@ static int login_defs_read_st(const char *path, struct melee_id_range *range, st
 
 int melee_login_defs_read(const char *path, struct melee_id_range *range, char *err, size_t errlen)
 {
-	struct stat st;
-
-	return login_defs_read_st(path, range, &st, err, errlen);
+	return melee_login_defs_read_stamped(path, NULL, range, err, errlen);
 }
 
 bool melee_uid_is_human(const struct melee_id_range *range, uid_t uid)
 {
 	return uid != 0 && uid != OVERFLOW_UID && uid != (uid_t)-1 && uid >= range->uid_min &&
 	       uid <= range->uid_max;
-}
-
-int melee_login_defs_read_stamped(const char *path, struct melee_stamps *stamps,
-				  struct melee_id_range *range, char *err, size_t errlen)
-{
-	struct stat st;
-	int r = login_defs_read_st(path, range, &st, err, errlen);
-
-	/* Stamped as the read found it: the fstat of the file it opened
-	 * (no lstat of its own), or missing.  A refused file is no answer,
-	 * and a failure is never kept. */
-	if (r < 0)
-		return r;
-	if ((st.st_mode ? melee_stamps_add(stamps, path, &st)
-			: melee_stamps_add_missing(stamps, path)) < 0)
-		return melee_fail(err, errlen, -ENOMEM, "out of memory");
-	return 0;
 }
 
 int melee_suffix_allowed(const char *path, const char *user, uid_t uid, char *err, size_t errlen)
