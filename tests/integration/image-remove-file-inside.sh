@@ -38,7 +38,9 @@ ok_cmd "both stay registered (nothing was changed)" eval 'registered big && regi
 
 # The same file reached through a symlink on the way to it.
 run mi remove sq
-is "$rc" 0 "remove sq (without --delete-files)"
+is "$rc:$out" "0:melee-image: sq: removed from the configuration ($T/etc/images.d/sq.conf)
+melee-image: sq: its file $IMAGES/big/srv/files/sq.sqsh is kept (--delete-files deletes the directory it is mounted on, $IMAGES/sq, never the file)" \
+	"remove sq (without --delete-files) unregisters it and says where its file is"
 ln -s "$IMAGES/big/srv/files" "$T/files/via"
 conf sl "source = $T/files/via/sq.sqsh"
 run mi remove big --delete-files
@@ -68,7 +70,7 @@ filesum=$(sha256sum < "$T/files/big.sqsh")
 run mi remove fa --delete-files
 is "$rc:$out" "0:melee-image: fa: deleted $IMAGES/fa
 melee-image: fa: removed from the configuration ($T/etc/images.d/fa.conf)
-melee-image: fa: its file $T/files/big.sqsh is kept (--delete-files deletes the directory it was mounted on, never the file)" \
+melee-image: fa: its file $T/files/big.sqsh is kept (--delete-files deletes the directory it is mounted on, $IMAGES/fa, never the file)" \
 	"remove --delete-files of a file image alone: its mount point goes, its file is kept, and it says so"
 ok_cmd "the mount point is gone" test ! -e "$IMAGES/fa"
 is "$(sha256sum < "$T/files/big.sqsh")" "$filesum" "the file is whole"

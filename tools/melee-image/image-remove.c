@@ -211,11 +211,11 @@ void image_remove(const struct melee_config *cfg, const char *name, bool delete_
 	if (unlinkat(dfd, aside, 0) < 0)
 		die_errno("cannot remove %s/%s (image '%s' is unregistered)", where, aside, name);
 	printf("melee-image: %s: removed from the configuration (%s)\n", name, conf);
-	if (!delete_files)
+	if (im->source)
+		printf("melee-image: %s: its file %s is kept (--delete-files deletes the directory "
+		       "it is mounted on, %s, never the file)\n",
+		       name, im->source, im->path);
+	else if (!delete_files)
 		printf("melee-image: %s: files kept in %s (--delete-files deletes them)\n", name,
 		       im->path);
-	else if (im->source)
-		printf("melee-image: %s: its file %s is kept (--delete-files deletes the directory "
-		       "it was mounted on, never the file)\n",
-		       name, im->source);
 }
