@@ -94,6 +94,10 @@ echo not-digits > "$OUT/.bb.sqsh.pack12x"
 chmod 644 "$OUT"/.bb.sqsh.pack66 "$OUT"/.bb.sqsh.pack12x "$OUT"/.other.sqsh.pack12
 # Old enough to be cleared but for its lock (LEFTOVER_MIN_AGE).
 touch -d '10 minutes ago' "$OUT/.bb.sqsh.pack66"
+# Written by a host whose clock is an hour ahead (NFS keeps its time).
+echo ahead > "$OUT/.bb.sqsh.pack88"
+chmod 600 "$OUT/.bb.sqsh.pack88"
+touch -d '1 hour' "$OUT/.bb.sqsh.pack88"
 
 rm "$IMAGES/bb/big"
 run mi pack bb "$OUT/bb.sqsh"
@@ -106,7 +110,10 @@ for n in 77 55 44 33; do
 	like "$out" "^melee-image: bb: left $OUT/\.bb\.sqsh\.pack$n alone: not a file of root's with one link, so no pack's$" ".bb.sqsh.pack$n (symlink, FIFO, alice's, two links) is left alone, and said so"
 done
 like "$out" "^melee-image: bb: left $OUT/\.bb\.sqsh\.pack66 alone: a pack that is running writes it$" "a locked one is left alone (a pack running, here or on another node)"
-is "$(ls -a "$OUT" | tr '\n' ' ')" ". .. .bb.sqsh.pack12x .bb.sqsh.pack33 .bb.sqsh.pack44 .bb.sqsh.pack55 .bb.sqsh.pack66 .bb.sqsh.pack77 .other.sqsh.pack12 bb.sqsh keep " "nothing but the leftover was removed, nothing new left"
+ahead=$(printf '%s\n' "$out" | sed -n "s|^melee-image: bb: left $OUT/\.bb\.sqsh\.pack88 alone: its time is \([0-9]*\)s in the future (the clock of the host that wrote it is ahead of this one's), so maybe a pack that is starting wrote it; a pack from 300s after that time on removes it\$|\1|p")
+ok "$([ -n "$ahead" ] && [ "$ahead" -gt 3500 ] && [ "$ahead" -le 3600 ]; echo $?)" "one whose time is an hour in the future is left alone, said so with how far ahead ($ahead s)"
+is "$(cat "$OUT/.bb.sqsh.pack88")" "ahead" "and is untouched"
+is "$(ls -a "$OUT" | tr '\n' ' ')" ". .. .bb.sqsh.pack12x .bb.sqsh.pack33 .bb.sqsh.pack44 .bb.sqsh.pack55 .bb.sqsh.pack66 .bb.sqsh.pack77 .bb.sqsh.pack88 .other.sqsh.pack12 bb.sqsh keep " "nothing but the leftover was removed, nothing new left"
 is "$(cat "$T/work/target")" "secret" "the symlink's target is untouched"
 is "$(readlink "$OUT/.bb.sqsh.pack77")" "$T/work/target" "and the symlink too"
 is "$(cat "$OUT/.bb.sqsh.pack66")" "running" "the locked file is untouched"

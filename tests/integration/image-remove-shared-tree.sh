@@ -5,7 +5,7 @@
 # import --file) mounts on images-dir/NEW, which may be the tree of an
 # image imported in place under another name; two hand-written images
 # (or registered before that check) may share a tree, or one lie inside
-# the other.  Removing one of them
+# the other, also through a symlink.  Removing one of them
 # with --delete-files is refused, naming the other image, before
 # anything is changed; without --delete-files it is unregistered as ever.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
@@ -49,6 +49,22 @@ ok_cmd "the inner image's tree is there" test -x "$IMAGES/outer/srv/inner/bin/bu
 run mi remove inner --delete-files
 is "$rc:$out" "1:melee-image: image 'inner' shares its tree $IMAGES/outer/srv/inner with image 'outer' (at $IMAGES/outer): its files are not deleted; remove it without --delete-files" "and so is the one inside another's tree"
 ok_cmd "both stay registered" test -e "$T/etc/images.d/inner.conf" -a -e "$T/etc/images.d/outer.conf"
+
+# One tree inside the other through a symlink on the way to it, which a
+# comparison of the paths as strings does not see.
+fix "$IMAGES/real" real
+fix "$IMAGES/real/srv/sub" sub
+ln -s "$IMAGES/real/srv" "$T/files/lnk"
+printf '[image sub]\npath = %s\n' "$T/files/lnk/sub" > "$T/etc/images.d/sub.conf"
+printf '[image real]\n' > "$T/etc/images.d/real.conf"
+chmod 644 "$T/etc/images.d/sub.conf" "$T/etc/images.d/real.conf"
+sum=$(tree_sum "$IMAGES/real")
+run mi remove real --delete-files
+is "$rc:$out" "1:melee-image: image 'real' shares its tree $IMAGES/real with image 'sub' (at $T/files/lnk/sub, through a symlink): its files are not deleted; remove it without --delete-files" "a tree that holds another's through a symlink is refused"
+is "$(tree_sum "$IMAGES/real")" "$sum" "both trees are whole"
+run mi remove sub --delete-files
+is "$rc:$out" "1:melee-image: image 'sub' shares its tree $T/files/lnk/sub with image 'real' (at $IMAGES/real, through a symlink): its files are not deleted; remove it without --delete-files" "and so is the one inside it"
+ok_cmd "both stay registered" test -e "$T/etc/images.d/sub.conf" -a -e "$T/etc/images.d/real.conf"
 
 # An image alone in its tree is deleted as before.
 fix "$IMAGES/alone" alone

@@ -83,23 +83,58 @@ bool image_remove_resume(const struct melee_config *cfg, const char *name)
 	return true;
 }
 
-/* The tree of im is deleted only when no other image uses it: a file
- * image registered as NAME mounts on images-dir/NAME, which may be the
- * tree of an image imported in place under another name, and a
- * hand-written path may hold another image's tree or lie inside it.
- * Refused before anything is changed. */
+/* Whether `path` is `tree` or lies in it, as written or as resolved: a
+ * symlink on the way (a hand-written source = /srv/sqsh/x.sqsh where
+ * /srv/sqsh -> /image/foo/srv) hides it from a comparison of strings,
+ * and tree_remove_safely deletes what lies there.  `real_tree` is `tree`
+ * resolved, NULL when it could not be; `real` gets `path` resolved when
+ * that is how it lies in the tree. */
+static bool lies_in(const char *path, const char *tree, const char *real_tree, char **real)
+{
+	cleanup_free char *r = NULL;
+
+	if (melee_path_under(path, tree))
+		return true;
+	r = real_tree ? realpath(path, NULL) : NULL;
+	if (!r || !melee_path_under(r, real_tree))
+		return false;
+	*real = r;
+	r = NULL;
+	return true;
+}
+
+/* What --delete-files deletes is im->path: the tree of a tree image, the
+ * mount point (images-dir/NAME) of a file image, never its file.  It
+ * goes only when no other image's tree or file is there: a file image
+ * registered as NAME mounts on images-dir/NAME, which may be the tree of
+ * an image imported in place under another name; a hand-written path may
+ * hold another image's tree or lie inside it, a hand-written source =
+ * FILE may lie in the tree.  Refused before anything is changed. */
 static void check_tree_not_shared(const struct melee_config *cfg, const struct melee_image *im)
 {
+	cleanup_free char *real_tree = realpath(im->path, NULL);
+
 	for (size_t i = 0; i < cfg->n_images; i++) {
 		const struct melee_image *other = &cfg->images[i];
+		cleanup_free char *real_other = NULL, *real = NULL;
 
-		if (other == im || !other->path)
+		if (other == im)
 			continue;
-		if (melee_path_under(other->path, im->path) ||
-		    melee_path_under(im->path, other->path))
-			die("image '%s' shares its tree %s with image '%s' (at %s): its files are "
-			    "not deleted; remove it without --delete-files",
-			    im->name, im->path, other->name, other->path);
+		if (other->path) {
+			real_other = realpath(other->path, NULL);
+			if (lies_in(other->path, im->path, real_tree, &real) ||
+			    lies_in(im->path, other->path, real_other, &real))
+				die("image '%s' shares its tree %s with image '%s' (at %s%s): its "
+				    "files are not deleted; remove it without --delete-files",
+				    im->name, im->path, other->name, other->path,
+				    real ? ", through a symlink" : "");
+		}
+		if (other->source && lies_in(other->source, im->path, real_tree, &real))
+			die("image '%s': %s, which --delete-files deletes, holds the file of image "
+			    "'%s' (%s%s%s): its files are not deleted; remove it without "
+			    "--delete-files",
+			    im->name, im->path, other->name, other->source,
+			    real ? ", through a symlink: " : "", real ? real : "");
 	}
 }
 
@@ -176,7 +211,11 @@ void image_remove(const struct melee_config *cfg, const char *name, bool delete_
 	if (unlinkat(dfd, aside, 0) < 0)
 		die_errno("cannot remove %s/%s (image '%s' is unregistered)", where, aside, name);
 	printf("melee-image: %s: removed from the configuration (%s)\n", name, conf);
-	if (!delete_files)
+	if (im->source)
+		printf("melee-image: %s: its file %s is kept (--delete-files deletes the directory "
+		       "it is mounted on, %s, never the file)\n",
+		       name, im->source, im->path);
+	else if (!delete_files)
 		printf("melee-image: %s: files kept in %s (--delete-files deletes them)\n", name,
 		       im->path);
 }

@@ -16,10 +16,12 @@ int image_lock(void);
 
 /* Removes image `name` of cfg (loaded with image_lock() held, which stays
  * held): refuses an alias, an image not registered by melee-image, one
- * mounted or in use; unregisters it, deletes its tree when `delete_files`
- * (when that fails it stays unregistered, its drop-in kept aside as
- * images.d/.NAME.conf.removing), then drops the registration.  Dies on
- * any refusal or error. */
+ * mounted or in use, and with `delete_files` one whose path holds or lies
+ * in another image's tree or holds another image's file; unregisters it,
+ * deletes its path when `delete_files` (a tree image's tree, a file
+ * image's mount point, never its file; when that fails it stays
+ * unregistered, its drop-in kept aside as images.d/.NAME.conf.removing),
+ * then drops the registration.  Dies on any refusal or error. */
 void image_remove(const struct melee_config *cfg, const char *name, bool delete_files);
 
 /* A removal of `name` cut short (SIGKILL, a crash, a failed delete) left

@@ -74,11 +74,20 @@ static void clear_leftover(const struct pack_output *o, const char *name, const 
 		return;
 	}
 	age = time(NULL) - st.st_mtim.tv_sec;
+	/* Written "in the future": by a host whose clock is ahead of this
+	 * one's (NFS keeps the writer's time), so its age here says nothing
+	 * of how long ago that was; maybe just now, by a pack starting there. */
+	if (age < 0) {
+		printf("melee-image: %s: left %.*s/%s alone: its time is %llds in the future (the "
+		       "clock of the host that wrote it is ahead of this one's), so maybe a pack "
+		       "that is starting wrote it; a pack from %ds after that time on removes it\n",
+		       image, dir_len(o), o->file, name, -(long long)age, LEFTOVER_MIN_AGE);
+		return;
+	}
 	if (age < LEFTOVER_MIN_AGE) {
 		printf("melee-image: %s: left %.*s/%s alone: written %llds ago, so maybe by a pack "
 		       "that is starting; a pack from %ds after its last write on removes it\n",
-		       image, dir_len(o), o->file, name, (long long)(age < 0 ? 0 : age),
-		       LEFTOVER_MIN_AGE);
+		       image, dir_len(o), o->file, name, (long long)age, LEFTOVER_MIN_AGE);
 		return;
 	}
 	/* Read-write: NFS takes flock's LOCK_EX as a write lock. */
