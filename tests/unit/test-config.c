@@ -238,6 +238,9 @@ static void test_bad(void)
 	bad("[image lock]\npath = /image/lock\n",
 	    "melee.conf:1: 'lock' cannot name an image: melee-mounts keeps its lock as /run/melee/lock, where the image's own directory would be",
 	    "an image named lock");
+	bad("[image gpu]\npath = /image/gpu\n",
+	    "melee.conf:1: 'gpu' cannot name an image: melee-mounts keeps the GPU driver files of every image in /run/melee/gpu, where the image's own directory would be",
+	    "an image named gpu");
 	bad("[image config-checked-1-2]\npath = /image/x\n",
 	    "melee.conf:1: 'config-checked-1-2' cannot name an image: melee-mounts keeps its records of checked configurations as /run/melee/config-checked-*",
 	    "an image named like a checked-configuration record");
