@@ -26,6 +26,7 @@
 #include <stdnoreturn.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -548,6 +549,22 @@ static void check_arguments(const struct verb *v, int nargs, const struct mounts
 		die_status(2, "%s takes no image names: it covers every image", v->name);
 }
 
+/* up keeps an fd for each mount it made until the run succeeded, to
+ * take exactly those back if it fails (mounts-made.c), and a site may
+ * bind hundreds into one image: the soft limit of open files (1024 for a
+ * systemd service, pid 1's for auto-up) is raised to the hard one, as
+ * systemd asks of a program that needs more (mounts-many-binds).  No fd
+ * is ever passed to select(); melee-mounts runs no other program. */
+static void raise_open_files(void)
+{
+	struct rlimit l;
+
+	if (getrlimit(RLIMIT_NOFILE, &l) == 0 && l.rlim_cur < l.rlim_max) {
+		l.rlim_cur = l.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &l);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct mounts_run r = {
@@ -562,6 +579,7 @@ int main(int argc, char **argv)
 
 	sanitize_std_fds();
 	close_stdout_at_exit(1);
+	raise_open_files();
 	if (!parse_options(argc, argv, &r, &rc))
 		return rc;
 	if (optind >= argc) {
