@@ -12,9 +12,8 @@
 setup_accounts
 write_config
 mkdir -m 755 "$T/files"
-fix() { "$top_srcdir/tests/make-fixture-image" "$1" "$2" >/dev/null; }
 
-fix "$IMAGES/foo" foo
+fixture_tree "$IMAGES/foo" foo
 run mi --no-up import bar "$IMAGES/foo"
 is "$rc" 0 "import bar $IMAGES/foo registers the tree in place"
 sum=$(tree_sum "$IMAGES/foo")
@@ -33,7 +32,7 @@ run mi --no-up import --file "$T/files/x.sqsh" '../foo' "$T/work/foo.tar"
 is "$rc:$out" "2:melee-image: invalid image name '../foo' (expected [A-Za-z0-9][A-Za-z0-9._-]{0,63})" "an invalid NAME is refused as such first"
 
 # An unregistered tree left in images-dir.
-fix "$IMAGES/left" left
+fixture_tree "$IMAGES/left" left
 run mi pack bar "$T/files/left.sqsh" --register left
 is "$rc:$out" "2:melee-image: 'left' cannot name a file image: it would be mounted on $IMAGES/left, which holds files already (expected nothing there, or an empty directory)" "a NAME whose images-dir/NAME holds files: refused"
 ok_cmd "nothing packed, nothing registered" test ! -e "$T/files/left.sqsh" -a ! -e "$T/etc/images.d/left.conf"

@@ -12,7 +12,6 @@
 setup_accounts
 write_config
 mkdir -m 755 "$T/files"
-fix() { "$top_srcdir/tests/make-fixture-image" "$1" "$2" >/dev/null; }
 # conf NAME [LINE]: registers NAME by hand, as an admin writes it.
 conf() {
 	printf '[image %s]\n%s\n' "$1" "${2:-}" > "$T/etc/images.d/$1.conf"
@@ -20,7 +19,7 @@ conf() {
 }
 registered() { test -e "$T/etc/images.d/$1.conf" -a ! -e "$T/etc/images.d/.$1.conf.removing"; }
 
-fix "$IMAGES/big" big
+fixture_tree "$IMAGES/big" big
 conf big
 run mi pack big "$T/files/big.sqsh"
 is "$rc" 0 "pack big FILE (a squashfs file for the file images below)"

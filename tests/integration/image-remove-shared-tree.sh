@@ -14,11 +14,10 @@
 setup_accounts
 write_config
 mkdir -m 755 "$T/files"
-fix() { "$top_srcdir/tests/make-fixture-image" "$1" "$2" >/dev/null; }
 
 # bar is the tree images-dir/foo, imported in place; foo a file image
 # packed from it, so mounted on images-dir/foo too.
-fix "$IMAGES/foo" foo
+fixture_tree "$IMAGES/foo" foo
 run mi --no-up import bar "$IMAGES/foo"
 is "$rc" 0 "import bar $IMAGES/foo registers the tree in place"
 # pack --register foo refuses that name now
@@ -38,8 +37,8 @@ is "$rc" 0 "remove foo without --delete-files unregisters it"
 is "$(tree_sum "$IMAGES/foo")" "$sum" "and bar's tree is untouched"
 
 # One tree inside the other (hand-written registrations).
-fix "$IMAGES/outer" outer
-fix "$IMAGES/outer/srv/inner" inner
+fixture_tree "$IMAGES/outer" outer
+fixture_tree "$IMAGES/outer/srv/inner" inner
 printf '[image inner]\npath = %s\n' "$IMAGES/outer/srv/inner" > "$T/etc/images.d/inner.conf"
 printf '[image outer]\n' > "$T/etc/images.d/outer.conf"
 chmod 644 "$T/etc/images.d/inner.conf" "$T/etc/images.d/outer.conf"
@@ -52,8 +51,8 @@ ok_cmd "both stay registered" test -e "$T/etc/images.d/inner.conf" -a -e "$T/etc
 
 # One tree inside the other through a symlink on the way to it, which a
 # comparison of the paths as strings does not see.
-fix "$IMAGES/real" real
-fix "$IMAGES/real/srv/sub" sub
+fixture_tree "$IMAGES/real" real
+fixture_tree "$IMAGES/real/srv/sub" sub
 ln -s "$IMAGES/real/srv" "$T/files/lnk"
 printf '[image sub]\npath = %s\n' "$T/files/lnk/sub" > "$T/etc/images.d/sub.conf"
 printf '[image real]\n' > "$T/etc/images.d/real.conf"
@@ -67,7 +66,7 @@ is "$rc:$out" "1:melee-image: image 'sub' shares its tree $T/files/lnk/sub with 
 ok_cmd "both stay registered" test -e "$T/etc/images.d/sub.conf" -a -e "$T/etc/images.d/real.conf"
 
 # An image alone in its tree is deleted as before.
-fix "$IMAGES/alone" alone
+fixture_tree "$IMAGES/alone" alone
 printf '[image alone]\n' > "$T/etc/images.d/alone.conf"; chmod 644 "$T/etc/images.d/alone.conf"
 run mi remove alone --delete-files
 is "$rc" 0 "remove --delete-files of an image alone in its tree succeeds"

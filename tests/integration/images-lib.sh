@@ -61,3 +61,7 @@ image_ready() {
 	ok $rc "$1 image ready ($(tail -1 "$T/work/cache.log"))"
 	return $rc
 }
+
+# fixture_tree DIR NAME: a small busybox image tree at DIR whose /marker
+# says NAME (tests/make-fixture-image), for tests that register it.
+fixture_tree() { "$top_srcdir/tests/make-fixture-image" "$1" "$2" >/dev/null; }
