@@ -5,6 +5,7 @@
 #include "melee-lock.h"
 #include "melee-mnt-util.h"
 #include "melee-mounts.h"
+#include "melee-safety.h"
 #include "melee-util.h"
 #include "tool-util.h"
 
@@ -14,6 +15,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int image_lock(void)
@@ -83,19 +85,98 @@ bool image_remove_resume(const struct melee_config *cfg, const char *name)
 	return true;
 }
 
-/* Whether `path` is `tree` or lies in it, as written or as resolved: a
- * symlink on the way (a hand-written source = /srv/sqsh/x.sqsh where
- * /srv/sqsh -> /image/foo/srv) hides it from a comparison of strings,
- * and tree_remove_safely deletes what lies there.  `real_tree` is `tree`
- * resolved, NULL when it could not be; `real` gets `path` resolved when
- * that is how it lies in the tree. */
+/* Whether the directory `st` describes is root's and writable by no one
+ * else: nothing in it can be changed but by root. */
+static bool roots_dir(const struct statx *sx)
+{
+	return S_ISDIR(sx->stx_mode) && sx->stx_uid == 0 && !(sx->stx_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* `path` with root's own symlinks followed, as far as root alone
+ * controls it: each directory on the way must be root's and writable by
+ * no one else before anything in it is looked at, and a symlink is
+ * followed only when root owns it.  Looked at with AT_STATX_DONT_SYNC
+ * and never opened: a user's FUSE mount (on a directory of theirs, which
+ * ends the resolution) is never asked, so a stopped daemon cannot hang
+ * this while the lock is held, and no symlink of a user's can point the
+ * check at another image.  NULL when the path leaves what root alone
+ * controls, is missing, or loops: it is then compared as written only
+ * (what lies past a user's directory is theirs to move anyway). */
+static char *resolve_as_root(const char *path)
+{
+	char out[PATH_MAX] = "", rest[PATH_MAX], cand[PATH_MAX], target[PATH_MAX];
+	int links = 0;
+	struct statx sx;
+
+	if (path[0] != '/' || strlen(path) >= sizeof(rest) ||
+	    statx(AT_FDCWD, "/", AT_STATX_DONT_SYNC, STATX_TYPE | STATX_MODE | STATX_UID, &sx) <
+		0 ||
+	    !roots_dir(&sx))
+		return NULL;
+	snprintf(rest, sizeof(rest), "%s", path);
+	for (;;) {
+		char *c = rest + strspn(rest, "/");
+		size_t len = strcspn(c, "/");
+		char comp[NAME_MAX + 1];
+		ssize_t n;
+
+		if (len == 0)
+			break;
+		if (len > NAME_MAX)
+			return NULL;
+		memcpy(comp, c, len);
+		comp[len] = '\0';
+		memmove(rest, c + len, strlen(c + len) + 1);
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0) {
+			/* out holds no symlink: its parent is its last cut. */
+			*(strrchr(out, '/') ? strrchr(out, '/') : out) = '\0';
+			continue;
+		}
+		if (S_ISREG(sx.stx_mode) ||
+		    (size_t)snprintf(cand, sizeof(cand), "%s/%s", out, comp) >= sizeof(cand) ||
+		    statx(AT_FDCWD, cand,
+			  AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC,
+			  STATX_TYPE | STATX_MODE | STATX_UID, &sx) < 0)
+			return NULL;
+		if (!S_ISLNK(sx.stx_mode)) {
+			/* A directory must be root's alone before anything in
+			 * it is looked at; a file ends the path (checked above
+			 * on the next component). */
+			if (!S_ISREG(sx.stx_mode) && !roots_dir(&sx))
+				return NULL;
+			memcpy(out, cand, strlen(cand) + 1);
+			continue;
+		}
+		if (sx.stx_uid != 0 || ++links > 40 ||
+		    (n = readlink(cand, target, sizeof(target) - 1)) <= 0)
+			return NULL;
+		target[n] = '\0';
+		if ((size_t)snprintf(cand, sizeof(cand), "%s/%s", target, rest) >= sizeof(cand))
+			return NULL;
+		memcpy(rest, cand, strlen(cand) + 1);
+		if (target[0] == '/')
+			out[0] = '\0';
+		/* The directory the link is in: root's, as checked. */
+		sx.stx_mode = S_IFDIR;
+	}
+	return strdup(out[0] ? out : "/");
+}
+
+/* Whether `path` is `tree` or lies in it, as written or as resolved
+ * (resolve_as_root): a symlink of root's on the way (a hand-written
+ * source = /srv/sqsh/x.sqsh where /srv/sqsh -> /image/foo/srv) hides it
+ * from a comparison of strings, and tree_remove_safely deletes what lies
+ * there.  `real_tree` is `tree` resolved, NULL when it could not be;
+ * `real` gets `path` resolved when that is how it lies in the tree. */
 static bool lies_in(const char *path, const char *tree, const char *real_tree, char **real)
 {
 	cleanup_free char *r = NULL;
 
 	if (melee_path_under(path, tree))
 		return true;
-	r = real_tree ? realpath(path, NULL) : NULL;
+	r = real_tree ? resolve_as_root(path) : NULL;
 	if (!r || !melee_path_under(r, real_tree))
 		return false;
 	*real = r;
@@ -112,7 +193,7 @@ static bool lies_in(const char *path, const char *tree, const char *real_tree, c
  * FILE may lie in the tree.  Refused before anything is changed. */
 static void check_tree_not_shared(const struct melee_config *cfg, const struct melee_image *im)
 {
-	cleanup_free char *real_tree = realpath(im->path, NULL);
+	cleanup_free char *real_tree = resolve_as_root(im->path);
 
 	for (size_t i = 0; i < cfg->n_images; i++) {
 		const struct melee_image *other = &cfg->images[i];
@@ -121,7 +202,7 @@ static void check_tree_not_shared(const struct melee_config *cfg, const struct m
 		if (other == im)
 			continue;
 		if (other->path) {
-			real_other = realpath(other->path, NULL);
+			real_other = resolve_as_root(other->path);
 			if (lies_in(other->path, im->path, real_tree, &real) ||
 			    lies_in(im->path, other->path, real_other, &real))
 				die("image '%s' shares its tree %s with image '%s' (at %s%s): its "
@@ -136,6 +217,29 @@ static void check_tree_not_shared(const struct melee_config *cfg, const struct m
 			    im->name, im->path, other->name, other->source,
 			    real ? ", through a symlink: " : "", real ? real : "");
 	}
+}
+
+/* The delete walks im->path's parent like an image root
+ * (tree_remove_safely); one it would refuse (a symlink on the way, a
+ * directory others may write) is refused here already, before the image
+ * is unregistered: nothing changed, no drop-in left aside that every
+ * later remove would find refused again. */
+static void check_parent_safe(const struct melee_image *im)
+{
+	char parent[PATH_MAX], err[MELEE_ERRLEN];
+	cleanup_fd int pfd = -1;
+	char *slash;
+
+	snprintf(parent, sizeof(parent), "%s", im->path);
+	slash = strrchr(parent, '/');
+	if (!slash || !slash[1])
+		die("image '%s': %s is not an absolute path to delete", im->name, im->path);
+	slash[slash == parent ? 1 : 0] = '\0';
+	pfd = image_open_safely(parent, 0, err, sizeof(err));
+	if (pfd < 0)
+		die("%s: image '%s' is not removed and its files are not deleted (the delete walks "
+		    "%s like an image root)",
+		    err, im->name, parent);
 }
 
 /* A mount at or below the image's path: what up mounts, for which down
@@ -189,8 +293,10 @@ void image_remove(const struct melee_config *cfg, const char *name, bool delete_
 		die("%s", err);
 	if (melee_mounttab_has(tb, im->path, true))
 		refuse_mounted(tb, im);
-	if (delete_files)
+	if (delete_files) {
 		check_tree_not_shared(cfg, im);
+		check_parent_safe(im);
+	}
 	user = image_user(im->path, comm, sizeof(comm), NULL);
 	if (user)
 		die("image '%s' is in use by process %d (%s)", name, (int)user, comm);

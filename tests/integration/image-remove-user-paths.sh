@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Before remove NAME --delete-files deletes NAME's tree it compares every
+# other image's tree and file with it, also with symlinks followed
+# (image-remove.c's resolve_as_root): only root's own symlinks, and never
+# into a directory a user may change.  So a registration whose path runs
+# through a user's directory (never usable: nothing past it is root's
+# alone) can neither hang the check while the lock is held (a FUSE mount
+# of the user's there, its daemon stopped) nor make it refuse wrongly (a
+# symlink of the user's there pointing at NAME's tree); a symlink of
+# root's still counts (image-remove-file-inside.sh).  And a tree whose
+# parent the delete would refuse (a directory others may write) is
+# refused before the image is unregistered: nothing changed.
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
+. "$top_srcdir/tests/integration/images-lib.sh"
+
+command -v bindfs >/dev/null || { echo "Bail out! bindfs is missing (tests/deps.txt)"; exit 1; }
+setup_accounts
+user_fuse allow_other
+write_config
+U=$T/u
+mkdir -m 755 "$U" && chown alice "$U"
+# broken: an image registered by hand at a path in alice's directory.
+printf '[image broken]\npath = %s\n' "$U/m/tree" > "$T/etc/images.d/broken.conf"
+chmod 644 "$T/etc/images.d/broken.conf"
+
+add_image victim
+as alice sh -c "mkdir -p '$U/src/tree' '$U/m' && bindfs -o allow_other '$U/src' '$U/m'"
+ok $? "alice mounts her own FUSE file system (bindfs, allow_other) on the way to broken's path"
+daemon=$(pgrep -u alice -n bindfs)
+PIDS="$PIDS $daemon"
+at_exit "kill -CONT $daemon 2>/dev/null; umount -l '$U/m' 2>/dev/null"
+kill -STOP "$daemon"
+run timeout 20 "$MELEE_IMAGE" --config "$CONF" remove victim --delete-files
+is "$rc" 0 "remove victim --delete-files with alice's FUSE daemon stopped: done, not hung ($out)"
+test ! -e "$IMAGES/victim"
+ok $? "victim's tree is deleted"
+kill -CONT "$daemon"
+umount "$U/m" || umount -l "$U/m"
+
+add_image victim
+rm -rf "$U/m"
+as alice sh -c "mkdir '$U/m' && ln -s '$IMAGES/victim' '$U/m/tree'"
+run mi remove victim --delete-files
+is "$rc" 0 "alice's symlink to victim's tree in her directory does not block its removal ($out)"
+test ! -e "$IMAGES/victim"
+ok $? "victim's tree is deleted"
+
+# odd: registered by hand in a directory of root's that group may write.
+mkdir -m 775 "$T/odd" && fixture_tree "$T/odd/tree" odd
+printf '[image odd]\npath = %s\n' "$T/odd/tree" > "$T/etc/images.d/odd.conf"
+chmod 644 "$T/etc/images.d/odd.conf"
+run mi remove odd --delete-files
+like "$rc:$out" "^1:.*$T/odd.*image 'odd' is not removed and its files are not deleted" \
+	"remove odd --delete-files is refused: its parent is writable by group"
+test -e "$T/etc/images.d/odd.conf" -a ! -e "$T/etc/images.d/.odd.conf.removing" -a -e "$T/odd/tree/marker"
+ok $? "odd stays registered, nothing set aside, its tree whole"
+done_testing
