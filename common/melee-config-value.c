@@ -4,6 +4,7 @@
  * (melee-config.c for [melee], melee-config-image.c for [image NAME]);
  * nothing here knows a section. */
 #include "melee-config-value.h"
+#include "melee-gpu-env.h"
 #include "melee-util.h"
 
 #include <errno.h>
@@ -36,10 +37,9 @@ const char *melee_name_reserved(const char *name)
 	if (strcmp(name, MELEE_RUNDIR_LOCK) == 0)
 		return "melee-mounts keeps its lock as /run/melee/" MELEE_RUNDIR_LOCK
 		       ", where the image's own directory would be";
-	/* MELEE_GPU_DIR, as the directory its name points at. */
-	if (strcmp(name, "gpu") == 0)
-		return "melee-mounts keeps the GPU driver files of every image in /run/melee/gpu, "
-		       "where the image's own directory would be";
+	if (strcmp(name, strrchr(MELEE_GPU_DIR, '/') + 1) == 0)
+		return "melee-mounts keeps the GPU driver files of every image in " MELEE_GPU_DIR
+		       ", where the image's own directory would be";
 	if (strncmp(name, MELEE_CHECKED_PREFIX, strlen(MELEE_CHECKED_PREFIX)) == 0)
 		return "melee-mounts keeps its records of checked configurations as "
 		       "/run/melee/" MELEE_CHECKED_PREFIX "*";
