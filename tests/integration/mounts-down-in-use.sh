@@ -20,7 +20,10 @@ session() {
 	PIDS="$PIDS $sess"
 	wait_for 10 sh -c "[ \"\$(readlink /proc/$sess/root)\" = '$IMAGES/demo' ]"
 }
-end_session() { kill "$sess" 2>/dev/null; wait "$sess" 2>/dev/null; }
+# $sess is no child of this shell (the function `as` ran in a subshell):
+# wait cannot wait for it, so until it is gone, or the next down could
+# still find it inside the image.
+end_session() { kill "$sess" 2>/dev/null; wait_for 10 sh -c "! kill -0 $sess 2>/dev/null"; }
 
 session
 is "$(readlink /proc/$sess/root)" "$IMAGES/demo" "alice's session runs chrooted in the image"
