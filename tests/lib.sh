@@ -162,6 +162,21 @@ user_fuse() {
 		{ echo "Bail out! cannot bind the test's fuse.conf over /etc/fuse.conf"; exit 1; }
 }
 
+# user_fuse_image [allow_other]: the setting of the tests of a user's
+# FUSE mount in /home: accounts and homes, /home shared as systemd leaves
+# it (mounts there propagate to the images' copies), /dev/fuse open to
+# all as udev leaves it on Debian (user_fuse), and the image demo, at $I.
+user_fuse_image() {
+	command -v bindfs >/dev/null || { echo "Bail out! bindfs is missing (tests/deps.txt)"; exit 1; }
+	setup_accounts
+	setup_home
+	mount --make-shared /home
+	user_fuse "$@"
+	write_config
+	add_image demo
+	I=$IMAGES/demo
+}
+
 # tree_of PID: PID and every process below it, deepest first.  `as alice
 # CMD &` puts the subshell's PID in PIDS, not CMD's: CMD is its child.
 tree_of() {

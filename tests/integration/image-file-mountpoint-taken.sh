@@ -9,13 +9,7 @@
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
 
-setup_accounts
-write_config
-mkdir -m 755 "$T/files"
-
-fixture_tree "$IMAGES/foo" foo
-run mi --no-up import bar "$IMAGES/foo"
-is "$rc" 0 "import bar $IMAGES/foo registers the tree in place"
+bar_in_place
 sum=$(tree_sum "$IMAGES/foo")
 
 run mi pack bar "$T/files/bar.sqsh" --register foo

@@ -11,15 +11,9 @@
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
 
-setup_accounts
-write_config
-mkdir -m 755 "$T/files"
-
 # bar is the tree images-dir/foo, imported in place; foo a file image
 # packed from it, so mounted on images-dir/foo too.
-fixture_tree "$IMAGES/foo" foo
-run mi --no-up import bar "$IMAGES/foo"
-is "$rc" 0 "import bar $IMAGES/foo registers the tree in place"
+bar_in_place
 # pack --register foo refuses that name now
 # (tests/integration/image-file-mountpoint-taken.sh): written by hand.
 run mi pack bar "$T/files/bar.sqsh"

@@ -65,3 +65,15 @@ image_ready() {
 # fixture_tree DIR NAME: a small busybox image tree at DIR whose /marker
 # says NAME (tests/make-fixture-image), for tests that register it.
 fixture_tree() { "$top_srcdir/tests/make-fixture-image" "$1" "$2" >/dev/null; }
+
+# bar_in_place: the setting of the tests of images sharing a tree: the
+# fixture tree images-dir/foo imported in place as image bar (one check),
+# and $T/files, a directory of root's for file images.
+bar_in_place() {
+	setup_accounts
+	write_config
+	mkdir -m 755 "$T/files"
+	fixture_tree "$IMAGES/foo" foo
+	run mi --no-up import bar "$IMAGES/foo"
+	is "$rc" 0 "import bar $IMAGES/foo registers the tree in place"
+}

@@ -9,15 +9,7 @@
 # mounted in the image; alice's own mount stays.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
-command -v bindfs >/dev/null || skip_all "bindfs not found (apt-get install bindfs)"
-setup_accounts
-setup_home
-mount --make-shared /home # as systemd leaves it
-# /dev/fuse open to all, as udev leaves it on Debian (this namespace only).
-user_fuse
-write_config
-add_image demo
-I=$IMAGES/demo
+user_fuse_image
 
 fuse_path() { awk -v p="$1" '/ - fuse / && index($5, p) == 1 { print $5 }' /proc/self/mountinfo; }
 

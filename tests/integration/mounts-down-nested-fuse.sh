@@ -10,15 +10,7 @@
 # on the host stay.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
-command -v bindfs >/dev/null || skip_all "bindfs not found (apt-get install bindfs)"
-setup_accounts
-setup_home
-# As systemd leaves them: mounts under /home propagate to its copies.
-mount --make-shared /home
-user_fuse allow_other
-write_config
-add_image demo
-I=$IMAGES/demo
+user_fuse_image allow_other
 M=/home/alice/mnt
 mm up demo >/dev/null
 ok $? "up"

@@ -9,16 +9,8 @@
 # same, every time (plain and --lazy), and alice's own mount stays.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
-command -v bindfs >/dev/null || skip_all "bindfs not found (apt-get install bindfs)"
 [ -x /usr/bin/python3 ] || skip_all "/usr/bin/python3 not found (apt-get install python3)"
-setup_accounts
-setup_home
-mount --make-shared /home # as systemd leaves it
-# /dev/fuse open to all, as udev leaves it on Debian (this namespace only).
-user_fuse
-write_config
-add_image demo
-I=$IMAGES/demo
+user_fuse_image
 N=20
 
 as alice sh -c 'mkdir -p ~/src ~/p/mnt ~/q/mnt && bindfs --no-allow-other ~/src ~/p/mnt' ||

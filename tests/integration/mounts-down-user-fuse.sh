@@ -11,18 +11,8 @@
 # own mount on the host stays, each time.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 
-command -v bindfs >/dev/null || skip_all "bindfs not found (apt-get install bindfs)"
 command -v fusermount >/dev/null || skip_all "fusermount not found (apt-get install fuse)"
-setup_accounts
-setup_home
-# As systemd leaves them: mounts under /home propagate to its copies.
-mount --make-shared /home
-# /dev/fuse open to all, as udev leaves it on Debian: a node of this
-# namespace's own bound over it, whatever the host's mode.
-user_fuse allow_other
-write_config
-add_image demo
-I=$IMAGES/demo
+user_fuse_image allow_other
 M=/home/alice/mnt
 
 # user_mount [OPTIONS]: alice's bindfs of her ~/src on ~/mnt; its pid in PID.
