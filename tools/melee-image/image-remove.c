@@ -85,8 +85,8 @@ bool image_remove_resume(const struct melee_config *cfg, const char *name)
 	return true;
 }
 
-/* Whether the directory `st` describes is root's and writable by no one
- * else: nothing in it can be changed but by root. */
+/* Whether sx is a directory of root's that no one else may write:
+ * nothing in it can be changed but by root. */
 static bool roots_dir(const struct statx *sx)
 {
 	return S_ISDIR(sx->stx_mode) && sx->stx_uid == 0 && !(sx->stx_mode & (S_IWGRP | S_IWOTH));
@@ -105,6 +105,7 @@ static bool roots_dir(const struct statx *sx)
 static char *resolve_as_root(const char *path)
 {
 	char out[PATH_MAX] = "", rest[PATH_MAX], cand[PATH_MAX], target[PATH_MAX];
+	bool at_file = false; /* out is a regular file: no component may follow */
 	int links = 0;
 	struct statx sx;
 
@@ -134,7 +135,7 @@ static char *resolve_as_root(const char *path)
 			*(strrchr(out, '/') ? strrchr(out, '/') : out) = '\0';
 			continue;
 		}
-		if (S_ISREG(sx.stx_mode) ||
+		if (at_file ||
 		    (size_t)snprintf(cand, sizeof(cand), "%s/%s", out, comp) >= sizeof(cand) ||
 		    statx(AT_FDCWD, cand,
 			  AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC,
@@ -142,9 +143,9 @@ static char *resolve_as_root(const char *path)
 			return NULL;
 		if (!S_ISLNK(sx.stx_mode)) {
 			/* A directory must be root's alone before anything in
-			 * it is looked at; a file ends the path (checked above
-			 * on the next component). */
-			if (!S_ISREG(sx.stx_mode) && !roots_dir(&sx))
+			 * it is looked at; a file ends the path. */
+			at_file = S_ISREG(sx.stx_mode);
+			if (!at_file && !roots_dir(&sx))
 				return NULL;
 			memcpy(out, cand, strlen(cand) + 1);
 			continue;
@@ -156,32 +157,28 @@ static char *resolve_as_root(const char *path)
 		if ((size_t)snprintf(cand, sizeof(cand), "%s/%s", target, rest) >= sizeof(cand))
 			return NULL;
 		memcpy(rest, cand, strlen(cand) + 1);
+		/* Resolved on from the directory the link is in (root's, as
+		 * checked), or from "/". */
 		if (target[0] == '/')
 			out[0] = '\0';
-		/* The directory the link is in: root's, as checked. */
-		sx.stx_mode = S_IFDIR;
 	}
 	return strdup(out[0] ? out : "/");
 }
 
 /* Whether `path` is `tree` or lies in it, as written or as resolved
- * (resolve_as_root): a symlink of root's on the way (a hand-written
- * source = /srv/sqsh/x.sqsh where /srv/sqsh -> /image/foo/srv) hides it
- * from a comparison of strings, and tree_remove_safely deletes what lies
- * there.  `real_tree` is `tree` resolved, NULL when it could not be;
- * `real` gets `path` resolved when that is how it lies in the tree. */
-static bool lies_in(const char *path, const char *tree, const char *real_tree, char **real)
+ * (real_path, real_tree: resolve_as_root's, NULL when it could not): a
+ * symlink of root's on the way (a hand-written source = /srv/sqsh/x.sqsh
+ * where /srv/sqsh -> /image/foo/srv) hides it from a comparison of
+ * strings, and tree_remove_safely deletes what lies there.  *resolved
+ * says whether only the resolved paths meet. */
+static bool lies_in(const char *path, const char *real_path, const char *tree,
+		    const char *real_tree, bool *resolved)
 {
-	cleanup_free char *r = NULL;
-
+	*resolved = false;
 	if (melee_path_under(path, tree))
 		return true;
-	r = real_tree ? resolve_as_root(path) : NULL;
-	if (!r || !melee_path_under(r, real_tree))
-		return false;
-	*real = r;
-	r = NULL;
-	return true;
+	*resolved = real_path && real_tree && melee_path_under(real_path, real_tree);
+	return *resolved;
 }
 
 /* What --delete-files deletes is im->path: the tree of a tree image, the
@@ -197,25 +194,29 @@ static void check_tree_not_shared(const struct melee_config *cfg, const struct m
 
 	for (size_t i = 0; i < cfg->n_images; i++) {
 		const struct melee_image *other = &cfg->images[i];
-		cleanup_free char *real_other = NULL, *real = NULL;
+		cleanup_free char *real_other = NULL, *real_source = NULL;
+		bool resolved;
 
 		if (other == im)
 			continue;
 		if (other->path) {
 			real_other = resolve_as_root(other->path);
-			if (lies_in(other->path, im->path, real_tree, &real) ||
-			    lies_in(im->path, other->path, real_other, &real))
+			if (lies_in(other->path, real_other, im->path, real_tree, &resolved) ||
+			    lies_in(im->path, real_tree, other->path, real_other, &resolved))
 				die("image '%s' shares its tree %s with image '%s' (at %s%s): its "
 				    "files are not deleted; remove it without --delete-files",
 				    im->name, im->path, other->name, other->path,
-				    real ? ", through a symlink" : "");
+				    resolved ? ", through a symlink" : "");
 		}
-		if (other->source && lies_in(other->source, im->path, real_tree, &real))
+		if (!other->source)
+			continue;
+		real_source = resolve_as_root(other->source);
+		if (lies_in(other->source, real_source, im->path, real_tree, &resolved))
 			die("image '%s': %s, which --delete-files deletes, holds the file of image "
 			    "'%s' (%s%s%s): its files are not deleted; remove it without "
 			    "--delete-files",
 			    im->name, im->path, other->name, other->source,
-			    real ? ", through a symlink: " : "", real ? real : "");
+			    resolved ? ", through a symlink: " : "", resolved ? real_source : "");
 	}
 }
 
