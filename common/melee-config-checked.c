@@ -58,25 +58,26 @@ static int record_text(const struct stat *st, const struct stat *conf, char *buf
 	    (long long)conf->st_ctim.tv_sec, (long)conf->st_ctim.tv_nsec);
 }
 
-bool melee_config_checked_fresh(const struct stat *dropins_st, const struct stat *conf_st,
-				const char *checked_dir, uid_t owner)
+bool melee_config_checked_fresh(int dropins_fd, const struct stat *conf_st, const char *checked_dir,
+				uid_t owner)
 {
 	char want[256], name[64];
 	cleanup_fd int dfd = -1, fd = -1;
 	cleanup_free char *text = NULL;
+	struct stat st;
 
 	/* No message is wanted (NULL): a missing record is the common
 	 * case of a lookup before melee-mounts ran, and costs no strerror(). */
-	if (!checked_dir)
+	if (!checked_dir || fstat(dropins_fd, &st) < 0)
 		return false;
 	dfd = melee_open_trusted(checked_dir, true, owner, NULL, 0);
 	if (dfd < 0)
 		return false;
-	record_name(dropins_st, name, sizeof(name));
+	record_name(&st, name, sizeof(name));
 	fd = melee_open_trusted_at(dfd, name, name, false, owner, NULL, 0);
 	if (fd < 0 || melee_read_fd(fd, sizeof(want), &text, NULL) < 0)
 		return false;
-	record_text(dropins_st, conf_st, want, sizeof(want));
+	record_text(&st, conf_st, want, sizeof(want));
 	return strcmp(text, want) == 0;
 }
 

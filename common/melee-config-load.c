@@ -39,20 +39,15 @@ int melee_open_trusted(const char *path, bool directory, uid_t owner, char *err,
 	return melee_open_trusted_at(AT_FDCWD, path, path, directory, owner, err, errlen);
 }
 
-/* A file is opened through melee_open_regular_in_trusted: a FIFO or a
- * device node planted as melee.conf, a drop-in or users.conf is refused
- * without being opened, so that it cannot hang sshd, su or any NSS
- * caller; st is then the opened fd's already. */
-int melee_open_trusted_at(int dirfd, const char *name, const char *path, bool directory,
-			  uid_t owner, char *err, size_t errlen)
-{
-	struct stat st;
-
-	return melee_open_trusted_st(dirfd, name, path, directory, owner, &st, err, errlen);
-}
-
-int melee_open_trusted_st(int dirfd, const char *name, const char *path, bool directory,
-			  uid_t owner, struct stat *st, char *err, size_t errlen)
+/* melee_open_trusted_at, with *st the opened fd's fstat (taken before
+ * anything is read from it): what a read stamps, with no fstat of its
+ * own (a cold lookup in sshd, su, login and every getent pays each
+ * system call).  A file is opened through melee_open_regular_in_trusted:
+ * a FIFO or a device node planted as melee.conf, a drop-in or users.conf
+ * is refused without being opened, so that it cannot hang sshd, su or
+ * any NSS caller; st is then the opened fd's already. */
+static int open_trusted_st(int dirfd, const char *name, const char *path, bool directory,
+			   uid_t owner, struct stat *st, char *err, size_t errlen)
 {
 	int r;
 	cleanup_fd int fd = -1;
@@ -89,6 +84,14 @@ int melee_open_trusted_st(int dirfd, const char *name, const char *path, bool di
 	return melee_steal_fd(&fd);
 }
 
+int melee_open_trusted_at(int dirfd, const char *name, const char *path, bool directory,
+			  uid_t owner, char *err, size_t errlen)
+{
+	struct stat st;
+
+	return open_trusted_st(dirfd, name, path, directory, owner, &st, err, errlen);
+}
+
 static int dropin_filter(const struct dirent *d)
 {
 	size_t len = strlen(d->d_name);
@@ -105,8 +108,7 @@ static int load_dir(int parentfd, const char *name, const char *dir, uid_t owner
 	cleanup_fd int dfd = -1;
 	int n, r = 0;
 
-	dfd =
-	    melee_open_trusted_st(parentfd, name, dir, true, owner, &cfg->dropins_st, err, errlen);
+	dfd = open_trusted_st(parentfd, name, dir, true, owner, &cfg->dropins_st, err, errlen);
 	if (dfd == -ENOENT) {
 		melee_err_clear(err, errlen); /* none is fine */
 		return 0;
@@ -136,8 +138,8 @@ static int load_dir(int parentfd, const char *name, const char *dir, uid_t owner
 			if (asprintf(&p, "%s/%s", dir, list[i]->d_name) < 0) {
 				p = NULL;
 				r = melee_fail(err, errlen, -ENOMEM, "out of memory");
-			} else if ((fd = melee_open_trusted_st(dfd, list[i]->d_name, p, false,
-							       owner, &st, err, errlen)) < 0) {
+			} else if ((fd = open_trusted_st(dfd, list[i]->d_name, p, false, owner, &st,
+							 err, errlen)) < 0) {
 				r = fd;
 			} else if ((r = stamp_st(cfg, p, &st, err, errlen)) == 0) {
 				r = melee_config_parse_fd(fd, p, true, cfg, err, errlen);
@@ -167,7 +169,7 @@ static int load_dropin_of(int dfd, const char *dir, const char *image, uid_t own
 		p = NULL;
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	}
-	fd = melee_open_trusted_st(dfd, name, p, false, owner, &st, err, errlen);
+	fd = open_trusted_st(dfd, name, p, false, owner, &st, err, errlen);
 	if (fd == -ENOENT) {
 		melee_err_clear(err, errlen);
 		return 0;
@@ -206,8 +208,8 @@ static int scan_other_dropins(int dfd, const char *dir, const char *asked,
 			if (asprintf(&p, "%s/%s", dir, e) < 0) {
 				p = NULL;
 				r = melee_fail(err, errlen, -ENOMEM, "out of memory");
-			} else if ((fd = melee_open_trusted_st(dfd, e, p, false, owner, &st,
-							       ignored, sizeof(ignored))) >= 0) {
+			} else if ((fd = open_trusted_st(dfd, e, p, false, owner, &st, ignored,
+							 sizeof(ignored))) >= 0) {
 				r = stamp_st(cfg, p, &st, err, errlen);
 				if (r == 0)
 					r = melee_config_scan_dropin(fd, p, asked, im, err, errlen);
@@ -237,7 +239,7 @@ static int load_image_files(int conf_dfd, const char *dropins, const char *image
 	int r;
 
 	cfg->partial = true;
-	dfd = melee_open_trusted_st(conf_dfd, "images.d", dropins, true, owner, &st, err, errlen);
+	dfd = open_trusted_st(conf_dfd, "images.d", dropins, true, owner, &st, err, errlen);
 	if (dfd == -ENOENT) {
 		melee_err_clear(err, errlen);
 		r = stamp_path(cfg, dropins, err, errlen);
@@ -262,12 +264,7 @@ static int load_image_files(int conf_dfd, const char *dropins, const char *image
 	 * same unchanged drop-ins found no line claiming this image (else
 	 * the read failed, and a failure is never kept), which is all that
 	 * trusting the record would skip.  One lstat less per lookup. */
-	/* images.d as it is now, after IMAGE.conf was read: a drop-in added
-	 * since its open moved its times, and must not pass the record. */
-	if (fstat(dfd, &st) < 0)
-		return melee_fail(err, errlen, -errno, "%s: cannot stat: %s", dropins,
-				  strerror(errno));
-	if (melee_config_checked_fresh(&st, &cfg->conf_st, checked_dir, owner))
+	if (melee_config_checked_fresh(dfd, &cfg->conf_st, checked_dir, owner))
 		return stamp_path(cfg, checked_dir, err, errlen);
 	return scan_other_dropins(dfd, dropins, image, im, owner, cfg, err, errlen);
 }
@@ -387,15 +384,15 @@ static int load(const char *conf_path, const char *image, uid_t owner, const cha
 	*(slash == dir ? slash + 1 : slash) = '\0';
 	/* The directory itself must be trusted too: else anyone who can write
 	 * it could swap a drop-in in. */
-	dfd = melee_open_trusted_st(AT_FDCWD, dir, dir, true, owner, &dir_st, err, errlen);
+	dfd = open_trusted_st(AT_FDCWD, dir, dir, true, owner, &dir_st, err, errlen);
 	if (dfd < 0)
 		return dfd;
 	r = stamp_st(cfg, dir, &dir_st, err, errlen);
 	if (r < 0)
 		return r;
 	/* Everything else relative to the directory just checked. */
-	fd = melee_open_trusted_st(dfd, strrchr(conf_path, '/') + 1, conf_path, false, owner,
-				   &cfg->conf_st, err, errlen);
+	fd = open_trusted_st(dfd, strrchr(conf_path, '/') + 1, conf_path, false, owner,
+			     &cfg->conf_st, err, errlen);
 	if (fd < 0)
 		return fd;
 	cfg->conf_dir = strdup(dir);
@@ -420,7 +417,7 @@ static int load(const char *conf_path, const char *image, uid_t owner, const cha
 		users = NULL;
 		return melee_fail(err, errlen, -ENOMEM, "out of memory");
 	}
-	ufd = melee_open_trusted_st(dfd, "users.conf", users, false, owner, &users_st, err, errlen);
+	ufd = open_trusted_st(dfd, "users.conf", users, false, owner, &users_st, err, errlen);
 	if (ufd >= 0) {
 		r = stamp_st(cfg, users, &users_st, err, errlen);
 		if (r == 0)

@@ -32,18 +32,10 @@ int melee_config_scan_dropin(int fd, const char *path, const char *asked,
 			     const struct melee_image *im, char *err, size_t errlen);
 
 /* Whether checked_dir/config-checked-DEV-INO (owned by `owner`) records the
- * images.d whose fstat is dropins_st, and the melee.conf conf_st
- * describes, as they are now: then no drop-in was added, removed or
- * renamed, and melee.conf not changed, since a full read accepted them
- * all. */
-bool melee_config_checked_fresh(const struct stat *dropins_st, const struct stat *conf_st,
-				const char *checked_dir, uid_t owner);
-
-/* melee_open_trusted_at, with *st the opened fd's fstat (taken before
- * anything is read from it): what a read stamps and compares, with no
- * fstat of its own (a cold lookup in sshd, su, login and every getent
- * pays each system call). */
-int melee_open_trusted_st(int dirfd, const char *name, const char *path, bool directory,
-			  uid_t owner, struct stat *st, char *err, size_t errlen);
+ * images.d open at dropins_fd, and the melee.conf conf_st describes, as
+ * they are now: then no drop-in was added, removed or renamed, and
+ * melee.conf not changed, since a full read accepted them all. */
+bool melee_config_checked_fresh(int dropins_fd, const struct stat *conf_st, const char *checked_dir,
+				uid_t owner);
 
 #endif
