@@ -7,8 +7,10 @@
 # through a user's directory (never usable: nothing past it is root's
 # alone) can neither hang the check while the lock is held (a FUSE mount
 # of the user's there, its daemon stopped) nor make it refuse wrongly (a
-# symlink of the user's there pointing at NAME's tree); a symlink of
-# root's still counts (image-remove-file-inside.sh).  And a tree whose
+# symlink of the user's there pointing at NAME's tree), nor when the
+# user's FUSE mount is on that directory itself and shows root as the
+# owner of everything; a symlink of root's still counts
+# (image-remove-file-inside.sh).  And a tree whose
 # parent the delete would refuse (a directory others may write) is
 # refused before the image is unregistered: nothing changed.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
@@ -45,6 +47,33 @@ run mi remove victim --delete-files
 is "$rc" 0 "alice's symlink to victim's tree in her directory does not block its removal ($out)"
 test ! -e "$IMAGES/victim"
 ok $? "victim's tree is deleted"
+
+# alice's FUSE mount ON her directory $U (not below it): what root sees
+# there is what her daemon says (root's 000 before it answered anything;
+# with --force-user=root, root's everywhere).  The check goes by the
+# mount table, never by the owners a FUSE mount shows.
+rm -rf "$U/m" "$U/src"
+mkdir -m 755 "$T/asrc" && chown alice "$T/asrc"
+add_image victim
+as alice sh -c "mkdir -p '$T/asrc/m/tree' && bindfs -o allow_other '$T/asrc' '$U'"
+ok $? "alice mounts a bindfs on her own directory $U"
+daemon=$(pgrep -u alice -n bindfs)
+PIDS="$PIDS $daemon"
+at_exit "kill -CONT $daemon 2>/dev/null; umount -l '$U' 2>/dev/null"
+kill -STOP "$daemon"
+run timeout 20 "$MELEE_IMAGE" --config "$CONF" remove victim --delete-files
+is "$rc" 0 "her daemon stopped before root looked: remove victim --delete-files is done, not hung ($out)"
+kill -CONT "$daemon"
+umount "$U" || umount -l "$U"
+add_image victim
+rm -rf "$T/asrc/m"
+as alice sh -c "mkdir '$T/asrc/m' && ln -s '$IMAGES/victim' '$T/asrc/m/tree' &&
+	bindfs -o allow_other --force-user=root --force-group=root --perms=go-w '$T/asrc' '$U'"
+ok $? "alice mounts it again showing every file as root's, her symlink to victim's tree in it"
+PIDS="$PIDS $(pgrep -u alice -n bindfs)"
+run mi remove victim --delete-files
+is "$rc" 0 "her symlink shown as root's does not block victim's removal ($out)"
+umount "$U" || umount -l "$U"
 
 # odd: registered by hand in a directory of root's that group may write.
 mkdir -m 775 "$T/odd" && fixture_tree "$T/odd/tree" odd

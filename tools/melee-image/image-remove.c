@@ -92,28 +92,53 @@ static bool roots_dir(const struct statx *sx)
 	return S_ISDIR(sx->stx_mode) && sx->stx_uid == 0 && !(sx->stx_mode & (S_IWGRP | S_IWOTH));
 }
 
+/* Whether the mount of id `id` is in tb (the table read before the
+ * check: one made since is not) and no FUSE file system: a FUSE daemon
+ * (a user's, or one a user feeds) chooses every owner and mode it shows,
+ * its root looks like root's 000 before it answered anything, and any
+ * look inside can hang on it. */
+static bool mount_is_roots(struct libmnt_table *tb, uint64_t id)
+{
+	cleanup_mnt_iter struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs;
+
+	while (it && mnt_table_next_fs(tb, it, &fs) == 0) {
+		const char *type = mnt_fs_get_fstype(fs);
+
+		if ((uint64_t)mnt_fs_get_id(fs) != id)
+			continue;
+		return type && strcmp(type, "fuse") != 0 && strncmp(type, "fuse.", 5) != 0 &&
+		       strcmp(type, "fuseblk") != 0;
+	}
+	return false;
+}
+
 /* `path` with root's own symlinks followed, as far as root alone
  * controls it: each directory on the way must be root's and writable by
- * no one else before anything in it is looked at, and a symlink is
- * followed only when root owns it.  Looked at with AT_STATX_DONT_SYNC
- * and never opened: a user's FUSE mount (on a directory of theirs, which
- * ends the resolution) is never asked, so a stopped daemon cannot hang
- * this while the lock is held, and no symlink of a user's can point the
- * check at another image.  NULL when the path leaves what root alone
- * controls, is missing, or loops: it is then compared as written only
- * (what lies past a user's directory is theirs to move anyway). */
-static char *resolve_as_root(const char *path)
+ * no one else before anything in it is looked at, a symlink is followed
+ * only when root owns it, and a mount is entered only when it is in tb
+ * and no FUSE (mount_is_roots: the owners a FUSE mount shows on a user's
+ * directory are whatever its daemon says).  Looked at with
+ * AT_STATX_DONT_SYNC and never opened: no FUSE daemon is asked, so a
+ * stopped one cannot hang this while the lock is held, and no symlink of
+ * a user's can point the check at another image.  NULL when the path
+ * leaves what root alone controls, is missing, or loops: it is then
+ * compared as written only (what lies past a user's directory is theirs
+ * to move anyway). */
+static char *resolve_as_root(struct libmnt_table *tb, const char *path)
 {
 	char out[PATH_MAX] = "", rest[PATH_MAX], cand[PATH_MAX], target[PATH_MAX];
+	const unsigned int want = STATX_TYPE | STATX_MODE | STATX_UID | STATX_MNT_ID;
 	bool at_file = false; /* out is a regular file: no component may follow */
+	uint64_t mnt_id;
 	int links = 0;
 	struct statx sx;
 
 	if (path[0] != '/' || strlen(path) >= sizeof(rest) ||
-	    statx(AT_FDCWD, "/", AT_STATX_DONT_SYNC, STATX_TYPE | STATX_MODE | STATX_UID, &sx) <
-		0 ||
-	    !roots_dir(&sx))
+	    statx(AT_FDCWD, "/", AT_STATX_DONT_SYNC, want, &sx) < 0 ||
+	    !(sx.stx_mask & STATX_MNT_ID) || !roots_dir(&sx))
 		return NULL;
+	mnt_id = sx.stx_mnt_id;
 	snprintf(rest, sizeof(rest), "%s", path);
 	for (;;) {
 		char *c = rest + strspn(rest, "/");
@@ -138,8 +163,12 @@ static char *resolve_as_root(const char *path)
 		if (at_file ||
 		    (size_t)snprintf(cand, sizeof(cand), "%s/%s", out, comp) >= sizeof(cand) ||
 		    statx(AT_FDCWD, cand,
-			  AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC,
-			  STATX_TYPE | STATX_MODE | STATX_UID, &sx) < 0)
+			  AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC, want,
+			  &sx) < 0 ||
+		    !(sx.stx_mask & STATX_MNT_ID))
+			return NULL;
+		/* Another mount: judged by the table, never by what it shows. */
+		if (sx.stx_mnt_id != mnt_id && !mount_is_roots(tb, sx.stx_mnt_id))
 			return NULL;
 		if (!S_ISLNK(sx.stx_mode)) {
 			/* A directory must be root's alone before anything in
@@ -148,6 +177,7 @@ static char *resolve_as_root(const char *path)
 			if (!at_file && !roots_dir(&sx))
 				return NULL;
 			memcpy(out, cand, strlen(cand) + 1);
+			mnt_id = sx.stx_mnt_id;
 			continue;
 		}
 		if (sx.stx_uid != 0 || ++links > 40 ||
@@ -188,9 +218,10 @@ static bool lies_in(const char *path, const char *real_path, const char *tree,
  * an image imported in place under another name; a hand-written path may
  * hold another image's tree or lie inside it, a hand-written source =
  * FILE may lie in the tree.  Refused before anything is changed. */
-static void check_tree_not_shared(const struct melee_config *cfg, const struct melee_image *im)
+static void check_tree_not_shared(const struct melee_config *cfg, const struct melee_image *im,
+				  struct libmnt_table *tb)
 {
-	cleanup_free char *real_tree = resolve_as_root(im->path);
+	cleanup_free char *real_tree = resolve_as_root(tb, im->path);
 
 	for (size_t i = 0; i < cfg->n_images; i++) {
 		const struct melee_image *other = &cfg->images[i];
@@ -200,7 +231,7 @@ static void check_tree_not_shared(const struct melee_config *cfg, const struct m
 		if (other == im)
 			continue;
 		if (other->path) {
-			real_other = resolve_as_root(other->path);
+			real_other = resolve_as_root(tb, other->path);
 			if (lies_in(other->path, real_other, im->path, real_tree, &resolved) ||
 			    lies_in(im->path, real_tree, other->path, real_other, &resolved))
 				die("image '%s' shares its tree %s with image '%s' (at %s%s): its "
@@ -210,7 +241,7 @@ static void check_tree_not_shared(const struct melee_config *cfg, const struct m
 		}
 		if (!other->source)
 			continue;
-		real_source = resolve_as_root(other->source);
+		real_source = resolve_as_root(tb, other->source);
 		if (lies_in(other->source, real_source, im->path, real_tree, &resolved))
 			die("image '%s': %s, which --delete-files deletes, holds the file of image "
 			    "'%s' (%s%s%s): its files are not deleted; remove it without "
@@ -295,7 +326,7 @@ void image_remove(const struct melee_config *cfg, const char *name, bool delete_
 	if (melee_mounttab_has(tb, im->path, true))
 		refuse_mounted(tb, im);
 	if (delete_files) {
-		check_tree_not_shared(cfg, im);
+		check_tree_not_shared(cfg, im, tb);
 		check_parent_safe(im);
 	}
 	user = image_user(im->path, comm, sizeof(comm), NULL);
