@@ -47,6 +47,20 @@ is "$rc:$out" "1:melee-image: image 'big': $IMAGES/big, which --delete-files del
 	"and so is one that holds it through a symlink, which the message shows resolved"
 is "$(tree_sum "$IMAGES/big")" "$sum" "the tree is whole"
 ok_cmd "big and sl stay registered" eval 'registered big && registered sl'
+# Through a FUSE mount of root's own (a pool, say): root's like any
+# other mount (only a user's FUSE mount is not entered).
+command -v bindfs >/dev/null || { echo "Bail out! bindfs is missing (tests/deps.txt)"; exit 1; }
+mkdir -m 755 "$T/store" "$T/pool"
+ln -s "$IMAGES/big/srv/files" "$T/store/via"
+bindfs "$T/store" "$T/pool" && at_exit "umount -l '$T/pool' 2>/dev/null"
+ok $? "root mounts a bindfs of its own"
+conf sl "source = $T/pool/via/sq.sqsh"
+run mi remove big --delete-files
+like "$rc:$out" "^1:.*holds the file of image 'sl' \\($T/pool/via/sq.sqsh, through a symlink: $IMAGES/big/srv/files/sq.sqsh\\)" \
+	"one that holds it through a symlink of root's in root's own FUSE mount is refused too"
+is "$(tree_sum "$IMAGES/big")" "$sum" "the tree is whole"
+umount "$T/pool"
+conf sl "source = $T/files/via/sq.sqsh"
 
 # NAME a file image: its mount point holds another file image's file.
 conf fa "source = $T/files/big.sqsh"

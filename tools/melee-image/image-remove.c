@@ -93,23 +93,20 @@ static bool roots_dir(const struct statx *sx)
 }
 
 /* Whether the mount of id `id` is in tb (the table read before the
- * check: one made since is not) and no FUSE file system: a FUSE daemon
- * (a user's, or one a user feeds) chooses every owner and mode it shows,
- * its root looks like root's 000 before it answered anything, and any
- * look inside can hang on it. */
+ * check: one made since is not) and no user's FUSE mount
+ * (melee_fs_is_users_fuse: fusermount records the user's uid, which she
+ * cannot make 0): her daemon chooses every owner and mode it shows, its
+ * root looks like root's 000 before it answered anything, and any look
+ * inside can hang on it.  Root's own FUSE mounts (a mergerfs pool, an
+ * sshfs of root's) are root's like any other. */
 static bool mount_is_roots(struct libmnt_table *tb, uint64_t id)
 {
 	cleanup_mnt_iter struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
 	struct libmnt_fs *fs;
 
-	while (it && mnt_table_next_fs(tb, it, &fs) == 0) {
-		const char *type = mnt_fs_get_fstype(fs);
-
-		if ((uint64_t)mnt_fs_get_id(fs) != id)
-			continue;
-		return type && strcmp(type, "fuse") != 0 && strncmp(type, "fuse.", 5) != 0 &&
-		       strcmp(type, "fuseblk") != 0;
-	}
+	while (it && mnt_table_next_fs(tb, it, &fs) == 0)
+		if ((uint64_t)mnt_fs_get_id(fs) == id)
+			return !melee_fs_is_users_fuse(fs);
 	return false;
 }
 
@@ -117,8 +114,8 @@ static bool mount_is_roots(struct libmnt_table *tb, uint64_t id)
  * controls it: each directory on the way must be root's and writable by
  * no one else before anything in it is looked at, a symlink is followed
  * only when root owns it, and a mount is entered only when it is in tb
- * and no FUSE (mount_is_roots: the owners a FUSE mount shows on a user's
- * directory are whatever its daemon says).  Looked at with
+ * and no user's FUSE mount (mount_is_roots: the owners it shows on her
+ * directory are whatever her daemon says).  Looked at with
  * AT_STATX_DONT_SYNC and never opened: no FUSE daemon is asked, so a
  * stopped one cannot hang this while the lock is held, and no symlink of
  * a user's can point the check at another image.  NULL when the path
