@@ -451,6 +451,38 @@ as() {
 		env HOME="$(getent passwd "$u" | cut -d: -f6)" USER="$u" LOGNAME="$u" "$@"
 }
 
+# own_dir DIR MODE: DIR as a directory of this namespace's own (an empty
+# tmpfs), where the host has none, without making it on the host: a
+# /run/nscd that shared_mkdir made in the host's /run told every other
+# test running meanwhile that the host has an nscd (their images then
+# showed a cover wanted and missing: mounts-watch-survives failed so).
+# DIR's parent becomes a tmpfs of this namespace's own with each of the
+# host's entries bound back at its place (made so first, when it too is
+# not the host's: /run/systemd/userdb where /run/systemd is missing).
+own_dir() {
+	local dir=$1 mode=$2 parent=${1%/*} e name
+	[ -n "$parent" ] || parent=/
+	[ -d "$parent" ] || own_dir "$parent" 755
+	if ! grep -qxF "$parent" "$T/owned" 2>/dev/null; then
+		mkdir -p "$T/owned.d"
+		e=$(mktemp -d "$T/owned.d/XXXXXX")
+		mount --bind "$parent" "$e"
+		mount -t tmpfs -o "mode=$(stat -c %a "$parent")" "own${parent//\//-}" "$parent"
+		for name in $(ls -A "$e"); do
+			if [ -L "$e/$name" ]; then
+				cp -P "$e/$name" "$parent/$name"
+			elif [ -d "$e/$name" ]; then
+				mkdir "$parent/$name" && mount --rbind "$e/$name" "$parent/$name"
+			else
+				: > "$parent/$name" && mount --bind "$e/$name" "$parent/$name"
+			fi
+		done
+		echo "$parent" >> "$T/owned"
+	fi
+	[ -e "$dir" ] && { umount -l "$dir" 2>/dev/null; rmdir "$dir" 2>/dev/null || rm -f "$dir"; }
+	mkdir -m "$mode" "$dir"
+}
+
 # private_dir DIR MODE: a tmpfs of this namespace's own over DIR (/tmp,
 # /home), so that nothing a test writes there reaches the host.  The
 # source and build trees stay reachable when they live below DIR (a CI

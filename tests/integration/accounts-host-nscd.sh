@@ -45,10 +45,7 @@ ok $([ -n "$img_apt" ] && [ -n "$host_apt" ] && [ "$img_apt" != "$host_apt" ]; e
 
 # The host's nscd, in this namespace only: its own /run/nscd (the image's
 # /run bind copies it), its own config, no persistent cache file.
-# (Unmounted before shared_mkdir's rmdir runs: at_exit keeps the order.)
-at_exit "umount -l /run/nscd 2>/dev/null"
-shared_mkdir /run/nscd 755
-private_dir /run/nscd 755
+own_dir /run/nscd 755
 cat > "$T/work/nscd.conf" <<'C'
 	paranoia		no
 	enable-cache		passwd		yes
@@ -73,9 +70,7 @@ like "$("$NSCD" -f "$T/work/nscd.conf" -g 2>&1)" "passwd cache" "nscd answers on
 # systemd-userdbd's directory, where the host has /run/systemd: one of
 # this namespace's own with an entry in it (no userdbd runs here).
 if [ -d /run/systemd ]; then
-	at_exit "umount -l /run/systemd/userdb 2>/dev/null"
-	shared_mkdir /run/systemd/userdb 755
-	private_dir /run/systemd/userdb 755
+	own_dir /run/systemd/userdb 755
 	touch /run/systemd/userdb/io.systemd.Multiplexer
 fi
 mm up bullseye > "$T/work/up.out" 2>&1; ok $? "melee-mounts up bullseye"

@@ -29,12 +29,9 @@ is_ro_tmpfs() { findmnt -n -o FSTYPE,OPTIONS "$1" | grep -Eq '^tmpfs +ro,'; }
 
 # A /run/nscd of this namespace's own (an nscd would put its socket
 # there): the cover is wanted.  /run/systemd of its own too, to plant the
-# userdb symlink below; both unmounted before shared_rmdir runs.
-at_exit "umount -l /run/nscd 2>/dev/null; umount -l /run/systemd 2>/dev/null"
-shared_mkdir /run/nscd 755
-private_dir /run/nscd 755
-shared_mkdir /run/systemd 755
-private_dir /run/systemd 755
+# userdb symlink below (own_dir: neither made on the host).
+own_dir /run/nscd 755
+own_dir /run/systemd 755
 
 # The filter lets every other mount of up through: an image that wants
 # no cover (accounts = bind) comes up under it.

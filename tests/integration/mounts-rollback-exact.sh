@@ -27,9 +27,7 @@ mount --bind "$SRC" "$SRC" && mount --make-shared "$SRC"
 echo "$SRC /data none bind,nofail 0 0" >> "$T/etc/fstab"
 at_exit "umount -l '$SRC' 2>/dev/null; umount -l '$SRC' 2>/dev/null"
 # A /run/nscd of this namespace's own: the cover is wanted.
-at_exit "umount -l /run/nscd 2>/dev/null"
-shared_mkdir /run/nscd 755
-private_dir /run/nscd 755
+own_dir /run/nscd 755
 add_image demo
 I=$IMAGES/demo
 mkdir -p "$I/data"
