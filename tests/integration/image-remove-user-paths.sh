@@ -26,18 +26,27 @@ mkdir -m 755 "$U" && chown alice "$U"
 printf '[image broken]\npath = %s\n' "$U/m/tree" > "$T/etc/images.d/broken.conf"
 chmod 644 "$T/etc/images.d/broken.conf"
 
-add_image victim
-as alice sh -c "mkdir -p '$U/src/tree' '$U/m' && bindfs -o allow_other '$U/src' '$U/m'"
-ok $? "alice mounts her own FUSE file system (bindfs, allow_other) on the way to broken's path"
-daemon=$(pgrep -u alice -n bindfs)
-PIDS="$PIDS $daemon"
-at_exit "kill -CONT $daemon 2>/dev/null; umount -l '$U/m' 2>/dev/null"
-kill -STOP "$daemon"
-run timeout 20 "$MELEE_IMAGE" --config "$CONF" remove victim --delete-files
-is "$rc" 0 "remove victim --delete-files with alice's FUSE daemon stopped: done, not hung ($out)"
-test ! -e "$IMAGES/victim"
-ok $? "victim's tree is deleted"
-kill -CONT "$daemon"
+# remove_past_stopped SRC MNT WHAT: image victim made, alice's bindfs of
+# SRC on MNT (allow_other), its daemon stopped; remove victim
+# --delete-files must finish (killed after 20 s), and victim be gone.
+remove_past_stopped() {
+	local daemon
+	add_image victim
+	as alice sh -c "bindfs -o allow_other '$1' '$2'"
+	ok $? "alice mounts a bindfs of hers $3"
+	daemon=$(pgrep -u alice -n bindfs)
+	PIDS="$PIDS $daemon"
+	at_exit "kill -CONT $daemon 2>/dev/null; umount -l '$2' 2>/dev/null"
+	kill -STOP "$daemon"
+	run timeout 20 "$MELEE_IMAGE" --config "$CONF" remove victim --delete-files
+	is "$rc" 0 "remove victim --delete-files with her daemon stopped: done, not hung ($out)"
+	test ! -e "$IMAGES/victim"
+	ok $? "victim's tree is deleted"
+	kill -CONT "$daemon"
+}
+
+as alice mkdir -p "$U/src/tree" "$U/m"
+remove_past_stopped "$U/src" "$U/m" "on the way to broken's path"
 umount "$U/m" || umount -l "$U/m"
 
 add_image victim
@@ -54,16 +63,8 @@ ok $? "victim's tree is deleted"
 # mount table, never by the owners a FUSE mount shows.
 rm -rf "$U/m" "$U/src"
 mkdir -m 755 "$T/asrc" && chown alice "$T/asrc"
-add_image victim
-as alice sh -c "mkdir -p '$T/asrc/m/tree' && bindfs -o allow_other '$T/asrc' '$U'"
-ok $? "alice mounts a bindfs on her own directory $U"
-daemon=$(pgrep -u alice -n bindfs)
-PIDS="$PIDS $daemon"
-at_exit "kill -CONT $daemon 2>/dev/null; umount -l '$U' 2>/dev/null"
-kill -STOP "$daemon"
-run timeout 20 "$MELEE_IMAGE" --config "$CONF" remove victim --delete-files
-is "$rc" 0 "her daemon stopped before root looked: remove victim --delete-files is done, not hung ($out)"
-kill -CONT "$daemon"
+as alice mkdir -p "$T/asrc/m/tree"
+remove_past_stopped "$T/asrc" "$U" "on her own directory $U (stopped before root looked)"
 umount "$U" || umount -l "$U"
 add_image victim
 rm -rf "$T/asrc/m"
