@@ -3,10 +3,9 @@
  * bind of a "home" from the image's own tmpfs (same st_dev) onto a
  * directory not yet visited, a bind made onto the very directory the
  * walk is about to enter (between its look at the name and its open), a
- * file bind; and tree_open_regular() opens only the regular file the walk
- * saw, never a FIFO or a device for real.  The binds are made by the
- * visitor during the walk, as root in a private mount namespace, on a
- * tmpfs that holds both the tree and the "home". */
+ * file bind.  The binds are made by the visitor during the walk, as root
+ * in a private mount namespace, on a tmpfs that holds both the tree and
+ * the "home".  A FUSE daemon that stops answering: test-tree-walk-fuse. */
 #include "image-tree.h"
 #include "melee-util.h"
 #include "tap.h"
@@ -17,7 +16,6 @@
 #include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #define TOP "/tmp/melee-unit-walk-mounts"
@@ -86,7 +84,9 @@ static int delete_visit(const struct tree_entry *e, bool after, void *data, char
 		char to[128];
 
 		snprintf(r->target, sizeof(r->target), "%s",
-			 r->at == BIND_SELF ? e->path : strcmp(e->path, "a") ? "a" : "b");
+			 r->at == BIND_SELF	? e->path
+			 : strcmp(e->path, "a") ? "a"
+						: "b");
 		snprintf(to, sizeof(to), "%s/%s", r->tree, r->target);
 		bind(r->from ? r->from : to, to);
 		r->at = BIND_NONE;
@@ -154,62 +154,10 @@ static void unbind(const struct run *r)
 	umount2(to, MNT_DETACH);
 }
 
-struct reader {
-	const char *name;   /* the entry to open */
-	void (*before)(void); /* run just before the open */
-	int r;
-	char text[64], err[MELEE_ERRLEN];
-};
-
-static int read_visit(const struct tree_entry *e, bool after, void *data, char *err,
-		      size_t errlen)
-{
-	struct reader *rd = data;
-	ssize_t n;
-	int fd;
-
-	(void)err;
-	(void)errlen;
-	if (after || strcmp(e->path, rd->name) != 0)
-		return 0;
-	if (rd->before)
-		rd->before();
-	fd = tree_open_regular(e, "ROOT", rd->err, sizeof(rd->err));
-	rd->r = fd;
-	if (fd >= 0) {
-		n = read(fd, rd->text, sizeof(rd->text) - 1);
-		rd->text[n > 0 ? n : 0] = '\0';
-		close(fd);
-	}
-	return 0;
-}
-
-static int read_entry(const char *name, void (*before)(void), struct reader *rd)
-{
-	char err[MELEE_ERRLEN];
-
-	memset(rd, 0, sizeof(*rd));
-	rd->name = name, rd->before = before, rd->r = 1;
-	return walk("r", read_visit, rd, err, sizeof(err));
-}
-
-static void replace_file(void)
-{
-	touch("r/other", "swapped in\n");
-	if (renameat(base, "r/other", base, "r/file") < 0)
-		perror("replace_file");
-}
-
-static void bind_on_file(void)
-{
-	bind("home/alice/thesis", "r/file2");
-}
-
 int main(void)
 {
 	char err[MELEE_ERRLEN], want[160];
 	struct run run;
-	struct reader rd;
 	int r;
 
 	if (geteuid() != 0) {
@@ -243,8 +191,9 @@ int main(void)
 	memset(&run, 0, sizeof(run));
 	run.tree = "t1", run.at = BIND_OTHER, run.from = "home";
 	r = walk("t1", delete_visit, &run, err, sizeof(err));
-	ok(r == -EBUSY, "a bind of a same-fs directory onto a later directory stops the walk (got %d: %s)",
-	   r, r ? err : "");
+	ok(r == -EBUSY,
+	   "a bind of a same-fs directory onto a later directory stops the walk (got %d: %s)", r,
+	   r ? err : "");
 	snprintf(want, sizeof(want), "%s ", run.target);
 	is_str(run.flagged, want, "the walk shows that directory as a mount point");
 	ok(home_intact(), "nothing below the bind is deleted (home/alice/thesis is there)");
@@ -256,9 +205,10 @@ int main(void)
 	memset(&run, 0, sizeof(run));
 	run.tree = "t2", run.at = BIND_SELF, run.from = "home";
 	r = walk("t2", delete_visit, &run, err, sizeof(err));
-	ok(r == -EBUSY, "a bind appearing between the look and the open stops the walk (got %d)", r);
-	snprintf(want, sizeof(want), "ROOT/%s: a mount appeared there while it was being walked; stopped",
-		 run.target);
+	ok(r == -EBUSY, "a bind appearing between the look and the open stops the walk (got %d)",
+	   r);
+	snprintf(want, sizeof(want),
+		 "ROOT/%s: a mount appeared there while it was being walked; stopped", run.target);
 	is_str(err, want, "and says where");
 	ok(home_intact() && exists("home/alice"), "nothing below it is deleted");
 	unbind(&run);
@@ -292,32 +242,6 @@ int main(void)
 	ok(r == 0 && run.deleted == 42 && !exists("t5/a") && home_intact(),
 	   "without mounts the walk deletes the tree (%d entries) and only it (%s)", run.deleted,
 	   r ? err : "");
-
-	/* tree_open_regular. */
-	mk("r");
-	touch("r/file", "contents\n");
-	touch("r/file2", "mine\n");
-	if (mkfifoat(base, "r/fifo", 0644) < 0 || mknodat(base, "r/null", S_IFCHR | 0666, makedev(1, 3)) < 0 ||
-	    symlinkat("/etc/shadow", base, "r/link") < 0)
-		return 99;
-	read_entry("file", NULL, &rd);
-	ok(rd.r >= 0 && strcmp(rd.text, "contents\n") == 0, "a regular file is opened and read (%s)",
-	   rd.r < 0 ? rd.err : "its contents");
-	read_entry("fifo", NULL, &rd);
-	ok(rd.r == -EINVAL, "a FIFO is refused without hanging (got %d)", rd.r);
-	is_str(rd.err, "ROOT/fifo: not a regular file (mode 010644)", "and says what it is");
-	read_entry("null", NULL, &rd);
-	ok(rd.r == -EINVAL, "a character device is refused, never opened (got %d)", rd.r);
-	read_entry("link", NULL, &rd);
-	ok(rd.r == -EINVAL, "a symlink is refused, not followed (got %d)", rd.r);
-	read_entry("file", replace_file, &rd);
-	ok(rd.r == -ESTALE, "a file replaced by rename after the walk saw it is refused (got %d)", rd.r);
-	is_str(rd.err, "ROOT/file: replaced while it was being walked; refusing to read it",
-	       "and says so");
-	read_entry("file2", bind_on_file, &rd);
-	ok(rd.r == -EBUSY && !strstr(rd.text, "years"),
-	   "a file bound over the entry after the walk saw it is refused (got %d)", rd.r);
-	umount2(TOP "/r/file2", MNT_DETACH);
 
 	umount2(TOP, MNT_DETACH);
 	rmdir(TOP);

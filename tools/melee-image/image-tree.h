@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Filesystem work of melee-image: the one walk root makes over an image
- * tree (removing, scanning, reading) without ever crossing a mount or
+ * tree (removing, scanning, packing) without ever crossing a mount or
  * following a symlink, listing what in an image is more than plain files,
  * registering an image, reading its os-release. */
 #ifndef MELEE_IMAGE_TREE_H
@@ -58,19 +58,11 @@ int tree_walk_deep(int rootfd, const char *shown, size_t max_depth, tree_visit_f
 		   char *err, size_t errlen);
 
 /* statx of `name` in dirfd (flags: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH)
- * as a struct stat, and its mount id; never triggers an automount.
- * -ENOSYS when the kernel gives no mount id. */
+ * as a struct stat, and its mount id; never triggers an automount and
+ * never asks a file system's server or daemon (AT_STATX_DONT_SYNC: a
+ * user's FUSE mount appearing on the name, its daemon stopped, cannot
+ * hang the look).  -ENOSYS when the kernel gives no mount id. */
 int tree_statx(int dirfd, const char *name, int flags, struct stat *st, uint64_t *mnt_id);
-
-/* Opens the entry e for reading, for a visitor that reads contents: the
- * name is opened O_PATH|O_NOFOLLOW (nothing of a device's or FIFO's own
- * open runs), must be a regular file with the inode the walk saw, on the
- * root's mount, and only then is reopened through /proc/self/fd,
- * O_RDONLY|O_NONBLOCK|O_NOCTTY|O_CLOEXEC.  Returns the fd, or -errno with
- * the message in err (`shown` names the root): -EINVAL not a regular file
- * (a symlink, FIFO, device, directory), -ESTALE replaced since the walk
- * saw it, -EBUSY something is mounted on it. */
-int tree_open_regular(const struct tree_entry *e, const char *shown, char *err, size_t errlen);
 
 /* Removes `path` and everything below it with tree_walk(): its parent must
  * pass the safety walk of image_open_safely().  Refuses (-EBUSY, message

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tree_walk(): the one walk root makes over an image tree, for deleting,
- * scanning and reading.  It keeps a single directory open and the levels
+ * scanning and packing.  It keeps a single directory open and the levels
  * above it on the heap, so that a tree of any depth costs neither the C
  * stack nor an fd per level; a user who can write the image's /tmp
  * decides its depth.  Mount points are told by mount id (statx
@@ -36,10 +36,19 @@ struct walk {
 
 int tree_statx(int dirfd, const char *name, int flags, struct stat *st, uint64_t *mnt_id)
 {
+	const int look = AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC;
 	struct statx sx;
 
-	/* AT_NO_AUTOMOUNT: looking must never mount anything. */
-	if (statx(dirfd, name, flags | AT_NO_AUTOMOUNT, STATX_BASIC_STATS | STATX_MNT_ID, &sx) < 0)
+	/* AT_NO_AUTOMOUNT: looking must never mount anything.
+	 * AT_STATX_DONT_SYNC: the attributes the kernel has, never a request
+	 * to a file system's server: a user's FUSE mount (allow_other) made
+	 * on a name of the tree while it is walked answers the look at that
+	 * name from its root's attributes, set at mount, and its daemon,
+	 * stopped, cannot hold the walk (and the lock) for good.  On NFS the
+	 * attributes are those that readdir and the lookup of the name have
+	 * just brought; the walk needs only type, owner and mode, which a
+	 * user cannot change behind root's back without a new lookup. */
+	if (statx(dirfd, name, flags | look, STATX_BASIC_STATS | STATX_MNT_ID, &sx) < 0)
 		return -errno;
 	if (!(sx.stx_mask & STATX_MNT_ID))
 		return -ENOSYS; /* Linux before 5.8: no mount ids, no safe walk */
@@ -182,6 +191,33 @@ static int check_opened(struct walk *w, int fd, const struct stat *expect, struc
 	return 0;
 }
 
+/* Opens the directory `name` of dirfd for reading once it is checked
+ * (check_opened): first O_PATH, which opens nothing of the file system's
+ * own, then again through "." of that fd, which stays on the directory
+ * checked (a mount made on it since is not entered by "."; ".." and a
+ * name would).  A plain open of a name on which a user's FUSE mount has
+ * just appeared would ask her daemon to open its root, and a stopped
+ * daemon never answers. */
+static int open_checked(struct walk *w, int dirfd, const char *name, const struct stat *expect,
+			struct stat *now, const char *shown, const char *what, char *err,
+			size_t errlen)
+{
+	cleanup_fd int pfd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd, r;
+
+	if (pfd < 0)
+		return melee_fail(err, errlen, -errno, "%s/%s%s: %s", shown, shown_path(w), what,
+				  strerror(errno));
+	r = check_opened(w, pfd, expect, now, shown, what, err, errlen);
+	if (r < 0)
+		return r;
+	fd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return melee_fail(err, errlen, -errno, "%s/%s%s: %s", shown, shown_path(w), what,
+				  strerror(errno));
+	return fd;
+}
+
 /* Enters the directory `name` of *fd, which the lstat `st` described: the
  * open must find that same directory, on the walk's mount (a swap or a
  * mount in between is refused). */
@@ -195,15 +231,9 @@ static int descend(struct walk *w, int *fd, const char *name, const struct stat 
 		return melee_fail(err, errlen, -ELOOP,
 				  "%s/%s: more than %zu directories deep; refusing to walk it",
 				  shown, shown_path(w), w->max_depth);
-	child = openat(*fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	child = open_checked(w, *fd, name, st, &now, shown, "", err, errlen);
 	if (child < 0)
-		return melee_fail(err, errlen, -errno, "%s/%s: %s", shown, shown_path(w),
-				  strerror(errno));
-	r = check_opened(w, child, st, &now, shown, "", err, errlen);
-	if (r < 0) {
-		close(child);
-		return r;
-	}
+		return child;
 	r = push(w, child, &now, strlen(w->path));
 	if (r < 0) {
 		close(child);
@@ -221,17 +251,10 @@ static int ascend(struct walk *w, int *fd, const char *shown, char *err, size_t 
 {
 	const struct walk_frame *parent = &w->frames[w->depth - 2];
 	struct stat st;
-	int up = openat(*fd, "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	int r;
+	int up = open_checked(w, *fd, "..", &parent->st, &st, shown, "/..", err, errlen);
 
 	if (up < 0)
-		return melee_fail(err, errlen, -errno, "%s/%s/..: %s", shown, shown_path(w),
-				  strerror(errno));
-	r = check_opened(w, up, &parent->st, &st, shown, "/..", err, errlen);
-	if (r < 0) {
-		close(up);
-		return r;
-	}
+		return up;
 	close(*fd);
 	*fd = up;
 	pop(w);
@@ -348,36 +371,4 @@ out:
 	free(w.path);
 	close(fd);
 	return r;
-}
-
-int tree_open_regular(const struct tree_entry *e, const char *shown, char *err, size_t errlen)
-{
-	char path[256];
-	cleanup_fd int fd = -1;
-	struct stat st, now;
-	uint64_t mnt;
-	int r;
-
-	melee_shown(e->path, 200, path, sizeof(path));
-	/* Checked on an O_PATH fd, reopened through /proc/self/fd only when
-	 * regular: a device's driver and a FIFO's writer never see an open. */
-	fd = melee_open_regular(e->dirfd, e->name, O_NOFOLLOW, 0, &st);
-	if (fd == -EINVAL || fd == -ELOOP)
-		return melee_fail(err, errlen, -EINVAL, "%s/%s: not a regular file (mode %06o)",
-				  shown, path, (unsigned)st.st_mode);
-	if (fd < 0)
-		return melee_fail(err, errlen, fd, "%s/%s: %s", shown, path, strerror(-fd));
-	/* Before a byte is read: the walk's mount, and the inode it saw. */
-	r = tree_statx(fd, "", AT_EMPTY_PATH, &now, &mnt);
-	if (r < 0)
-		return melee_fail(err, errlen, r, "%s/%s: %s", shown, path, strerror(-r));
-	if (mnt != e->root_mnt_id)
-		return melee_fail(err, errlen, -EBUSY,
-				  "%s/%s: something is mounted there; refusing to read it", shown,
-				  path);
-	if (!same_file(&now, e->st))
-		return melee_fail(err, errlen, -ESTALE,
-				  "%s/%s: replaced while it was being walked; refusing to read it",
-				  shown, path);
-	return melee_steal_fd(&fd);
 }

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* tree_walk() is never held by a FUSE daemon that does not answer: a
+ * FUSE mount (bindfs) made during the walk, its daemon then stopped, on
+ * a directory the walk has not reached yet, on the very directory it is
+ * about to enter (between its look at the name and its open), and on the
+ * directory above the one it is in (its way back up through "..").  A
+ * user with user_allow_other can do all three to melee-image remove in
+ * a directory of the image she may write; stopped, her daemon once held
+ * the walk, with the lock, until SIGKILL.  Each walk runs in a child
+ * given 15 s; one still running then is killed and counted as hung. */
+#include "image-tree.h"
+#include "melee-util.h"
+#include "tap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TOP "/tmp/melee-unit-walk-fuse"
+
+static int base = -1;
+
+enum fuse_at { ON_LATER, ON_SELF, ON_PARENT };
+
+/* What the walking child reports back (shared memory). */
+struct shared {
+	int r;
+	char err[MELEE_ERRLEN];
+	pid_t daemon;	   /* the stopped bindfs */
+	char target[64];   /* where it is mounted, below TOP */
+	char flagged[256]; /* entries shown as mount points */
+};
+
+static struct shared *sh;
+
+struct run {
+	const char *tree;
+	enum fuse_at at;
+	bool mounted;
+};
+
+static void mk(const char *rel)
+{
+	if (mkdirat(base, rel, 0755) < 0 && errno != EEXIST) {
+		perror(rel);
+		exit(99);
+	}
+}
+
+static void touch(const char *rel)
+{
+	int fd = openat(base, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0) {
+		perror(rel);
+		exit(99);
+	}
+	close(fd);
+}
+
+static bool exists(const char *rel)
+{
+	struct stat st;
+
+	return fstatat(base, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+static uint64_t mount_id(const char *path)
+{
+	struct statx sx;
+
+	if (statx(AT_FDCWD, path, AT_STATX_DONT_SYNC, STATX_MNT_ID, &sx) < 0)
+		return 0;
+	return sx.stx_mnt_id;
+}
+
+/* Starts bindfs of TOP/src on `to` in the foreground (its pid is the
+ * daemon's): the pid once the mount is there, or 0 when bindfs exited. */
+static pid_t start_bindfs(const char *to, bool nonempty)
+{
+	uint64_t before = mount_id(to);
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		/* libfuse 2 (Debian 12's bindfs) wants nonempty on a directory
+		 * with files; libfuse 3 mounts there anyway, and knows no such
+		 * option. */
+		if (nonempty)
+			execlp("bindfs", "bindfs", "-f", "-o", "nonempty", TOP "/src", to,
+			       (char *)NULL);
+		else
+			execlp("bindfs", "bindfs", "-f", TOP "/src", to, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0)
+		exit(99);
+	for (int i = 0; i < 1000 && mount_id(to) == before; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return 0;
+		usleep(10000);
+	}
+	if (mount_id(to) == before) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		return 0;
+	}
+	return pid;
+}
+
+/* bindfs on TOP/rel, then stopped: from then on every request to it
+ * waits for good. */
+static void mount_stopped_fuse(const char *rel)
+{
+	char to[128];
+	pid_t pid;
+	int status;
+
+	snprintf(to, sizeof(to), TOP "/%s", rel);
+	pid = start_bindfs(to, true);
+	if (!pid)
+		pid = start_bindfs(to, false);
+	if (!pid)
+		exit(98); /* the parent sees no daemon: Bail out */
+	snprintf(sh->target, sizeof(sh->target), "%s", rel);
+	sh->daemon = pid;
+	kill(pid, SIGSTOP);
+	waitpid(pid, &status, WUNTRACED);
+}
+
+/* Deletes like melee-image remove (tools/melee-image/image-tree.c
+ * remove_entry): files on the way down, directories on the way up, and
+ * refuses a mount point.  Makes the FUSE mount once, where run->at says. */
+static int delete_visit(const struct tree_entry *e, bool after, void *data, char *err,
+			size_t errlen)
+{
+	struct run *r = data;
+	char rel[128];
+
+	if (!after && !r->mounted) {
+		bool top_dir = S_ISDIR(e->st->st_mode) && !strchr(e->path, '/');
+
+		if (r->at == ON_LATER && top_dir) {
+			snprintf(rel, sizeof(rel), "%s/%s", r->tree,
+				 strcmp(e->path, "a") ? "a" : "b");
+			mount_stopped_fuse(rel), r->mounted = true;
+		} else if (r->at == ON_SELF && top_dir) {
+			snprintf(rel, sizeof(rel), "%s/%s", r->tree, e->path);
+			mount_stopped_fuse(rel), r->mounted = true;
+		} else if (r->at == ON_PARENT && S_ISREG(e->st->st_mode) &&
+			   strncmp(e->path, "p/q/", 4) == 0) {
+			snprintf(rel, sizeof(rel), "%s/p", r->tree);
+			mount_stopped_fuse(rel), r->mounted = true;
+		}
+	}
+	if (e->mount_point) {
+		size_t used = strlen(sh->flagged);
+
+		snprintf(sh->flagged + used, sizeof(sh->flagged) - used, "%s ", e->path);
+		return melee_fail(err, errlen, -EBUSY, "%s: mounted", e->path);
+	}
+	if (S_ISDIR(e->st->st_mode) && !after)
+		return 0;
+	if (unlinkat(e->dirfd, e->name, after ? AT_REMOVEDIR : 0) < 0)
+		return melee_fail(err, errlen, -errno, "unlink %s: %s", e->path, strerror(errno));
+	return 0;
+}
+
+/* Walks TOP/tree in a child; true when it ended within 15 s (its result
+ * in sh), false when it hung (then killed).  Either way the FUSE mount is
+ * detached and its daemon killed. */
+static bool walk_in_child(const char *tree, enum fuse_at at)
+{
+	struct timespec t0, now;
+	bool ended = false;
+	pid_t pid;
+	int status = 0, daemon_status;
+
+	memset(sh, 0, sizeof(*sh));
+	sh->r = 1;
+	pid = fork();
+	if (pid == 0) {
+		struct run run = { .tree = tree, .at = at };
+		int fd = openat(base, tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		sh->r = tree_walk(fd, "ROOT", delete_visit, &run, sh->err, sizeof(sh->err));
+		_exit(0);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			ended = true;
+			break;
+		}
+		usleep(20000);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec - t0.tv_sec < 15);
+	if (!ended) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	if (sh->target[0]) {
+		char to[128];
+
+		snprintf(to, sizeof(to), TOP "/%s", sh->target);
+		umount2(to, MNT_DETACH);
+	}
+	if (sh->daemon > 0) {
+		kill(sh->daemon, SIGKILL);
+		waitpid(sh->daemon, &daemon_status, 0); /* ours: we are the subreaper */
+	}
+	return ended && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* The tree `rel`: directories a/ and b/, 20 files in each. */
+static void make_tree(const char *rel)
+{
+	char p[128];
+
+	mk(rel);
+	for (const char *d = "a"; *d <= 'b'; d = *d == 'a' ? "b" : "c") {
+		snprintf(p, sizeof(p), "%s/%s", rel, d), mk(p);
+		for (int i = 0; i < 20; i++) {
+			snprintf(p, sizeof(p), "%s/%s/f%d", rel, d, i);
+			touch(p);
+		}
+	}
+}
+
+int main(void)
+{
+	char want[200];
+	bool ended;
+
+	if (geteuid() != 0) {
+		printf("1..0 # SKIP FUSE mounts need root (run the unit tests as root)\n");
+		return 0;
+	}
+	if (unshare(CLONE_NEWNS) < 0) {
+		printf("Bail out! no private mount namespace: %s\n", strerror(errno));
+		return 99;
+	}
+	/* As test-tree-walk-mounts: in a chroot whose root is no mount point
+	 * a mount made here would reach the host's namespace. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 && errno == EINVAL) {
+		printf("1..0 # SKIP / is not a mount point (a chroot?): its mounts cannot be "
+		       "kept private\n");
+		return 0;
+	}
+	if (access("/dev/fuse", R_OK | W_OK) < 0) {
+		printf("Bail out! /dev/fuse: %s\n", strerror(errno));
+		return 99;
+	}
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    (mkdir(TOP, 0755) < 0 && errno != EEXIST) ||
+	    mount("melee-unit", TOP, "tmpfs", 0, "mode=0755") < 0) {
+		printf("Bail out! no private mount namespace with a tmpfs: %s\n", strerror(errno));
+		return 99;
+	}
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED || prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		return 99;
+	base = open(TOP, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	mk("src");
+	touch("src/from-fuse");
+
+	/* On a directory the walk reaches later: its look at the name. */
+	make_tree("t1");
+	ended = walk_in_child("t1", ON_LATER);
+	if (!sh->daemon) {
+		printf("Bail out! bindfs did not mount (tests/deps.txt has it)\n");
+		return 99;
+	}
+	ok(ended, "a stopped FUSE daemon on a directory not reached yet does not hold the walk");
+	ok(sh->r == -EBUSY, "the walk stops there (got %d: %s)", sh->r, sh->err);
+	snprintf(want, sizeof(want), "%s ", sh->target + strlen("t1/"));
+	is_str(sh->flagged, want, "showing that directory as a mount point");
+
+	/* On the directory being entered, after the look at its name: its
+	 * open. */
+	make_tree("t2");
+	ended = walk_in_child("t2", ON_SELF);
+	ok(ended, "a stopped FUSE daemon on the directory being entered does not hold the walk");
+	snprintf(want, sizeof(want),
+		 "ROOT/%s: a mount appeared there while it was being walked; stopped",
+		 sh->target + strlen("t2/"));
+	is_str(sh->err, want, "the walk stops there and says where");
+	snprintf(want, sizeof(want), "%s/f0", sh->target);
+	ok(exists(want), "nothing below it is deleted");
+
+	/* On the directory above the walk: its way back up through "..". */
+	mk("t3"), mk("t3/p"), mk("t3/p/q");
+	for (int i = 0; i < 20; i++) {
+		char p[64];
+
+		snprintf(p, sizeof(p), "t3/p/q/f%d", i);
+		touch(p);
+	}
+	ended = walk_in_child("t3", ON_PARENT);
+	ok(ended, "a stopped FUSE daemon on the directory above the walk does not hold it");
+	is_str(sh->err, "ROOT/p/q/..: a mount appeared there while it was being walked; stopped",
+	       "the walk stops on its way up and says where");
+	ok(exists("t3/p/q") && !exists("t3/p/q/f0"),
+	   "what it had walked below is deleted, the directory itself is not");
+
+	umount2(TOP, MNT_DETACH);
+	rmdir(TOP);
+	return done_testing();
+}
