@@ -8,9 +8,10 @@
 # no mount point.  Refused up front, nothing changed, when the mount
 # table shows where the bind's source lies (image-remove.c's
 # check_tree_holds_no_other); else the walk stops at it before deleting
-# anything of it (keep_others), and it says so.  A hard link to another
-# image's file inside the tree is no reason to refuse: the tree goes, the
-# file stays.
+# anything of it (keep_others), and it says so; a file bound alone
+# included.  A tree that lies in another image's tree through a bind is
+# refused too.  A hard link to another image's file inside the tree is
+# no reason to refuse: the tree goes, the file stays.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
 
@@ -92,6 +93,23 @@ umount "$IMAGES/d"
 rmdir "$IMAGES/d"
 rm "$T/etc/images.d/d.conf"
 
+# (2c) the other way round: n's tree, registered through a bind of a
+# directory of w's tree, is part of w's tree.
+fixture_tree "$IMAGES/w" w
+conf w
+fixture_tree "$IMAGES/w/srv/n" n
+mkdir -m 755 "$T/srv3"
+bind "$IMAGES/w/srv" "$T/srv3"
+conf n "path = $T/srv3/n"
+wsum=$(tree_sum "$IMAGES/w")
+run mi remove n --delete-files
+is "$rc:$out" "1:melee-image: image 'n': $T/srv3/n, which --delete-files deletes, lies in image 'w''s tree $IMAGES/w (there as srv/n, through a mount): its files are not deleted; remove it without --delete-files" \
+	"a tree that lies in another image's tree through a bind is refused"
+is "$(tree_sum "$IMAGES/w")" "$wsum" "w's tree is whole"
+ok_cmd "n and w stay registered" eval 'registered n && registered w'
+umount "$T/srv3"
+rm "$T/etc/images.d/n.conf"
+
 # What the mount table cannot show: the way to the tree is not root's
 # alone (its root is alice's here), so no physical place is known for it
 # up front.  The delete walk still stops at the other image's tree or
@@ -124,6 +142,17 @@ walk_stops u2 m "file $T/srv2/m.sqsh"
 is "$(sha256sum < "$T/srv2/m.sqsh")" "$filesum" "m's file is whole"
 ok_cmd "m stays registered" registered m
 
+fixture_tree "$IMAGES/u3" u3
+conf u3
+chown alice "$IMAGES/u3"
+mkdir -m 755 "$IMAGES/u3/srv"
+cp "$T/files/big.sqsh" "$IMAGES/u3/srv/p.sqsh"
+touch "$T/files/p.sqsh"
+bind "$IMAGES/u3/srv/p.sqsh" "$T/files/p.sqsh"
+conf p "source = $T/files/p.sqsh"
+walk_stops u3 p "file $T/files/p.sqsh"
+is "$(sha256sum < "$IMAGES/u3/srv/p.sqsh")" "$filesum" "p's file, bound alone, is whole"
+
 # (3) hard links to h's file inside e's tree: no reason to refuse.
 cp "$T/files/big.sqsh" "$T/files/h.sqsh"
 conf h "source = $T/files/h.sqsh"
@@ -141,8 +170,8 @@ is "$(stat -c %h "$T/files/h.sqsh"):$(sha256sum < "$T/files/h.sqsh")" "1:$filesu
 
 # (4) the ordinary case: once the other images are elsewhere, the trees
 # go (the removes cut short above finish).
-umount "$T/srv" "$IMAGES/k" "$T/srv2"
-ok_cmd "remove k and m (without --delete-files)" eval 'mi remove k && mi remove m'
+umount "$T/srv" "$IMAGES/k" "$T/srv2" "$T/files/p.sqsh"
+ok_cmd "remove k, m and p (without --delete-files)" eval 'mi remove k && mi remove m && mi remove p'
 run mi remove u1 --delete-files
 is "$rc:$out" "0:melee-image: u1: finishing the removal that was cut short ($T/etc/images.d/.u1.conf.removing)
 melee-image: u1: deleted $IMAGES/u1
@@ -150,7 +179,10 @@ melee-image: u1: removed from the configuration ($T/etc/images.d/u1.conf)" \
 	"the remove of u1 cut short by the walk finishes once nothing of another image is in it"
 run mi remove a --delete-files
 is "$rc" 0 "remove a --delete-files, nothing of another image in it any more"
-ok_cmd "u1's and a's trees are gone" eval "test ! -e '$IMAGES/u1' -a ! -e '$IMAGES/a'"
+run mi remove w --delete-files
+is "$rc" 0 "remove w --delete-files, with n unregistered (its tree goes with w's)"
+ok_cmd "the removes of u2 and u3 cut short finish too" eval 'mi remove u2 --delete-files && mi remove u3 --delete-files'
+ok_cmd "u1's, u2's, u3's, a's and w's trees are gone" eval "test ! -e '$IMAGES/u1' -a ! -e '$IMAGES/u2' -a ! -e '$IMAGES/u3' -a ! -e '$IMAGES/a' -a ! -e '$IMAGES/w'"
 fixture_tree "$IMAGES/g" g
 conf g
 run mi remove g --delete-files

@@ -362,6 +362,28 @@ static bool look_as_root(struct libmnt_table *tb, const char *path, struct kept 
 	return true;
 }
 
+/* `phys` (at or below `dir`, physical_path's) as a path below dir. */
+static const char *below_shown(const char *dir, const char *phys)
+{
+	size_t len = strlen(dir) - (strcmp(dir, "/") == 0);
+
+	return phys[len] ? phys + len + 1 : ".";
+}
+
+/* Another image's tree or file, k, lies physically in im's tree, at
+ * `phys` on its file system, where the tree is at `phys_tree`. */
+static noreturn void refuse_held(const struct melee_image *im, const struct melee_image *other,
+				 const struct kept *k, const char *phys_tree, const char *phys)
+{
+	const char *here = below_shown(phys_tree, phys);
+
+	die("image '%s': %s, which --delete-files deletes, holds image '%s''s %s %s (%s%s, "
+	    "through a mount): its files are not deleted; remove it without --delete-files",
+	    im->name, im->path, other->name, k->what, k->as,
+	    strcmp(here, ".") == 0 ? "the tree itself" : "here as ",
+	    strcmp(here, ".") == 0 ? "" : here);
+}
+
 /* Collects every other image's tree and file by identity into kl (for
  * the delete walk's keep_others), and refuses up front, before anything
  * is changed, when one lies physically in im's tree: on its file system
@@ -396,7 +418,6 @@ static void check_tree_holds_no_other(const struct melee_config *cfg, const stru
 			cleanup_free char *real = NULL, *phys = NULL;
 			uint64_t mnt_id;
 			dev_t sb = 0;
-			size_t len;
 
 			if (!paths[j])
 				continue;
@@ -407,16 +428,18 @@ static void check_tree_holds_no_other(const struct melee_config *cfg, const stru
 			kl->n++;
 			if (phys_tree)
 				phys = physical_path(tb, real, mnt_id, &sb);
-			if (!phys || sb != tree_sb || !melee_path_under(phys, phys_tree))
+			if (!phys || sb != tree_sb)
 				continue;
-			len = strlen(phys_tree) - (strcmp(phys_tree, "/") == 0);
-			die("image '%s': %s, which --delete-files deletes, holds image '%s''s %s "
-			    "%s "
-			    "(%s%s, through a mount): its files are not deleted; remove it without "
-			    "--delete-files",
-			    im->name, im->path, other->name, k->what, paths[j],
-			    phys[len] ? "here as " : "the tree itself",
-			    phys[len] ? phys + len + 1 : "");
+			if (melee_path_under(phys, phys_tree))
+				refuse_held(im, other, k, phys_tree, phys);
+			/* The tree inside another's: deleting it deletes part
+			 * of that tree, which no walk of this one sees. */
+			if (j == 0 && melee_path_under(phys_tree, phys))
+				die("image '%s': %s, which --delete-files deletes, lies in image "
+				    "'%s''s %s %s (there as %s, through a mount): its files are "
+				    "not deleted; remove it without --delete-files",
+				    im->name, im->path, other->name, k->what, paths[j],
+				    below_shown(phys, phys_tree));
 		}
 	}
 }
