@@ -46,7 +46,8 @@ int image_lock(void)
  * itself the root of a bind has no directory of its own mount: by its
  * inode and the name the bind's source has. */
 struct kept {
-	const char *image, *what, *as; /* the other image, "tree" or "file", its path */
+	const char *image, *as; /* the other image, and its path or source as registered */
+	const char *what;	/* "tree", "file", or a file image's "mount point" */
 	bool is_dir, by_inode;
 	dev_t dev, dir_dev;
 	ino_t ino, dir_ino;
