@@ -107,7 +107,7 @@ static int finish_file(const struct image_opts *o, const struct melee_config *cf
 	image_pack_tree(name, partial, o->file, NULL, &res);
 	partial_at_exit = NULL;
 	res.linux32 |= linux32;
-	if (tree_remove_safely(partial, true, err, sizeof(err)) < 0)
+	if (tree_remove_safely(partial, true, NULL, NULL, err, sizeof(err)) < 0)
 		warn("could not remove the unpacked tree: %s", err);
 	desc = o->description ? o->description : res.description ? res.description : name;
 	if (image_register(cfg->conf_dir, name, NULL, o->file, desc, res.linux32, err,

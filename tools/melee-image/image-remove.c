@@ -14,8 +14,10 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 int image_lock(void)
@@ -33,6 +35,79 @@ int image_lock(void)
 	return fd;
 }
 
+/* One thing of another image's that the delete must never touch, by
+ * identity (what lies under a path is not seen by comparing paths: an
+ * administrator's bind of /image/a/srv on /srv puts source = /srv/b.sqsh
+ * physically in /image/a, and the walk reaches it through the bind's
+ * source side, which is no mount point).  A directory (a tree, a file
+ * image's mount point) by its (dev, ino); a file by the directory that
+ * holds it and its name, not by its inode alone: another hard link to it
+ * inside the tree may go, its registered name may not.  A file that is
+ * itself the root of a bind has no directory of its own mount: by its
+ * inode and the name the bind's source has. */
+struct kept {
+	const char *image, *as; /* the other image, and its path or source as registered */
+	const char *what;	/* "tree", "file", or a file image's "mount point" */
+	bool is_dir, by_inode;
+	dev_t dev, dir_dev;
+	ino_t ino, dir_ino;
+	char name[NAME_MAX + 1];
+};
+
+struct kept_list {
+	struct kept *v;
+	size_t n;
+	const char *tree; /* NAME's path, as messages show it */
+};
+
+static void kept_list_free(struct kept_list *kl)
+{
+	free(kl->v);
+}
+
+static bool sx_same(const struct statx *sx, dev_t dev, ino_t ino)
+{
+	return makedev(sx->stx_dev_major, sx->stx_dev_minor) == dev && sx->stx_ino == ino;
+}
+
+/* tree_remove_safely's keep: stops the delete at another image's tree or
+ * file before anything of it is deleted (a directory is met on the way
+ * down, before the walk enters it). */
+static int keep_others(const struct tree_entry *e, bool after, void *data, char *err, size_t errlen)
+{
+	const struct kept_list *kl = data;
+	char path[256];
+
+	(void)after;
+	for (size_t i = 0; i < kl->n; i++) {
+		const struct kept *k = &kl->v[i];
+		struct statx dir;
+
+		if (k->is_dir) {
+			if (!S_ISDIR(e->st->st_mode) || e->st->st_dev != k->dev ||
+			    e->st->st_ino != k->ino)
+				continue;
+		} else if (S_ISDIR(e->st->st_mode) || strcmp(e->name, k->name) != 0) {
+			continue;
+		} else if (k->by_inode) {
+			if (e->st->st_dev != k->dev || e->st->st_ino != k->ino)
+				continue;
+		} else if (statx(e->dirfd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_INO,
+				 &dir) < 0 ||
+			   !sx_same(&dir, k->dir_dev, k->dir_ino)) {
+			/* Unknown is not kept: the walk itself stops on a
+			 * directory it cannot look at. */
+			continue;
+		}
+		melee_shown(e->path, 200, path, sizeof(path));
+		return melee_fail(err, errlen, -EBUSY,
+				  "%s holds image '%s''s %s %s (here as %s, through a mount): "
+				  "not deleted",
+				  kl->tree, k->image, k->what, k->as, *path ? path : ".");
+	}
+	return 0;
+}
+
 /* Deletes the files of image `name` (unregistered: its drop-in is
  * images.d/`aside`).  When that fails part of the tree may already be
  * gone (a user who can write the image's /var/tmp can make the walk fail
@@ -40,7 +115,8 @@ int image_lock(void)
  * image stays unregistered: a half-deleted tree is never put back in
  * service for logins and auto-up.  The drop-in left aside records it, and
  * the next remove of that name finishes the job. */
-static void remove_files(const char *name, const char *path, const char *where, const char *aside)
+static void remove_files(const char *name, const char *path, const char *where, const char *aside,
+			 struct kept_list *kl)
 {
 	char err[MELEE_ERRLEN];
 	sigset_t stop, old;
@@ -52,7 +128,7 @@ static void remove_files(const char *name, const char *path, const char *where, 
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGHUP);
 	sigprocmask(SIG_BLOCK, &stop, &old);
-	if (tree_remove_safely(path, false, err, sizeof(err)) < 0)
+	if (tree_remove_safely(path, false, keep_others, kl, err, sizeof(err)) < 0)
 		die("%s; image '%s' stays unregistered (%s/%s records it) and its files may be "
 		    "partly deleted: run 'melee-image remove %s --delete-files' again once the "
 		    "cause is gone",
@@ -92,6 +168,18 @@ static bool roots_dir(const struct statx *sx)
 	return S_ISDIR(sx->stx_mode) && sx->stx_uid == 0 && !(sx->stx_mode & (S_IWGRP | S_IWOTH));
 }
 
+/* The mount of id `id` in tb, or NULL. */
+static struct libmnt_fs *mount_of(struct libmnt_table *tb, uint64_t id)
+{
+	cleanup_mnt_iter struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs;
+
+	while (it && mnt_table_next_fs(tb, it, &fs) == 0)
+		if ((uint64_t)mnt_fs_get_id(fs) == id)
+			return fs;
+	return NULL;
+}
+
 /* Whether the mount of id `id` is in tb (the table read before the
  * check: one made since is not) and no user's FUSE mount
  * (melee_fs_is_users_fuse: fusermount records the user's uid, which she
@@ -101,13 +189,9 @@ static bool roots_dir(const struct statx *sx)
  * sshfs of root's) are root's like any other. */
 static bool mount_is_roots(struct libmnt_table *tb, uint64_t id)
 {
-	cleanup_mnt_iter struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
-	struct libmnt_fs *fs;
+	struct libmnt_fs *fs = mount_of(tb, id);
 
-	while (it && mnt_table_next_fs(tb, it, &fs) == 0)
-		if ((uint64_t)mnt_fs_get_id(fs) == id)
-			return !melee_fs_is_users_fuse(fs);
-	return false;
+	return fs && !melee_fs_is_users_fuse(fs);
 }
 
 /* `path` with root's own symlinks followed, as far as root alone
@@ -208,6 +292,159 @@ static bool lies_in(const char *path, const char *real_path, const char *tree,
 	return *resolved;
 }
 
+/* Where `real` (resolve_as_root's: no symlink, no "..") lies in its file
+ * system, and which file system (*sb, the mount table's st_dev of it):
+ * the mount's root (mountinfo's root field, where a bind's source lies)
+ * and the path below the mount's target.  NULL when the mount is not in
+ * tb or real is not below its target. */
+static char *physical_path(struct libmnt_table *tb, const char *real, uint64_t mnt_id, dev_t *sb)
+{
+	struct libmnt_fs *fs = mount_of(tb, mnt_id);
+	const char *target = fs ? mnt_fs_get_target(fs) : NULL;
+	const char *root = fs ? mnt_fs_get_root(fs) : NULL;
+	const char *below;
+	char *out;
+
+	if (!target || !root || !melee_path_under(real, target))
+		return NULL;
+	below = strcmp(target, "/") == 0 ? real : real + strlen(target);
+	if (strcmp(root, "/") == 0)
+		root = "";
+	if (asprintf(&out, "%s%s", root, *root || *below ? below : "/") < 0)
+		die("out of memory");
+	*sb = mnt_fs_get_devno(fs);
+	return out;
+}
+
+/* k's identity: `path` (other image's tree or file) as root alone sees
+ * it, looked at like resolve_as_root looks (statx, never an open, no
+ * FUSE daemon asked).  *real and *mnt_id for the up-front check; false
+ * (nothing to keep) when root alone does not control the way to it. */
+static bool look_as_root(struct libmnt_table *tb, const char *path, struct kept *k, char **real,
+			 uint64_t *mnt_id)
+{
+	const int flags = AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC;
+	const unsigned int want = STATX_TYPE | STATX_INO | STATX_MNT_ID;
+	char parent[PATH_MAX];
+	struct statx sx, dir;
+	char *slash;
+
+	*real = resolve_as_root(tb, path);
+	if (!*real || statx(AT_FDCWD, *real, flags, want, &sx) < 0 || !(sx.stx_mask & STATX_MNT_ID))
+		return false;
+	*mnt_id = sx.stx_mnt_id;
+	k->dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+	k->ino = sx.stx_ino;
+	k->is_dir = S_ISDIR(sx.stx_mode);
+	if (k->is_dir)
+		return true;
+	snprintf(parent, sizeof(parent), "%s", *real);
+	slash = strrchr(parent, '/');
+	if (!slash || strlen(slash + 1) > NAME_MAX)
+		return false;
+	snprintf(k->name, sizeof(k->name), "%s", slash + 1);
+	slash[slash == parent ? 1 : 0] = '\0';
+	if (statx(AT_FDCWD, parent, flags, want, &dir) < 0 || !(dir.stx_mask & STATX_MNT_ID))
+		return false;
+	if (dir.stx_mnt_id != sx.stx_mnt_id) {
+		/* A bind of the file alone: its directory here is the
+		 * bind's target's; its own is where the bind's source is. */
+		struct libmnt_fs *fs = mount_of(tb, sx.stx_mnt_id);
+		const char *root = fs ? mnt_fs_get_root(fs) : NULL;
+
+		if (!root || !strrchr(root, '/') || !strrchr(root, '/')[1])
+			return false;
+		snprintf(k->name, sizeof(k->name), "%s", strrchr(root, '/') + 1);
+		k->by_inode = true;
+		return true;
+	}
+	k->dir_dev = makedev(dir.stx_dev_major, dir.stx_dev_minor);
+	k->dir_ino = dir.stx_ino;
+	return true;
+}
+
+/* `phys` (at or below `dir`, physical_path's) as a path below dir. */
+static const char *below_shown(const char *dir, const char *phys)
+{
+	size_t len = strlen(dir) - (strcmp(dir, "/") == 0);
+
+	return phys[len] ? phys + len + 1 : ".";
+}
+
+/* Another image's tree or file, k, lies physically in im's tree, at
+ * `phys` on its file system, where the tree is at `phys_tree`. */
+static noreturn void refuse_held(const struct melee_image *im, const struct melee_image *other,
+				 const struct kept *k, const char *phys_tree, const char *phys)
+{
+	const char *here = below_shown(phys_tree, phys);
+
+	die("image '%s': %s, which --delete-files deletes, holds image '%s''s %s %s (%s%s, "
+	    "through a mount): its files are not deleted; remove it without --delete-files",
+	    im->name, im->path, other->name, k->what, k->as,
+	    strcmp(here, ".") == 0 ? "the tree itself" : "here as ",
+	    strcmp(here, ".") == 0 ? "" : here);
+}
+
+/* Collects every other image's tree and file by identity into kl (for
+ * the delete walk's keep_others), and refuses up front, before anything
+ * is changed, when one lies physically in im's tree: on its file system
+ * at or below where the tree is (physical_path).  What this cannot see
+ * (a tree whose way root alone does not control, a mount made or a
+ * directory moved since) the walk's keep_others still stops. */
+static void check_tree_holds_no_other(const struct melee_config *cfg, const struct melee_image *im,
+				      struct libmnt_table *tb, const char *real_tree,
+				      struct kept_list *kl)
+{
+	cleanup_free char *phys_tree = NULL;
+	struct statx sx;
+	dev_t tree_sb = 0;
+
+	kl->tree = im->path;
+	kl->v = calloc(2 * cfg->n_images + 1, sizeof(*kl->v));
+	if (!kl->v)
+		die("out of memory");
+	if (real_tree &&
+	    statx(AT_FDCWD, real_tree, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC,
+		  STATX_TYPE | STATX_MNT_ID, &sx) == 0 &&
+	    (sx.stx_mask & STATX_MNT_ID))
+		phys_tree = physical_path(tb, real_tree, sx.stx_mnt_id, &tree_sb);
+	for (size_t i = 0; i < cfg->n_images; i++) {
+		const struct melee_image *other = &cfg->images[i];
+		const char *const paths[2] = { other->path, other->source };
+
+		if (other == im)
+			continue;
+		for (int j = 0; j < 2; j++) {
+			struct kept *k = &kl->v[kl->n];
+			cleanup_free char *real = NULL, *phys = NULL;
+			uint64_t mnt_id;
+			dev_t sb = 0;
+
+			if (!paths[j])
+				continue;
+			*k = (struct kept){ .image = other->name, .as = paths[j] };
+			k->what = j == 1 ? "file" : other->source ? "mount point" : "tree";
+			if (!look_as_root(tb, paths[j], k, &real, &mnt_id))
+				continue;
+			kl->n++;
+			if (phys_tree)
+				phys = physical_path(tb, real, mnt_id, &sb);
+			if (!phys || sb != tree_sb)
+				continue;
+			if (melee_path_under(phys, phys_tree))
+				refuse_held(im, other, k, phys_tree, phys);
+			/* The tree inside another's: deleting it deletes part
+			 * of that tree, which no walk of this one sees. */
+			if (j == 0 && melee_path_under(phys_tree, phys))
+				die("image '%s': %s, which --delete-files deletes, lies in image "
+				    "'%s''s %s %s (there as %s, through a mount): its files are "
+				    "not deleted; remove it without --delete-files",
+				    im->name, im->path, other->name, k->what, paths[j],
+				    below_shown(phys, phys_tree));
+		}
+	}
+}
+
 /* What --delete-files deletes is im->path: the tree of a tree image, the
  * mount point (images-dir/NAME) of a file image, never its file.  It
  * goes only when no other image's tree or file is there: a file image
@@ -216,7 +453,7 @@ static bool lies_in(const char *path, const char *real_path, const char *tree,
  * hold another image's tree or lie inside it, a hand-written source =
  * FILE may lie in the tree.  Refused before anything is changed. */
 static void check_tree_not_shared(const struct melee_config *cfg, const struct melee_image *im,
-				  struct libmnt_table *tb)
+				  struct libmnt_table *tb, struct kept_list *kl)
 {
 	cleanup_free char *real_tree = resolve_as_root(tb, im->path);
 
@@ -246,6 +483,7 @@ static void check_tree_not_shared(const struct melee_config *cfg, const struct m
 			    im->name, im->path, other->name, other->source,
 			    resolved ? ", through a symlink: " : "", resolved ? real_source : "");
 	}
+	check_tree_holds_no_other(cfg, im, tb, real_tree, kl);
 }
 
 /* The delete walks im->path's parent like an image root
@@ -302,6 +540,7 @@ void image_remove(const struct melee_config *cfg, const char *name, bool delete_
 	const struct melee_image *im;
 	char err[MELEE_ERRLEN], conf[PATH_MAX], comm[64], where[PATH_MAX], file[96], aside[96];
 	cleanup_mnt_table struct libmnt_table *tb = NULL;
+	__attribute__((cleanup(kept_list_free))) struct kept_list kl = { 0 };
 	cleanup_fd int dfd = -1;
 	pid_t user;
 
@@ -323,7 +562,7 @@ void image_remove(const struct melee_config *cfg, const char *name, bool delete_
 	if (melee_mounttab_has(tb, im->path, true))
 		refuse_mounted(tb, im);
 	if (delete_files) {
-		check_tree_not_shared(cfg, im, tb);
+		check_tree_not_shared(cfg, im, tb, &kl);
 		check_parent_safe(im);
 	}
 	user = image_user(im->path, comm, sizeof(comm), NULL);
@@ -342,7 +581,7 @@ void image_remove(const struct melee_config *cfg, const char *name, bool delete_
 		die_errno("cannot unregister image '%s': rename %s to images.d/%s", name, conf,
 			  aside);
 	if (delete_files)
-		remove_files(name, im->path, where, aside);
+		remove_files(name, im->path, where, aside, &kl);
 	if (unlinkat(dfd, aside, 0) < 0)
 		die_errno("cannot remove %s/%s (image '%s' is unregistered)", where, aside, name);
 	printf("melee-image: %s: removed from the configuration (%s)\n", name, conf);

@@ -18,30 +18,46 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+/* What remove_entry deletes for: messages name the tree as `shown`;
+ * `keep`, when set, is asked about every entry before anything of it is
+ * deleted (tree_remove_safely). */
+struct remove_walk {
+	const char *shown;
+	tree_visit_fn keep;
+	void *keep_data;
+};
+
 /* Deletes what tree_walk() shows it: files on the way down, directories
  * on the way back up, and never anything through a mount point (a bind
- * of /home from the image's own file system included). */
+ * of /home from the image's own file system included).  A directory is
+ * put to `keep` when the walk meets it on the way down, before it is
+ * entered: by its rmdir its contents would be gone already. */
 static int remove_entry(const struct tree_entry *e, bool after, void *data, char *err,
 			size_t errlen)
 {
-	const char *shown = data;
+	const struct remove_walk *rw = data;
 	char path[256];
+	int r;
 
 	melee_shown(e->path, 200, path, sizeof(path));
 	if (e->mount_point)
 		return melee_fail(err, errlen, -EBUSY,
 				  "%s/%s: something is mounted there; refusing to delete "
 				  "through it",
-				  shown, path);
+				  rw->shown, path);
+	if (!after && rw->keep && (r = rw->keep(e, false, rw->keep_data, err, errlen)) < 0)
+		return r;
 	if (S_ISDIR(e->st->st_mode) && !after)
 		return 0;
 	if (unlinkat(e->dirfd, e->name, after ? AT_REMOVEDIR : 0) < 0)
-		return melee_fail(err, errlen, -errno, "%s/%s: %s", shown, path, strerror(errno));
+		return melee_fail(err, errlen, -errno, "%s/%s: %s", rw->shown, path,
+				  strerror(errno));
 	return 0;
 }
 
 int tree_remove_at(int dirfd, const char *name, const char *shown, char *err, size_t errlen)
 {
+	struct remove_walk rw = { .shown = shown };
 	cleanup_fd int fd = -1;
 	struct stat st;
 	int r;
@@ -57,7 +73,7 @@ int tree_remove_at(int dirfd, const char *name, const char *shown, char *err, si
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return melee_fail(err, errlen, -errno, "%s: %s", shown, strerror(errno));
-	r = tree_walk(fd, shown, remove_entry, (void *)shown, err, errlen);
+	r = tree_walk(fd, shown, remove_entry, &rw, err, errlen);
 	if (r == 0 && unlinkat(dirfd, name, AT_REMOVEDIR) < 0)
 		r = melee_fail(err, errlen, -errno, "%s: %s", shown, strerror(errno));
 	return r;
@@ -96,8 +112,10 @@ static int unmount_below(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-int tree_remove_safely(const char *path, bool unmount_first, char *err, size_t errlen)
+int tree_remove_safely(const char *path, bool unmount_first, tree_visit_fn keep, void *keep_data,
+		       char *err, size_t errlen)
 {
+	struct remove_walk rw = { .shown = path, .keep = keep, .keep_data = keep_data };
 	cleanup_mnt_table struct libmnt_table *tb = melee_mounttab_read(err, errlen);
 	cleanup_free char *parent = strdup(path);
 	cleanup_fd int pfd = -1, fd = -1;
@@ -142,8 +160,21 @@ int tree_remove_safely(const char *path, bool unmount_first, char *err, size_t e
 	if (mnt != pmnt)
 		return melee_fail(err, errlen, -EBUSY,
 				  "%s: something is mounted on it; refusing to delete", path);
-	r = tree_walk_deep(fd, path, unmount_first ? SIZE_MAX : TREE_MAX_DEPTH, remove_entry,
-			   (void *)path, err, errlen);
+	/* The tree's root is put to `keep` too: the walk shows it nothing
+	 * but what lies below. */
+	if (keep) {
+		struct tree_entry root = { .dirfd = pfd,
+					   .name = base,
+					   .path = "",
+					   .st = &st,
+					   .mnt_id = mnt,
+					   .root_mnt_id = mnt };
+
+		if ((r = keep(&root, false, keep_data, err, errlen)) < 0)
+			return r;
+	}
+	r = tree_walk_deep(fd, path, unmount_first ? SIZE_MAX : TREE_MAX_DEPTH, remove_entry, &rw,
+			   err, errlen);
 	if (r == 0 && unlinkat(pfd, base, AT_REMOVEDIR) < 0)
 		r = melee_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
 	return r;

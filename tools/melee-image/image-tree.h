@@ -69,8 +69,14 @@ int tree_statx(int dirfd, const char *name, int flags, struct stat *st, uint64_t
  * in err) when anything is mounted at or below it, unless `unmount_first`
  * is set: then those mounts are detached first (for a partial tree of our
  * own, where debootstrap may have left /proc), and the tree is removed at
- * any depth (tree_walk_deep): ours must never stay for good. */
-int tree_remove_safely(const char *path, bool unmount_first, char *err, size_t errlen);
+ * any depth (tree_walk_deep): ours must never stay for good.  `keep`
+ * (NULL: none) is called with after = false for the tree's root (path ""),
+ * every directory before it is entered and every other entry before it is
+ * unlinked; a negative return (message in err) stops the delete there
+ * (image-remove.c's keep_others: another image's file or tree that lies
+ * in the tree through a mount). */
+int tree_remove_safely(const char *path, bool unmount_first, tree_visit_fn keep, void *keep_data,
+		       char *err, size_t errlen);
 
 /* Removes `name` in dirfd (a file, or a directory and everything below
  * it with tree_walk(), never through a symlink or a mount point): for a

@@ -196,7 +196,7 @@ bool remove_stale_partial(const struct melee_config *cfg, const char *name)
 		die("%s is the partial tree of an import or create of '%s' that is still "
 		    "running; wait for it to end",
 		    partial, name);
-	if (tree_remove_safely(partial, true, err, sizeof(err)) < 0)
+	if (tree_remove_safely(partial, true, NULL, NULL, err, sizeof(err)) < 0)
 		die("cannot clear an old %s: %s", partial, err);
 	printf("melee-image: %s: removed %s, left by an import or create that no longer "
 	       "runs\n",
@@ -231,7 +231,8 @@ static void remove_partial_at_exit(void)
 {
 	char err[MELEE_ERRLEN];
 
-	if (partial_at_exit && tree_remove_safely(partial_at_exit, true, err, sizeof(err)) < 0)
+	if (partial_at_exit &&
+	    tree_remove_safely(partial_at_exit, true, NULL, NULL, err, sizeof(err)) < 0)
 		warn("could not remove the partial tree: %s", err);
 }
 
@@ -249,7 +250,7 @@ noreturn void fail_partial(const char *partial, const char *why)
 {
 	char err[MELEE_ERRLEN];
 
-	if (tree_remove_safely(partial, true, err, sizeof(err)) < 0)
+	if (tree_remove_safely(partial, true, NULL, NULL, err, sizeof(err)) < 0)
 		warn("could not remove the partial tree: %s", err);
 	else
 		warn("removed the partial tree %s; nothing was registered", partial);

@@ -1,0 +1,191 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# melee-image remove NAME --delete-files never deletes another image's
+# file or tree that lies physically in NAME's tree through a bind mount
+# an administrator made: a comparison of paths does not see what lies
+# under a path (/srv a bind of images-dir/a/srv, source = /srv/b.sqsh),
+# and the delete walk reaches it through the bind's source side, which is
+# no mount point.  Refused up front, nothing changed, when the mount
+# table shows where the bind's source lies (image-remove.c's
+# check_tree_holds_no_other); else the walk stops at it before deleting
+# anything of it (keep_others), and it says so; a file bound alone
+# included.  A tree that lies in another image's tree through a bind is
+# refused too.  A hard link to another image's file inside the tree is
+# no reason to refuse: the tree goes, the file stays.
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
+. "$top_srcdir/tests/integration/images-lib.sh"
+
+setup_accounts
+write_config
+mkdir -m 755 "$T/files" "$T/srv"
+# conf NAME [LINE]: registers NAME by hand, as an admin writes it.
+conf() {
+	printf '[image %s]\n%s\n' "$1" "${2:-}" > "$T/etc/images.d/$1.conf"
+	chmod 644 "$T/etc/images.d/$1.conf"
+}
+registered() { test -e "$T/etc/images.d/$1.conf" -a ! -e "$T/etc/images.d/.$1.conf.removing"; }
+# bind SRC DST: an administrator's bind mount (undone at exit).
+bind() { mount --bind "$1" "$2" && at_exit "umount -l '$2' 2>/dev/null"; }
+
+fixture_tree "$IMAGES/big" big
+conf big
+run mi pack big "$T/files/big.sqsh"
+is "$rc" 0 "pack big FILE (a squashfs file for the file images below)"
+run mi remove big --delete-files
+is "$rc" 0 "remove big"
+filesum=$(sha256sum < "$T/files/big.sqsh")
+
+# (1) b's file reached through a bind of a directory of a's tree, b's
+# source written with the bind's target.
+fixture_tree "$IMAGES/a" a
+conf a
+mkdir -m 755 "$IMAGES/a/srv"
+cp "$T/files/big.sqsh" "$IMAGES/a/srv/b.sqsh"
+bind "$IMAGES/a/srv" "$T/srv"
+ok $? "root binds $IMAGES/a/srv on $T/srv"
+conf b "source = $T/srv/b.sqsh"
+sum=$(tree_sum "$IMAGES/a")
+run mi remove a --delete-files
+is "$rc:$out" "1:melee-image: image 'a': $IMAGES/a, which --delete-files deletes, holds image 'b''s file $T/srv/b.sqsh (here as srv/b.sqsh, through a mount): its files are not deleted; remove it without --delete-files" \
+	"remove a --delete-files is refused up front: b's file lies in a's tree through a bind"
+is "$(tree_sum "$IMAGES/a")" "$sum" "a's tree and b's file in it are whole"
+ok_cmd "a and b stay registered (nothing was changed)" eval 'registered a && registered b'
+
+# (1b) the same file bound alone (a bind of the file, not of its directory).
+conf b
+touch "$T/files/b-alone.sqsh"
+bind "$IMAGES/a/srv/b.sqsh" "$T/files/b-alone.sqsh"
+ok $? "root binds $IMAGES/a/srv/b.sqsh alone on $T/files/b-alone.sqsh"
+conf f "source = $T/files/b-alone.sqsh"
+run mi remove a --delete-files
+is "$rc:$out" "1:melee-image: image 'a': $IMAGES/a, which --delete-files deletes, holds image 'f''s file $T/files/b-alone.sqsh (here as srv/b.sqsh, through a mount): its files are not deleted; remove it without --delete-files" \
+	"and so is one whose file is a bind of a file in a's tree"
+is "$(tree_sum "$IMAGES/a")" "$sum" "a's tree is whole"
+umount "$T/files/b-alone.sqsh"
+rm "$T/files/b-alone.sqsh" "$T/etc/images.d/f.conf"
+
+# (2) c's tree a bind of a directory inside a's tree.
+fixture_tree "$IMAGES/a/opt/c" c
+mkdir -m 755 "$IMAGES/c"
+bind "$IMAGES/a/opt/c" "$IMAGES/c"
+ok $? "root binds $IMAGES/a/opt/c on $IMAGES/c"
+conf c
+csum=$(tree_sum "$IMAGES/c")
+sum=$(tree_sum "$IMAGES/a")
+run mi remove a --delete-files
+is "$rc:$out" "1:melee-image: image 'a': $IMAGES/a, which --delete-files deletes, holds image 'c''s tree $IMAGES/c (here as opt/c, through a mount): its files are not deleted; remove it without --delete-files" \
+	"a tree that holds another image's tree through a bind is refused"
+is "$(tree_sum "$IMAGES/c")" "$csum" "c's tree is whole"
+is "$(tree_sum "$IMAGES/a")" "$sum" "a's tree is whole"
+ok_cmd "a and c stay registered" eval 'registered a && registered c'
+
+# (2b) a's whole tree bound on d's path: d's tree is a's (b and c
+# unregistered first: their binds stay, and go with a in the end).
+umount "$IMAGES/c"
+ok_cmd "remove b and c (without --delete-files)" eval 'mi remove b && mi remove c'
+mkdir -m 755 "$IMAGES/d"
+bind "$IMAGES/a" "$IMAGES/d"
+conf d
+run mi remove a --delete-files
+is "$rc:$out" "1:melee-image: image 'a': $IMAGES/a, which --delete-files deletes, holds image 'd''s tree $IMAGES/d (the tree itself, through a mount): its files are not deleted; remove it without --delete-files" \
+	"a tree bound whole on another image's path is refused"
+umount "$IMAGES/d"
+rmdir "$IMAGES/d"
+rm "$T/etc/images.d/d.conf"
+
+# (2c) the other way round: n's tree, registered through a bind of a
+# directory of w's tree, is part of w's tree.
+fixture_tree "$IMAGES/w" w
+conf w
+fixture_tree "$IMAGES/w/srv/n" n
+mkdir -m 755 "$T/srv3"
+bind "$IMAGES/w/srv" "$T/srv3"
+conf n "path = $T/srv3/n"
+wsum=$(tree_sum "$IMAGES/w")
+run mi remove n --delete-files
+is "$rc:$out" "1:melee-image: image 'n': $T/srv3/n, which --delete-files deletes, lies in image 'w''s tree $IMAGES/w (there as srv/n, through a mount): its files are not deleted; remove it without --delete-files" \
+	"a tree that lies in another image's tree through a bind is refused"
+is "$(tree_sum "$IMAGES/w")" "$wsum" "w's tree is whole"
+ok_cmd "n and w stay registered" eval 'registered n && registered w'
+umount "$T/srv3"
+rm "$T/etc/images.d/n.conf"
+
+# What the mount table cannot show: the way to the tree is not root's
+# alone (its root is alice's here), so no physical place is known for it
+# up front.  The delete walk still stops at the other image's tree or
+# file before deleting anything of it, and says what it found.
+# walk_stops NAME OTHER WHAT: remove NAME --delete-files stops in the walk.
+walk_stops() {
+	run mi remove "$1" --delete-files
+	like "$rc:$out" "^1:melee-image: $IMAGES/$1 holds image '$2''s $3 \\(here as [^)]*, through a mount\\): not deleted; image '$1' stays unregistered" \
+		"with $1's root alice's, the delete walk stops at image '$2''s $3"
+}
+fixture_tree "$IMAGES/u1" u1
+conf u1
+chown alice "$IMAGES/u1"
+fixture_tree "$IMAGES/u1/opt/k" k
+mkdir -m 755 "$IMAGES/k"
+bind "$IMAGES/u1/opt/k" "$IMAGES/k"
+conf k
+ksum=$(tree_sum "$IMAGES/k")
+walk_stops u1 k "tree $IMAGES/k"
+is "$(tree_sum "$IMAGES/k")" "$ksum" "k's tree is whole"
+ok_cmd "k stays registered" registered k
+fixture_tree "$IMAGES/u2" u2
+conf u2
+chown alice "$IMAGES/u2"
+mkdir -m 755 "$IMAGES/u2/srv" "$T/srv2"
+cp "$T/files/big.sqsh" "$IMAGES/u2/srv/m.sqsh"
+bind "$IMAGES/u2/srv" "$T/srv2"
+conf m "source = $T/srv2/m.sqsh"
+walk_stops u2 m "file $T/srv2/m.sqsh"
+is "$(sha256sum < "$T/srv2/m.sqsh")" "$filesum" "m's file is whole"
+ok_cmd "m stays registered" registered m
+
+fixture_tree "$IMAGES/u3" u3
+conf u3
+chown alice "$IMAGES/u3"
+mkdir -m 755 "$IMAGES/u3/srv"
+cp "$T/files/big.sqsh" "$IMAGES/u3/srv/p.sqsh"
+touch "$T/files/p.sqsh"
+bind "$IMAGES/u3/srv/p.sqsh" "$T/files/p.sqsh"
+conf p "source = $T/files/p.sqsh"
+walk_stops u3 p "file $T/files/p.sqsh"
+is "$(sha256sum < "$IMAGES/u3/srv/p.sqsh")" "$filesum" "p's file, bound alone, is whole"
+
+# (3) hard links to h's file inside e's tree: no reason to refuse.
+cp "$T/files/big.sqsh" "$T/files/h.sqsh"
+conf h "source = $T/files/h.sqsh"
+fixture_tree "$IMAGES/e" e
+conf e
+ln "$T/files/h.sqsh" "$IMAGES/e/h.sqsh"
+ln "$T/files/h.sqsh" "$IMAGES/e/bin/h.sqsh"
+run mi remove e --delete-files
+is "$rc:$out" "0:melee-image: e: deleted $IMAGES/e
+melee-image: e: removed from the configuration ($T/etc/images.d/e.conf)" \
+	"a tree that holds hard links to h's file (one of the same name) is deleted"
+ok_cmd "its tree is gone" test ! -e "$IMAGES/e"
+is "$(stat -c %h "$T/files/h.sqsh"):$(sha256sum < "$T/files/h.sqsh")" "1:$filesum" \
+	"h's file is whole, its links in e's tree gone"
+
+# (4) the ordinary case: once the other images are elsewhere, the trees
+# go (the removes cut short above finish).
+umount "$T/srv" "$IMAGES/k" "$T/srv2" "$T/files/p.sqsh"
+ok_cmd "remove k, m and p (without --delete-files)" eval 'mi remove k && mi remove m && mi remove p'
+run mi remove u1 --delete-files
+is "$rc:$out" "0:melee-image: u1: finishing the removal that was cut short ($T/etc/images.d/.u1.conf.removing)
+melee-image: u1: deleted $IMAGES/u1
+melee-image: u1: removed from the configuration ($T/etc/images.d/u1.conf)" \
+	"the remove of u1 cut short by the walk finishes once nothing of another image is in it"
+run mi remove a --delete-files
+is "$rc" 0 "remove a --delete-files, nothing of another image in it any more"
+run mi remove w --delete-files
+is "$rc" 0 "remove w --delete-files, with n unregistered (its tree goes with w's)"
+ok_cmd "the removes of u2 and u3 cut short finish too" eval 'mi remove u2 --delete-files && mi remove u3 --delete-files'
+ok_cmd "u1's, u2's, u3's, a's and w's trees are gone" eval "test ! -e '$IMAGES/u1' -a ! -e '$IMAGES/u2' -a ! -e '$IMAGES/u3' -a ! -e '$IMAGES/a' -a ! -e '$IMAGES/w'"
+fixture_tree "$IMAGES/g" g
+conf g
+run mi remove g --delete-files
+is "$rc" 0 "an image alone in its tree is deleted as before, with h's file registered elsewhere"
+ok_cmd "g's tree is gone, h's file is there" eval "test ! -e '$IMAGES/g' -a -f '$T/files/h.sqsh'"
+done_testing
