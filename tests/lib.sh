@@ -45,8 +45,22 @@ is() {
 	fi
 }
 
-# like GOT PATTERN DESCRIPTION: grep -E match.
+# A PATTERN with a newline is several patterns to grep, any of which may
+# match, and an empty one matches every line: refused, as a check that
+# could not fail (or, in unlike, could not pass).
+pattern_sane() {
+	case "$1" in
+	'' | *"
+"*)
+		ok 1 "$2"
+		echo "#   the pattern is empty or has a newline: grep would match any line"
+		return 1 ;;
+	esac
+}
+
+# like GOT PATTERN DESCRIPTION: grep -E match (any line).
 like() {
+	pattern_sane "$2" "$3" || return 0
 	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
 		ok 0 "$3"
 	else
@@ -57,6 +71,7 @@ like() {
 
 # unlike GOT PATTERN DESCRIPTION: no line matches.
 unlike() {
+	pattern_sane "$2" "$3" || return 0
 	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
 		ok 1 "$3"
 		printf '%s\n' "#   got:" "$1" "#   expected not to match: $2" | sed 's/^/#     /'

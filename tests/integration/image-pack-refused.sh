@@ -55,9 +55,10 @@ is "$(ls -lAR "$T/files" "$T/open" "$T/users" "$T/above" "$T/etc" "$IMAGES")" "$
 # at each level costs time quadratic in the depth.
 perl -e 'chdir $ARGV[0] or die; for (0 .. 4097) { mkdir "d", 0755 or die; chdir "d" or die }' "$IMAGES/bb"
 run mi pack bb "$T/files/x.sqsh"
-like "$rc:$out" "^1:melee-image: bb: packing .*
-melee-image: pack: $IMAGES/bb/d/d/d/.*\.\.\.: more than 4096 directories deep; refusing to walk it
-melee-image: pack: could not build mksquashfs's root of its own; $T/files/x.sqsh was not changed$" \
-	"a tree more than 4096 directories deep: exit 1, the path and why"
+like "$rc:$out" "^1:melee-image: bb: packing " "a tree more than 4096 directories deep: exit 1"
+like "$out" "^melee-image: pack: $IMAGES/bb/d/d/d/.*\.\.\.: more than 4096 directories deep; refusing to walk it$" \
+	"the path and why"
+like "$out" "^melee-image: pack: could not build mksquashfs's root of its own; $T/files/x.sqsh was not changed$" \
+	"and that the file was not changed"
 is "$(ls -A "$T/files")" "" "and nothing was written"
 done_testing

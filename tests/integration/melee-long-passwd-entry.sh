@@ -19,7 +19,7 @@ is "$rc:$out" "0:alice" "melee demo id -un: alice runs in the image"
 out=$(as alice "$MELEE" demo sh -c 'echo $MELEE_IMAGE $HOME' 2>&1); rc=$?
 is "$rc:$out" "0:demo /home/alice" "and her environment comes from the entry"
 out=$(as alice "$MELEE" --list 2>&1); rc=$?
-like "$rc:$out" "^0:IMAGE .*
-demo +ready +yes +- +Demo image" "melee --list: the image, with her access"
+like "$rc:$out" "^0:IMAGE " "melee --list: exit 0, its heading"
+like "$out" "^demo +ready +yes +- +Demo image$" "and the image, with her access"
 
 done_testing

@@ -59,8 +59,8 @@ for u in root:0 daemon:1 nobody:65534 below:1500 above:1503; do
 	syslog_wait "user $n: refused"
 	like "$(cat "$SYSLOG")" "user $n: refused \(the login name\): $n \(uid $id\) is not a human account" "and syslog has it"
 	run session -a "$n+demo"
-	like "$rc:$out" "^26:error: $msg.*
-account: Permission denied" "account phase of $n+demo: refused"
+	like "$rc:$out" "^26:error: $msg" "account phase of $n+demo: refused"
+	like "$out" "^account: Permission denied$" "the account phase says so"
 done
 run session alice+demo
 like "$rc:$out" "^34:error: melee: alice\+demo has uid 0 gid 0, but alice has uid 1501 gid 1501: refused" \
