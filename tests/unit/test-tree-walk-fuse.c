@@ -11,6 +11,7 @@
 #include "image-tree.h"
 #include "melee-util.h"
 #include "tap.h"
+#include "walk-fixture.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,8 +27,6 @@
 #include <unistd.h>
 
 #define TOP "/tmp/melee-unit-walk-fuse"
-
-static int base = -1;
 
 enum fuse_at { ON_LATER, ON_SELF, ON_PARENT };
 
@@ -47,32 +46,6 @@ struct run {
 	enum fuse_at at;
 	bool mounted;
 };
-
-static void mk(const char *rel)
-{
-	if (mkdirat(base, rel, 0755) < 0 && errno != EEXIST) {
-		perror(rel);
-		exit(99);
-	}
-}
-
-static void touch(const char *rel)
-{
-	int fd = openat(base, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	if (fd < 0) {
-		perror(rel);
-		exit(99);
-	}
-	close(fd);
-}
-
-static bool exists(const char *rel)
-{
-	struct stat st;
-
-	return fstatat(base, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
-}
 
 static uint64_t mount_id(const char *path)
 {
@@ -221,55 +194,21 @@ static bool walk_in_child(const char *tree, enum fuse_at at)
 	return ended && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-/* The tree `rel`: directories a/ and b/, 20 files in each. */
-static void make_tree(const char *rel)
-{
-	char p[128];
-
-	mk(rel);
-	for (const char *d = "a"; *d <= 'b'; d = *d == 'a' ? "b" : "c") {
-		snprintf(p, sizeof(p), "%s/%s", rel, d), mk(p);
-		for (int i = 0; i < 20; i++) {
-			snprintf(p, sizeof(p), "%s/%s/f%d", rel, d, i);
-			touch(p);
-		}
-	}
-}
-
 int main(void)
 {
 	char want[200];
 	bool ended;
+	int rc;
 
-	if (geteuid() != 0) {
-		printf("1..0 # SKIP FUSE mounts need root (run the unit tests as root)\n");
-		return 0;
-	}
-	if (unshare(CLONE_NEWNS) < 0) {
-		printf("Bail out! no private mount namespace: %s\n", strerror(errno));
-		return 99;
-	}
-	/* As test-tree-walk-mounts: in a chroot whose root is no mount point
-	 * a mount made here would reach the host's namespace. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 && errno == EINVAL) {
-		printf("1..0 # SKIP / is not a mount point (a chroot?): its mounts cannot be "
-		       "kept private\n");
-		return 0;
-	}
+	if (!private_tmpfs(TOP, &rc))
+		return rc;
 	if (access("/dev/fuse", R_OK | W_OK) < 0) {
 		printf("Bail out! /dev/fuse: %s\n", strerror(errno));
-		return 99;
-	}
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-	    (mkdir(TOP, 0755) < 0 && errno != EEXIST) ||
-	    mount("melee-unit", TOP, "tmpfs", 0, "mode=0755") < 0) {
-		printf("Bail out! no private mount namespace with a tmpfs: %s\n", strerror(errno));
 		return 99;
 	}
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED || prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		return 99;
-	base = open(TOP, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	mk("src");
 	touch("src/from-fuse");
 

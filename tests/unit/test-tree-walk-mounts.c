@@ -9,6 +9,7 @@
 #include "image-tree.h"
 #include "melee-util.h"
 #include "tap.h"
+#include "walk-fixture.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,34 +20,6 @@
 #include <unistd.h>
 
 #define TOP "/tmp/melee-unit-walk-mounts"
-
-static int base = -1;
-
-static void mk(const char *rel)
-{
-	if (mkdirat(base, rel, 0755) < 0 && errno != EEXIST) {
-		perror(rel);
-		exit(99);
-	}
-}
-
-static void touch(const char *rel, const char *text)
-{
-	int fd = openat(base, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	if (fd < 0 || write(fd, text, strlen(text)) < 0) {
-		perror(rel);
-		exit(99);
-	}
-	close(fd);
-}
-
-static bool exists(const char *rel)
-{
-	struct stat st;
-
-	return fstatat(base, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
-}
 
 static void bind(const char *from, const char *to)
 {
@@ -122,27 +95,12 @@ static int walk(const char *rel, tree_visit_fn fn, void *data, char *err, size_t
 /* A home with files, on the same tmpfs as the trees. */
 static void make_home(void)
 {
-	mk("home"), mk("home/alice"), touch("home/alice/thesis", "years of work\n");
+	mk("home"), mk("home/alice"), put("home/alice/thesis", "years of work\n");
 }
 
 static bool home_intact(void)
 {
 	return exists("home/alice/thesis");
-}
-
-/* The tree `rel`: directories a/ and b/, 20 files in each. */
-static void make_tree(const char *rel)
-{
-	char p[128];
-
-	mk(rel);
-	for (const char *d = "a"; *d <= 'b'; d = *d == 'a' ? "b" : "c") {
-		snprintf(p, sizeof(p), "%s/%s", rel, d), mk(p);
-		for (int i = 0; i < 20; i++) {
-			snprintf(p, sizeof(p), "%s/%s/f%d", rel, d, i);
-			touch(p, "x");
-		}
-	}
 }
 
 /* Detaches what run made. */
@@ -160,29 +118,8 @@ int main(void)
 	struct run run;
 	int r;
 
-	if (geteuid() != 0) {
-		printf("1..0 # SKIP binds need root (run the unit tests as root)\n");
-		return 0;
-	}
-	if (unshare(CLONE_NEWNS) < 0) {
-		printf("Bail out! no private mount namespace: %s\n", strerror(errno));
-		return 99;
-	}
-	/* In a chroot whose root is no mount point (a package build in a
-	 * chroot), / cannot be made private, and a mount made here would
-	 * reach the host's namespace: nothing to test there. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 && errno == EINVAL) {
-		printf("1..0 # SKIP / is not a mount point (a chroot?): its mounts cannot be "
-		       "kept private\n");
-		return 0;
-	}
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-	    (mkdir(TOP, 0755) < 0 && errno != EEXIST) ||
-	    mount("melee-unit", TOP, "tmpfs", 0, "mode=0755") < 0) {
-		printf("Bail out! no private mount namespace with a tmpfs: %s\n", strerror(errno));
-		return 99;
-	}
-	base = open(TOP, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (!private_tmpfs(TOP, &r))
+		return r;
 	make_home();
 
 	/* The home bound onto a directory the walk has not reached yet, from
@@ -226,7 +163,7 @@ int main(void)
 
 	/* A file bind: a mount point too, never unlinked through. */
 	make_tree("t4");
-	touch("t4/b/bound", "");
+	touch("t4/b/bound");
 	bind("home/alice/thesis", "t4/b/bound");
 	memset(&run, 0, sizeof(run));
 	r = walk("t4", delete_visit, &run, err, sizeof(err));

@@ -6,6 +6,7 @@
 #include "image-tree.h"
 #include "melee-util.h"
 #include "tap.h"
+#include "walk-fixture.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,33 +15,6 @@
 #include <unistd.h>
 
 static char dir[] = "/tmp/melee-unit-walk.XXXXXX";
-static int base = -1;
-
-static void mk(const char *rel)
-{
-	if (mkdirat(base, rel, 0755) < 0 && errno != EEXIST) {
-		perror(rel);
-		exit(99);
-	}
-}
-
-static void touch(const char *rel)
-{
-	int fd = openat(base, rel, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-
-	if (fd < 0) {
-		perror(rel);
-		exit(99);
-	}
-	close(fd);
-}
-
-static bool exists(const char *rel)
-{
-	struct stat st;
-
-	return fstatat(base, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
-}
 
 struct seen {
 	char log[4096];
@@ -55,10 +29,12 @@ static int visit(const struct tree_entry *e, bool after, void *data, char *err, 
 	size_t used = strlen(s->log);
 
 	snprintf(s->log + used, sizeof(s->log) - used, "%s%s%s ", after ? "<" : "", e->path,
-		 S_ISLNK(e->st->st_mode) ? "@" : S_ISDIR(e->st->st_mode) ? "/" : "");
+		 S_ISLNK(e->st->st_mode)   ? "@"
+		 : S_ISDIR(e->st->st_mode) ? "/"
+					   : "");
 	if (!after && s->trigger && strcmp(e->path, s->trigger) == 0)
 		s->act();
-	if (s->delete && (after || !S_ISDIR(e->st->st_mode)) &&
+	if (s->delete &&(after || !S_ISDIR(e->st->st_mode)) &&
 	    unlinkat(e->dirfd, e->name, after ? AT_REMOVEDIR : 0) < 0)
 		return melee_fail(err, errlen, -errno, "unlink %s: %s", e->path, strerror(errno));
 	return 0;
@@ -114,7 +90,7 @@ int main(void)
 	r = walk("t1", &s, err, sizeof(err));
 	ok(r == 0, "a small tree is walked (%s)", r ? err : "");
 	ok(strstr(s.log, "a/b/f ") && strstr(s.log, "a/link@ ") && strstr(s.log, "<a/b/ ") &&
-		   strstr(s.log, "<a/ "),
+	       strstr(s.log, "<a/ "),
 	   "every entry once, each directory again after its contents: %s", s.log);
 	ok(!strstr(s.log, "a/link/o"), "the symlink to a directory is not followed");
 	memset(&s, 0, sizeof(s));

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What the tree_walk() unit tests build their trees with: paths below
+ * `base` (the test's own directory), a tree of two directories of files,
+ * and, for the tests that mount, a tmpfs of their own in a private mount
+ * namespace. */
+#ifndef MELEE_WALK_FIXTURE_H
+#define MELEE_WALK_FIXTURE_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int base = -1;
+
+static inline void mk(const char *rel)
+{
+	if (mkdirat(base, rel, 0755) < 0 && errno != EEXIST) {
+		perror(rel);
+		exit(99);
+	}
+}
+
+/* rel holding `text`. */
+static inline void put(const char *rel, const char *text)
+{
+	int fd = openat(base, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0 || write(fd, text, strlen(text)) < 0) {
+		perror(rel);
+		exit(99);
+	}
+	close(fd);
+}
+
+static inline void touch(const char *rel)
+{
+	put(rel, "");
+}
+
+static inline bool exists(const char *rel)
+{
+	struct stat st;
+
+	return fstatat(base, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* The tree `rel`: directories a/ and b/, 20 files in each (42 entries). */
+static inline void make_tree(const char *rel)
+{
+	char p[128];
+
+	mk(rel);
+	for (const char *d = "a"; *d <= 'b'; d = *d == 'a' ? "b" : "c") {
+		snprintf(p, sizeof(p), "%s/%s", rel, d), mk(p);
+		for (int i = 0; i < 20; i++) {
+			snprintf(p, sizeof(p), "%s/%s/f%d", rel, d, i);
+			put(p, "x");
+		}
+	}
+}
+
+/* A tmpfs at `top` in a mount namespace of this process's own, `base`
+ * opened on it: true when ready; else the plan is printed and *rc is
+ * the exit status: a skip without root, or in a chroot whose root is no
+ * mount point (a package build), where / cannot be made private and a
+ * mount made here would reach the host's namespace; else a bail out. */
+static inline bool private_tmpfs(const char *top, int *rc)
+{
+	*rc = 0;
+	if (geteuid() != 0) {
+		printf("1..0 # SKIP mounts need root (run the unit tests as root)\n");
+		return false;
+	}
+	*rc = 99;
+	if (unshare(CLONE_NEWNS) < 0) {
+		printf("Bail out! no private mount namespace: %s\n", strerror(errno));
+		return false;
+	}
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 && errno == EINVAL) {
+		printf("1..0 # SKIP / is not a mount point (a chroot?): its mounts cannot be "
+		       "kept private\n");
+		*rc = 0;
+		return false;
+	}
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		printf("Bail out! cannot make / private: %s\n", strerror(errno));
+		return false;
+	}
+	if ((mkdir(top, 0755) < 0 && errno != EEXIST) ||
+	    mount("melee-unit", top, "tmpfs", 0, "mode=0755") < 0 ||
+	    (base = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		printf("Bail out! no tmpfs at %s: %s\n", top, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+#endif
