@@ -351,6 +351,15 @@ static int leave_out_writable(const struct tree_entry *e, bool after, void *data
 	if (after)
 		return 0;
 	melee_shown(e->path, 200, shown, sizeof(shown));
+	/* The clone is non-recursive and private: no mount of the image's
+	 * or a user's is in it, and none made since reaches it.  One here
+	 * would be packed as what it hides, and looking into it could wait
+	 * on a FUSE daemon: never gone past. */
+	if (e->mount_point)
+		return melee_fail(err, errlen, -EBUSY,
+				  "%s/%s: something is mounted there in the image's clone; "
+				  "refusing to pack it",
+				  lo->imgpath, shown);
 	if (has_acl(e)) {
 		snprintf(line, sizeof(line), "/%s", shown);
 		r = melee_strv_push(&lo->acl, &lo->n_acl, line);

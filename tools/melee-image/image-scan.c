@@ -8,6 +8,7 @@
 #include "melee-util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,17 +37,47 @@ __attribute__((format(printf, 3, 4))) static void add(char *buf, size_t len, con
 	va_end(ap);
 }
 
-/* File capabilities (security.capability) give whoever runs the file
- * privileges like setuid root does: read through the directory's fd,
- * the entry itself (lgetxattr of its name, never a symlink's target). */
-static bool has_capabilities(const struct tree_entry *e)
+/* Whether no one but root can change st: root's, and neither group nor
+ * others may write it (a POSIX ACL granting anyone write shows in the
+ * group bits, its mask). */
+static bool roots_alone(const struct stat *st)
 {
-	char path[64 + NAME_MAX];
+	return st->st_uid == 0 && !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
 
-	if ((size_t)snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", e->dirfd, e->name) >=
-	    sizeof(path))
-		return false;
-	return lgetxattr(path, "security.capability", NULL, 0) >= 0;
+/* File capabilities (security.capability) give whoever runs the file
+ * privileges like setuid root does.  A file of root's alone in a
+ * directory of root's alone (nearly all of an image) is read by its name
+ * in the directory's fd: no one else can put a mount there (fusermount
+ * wants to open the file for writing) nor another file in its place.
+ * Any other is read through an O_PATH fd of the name, checked to be the
+ * file the walk saw on the walk's mount, by its /proc/self/fd link, which
+ * lands on that very inode: a path through the name would enter what was
+ * mounted on it since the walk's look (her FUSE mount on a file of hers,
+ * its daemon stopped, then held the scan and the lock for good).  1 or
+ * 0; -1 when the name is no longer that file on the walk's mount (moved,
+ * replaced, mounted on meanwhile). */
+static int has_capabilities(const struct tree_entry *e)
+{
+	cleanup_fd int fd = -1;
+	char path[64 + NAME_MAX];
+	struct stat now;
+	uint64_t mnt;
+
+	if (roots_alone(e->dir_st) && roots_alone(e->st)) {
+		if ((size_t)snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", e->dirfd,
+				     e->name) >= sizeof(path))
+			return -1;
+		return lgetxattr(path, "security.capability", NULL, 0) >= 0;
+	}
+	fd = openat(e->dirfd, e->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1; /* gone meanwhile: nothing to report */
+	if (tree_statx(fd, "", AT_EMPTY_PATH, &now, &mnt) < 0 || mnt != e->root_mnt_id ||
+	    now.st_dev != e->st->st_dev || now.st_ino != e->st->st_ino)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return getxattr(path, "security.capability", NULL, 0) >= 0;
 }
 
 static int scan_entry(const struct tree_entry *e, bool after, void *data, char *err, size_t errlen)
@@ -69,8 +100,15 @@ static int scan_entry(const struct tree_entry *e, bool after, void *data, char *
 			add(what, sizeof(what), "setuid uid %u", (unsigned)st->st_uid);
 		if (S_ISREG(m) && (m & S_ISGID))
 			add(what, sizeof(what), "setgid gid %u", (unsigned)st->st_gid);
-		if (S_ISREG(m) && has_capabilities(e))
-			add(what, sizeof(what), "file capabilities");
+		if (S_ISREG(m)) {
+			int caps = has_capabilities(e);
+
+			if (caps)
+				add(what, sizeof(what),
+				    caps > 0 ? "file capabilities"
+					     : "changed or mounted on while it was scanned "
+					       "(capabilities not read)");
+		}
 		if (S_ISCHR(m) || S_ISBLK(m))
 			add(what, sizeof(what),
 			    S_ISCHR(m) ? "character device %u:%u" : "block device %u:%u",

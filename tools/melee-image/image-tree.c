@@ -50,8 +50,12 @@ static int remove_entry(const struct tree_entry *e, bool after, void *data, char
 	if (S_ISDIR(e->st->st_mode) && !after)
 		return 0;
 	if (unlinkat(e->dirfd, e->name, after ? AT_REMOVEDIR : 0) < 0)
+		/* EBUSY: a mount made on a file after the walk's look at it
+		 * (the kernel unlinks no mount point). */
 		return melee_fail(err, errlen, -errno, "%s/%s: %s", rw->shown, path,
-				  strerror(errno));
+				  errno == EBUSY ? "something was mounted there while it was "
+						   "being deleted; stopped"
+						 : strerror(errno));
 	return 0;
 }
 

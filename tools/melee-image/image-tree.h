@@ -23,8 +23,10 @@ struct tree_entry {
 	const char *name;      /* its name in dirfd */
 	const char *path;      /* its path below the root ("usr/bin/su"), raw bytes */
 	const struct stat *st; /* its lstat */
-	uint64_t mnt_id;       /* the mount its name leads to (statx STATX_MNT_ID) */
-	uint64_t root_mnt_id;  /* the walk root's mount */
+	/* The directory that holds it, as the walk checked it on entering. */
+	const struct stat *dir_st;
+	uint64_t mnt_id;      /* the mount its name leads to (statx STATX_MNT_ID) */
+	uint64_t root_mnt_id; /* the walk root's mount */
 	/* Something is mounted on it (mnt_id is not the root's): a bind of a
 	 * directory or a file, of any file system, the image's own included.
 	 * A directory that is one is never entered. */

@@ -45,9 +45,11 @@ int tree_statx(int dirfd, const char *name, int flags, struct stat *st, uint64_t
 	 * on a name of the tree while it is walked answers the look at that
 	 * name from its root's attributes, set at mount, and its daemon,
 	 * stopped, cannot hold the walk (and the lock) for good.  On NFS the
-	 * attributes are those that readdir and the lookup of the name have
-	 * just brought; the walk needs only type, owner and mode, which a
-	 * user cannot change behind root's back without a new lookup. */
+	 * attributes are those that readdir and the lookup of the name last
+	 * brought: another client's chmod of a user's file may show late,
+	 * which decides nothing (a file of hers is flagged, covered, deleted
+	 * as hers whatever its mode; only root changes an owner), and a
+	 * name swapped meanwhile fails the open or unlink that acts on it. */
 	if (statx(dirfd, name, flags | look, STATX_BASIC_STATS | STATX_MNT_ID, &sx) < 0)
 		return -errno;
 	if (!(sx.stx_mask & STATX_MNT_ID))
@@ -266,7 +268,9 @@ static int walk_loop(struct walk *w, int *fd, tree_visit_fn fn, void *data, cons
 {
 	while (w->depth > 0) {
 		struct walk_frame *f = &w->frames[w->depth - 1];
-		struct tree_entry e = { .dirfd = *fd, .root_mnt_id = w->root_mnt };
+		struct tree_entry e = { .dirfd = *fd,
+					.dir_st = &f->st,
+					.root_mnt_id = w->root_mnt };
 		struct stat st;
 		int r;
 
@@ -286,6 +290,7 @@ static int walk_loop(struct walk *w, int *fd, tree_visit_fn fn, void *data, cons
 						 .name = parent->names[parent->next - 1],
 						 .path = w->path,
 						 .st = &dir,
+						 .dir_st = &parent->st,
 						 .mnt_id = w->root_mnt,
 						 .root_mnt_id = w->root_mnt };
 			r = fn(&e, true, data, err, errlen);

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A FUSE mount made on a regular file of a tree right after the walk's
+ * look at it (a user may mount on a file of hers) is never entered: not
+ * when image_scan() (melee-image create and import, under the lock) reads
+ * the file's capabilities, which once waited for good, and the delete
+ * (tree_remove_at, as remove's tree_remove_safely) says what stopped it.
+ * The mount is made at that very moment by a wrapper of statx (the program
+ * is linked with --wrap=statx), with no daemon behind it at all: every
+ * request to it waits for good.  The scan runs in a child given 15 s;
+ * one still running then is killed and counted as hung. */
+#include "image-tree.h"
+#include "melee-util.h"
+#include "tap.h"
+#include "walk-fixture.h"
+
+#include <linux/capability.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <time.h>
+
+#define TOP "/tmp/melee-unit-fuse-after-look"
+
+/* What the scanning child reports back (shared memory). */
+struct shared {
+	int r, mounted;
+	char err[MELEE_ERRLEN];
+	char found[1024];
+};
+
+static struct shared *sh;
+static const char *arm;	    /* the name whose look is followed by the mount */
+static const char *arm_dir; /* its directory, below TOP */
+
+int __real_statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *sx);
+int __wrap_statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *sx);
+
+/* A FUSE mount on TOP/arm_dir/NAME whose /dev/fuse fd nobody reads: its
+ * INIT is never answered.  The fd stays open in this child (closed, the
+ * connection would be aborted and every request fail at once). */
+static void mount_deaf_fuse(const char *name)
+{
+	char to[128], opts[96];
+	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+
+	snprintf(to, sizeof(to), TOP "/%s/%s", arm_dir, name);
+	snprintf(opts, sizeof(opts), "fd=%d,rootmode=100644,user_id=0,group_id=0", fd);
+	if (fd >= 0 && mount("deaf", to, "fuse", MS_NOSUID | MS_NODEV, opts) == 0)
+		sh->mounted = 1;
+}
+
+int __wrap_statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *sx)
+{
+	int r = __real_statx(dirfd, path, flags, mask, sx);
+
+	if (arm && r == 0 && path && strcmp(path, arm) == 0) {
+		arm = NULL;
+		mount_deaf_fuse(path);
+	}
+	return r;
+}
+
+static void report(const char *path, const char *what, void *data)
+{
+	size_t used = strlen(sh->found);
+
+	(void)data;
+	snprintf(sh->found + used, sizeof(sh->found) - used, "%s: %s\n", path, what);
+}
+
+/* Scans TOP/img (or, when `delete`, deletes TOP/del with
+ * tree_remove_at) in a child, the mount made at the look at `name`; true
+ * when it ended within 15 s (its result in sh).  The mount is detached
+ * afterwards either way. */
+static bool run_in_child(const char *name, bool delete)
+{
+	struct timespec t0, now;
+	bool ended = false;
+	int status = 0;
+	pid_t pid;
+
+	memset(sh, 0, sizeof(*sh));
+	pid = fork();
+	if (pid == 0 && delete) {
+		arm = name, arm_dir = "del";
+		sh->r = tree_remove_at(base, "del", "DEL", sh->err, sizeof(sh->err));
+		_exit(0);
+	}
+	if (pid == 0) {
+		int fd = openat(base, "img", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		arm = name, arm_dir = "img";
+		sh->r = image_scan(fd, "IMG", report, NULL, sh->err, sizeof(sh->err));
+		_exit(0);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			ended = true;
+			break;
+		}
+		usleep(20000);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec - t0.tv_sec < 15);
+	if (!ended) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	umount2(delete ? TOP "/del/hers" : TOP "/img/hers", MNT_DETACH);
+	return ended && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+int main(void)
+{
+	/* CAP_NET_RAW permitted and effective (struct vfs_cap_data, v2). */
+	const struct vfs_cap_data cap = {
+		.magic_etc = VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE,
+		.data = { { .permitted = 1u << CAP_NET_RAW } },
+	};
+	bool ended;
+	int rc;
+
+	if (!private_tmpfs(TOP, &rc))
+		return rc;
+	if (access("/dev/fuse", R_OK | W_OK) < 0) {
+		printf("Bail out! /dev/fuse: %s\n", strerror(errno));
+		return 99;
+	}
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		return 99;
+	mk("img"), put("img/plain", "x\n"), put("img/hers", "mine\n");
+	if (chown(TOP "/img/hers", 1000, 1000) < 0)
+		return 99;
+
+	ended = run_in_child("hers", false);
+	if (!sh->mounted) {
+		printf("Bail out! no FUSE mount could be made on a file\n");
+		return 99;
+	}
+	ok(ended, "a FUSE mount with no daemon, made on a file after the walk's look, does not "
+		  "hold the scan");
+	ok(sh->r == 1, "the scan ends with one finding (got %d: %s)", sh->r,
+	   sh->r < 0 ? sh->err : "");
+	is_str(sh->found,
+	       "hers: changed or mounted on while it was scanned (capabilities not read), owned "
+	       "by uid 1000\n",
+	       "the file is reported as changed under the scan, not read through the mount");
+
+	/* Without a mount: the same file, as it is, given a capability
+	 * (read the checked way: it is hers), and one of root's alone (read
+	 * by its name). */
+	if (setxattr(TOP "/img/hers", "security.capability", &cap, sizeof(cap), 0) < 0 ||
+	    setxattr(TOP "/img/plain", "security.capability", &cap, sizeof(cap), 0) < 0) {
+		printf("Bail out! cannot give a file capabilities: %s\n", strerror(errno));
+		return 99;
+	}
+	ended = run_in_child(NULL, false);
+	ok(ended && sh->r == 2, "without it the scan ends as before (%d)", sh->r);
+	ok(strstr(sh->found, "hers: file capabilities, owned by uid 1000\n") &&
+	       strstr(sh->found, "plain: file capabilities\n"),
+	   "and reports what the files are, a capability of hers and of root's");
+
+	/* The delete: the kernel unlinks no mount point. */
+	mk("del"), put("del/hers", "mine\n");
+	ended = run_in_child("hers", true);
+	ok(ended && sh->mounted,
+	   "a FUSE mount with no daemon, made on a file after the walk's look, "
+	   "does not hold the delete");
+	is_str(sh->err, "DEL/hers: something was mounted there while it was being deleted; stopped",
+	       "the delete stops there and says why");
+	ok(exists("del/hers"), "the file is still there");
+
+	umount2(TOP, MNT_DETACH);
+	rmdir(TOP);
+	return done_testing();
+}
