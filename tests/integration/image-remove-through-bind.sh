@@ -168,6 +168,40 @@ ok_cmd "its tree is gone" test ! -e "$IMAGES/e"
 is "$(stat -c %h "$T/files/h.sqsh"):$(sha256sum < "$T/files/h.sqsh")" "1:$filesum" \
 	"h's file is whole, its links in e's tree gone"
 
+# (5) s's file in a directory of root's that a group may write (2775, an
+# "image admins" group), bound out of q's tree: the way to it is not
+# root's alone, its identity is kept all the same.
+fixture_tree "$IMAGES/q" q
+conf q
+mkdir -m 2775 "$IMAGES/q/srv" && chgrp 100 "$IMAGES/q/srv"
+cp "$T/files/big.sqsh" "$IMAGES/q/srv/s.sqsh"
+mkdir -m 755 "$T/srv4"
+bind "$IMAGES/q/srv" "$T/srv4"
+conf s "source = $T/srv4/s.sqsh"
+run mi remove q --delete-files
+is "$rc:$out" "1:melee-image: image 'q': $IMAGES/q, which --delete-files deletes, holds image 's''s file $T/srv4/s.sqsh (here as srv/s.sqsh, through a mount): its files are not deleted; remove it without --delete-files" \
+	"a file reached through a directory a group may write is kept too"
+is "$(sha256sum < "$T/srv4/s.sqsh")" "$filesum" "s's file is whole"
+umount "$T/srv4"
+ok_cmd "remove s (without --delete-files), then q --delete-files" eval 'mi remove s && mi remove q --delete-files'
+
+# (6) x's file a bind of a file of r's tree that was unlinked since: the
+# mount table says its source is "//deleted", nothing of it is in r's
+# tree any more, and r goes.
+fixture_tree "$IMAGES/r" r
+conf r
+mkdir -m 755 "$IMAGES/r/srv"
+cp "$T/files/big.sqsh" "$IMAGES/r/srv/x.sqsh"
+touch "$T/files/x.sqsh"
+bind "$IMAGES/r/srv/x.sqsh" "$T/files/x.sqsh"
+rm "$IMAGES/r/srv/x.sqsh"
+conf x "source = $T/files/x.sqsh"
+run mi remove r --delete-files
+is "$rc" 0 "a tree is deleted when the file bound out of it was unlinked there before ($out)"
+is "$(sha256sum < "$T/files/x.sqsh")" "$filesum" "x's file, held by its bind, is whole"
+umount "$T/files/x.sqsh"
+rm "$T/etc/images.d/x.conf"
+
 # (4) the ordinary case: once the other images are elsewhere, the trees
 # go (the removes cut short above finish).
 umount "$T/srv" "$IMAGES/k" "$T/srv2" "$T/files/p.sqsh"

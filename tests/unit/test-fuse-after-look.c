@@ -36,17 +36,14 @@ static const char *arm_dir; /* its directory, below TOP */
 int __real_statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *sx);
 int __wrap_statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *sx);
 
-/* A FUSE mount on TOP/arm_dir/NAME whose /dev/fuse fd nobody reads: its
- * INIT is never answered.  The fd stays open in this child (closed, the
- * connection would be aborted and every request fail at once). */
-static void mount_deaf_fuse(const char *name)
+/* The deaf FUSE mount (walk-fixture.h) on the regular file
+ * TOP/arm_dir/NAME. */
+static void mount_on(const char *name)
 {
-	char to[128], opts[96];
-	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	char to[128];
 
 	snprintf(to, sizeof(to), TOP "/%s/%s", arm_dir, name);
-	snprintf(opts, sizeof(opts), "fd=%d,rootmode=100644,user_id=0,group_id=0", fd);
-	if (fd >= 0 && mount("deaf", to, "fuse", MS_NOSUID | MS_NODEV, opts) == 0)
+	if (mount_deaf_fuse(to, S_IFREG | 0644) == 0)
 		sh->mounted = 1;
 }
 
@@ -56,7 +53,7 @@ int __wrap_statx(int dirfd, const char *path, int flags, unsigned int mask, stru
 
 	if (arm && r == 0 && path && strcmp(path, arm) == 0) {
 		arm = NULL;
-		mount_deaf_fuse(path);
+		mount_on(path);
 	}
 	return r;
 }
@@ -123,10 +120,8 @@ int main(void)
 
 	if (!private_tmpfs(TOP, &rc))
 		return rc;
-	if (access("/dev/fuse", R_OK | W_OK) < 0) {
-		printf("Bail out! /dev/fuse: %s\n", strerror(errno));
-		return 99;
-	}
+	if (!fuse_available(TOP))
+		return 0;
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED)
 		return 99;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tree_walk() is never held by a FUSE daemon that does not answer: a
- * FUSE mount (bindfs) made during the walk, its daemon then stopped, on
+ * FUSE mount made during the walk whose daemon never answers, on
  * a directory the walk has not reached yet, on the very directory it is
  * about to enter (between its look at the name and its open), and on the
  * directory above the one it is in (its way back up through "..").  A
@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -34,7 +33,6 @@ enum fuse_at { ON_LATER, ON_SELF, ON_PARENT };
 struct shared {
 	int r;
 	char err[MELEE_ERRLEN];
-	pid_t daemon;	   /* the stopped bindfs */
 	char target[64];   /* where it is mounted, below TOP */
 	char flagged[256]; /* entries shown as mount points */
 };
@@ -47,67 +45,16 @@ struct run {
 	bool mounted;
 };
 
-static uint64_t mount_id(const char *path)
-{
-	struct statx sx;
-
-	if (statx(AT_FDCWD, path, AT_STATX_DONT_SYNC, STATX_MNT_ID, &sx) < 0)
-		return 0;
-	return sx.stx_mnt_id;
-}
-
-/* Starts bindfs of TOP/src on `to` in the foreground (its pid is the
- * daemon's): the pid once the mount is there, or 0 when bindfs exited. */
-static pid_t start_bindfs(const char *to, bool nonempty)
-{
-	uint64_t before = mount_id(to);
-	pid_t pid = fork();
-	int status;
-
-	if (pid == 0) {
-		/* libfuse 2 (Debian 12's bindfs) wants nonempty on a directory
-		 * with files; libfuse 3 mounts there anyway, and knows no such
-		 * option. */
-		if (nonempty)
-			execlp("bindfs", "bindfs", "-f", "-o", "nonempty", TOP "/src", to,
-			       (char *)NULL);
-		else
-			execlp("bindfs", "bindfs", "-f", TOP "/src", to, (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0)
-		exit(99);
-	for (int i = 0; i < 1000 && mount_id(to) == before; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			return 0;
-		usleep(10000);
-	}
-	if (mount_id(to) == before) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-		return 0;
-	}
-	return pid;
-}
-
-/* bindfs on TOP/rel, then stopped: from then on every request to it
- * waits for good. */
+/* The deaf FUSE mount on TOP/rel (walk-fixture.h), made in the walking
+ * child: from then on every request to it waits for good. */
 static void mount_stopped_fuse(const char *rel)
 {
 	char to[128];
-	pid_t pid;
-	int status;
 
 	snprintf(to, sizeof(to), TOP "/%s", rel);
-	pid = start_bindfs(to, true);
-	if (!pid)
-		pid = start_bindfs(to, false);
-	if (!pid)
-		exit(98); /* the parent sees no daemon: Bail out */
+	if (mount_deaf_fuse(to, S_IFDIR | 0755) < 0)
+		exit(98); /* the parent sees no mount: Bail out */
 	snprintf(sh->target, sizeof(sh->target), "%s", rel);
-	sh->daemon = pid;
-	kill(pid, SIGSTOP);
-	waitpid(pid, &status, WUNTRACED);
 }
 
 /* Deletes like melee-image remove (tools/melee-image/image-tree.c
@@ -150,13 +97,13 @@ static int delete_visit(const struct tree_entry *e, bool after, void *data, char
 
 /* Walks TOP/tree in a child; true when it ended within 15 s (its result
  * in sh), false when it hung (then killed).  Either way the FUSE mount is
- * detached and its daemon killed. */
+ * detached (its connection gone with the child's /dev/fuse fd). */
 static bool walk_in_child(const char *tree, enum fuse_at at)
 {
 	struct timespec t0, now;
 	bool ended = false;
 	pid_t pid;
-	int status = 0, daemon_status;
+	int status = 0;
 
 	memset(sh, 0, sizeof(*sh));
 	sh->r = 1;
@@ -187,10 +134,6 @@ static bool walk_in_child(const char *tree, enum fuse_at at)
 		snprintf(to, sizeof(to), TOP "/%s", sh->target);
 		umount2(to, MNT_DETACH);
 	}
-	if (sh->daemon > 0) {
-		kill(sh->daemon, SIGKILL);
-		waitpid(sh->daemon, &daemon_status, 0); /* ours: we are the subreaper */
-	}
 	return ended && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
@@ -202,12 +145,10 @@ int main(void)
 
 	if (!private_tmpfs(TOP, &rc))
 		return rc;
-	if (access("/dev/fuse", R_OK | W_OK) < 0) {
-		printf("Bail out! /dev/fuse: %s\n", strerror(errno));
-		return 99;
-	}
+	if (!fuse_available(TOP))
+		return 0;
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sh == MAP_FAILED || prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+	if (sh == MAP_FAILED)
 		return 99;
 	mk("src");
 	touch("src/from-fuse");
@@ -215,8 +156,8 @@ int main(void)
 	/* On a directory the walk reaches later: its look at the name. */
 	make_tree("t1");
 	ended = walk_in_child("t1", ON_LATER);
-	if (!sh->daemon) {
-		printf("Bail out! bindfs did not mount (tests/deps.txt has it)\n");
+	if (!sh->target[0]) {
+		printf("Bail out! no FUSE mount could be made\n");
 		return 99;
 	}
 	ok(ended, "a stopped FUSE daemon on a directory not reached yet does not hold the walk");

@@ -102,4 +102,49 @@ static inline bool private_tmpfs(const char *top, int *rc)
 	return true;
 }
 
+/* A FUSE mount on `path` (of root's, a directory or a regular file as
+ * `mode` says) whose /dev/fuse fd nobody reads: its INIT is never
+ * answered, every request to it waits for good, as to a daemon that was
+ * stopped.  The fd stays open in the calling process (closed, the
+ * connection is aborted and every request fails at once); 0 or -errno. */
+static inline int mount_deaf_fuse(const char *path, mode_t mode)
+{
+	char opts[96];
+	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	snprintf(opts, sizeof(opts), "fd=%d,rootmode=%o,user_id=0,group_id=0", fd, (unsigned)mode);
+	if (mount("deaf", path, "fuse", MS_NOSUID | MS_NODEV, opts) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	return 0;
+}
+
+/* Whether a FUSE mount can be made below `top` (the private tmpfs): a
+ * package build's chroot may have no /dev/fuse, or no right to mount
+ * one; else a skip is printed. */
+static inline bool fuse_available(const char *top)
+{
+	char probe[128];
+	int r;
+
+	snprintf(probe, sizeof(probe), "%s/.fuse-probe", top);
+	if (mkdir(probe, 0755) < 0 && errno != EEXIST) {
+		printf("Bail out! %s: %s\n", probe, strerror(errno));
+		exit(99);
+	}
+	r = mount_deaf_fuse(probe, S_IFDIR | 0755);
+	if (r < 0) {
+		printf("1..0 # SKIP no FUSE mount can be made here (%s)\n", strerror(-r));
+		return false;
+	}
+	umount2(probe, MNT_DETACH);
+	rmdir(probe);
+	return true;
+}
+
 #endif

@@ -205,8 +205,12 @@ static bool mount_is_roots(struct libmnt_table *tb, uint64_t id)
  * a user's can point the check at another image.  NULL when the path
  * leaves what root alone controls, is missing, or loops: it is then
  * compared as written only (what lies past a user's directory is theirs
- * to move anyway). */
-static char *resolve_as_root(struct libmnt_table *tb, const char *path)
+ * to move anyway).  With `any_dir`, a directory others may write is gone
+ * through too (a group's 2775, a sticky 1777): for an identity to keep
+ * (look_as_root), where what a user puts there can at worst refuse the
+ * delete wrongly, never lead it anywhere; her symlinks and her FUSE
+ * mounts still end it. */
+static char *resolve_as_root(struct libmnt_table *tb, const char *path, bool any_dir)
 {
 	char out[PATH_MAX] = "", rest[PATH_MAX], cand[PATH_MAX], target[PATH_MAX];
 	const unsigned int want = STATX_TYPE | STATX_MODE | STATX_UID | STATX_MNT_ID;
@@ -255,7 +259,7 @@ static char *resolve_as_root(struct libmnt_table *tb, const char *path)
 			/* A directory must be root's alone before anything in
 			 * it is looked at; a file ends the path. */
 			at_file = S_ISREG(sx.stx_mode);
-			if (!at_file && !roots_dir(&sx))
+			if (!at_file && !(any_dir ? S_ISDIR(sx.stx_mode) : roots_dir(&sx)))
 				return NULL;
 			memcpy(out, cand, strlen(cand) + 1);
 			mnt_id = sx.stx_mnt_id;
@@ -292,11 +296,21 @@ static bool lies_in(const char *path, const char *real_path, const char *tree,
 	return *resolved;
 }
 
+/* Whether a mount's root field (mountinfo) says its source was unlinked
+ * since it was bound ("//deleted"): it lies nowhere now. */
+static bool source_gone(const char *root)
+{
+	size_t len = strlen(root);
+
+	return len >= 9 && strcmp(root + len - 9, "//deleted") == 0;
+}
+
 /* Where `real` (resolve_as_root's: no symlink, no "..") lies in its file
  * system, and which file system (*sb, the mount table's st_dev of it):
  * the mount's root (mountinfo's root field, where a bind's source lies)
  * and the path below the mount's target.  NULL when the mount is not in
- * tb or real is not below its target. */
+ * tb, real is not below its target, or the bind's source is gone
+ * (mountinfo's "//deleted": nothing of it lies anywhere now). */
 static char *physical_path(struct libmnt_table *tb, const char *real, uint64_t mnt_id, dev_t *sb)
 {
 	struct libmnt_fs *fs = mount_of(tb, mnt_id);
@@ -305,7 +319,7 @@ static char *physical_path(struct libmnt_table *tb, const char *real, uint64_t m
 	const char *below;
 	char *out;
 
-	if (!target || !root || !melee_path_under(real, target))
+	if (!target || !root || !melee_path_under(real, target) || source_gone(root))
 		return NULL;
 	below = strcmp(target, "/") == 0 ? real : real + strlen(target);
 	if (strcmp(root, "/") == 0)
@@ -316,10 +330,13 @@ static char *physical_path(struct libmnt_table *tb, const char *real, uint64_t m
 	return out;
 }
 
-/* k's identity: `path` (other image's tree or file) as root alone sees
- * it, looked at like resolve_as_root looks (statx, never an open, no
- * FUSE daemon asked).  *real and *mnt_id for the up-front check; false
- * (nothing to keep) when root alone does not control the way to it. */
+/* k's identity: `path` (other image's tree or file) as root sees it,
+ * looked at like resolve_as_root looks (statx, never an open, no FUSE
+ * daemon asked), through directories others may write too (a user can
+ * at worst make the delete refuse wrongly).  *real and *mnt_id for the
+ * up-front check; false (nothing to keep) when the way to it runs
+ * through a user's symlink or FUSE mount or a mount made since the table
+ * was read, or it is a file bound alone whose source is gone. */
 static bool look_as_root(struct libmnt_table *tb, const char *path, struct kept *k, char **real,
 			 uint64_t *mnt_id)
 {
@@ -329,7 +346,7 @@ static bool look_as_root(struct libmnt_table *tb, const char *path, struct kept 
 	struct statx sx, dir;
 	char *slash;
 
-	*real = resolve_as_root(tb, path);
+	*real = resolve_as_root(tb, path, true);
 	if (!*real || statx(AT_FDCWD, *real, flags, want, &sx) < 0 || !(sx.stx_mask & STATX_MNT_ID))
 		return false;
 	*mnt_id = sx.stx_mnt_id;
@@ -352,7 +369,7 @@ static bool look_as_root(struct libmnt_table *tb, const char *path, struct kept 
 		struct libmnt_fs *fs = mount_of(tb, sx.stx_mnt_id);
 		const char *root = fs ? mnt_fs_get_root(fs) : NULL;
 
-		if (!root || !strrchr(root, '/') || !strrchr(root, '/')[1])
+		if (!root || !strrchr(root, '/') || !strrchr(root, '/')[1] || source_gone(root))
 			return false;
 		snprintf(k->name, sizeof(k->name), "%s", strrchr(root, '/') + 1);
 		k->by_inode = true;
@@ -368,7 +385,7 @@ static const char *below_shown(const char *dir, const char *phys)
 {
 	size_t len = strlen(dir) - (strcmp(dir, "/") == 0);
 
-	return phys[len] ? phys + len + 1 : ".";
+	return strcmp(dir, phys) == 0 || !phys[len] ? "." : phys + len + 1;
 }
 
 /* Another image's tree or file, k, lies physically in im's tree, at
@@ -455,7 +472,7 @@ static void check_tree_holds_no_other(const struct melee_config *cfg, const stru
 static void check_tree_not_shared(const struct melee_config *cfg, const struct melee_image *im,
 				  struct libmnt_table *tb, struct kept_list *kl)
 {
-	cleanup_free char *real_tree = resolve_as_root(tb, im->path);
+	cleanup_free char *real_tree = resolve_as_root(tb, im->path, false);
 
 	for (size_t i = 0; i < cfg->n_images; i++) {
 		const struct melee_image *other = &cfg->images[i];
@@ -465,7 +482,7 @@ static void check_tree_not_shared(const struct melee_config *cfg, const struct m
 		if (other == im)
 			continue;
 		if (other->path) {
-			real_other = resolve_as_root(tb, other->path);
+			real_other = resolve_as_root(tb, other->path, false);
 			if (lies_in(other->path, real_other, im->path, real_tree, &resolved) ||
 			    lies_in(im->path, real_tree, other->path, real_other, &resolved))
 				die("image '%s' shares its tree %s with image '%s' (at %s%s): its "
@@ -475,7 +492,7 @@ static void check_tree_not_shared(const struct melee_config *cfg, const struct m
 		}
 		if (!other->source)
 			continue;
-		real_source = resolve_as_root(tb, other->source);
+		real_source = resolve_as_root(tb, other->source, false);
 		if (lies_in(other->source, real_source, im->path, real_tree, &resolved))
 			die("image '%s': %s, which --delete-files deletes, holds the file of image "
 			    "'%s' (%s%s%s): its files are not deleted; remove it without "

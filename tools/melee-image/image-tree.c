@@ -122,7 +122,7 @@ int tree_remove_safely(const char *path, bool unmount_first, tree_visit_fn keep,
 	struct remove_walk rw = { .shown = path, .keep = keep, .keep_data = keep_data };
 	cleanup_mnt_table struct libmnt_table *tb = melee_mounttab_read(err, errlen);
 	cleanup_free char *parent = strdup(path);
-	cleanup_fd int pfd = -1, fd = -1;
+	cleanup_fd int pfd = -1, opath = -1, fd = -1;
 	struct stat pst, st;
 	uint64_t pmnt, mnt;
 	const char *base;
@@ -151,19 +151,26 @@ int tree_remove_safely(const char *path, bool unmount_first, tree_visit_fn keep,
 	pfd = image_open_safely(parent, 0, err, errlen);
 	if (pfd < 0)
 		return pfd;
-	fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	/* O_PATH first, opened for reading only once checked (as the walk
+	 * opens each directory): a mount made on the root since the table
+	 * was read, a user's FUSE mount whose daemon is stopped, is never
+	 * asked to open anything. */
+	opath = openat(pfd, base, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (opath < 0)
 		return errno == ENOENT
 			   ? 0
 			   : melee_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
 	/* The tree's root on its parent's mount: a bind over it (even from
 	 * the same file system) is not ours to empty. */
 	if ((r = tree_statx(pfd, "", AT_EMPTY_PATH, &pst, &pmnt)) < 0 ||
-	    (r = tree_statx(fd, "", AT_EMPTY_PATH, &st, &mnt)) < 0)
+	    (r = tree_statx(opath, "", AT_EMPTY_PATH, &st, &mnt)) < 0)
 		return melee_fail(err, errlen, r, "%s: %s", path, strerror(-r));
 	if (mnt != pmnt)
 		return melee_fail(err, errlen, -EBUSY,
 				  "%s: something is mounted on it; refusing to delete", path);
+	fd = openat(opath, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return melee_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
 	/* The tree's root is put to `keep` too: the walk shows it nothing
 	 * but what lies below. */
 	if (keep) {

@@ -6,12 +6,86 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
+
+/* The device and inode of fd (path NULL) or path, from the attributes
+ * the kernel has (AT_STATX_DONT_SYNC): a process's root may be a user's
+ * FUSE mount (her chroot in a user namespace of hers), and a look that
+ * asked her daemon, stopped, would hold remove or down, with the lock,
+ * for good.  Identity is all these compare, and it never goes stale. */
+static int look(int fd, const char *path, struct stat *st)
+{
+	struct statx sx;
+
+	if (statx(path ? AT_FDCWD : fd, path ? path : "",
+		  (path ? 0 : AT_EMPTY_PATH) | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC, STATX_INO,
+		  &sx) < 0)
+		return -1;
+	memset(st, 0, sizeof(*st));
+	st->st_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+	st->st_ino = sx.stx_ino;
+	return 0;
+}
+
+/* Whether the mount of id `id` is a FUSE mount, by this namespace's
+ * mount table (read, never asked of the file system); a mount not in it
+ * (another namespace's) counts as one. */
+static bool mount_is_fuse(uint64_t id)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
+	cleanup_free char *line = NULL;
+	size_t cap = 0;
+
+	while (f && getline(&line, &cap, f) > 0) {
+		const char *sep = strstr(line, " - ");
+
+		if (sep && strtoull(line, NULL, 10) == id)
+			return strncmp(sep + 3, "fuse", 4) == 0;
+	}
+	return true;
+}
+
+/* ".." of the directory at, O_PATH.  Walked first from what the dcache
+ * holds only (openat2 RESOLVE_CACHED, Linux 5.12): a walk from a
+ * directory of a FUSE mount whose attributes have expired asks its
+ * daemon for them (the permission to search it), and hers, stopped,
+ * never answers.  Where the cached walk cannot go (EAGAIN: also NFS
+ * before its access cache holds root, or a rare race) it is made in full
+ * unless `at` is on a FUSE mount: then -1, and a process whose root lies
+ * there is not counted.  It is no user of an image's own files (no
+ * image's tree is a FUSE mount of its own: down and remove see any FUSE
+ * mount below an image in the mount table), and counting it would let
+ * her refuse every down. */
+static int parent_of(int at)
+{
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+				.resolve = RESOLVE_CACHED };
+	struct statx sx;
+
+	for (int i = 0; i < 3; i++) {
+		long fd = syscall(SYS_openat2, at, "..", &how, sizeof(how));
+
+		if (fd >= 0)
+			return (int)fd;
+		if (errno != EAGAIN && errno != ENOSYS && errno != EINVAL)
+			return -1;
+		if (errno != EAGAIN) /* before Linux 5.12 */
+			break;
+	}
+	if (statx(at, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_MNT_ID, &sx) < 0 ||
+	    !(sx.stx_mask & STATX_MNT_ID) || mount_is_fuse(sx.stx_mnt_id))
+		return -1;
+	return openat(at, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
 
 /* The index in img[n] of the image the directory fd is or lies below (the
  * nearest, walking up with ".." to the top of its mount tree), n when
@@ -28,16 +102,17 @@ static size_t dir_within(int fd, const struct stat *img, size_t n)
 	for (int depth = 0; depth < 4096; depth++) {
 		int at = cur >= 0 ? cur : fd, parent;
 
-		if (fstat(at, &st) < 0)
+		if (look(at, NULL, &st) < 0)
 			return n;
 		for (size_t i = 0; i < n; i++)
 			if (st.st_dev == img[i].st_dev && st.st_ino == img[i].st_ino)
 				return i;
-		parent = openat(at, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		parent = parent_of(at);
 		if (parent < 0)
 			return n;
 		/* The top of the process's tree: ".." is itself. */
-		if (fstat(parent, &up) < 0 || (up.st_dev == st.st_dev && up.st_ino == st.st_ino)) {
+		if (look(parent, NULL, &up) < 0 ||
+		    (up.st_dev == st.st_dev && up.st_ino == st.st_ino)) {
 			close(parent);
 			return n;
 		}
@@ -68,7 +143,7 @@ int image_users_count(const char *const *paths, size_t n, size_t *counts)
 	for (size_t i = 0; i < n; i++) {
 		counts[i] = 0;
 		/* A missing image matches nothing (no inode 0). */
-		if (stat(paths[i], &img[i]) < 0)
+		if (look(-1, paths[i], &img[i]) < 0)
 			img[i].st_ino = 0, img[i].st_dev = (dev_t)-1;
 	}
 	d = opendir("/proc");
@@ -100,7 +175,7 @@ pid_t image_user(const char *path, char *comm, size_t len, size_t *count)
 
 	if (count)
 		*count = 0;
-	if (stat(path, &img) < 0 || !(d = opendir("/proc")))
+	if (look(-1, path, &img) < 0 || !(d = opendir("/proc")))
 		return 0;
 	while ((count || !found) && (de = readdir(d))) {
 		char link[300];
