@@ -72,9 +72,7 @@ static void report(const char *path, const char *what, void *data)
  * afterwards either way. */
 static bool run_in_child(const char *name, bool delete)
 {
-	struct timespec t0, now;
 	bool ended = false;
-	int status = 0;
 	pid_t pid;
 
 	memset(sh, 0, sizeof(*sh));
@@ -91,21 +89,9 @@ static bool run_in_child(const char *name, bool delete)
 		sh->r = image_scan(fd, "IMG", report, NULL, sh->err, sizeof(sh->err));
 		_exit(0);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	do {
-		if (waitpid(pid, &status, WNOHANG) == pid) {
-			ended = true;
-			break;
-		}
-		usleep(20000);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-	} while (now.tv_sec - t0.tv_sec < 15);
-	if (!ended) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-	}
+	ended = ended_within(pid, 15);
 	umount2(delete ? TOP "/del/hers" : TOP "/img/hers", MNT_DETACH);
-	return ended && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	return ended;
 }
 
 int main(void)

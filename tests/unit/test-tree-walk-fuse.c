@@ -100,10 +100,8 @@ static int delete_visit(const struct tree_entry *e, bool after, void *data, char
  * detached (its connection gone with the child's /dev/fuse fd). */
 static bool walk_in_child(const char *tree, enum fuse_at at)
 {
-	struct timespec t0, now;
 	bool ended = false;
 	pid_t pid;
-	int status = 0;
 
 	memset(sh, 0, sizeof(*sh));
 	sh->r = 1;
@@ -115,26 +113,14 @@ static bool walk_in_child(const char *tree, enum fuse_at at)
 		sh->r = tree_walk(fd, "ROOT", delete_visit, &run, sh->err, sizeof(sh->err));
 		_exit(0);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	do {
-		if (waitpid(pid, &status, WNOHANG) == pid) {
-			ended = true;
-			break;
-		}
-		usleep(20000);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-	} while (now.tv_sec - t0.tv_sec < 15);
-	if (!ended) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-	}
+	ended = ended_within(pid, 15);
 	if (sh->target[0]) {
 		char to[128];
 
 		snprintf(to, sizeof(to), TOP "/%s", sh->target);
 		umount2(to, MNT_DETACH);
 	}
-	return ended && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	return ended;
 }
 
 int main(void)

@@ -14,7 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static int base = -1;
@@ -100,6 +103,26 @@ static inline bool private_tmpfs(const char *top, int *rc)
 		return false;
 	}
 	return true;
+}
+
+/* Whether the child pid exits, with status 0, within `seconds`; one
+ * still running then (hung, say in a FUSE request: only SIGKILL ends
+ * that) is killed.  Either way it is reaped. */
+static inline bool ended_within(pid_t pid, int seconds)
+{
+	struct timespec t0, now;
+	int status = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+		usleep(20000);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec - t0.tv_sec < seconds);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return false;
 }
 
 /* A FUSE mount on `path` (of root's, a directory or a regular file as
