@@ -36,12 +36,11 @@ static int look(int fd, const char *path, struct stat *st)
 	return 0;
 }
 
-/* Whether the mount of id `id` is a FUSE mount, by this namespace's
- * mount table (read, never asked of the file system); a mount not in it
- * (another namespace's) counts as one. */
-static bool mount_is_fuse(uint64_t id)
+/* The type of the mount of id `id` in the table `table` (read, never
+ * asked of the file system): 1 FUSE, 0 another, -1 not in it. */
+static int fuse_in(const char *table, uint64_t id)
 {
-	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
+	cleanup_fclose FILE *f = fopen(table, "re");
 	cleanup_free char *line = NULL;
 	size_t cap = 0;
 
@@ -51,7 +50,23 @@ static bool mount_is_fuse(uint64_t id)
 		if (sep && strtoull(line, NULL, 10) == id)
 			return strncmp(sep + 3, "fuse", 4) == 0;
 	}
-	return true;
+	return -1;
+}
+
+/* Whether the mount of id `id` is a FUSE mount: by this namespace's
+ * table, else by that of the process `pid` whose root is being walked
+ * up from (another namespace's mounts: a container's, hers made with
+ * unshare -m); one in neither counts as FUSE. */
+static bool mount_is_fuse(uint64_t id, const char *pid)
+{
+	char table[64];
+	int r = fuse_in("/proc/self/mountinfo", id);
+
+	if (r < 0) {
+		snprintf(table, sizeof(table), "/proc/%s/mountinfo", pid);
+		r = fuse_in(table, id);
+	}
+	return r != 0;
 }
 
 /* ".." of the directory at, O_PATH.  Walked first from what the dcache
@@ -65,7 +80,7 @@ static bool mount_is_fuse(uint64_t id)
  * image's tree is a FUSE mount of its own: down and remove see any FUSE
  * mount below an image in the mount table), and counting it would let
  * her refuse every down. */
-static int parent_of(int at)
+static int parent_of(int at, const char *pid)
 {
 	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
 				.resolve = RESOLVE_CACHED };
@@ -82,24 +97,26 @@ static int parent_of(int at)
 			break;
 	}
 	if (statx(at, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_MNT_ID, &sx) < 0 ||
-	    !(sx.stx_mask & STATX_MNT_ID) || mount_is_fuse(sx.stx_mnt_id))
+	    !(sx.stx_mask & STATX_MNT_ID) || mount_is_fuse(sx.stx_mnt_id, pid))
 		return -1;
 	return openat(at, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
-/* The index in img[n] of the image the directory fd is or lies below (the
- * nearest, walking up with ".." to the top of its mount tree), n when
- * none.  Compared by device and inode, never by path: /proc/PID/root
- * reads as a path in the process's own mount namespace, so another
- * namespace's tree at the same path (a test's or a container's own
- * tmpfs) would otherwise count as this image. */
-static size_t dir_within(int fd, const struct stat *img, size_t n)
+/* The index in img[n] of the image the directory fd (the root of process
+ * `pid`) is or lies below (the nearest, walking up with ".." to the top
+ * of its mount tree), n when none.  Compared by device and inode, never
+ * by path: /proc/PID/root reads as a path in the process's own mount
+ * namespace, so another namespace's tree at the same path (a test's or a
+ * container's own tmpfs) would otherwise count as this image.  No bound
+ * on the depth: a user decides it (mkdir and chdir as deep as she
+ * likes), and a process given up on would not be counted; ".." always
+ * ends at the top of the tree. */
+static size_t dir_within(int fd, const char *pid, const struct stat *img, size_t n)
 {
 	cleanup_fd int cur = -1;
 	struct stat st, up;
 
-	/* Deeper than any real tree: a bound on a walk we do not control. */
-	for (int depth = 0; depth < 4096; depth++) {
+	for (;;) {
 		int at = cur >= 0 ? cur : fd, parent;
 
 		if (look(at, NULL, &st) < 0)
@@ -107,7 +124,7 @@ static size_t dir_within(int fd, const struct stat *img, size_t n)
 		for (size_t i = 0; i < n; i++)
 			if (st.st_dev == img[i].st_dev && st.st_ino == img[i].st_ino)
 				return i;
-		parent = parent_of(at);
+		parent = parent_of(at, pid);
 		if (parent < 0)
 			return n;
 		/* The top of the process's tree: ".." is itself. */
@@ -120,7 +137,6 @@ static size_t dir_within(int fd, const struct stat *img, size_t n)
 			close(cur);
 		cur = parent;
 	}
-	return n;
 }
 
 /* The root directory of process `pid` (a /proc entry name), O_PATH, or -1. */
@@ -158,7 +174,7 @@ int image_users_count(const char *const *paths, size_t n, size_t *counts)
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
 		root = proc_root(de->d_name);
-		if (root >= 0 && (k = dir_within(root, img, n)) < n)
+		if (root >= 0 && (k = dir_within(root, de->d_name, img, n)) < n)
 			counts[k]++;
 	}
 	closedir(d);
@@ -186,7 +202,7 @@ pid_t image_user(const char *path, char *comm, size_t len, size_t *count)
 		root = proc_root(de->d_name);
 		if (root < 0)
 			continue;
-		if (dir_within(root, &img, 1) == 0) {
+		if (dir_within(root, de->d_name, &img, 1) == 0) {
 			cleanup_fclose FILE *f = NULL;
 
 			if (count)
