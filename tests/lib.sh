@@ -200,6 +200,31 @@ tree_of() {
 	echo "$1"
 }
 
+# child_named PID COMM: the process named COMM among PID and those below
+# it (tree_of), never found by name among all: another test running
+# meanwhile has an alice too, and her bindfs and busybox.
+child_named() {
+	local c
+	for c in $(tree_of "$1"); do
+		[ "$(cat "/proc/$c/comm" 2>/dev/null)" = "$2" ] && { echo "$c"; return 0; }
+	done
+	return 1
+}
+
+# bindfs_as USER SRC MNT [OPTION...]: USER's bindfs of SRC on MNT, kept in
+# the foreground of a process of its own (in PIDS): BINDFS is then its
+# daemon's PID (child_named), once MNT is mounted; status 1 if it is not.
+bindfs_as() {
+	local u=$1 src=$2 mnt=$3 p
+	shift 3
+	as "$u" bindfs -f "$@" "$src" "$mnt" &
+	p=$!
+	PIDS="$PIDS $p"
+	BINDFS=
+	wait_for 10 grep -qF " $mnt " /proc/self/mountinfo || return 1
+	BINDFS=$(child_named "$p" bindfs)
+}
+
 cleanup() {
 	rc=$?
 	for pid in $PIDS; do

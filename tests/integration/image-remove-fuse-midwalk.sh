@@ -37,10 +37,9 @@ done
 left=$(find "$P/q" -type f 2>/dev/null | wc -l)
 ok "$([ -n "$caught" ] && [ "$left" -gt 0 ]; echo $?)" "remove was caught deleting in p/q ($left files left)"
 # nonempty: Debian 12's bindfs is of libfuse 2, which wants it over files.
-as alice sh -c "bindfs -o allow_other,nonempty '$T/asrc' '$P'"
+bindfs_as alice "$T/asrc" "$P" -o allow_other,nonempty
 ok $? "alice mounts a bindfs of hers on p meanwhile"
-daemon=$(pgrep -u alice -n bindfs)
-PIDS="$PIDS $daemon"
+daemon=$BINDFS
 at_exit "kill -CONT $daemon 2>/dev/null; umount -l '$P' 2>/dev/null"
 kill -STOP "$daemon"
 kill -CONT "$remover"

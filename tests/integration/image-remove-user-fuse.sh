@@ -16,10 +16,8 @@ user_fuse
 write_config
 add_image demo
 A=$IMAGES/demo/var/tmp/a
-as alice sh -c "mkdir -p $A/src $A/mnt && bindfs --no-allow-other $A/src $A/mnt"
+as alice mkdir -p "$A/src" "$A/mnt" && bindfs_as alice "$A/src" "$A/mnt" --no-allow-other
 ok $? "alice mounts a bindfs of her own in the image's /var/tmp"
-pid=$(pgrep -u alice -n bindfs)
-PIDS="$PIDS $pid"
 
 run mi remove demo
 is "$rc" 1 "remove refuses"

@@ -32,10 +32,9 @@ chmod 644 "$T/etc/images.d/broken.conf"
 remove_past_stopped() {
 	local daemon
 	add_image victim
-	as alice sh -c "bindfs -o allow_other '$1' '$2'"
+	bindfs_as alice "$1" "$2" -o allow_other
 	ok $? "alice mounts a bindfs of hers $3"
-	daemon=$(pgrep -u alice -n bindfs)
-	PIDS="$PIDS $daemon"
+	daemon=$BINDFS
 	at_exit "kill -CONT $daemon 2>/dev/null; umount -l '$2' 2>/dev/null"
 	kill -STOP "$daemon"
 	run timeout 20 "$MELEE_IMAGE" --config "$CONF" remove victim --delete-files
@@ -68,10 +67,9 @@ remove_past_stopped "$T/asrc" "$U" "on her own directory $U (stopped before root
 umount "$U" || umount -l "$U"
 add_image victim
 rm -rf "$T/asrc/m"
-as alice sh -c "mkdir '$T/asrc/m' && ln -s '$IMAGES/victim' '$T/asrc/m/tree' &&
-	bindfs -o allow_other --force-user=root --force-group=root --perms=go-w '$T/asrc' '$U'"
+as alice sh -c "mkdir '$T/asrc/m' && ln -s '$IMAGES/victim' '$T/asrc/m/tree'" &&
+	bindfs_as alice "$T/asrc" "$U" -o allow_other --force-user=root --force-group=root --perms=go-w
 ok $? "alice mounts it again showing every file as root's, her symlink to victim's tree in it"
-PIDS="$PIDS $(pgrep -u alice -n bindfs)"
 run mi remove victim --delete-files
 is "$rc" 0 "her symlink shown as root's does not block victim's removal ($out)"
 umount "$U" || umount -l "$U"

@@ -21,10 +21,11 @@ mkdir -m 755 "$D" && chown alice "$D"
 as alice perl -e 'chdir $ARGV[0] or die; for (1 .. 4100) { mkdir "d", 0755 or die; chdir "d" or die }
 	system("cp", $ARGV[1], "busybox") == 0 or die;
 	exec "unshare", "-Ur", "chroot", ".", "/busybox", "sleep", "600"' "$D" "$(command -v busybox)" &
-PIDS="$PIDS $!"
-wait_for 20 pgrep -u alice -x busybox
+holder=$!
+PIDS="$PIDS $holder"
+wait_for 20 child_named "$holder" busybox
 ok $? "alice's process runs chrooted 4100 levels below the image's /var/tmp"
-pid=$(pgrep -u alice -x busybox)
+pid=$(child_named "$holder" busybox)
 run mi remove victim
 is "$rc:$out" "1:melee-image: image 'victim' is in use by process $pid (busybox)" \
 	"remove finds her inside the image and refuses"

@@ -21,14 +21,14 @@ add_image other
 S=$T/asrc M=$T/amnt
 mkdir -m 755 "$S" "$M" "$S/bin" && cp "$(command -v busybox)" "$S/bin/busybox"
 chown -R alice "$S" "$M"
-as alice bindfs -o allow_other "$S" "$M"
+bindfs_as alice "$S" "$M" -o allow_other
 ok $? "alice mounts a bindfs of hers (allow_other)"
-daemon=$(pgrep -u alice -n bindfs)
-PIDS="$PIDS $daemon"
+daemon=$BINDFS
 at_exit "kill -CONT $daemon 2>/dev/null; umount -l '$M' 2>/dev/null"
 as alice unshare -Ur chroot "$M" /bin/busybox sleep 600 &
-PIDS="$PIDS $!"
-wait_for 10 pgrep -u alice -x busybox
+holder=$!
+PIDS="$PIDS $holder"
+wait_for 10 child_named "$holder" busybox
 ok $? "a process of hers runs with her bindfs as its root (chroot in a user namespace)"
 kill -STOP "$daemon"
 # The attributes of her mount's root, fetched while it answered, expire

@@ -14,12 +14,11 @@ user_fuse_image allow_other
 M=/home/alice/mnt
 mm up demo >/dev/null
 ok $? "up"
-as alice sh -c 'mkdir -p ~/src/sub ~/src2 ~/mnt && echo hers > ~/src/f && echo inner > ~/src2/g &&
-	bindfs -o allow_other ~/src ~/mnt && bindfs -o allow_other ~/src2 ~/mnt/sub'
+H=$(getent passwd alice | cut -d: -f6)
+as alice sh -c 'mkdir -p ~/src/sub ~/src2 ~/mnt && echo hers > ~/src/f && echo inner > ~/src2/g' &&
+	bindfs_as alice "$H/src" "$H/mnt" -o allow_other && OUTER=$BINDFS &&
+	bindfs_as alice "$H/src2" "$H/mnt/sub" -o allow_other && INNER=$BINDFS
 ok $? "alice mounts a bindfs in her home and a second one inside it"
-OUTER=$(pgrep -u alice -o bindfs)
-INNER=$(pgrep -u alice -n bindfs)
-PIDS="$PIDS $OUTER $INNER"
 at_exit "kill -CONT $OUTER $INNER 2>/dev/null"
 wait_for 5 grep -qF " $I$M/sub " /proc/self/mountinfo
 ok $? "both are in the image's copy of /home"
