@@ -20,9 +20,8 @@ mkdir -m 700 /home/alice/other && chown alice:alice /home/alice/other
 	printf "#!/bin/sh\necho bob-ran >> /home/alice/other/ran\necho bob-ran\n" > /var/tmp/bobsrc/run.sh &&
 	chmod 755 /var/tmp/bobsrc/run.sh')
 I=$IMAGES/demo
-as bob bindfs -o allow_other --force-user=root --force-group=root "$I/var/tmp/bobsrc" "$I/var/tmp/build"
+bindfs_as bob "$I/var/tmp/bobsrc" "$I/var/tmp/build" -o allow_other --force-user=root --force-group=root
 ok $? "bob mounts his bindfs on his /var/tmp/build in the image"
-PIDS="$PIDS $(pgrep -u bob -n bindfs)"
 is "$(stat -c '%U %a' "$I/var/tmp/build")" "root 755" "where it says it is root's"
 as alice sh -c 'mkdir -m 700 /var/tmp/build &&
 	printf "#!/bin/sh\necho alice-ran\n" > /var/tmp/build/run.sh && chmod 755 /var/tmp/build/run.sh'
