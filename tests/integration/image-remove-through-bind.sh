@@ -202,6 +202,41 @@ is "$(sha256sum < "$T/files/x.sqsh")" "$filesum" "x's file, held by its bind, is
 umount "$T/files/x.sqsh"
 rm "$T/etc/images.d/x.conf"
 
+# (7) o's file on an overlay whose upper directory lies in c's tree (the
+# data of every file written there is in it), and (8) l's file on an
+# ext4 whose loop file lies in d's tree: no bind, no identity shows it;
+# the mount's layers do.
+fixture_tree "$IMAGES/c" c
+conf c
+mkdir -m 755 "$T/lower" "$T/ovl" "$IMAGES/c/ovl" "$IMAGES/c/ovl/upper" "$IMAGES/c/ovl/work"
+mount -t overlay overlay -o "lowerdir=$T/lower,upperdir=$IMAGES/c/ovl/upper,workdir=$IMAGES/c/ovl/work" "$T/ovl" &&
+	at_exit "umount -l '$T/ovl' 2>/dev/null"
+ok $? "root mounts an overlay on $T/ovl, its upper directory in c's tree"
+cp "$T/files/big.sqsh" "$T/ovl/o.sqsh"
+conf o "source = $T/ovl/o.sqsh"
+run mi remove c --delete-files
+is "$rc:$out" "1:melee-image: image 'c': $IMAGES/c, which --delete-files deletes, holds the upperdir $IMAGES/c/ovl/upper of the overlay on $T/ovl, where image 'o''s file $T/ovl/o.sqsh is: its files are not deleted; remove it without --delete-files" \
+	"a tree that holds the upper directory of the overlay another image's file is on is refused"
+is "$(sha256sum < "$T/ovl/o.sqsh")" "$filesum" "o's file is whole"
+umount "$T/ovl"
+ok_cmd "remove o (without --delete-files), then c --delete-files" eval 'mi remove o && mi remove c --delete-files'
+
+fixture_tree "$IMAGES/d" d
+conf d
+mkdir -m 755 "$T/loopmnt"
+truncate -s 16M "$IMAGES/d/srv.img" && mkfs.ext4 -q "$IMAGES/d/srv.img" &&
+	mount -o loop "$IMAGES/d/srv.img" "$T/loopmnt" && at_exit "umount -l '$T/loopmnt' 2>/dev/null"
+ok $? "root loop-mounts an ext4 file of d's tree on $T/loopmnt"
+cp "$T/files/big.sqsh" "$T/loopmnt/l.sqsh"
+conf l "source = $T/loopmnt/l.sqsh"
+dev=$(findmnt -n -o SOURCE "$T/loopmnt")
+run mi remove d --delete-files
+is "$rc:$out" "1:melee-image: image 'd': $IMAGES/d, which --delete-files deletes, holds the file $IMAGES/d/srv.img of $dev, mounted on $T/loopmnt, where image 'l''s file $T/loopmnt/l.sqsh is: its files are not deleted; remove it without --delete-files" \
+	"a tree that holds the loop file of the file system another image's file is on is refused"
+is "$(sha256sum < "$T/loopmnt/l.sqsh")" "$filesum" "l's file is whole"
+umount "$T/loopmnt"
+ok_cmd "remove l (without --delete-files), then d --delete-files" eval 'mi remove l && mi remove d --delete-files'
+
 # (4) the ordinary case: once the other images are elsewhere, the trees
 # go (the removes cut short above finish).
 umount "$T/srv" "$IMAGES/k" "$T/srv2" "$T/files/p.sqsh"

@@ -402,6 +402,74 @@ static noreturn void refuse_held(const struct melee_image *im, const struct mele
 	    strcmp(here, ".") == 0 ? "" : here);
 }
 
+/* Whether `path` (as the kernel was given it when a mount was made: an
+ * overlay's layer, a loop device's file) lies physically at or below the
+ * tree, at phys_tree on the file system tree_sb, as root sees it now. */
+static bool backing_in_tree(struct libmnt_table *tb, const char *path, const char *phys_tree,
+			    dev_t tree_sb)
+{
+	cleanup_free char *real = resolve_as_root(tb, path, true), *phys = NULL;
+	struct statx sx;
+	dev_t sb = 0;
+
+	if (!real ||
+	    statx(AT_FDCWD, real, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC,
+		  STATX_MNT_ID, &sx) < 0 ||
+	    !(sx.stx_mask & STATX_MNT_ID))
+		return false;
+	phys = physical_path(tb, real, sx.stx_mnt_id, &sb);
+	return phys && sb == tree_sb && melee_path_under(phys, phys_tree);
+}
+
+/* Whether what the mount fs holds is stored in the tree, in a layer that
+ * neither the mount table's root field nor an identity shows: an
+ * overlay's upper, work or lower directory, a loop device's file.  Then
+ * `layer` says which. */
+static bool layer_in_tree(struct libmnt_table *tb, struct libmnt_fs *fs, const char *phys_tree,
+			  dev_t tree_sb, char *layer, size_t len)
+{
+	static const char *const keys[] = { "upperdir", "workdir", "lowerdir" };
+	const char *type = mnt_fs_get_fstype(fs), *src = mnt_fs_get_source(fs);
+	const char *opts = mnt_fs_get_fs_options(fs);
+	char one[PATH_MAX], sys[96];
+
+	for (size_t i = 0; type && opts && strcmp(type, "overlay") == 0 && i < 3; i++) {
+		char *v = NULL;
+		size_t n = 0;
+
+		if (mnt_optstr_get_option(opts, keys[i], &v, &n) != 0)
+			continue;
+		/* lowerdir is a list, ':' between its directories. */
+		for (size_t a = 0, b; a < n; a = b + 1) {
+			for (b = a; b < n && v[b] != ':';)
+				b++;
+			if (b - a >= sizeof(one))
+				continue;
+			memcpy(one, v + a, b - a);
+			one[b - a] = '\0';
+			if (backing_in_tree(tb, one, phys_tree, tree_sb)) {
+				snprintf(layer, len, "the %s %s of the overlay on %s", keys[i], one,
+					 mnt_fs_get_target(fs));
+				return true;
+			}
+		}
+	}
+	if (!src || strncmp(src, "/dev/loop", 9) != 0 || strchr(src + 5, '/'))
+		return false;
+	snprintf(sys, sizeof(sys), "/sys/class/block/%s/loop/backing_file", src + 5);
+	{
+		cleanup_fclose FILE *f = fopen(sys, "re");
+
+		if (!f || !fgets(one, sizeof(one), f))
+			return false;
+	}
+	one[strcspn(one, "\n")] = '\0';
+	if (!backing_in_tree(tb, one, phys_tree, tree_sb))
+		return false;
+	snprintf(layer, len, "the file %s of %s, mounted on %s", one, src, mnt_fs_get_target(fs));
+	return true;
+}
+
 /* Collects every other image's tree and file by identity into kl (for
  * the delete walk's keep_others), and refuses up front, before anything
  * is changed, when one lies physically in im's tree: on its file system
@@ -434,6 +502,8 @@ static void check_tree_holds_no_other(const struct melee_config *cfg, const stru
 		for (int j = 0; j < 2; j++) {
 			struct kept *k = &kl->v[kl->n];
 			cleanup_free char *real = NULL, *phys = NULL;
+			char layer[PATH_MAX + 128];
+			struct libmnt_fs *fs;
 			uint64_t mnt_id;
 			dev_t sb = 0;
 
@@ -444,6 +514,12 @@ static void check_tree_holds_no_other(const struct melee_config *cfg, const stru
 			if (!look_as_root(tb, paths[j], k, &real, &mnt_id))
 				continue;
 			kl->n++;
+			if (phys_tree && (fs = mount_of(tb, mnt_id)) &&
+			    layer_in_tree(tb, fs, phys_tree, tree_sb, layer, sizeof(layer)))
+				die("image '%s': %s, which --delete-files deletes, holds %s, where "
+				    "image '%s''s %s %s is: its files are not deleted; remove it "
+				    "without --delete-files",
+				    im->name, im->path, layer, other->name, k->what, paths[j]);
 			if (phys_tree)
 				phys = physical_path(tb, real, mnt_id, &sb);
 			if (!phys || sb != tree_sb)
