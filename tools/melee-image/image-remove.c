@@ -402,22 +402,31 @@ static noreturn void refuse_held(const struct melee_image *im, const struct mele
 	    strcmp(here, ".") == 0 ? "" : here);
 }
 
+/* physical_path of `real` (resolve_as_root's), its mount looked up by a
+ * statx that asks no daemon; NULL when it cannot be placed. */
+static char *placed(struct libmnt_table *tb, const char *real, dev_t *sb)
+{
+	struct statx sx;
+
+	if (!real ||
+	    statx(AT_FDCWD, real, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC,
+		  STATX_MNT_ID, &sx) < 0 ||
+	    !(sx.stx_mask & STATX_MNT_ID))
+		return NULL;
+	return physical_path(tb, real, sx.stx_mnt_id, sb);
+}
+
 /* Whether `path` (as the kernel was given it when a mount was made: an
  * overlay's layer, a loop device's file) lies physically at or below the
  * tree, at phys_tree on the file system tree_sb, as root sees it now. */
 static bool backing_in_tree(struct libmnt_table *tb, const char *path, const char *phys_tree,
 			    dev_t tree_sb)
 {
-	cleanup_free char *real = resolve_as_root(tb, path, true), *phys = NULL;
-	struct statx sx;
+	cleanup_free char *real = resolve_as_root(tb, path, true);
+	cleanup_free char *phys = NULL;
 	dev_t sb = 0;
 
-	if (!real ||
-	    statx(AT_FDCWD, real, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC,
-		  STATX_MNT_ID, &sx) < 0 ||
-	    !(sx.stx_mask & STATX_MNT_ID))
-		return false;
-	phys = physical_path(tb, real, sx.stx_mnt_id, &sb);
+	phys = placed(tb, real, &sb);
 	return phys && sb == tree_sb && melee_path_under(phys, phys_tree);
 }
 
@@ -481,18 +490,13 @@ static void check_tree_holds_no_other(const struct melee_config *cfg, const stru
 				      struct kept_list *kl)
 {
 	cleanup_free char *phys_tree = NULL;
-	struct statx sx;
 	dev_t tree_sb = 0;
 
 	kl->tree = im->path;
 	kl->v = calloc(2 * cfg->n_images + 1, sizeof(*kl->v));
 	if (!kl->v)
 		die("out of memory");
-	if (real_tree &&
-	    statx(AT_FDCWD, real_tree, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC,
-		  STATX_TYPE | STATX_MNT_ID, &sx) == 0 &&
-	    (sx.stx_mask & STATX_MNT_ID))
-		phys_tree = physical_path(tb, real_tree, sx.stx_mnt_id, &tree_sb);
+	phys_tree = placed(tb, real_tree, &tree_sb);
 	for (size_t i = 0; i < cfg->n_images; i++) {
 		const struct melee_image *other = &cfg->images[i];
 		const char *const paths[2] = { other->path, other->source };
