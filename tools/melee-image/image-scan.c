@@ -26,7 +26,7 @@ struct scan {
 	 * check is the mode (modes_decide): asked once per mount, not per
 	 * file.  -1: not asked yet. */
 	uint64_t mode_mnt;
-	int mode_checked;
+	int mnt_by_mode;
 };
 
 /* Appends one finding to the line of this path. */
@@ -57,14 +57,15 @@ static bool roots_alone(const struct stat *st)
  * roots_alone() tells the truth: the file systems whose permission check
  * is generic_permission() on the mode statx shows.  overlayfs checks
  * that on its own inode (mode and ACL of the real one) and then the real
- * inode with the mounter's credentials: never less than the mode.
+ * inode with the mounter's credentials (Linux 4.8 on; the walk needs
+ * 5.8): never less than the mode.
  * squashfs and erofs are read-only; vfat's modes come from its mount
  * options and only root changes them.  Not here: NFS (v4 ACLs the mode
  * does not show, the server decides), cifs (noperm), 9p, FUSE (without
  * default_permissions the daemon decides), and whatever we do not know. */
 static bool modes_decide(long type)
 {
-	static const long mode_checked[] = {
+	static const long by_mode[] = {
 		EXT4_SUPER_MAGIC,      /* ext2, ext3 and ext4: the mode and ACLs */
 		XFS_SUPER_MAGIC,       /* the mode and ACLs */
 		BTRFS_SUPER_MAGIC,     /* the mode and ACLs */
@@ -77,8 +78,8 @@ static bool modes_decide(long type)
 		MSDOS_SUPER_MAGIC,     /* vfat and msdos: the mode of the mount options */
 	};
 
-	for (size_t i = 0; i < sizeof(mode_checked) / sizeof(mode_checked[0]); i++)
-		if (type == mode_checked[i])
+	for (size_t i = 0; i < sizeof(by_mode) / sizeof(by_mode[0]); i++)
+		if (type == by_mode[i])
 			return true;
 	return false;
 }
@@ -90,11 +91,11 @@ static bool modes_decide_here(struct scan *s, const struct tree_entry *e)
 {
 	struct statfs sfs;
 
-	if (s->mode_checked < 0 || s->mode_mnt != e->root_mnt_id) {
+	if (s->mnt_by_mode < 0 || s->mode_mnt != e->root_mnt_id) {
 		s->mode_mnt = e->root_mnt_id;
-		s->mode_checked = fstatfs(e->dirfd, &sfs) == 0 && modes_decide(sfs.f_type);
+		s->mnt_by_mode = fstatfs(e->dirfd, &sfs) == 0 && modes_decide(sfs.f_type);
 	}
-	return s->mode_checked > 0;
+	return s->mnt_by_mode > 0;
 }
 
 /* File capabilities (security.capability) give whoever runs the file
@@ -189,7 +190,7 @@ static int scan_entry(const struct tree_entry *e, bool after, void *data, char *
 int image_scan(int imgfd, const char *imgpath, image_scan_report_fn report, void *data, char *err,
 	       size_t errlen)
 {
-	struct scan s = { .report = report, .data = data, .mode_checked = -1 };
+	struct scan s = { .report = report, .data = data, .mnt_by_mode = -1 };
 	int r = tree_walk(imgfd, imgpath, scan_entry, &s, err, errlen);
 
 	return r < 0 ? r : s.found;
