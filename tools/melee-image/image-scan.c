@@ -10,9 +10,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 
@@ -20,6 +22,11 @@ struct scan {
 	image_scan_report_fn report;
 	void *data;
 	int found;
+	/* Whether the mount mode_mnt is on a file system whose permission
+	 * check is the mode (modes_decide): asked once per mount, not per
+	 * file.  -1: not asked yet. */
+	uint64_t mode_mnt;
+	int mnt_by_mode;
 };
 
 /* Appends one finding to the line of this path. */
@@ -45,11 +52,60 @@ static bool roots_alone(const struct stat *st)
 	return st->st_uid == 0 && !(st->st_mode & (S_IWGRP | S_IWOTH));
 }
 
+/* Whether the kernel lets a user write a file of this file system only
+ * as its mode and POSIX ACL (whose mask is the group bits) say, so that
+ * roots_alone() tells the truth: the file systems whose permission check
+ * is generic_permission() on the mode statx shows.  overlayfs checks
+ * that on its own inode (mode and ACL of the real one) and then the real
+ * inode with the mounter's credentials (Linux 4.8 on; the walk needs
+ * 5.8): never less than the mode.
+ * squashfs and erofs are read-only; vfat's modes come from its mount
+ * options and only root changes them.  Not here: NFS (v4 ACLs the mode
+ * does not show, the server decides), cifs (noperm), 9p, FUSE (without
+ * default_permissions the daemon decides), and whatever we do not know. */
+static bool modes_decide(long type)
+{
+	static const long by_mode[] = {
+		EXT4_SUPER_MAGIC,      /* ext2, ext3 and ext4: the mode and ACLs */
+		XFS_SUPER_MAGIC,       /* the mode and ACLs */
+		BTRFS_SUPER_MAGIC,     /* the mode and ACLs */
+		F2FS_SUPER_MAGIC,      /* the mode and ACLs */
+		TMPFS_MAGIC,	       /* the mode and ACLs */
+		RAMFS_MAGIC,	       /* the mode */
+		OVERLAYFS_SUPER_MAGIC, /* the mode and ACLs, then the layer's own */
+		SQUASHFS_MAGIC,	       /* read-only */
+		EROFS_SUPER_MAGIC_V1,  /* read-only */
+		MSDOS_SUPER_MAGIC,     /* vfat and msdos: the mode of the mount options */
+	};
+
+	for (size_t i = 0; i < sizeof(by_mode) / sizeof(by_mode[0]); i++)
+		if (type == by_mode[i])
+			return true;
+	return false;
+}
+
+/* modes_decide() of the file system of the walk's mount, which the
+ * entry's directory is checked to be on (tree_walk): one fstatfs per
+ * mount.  One that cannot be asked is not trusted. */
+static bool modes_decide_here(struct scan *s, const struct tree_entry *e)
+{
+	struct statfs sfs;
+
+	if (s->mnt_by_mode < 0 || s->mode_mnt != e->root_mnt_id) {
+		s->mode_mnt = e->root_mnt_id;
+		s->mnt_by_mode = fstatfs(e->dirfd, &sfs) == 0 && modes_decide(sfs.f_type);
+	}
+	return s->mnt_by_mode > 0;
+}
+
 /* File capabilities (security.capability) give whoever runs the file
  * privileges like setuid root does.  A file of root's alone in a
- * directory of root's alone (nearly all of an image) is read by its name
+ * directory of root's alone (nearly all of an image), on a file system
+ * whose permission check is the mode (modes_decide), is read by its name
  * in the directory's fd: no one else can put a mount there (fusermount
  * wants to open the file for writing) nor another file in its place.
+ * Elsewhere the mode proves nothing (an NFSv4 ACL, cifs with noperm, a
+ * FUSE daemon may let her write root's 0644 file, and so mount on it).
  * Any other is read through an O_PATH fd of the name, checked to be the
  * file the walk saw on the walk's mount, by its /proc/self/fd link, which
  * lands on that very inode: a path through the name would enter what was
@@ -57,14 +113,14 @@ static bool roots_alone(const struct stat *st)
  * its daemon stopped, then held the scan and the lock for good).  1 or
  * 0; -1 when the name is no longer that file on the walk's mount (moved,
  * replaced, mounted on meanwhile). */
-static int has_capabilities(const struct tree_entry *e)
+static int has_capabilities(struct scan *s, const struct tree_entry *e)
 {
 	cleanup_fd int fd = -1;
 	char path[64 + NAME_MAX];
 	struct stat now;
 	uint64_t mnt;
 
-	if (roots_alone(e->dir_st) && roots_alone(e->st)) {
+	if (roots_alone(e->dir_st) && roots_alone(e->st) && modes_decide_here(s, e)) {
 		if ((size_t)snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", e->dirfd,
 				     e->name) >= sizeof(path))
 			return -1;
@@ -101,7 +157,7 @@ static int scan_entry(const struct tree_entry *e, bool after, void *data, char *
 		if (S_ISREG(m) && (m & S_ISGID))
 			add(what, sizeof(what), "setgid gid %u", (unsigned)st->st_gid);
 		if (S_ISREG(m)) {
-			int caps = has_capabilities(e);
+			int caps = has_capabilities(s, e);
 
 			if (caps)
 				add(what, sizeof(what),
@@ -134,7 +190,7 @@ static int scan_entry(const struct tree_entry *e, bool after, void *data, char *
 int image_scan(int imgfd, const char *imgpath, image_scan_report_fn report, void *data, char *err,
 	       size_t errlen)
 {
-	struct scan s = { .report = report, .data = data };
+	struct scan s = { .report = report, .data = data, .mnt_by_mode = -1 };
 	int r = tree_walk(imgfd, imgpath, scan_entry, &s, err, errlen);
 
 	return r < 0 ? r : s.found;
