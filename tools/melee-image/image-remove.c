@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "image-remove.h"
+#include "image-layers.h"
 #include "image-tree.h"
 #include "image-users.h"
 #include "melee-lock.h"
@@ -52,16 +53,19 @@ struct kept {
 	dev_t dev, dir_dev;
 	ino_t ino, dir_ino;
 	char name[NAME_MAX + 1];
+	char *layer; /* a layer of the mount the image's tree or file is on */
 };
 
 struct kept_list {
 	struct kept *v;
-	size_t n;
+	size_t n, cap;
 	const char *tree; /* NAME's path, as messages show it */
 };
 
 static void kept_list_free(struct kept_list *kl)
 {
+	for (size_t i = 0; i < kl->n; i++)
+		free(kl->v[i].layer);
 	free(kl->v);
 }
 
@@ -87,7 +91,8 @@ static int keep_others(const struct tree_entry *e, bool after, void *data, char 
 			if (!S_ISDIR(e->st->st_mode) || e->st->st_dev != k->dev ||
 			    e->st->st_ino != k->ino)
 				continue;
-		} else if (S_ISDIR(e->st->st_mode) || strcmp(e->name, k->name) != 0) {
+		} else if (S_ISDIR(e->st->st_mode) ||
+			   (!k->layer && strcmp(e->name, k->name) != 0)) {
 			continue;
 		} else if (k->by_inode) {
 			if (e->st->st_dev != k->dev || e->st->st_ino != k->ino)
@@ -100,6 +105,12 @@ static int keep_others(const struct tree_entry *e, bool after, void *data, char 
 			continue;
 		}
 		melee_shown(e->path, 200, path, sizeof(path));
+		if (k->layer)
+			return melee_fail(err, errlen, -EBUSY,
+					  "%s holds %s, where image '%s''s %s %s is (here as %s): "
+					  "not deleted",
+					  kl->tree, k->layer, k->image, k->what, k->as,
+					  *path ? path : ".");
 		return melee_fail(err, errlen, -EBUSY,
 				  "%s holds image '%s''s %s %s (here as %s, through a mount): "
 				  "not deleted",
@@ -159,175 +170,6 @@ bool image_remove_resume(const struct melee_config *cfg, const char *name)
 	printf("melee-image: %s: finishing the removal that was cut short (%s/%s)\n", name, where,
 	       aside);
 	return true;
-}
-
-/* Whether sx is a directory of root's that no one else may write:
- * nothing in it can be changed but by root. */
-static bool roots_dir(const struct statx *sx)
-{
-	return S_ISDIR(sx->stx_mode) && sx->stx_uid == 0 && !(sx->stx_mode & (S_IWGRP | S_IWOTH));
-}
-
-/* The mount of id `id` in tb, or NULL. */
-static struct libmnt_fs *mount_of(struct libmnt_table *tb, uint64_t id)
-{
-	cleanup_mnt_iter struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
-	struct libmnt_fs *fs;
-
-	while (it && mnt_table_next_fs(tb, it, &fs) == 0)
-		if ((uint64_t)mnt_fs_get_id(fs) == id)
-			return fs;
-	return NULL;
-}
-
-/* Whether the mount of id `id` is in tb (the table read before the
- * check: one made since is not) and no user's FUSE mount
- * (melee_fs_is_users_fuse: fusermount records the user's uid, which she
- * cannot make 0): her daemon chooses every owner and mode it shows, its
- * root looks like root's 000 before it answered anything, and any look
- * inside can hang on it.  Root's own FUSE mounts (a mergerfs pool, an
- * sshfs of root's) are root's like any other. */
-static bool mount_is_roots(struct libmnt_table *tb, uint64_t id)
-{
-	struct libmnt_fs *fs = mount_of(tb, id);
-
-	return fs && !melee_fs_is_users_fuse(fs);
-}
-
-/* `path` with root's own symlinks followed, as far as root alone
- * controls it: each directory on the way must be root's and writable by
- * no one else before anything in it is looked at, a symlink is followed
- * only when root owns it, and a mount is entered only when it is in tb
- * and no user's FUSE mount (mount_is_roots: the owners it shows on her
- * directory are whatever her daemon says).  Looked at with
- * AT_STATX_DONT_SYNC and never opened: no FUSE daemon is asked, so a
- * stopped one cannot hang this while the lock is held, and no symlink of
- * a user's can point the check at another image.  NULL when the path
- * leaves what root alone controls, is missing, or loops: it is then
- * compared as written only (what lies past a user's directory is theirs
- * to move anyway).  With `any_dir`, a directory others may write is gone
- * through too (a group's 2775, a sticky 1777): for an identity to keep
- * (look_as_root), where what a user puts there can at worst refuse the
- * delete wrongly, never lead it anywhere; her symlinks and her FUSE
- * mounts still end it. */
-static char *resolve_as_root(struct libmnt_table *tb, const char *path, bool any_dir)
-{
-	char out[PATH_MAX] = "", rest[PATH_MAX], cand[PATH_MAX], target[PATH_MAX];
-	const unsigned int want = STATX_TYPE | STATX_MODE | STATX_UID | STATX_MNT_ID;
-	bool at_file = false; /* out is a regular file: no component may follow */
-	uint64_t mnt_id;
-	int links = 0;
-	struct statx sx;
-
-	if (path[0] != '/' || strlen(path) >= sizeof(rest) ||
-	    statx(AT_FDCWD, "/", AT_STATX_DONT_SYNC, want, &sx) < 0 ||
-	    !(sx.stx_mask & STATX_MNT_ID) || !roots_dir(&sx))
-		return NULL;
-	mnt_id = sx.stx_mnt_id;
-	snprintf(rest, sizeof(rest), "%s", path);
-	for (;;) {
-		char *c = rest + strspn(rest, "/");
-		size_t len = strcspn(c, "/");
-		char comp[NAME_MAX + 1];
-		ssize_t n;
-
-		if (len == 0)
-			break;
-		if (len > NAME_MAX)
-			return NULL;
-		memcpy(comp, c, len);
-		comp[len] = '\0';
-		memmove(rest, c + len, strlen(c + len) + 1);
-		if (strcmp(comp, ".") == 0)
-			continue;
-		if (strcmp(comp, "..") == 0) {
-			/* out holds no symlink: its parent is its last cut. */
-			*(strrchr(out, '/') ? strrchr(out, '/') : out) = '\0';
-			continue;
-		}
-		if (at_file ||
-		    (size_t)snprintf(cand, sizeof(cand), "%s/%s", out, comp) >= sizeof(cand) ||
-		    statx(AT_FDCWD, cand,
-			  AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC, want,
-			  &sx) < 0 ||
-		    !(sx.stx_mask & STATX_MNT_ID))
-			return NULL;
-		/* Another mount: judged by the table, never by what it shows. */
-		if (sx.stx_mnt_id != mnt_id && !mount_is_roots(tb, sx.stx_mnt_id))
-			return NULL;
-		if (!S_ISLNK(sx.stx_mode)) {
-			/* A directory must be root's alone before anything in
-			 * it is looked at; a file ends the path. */
-			at_file = S_ISREG(sx.stx_mode);
-			if (!at_file && !(any_dir ? S_ISDIR(sx.stx_mode) : roots_dir(&sx)))
-				return NULL;
-			memcpy(out, cand, strlen(cand) + 1);
-			mnt_id = sx.stx_mnt_id;
-			continue;
-		}
-		if (sx.stx_uid != 0 || ++links > 40 ||
-		    (n = readlink(cand, target, sizeof(target) - 1)) <= 0)
-			return NULL;
-		target[n] = '\0';
-		if ((size_t)snprintf(cand, sizeof(cand), "%s/%s", target, rest) >= sizeof(cand))
-			return NULL;
-		memcpy(rest, cand, strlen(cand) + 1);
-		/* Resolved on from the directory the link is in (root's, as
-		 * checked), or from "/". */
-		if (target[0] == '/')
-			out[0] = '\0';
-	}
-	return strdup(out[0] ? out : "/");
-}
-
-/* Whether `path` is `tree` or lies in it, as written or as resolved
- * (real_path, real_tree: resolve_as_root's, NULL when it could not): a
- * symlink of root's on the way (a hand-written source = /srv/sqsh/x.sqsh
- * where /srv/sqsh -> /image/foo/srv) hides it from a comparison of
- * strings, and tree_remove_safely deletes what lies there.  *resolved
- * says whether only the resolved paths meet. */
-static bool lies_in(const char *path, const char *real_path, const char *tree,
-		    const char *real_tree, bool *resolved)
-{
-	*resolved = false;
-	if (melee_path_under(path, tree))
-		return true;
-	*resolved = real_path && real_tree && melee_path_under(real_path, real_tree);
-	return *resolved;
-}
-
-/* Whether a mount's root field (mountinfo) says its source was unlinked
- * since it was bound ("//deleted"): it lies nowhere now. */
-static bool source_gone(const char *root)
-{
-	size_t len = strlen(root);
-
-	return len >= 9 && strcmp(root + len - 9, "//deleted") == 0;
-}
-
-/* Where `real` (resolve_as_root's: no symlink, no "..") lies in its file
- * system, and which file system (*sb, the mount table's st_dev of it):
- * the mount's root (mountinfo's root field, where a bind's source lies)
- * and the path below the mount's target.  NULL when the mount is not in
- * tb, real is not below its target, or the bind's source is gone
- * (mountinfo's "//deleted": nothing of it lies anywhere now). */
-static char *physical_path(struct libmnt_table *tb, const char *real, uint64_t mnt_id, dev_t *sb)
-{
-	struct libmnt_fs *fs = mount_of(tb, mnt_id);
-	const char *target = fs ? mnt_fs_get_target(fs) : NULL;
-	const char *root = fs ? mnt_fs_get_root(fs) : NULL;
-	const char *below;
-	char *out;
-
-	if (!target || !root || !melee_path_under(real, target) || source_gone(root))
-		return NULL;
-	below = strcmp(target, "/") == 0 ? real : real + strlen(target);
-	if (strcmp(root, "/") == 0)
-		root = "";
-	if (asprintf(&out, "%s%s", root, *root || *below ? below : "/") < 0)
-		die("out of memory");
-	*sb = mnt_fs_get_devno(fs);
-	return out;
 }
 
 /* k's identity: `path` (other image's tree or file) as root sees it,
@@ -402,101 +244,107 @@ static noreturn void refuse_held(const struct melee_image *im, const struct mele
 	    strcmp(here, ".") == 0 ? "" : here);
 }
 
-/* physical_path of `real` (resolve_as_root's), its mount looked up by a
- * statx that asks no daemon; NULL when it cannot be placed. */
-static char *placed(struct libmnt_table *tb, const char *real, dev_t *sb)
+/* Room for one more kept thing in kl (the layers found come on top of
+ * each image's tree and file), zeroed; counted once filled. */
+static struct kept *kept_add(struct kept_list *kl)
 {
-	struct statx sx;
+	if (kl->n == kl->cap) {
+		size_t cap = kl->cap ? 2 * kl->cap : 16;
+		struct kept *v = reallocarray(kl->v, cap, sizeof(*v));
 
-	if (!real ||
-	    statx(AT_FDCWD, real, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC,
-		  STATX_MNT_ID, &sx) < 0 ||
-	    !(sx.stx_mask & STATX_MNT_ID))
-		return NULL;
-	return physical_path(tb, real, sx.stx_mnt_id, sb);
+		if (!v)
+			die("out of memory");
+		kl->v = v;
+		kl->cap = cap;
+	}
+	kl->v[kl->n] = (struct kept){ 0 };
+	return &kl->v[kl->n];
 }
 
-/* Whether `path` (as the kernel was given it when a mount was made: an
- * overlay's layer, a loop device's file) lies physically at or below the
- * tree, at phys_tree on the file system tree_sb, as root sees it now. */
-static bool backing_in_tree(struct libmnt_table *tb, const char *path, const char *phys_tree,
-			    dev_t tree_sb)
+/* What check_layer needs: NAME's image and where its tree lies, and the
+ * other image's tree or file whose mount's layers are looked at. */
+struct layer_check {
+	struct libmnt_table *tb;
+	const struct melee_image *im;
+	const struct kept *top;
+	const char *phys_tree; /* NULL: the tree could not be placed */
+	dev_t tree_sb;
+	struct kept_list *kl;
+};
+
+/* A layer kept by identity, so that the walk stops at it even where the
+ * up-front placement failed: a directory by (dev, ino), a file by its
+ * inode under any name (a loop file's other hard link holds its data as
+ * well). */
+static void keep_layer(struct kept_list *kl, const struct kept *top, const struct layer *l)
 {
-	cleanup_free char *real = resolve_as_root(tb, path, true);
+	struct kept *k = kept_add(kl);
+
+	*k = (struct kept){ .image = top->image,
+			    .as = top->as,
+			    .what = top->what,
+			    .is_dir = l->is_dir,
+			    .by_inode = !l->is_dir,
+			    .dev = l->dev,
+			    .ino = l->ino,
+			    .layer = strdup(l->shown) };
+	if (!k->layer)
+		die("out of memory");
+	kl->n++;
+}
+
+/* mount_layers' fn for the mount another image's tree or file is on (and
+ * the mounts below its layers): keeps the layer, and refuses up front
+ * when it lies in the tree, when the tree lies in it (deleting the tree
+ * deletes part of what the mount shows), or when it cannot be placed at
+ * all (a relative name: a wrongful refusal at worst, never a wrongful
+ * delete). */
+static void check_layer(const struct layer *l, void *data)
+{
+	const struct layer_check *c = data;
+	const struct melee_image *im = c->im;
 	cleanup_free char *phys = NULL;
 	dev_t sb = 0;
 
-	phys = placed(tb, real, &sb);
-	return phys && sb == tree_sb && melee_path_under(phys, phys_tree);
-}
-
-/* Whether what the mount fs holds is stored in the tree, in a layer that
- * neither the mount table's root field nor an identity shows: an
- * overlay's upper, work or lower directory, a loop device's file.  Then
- * `layer` says which. */
-static bool layer_in_tree(struct libmnt_table *tb, struct libmnt_fs *fs, const char *phys_tree,
-			  dev_t tree_sb, char *layer, size_t len)
-{
-	static const char *const keys[] = { "upperdir", "workdir", "lowerdir" };
-	const char *type = mnt_fs_get_fstype(fs), *src = mnt_fs_get_source(fs);
-	const char *opts = mnt_fs_get_fs_options(fs);
-	char one[PATH_MAX], sys[96];
-
-	for (size_t i = 0; type && opts && strcmp(type, "overlay") == 0 && i < 3; i++) {
-		char *v = NULL;
-		size_t n = 0;
-
-		if (mnt_optstr_get_option(opts, keys[i], &v, &n) != 0)
-			continue;
-		/* lowerdir is a list, ':' between its directories. */
-		for (size_t a = 0, b; a < n; a = b + 1) {
-			for (b = a; b < n && v[b] != ':';)
-				b++;
-			if (b - a >= sizeof(one))
-				continue;
-			memcpy(one, v + a, b - a);
-			one[b - a] = '\0';
-			if (backing_in_tree(tb, one, phys_tree, tree_sb)) {
-				snprintf(layer, len, "the %s %s of the overlay on %s", keys[i], one,
-					 mnt_fs_get_target(fs));
-				return true;
-			}
-		}
-	}
-	if (!src || strncmp(src, "/dev/loop", 9) != 0 || strchr(src + 5, '/'))
-		return false;
-	snprintf(sys, sizeof(sys), "/sys/class/block/%s/loop/backing_file", src + 5);
-	{
-		cleanup_fclose FILE *f = fopen(sys, "re");
-
-		if (!f || !fgets(one, sizeof(one), f))
-			return false;
-	}
-	one[strcspn(one, "\n")] = '\0';
-	if (!backing_in_tree(tb, one, phys_tree, tree_sb))
-		return false;
-	snprintf(layer, len, "the file %s of %s, mounted on %s", one, src, mnt_fs_get_target(fs));
-	return true;
+	if (l->relative)
+		die("image '%s': %s, which --delete-files deletes, may hold %s, where image '%s''s "
+		    "%s %s is: the mount table names that layer by a relative path, which cannot "
+		    "be placed; its files are not deleted; remove it without --delete-files",
+		    im->name, im->path, l->shown, c->top->image, c->top->what, c->top->as);
+	if (l->has_id)
+		keep_layer(c->kl, c->top, l);
+	phys = c->phys_tree ? placed(c->tb, l->real, &sb) : NULL;
+	if (!phys || sb != c->tree_sb)
+		return;
+	if (melee_path_under(phys, c->phys_tree))
+		die("image '%s': %s, which --delete-files deletes, holds %s, where image '%s''s %s "
+		    "%s is: its files are not deleted; remove it without --delete-files",
+		    im->name, im->path, l->shown, c->top->image, c->top->what, c->top->as);
+	if (l->is_dir && melee_path_under(c->phys_tree, phys))
+		die("image '%s': %s, which --delete-files deletes, lies in %s (there as %s), where "
+		    "image '%s''s %s %s is: its files are not deleted; remove it without "
+		    "--delete-files",
+		    im->name, im->path, l->shown, below_shown(phys, c->phys_tree), c->top->image,
+		    c->top->what, c->top->as);
 }
 
 /* Collects every other image's tree and file by identity into kl (for
- * the delete walk's keep_others), and refuses up front, before anything
- * is changed, when one lies physically in im's tree: on its file system
- * at or below where the tree is (physical_path).  What this cannot see
- * (a tree whose way root alone does not control, a mount made or a
- * directory moved since) the walk's keep_others still stops. */
+ * the delete walk's keep_others), with every layer of the mounts they
+ * are on, and refuses up front, before anything is changed, when one
+ * lies physically in im's tree: on its file system at or below where the
+ * tree is (physical_path).  What this cannot see (a tree whose way root
+ * alone does not control, a mount made or a directory moved since) the
+ * walk's keep_others still stops. */
 static void check_tree_holds_no_other(const struct melee_config *cfg, const struct melee_image *im,
 				      struct libmnt_table *tb, const char *real_tree,
 				      struct kept_list *kl)
 {
+	struct layer_check c = { .tb = tb, .im = im, .kl = kl };
 	cleanup_free char *phys_tree = NULL;
-	dev_t tree_sb = 0;
 
 	kl->tree = im->path;
-	kl->v = calloc(2 * cfg->n_images + 1, sizeof(*kl->v));
-	if (!kl->v)
-		die("out of memory");
-	phys_tree = placed(tb, real_tree, &tree_sb);
+	phys_tree = placed(tb, real_tree, &c.tree_sb);
+	c.phys_tree = phys_tree;
 	for (size_t i = 0; i < cfg->n_images; i++) {
 		const struct melee_image *other = &cfg->images[i];
 		const char *const paths[2] = { other->path, other->source };
@@ -504,42 +352,53 @@ static void check_tree_holds_no_other(const struct melee_config *cfg, const stru
 		if (other == im)
 			continue;
 		for (int j = 0; j < 2; j++) {
-			struct kept *k = &kl->v[kl->n];
 			cleanup_free char *real = NULL, *phys = NULL;
-			char layer[PATH_MAX + 128];
-			struct libmnt_fs *fs;
+			struct kept k;
 			uint64_t mnt_id;
 			dev_t sb = 0;
 
 			if (!paths[j])
 				continue;
-			*k = (struct kept){ .image = other->name, .as = paths[j] };
-			k->what = j == 1 ? "file" : other->source ? "mount point" : "tree";
-			if (!look_as_root(tb, paths[j], k, &real, &mnt_id))
+			k = (struct kept){ .image = other->name, .as = paths[j] };
+			k.what = j == 1 ? "file" : other->source ? "mount point" : "tree";
+			if (!look_as_root(tb, paths[j], &k, &real, &mnt_id))
 				continue;
+			*kept_add(kl) = k;
 			kl->n++;
-			if (phys_tree && (fs = mount_of(tb, mnt_id)) &&
-			    layer_in_tree(tb, fs, phys_tree, tree_sb, layer, sizeof(layer)))
-				die("image '%s': %s, which --delete-files deletes, holds %s, where "
-				    "image '%s''s %s %s is: its files are not deleted; remove it "
-				    "without --delete-files",
-				    im->name, im->path, layer, other->name, k->what, paths[j]);
+			c.top = &k;
+			mount_layers(tb, mnt_id, check_layer, &c);
 			if (phys_tree)
 				phys = physical_path(tb, real, mnt_id, &sb);
-			if (!phys || sb != tree_sb)
+			if (!phys || sb != c.tree_sb)
 				continue;
 			if (melee_path_under(phys, phys_tree))
-				refuse_held(im, other, k, phys_tree, phys);
+				refuse_held(im, other, &k, phys_tree, phys);
 			/* The tree inside another's: deleting it deletes part
 			 * of that tree, which no walk of this one sees. */
 			if (j == 0 && melee_path_under(phys_tree, phys))
 				die("image '%s': %s, which --delete-files deletes, lies in image "
 				    "'%s''s %s %s (there as %s, through a mount): its files are "
 				    "not deleted; remove it without --delete-files",
-				    im->name, im->path, other->name, k->what, paths[j],
+				    im->name, im->path, other->name, k.what, paths[j],
 				    below_shown(phys, phys_tree));
 		}
 	}
+}
+
+/* Whether `path` is `tree` or lies in it, as written or as resolved
+ * (real_path, real_tree: resolve_as_root's, NULL when it could not): a
+ * symlink of root's on the way (a hand-written source = /srv/sqsh/x.sqsh
+ * where /srv/sqsh -> /image/foo/srv) hides it from a comparison of
+ * strings, and tree_remove_safely deletes what lies there.  *resolved
+ * says whether only the resolved paths meet. */
+static bool lies_in(const char *path, const char *real_path, const char *tree,
+		    const char *real_tree, bool *resolved)
+{
+	*resolved = false;
+	if (melee_path_under(path, tree))
+		return true;
+	*resolved = real_path && real_tree && melee_path_under(real_path, real_tree);
+	return *resolved;
 }
 
 /* What --delete-files deletes is im->path: the tree of a tree image, the

@@ -1,0 +1,227 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# melee-image remove NAME --delete-files never deletes a layer of the
+# mount another image's tree or file is on (an overlay's upper, work,
+# lower or data directory, a loop device's file), however the mount
+# table names it and however deep it lies (image-layers.c): refused up
+# front, nothing changed, when the layer can be placed in NAME's tree or
+# NAME's tree in it, or cannot be placed at all (a relative name); else
+# the delete walk stops at the layer before deleting anything of it
+# (keep_others, by identity: a loop file unlinked since by its other hard
+# link in the tree too).
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
+. "$top_srcdir/tests/integration/images-lib.sh"
+FSCONFIG=$top_builddir/tests/mount-overlay-fsconfig
+need_built "$FSCONFIG"
+
+setup_accounts
+write_config
+mkdir -m 755 "$T/files"
+conf() {
+	printf '[image %s]\n%s\n' "$1" "${2:-}" > "$T/etc/images.d/$1.conf"
+	chmod 644 "$T/etc/images.d/$1.conf"
+}
+registered() { test -e "$T/etc/images.d/$1.conf" -a ! -e "$T/etc/images.d/.$1.conf.removing"; }
+# overlay TARGET OPTIONS: root's overlay (mount(2)), undone at exit.
+overlay() {
+	mkdir -p -m 755 "$1" && mount -t overlay overlay -o "$2" "$1" && at_exit "umount -l '$1' 2>/dev/null"
+}
+# fsconfig TARGET KEY=VALUE...: the same through fsopen/fsconfig.
+fsconfig() {
+	mkdir -p -m 755 "$1" && "$FSCONFIG" "$@" && at_exit "umount -l '$1' 2>/dev/null"
+}
+# ext4_loop FILE TARGET: an ext4 in FILE, loop-mounted (the loop device
+# goes with the mount).
+ext4_loop() {
+	truncate -s 16M "$1" && mkfs.ext4 -q "$1" && mkdir -p -m 755 "$2" &&
+		mount -o loop "$1" "$2" && at_exit "umount -l '$2' 2>/dev/null"
+}
+# refused NAME OTHER MESSAGE DESC: remove NAME --delete-files is refused
+# with MESSAGE (after "melee-image: image 'NAME': "), nothing changed.
+refused() {
+	local sum
+	sum=$(tree_sum "$IMAGES/$1")
+	run mi remove "$1" --delete-files
+	is "$rc:$out" "1:melee-image: image '$1': $3" "$4"
+	is "$(tree_sum "$IMAGES/$1")" "$sum" "$1's tree is whole"
+	ok_cmd "$1 and $2 stay registered" eval "registered $1 && registered $2"
+}
+not_deleted="its files are not deleted; remove it without --delete-files"
+
+fixture_tree "$IMAGES/big" big
+conf big
+run mi pack big "$T/files/big.sqsh"
+is "$rc" 0 "pack big FILE (a squashfs file for the file images below)"
+rm -r "$IMAGES/big" "$T/etc/images.d/big.conf"
+filesum=$(sha256sum < "$T/files/big.sqsh")
+
+# (1) Where the tree cannot be placed up front (its root is alice's),
+# the walk stops at a layer kept by identity: an overlay's upper
+# directory, a loop device's file.
+walk_stops() { # NAME LAYER OTHER HERE DESC
+	run mi remove "$1" --delete-files
+	like "$rc:$out" "^1:melee-image: $IMAGES/$1 holds $2, where image '$3''s file [^ ]* is \\(here as $4\\): not deleted; image '$1' stays unregistered" "$5"
+}
+fixture_tree "$IMAGES/u1" u1
+conf u1
+chown alice "$IMAGES/u1"
+mkdir -m 755 "$T/lower" "$IMAGES/u1/ovl" "$IMAGES/u1/ovl/upper" "$T/wk1"
+overlay "$T/ovl1" "lowerdir=$T/lower,upperdir=$IMAGES/u1/ovl/upper,workdir=$T/wk1"
+cp "$T/files/big.sqsh" "$T/ovl1/o1.sqsh"
+conf o1 "source = $T/ovl1/o1.sqsh"
+walk_stops u1 "the upperdir $IMAGES/u1/ovl/upper of the overlay on $T/ovl1" o1 ovl/upper \
+	"with u1's root alice's, the walk stops at the upper directory of o1's overlay"
+is "$(sha256sum < "$IMAGES/u1/ovl/upper/o1.sqsh")" "$filesum" "o1's file in the upper directory is whole"
+ok_cmd "o1 stays registered" registered o1
+
+fixture_tree "$IMAGES/u2" u2
+conf u2
+chown alice "$IMAGES/u2"
+ext4_loop "$IMAGES/u2/srv.img" "$T/loop2"
+cp "$T/files/big.sqsh" "$T/loop2/l2.sqsh"
+conf l2 "source = $T/loop2/l2.sqsh"
+dev=$(findmnt -n -o SOURCE "$T/loop2")
+walk_stops u2 "the file $IMAGES/u2/srv.img of $dev, mounted on $T/loop2" l2 srv.img \
+	"with u2's root alice's, the walk stops at the loop file of l2's file system"
+ok_cmd "the loop file is there" test -s "$IMAGES/u2/srv.img"
+
+# (1b) a loop file unlinked since, its other hard link in d3's tree: the
+# device's identity (LOOP_GET_STATUS64) keeps it.
+fixture_tree "$IMAGES/d3" d3
+conf d3
+ext4_loop "$T/files/d3.img" "$T/loop3"
+cp "$T/files/big.sqsh" "$T/loop3/l3.sqsh"
+conf l3 "source = $T/loop3/l3.sqsh"
+ln "$T/files/d3.img" "$IMAGES/d3/keep.img"
+rm "$T/files/d3.img"
+dev=$(findmnt -n -o SOURCE "$T/loop3")
+walk_stops d3 "the file $T/files/d3.img \\(deleted\\) of $dev, mounted on $T/loop3" l3 keep.img \
+	"the walk stops at the other hard link of a loop file unlinked since"
+ok_cmd "that link is there" test -s "$IMAGES/d3/keep.img"
+
+# (2) layers named one by one (lowerdir+=, datadir+=: every occurrence),
+# with a space, a comma, a colon or a backslash in the name.
+fixture_tree "$IMAGES/e" e
+conf e
+odd="$IMAGES/e/la y,er:x\\b"
+mkdir -m 755 "$T/lower2" "$odd" "$T/up2" "$T/wk2"
+fsconfig "$T/ovl2" "lowerdir+=$T/lower2" "lowerdir+=$odd" "upperdir=$T/up2" "workdir=$T/wk2"
+ok $? "root mounts an overlay with lowerdir+= twice, the second in e's tree"
+cp "$T/files/big.sqsh" "$T/ovl2/o2.sqsh"
+conf o2 "source = $T/ovl2/o2.sqsh"
+refused e o2 "$IMAGES/e, which --delete-files deletes, holds the lowerdir $odd of the overlay on $T/ovl2, where image 'o2''s file $T/ovl2/o2.sqsh is: $not_deleted" \
+	"the second lowerdir+= of an overlay, its name escaped in the mount table, is found"
+umount "$T/ovl2"
+
+mkdir -m 755 "$IMAGES/e/data" "$T/up2b" "$T/wk2b"
+fsconfig "$T/ovl2b" "lowerdir+=$T/lower2" "datadir+=$IMAGES/e/data" "upperdir=$T/up2b" "workdir=$T/wk2b" "metacopy=on"
+ok $? "root mounts an overlay with a datadir+= in e's tree"
+cp "$T/files/big.sqsh" "$T/ovl2b/o2.sqsh"
+conf o2 "source = $T/ovl2b/o2.sqsh"
+refused e o2 "$IMAGES/e, which --delete-files deletes, holds the datadir $IMAGES/e/data of the overlay on $T/ovl2b, where image 'o2''s file $T/ovl2b/o2.sqsh is: $not_deleted" \
+	"a datadir+= is found"
+umount "$T/ovl2b"
+
+# mount(2)'s own escapes: '\,' and '\:' in upperdir and lowerdir.
+mkdir -m 755 "$IMAGES/e/u p,q:r" "$IMAGES/e/w,k" "$T/lo:w"
+overlay "$T/ovl2c" "lowerdir=$T/lower2:$T/lo\\:w,upperdir=$IMAGES/e/u p\\,q\\:r,workdir=$IMAGES/e/w\\,k"
+ok $? "root mounts an overlay whose upper and work directories have ',' and ':' in their names"
+cp "$T/files/big.sqsh" "$T/ovl2c/o2.sqsh"
+conf o2 "source = $T/ovl2c/o2.sqsh"
+refused e o2 "$IMAGES/e, which --delete-files deletes, holds the upperdir $IMAGES/e/u p,q:r of the overlay on $T/ovl2c, where image 'o2''s file $T/ovl2c/o2.sqsh is: $not_deleted" \
+	"an upperdir with an escaped ',' and ':' is found"
+is "$(sha256sum < "$IMAGES/e/u p,q:r/o2.sqsh")" "$filesum" "o2's file in it is whole"
+umount "$T/ovl2c"
+
+# a relative layer name (fsconfig keeps it as typed): it cannot be placed.
+mkdir -m 755 "$IMAGES/e/rel" "$IMAGES/e/rel/up" "$IMAGES/e/rel/wk"
+mkdir -m 755 "$T/ovl2d"
+(cd "$IMAGES/e/rel" && "$FSCONFIG" "$T/ovl2d" "lowerdir+=$T/lower2" "upperdir=up" "workdir=wk")
+ok $? "root mounts an overlay, its upper directory named relative to a directory of e's tree"
+cp "$T/files/big.sqsh" "$T/ovl2d/o2.sqsh"
+conf o2 "source = $T/ovl2d/o2.sqsh"
+refused e o2 "$IMAGES/e, which --delete-files deletes, may hold the upperdir up of the overlay on $T/ovl2d, where image 'o2''s file $T/ovl2d/o2.sqsh is: the mount table names that layer by a relative path, which cannot be placed; $not_deleted" \
+	"a layer named by a relative path is refused"
+umount "$T/ovl2d"
+
+# (3) a loop partition: the mount's device is /dev/loopNp1, its file the
+# disk's.  A kernel without the MBR reader makes no partition of the
+# table: then the partition is added as the table says (BLKPG, addpart).
+fixture_tree "$IMAGES/p" p
+conf p
+truncate -s 20M "$IMAGES/p/disk.img"
+# One partition from sector 2048 to the end (an MBR, as sfdisk writes it).
+printf '\x00\x00\x00\x00\x83\x00\x00\x00\x00\x08\x00\x00\x00\x98\x00\x00' |
+	dd of="$IMAGES/p/disk.img" bs=1 seek=446 conv=notrunc status=none
+printf '\x55\xaa' | dd of="$IMAGES/p/disk.img" bs=1 seek=510 conv=notrunc status=none
+disk=$(losetup -f --show -P "$IMAGES/p/disk.img") && at_exit "losetup -d '$disk' 2>/dev/null"
+udevadm settle 2>/dev/null
+[ -b "${disk}p1" ] || addpart "$disk" 1 2048 38912
+ok_cmd "$disk has its partition ${disk}p1" test -b "${disk}p1"
+if [ -b "${disk}p1" ]; then
+	mkfs.ext4 -q "${disk}p1" && mkdir -m 755 "$T/part" && mount "${disk}p1" "$T/part" &&
+		at_exit "umount -l '$T/part' 2>/dev/null"
+	ok $? "root mounts ${disk}p1, a partition of a loop file in p's tree"
+	cp "$T/files/big.sqsh" "$T/part/q.sqsh"
+	conf q "source = $T/part/q.sqsh"
+	refused p q "$IMAGES/p, which --delete-files deletes, holds the file $IMAGES/p/disk.img of $disk, below ${disk}p1 mounted on $T/part, where image 'q''s file $T/part/q.sqsh is: $not_deleted" \
+		"a tree that holds the loop file below a partition another image's file is on is refused"
+	umount "$T/part"
+fi
+losetup -d "$disk"
+
+# (4) layers below layers: a loop file on an overlay whose upper
+# directory is in h's tree; an overlay whose lower directory is on a
+# loop device whose file is in i's tree.
+fixture_tree "$IMAGES/h" h
+conf h
+mkdir -m 755 "$IMAGES/h/up" "$IMAGES/h/wk"
+overlay "$T/ovl4" "lowerdir=$T/lower,upperdir=$IMAGES/h/up,workdir=$IMAGES/h/wk"
+ext4_loop "$T/ovl4/disk.img" "$T/loop4"
+ok $? "root loop-mounts a file of an overlay whose upper directory is in h's tree"
+cp "$T/files/big.sqsh" "$T/loop4/l4.sqsh"
+conf l4 "source = $T/loop4/l4.sqsh"
+refused h l4 "$IMAGES/h, which --delete-files deletes, holds the upperdir $IMAGES/h/up of the overlay on $T/ovl4, where image 'l4''s file $T/loop4/l4.sqsh is: $not_deleted" \
+	"a loop file on an overlay whose upper directory is in the tree is found"
+umount "$T/loop4"
+
+fixture_tree "$IMAGES/i" i
+conf i
+ext4_loop "$IMAGES/i/low.img" "$T/loop5"
+dev=$(findmnt -n -o SOURCE "$T/loop5")
+mkdir -m 755 "$T/loop5/lower" "$T/up5" "$T/wk5"
+overlay "$T/ovl5" "lowerdir=$T/loop5/lower,upperdir=$T/up5,workdir=$T/wk5"
+ok $? "root mounts an overlay whose lower directory is on a loop file of i's tree"
+cp "$T/files/big.sqsh" "$T/ovl5/o5.sqsh"
+conf o5 "source = $T/ovl5/o5.sqsh"
+refused i o5 "$IMAGES/i, which --delete-files deletes, holds the file $IMAGES/i/low.img of $dev, mounted on $T/loop5, where image 'o5''s file $T/ovl5/o5.sqsh is: $not_deleted" \
+	"an overlay whose lower directory is on a loop file in the tree is found"
+umount "$T/ovl5" "$T/loop5"
+
+# (5) the other way round: r's tree lies in the upper directory of the
+# overlay o6's file is on.
+mkdir -m 755 "$T/up6" "$T/wk6"
+fixture_tree "$T/up6/r" r
+conf r "path = $T/up6/r"
+overlay "$T/ovl6" "lowerdir=$T/lower,upperdir=$T/up6,workdir=$T/wk6"
+cp "$T/files/big.sqsh" "$T/ovl6/o6.sqsh"
+conf o6 "source = $T/ovl6/o6.sqsh"
+sum=$(tree_sum "$T/up6")
+run mi remove r --delete-files
+is "$rc:$out" "1:melee-image: image 'r': $T/up6/r, which --delete-files deletes, lies in the upperdir $T/up6 of the overlay on $T/ovl6 (there as r), where image 'o6''s file $T/ovl6/o6.sqsh is: $not_deleted" \
+	"a tree that lies in the upper directory of another image's overlay is refused"
+is "$(tree_sum "$T/up6")" "$sum" "the upper directory, r's tree in it, is whole"
+ok_cmd "r and o6 stay registered" eval 'registered r && registered o6'
+umount "$T/ovl6"
+
+# The ordinary case: with the mounts gone, the trees go (those cut
+# short above finish).
+umount "$T/ovl1" "$T/loop2" "$T/loop3"
+for o in o1 l2 l3 o2 l4 o5 o6; do mi remove "$o" > /dev/null || echo "# remove $o failed"; done
+[ -n "${disk:-}" ] && conf q && mi remove q > /dev/null
+for n in u1 u2 d3 e p h i r; do
+	run mi remove "$n" --delete-files
+	is "$rc" 0 "remove $n --delete-files once no layer of another image is in it ($out)"
+done
+ok_cmd "their trees are gone" eval "test ! -e '$IMAGES/u1' -a ! -e '$IMAGES/e' -a ! -e '$IMAGES/h' -a ! -e '$T/up6/r'"
+done_testing

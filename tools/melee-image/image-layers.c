@@ -1,0 +1,470 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "image-layers.h"
+#include "melee-mnt-util.h"
+#include "melee-mounts.h"
+#include "melee-util.h"
+#include "tool-util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/loop.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+/* Whether sx is a directory of root's that no one else may write:
+ * nothing in it can be changed but by root. */
+static bool roots_dir(const struct statx *sx)
+{
+	return S_ISDIR(sx->stx_mode) && sx->stx_uid == 0 && !(sx->stx_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* The mount of id `id` in tb, or NULL. */
+struct libmnt_fs *mount_of(struct libmnt_table *tb, uint64_t id)
+{
+	cleanup_mnt_iter struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs;
+
+	while (it && mnt_table_next_fs(tb, it, &fs) == 0)
+		if ((uint64_t)mnt_fs_get_id(fs) == id)
+			return fs;
+	return NULL;
+}
+
+/* Whether the mount of id `id` is in tb (the table read before the
+ * check: one made since is not) and no user's FUSE mount
+ * (melee_fs_is_users_fuse: fusermount records the user's uid, which she
+ * cannot make 0): her daemon chooses every owner and mode it shows, its
+ * root looks like root's 000 before it answered anything, and any look
+ * inside can hang on it.  Root's own FUSE mounts (a mergerfs pool, an
+ * sshfs of root's) are root's like any other. */
+static bool mount_is_roots(struct libmnt_table *tb, uint64_t id)
+{
+	struct libmnt_fs *fs = mount_of(tb, id);
+
+	return fs && !melee_fs_is_users_fuse(fs);
+}
+
+/* `path` with root's own symlinks followed, as far as root alone
+ * controls it: each directory on the way must be root's and writable by
+ * no one else before anything in it is looked at, a symlink is followed
+ * only when root owns it, and a mount is entered only when it is in tb
+ * and no user's FUSE mount (mount_is_roots: the owners it shows on her
+ * directory are whatever her daemon says).  Looked at with
+ * AT_STATX_DONT_SYNC and never opened: no FUSE daemon is asked, so a
+ * stopped one cannot hang this while the lock is held, and no symlink of
+ * a user's can point the check at another image.  NULL when the path
+ * leaves what root alone controls, is missing, or loops: it is then
+ * compared as written only (what lies past a user's directory is theirs
+ * to move anyway).  With `any_dir`, a directory others may write is gone
+ * through too (a group's 2775, a sticky 1777): for an identity to keep
+ * (look_as_root), where what a user puts there can at worst refuse the
+ * delete wrongly, never lead it anywhere; her symlinks and her FUSE
+ * mounts still end it. */
+char *resolve_as_root(struct libmnt_table *tb, const char *path, bool any_dir)
+{
+	char out[PATH_MAX] = "", rest[PATH_MAX], cand[PATH_MAX], target[PATH_MAX];
+	const unsigned int want = STATX_TYPE | STATX_MODE | STATX_UID | STATX_MNT_ID;
+	bool at_file = false; /* out is a regular file: no component may follow */
+	uint64_t mnt_id;
+	int links = 0;
+	struct statx sx;
+
+	if (path[0] != '/' || strlen(path) >= sizeof(rest) ||
+	    statx(AT_FDCWD, "/", AT_STATX_DONT_SYNC, want, &sx) < 0 ||
+	    !(sx.stx_mask & STATX_MNT_ID) || !roots_dir(&sx))
+		return NULL;
+	mnt_id = sx.stx_mnt_id;
+	snprintf(rest, sizeof(rest), "%s", path);
+	for (;;) {
+		char *c = rest + strspn(rest, "/");
+		size_t len = strcspn(c, "/");
+		char comp[NAME_MAX + 1];
+		ssize_t n;
+
+		if (len == 0)
+			break;
+		if (len > NAME_MAX)
+			return NULL;
+		memcpy(comp, c, len);
+		comp[len] = '\0';
+		memmove(rest, c + len, strlen(c + len) + 1);
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0) {
+			/* out holds no symlink: its parent is its last cut. */
+			*(strrchr(out, '/') ? strrchr(out, '/') : out) = '\0';
+			continue;
+		}
+		if (at_file ||
+		    (size_t)snprintf(cand, sizeof(cand), "%s/%s", out, comp) >= sizeof(cand) ||
+		    statx(AT_FDCWD, cand,
+			  AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC, want,
+			  &sx) < 0 ||
+		    !(sx.stx_mask & STATX_MNT_ID))
+			return NULL;
+		/* Another mount: judged by the table, never by what it shows. */
+		if (sx.stx_mnt_id != mnt_id && !mount_is_roots(tb, sx.stx_mnt_id))
+			return NULL;
+		if (!S_ISLNK(sx.stx_mode)) {
+			/* A directory must be root's alone before anything in
+			 * it is looked at; a file ends the path. */
+			at_file = S_ISREG(sx.stx_mode);
+			if (!at_file && !(any_dir ? S_ISDIR(sx.stx_mode) : roots_dir(&sx)))
+				return NULL;
+			memcpy(out, cand, strlen(cand) + 1);
+			mnt_id = sx.stx_mnt_id;
+			continue;
+		}
+		if (sx.stx_uid != 0 || ++links > 40 ||
+		    (n = readlink(cand, target, sizeof(target) - 1)) <= 0)
+			return NULL;
+		target[n] = '\0';
+		if ((size_t)snprintf(cand, sizeof(cand), "%s/%s", target, rest) >= sizeof(cand))
+			return NULL;
+		memcpy(rest, cand, strlen(cand) + 1);
+		/* Resolved on from the directory the link is in (root's, as
+		 * checked), or from "/". */
+		if (target[0] == '/')
+			out[0] = '\0';
+	}
+	return strdup(out[0] ? out : "/");
+}
+
+/* Whether a mount's root field (mountinfo) says its source was unlinked
+ * since it was bound ("//deleted"): it lies nowhere now. */
+bool source_gone(const char *root)
+{
+	size_t len = strlen(root);
+
+	return len >= 9 && strcmp(root + len - 9, "//deleted") == 0;
+}
+
+/* Where `real` (resolve_as_root's: no symlink, no "..") lies in its file
+ * system, and which file system (*sb, the mount table's st_dev of it):
+ * the mount's root (mountinfo's root field, where a bind's source lies)
+ * and the path below the mount's target.  NULL when the mount is not in
+ * tb, real is not below its target, or the bind's source is gone
+ * (mountinfo's "//deleted": nothing of it lies anywhere now). */
+char *physical_path(struct libmnt_table *tb, const char *real, uint64_t mnt_id, dev_t *sb)
+{
+	struct libmnt_fs *fs = mount_of(tb, mnt_id);
+	const char *target = fs ? mnt_fs_get_target(fs) : NULL;
+	const char *root = fs ? mnt_fs_get_root(fs) : NULL;
+	const char *below;
+	char *out;
+
+	if (!target || !root || !melee_path_under(real, target) || source_gone(root))
+		return NULL;
+	below = strcmp(target, "/") == 0 ? real : real + strlen(target);
+	if (strcmp(root, "/") == 0)
+		root = "";
+	if (asprintf(&out, "%s%s", root, *root || *below ? below : "/") < 0)
+		die("out of memory");
+	*sb = mnt_fs_get_devno(fs);
+	return out;
+}
+
+/* physical_path of `real` (resolve_as_root's), its mount looked up by a
+ * statx that asks no daemon; NULL when it cannot be placed. */
+char *placed(struct libmnt_table *tb, const char *real, dev_t *sb)
+{
+	struct statx sx;
+
+	if (!real ||
+	    statx(AT_FDCWD, real, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC,
+		  STATX_MNT_ID, &sx) < 0 ||
+	    !(sx.stx_mask & STATX_MNT_ID))
+		return NULL;
+	return physical_path(tb, real, sx.stx_mnt_id, sb);
+}
+
+#define LAYER_DEPTH 8 /* mounts below the first; sysfs hops below a device */
+
+struct layer_walk {
+	struct libmnt_table *tb;
+	layer_fn fn;
+	void *data;
+	uint64_t seen[64]; /* mounts whose layers were walked */
+	size_t n_seen;
+};
+
+/* The super block options of mount `id` as /proc/self/mountinfo has
+ * them, still escaped: libmount hands them decoded (\054 as ','), after
+ * which a comma in a layer's name is the comma between two options.
+ * Allocated; NULL when the mount is gone. */
+static char *raw_super_options(uint64_t id)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
+	cleanup_free char *line = NULL;
+	size_t cap = 0;
+
+	while (f && getline(&line, &cap, f) > 0) {
+		char *end, *sep, *opts;
+
+		if (strtoull(line, &end, 10) != id || *end != ' ')
+			continue;
+		/* "... - TYPE SOURCE OPTIONS": no field holds a bare space. */
+		sep = strstr(line, " - ");
+		opts = sep ? strchr(sep + 3, ' ') : NULL;
+		opts = opts ? strchr(opts + 1, ' ') : NULL;
+		if (!opts)
+			return NULL;
+		opts[strcspn(opts, "\n")] = '\0';
+		return strdup(opts + 1);
+	}
+	return NULL;
+}
+
+/* Undoes the mount table's escapes in place: \ooo (octal) for ' ', '\t',
+ * '\n', '\\' and, in options, ','. */
+static void unescape_octal(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++, o++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*o = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+			s += 3;
+		} else {
+			*o = *s;
+		}
+	}
+	*o = '\0';
+}
+
+/* Cuts the next layer off an overlay's escaped name list at *s (`list`:
+ * lowerdir's, ':' between layers) and undoes overlay's own escape (a
+ * backslash takes the next character as it is, as the kernel reads
+ * upperdir, workdir and lowerdir; lowerdir+= and datadir+= are read
+ * literally and never come here).  NULL at the end. */
+static char *next_escaped_layer(char **s, bool list)
+{
+	char *start = *s, *o = *s, *i = *s;
+
+	if (!start)
+		return NULL;
+	for (; *i && !(list && *i == ':'); i++, o++) {
+		if (*i == '\\' && i[1])
+			i++;
+		*o = *i;
+	}
+	*s = *i ? i + 1 : NULL;
+	*o = '\0';
+	return start;
+}
+
+static void mount_layers_at(struct layer_walk *w, uint64_t mnt_id, int depth);
+
+/* Whether `path` lies on a user's FUSE mount, by the mount table. */
+static bool on_users_fuse(struct libmnt_table *tb, const char *path)
+{
+	cleanup_mnt_iter struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs;
+
+	while (it && mnt_table_next_fs(tb, it, &fs) == 0)
+		if (melee_fs_is_users_fuse(fs) && mnt_fs_get_target(fs) &&
+		    melee_path_under(path, mnt_fs_get_target(fs)))
+			return true;
+	return !it;
+}
+
+/* A loop device's file unlinked since it was set up (backing_file shows
+ * "(deleted)" after its name) is not found by its name, yet another hard
+ * link of it may lie in a tree: its identity from the device node
+ * (LOOP_GET_STATUS64).  Not when the name lay on a user's FUSE mount:
+ * the kernel asks that file's daemon for it, and a stopped daemon would
+ * hang the check. */
+static void loop_identity(struct libmnt_table *tb, struct layer *l, const char *node)
+{
+	struct loop_info64 info;
+	cleanup_fd int fd = -1;
+
+	if (on_users_fuse(tb, l->path))
+		return;
+	fd = open(node, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || ioctl(fd, LOOP_GET_STATUS64, &info) < 0)
+		return;
+	l->has_id = true;
+	l->dev = (dev_t)info.lo_device;
+	l->ino = (ino_t)info.lo_inode;
+}
+
+/* Looks at one layer (path as the kernel holds it) and hands it to the
+ * walk's fn; then walks the layers of the mount it lies on.  `loop`, a
+ * loop device's node, gives a file's identity when its name shows it
+ * unlinked. */
+static void visit_layer(struct layer_walk *w, struct layer *l, const char *loop, int depth)
+{
+	const int flags = AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC;
+	struct statx sx;
+	bool found;
+
+	l->relative = l->path[0] != '/';
+	l->real = l->relative ? NULL : resolve_as_root(w->tb, l->path, true);
+	found = l->real &&
+		statx(AT_FDCWD, l->real, flags, STATX_TYPE | STATX_INO | STATX_MNT_ID, &sx) == 0 &&
+		(sx.stx_mask & STATX_MNT_ID);
+	if (found) {
+		l->has_id = true;
+		l->is_dir = S_ISDIR(sx.stx_mode);
+		l->dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+		l->ino = sx.stx_ino;
+	} else if (loop) {
+		loop_identity(w->tb, l, loop);
+	}
+	w->fn(l, w->data);
+	/* A layer below a layer: the mount this one lies on stores it. */
+	if (found && depth < LAYER_DEPTH)
+		mount_layers_at(w, sx.stx_mnt_id, depth + 1);
+	free(l->real);
+	l->real = NULL;
+}
+
+/* What a message calls l ("the upperdir /x of the overlay on /y"); cut
+ * short when longer than l->shown holds. */
+__attribute__((format(printf, 2, 3))) static void layer_shown(struct layer *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(l->shown, sizeof(l->shown), fmt, ap);
+	va_end(ap);
+}
+
+/* An overlay's layers, every occurrence of each key: upperdir, workdir
+ * and lowerdir (a list) as given to mount(2), lowerdir+= and datadir+=
+ * one layer each (fsconfig, util-linux 2.39's mount). */
+static void overlay_layers(struct layer_walk *w, struct libmnt_fs *fs, int depth)
+{
+	static const struct {
+		const char *key, *shown;
+		bool escaped, list;
+	} keys[] = {
+		{ "upperdir", "upperdir", true, false }, { "workdir", "workdir", true, false },
+		{ "lowerdir", "lowerdir", true, true },	 { "lowerdir+", "lowerdir", false, false },
+		{ "datadir+", "datadir", false, false },
+	};
+	cleanup_free char *opts = raw_super_options(mnt_fs_get_id(fs));
+	char *save = NULL;
+
+	for (char *o = opts ? strtok_r(opts, ",", &save) : NULL; o;
+	     o = strtok_r(NULL, ",", &save)) {
+		char *v = strchr(o, '='), *rest, *one;
+		size_t i;
+
+		if (!v)
+			continue;
+		*v++ = '\0';
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && strcmp(o, keys[i].key) != 0; i++)
+			;
+		if (i == sizeof(keys) / sizeof(keys[0]))
+			continue;
+		unescape_octal(v);
+		rest = v;
+		while ((one = keys[i].escaped ? next_escaped_layer(&rest, keys[i].list) : rest)) {
+			struct layer l = { .path = one };
+
+			if (!keys[i].escaped)
+				rest = NULL;
+			if (!*one)
+				continue; /* lowerdir's "::" before its data layers */
+			layer_shown(&l, "the %s %s of the overlay on %s", keys[i].shown, one,
+				    mnt_fs_get_target(fs));
+			visit_layer(w, &l, NULL, depth);
+		}
+	}
+}
+
+/* The file of the loop device whose sysfs directory is `dir`, if it is
+ * one, mounted as fs (itself, or a partition of it, or below a
+ * device-mapper device). */
+static void loop_layer(struct layer_walk *w, struct libmnt_fs *fs, const char *dir, int depth)
+{
+	const char *src = mnt_fs_get_source(fs) ? mnt_fs_get_source(fs) : "?";
+	char file[PATH_MAX + 32], path[PATH_MAX], node[NAME_MAX + 8];
+	struct layer l = { .path = path };
+
+	snprintf(file, sizeof(file), "%s/loop/backing_file", dir);
+	{
+		cleanup_fclose FILE *f = fopen(file, "re");
+
+		if (!f || !fgets(path, sizeof(path), f))
+			return;
+	}
+	path[strcspn(path, "\n")] = '\0';
+	snprintf(node, sizeof(node), "/dev/%s", strrchr(dir, '/') + 1);
+	if (strcmp(node, src) == 0)
+		layer_shown(&l, "the file %s of %s, mounted on %s", path, node,
+			    mnt_fs_get_target(fs));
+	else
+		layer_shown(&l, "the file %s of %s, below %s mounted on %s", path, node, src,
+			    mnt_fs_get_target(fs));
+	visit_layer(w, &l, node, depth);
+}
+
+/* The loop devices below the block device at `sys` (a /sys/dev/block or
+ * /sys/class/block path): itself, the disk of a partition, each device a
+ * device-mapper device is made of (slaves/), `hops` deep at most. */
+static void block_layers(struct layer_walk *w, struct libmnt_fs *fs, const char *sys, int depth,
+			 int hops)
+{
+	char dir[PATH_MAX], file[PATH_MAX + 32];
+	struct dirent *d;
+	DIR *slaves;
+
+	if (hops > LAYER_DEPTH || !realpath(sys, dir))
+		return;
+	snprintf(file, sizeof(file), "%s/partition", dir);
+	if (access(file, F_OK) == 0) {
+		*strrchr(dir, '/') = '\0';
+		block_layers(w, fs, dir, depth, hops + 1);
+		return;
+	}
+	snprintf(file, sizeof(file), "%s/slaves", dir);
+	slaves = opendir(file);
+	while (slaves && (d = readdir(slaves)))
+		if (d->d_name[0] != '.') {
+			snprintf(file, sizeof(file), "/sys/class/block/%s", d->d_name);
+			block_layers(w, fs, file, depth, hops + 1);
+		}
+	if (slaves)
+		closedir(slaves);
+	loop_layer(w, fs, dir, depth);
+}
+
+static void mount_layers_at(struct layer_walk *w, uint64_t mnt_id, int depth)
+{
+	struct libmnt_fs *fs = mount_of(w->tb, mnt_id);
+	const char *type = fs ? mnt_fs_get_fstype(fs) : NULL;
+	char sys[64];
+	dev_t devno;
+
+	for (size_t i = 0; i < w->n_seen; i++)
+		if (w->seen[i] == mnt_id)
+			return;
+	if (!fs || w->n_seen == sizeof(w->seen) / sizeof(w->seen[0]))
+		return;
+	w->seen[w->n_seen++] = mnt_id;
+	if (type && strcmp(type, "overlay") == 0)
+		overlay_layers(w, fs, depth);
+	devno = mnt_fs_get_devno(fs);
+	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u", major(devno), minor(devno));
+	if (major(devno) != 0)
+		block_layers(w, fs, sys, depth, 0);
+}
+
+void mount_layers(struct libmnt_table *tb, uint64_t mnt_id, layer_fn fn, void *data)
+{
+	struct layer_walk w = { .tb = tb, .fn = fn, .data = data };
+
+	mount_layers_at(&w, mnt_id, 0);
+}

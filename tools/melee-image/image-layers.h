@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Where a path lies as root sees it, and the layers a mount stores its
+ * files in: what melee-image remove --delete-files checks before it
+ * deletes a tree (image-remove.c).  Every look is a statx with
+ * AT_STATX_DONT_SYNC, never an open of a path a user controls: no FUSE
+ * daemon is asked, so a stopped one cannot hang the check. */
+#ifndef MELEE_IMAGE_LAYERS_H
+#define MELEE_IMAGE_LAYERS_H
+
+#include <libmount.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* The mount of id `id` in tb, or NULL. */
+struct libmnt_fs *mount_of(struct libmnt_table *tb, uint64_t id);
+
+/* `path` with root's own symlinks followed, as far as root alone controls
+ * it (see image-layers.c); NULL when it leaves that, is missing or loops.
+ * With `any_dir`, directories others may write are gone through too.
+ * Allocated. */
+char *resolve_as_root(struct libmnt_table *tb, const char *path, bool any_dir);
+
+/* Whether a mount's root field says its source was unlinked since. */
+bool source_gone(const char *root);
+
+/* Where `real` (resolve_as_root's) lies on the file system *sb of the
+ * mount `mnt_id` it is on; NULL when that is not known.  Allocated. */
+char *physical_path(struct libmnt_table *tb, const char *real, uint64_t mnt_id, dev_t *sb);
+
+/* physical_path of `real`, its mount looked up by a statx; NULL when it
+ * cannot be placed (or real is NULL).  Allocated. */
+char *placed(struct libmnt_table *tb, const char *real, dev_t *sb);
+
+/* One layer a mount stores its files in: an overlay's upper, work, lower
+ * or data directory, the file of a loop device (below a partition or a
+ * device-mapper device too), or one of those of the mount a layer lies on
+ * in its turn. */
+struct layer {
+	const char *path; /* as the kernel holds it, decoded */
+	char *real;	  /* resolve_as_root's, NULL when not resolved */
+	bool relative;	  /* path is relative: where it lies is not known */
+	bool has_id;	  /* dev, ino (and is_dir) are known */
+	bool is_dir;
+	dev_t dev;
+	ino_t ino;
+	char shown[PATH_MAX + 256]; /* "the upperdir /x of the overlay on /y" */
+};
+
+typedef void (*layer_fn)(const struct layer *l, void *data);
+
+/* Calls fn for each layer of the mount `mnt_id`, and of the mounts those
+ * layers lie on, to a depth of 8 mounts, each mount once. */
+void mount_layers(struct libmnt_table *tb, uint64_t mnt_id, layer_fn fn, void *data);
+
+#endif
