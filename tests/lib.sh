@@ -133,6 +133,20 @@ done_testing() {
 if [ "$(id -u)" -ne 0 ]; then
 	skip_all "integration tests need root (run make check as root)"
 fi
+# The network namespace the test was started in, for what must reach
+# Debian's archive from a private one (images-lib.sh's cached_image, in
+# the Slurm tests): the test's parent's (make's test driver, or the
+# shell it was started from), which stays in it while the test runs.
+# Not PID 1's: a sandbox may not let even root look at PID 1's
+# namespaces (readlink /proc/1/ns/net: Permission denied).
+: "${MELEE_TEST_HOST_NETNS_PID:=$PPID}"
+export MELEE_TEST_HOST_NETNS_PID
+# host_netns: the path of that namespace for nsenter --net=, or nothing
+# when it cannot be looked at.
+host_netns() {
+	local p=/proc/$MELEE_TEST_HOST_NETNS_PID/ns/net
+	readlink "$p" >/dev/null 2>&1 && echo "$p"
+}
 if [ -z "${MELEE_TEST_IN_NS:-}" ]; then
 	# The parent's view of the mount table is the host's: tests compare
 	# against it to prove that nothing leaked out.

@@ -21,13 +21,14 @@ cached_image() {
 		mi --no-up --trusted import "$name" "$tarball" > "$T/work/image-$name.out" 2>&1 || return 1
 		echo "cache hit: $key" >&3
 	else
-		# A miss downloads from Debian's archive: from PID 1's network
-		# namespace when this test runs in a private one, which has no
-		# way out (the Slurm tests: slurm-lib.sh).  Only the network:
-		# the mount namespace, $CONF and $IMAGES stay this test's.
-		netns=
-		[ "$(readlink /proc/self/ns/net)" = "$(readlink /proc/1/ns/net)" ] ||
-			netns="nsenter --net=/proc/1/ns/net --"
+		# A miss downloads from Debian's archive: from the network
+		# namespace the test was started in (lib.sh's host_netns) when
+		# it runs in a private one, which has no way out (the Slurm
+		# tests: slurm-lib.sh).  Only the network: the mount namespace,
+		# $CONF and $IMAGES stay this test's.
+		netns= hostns=$(host_netns)
+		[ -z "$hostns" ] || [ "$(readlink /proc/self/ns/net)" = "$(readlink "$hostns")" ] ||
+			netns="nsenter --net=$hostns --"
 		$netns "$MELEE_IMAGE" --config "$CONF" --no-up create "$name" --suite "$suite" \
 			--variant minbase --arch "$arch" ${include:+--include "$include"} > "$T/work/image-$name.out" 2>&1 || {
 			cat "$T/work/image-$name.out" >&2

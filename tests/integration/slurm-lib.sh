@@ -21,7 +21,9 @@ if [ "$(id -u)" -eq 0 ] && [ -z "${MELEE_SLURM_IN_NETNS:-}" ]; then
 	# while other tests run rewrites /etc/passwd, group and shadow (the
 	# postinsts add munge and slurm), which detached every running test's
 	# binds over them.  tests/install-deps installs them before the suite.
-	# A private network namespace (lib.sh then adds the mount namespace).
+	# A private network namespace (lib.sh then adds the mount namespace;
+	# host_netns is still the one this test was started in).
+	export MELEE_TEST_HOST_NETNS_PID=${MELEE_TEST_HOST_NETNS_PID:-$PPID}
 	MELEE_SLURM_IN_NETNS=1 exec unshare -n /bin/bash "$0" "$@"
 fi
 
@@ -46,10 +48,13 @@ ALICE_GID=1501
 # Processes of this network namespace other than this shell: whatever the
 # cluster left (a slurmstepd outlives slurmd).  Only ours can be in it.
 netns_leftovers() {
-	local me ns p
+	local me ns p hostns
 	ns=$(readlink /proc/self/ns/net)
-	# Never the host's namespace (say MELEE_SLURM_IN_NETNS came from outside).
-	[ "$ns" != "$(readlink /proc/1/ns/net)" ] || return 0
+	# Never the namespace the test was started in (say
+	# MELEE_SLURM_IN_NETNS came from outside), nor one it cannot tell
+	# from that.
+	hostns=$(host_netns)
+	[ -n "$hostns" ] && [ "$ns" != "$(readlink "$hostns")" ] || return 0
 	for p in /proc/[0-9]*; do
 		p=${p#/proc/}
 		[ "$p" = "$$" ] || [ "$p" = "$BASHPID" ] && continue
