@@ -5,10 +5,11 @@
 # lower or data directory, a loop device's file), however the mount
 # table names it and however deep it lies (image-layers.c): refused up
 # front, nothing changed, when the layer can be placed in NAME's tree or
-# NAME's tree in it, or cannot be placed at all (a relative name); else
+# NAME's tree in it, or cannot be placed at all (a relative name, a layer
+# renamed or unlinked since the mount was made, layers deeper than are
+# looked at), without asking a user's stopped FUSE daemon anything; else
 # the delete walk stops at the layer before deleting anything of it
-# (keep_others, by identity: a loop file unlinked since by its other hard
-# link in the tree too).
+# (keep_others, by identity).
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
 FSCONFIG=$top_builddir/tests/mount-overlay-fsconfig
@@ -85,8 +86,8 @@ walk_stops u2 "the file $IMAGES/u2/srv.img of $dev, mounted on $T/loop2" l2 srv.
 	"with u2's root alice's, the walk stops at the loop file of l2's file system"
 ok_cmd "the loop file is there" test -s "$IMAGES/u2/srv.img"
 
-# (1b) a loop file unlinked since, its other hard link in d3's tree: the
-# device's identity (LOOP_GET_STATUS64) keeps it.
+# (1b) a loop file unlinked since, its other hard link in d3's tree: not
+# found by its name, it could lie anywhere: refused.
 fixture_tree "$IMAGES/d3" d3
 conf d3
 ext4_loop "$T/files/d3.img" "$T/loop3"
@@ -95,9 +96,12 @@ conf l3 "source = $T/loop3/l3.sqsh"
 ln "$T/files/d3.img" "$IMAGES/d3/keep.img"
 rm "$T/files/d3.img"
 dev=$(findmnt -n -o SOURCE "$T/loop3")
-walk_stops d3 "the file $T/files/d3.img \\(deleted\\) of $dev, mounted on $T/loop3" l3 keep.img \
-	"the walk stops at the other hard link of a loop file unlinked since"
+lost="that layer is not where its name says (renamed, moved or unlinked since the mount was made), so where it lies cannot be told"
+refused d3 l3 "$IMAGES/d3, which --delete-files deletes, may hold the file $T/files/d3.img (deleted) of $dev, mounted on $T/loop3, where image 'l3''s file $T/loop3/l3.sqsh is: $lost; $not_deleted" \
+	"a tree is refused while a loop file unlinked since backs another image's file (its other hard link is in the tree)"
 ok_cmd "that link is there" test -s "$IMAGES/d3/keep.img"
+umount "$T/loop3"
+mi remove l3 > /dev/null
 
 # (2) layers named one by one (lowerdir+=, datadir+=: every occurrence),
 # with a space, a comma, a colon or a backslash in the name.
@@ -214,12 +218,56 @@ is "$(tree_sum "$T/up6")" "$sum" "the upper directory, r's tree in it, is whole"
 ok_cmd "r and o6 stay registered" eval 'registered r && registered o6'
 umount "$T/ovl6"
 
+# (6) a layer renamed since the overlay was mounted: the mount table
+# still shows the name it was given, which now leads nowhere.
+fixture_tree "$IMAGES/m" m
+conf m
+mkdir -m 755 "$IMAGES/m/srv" "$IMAGES/m/srv/upper" "$IMAGES/m/srv/work"
+overlay "$T/ovl7" "lowerdir=$T/lower,upperdir=$IMAGES/m/srv/upper,workdir=$IMAGES/m/srv/work"
+cp "$T/files/big.sqsh" "$T/ovl7/o7.sqsh"
+conf o7 "source = $T/ovl7/o7.sqsh"
+mv "$IMAGES/m/srv" "$IMAGES/m/srv.old"
+refused m o7 "$IMAGES/m, which --delete-files deletes, may hold the upperdir $IMAGES/m/srv/upper of the overlay on $T/ovl7, where image 'o7''s file $T/ovl7/o7.sqsh is: $lost; $not_deleted" \
+	"a tree is refused while a layer of another image's overlay was renamed (in the tree)"
+is "$(sha256sum < "$IMAGES/m/srv.old/upper/o7.sqsh")" "$filesum" "o7's file in the renamed upper directory is whole"
+umount "$T/ovl7"
+mi remove o7 > /dev/null
+
+# (7) a loop file on alice's FUSE mount (an administrator's loop device
+# on a file of hers), her mount detached since (the loop keeps it
+# alive, out of the mount table) and her daemon stopped: the file's
+# name leads nowhere, and asking the loop device about it
+# (LOOP_GET_STATUS64) would ask her daemon and hang with the lock held.
+user_fuse allow_other
+fixture_tree "$IMAGES/w" w
+conf w
+mkdir -m 755 "$T/asrc" "$T/am" "$T/lm"
+chown alice "$T/asrc" "$T/am"
+truncate -s 16M "$T/asrc/fs.img" && mkfs.ext4 -q "$T/asrc/fs.img" && chown alice "$T/asrc/fs.img"
+bindfs_as alice "$T/asrc" "$T/am" -o allow_other
+ok $? "alice's bindfs of her directory on $T/am"
+ldev=$(losetup -f --show "$T/am/fs.img") && mount "$ldev" "$T/lm" &&
+	at_exit "kill -CONT $BINDFS 2>/dev/null; umount -l '$T/lm' 2>/dev/null; losetup -d '$ldev' 2>/dev/null"
+ok $? "root loop-mounts her file on $T/lm"
+fixture_tree "$T/lm/t" t
+conf t "path = $T/lm/t"
+as alice fusermount -u -z "$T/am"
+kill -STOP "$BINDFS"
+run timeout 30 "$MELEE_IMAGE" --config "$CONF" remove w --delete-files
+like "$rc:$out" "^1:melee-image: image 'w': $IMAGES/w, which --delete-files deletes, may hold the file [^ ]*fs.img of $ldev, mounted on $T/lm, where image 't''s tree $T/lm/t is: $(printf '%s' "$lost" | sed 's/[()]/\\&/g')" \
+	"with her mount detached and her daemon stopped, a tree is refused at once (not held on her daemon)"
+ok_cmd "w and t stay registered" eval 'registered w && registered t'
+kill -CONT "$BINDFS"
+umount "$T/lm" && losetup -d "$ldev"
+ok $? "the loop mount goes"
+rm "$T/etc/images.d/t.conf"
+
 # The ordinary case: with the mounts gone, the trees go (those cut
 # short above finish).
-umount "$T/ovl1" "$T/loop2" "$T/loop3"
-for o in o1 l2 l3 o2 l4 o5 o6; do mi remove "$o" > /dev/null || echo "# remove $o failed"; done
+umount "$T/ovl1" "$T/loop2"
+for o in o1 l2 o2 l4 o5 o6; do mi remove "$o" > /dev/null || echo "# remove $o failed"; done
 [ -n "${disk:-}" ] && conf q && mi remove q > /dev/null
-for n in u1 u2 d3 e p h i r; do
+for n in u1 u2 d3 e p h i r m w; do
 	run mi remove "$n" --delete-files
 	is "$rc" 0 "remove $n --delete-files once no layer of another image is in it ($out)"
 done

@@ -9,12 +9,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/loop.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -194,6 +192,7 @@ struct layer_walk {
 	void *data;
 	uint64_t seen[64]; /* mounts whose layers were walked */
 	size_t n_seen;
+	bool cut; /* a limit was met: some layers were not looked at */
 };
 
 /* The super block options of mount `id` as /proc/self/mountinfo has
@@ -277,32 +276,16 @@ static bool on_users_fuse(struct libmnt_table *tb, const char *path)
 	return !it;
 }
 
-/* A loop device's file unlinked since it was set up (backing_file shows
- * "(deleted)" after its name) is not found by its name, yet another hard
- * link of it may lie in a tree: its identity from the device node
- * (LOOP_GET_STATUS64).  Not when the name lay on a user's FUSE mount:
- * the kernel asks that file's daemon for it, and a stopped daemon would
- * hang the check. */
-static void loop_identity(struct libmnt_table *tb, struct layer *l, const char *node)
-{
-	struct loop_info64 info;
-	cleanup_fd int fd = -1;
-
-	if (on_users_fuse(tb, l->path))
-		return;
-	fd = open(node, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0 || ioctl(fd, LOOP_GET_STATUS64, &info) < 0)
-		return;
-	l->has_id = true;
-	l->dev = (dev_t)info.lo_device;
-	l->ino = (ino_t)info.lo_inode;
-}
-
 /* Looks at one layer (path as the kernel holds it) and hands it to the
- * walk's fn; then walks the layers of the mount it lies on.  `loop`, a
- * loop device's node, gives a file's identity when its name shows it
- * unlinked. */
-static void visit_layer(struct layer_walk *w, struct layer *l, const char *loop, int depth)
+ * walk's fn; then walks the layers of the mount it lies on.  A layer not
+ * found by its name (renamed, moved or unlinked since the mount was
+ * made: an overlay keeps the names it was given, a loop file shows
+ * "(deleted)" or a name on a mount detached since) is `lost`: nothing
+ * tells where it lies.  Its identity is never asked of the kernel
+ * (LOOP_GET_STATUS64 asks the file's file system, a stopped FUSE daemon
+ * of a user's, detached from the table, would hang it).  One on a user's
+ * FUSE mount in the table is her files, not looked into. */
+static void visit_layer(struct layer_walk *w, struct layer *l, int depth)
 {
 	const int flags = AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC;
 	struct statx sx;
@@ -318,12 +301,12 @@ static void visit_layer(struct layer_walk *w, struct layer *l, const char *loop,
 		l->is_dir = S_ISDIR(sx.stx_mode);
 		l->dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
 		l->ino = sx.stx_ino;
-	} else if (loop) {
-		loop_identity(w->tb, l, loop);
+	} else {
+		l->lost = !l->relative && !on_users_fuse(w->tb, l->path);
 	}
 	w->fn(l, w->data);
 	/* A layer below a layer: the mount this one lies on stores it. */
-	if (found && depth < LAYER_DEPTH)
+	if (found)
 		mount_layers_at(w, sx.stx_mnt_id, depth + 1);
 	free(l->real);
 	l->real = NULL;
@@ -379,7 +362,7 @@ static void overlay_layers(struct layer_walk *w, struct libmnt_fs *fs, int depth
 				continue; /* lowerdir's "::" before its data layers */
 			layer_shown(&l, "the %s %s of the overlay on %s", keys[i].shown, one,
 				    mnt_fs_get_target(fs));
-			visit_layer(w, &l, NULL, depth);
+			visit_layer(w, &l, depth);
 		}
 	}
 }
@@ -408,7 +391,7 @@ static void loop_layer(struct layer_walk *w, struct libmnt_fs *fs, const char *d
 	else
 		layer_shown(&l, "the file %s of %s, below %s mounted on %s", path, node, src,
 			    mnt_fs_get_target(fs));
-	visit_layer(w, &l, node, depth);
+	visit_layer(w, &l, depth);
 }
 
 /* The loop devices below the block device at `sys` (a /sys/dev/block or
@@ -421,7 +404,11 @@ static void block_layers(struct layer_walk *w, struct libmnt_fs *fs, const char 
 	struct dirent *d;
 	DIR *slaves;
 
-	if (hops > LAYER_DEPTH || !realpath(sys, dir))
+	if (hops > LAYER_DEPTH) {
+		w->cut = true;
+		return;
+	}
+	if (!realpath(sys, dir))
 		return;
 	snprintf(file, sizeof(file), "%s/partition", dir);
 	if (access(file, F_OK) == 0) {
@@ -451,8 +438,12 @@ static void mount_layers_at(struct layer_walk *w, uint64_t mnt_id, int depth)
 	for (size_t i = 0; i < w->n_seen; i++)
 		if (w->seen[i] == mnt_id)
 			return;
-	if (!fs || w->n_seen == sizeof(w->seen) / sizeof(w->seen[0]))
+	if (!fs)
 		return;
+	if (depth > LAYER_DEPTH || w->n_seen == sizeof(w->seen) / sizeof(w->seen[0])) {
+		w->cut = true;
+		return;
+	}
 	w->seen[w->n_seen++] = mnt_id;
 	if (type && strcmp(type, "overlay") == 0)
 		overlay_layers(w, fs, depth);
@@ -462,9 +453,10 @@ static void mount_layers_at(struct layer_walk *w, uint64_t mnt_id, int depth)
 		block_layers(w, fs, sys, depth, 0);
 }
 
-void mount_layers(struct libmnt_table *tb, uint64_t mnt_id, layer_fn fn, void *data)
+bool mount_layers(struct libmnt_table *tb, uint64_t mnt_id, layer_fn fn, void *data)
 {
 	struct layer_walk w = { .tb = tb, .fn = fn, .data = data };
 
 	mount_layers_at(&w, mnt_id, 0);
+	return !w.cut;
 }

@@ -41,6 +41,7 @@ struct layer {
 	const char *path; /* as the kernel holds it, decoded */
 	char *real;	  /* resolve_as_root's, NULL when not resolved */
 	bool relative;	  /* path is relative: where it lies is not known */
+	bool lost;	  /* not found by its name (moved, unlinked): not known */
 	bool has_id;	  /* dev, ino (and is_dir) are known */
 	bool is_dir;
 	dev_t dev;
@@ -51,7 +52,8 @@ struct layer {
 typedef void (*layer_fn)(const struct layer *l, void *data);
 
 /* Calls fn for each layer of the mount `mnt_id`, and of the mounts those
- * layers lie on, to a depth of 8 mounts, each mount once. */
-void mount_layers(struct libmnt_table *tb, uint64_t mnt_id, layer_fn fn, void *data);
+ * layers lie on, to a depth of 8 mounts (64 in all), each mount once.
+ * False when a limit was met: layers past it were not looked at. */
+bool mount_layers(struct libmnt_table *tb, uint64_t mnt_id, layer_fn fn, void *data);
 
 #endif

@@ -297,8 +297,8 @@ static void keep_layer(struct kept_list *kl, const struct kept *top, const struc
  * the mounts below its layers): keeps the layer, and refuses up front
  * when it lies in the tree, when the tree lies in it (deleting the tree
  * deletes part of what the mount shows), or when it cannot be placed at
- * all (a relative name: a wrongful refusal at worst, never a wrongful
- * delete). */
+ * all (a relative name, a layer not found by its name: a wrongful
+ * refusal at worst, never a wrongful delete). */
 static void check_layer(const struct layer *l, void *data)
 {
 	const struct layer_check *c = data;
@@ -310,6 +310,12 @@ static void check_layer(const struct layer *l, void *data)
 		die("image '%s': %s, which --delete-files deletes, may hold %s, where image '%s''s "
 		    "%s %s is: the mount table names that layer by a relative path, which cannot "
 		    "be placed; its files are not deleted; remove it without --delete-files",
+		    im->name, im->path, l->shown, c->top->image, c->top->what, c->top->as);
+	if (l->lost)
+		die("image '%s': %s, which --delete-files deletes, may hold %s, where image '%s''s "
+		    "%s %s is: that layer is not where its name says (renamed, moved or unlinked "
+		    "since the mount was made), so where it lies cannot be told; its files are not "
+		    "deleted; remove it without --delete-files",
 		    im->name, im->path, l->shown, c->top->image, c->top->what, c->top->as);
 	if (l->has_id)
 		keep_layer(c->kl, c->top, l);
@@ -366,7 +372,15 @@ static void check_tree_holds_no_other(const struct melee_config *cfg, const stru
 			*kept_add(kl) = k;
 			kl->n++;
 			c.top = &k;
-			mount_layers(tb, mnt_id, check_layer, &c);
+			if (!mount_layers(tb, mnt_id, check_layer, &c))
+				die("image '%s': %s, which --delete-files deletes, may hold a "
+				    "layer of "
+				    "the mounts image '%s''s %s %s is on: they lie on each other "
+				    "more "
+				    "than 8 deep (or 64 mounts in all), past what is looked at; "
+				    "its "
+				    "files are not deleted; remove it without --delete-files",
+				    im->name, im->path, other->name, k.what, paths[j]);
 			if (phys_tree)
 				phys = physical_path(tb, real, mnt_id, &sb);
 			if (!phys || sb != c.tree_sb)
