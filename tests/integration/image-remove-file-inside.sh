@@ -12,12 +12,6 @@
 setup_accounts
 write_config
 mkdir -m 755 "$T/files"
-# conf NAME [LINE]: registers NAME by hand, as an admin writes it.
-conf() {
-	printf '[image %s]\n%s\n' "$1" "${2:-}" > "$T/etc/images.d/$1.conf"
-	chmod 644 "$T/etc/images.d/$1.conf"
-}
-registered() { test -e "$T/etc/images.d/$1.conf" -a ! -e "$T/etc/images.d/.$1.conf.removing"; }
 
 fixture_tree "$IMAGES/big" big
 conf big

@@ -18,11 +18,6 @@ need_built "$FSCONFIG"
 setup_accounts
 write_config
 mkdir -m 755 "$T/files"
-conf() {
-	printf '[image %s]\n%s\n' "$1" "${2:-}" > "$T/etc/images.d/$1.conf"
-	chmod 644 "$T/etc/images.d/$1.conf"
-}
-registered() { test -e "$T/etc/images.d/$1.conf" -a ! -e "$T/etc/images.d/.$1.conf.removing"; }
 # overlay TARGET OPTIONS: root's overlay (mount(2)), undone at exit.
 overlay() {
 	mkdir -p -m 755 "$1" && mount -t overlay overlay -o "$2" "$1" && at_exit "umount -l '$1' 2>/dev/null"

@@ -18,12 +18,6 @@
 setup_accounts
 write_config
 mkdir -m 755 "$T/files" "$T/srv"
-# conf NAME [LINE]: registers NAME by hand, as an admin writes it.
-conf() {
-	printf '[image %s]\n%s\n' "$1" "${2:-}" > "$T/etc/images.d/$1.conf"
-	chmod 644 "$T/etc/images.d/$1.conf"
-}
-registered() { test -e "$T/etc/images.d/$1.conf" -a ! -e "$T/etc/images.d/.$1.conf.removing"; }
 # bind SRC DST: an administrator's bind mount (undone at exit).
 bind() { mount --bind "$1" "$2" && at_exit "umount -l '$2' 2>/dev/null"; }
 

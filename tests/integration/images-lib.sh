@@ -63,6 +63,15 @@ image_ready() {
 	return $rc
 }
 
+# conf NAME [LINE]: registers image NAME by hand, as an administrator
+# writes it (images.d/NAME.conf, LINE its one setting); registered NAME:
+# whether it is (and no removal of it is under way).
+conf() {
+	printf '[image %s]\n%s\n' "$1" "${2:-}" > "$T/etc/images.d/$1.conf"
+	chmod 644 "$T/etc/images.d/$1.conf"
+}
+registered() { test -e "$T/etc/images.d/$1.conf" -a ! -e "$T/etc/images.d/.$1.conf.removing"; }
+
 # fixture_tree DIR NAME: a small busybox image tree at DIR whose /marker
 # says NAME (tests/make-fixture-image), for tests that register it.
 fixture_tree() { "$top_srcdir/tests/make-fixture-image" "$1" "$2" >/dev/null; }
