@@ -260,12 +260,56 @@ umount "$T/lm" && losetup -d "$ldev"
 ok $? "the loop mount goes"
 rm "$T/etc/images.d/t.conf"
 
+# (8) alice's FUSE mount on the way to a layer: the overlay's upper
+# directory is named through an administrator's bind of a directory of
+# g's tree, through a directory of her group's; her bindfs on it, made
+# after the overlay, hides that the layer lies in the tree, and the walk
+# (through the tree's own path, which her mount does not cover) would
+# delete o8's file in it.  A layer named through a user's FUSE mount is
+# lost: refused.
+fixture_tree "$IMAGES/g" g
+conf g
+mkdir -m 755 "$IMAGES/g/srv" "$T/srv8" "$T/asrc8"
+mkdir -m 2775 "$IMAGES/g/srv/proj" && chgrp physics "$IMAGES/g/srv/proj"
+mkdir -m 755 "$IMAGES/g/srv/proj/ovl" "$IMAGES/g/srv/proj/ovl/upper" "$IMAGES/g/srv/proj/ovl/work"
+mount --bind "$IMAGES/g/srv" "$T/srv8" && at_exit "umount -l '$T/srv8' 2>/dev/null"
+overlay "$T/ovl8" "lowerdir=$T/lower,upperdir=$T/srv8/proj/ovl/upper,workdir=$T/srv8/proj/ovl/work"
+cp "$T/files/big.sqsh" "$T/ovl8/o8.sqsh"
+conf o8 "source = $T/ovl8/o8.sqsh"
+chown alice "$T/asrc8"
+bindfs_as alice "$T/asrc8" "$T/srv8/proj" -o nonempty
+ok $? "alice's bindfs on $T/srv8/proj, her group's directory on the way to the layer"
+refused g o8 "$IMAGES/g, which --delete-files deletes, may hold the upperdir $T/srv8/proj/ovl/upper of the overlay on $T/ovl8, where image 'o8''s file $T/ovl8/o8.sqsh is: $lost; $not_deleted" \
+	"a layer named through a user's FUSE mount is refused"
+is "$(sha256sum < "$IMAGES/g/srv/proj/ovl/upper/o8.sqsh")" "$filesum" "o8's file in the upper directory is whole"
+kill "$BINDFS" && wait_for 10 eval "! grep -qF ' $T/srv8/proj ' /proc/self/mountinfo"
+ok $? "her bindfs goes"
+umount "$T/ovl8" "$T/srv8"
+mi remove o8 > /dev/null
+
+# (9) trees on an overlay whose layers are named where this cannot see
+# (a container's root: moved here since the mount): the delete goes
+# through that overlay and never reaches its layers, so they are no
+# reason to refuse.
+mkdir -m 755 "$T/cr" "$T/cr/lower" "$T/cr/upper" "$T/cr/work"
+overlay "$T/crm" "lowerdir=$T/cr/lower,upperdir=$T/cr/upper,workdir=$T/cr/work"
+mv "$T/cr" "$T/cr.moved"
+fixture_tree "$T/crm/c1" c1
+fixture_tree "$T/crm/c2" c2
+conf c1 "path = $T/crm/c1"
+conf c2 "path = $T/crm/c2"
+run mi remove c1 --delete-files
+is "$rc" 0 "a tree on an overlay whose layers cannot be found is deleted, another image on it too ($out)"
+ok_cmd "c1's tree is gone, c2's is there" eval "test ! -e '$T/crm/c1' -a -e '$T/crm/c2/marker' && registered c2"
+mi remove c2 > /dev/null
+umount "$T/crm"
+
 # The ordinary case: with the mounts gone, the trees go (those cut
 # short above finish).
 umount "$T/ovl1" "$T/loop2"
 for o in o1 l2 o2 l4 o5 o6; do mi remove "$o" > /dev/null || echo "# remove $o failed"; done
 [ -n "${disk:-}" ] && conf q && mi remove q > /dev/null
-for n in u1 u2 d3 e p h i r m w; do
+for n in u1 u2 d3 e p h i r m w g; do
 	run mi remove "$n" --delete-files
 	is "$rc" 0 "remove $n --delete-files once no layer of another image is in it ($out)"
 done

@@ -190,6 +190,7 @@ struct layer_walk {
 	struct libmnt_table *tb;
 	layer_fn fn;
 	void *data;
+	uint64_t skip;	   /* the mount whose layers are not looked at */
 	uint64_t seen[64]; /* mounts whose layers were walked */
 	size_t n_seen;
 	bool cut; /* a limit was met: some layers were not looked at */
@@ -263,19 +264,6 @@ static char *next_escaped_layer(char **s, bool list)
 
 static void mount_layers_at(struct layer_walk *w, uint64_t mnt_id, int depth);
 
-/* Whether `path` lies on a user's FUSE mount, by the mount table. */
-static bool on_users_fuse(struct libmnt_table *tb, const char *path)
-{
-	cleanup_mnt_iter struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
-	struct libmnt_fs *fs;
-
-	while (it && mnt_table_next_fs(tb, it, &fs) == 0)
-		if (melee_fs_is_users_fuse(fs) && mnt_fs_get_target(fs) &&
-		    melee_path_under(path, mnt_fs_get_target(fs)))
-			return true;
-	return !it;
-}
-
 /* Looks at one layer (path as the kernel holds it) and hands it to the
  * walk's fn; then walks the layers of the mount it lies on.  A layer not
  * found by its name (renamed, moved or unlinked since the mount was
@@ -283,8 +271,10 @@ static bool on_users_fuse(struct libmnt_table *tb, const char *path)
  * "(deleted)" or a name on a mount detached since) is `lost`: nothing
  * tells where it lies.  Its identity is never asked of the kernel
  * (LOOP_GET_STATUS64 asks the file's file system, a stopped FUSE daemon
- * of a user's, detached from the table, would hang it).  One on a user's
- * FUSE mount in the table is her files, not looked into. */
+ * of a user's, detached from the table, would hang it).  One whose name
+ * runs through a user's FUSE mount is lost too: she may have mounted it
+ * on the way since (on a directory of hers or her group's), and what lies
+ * under it is then out of sight, not hers (review 25). */
 static void visit_layer(struct layer_walk *w, struct layer *l, int depth)
 {
 	const int flags = AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC;
@@ -302,7 +292,7 @@ static void visit_layer(struct layer_walk *w, struct layer *l, int depth)
 		l->dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
 		l->ino = sx.stx_ino;
 	} else {
-		l->lost = !l->relative && !on_users_fuse(w->tb, l->path);
+		l->lost = !l->relative;
 	}
 	w->fn(l, w->data);
 	/* A layer below a layer: the mount this one lies on stores it. */
@@ -435,6 +425,8 @@ static void mount_layers_at(struct layer_walk *w, uint64_t mnt_id, int depth)
 	char sys[64];
 	dev_t devno;
 
+	if (mnt_id == w->skip)
+		return;
 	for (size_t i = 0; i < w->n_seen; i++)
 		if (w->seen[i] == mnt_id)
 			return;
@@ -453,9 +445,9 @@ static void mount_layers_at(struct layer_walk *w, uint64_t mnt_id, int depth)
 		block_layers(w, fs, sys, depth, 0);
 }
 
-bool mount_layers(struct libmnt_table *tb, uint64_t mnt_id, layer_fn fn, void *data)
+bool mount_layers(struct libmnt_table *tb, uint64_t mnt_id, uint64_t skip, layer_fn fn, void *data)
 {
-	struct layer_walk w = { .tb = tb, .fn = fn, .data = data };
+	struct layer_walk w = { .tb = tb, .fn = fn, .data = data, .skip = skip };
 
 	mount_layers_at(&w, mnt_id, 0);
 	return !w.cut;

@@ -52,8 +52,9 @@ struct layer {
 typedef void (*layer_fn)(const struct layer *l, void *data);
 
 /* Calls fn for each layer of the mount `mnt_id`, and of the mounts those
- * layers lie on, to a depth of 8 mounts (64 in all), each mount once.
- * False when a limit was met: layers past it were not looked at. */
-bool mount_layers(struct libmnt_table *tb, uint64_t mnt_id, layer_fn fn, void *data);
+ * layers lie on, to a depth of 8 mounts (64 in all), each mount once,
+ * never those of the mount `skip` (0: none).  False when a limit was met:
+ * layers past it were not looked at. */
+bool mount_layers(struct libmnt_table *tb, uint64_t mnt_id, uint64_t skip, layer_fn fn, void *data);
 
 #endif

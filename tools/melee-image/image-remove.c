@@ -340,16 +340,27 @@ static void check_layer(const struct layer *l, void *data)
  * lies physically in im's tree: on its file system at or below where the
  * tree is (physical_path).  What this cannot see (a tree whose way root
  * alone does not control, a mount made or a directory moved since) the
- * walk's keep_others still stops. */
+ * walk's keep_others still stops.  The layers of the mount the tree
+ * itself lies on are not looked at: the delete goes through that mount
+ * and never reaches what it is made of (a container's root overlay,
+ * whose layers are named where this cannot see, would otherwise refuse
+ * every delete; review 25). */
 static void check_tree_holds_no_other(const struct melee_config *cfg, const struct melee_image *im,
 				      struct libmnt_table *tb, const char *real_tree,
 				      struct kept_list *kl)
 {
 	struct layer_check c = { .tb = tb, .im = im, .kl = kl };
 	cleanup_free char *phys_tree = NULL;
+	uint64_t tree_mnt = 0;
+	struct statx sx;
 
 	kl->tree = im->path;
 	phys_tree = placed(tb, real_tree, &c.tree_sb);
+	if (real_tree &&
+	    statx(AT_FDCWD, real_tree, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC,
+		  STATX_MNT_ID, &sx) == 0 &&
+	    (sx.stx_mask & STATX_MNT_ID))
+		tree_mnt = sx.stx_mnt_id;
 	c.phys_tree = phys_tree;
 	for (size_t i = 0; i < cfg->n_images; i++) {
 		const struct melee_image *other = &cfg->images[i];
@@ -372,7 +383,7 @@ static void check_tree_holds_no_other(const struct melee_config *cfg, const stru
 			*kept_add(kl) = k;
 			kl->n++;
 			c.top = &k;
-			if (!mount_layers(tb, mnt_id, check_layer, &c))
+			if (!mount_layers(tb, mnt_id, tree_mnt, check_layer, &c))
 				die("image '%s': %s, which --delete-files deletes, may hold a "
 				    "layer of "
 				    "the mounts image '%s''s %s %s is on: they lie on each other "
