@@ -13,7 +13,9 @@
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
 . "$top_srcdir/tests/integration/images-lib.sh"
 FSCONFIG=$top_builddir/tests/mount-overlay-fsconfig
+EXCHANGE=$top_builddir/tests/exchange-loop
 need_built "$FSCONFIG"
+need_built "$EXCHANGE"
 
 setup_accounts
 write_config
@@ -303,6 +305,60 @@ is "$rc" 0 "a tree on an overlay whose layers cannot be found is deleted, anothe
 ok_cmd "c1's tree is gone, c2's is there" eval "test ! -e '$T/crm/c1' -a -e '$T/crm/c2/marker' && registered c2"
 mi remove c2 > /dev/null
 umount "$T/crm"
+
+# (10) a directory of alice's on the way to another image's tree and to
+# a layer (in her group's directory), swapped (renameat2
+# RENAME_EXCHANGE, as fast as she can) with a symlink of hers to her FUSE
+# mount, whose daemon is stopped: a look that meets the directory and
+# then, by its path again, looks in it, meets her symlink the second
+# time and asks her daemon, which never answers (review 25: 3 of 30
+# runs hung with the lock held).  Each look goes on from what the last
+# one holds: every remove ends at once.  rw's parent is one others may
+# write, so each remove is refused after its look at the others,
+# nothing changed.
+mkdir -m 2775 "$T/proj" && chgrp physics "$T/proj"
+mkdir -m 1777 "$T/open"
+fixture_tree "$T/open/rw" rw
+conf rw "path = $T/open/rw"
+mkdir -m 755 "$T/proj/d" "$T/proj/d/x" "$T/proj/d/upper" "$T/proj/d/work" "$T/asrc10" "$T/am10"
+chown alice "$T/proj/d" "$T/asrc10" "$T/am10"
+conf x "path = $T/proj/d/x"
+overlay "$T/ovl10" "lowerdir=$T/lower,upperdir=$T/proj/d/upper,workdir=$T/proj/d/work"
+cp "$T/files/big.sqsh" "$T/ovl10/o10.sqsh"
+conf o10 "source = $T/ovl10/o10.sqsh"
+bindfs_as alice "$T/asrc10" "$T/am10" -o allow_other
+ok $? "alice's bindfs of her directory on $T/am10"
+as alice ln -s "$T/am10" "$T/proj/s"
+kill -STOP "$BINDFS"
+as alice "$EXCHANGE" "$T/proj/d" "$T/proj/s" 120 > "$T/swapper" &
+swapper=$!
+PIDS="$PIDS $swapper"
+wait_for 10 grep -q swapping "$T/swapper"
+ok $? "alice swaps $T/proj/d with her symlink to her stopped mount"
+sum=$(tree_sum "$T/open/rw")
+parent="melee-image: $T/open: group- or world-writable \\(mode 1777\\), refused: image 'rw' is not removed and its files are not deleted \\(the delete walks $T/open like an image root\\)"
+lost10="melee-image: image 'rw': $T/open/rw, which --delete-files deletes, may hold the (upperdir $T/proj/d/upper|workdir $T/proj/d/work) of the overlay on $T/ovl10, where image 'o10''s file $T/ovl10/o10.sqsh is: that layer is not where its name says"
+hung=0 other="" n=0
+while [ $n -lt 150 ]; do
+	n=$((n + 1))
+	run timeout 10 "$MELEE_IMAGE" --config "$CONF" remove rw --delete-files
+	[ "$rc" = 124 ] && { hung=$n; break; }
+	[ "$rc" = 1 ] && { printf '%s\n' "$out" | grep -Eq "^($parent|$lost10)"; } && continue
+	other="$rc: $out"
+	break
+done
+is "$hung:$other" "0:" "150 removes while she swaps: each refused at once, none held on her daemon"
+is "$(tree_sum "$T/open/rw")" "$sum" "rw's tree is whole"
+ok_cmd "rw, x and o10 stay registered" eval 'registered rw && registered x && registered o10'
+kill "$(child_named "$swapper" exchange-loop)" && wait "$swapper"
+kill -CONT "$BINDFS"
+upper=$T/proj/d/upper
+[ -L "$T/proj/d" ] && upper=$T/proj/s/upper
+is "$(sha256sum < "$upper/o10.sqsh")" "$filesum" "o10's file in the upper directory is whole"
+umount "$T/ovl10"
+kill "$BINDFS" && wait_for 10 eval "! grep -qF ' $T/am10 ' /proc/self/mountinfo"
+ok $? "her bindfs goes"
+for n in rw x o10; do mi remove "$n" > /dev/null; done
 
 # The ordinary case: with the mounts gone, the trees go (those cut
 # short above finish).

@@ -50,43 +50,77 @@ static bool mount_is_roots(struct libmnt_table *tb, uint64_t id)
 	return fs && !melee_fs_is_users_fuse(fs);
 }
 
+/* What resolve_as_root looks at: the type, mode, owner, identity and
+ * mount of each thing on the way. */
+#define AS_ROOT_WANT (STATX_TYPE | STATX_MODE | STATX_UID | STATX_INO | STATX_MNT_ID)
+
+/* `name` in the directory dirfd, held by an
+ * O_PATH fd of its own and looked at through it: never opened, a symlink
+ * not followed, no automount triggered, and AT_STATX_DONT_SYNC, so no
+ * FUSE daemon is asked for its attributes.  -1 when it is not there. */
+static int look_at(int dirfd, const char *name, struct statx *sx)
+{
+	int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd >= 0 && (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, AS_ROOT_WANT, sx) < 0 ||
+			!(sx->stx_mask & STATX_MNT_ID))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* `path` with root's own symlinks followed, as far as root alone
  * controls it: each directory on the way must be root's and writable by
  * no one else before anything in it is looked at, a symlink is followed
  * only when root owns it, and a mount is entered only when it is in tb
  * and no user's FUSE mount (mount_is_roots: the owners it shows on her
- * directory are whatever her daemon says).  Looked at with
- * AT_STATX_DONT_SYNC and never opened: no FUSE daemon is asked, so a
- * stopped one cannot hang this while the lock is held, and no symlink of
- * a user's can point the check at another image.  NULL when the path
- * leaves what root alone controls, is missing, or loops: it is then
- * compared as written only (what lies past a user's directory is theirs
- * to move anyway).  With `any_dir`, a directory others may write is gone
- * through too (a group's 2775, a sticky 1777): for an identity to keep
- * (look_as_root), where what a user puts there can at worst refuse the
- * delete wrongly, never lead it anywhere; her symlinks and her FUSE
- * mounts still end it. */
-char *resolve_as_root(struct libmnt_table *tb, const char *path, bool any_dir)
+ * directory are whatever her daemon says).  Each thing on the way is
+ * held by an fd and the next one looked up in it (look_at), never by a
+ * path from "/" again: a user who swaps a directory of hers on the way
+ * for a symlink between two looks (renameat2 RENAME_EXCHANGE) cannot
+ * send the next look elsewhere, into her stopped FUSE daemon (review
+ * 25).  No FUSE daemon is asked, so a stopped one cannot hang this while
+ * the lock is held, and no symlink of a user's can point the check at
+ * another image.  NULL when the path leaves what root alone controls, is
+ * missing, or loops: it is then compared as written only (what lies past
+ * a user's directory is theirs to move anyway).  With `any_dir`, a
+ * directory others may write is gone through too (a group's 2775, a
+ * sticky 1777): for an identity to keep (look_as_root), where what a
+ * user puts there can at worst refuse the delete wrongly, never lead it
+ * anywhere; her symlinks and her FUSE mounts still end it.  *found, when
+ * given, gets what the path names and the directory it is in, as looked
+ * at on the way: no caller looks at the path again. */
+char *resolve_as_root(struct libmnt_table *tb, const char *path, bool any_dir,
+		      struct as_found *found)
 {
 	char out[PATH_MAX] = "", rest[PATH_MAX], cand[PATH_MAX], target[PATH_MAX];
-	const unsigned int want = STATX_TYPE | STATX_MODE | STATX_UID | STATX_MNT_ID;
-	bool at_file = false; /* out is a regular file: no component may follow */
-	uint64_t mnt_id;
+	cleanup_fd int root = -1, cur = -1; /* "/", and what out names */
+	struct statx root_sx, cur_sx, dir_sx, sx;
+	bool from_root = true; /* out is to be walked again from "/" */
 	int links = 0;
-	struct statx sx;
 
 	if (path[0] != '/' || strlen(path) >= sizeof(rest) ||
-	    statx(AT_FDCWD, "/", AT_STATX_DONT_SYNC, want, &sx) < 0 ||
-	    !(sx.stx_mask & STATX_MNT_ID) || !roots_dir(&sx))
+	    (root = look_at(AT_FDCWD, "/", &root_sx)) < 0 || !roots_dir(&root_sx))
 		return NULL;
-	mnt_id = sx.stx_mnt_id;
 	snprintf(rest, sizeof(rest), "%s", path);
 	for (;;) {
 		char *c = rest + strspn(rest, "/");
 		size_t len = strcspn(c, "/");
 		char comp[NAME_MAX + 1];
 		ssize_t n;
+		int next;
 
+		if (from_root) {
+			if (cur >= 0)
+				close(cur);
+			cur = dup(root);
+			if (cur < 0)
+				return NULL;
+			cur_sx = dir_sx = root_sx;
+			out[0] = '\0';
+			from_root = false;
+		}
 		if (len == 0)
 			break;
 		if (len > NAME_MAX)
@@ -97,41 +131,54 @@ char *resolve_as_root(struct libmnt_table *tb, const char *path, bool any_dir)
 		if (strcmp(comp, ".") == 0)
 			continue;
 		if (strcmp(comp, "..") == 0) {
-			/* out holds no symlink: its parent is its last cut. */
+			/* out holds no symlink: its parent is its last cut,
+			 * walked to again from "/" (each step looked at anew). */
 			*(strrchr(out, '/') ? strrchr(out, '/') : out) = '\0';
-			continue;
-		}
-		if (at_file ||
-		    (size_t)snprintf(cand, sizeof(cand), "%s/%s", out, comp) >= sizeof(cand) ||
-		    statx(AT_FDCWD, cand,
-			  AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC, want,
-			  &sx) < 0 ||
-		    !(sx.stx_mask & STATX_MNT_ID))
-			return NULL;
-		/* Another mount: judged by the table, never by what it shows. */
-		if (sx.stx_mnt_id != mnt_id && !mount_is_roots(tb, sx.stx_mnt_id))
-			return NULL;
-		if (!S_ISLNK(sx.stx_mode)) {
-			/* A directory must be root's alone before anything in
-			 * it is looked at; a file ends the path. */
-			at_file = S_ISREG(sx.stx_mode);
-			if (!at_file && !(any_dir ? S_ISDIR(sx.stx_mode) : roots_dir(&sx)))
+			if ((size_t)snprintf(cand, sizeof(cand), "%s/%s", out, rest) >=
+			    sizeof(cand))
 				return NULL;
-			memcpy(out, cand, strlen(cand) + 1);
-			mnt_id = sx.stx_mnt_id;
+			memcpy(rest, cand, strlen(cand) + 1);
+			from_root = true;
 			continue;
 		}
-		if (sx.stx_uid != 0 || ++links > 40 ||
-		    (n = readlink(cand, target, sizeof(target) - 1)) <= 0)
+		/* A file ends the path. */
+		if (S_ISREG(cur_sx.stx_mode) || (next = look_at(cur, comp, &sx)) < 0)
+			return NULL;
+		/* Another mount: judged by the table, never by what it shows;
+		 * a directory must be root's alone before anything in it is
+		 * looked at. */
+		if ((sx.stx_mnt_id != cur_sx.stx_mnt_id && !mount_is_roots(tb, sx.stx_mnt_id)) ||
+		    (!S_ISLNK(sx.stx_mode) && !S_ISREG(sx.stx_mode) &&
+		     !(any_dir ? S_ISDIR(sx.stx_mode) : roots_dir(&sx))) ||
+		    (size_t)snprintf(cand, sizeof(cand), "%s/%s", out, comp) >= sizeof(cand)) {
+			close(next);
+			return NULL;
+		}
+		if (!S_ISLNK(sx.stx_mode)) {
+			memcpy(out, cand, strlen(cand) + 1);
+			close(cur);
+			cur = next;
+			dir_sx = cur_sx;
+			cur_sx = sx;
+			continue;
+		}
+		n = sx.stx_uid != 0 || ++links > 40
+			? -1
+			: readlinkat(next, "", target, sizeof(target) - 1);
+		close(next);
+		if (n <= 0)
 			return NULL;
 		target[n] = '\0';
 		if ((size_t)snprintf(cand, sizeof(cand), "%s/%s", target, rest) >= sizeof(cand))
 			return NULL;
 		memcpy(rest, cand, strlen(cand) + 1);
 		/* Resolved on from the directory the link is in (root's, as
-		 * checked), or from "/". */
-		if (target[0] == '/')
-			out[0] = '\0';
+		 * checked, still held), or from "/". */
+		from_root = target[0] == '/';
+	}
+	if (found) {
+		found->sx = cur_sx;
+		found->dir = dir_sx;
 	}
 	return strdup(out[0] ? out : "/");
 }
@@ -168,20 +215,6 @@ char *physical_path(struct libmnt_table *tb, const char *real, uint64_t mnt_id, 
 		die("out of memory");
 	*sb = mnt_fs_get_devno(fs);
 	return out;
-}
-
-/* physical_path of `real` (resolve_as_root's), its mount looked up by a
- * statx that asks no daemon; NULL when it cannot be placed. */
-char *placed(struct libmnt_table *tb, const char *real, dev_t *sb)
-{
-	struct statx sx;
-
-	if (!real ||
-	    statx(AT_FDCWD, real, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC,
-		  STATX_MNT_ID, &sx) < 0 ||
-	    !(sx.stx_mask & STATX_MNT_ID))
-		return NULL;
-	return physical_path(tb, real, sx.stx_mnt_id, sb);
 }
 
 #define LAYER_DEPTH 8 /* mounts below the first; sysfs hops below a device */
@@ -277,27 +310,23 @@ static void mount_layers_at(struct layer_walk *w, uint64_t mnt_id, int depth);
  * under it is then out of sight, not hers (review 25). */
 static void visit_layer(struct layer_walk *w, struct layer *l, int depth)
 {
-	const int flags = AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC;
-	struct statx sx;
-	bool found;
+	struct as_found f;
 
 	l->relative = l->path[0] != '/';
-	l->real = l->relative ? NULL : resolve_as_root(w->tb, l->path, true);
-	found = l->real &&
-		statx(AT_FDCWD, l->real, flags, STATX_TYPE | STATX_INO | STATX_MNT_ID, &sx) == 0 &&
-		(sx.stx_mask & STATX_MNT_ID);
-	if (found) {
+	l->real = l->relative ? NULL : resolve_as_root(w->tb, l->path, true, &f);
+	if (l->real) {
 		l->has_id = true;
-		l->is_dir = S_ISDIR(sx.stx_mode);
-		l->dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
-		l->ino = sx.stx_ino;
+		l->is_dir = S_ISDIR(f.sx.stx_mode);
+		l->dev = makedev(f.sx.stx_dev_major, f.sx.stx_dev_minor);
+		l->ino = f.sx.stx_ino;
+		l->mnt_id = f.sx.stx_mnt_id;
 	} else {
 		l->lost = !l->relative;
 	}
 	w->fn(l, w->data);
 	/* A layer below a layer: the mount this one lies on stores it. */
-	if (found)
-		mount_layers_at(w, sx.stx_mnt_id, depth + 1);
+	if (l->real)
+		mount_layers_at(w, l->mnt_id, depth + 1);
 	free(l->real);
 	l->real = NULL;
 }

@@ -2,8 +2,9 @@
 /* Where a path lies as root sees it, and the layers a mount stores its
  * files in: what melee-image remove --delete-files checks before it
  * deletes a tree (image-remove.c).  Every look is a statx with
- * AT_STATX_DONT_SYNC, never an open of a path a user controls: no FUSE
- * daemon is asked, so a stopped one cannot hang the check. */
+ * AT_STATX_DONT_SYNC of an O_PATH fd held on the way, never an open for
+ * reading of a path a user controls: no FUSE daemon is asked, so a
+ * stopped one cannot hang the check. */
 #ifndef MELEE_IMAGE_LAYERS_H
 #define MELEE_IMAGE_LAYERS_H
 
@@ -11,27 +12,33 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* The mount of id `id` in tb, or NULL. */
 struct libmnt_fs *mount_of(struct libmnt_table *tb, uint64_t id);
 
+/* What resolve_as_root found at the end of its walk, as it looked at it
+ * through an fd held on the way (never by the path again). */
+struct as_found {
+	struct statx sx;  /* what the path names */
+	struct statx dir; /* the directory it is in ("/" itself for "/") */
+};
+
 /* `path` with root's own symlinks followed, as far as root alone controls
  * it (see image-layers.c); NULL when it leaves that, is missing or loops.
  * With `any_dir`, directories others may write are gone through too.
- * Allocated. */
-char *resolve_as_root(struct libmnt_table *tb, const char *path, bool any_dir);
+ * *found (may be NULL) is filled when not NULL.  Allocated. */
+char *resolve_as_root(struct libmnt_table *tb, const char *path, bool any_dir,
+		      struct as_found *found);
 
 /* Whether a mount's root field says its source was unlinked since. */
 bool source_gone(const char *root);
 
 /* Where `real` (resolve_as_root's) lies on the file system *sb of the
- * mount `mnt_id` it is on; NULL when that is not known.  Allocated. */
+ * mount `mnt_id` it is on (its as_found's); NULL when that is not known.
+ * Allocated. */
 char *physical_path(struct libmnt_table *tb, const char *real, uint64_t mnt_id, dev_t *sb);
-
-/* physical_path of `real`, its mount looked up by a statx; NULL when it
- * cannot be placed (or real is NULL).  Allocated. */
-char *placed(struct libmnt_table *tb, const char *real, dev_t *sb);
 
 /* One layer a mount stores its files in: an overlay's upper, work, lower
  * or data directory, the file of a loop device (below a partition or a
@@ -46,6 +53,7 @@ struct layer {
 	bool is_dir;
 	dev_t dev;
 	ino_t ino;
+	uint64_t mnt_id;	    /* the mount it is on (with has_id) */
 	char shown[PATH_MAX + 256]; /* "the upperdir /x of the overlay on /y" */
 };
 

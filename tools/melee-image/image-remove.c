@@ -173,42 +173,36 @@ bool image_remove_resume(const struct melee_config *cfg, const char *name)
 }
 
 /* k's identity: `path` (other image's tree or file) as root sees it,
- * looked at like resolve_as_root looks (statx, never an open, no FUSE
- * daemon asked), through directories others may write too (a user can
- * at worst make the delete refuse wrongly).  *real and *mnt_id for the
- * up-front check; false (nothing to keep) when the way to it runs
- * through a user's symlink or FUSE mount or a mount made since the table
- * was read, or it is a file bound alone whose source is gone. */
+ * looked at as resolve_as_root looks (through fds held on the way, never
+ * an open for reading, no FUSE daemon asked) and never by its path
+ * again, through directories others may write too (a user can at worst
+ * make the delete refuse wrongly).  *real and *mnt_id for the up-front
+ * check; false (nothing to keep) when the way to it runs through a
+ * user's symlink or FUSE mount or a mount made since the table was read,
+ * or it is a file bound alone whose source is gone. */
 static bool look_as_root(struct libmnt_table *tb, const char *path, struct kept *k, char **real,
 			 uint64_t *mnt_id)
 {
-	const int flags = AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC;
-	const unsigned int want = STATX_TYPE | STATX_INO | STATX_MNT_ID;
-	char parent[PATH_MAX];
-	struct statx sx, dir;
-	char *slash;
+	struct as_found f;
+	const char *slash;
 
-	*real = resolve_as_root(tb, path, true);
-	if (!*real || statx(AT_FDCWD, *real, flags, want, &sx) < 0 || !(sx.stx_mask & STATX_MNT_ID))
+	*real = resolve_as_root(tb, path, true, &f);
+	if (!*real)
 		return false;
-	*mnt_id = sx.stx_mnt_id;
-	k->dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
-	k->ino = sx.stx_ino;
-	k->is_dir = S_ISDIR(sx.stx_mode);
+	*mnt_id = f.sx.stx_mnt_id;
+	k->dev = makedev(f.sx.stx_dev_major, f.sx.stx_dev_minor);
+	k->ino = f.sx.stx_ino;
+	k->is_dir = S_ISDIR(f.sx.stx_mode);
 	if (k->is_dir)
 		return true;
-	snprintf(parent, sizeof(parent), "%s", *real);
-	slash = strrchr(parent, '/');
+	slash = strrchr(*real, '/');
 	if (!slash || strlen(slash + 1) > NAME_MAX)
 		return false;
 	snprintf(k->name, sizeof(k->name), "%s", slash + 1);
-	slash[slash == parent ? 1 : 0] = '\0';
-	if (statx(AT_FDCWD, parent, flags, want, &dir) < 0 || !(dir.stx_mask & STATX_MNT_ID))
-		return false;
-	if (dir.stx_mnt_id != sx.stx_mnt_id) {
+	if (f.dir.stx_mnt_id != f.sx.stx_mnt_id) {
 		/* A bind of the file alone: its directory here is the
 		 * bind's target's; its own is where the bind's source is. */
-		struct libmnt_fs *fs = mount_of(tb, sx.stx_mnt_id);
+		struct libmnt_fs *fs = mount_of(tb, f.sx.stx_mnt_id);
 		const char *root = fs ? mnt_fs_get_root(fs) : NULL;
 
 		if (!root || !strrchr(root, '/') || !strrchr(root, '/')[1] || source_gone(root))
@@ -217,8 +211,8 @@ static bool look_as_root(struct libmnt_table *tb, const char *path, struct kept 
 		k->by_inode = true;
 		return true;
 	}
-	k->dir_dev = makedev(dir.stx_dev_major, dir.stx_dev_minor);
-	k->dir_ino = dir.stx_ino;
+	k->dir_dev = makedev(f.dir.stx_dev_major, f.dir.stx_dev_minor);
+	k->dir_ino = f.dir.stx_ino;
 	return true;
 }
 
@@ -319,7 +313,7 @@ static void check_layer(const struct layer *l, void *data)
 		    im->name, im->path, l->shown, c->top->image, c->top->what, c->top->as);
 	if (l->has_id)
 		keep_layer(c->kl, c->top, l);
-	phys = c->phys_tree ? placed(c->tb, l->real, &sb) : NULL;
+	phys = c->phys_tree && l->has_id ? physical_path(c->tb, l->real, l->mnt_id, &sb) : NULL;
 	if (!phys || sb != c->tree_sb)
 		return;
 	if (melee_path_under(phys, c->phys_tree))
@@ -347,20 +341,15 @@ static void check_layer(const struct layer *l, void *data)
  * every delete; review 25). */
 static void check_tree_holds_no_other(const struct melee_config *cfg, const struct melee_image *im,
 				      struct libmnt_table *tb, const char *real_tree,
-				      struct kept_list *kl)
+				      const struct as_found *tree, struct kept_list *kl)
 {
 	struct layer_check c = { .tb = tb, .im = im, .kl = kl };
+	const uint64_t tree_mnt = real_tree ? tree->sx.stx_mnt_id : 0;
 	cleanup_free char *phys_tree = NULL;
-	uint64_t tree_mnt = 0;
-	struct statx sx;
 
 	kl->tree = im->path;
-	phys_tree = placed(tb, real_tree, &c.tree_sb);
-	if (real_tree &&
-	    statx(AT_FDCWD, real_tree, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC,
-		  STATX_MNT_ID, &sx) == 0 &&
-	    (sx.stx_mask & STATX_MNT_ID))
-		tree_mnt = sx.stx_mnt_id;
+	if (real_tree)
+		phys_tree = physical_path(tb, real_tree, tree_mnt, &c.tree_sb);
 	c.phys_tree = phys_tree;
 	for (size_t i = 0; i < cfg->n_images; i++) {
 		const struct melee_image *other = &cfg->images[i];
@@ -436,7 +425,8 @@ static bool lies_in(const char *path, const char *real_path, const char *tree,
 static void check_tree_not_shared(const struct melee_config *cfg, const struct melee_image *im,
 				  struct libmnt_table *tb, struct kept_list *kl)
 {
-	cleanup_free char *real_tree = resolve_as_root(tb, im->path, false);
+	struct as_found tree;
+	cleanup_free char *real_tree = resolve_as_root(tb, im->path, false, &tree);
 
 	for (size_t i = 0; i < cfg->n_images; i++) {
 		const struct melee_image *other = &cfg->images[i];
@@ -446,7 +436,7 @@ static void check_tree_not_shared(const struct melee_config *cfg, const struct m
 		if (other == im)
 			continue;
 		if (other->path) {
-			real_other = resolve_as_root(tb, other->path, false);
+			real_other = resolve_as_root(tb, other->path, false, NULL);
 			if (lies_in(other->path, real_other, im->path, real_tree, &resolved) ||
 			    lies_in(im->path, real_tree, other->path, real_other, &resolved))
 				die("image '%s' shares its tree %s with image '%s' (at %s%s): its "
@@ -456,7 +446,7 @@ static void check_tree_not_shared(const struct melee_config *cfg, const struct m
 		}
 		if (!other->source)
 			continue;
-		real_source = resolve_as_root(tb, other->source, false);
+		real_source = resolve_as_root(tb, other->source, false, NULL);
 		if (lies_in(other->source, real_source, im->path, real_tree, &resolved))
 			die("image '%s': %s, which --delete-files deletes, holds the file of image "
 			    "'%s' (%s%s%s): its files are not deleted; remove it without "
@@ -464,7 +454,7 @@ static void check_tree_not_shared(const struct melee_config *cfg, const struct m
 			    im->name, im->path, other->name, other->source,
 			    resolved ? ", through a symlink: " : "", resolved ? real_source : "");
 	}
-	check_tree_holds_no_other(cfg, im, tb, real_tree, kl);
+	check_tree_holds_no_other(cfg, im, tb, real_tree, &tree, kl);
 }
 
 /* The delete walks im->path's parent like an image root
