@@ -7,9 +7,10 @@
 # and the delete walk reaches it through the bind's source side, which is
 # no mount point.  Refused up front, nothing changed, when the mount
 # table shows where the bind's source lies (image-remove.c's
-# check_tree_holds_no_other); else the walk stops at it before deleting
-# anything of it (keep_others), and it says so; a file bound alone
-# included.  A tree that lies in another image's tree through a bind is
+# check_tree_holds_no_other), a file bound alone included; one named
+# through what root alone does not control (a directory a group may
+# write) is refused up front too, as where it lies cannot be told (the
+# delete walk's keep_others is the second line).  A tree that lies in another image's tree through a bind is
 # refused too.  A hard link to another image's file inside the tree is
 # no reason to refuse: the tree goes, the file stays.
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh" || exit 1
@@ -104,15 +105,17 @@ ok_cmd "n and w stay registered" eval 'registered n && registered w'
 umount "$T/srv3"
 rm "$T/etc/images.d/n.conf"
 
-# What the mount table cannot show: the way to the tree is not root's
-# alone (its root is alice's here), so no physical place is known for it
-# up front.  The delete walk still stops at the other image's tree or
-# file before deleting anything of it, and says what it found.
-# walk_stops NAME OTHER WHAT: remove NAME --delete-files stops in the walk.
-walk_stops() {
+# A tree whose own root is alice's: only the directories on the way to
+# it must be root's alone for it to be placed (what lies in hers is never
+# looked into), so the other image's tree or file in it is found up
+# front, nothing changed.
+# refused_up_front NAME OTHER WHAT HERE: remove NAME --delete-files is
+# refused before anything is changed.
+refused_up_front() {
 	run mi remove "$1" --delete-files
-	like "$rc:$out" "^1:melee-image: $IMAGES/$1 holds image '$2''s $3 \\(here as [^)]*, through a mount\\): not deleted; image '$1' stays unregistered" \
-		"with $1's root alice's, the delete walk stops at image '$2''s $3"
+	is "$rc:$out" "1:melee-image: image '$1': $IMAGES/$1, which --delete-files deletes, holds image '$2''s $3 (here as $4, through a mount): its files are not deleted; remove it without --delete-files" \
+		"with $1's root alice's, image '$2''s $3 in it is found up front"
+	ok_cmd "$1 stays registered, nothing set aside" eval "registered $1 && test ! -e '$T/etc/images.d/.$1.conf.removing'"
 }
 fixture_tree "$IMAGES/u1" u1
 conf u1
@@ -122,7 +125,7 @@ mkdir -m 755 "$IMAGES/k"
 bind "$IMAGES/u1/opt/k" "$IMAGES/k"
 conf k
 ksum=$(tree_sum "$IMAGES/k")
-walk_stops u1 k "tree $IMAGES/k"
+refused_up_front u1 k "tree $IMAGES/k" opt/k
 is "$(tree_sum "$IMAGES/k")" "$ksum" "k's tree is whole"
 ok_cmd "k stays registered" registered k
 fixture_tree "$IMAGES/u2" u2
@@ -132,7 +135,7 @@ mkdir -m 755 "$IMAGES/u2/srv" "$T/srv2"
 cp "$T/files/big.sqsh" "$IMAGES/u2/srv/m.sqsh"
 bind "$IMAGES/u2/srv" "$T/srv2"
 conf m "source = $T/srv2/m.sqsh"
-walk_stops u2 m "file $T/srv2/m.sqsh"
+refused_up_front u2 m "file $T/srv2/m.sqsh" srv/m.sqsh
 is "$(sha256sum < "$T/srv2/m.sqsh")" "$filesum" "m's file is whole"
 ok_cmd "m stays registered" registered m
 
@@ -144,7 +147,7 @@ cp "$T/files/big.sqsh" "$IMAGES/u3/srv/p.sqsh"
 touch "$T/files/p.sqsh"
 bind "$IMAGES/u3/srv/p.sqsh" "$T/files/p.sqsh"
 conf p "source = $T/files/p.sqsh"
-walk_stops u3 p "file $T/files/p.sqsh"
+refused_up_front u3 p "file $T/files/p.sqsh" srv/p.sqsh
 is "$(sha256sum < "$IMAGES/u3/srv/p.sqsh")" "$filesum" "p's file, bound alone, is whole"
 
 # (3) hard links to h's file inside e's tree: no reason to refuse.
@@ -164,7 +167,10 @@ is "$(stat -c %h "$T/files/h.sqsh"):$(sha256sum < "$T/files/h.sqsh")" "1:$filesu
 
 # (5) s's file in a directory of root's that a group may write (2775, an
 # "image admins" group), bound out of q's tree: the way to it is not
-# root's alone, its identity is kept all the same.
+# root's alone, so what its name leads to is whatever a member of the
+# group put there (root's directory renamed, a look-alike in its place:
+# image-remove-user-paths.sh): refused up front, where it lies cannot be
+# told.
 fixture_tree "$IMAGES/q" q
 conf q
 mkdir -m 2775 "$IMAGES/q/srv" && chgrp 100 "$IMAGES/q/srv"
@@ -173,11 +179,39 @@ mkdir -m 755 "$T/srv4"
 bind "$IMAGES/q/srv" "$T/srv4"
 conf s "source = $T/srv4/s.sqsh"
 run mi remove q --delete-files
-is "$rc:$out" "1:melee-image: image 'q': $IMAGES/q, which --delete-files deletes, holds image 's''s file $T/srv4/s.sqsh (here as srv/s.sqsh, through a mount): its files are not deleted; remove it without --delete-files" \
-	"a file reached through a directory a group may write is kept too"
+is "$rc:$out" "1:melee-image: image 'q': $IMAGES/q, which --delete-files deletes, may hold image 's''s file $T/srv4/s.sqsh: it is named through $T/srv4 (a directory others may write), which root alone does not control, so where it lies cannot be told; its files are not deleted; remove it without --delete-files, or correct image 's' first" \
+	"a file named through a directory a group may write is refused up front"
 is "$(sha256sum < "$T/srv4/s.sqsh")" "$filesum" "s's file is whole"
 umount "$T/srv4"
 ok_cmd "remove s (without --delete-files), then q --delete-files" eval 'mi remove s && mi remove q --delete-files'
+
+# (6) b's tree lies in v's tree, named through an administrator's bind
+# (root's $T/proj/x/mnt) in a directory of alice's group (2775, no
+# sticky bit).  She renames root's directory on the way (same parent:
+# allowed) and puts a look-alike of hers at b's registered path: its
+# identity, taken for b's, placed nowhere in v's tree, let the delete of
+# v go on and take b's real tree (review 26).  Nothing past a directory
+# others may write is looked at: refused up front, before and after.
+fixture_tree "$IMAGES/v" v
+conf v
+mkdir -m 755 "$IMAGES/v/srv"
+fixture_tree "$IMAGES/v/srv/b" b
+mkdir -m 2775 "$T/proj" && chgrp physics "$T/proj"
+mkdir -m 755 "$T/proj/x" "$T/proj/x/mnt"
+bind "$IMAGES/v/srv" "$T/proj/x/mnt"
+conf b "path = $T/proj/x/mnt/b"
+bsum=$(tree_sum "$IMAGES/v/srv/b")
+vrefused="1:melee-image: image 'v': $IMAGES/v, which --delete-files deletes, may hold image 'b''s tree $T/proj/x/mnt/b: it is named through $T/proj (a directory others may write), which root alone does not control, so where it lies cannot be told; its files are not deleted; remove it without --delete-files, or correct image 'b' first"
+run mi remove v --delete-files
+is "$rc:$out" "$vrefused" "b's tree named through her group's directory: refused"
+as alice mv "$T/proj/x" "$T/proj/x.real" && as alice mkdir -p "$T/proj/x/mnt/b"
+ok $? "alice renames root's $T/proj/x and puts her look-alike at b's path"
+run mi remove v --delete-files
+is "$rc:$out" "$vrefused" "refused all the same"
+is "$(tree_sum "$IMAGES/v/srv/b")" "$bsum" "b's real tree is whole"
+ok_cmd "v and b stay registered" eval 'registered v && registered b'
+umount "$T/proj/x.real/mnt"
+ok_cmd "remove b (without --delete-files), then v --delete-files" eval 'mi remove b && mi remove v --delete-files'
 
 # (6) x's file a bind of a file of r's tree that was unlinked since: the
 # mount table says its source is "//deleted", nothing of it is in r's
@@ -232,19 +266,18 @@ umount "$T/loopmnt"
 ok_cmd "remove l (without --delete-files), then d --delete-files" eval 'mi remove l && mi remove d --delete-files'
 
 # (4) the ordinary case: once the other images are elsewhere, the trees
-# go (the removes cut short above finish).
+# go.
 umount "$T/srv" "$IMAGES/k" "$T/srv2" "$T/files/p.sqsh"
 ok_cmd "remove k, m and p (without --delete-files)" eval 'mi remove k && mi remove m && mi remove p'
 run mi remove u1 --delete-files
-is "$rc:$out" "0:melee-image: u1: finishing the removal that was cut short ($T/etc/images.d/.u1.conf.removing)
-melee-image: u1: deleted $IMAGES/u1
+is "$rc:$out" "0:melee-image: u1: deleted $IMAGES/u1
 melee-image: u1: removed from the configuration ($T/etc/images.d/u1.conf)" \
-	"the remove of u1 cut short by the walk finishes once nothing of another image is in it"
+	"u1 is removed once nothing of another image is in it"
 run mi remove a --delete-files
 is "$rc" 0 "remove a --delete-files, nothing of another image in it any more"
 run mi remove w --delete-files
 is "$rc" 0 "remove w --delete-files, with n unregistered (its tree goes with w's)"
-ok_cmd "the removes of u2 and u3 cut short finish too" eval 'mi remove u2 --delete-files && mi remove u3 --delete-files'
+ok_cmd "u2 and u3 too" eval 'mi remove u2 --delete-files && mi remove u3 --delete-files'
 ok_cmd "u1's, u2's, u3's, a's and w's trees are gone" eval "test ! -e '$IMAGES/u1' -a ! -e '$IMAGES/u2' -a ! -e '$IMAGES/u3' -a ! -e '$IMAGES/a' -a ! -e '$IMAGES/w'"
 fixture_tree "$IMAGES/g" g
 conf g

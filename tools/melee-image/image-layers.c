@@ -36,28 +36,51 @@ struct libmnt_fs *mount_of(struct libmnt_table *tb, uint64_t id)
 	return NULL;
 }
 
-/* Whether the mount of id `id` is in tb (the table read before the
- * check: one made since is not) and no user's FUSE mount
- * (melee_fs_is_users_fuse: fusermount records the user's uid, which she
- * cannot make 0): her daemon chooses every owner and mode it shows, its
- * root looks like root's 000 before it answered anything, and any look
- * inside can hang on it.  Root's own FUSE mounts (a mergerfs pool, an
- * sshfs of root's) are root's like any other. */
-static bool mount_is_roots(struct libmnt_table *tb, uint64_t id)
+static bool same_str(const char *a, const char *b)
 {
-	struct libmnt_fs *fs = mount_of(tb, id);
+	return a && b ? strcmp(a, b) == 0 : a == b;
+}
 
-	return fs && !melee_fs_is_users_fuse(fs);
+/* Why the mount of id `id`, just entered, may not be gone through; NULL
+ * when it may: it is in tb (the table read before the check: one made
+ * since is not), it is the same mount now (ids are reused, lowest free
+ * first: a mount of root's in tb gone since can have handed its id to a
+ * user's FUSE mount made since, review 26; the fd that entered it holds
+ * the mount, so its id stays its own while it is looked at), and it is
+ * no user's FUSE mount (melee_fs_is_users_fuse: fusermount records the
+ * user's uid, which she cannot make 0): her daemon chooses every owner
+ * and mode it shows, its root looks like root's 000 before it answered
+ * anything, and any look inside can hang on it.  Root's own FUSE mounts
+ * (a mergerfs pool, an sshfs of root's) are root's like any other. */
+static const char *mount_refused(struct libmnt_table *tb, uint64_t id)
+{
+	struct libmnt_fs *fs = mount_of(tb, id), *now_fs;
+	cleanup_mnt_table struct libmnt_table *now = NULL;
+	char err[MELEE_ERRLEN];
+
+	if (!fs)
+		return "a mount made since the mount table was read";
+	if (melee_fs_is_users_fuse(fs))
+		return "a user's FUSE mount";
+	now = melee_mounttab_read(err, sizeof(err));
+	now_fs = now ? mount_of(now, id) : NULL;
+	if (!now_fs || melee_fs_is_users_fuse(now_fs) ||
+	    mnt_fs_get_devno(now_fs) != mnt_fs_get_devno(fs) ||
+	    !same_str(mnt_fs_get_fstype(now_fs), mnt_fs_get_fstype(fs)) ||
+	    !same_str(mnt_fs_get_target(now_fs), mnt_fs_get_target(fs)) ||
+	    !same_str(mnt_fs_get_root(now_fs), mnt_fs_get_root(fs)))
+		return "a mount that is not the one the mount table read showed";
+	return NULL;
 }
 
 /* What resolve_as_root looks at: the type, mode, owner, identity and
  * mount of each thing on the way. */
 #define AS_ROOT_WANT (STATX_TYPE | STATX_MODE | STATX_UID | STATX_INO | STATX_MNT_ID)
 
-/* `name` in the directory dirfd, held by an
- * O_PATH fd of its own and looked at through it: never opened, a symlink
- * not followed, no automount triggered, and AT_STATX_DONT_SYNC, so no
- * FUSE daemon is asked for its attributes.  -1 when it is not there. */
+/* `name` in the directory dirfd, held by an O_PATH fd of its own and
+ * looked at through it: never opened, a symlink not followed, no
+ * automount triggered, and AT_STATX_DONT_SYNC, so no FUSE daemon is
+ * asked for its attributes.  -1 (errno set) when it is not there. */
 static int look_at(int dirfd, const char *name, struct statx *sx)
 {
 	int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
@@ -70,29 +93,43 @@ static int look_at(int dirfd, const char *name, struct statx *sx)
 	return fd;
 }
 
+/* resolve_as_root's end where it stops: `at` and why into *f (if any). */
+__attribute__((format(printf, 3, 4))) static char *stopped(struct as_found *f, const char *at,
+							   const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!f)
+		return NULL;
+	snprintf(f->stop, sizeof(f->stop), "%s", *at ? at : "/");
+	va_start(ap, fmt);
+	vsnprintf(f->why, sizeof(f->why), fmt, ap);
+	va_end(ap);
+	return NULL;
+}
+
 /* `path` with root's own symlinks followed, as far as root alone
  * controls it: each directory on the way must be root's and writable by
  * no one else before anything in it is looked at, a symlink is followed
- * only when root owns it, and a mount is entered only when it is in tb
- * and no user's FUSE mount (mount_is_roots: the owners it shows on her
- * directory are whatever her daemon says).  Each thing on the way is
- * held by an fd and the next one looked up in it (look_at), never by a
- * path from "/" again: a user who swaps a directory of hers on the way
- * for a symlink between two looks (renameat2 RENAME_EXCHANGE) cannot
- * send the next look elsewhere, into her stopped FUSE daemon (review
- * 25).  No FUSE daemon is asked, so a stopped one cannot hang this while
- * the lock is held, and no symlink of a user's can point the check at
- * another image.  NULL when the path leaves what root alone controls, is
- * missing, or loops: it is then compared as written only (what lies past
- * a user's directory is theirs to move anyway).  With `any_dir`, a
- * directory others may write is gone through too (a group's 2775, a
- * sticky 1777): for an identity to keep (look_as_root), where what a
- * user puts there can at worst refuse the delete wrongly, never lead it
- * anywhere; her symlinks and her FUSE mounts still end it.  *found, when
- * given, gets what the path names and the directory it is in, as looked
- * at on the way: no caller looks at the path again. */
-char *resolve_as_root(struct libmnt_table *tb, const char *path, bool any_dir,
-		      struct as_found *found)
+ * only when root owns it, and a mount is entered only when it is root's
+ * (mount_refused).  Each thing on the way is held by an fd and the next
+ * one looked up in it (look_at), never by a path from "/" again: a user
+ * who swaps a directory on the way for a symlink between two looks
+ * (renameat2 RENAME_EXCHANGE) cannot send the next look elsewhere, into
+ * her stopped FUSE daemon (review 25).  No FUSE daemon is asked, so a
+ * stopped one cannot hang this while the lock is held, and no symlink of
+ * a user's can point the check at another image.  Nothing is gone
+ * through that others may change (a group's 2775, a sticky 1777, a
+ * user's own directory): there a user can rename root's directory that
+ * leads to another image's tree (through a bind of root's) and put a
+ * look-alike of hers in its place, whose identity would then be kept
+ * instead of the tree's (review 26).  NULL when the path leaves what
+ * root alone controls, is missing, or loops; *f (may be NULL) then says
+ * where and why (missing: a name not there in directories of root's
+ * alone, where only root could have moved it).  Else *f gets what the
+ * path names and the directory it is in, as looked at on the way: no
+ * caller looks at the path again. */
+char *resolve_as_root(struct libmnt_table *tb, const char *path, struct as_found *f)
 {
 	char out[PATH_MAX] = "", rest[PATH_MAX], cand[PATH_MAX], target[PATH_MAX];
 	cleanup_fd int root = -1, cur = -1; /* "/", and what out names */
@@ -100,14 +137,19 @@ char *resolve_as_root(struct libmnt_table *tb, const char *path, bool any_dir,
 	bool from_root = true; /* out is to be walked again from "/" */
 	int links = 0;
 
-	if (path[0] != '/' || strlen(path) >= sizeof(rest) ||
-	    (root = look_at(AT_FDCWD, "/", &root_sx)) < 0 || !roots_dir(&root_sx))
-		return NULL;
+	if (f)
+		f->missing = false;
+	if (path[0] != '/' || strlen(path) >= sizeof(rest))
+		return stopped(f, path, "not an absolute path shorter than %d bytes", PATH_MAX);
+	root = look_at(AT_FDCWD, "/", &root_sx);
+	if (root < 0 || !roots_dir(&root_sx))
+		return stopped(f, "/", "the root directory is not root's alone");
 	snprintf(rest, sizeof(rest), "%s", path);
 	for (;;) {
 		char *c = rest + strspn(rest, "/");
 		size_t len = strcspn(c, "/");
 		char comp[NAME_MAX + 1];
+		const char *refused;
 		ssize_t n;
 		int next;
 
@@ -116,7 +158,7 @@ char *resolve_as_root(struct libmnt_table *tb, const char *path, bool any_dir,
 				close(cur);
 			cur = dup(root);
 			if (cur < 0)
-				return NULL;
+				return stopped(f, "/", "%s", strerror(errno));
 			cur_sx = dir_sx = root_sx;
 			out[0] = '\0';
 			from_root = false;
@@ -124,7 +166,7 @@ char *resolve_as_root(struct libmnt_table *tb, const char *path, bool any_dir,
 		if (len == 0)
 			break;
 		if (len > NAME_MAX)
-			return NULL;
+			return stopped(f, out, "a name longer than %d bytes follows", NAME_MAX);
 		memcpy(comp, c, len);
 		comp[len] = '\0';
 		memmove(rest, c + len, strlen(c + len) + 1);
@@ -136,23 +178,37 @@ char *resolve_as_root(struct libmnt_table *tb, const char *path, bool any_dir,
 			*(strrchr(out, '/') ? strrchr(out, '/') : out) = '\0';
 			if ((size_t)snprintf(cand, sizeof(cand), "%s/%s", out, rest) >=
 			    sizeof(cand))
-				return NULL;
+				return stopped(f, out, "the path grows too long");
 			memcpy(rest, cand, strlen(cand) + 1);
 			from_root = true;
 			continue;
 		}
-		/* A file ends the path. */
-		if (S_ISREG(cur_sx.stx_mode) || (next = look_at(cur, comp, &sx)) < 0)
-			return NULL;
-		/* Another mount: judged by the table, never by what it shows;
-		 * a directory must be root's alone before anything in it is
-		 * looked at. */
-		if ((sx.stx_mnt_id != cur_sx.stx_mnt_id && !mount_is_roots(tb, sx.stx_mnt_id)) ||
-		    (!S_ISLNK(sx.stx_mode) && !S_ISREG(sx.stx_mode) &&
-		     !(any_dir ? S_ISDIR(sx.stx_mode) : roots_dir(&sx))) ||
-		    (size_t)snprintf(cand, sizeof(cand), "%s/%s", out, comp) >= sizeof(cand)) {
+		if ((size_t)snprintf(cand, sizeof(cand), "%s/%s", out, comp) >= sizeof(cand))
+			return stopped(f, out, "the path grows too long");
+		/* A file ends the path: what follows is not there.  A
+		 * directory must be root's alone before anything in it is
+		 * looked at (what the path names may be anyone's). */
+		if (S_ISDIR(cur_sx.stx_mode) && !roots_dir(&cur_sx))
+			return stopped(f, out, "%s",
+				       cur_sx.stx_uid == 0 ? "a directory others may write"
+							   : "a directory that is not root's");
+		if (S_ISREG(cur_sx.stx_mode) || (next = look_at(cur, comp, &sx)) < 0) {
+			if (f && (S_ISREG(cur_sx.stx_mode) || errno == ENOENT || errno == ENOTDIR))
+				f->missing = true;
+			return stopped(f, cand, "%s",
+				       f && f->missing ? "not there" : strerror(errno));
+		}
+		/* Another mount: judged by the table, never by what it shows. */
+		refused =
+		    sx.stx_mnt_id != cur_sx.stx_mnt_id ? mount_refused(tb, sx.stx_mnt_id) : NULL;
+		if (!refused && S_ISLNK(sx.stx_mode) && sx.stx_uid != 0)
+			refused = "a symbolic link that is not root's";
+		if (!refused && !S_ISLNK(sx.stx_mode) && !S_ISDIR(sx.stx_mode) &&
+		    !S_ISREG(sx.stx_mode))
+			refused = "neither a directory nor a file";
+		if (refused) {
 			close(next);
-			return NULL;
+			return stopped(f, cand, "%s", refused);
 		}
 		if (!S_ISLNK(sx.stx_mode)) {
 			memcpy(out, cand, strlen(cand) + 1);
@@ -162,23 +218,23 @@ char *resolve_as_root(struct libmnt_table *tb, const char *path, bool any_dir,
 			cur_sx = sx;
 			continue;
 		}
-		n = sx.stx_uid != 0 || ++links > 40
-			? -1
-			: readlinkat(next, "", target, sizeof(target) - 1);
+		n = ++links > 40 ? -1 : readlinkat(next, "", target, sizeof(target) - 1);
 		close(next);
 		if (n <= 0)
-			return NULL;
+			return stopped(f, cand, "%s",
+				       links > 40 ? "too many symbolic links"
+						  : "unreadable symbolic link");
 		target[n] = '\0';
 		if ((size_t)snprintf(cand, sizeof(cand), "%s/%s", target, rest) >= sizeof(cand))
-			return NULL;
+			return stopped(f, out, "the path grows too long");
 		memcpy(rest, cand, strlen(cand) + 1);
 		/* Resolved on from the directory the link is in (root's, as
 		 * checked, still held), or from "/". */
 		from_root = target[0] == '/';
 	}
-	if (found) {
-		found->sx = cur_sx;
-		found->dir = dir_sx;
+	if (f) {
+		f->sx = cur_sx;
+		f->dir = dir_sx;
 	}
 	return strdup(out[0] ? out : "/");
 }
@@ -302,18 +358,18 @@ static void mount_layers_at(struct layer_walk *w, uint64_t mnt_id, int depth);
  * found by its name (renamed, moved or unlinked since the mount was
  * made: an overlay keeps the names it was given, a loop file shows
  * "(deleted)" or a name on a mount detached since) is `lost`: nothing
- * tells where it lies.  Its identity is never asked of the kernel
- * (LOOP_GET_STATUS64 asks the file's file system, a stopped FUSE daemon
- * of a user's, detached from the table, would hang it).  One whose name
- * runs through a user's FUSE mount is lost too: she may have mounted it
- * on the way since (on a directory of hers or her group's), and what lies
- * under it is then out of sight, not hers (review 25). */
+ * tells where it lies; one named through what root alone does not
+ * control cannot be placed either (l->found says where and why).  Its
+ * identity is never asked of the kernel (LOOP_GET_STATUS64 asks the
+ * file's file system, a stopped FUSE daemon of a user's, detached from
+ * the table, would hang it). */
 static void visit_layer(struct layer_walk *w, struct layer *l, int depth)
 {
 	struct as_found f;
 
 	l->relative = l->path[0] != '/';
-	l->real = l->relative ? NULL : resolve_as_root(w->tb, l->path, true, &f);
+	l->real = l->relative ? NULL : resolve_as_root(w->tb, l->path, &f);
+	l->found = l->relative ? NULL : &f;
 	if (l->real) {
 		l->has_id = true;
 		l->is_dir = S_ISDIR(f.sx.stx_mode);
@@ -321,7 +377,7 @@ static void visit_layer(struct layer_walk *w, struct layer *l, int depth)
 		l->ino = f.sx.stx_ino;
 		l->mnt_id = f.sx.stx_mnt_id;
 	} else {
-		l->lost = !l->relative;
+		l->lost = !l->relative && f.missing;
 	}
 	w->fn(l, w->data);
 	/* A layer below a layer: the mount this one lies on stores it. */
@@ -329,6 +385,7 @@ static void visit_layer(struct layer_walk *w, struct layer *l, int depth)
 		mount_layers_at(w, l->mnt_id, depth + 1);
 	free(l->real);
 	l->real = NULL;
+	l->found = NULL;
 }
 
 /* What a message calls l ("the upperdir /x of the overlay on /y"); cut

@@ -19,18 +19,21 @@
 struct libmnt_fs *mount_of(struct libmnt_table *tb, uint64_t id);
 
 /* What resolve_as_root found at the end of its walk, as it looked at it
- * through an fd held on the way (never by the path again). */
+ * through an fd held on the way (never by the path again); or, when it
+ * found nothing, where and why it stopped. */
 struct as_found {
-	struct statx sx;  /* what the path names */
-	struct statx dir; /* the directory it is in ("/" itself for "/") */
+	struct statx sx;     /* what the path names */
+	struct statx dir;    /* the directory it is in ("/" itself for "/") */
+	bool missing;	     /* stopped: a name not there, in directories of root's alone */
+	char stop[PATH_MAX]; /* stopped: at what */
+	char why[96];	     /* stopped: why ("a directory others may write") */
 };
 
-/* `path` with root's own symlinks followed, as far as root alone controls
- * it (see image-layers.c); NULL when it leaves that, is missing or loops.
- * With `any_dir`, directories others may write are gone through too.
- * *found (may be NULL) is filled when not NULL.  Allocated. */
-char *resolve_as_root(struct libmnt_table *tb, const char *path, bool any_dir,
-		      struct as_found *found);
+/* `path` with root's own symlinks followed, through nothing but what root
+ * alone controls (see image-layers.c); NULL when it leaves that, is
+ * missing or loops.  *found (may be NULL) is filled either way.
+ * Allocated. */
+char *resolve_as_root(struct libmnt_table *tb, const char *path, struct as_found *found);
 
 /* Whether a mount's root field says its source was unlinked since. */
 bool source_gone(const char *root);
@@ -53,7 +56,10 @@ struct layer {
 	bool is_dir;
 	dev_t dev;
 	ino_t ino;
-	uint64_t mnt_id;	    /* the mount it is on (with has_id) */
+	uint64_t mnt_id; /* the mount it is on (with has_id) */
+	/* resolve_as_root's, while fn runs (NULL for a relative path):
+	 * without has_id or lost, where and why it stopped. */
+	const struct as_found *found;
 	char shown[PATH_MAX + 256]; /* "the upperdir /x of the overlay on /y" */
 };
 

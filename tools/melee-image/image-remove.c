@@ -174,46 +174,43 @@ bool image_remove_resume(const struct melee_config *cfg, const char *name)
 
 /* k's identity: `path` (other image's tree or file) as root sees it,
  * looked at as resolve_as_root looks (through fds held on the way, never
- * an open for reading, no FUSE daemon asked) and never by its path
- * again, through directories others may write too (a user can at worst
- * make the delete refuse wrongly).  *real and *mnt_id for the up-front
- * check; false (nothing to keep) when the way to it runs through a
- * user's symlink or FUSE mount or a mount made since the table was read,
- * or it is a file bound alone whose source is gone. */
-static bool look_as_root(struct libmnt_table *tb, const char *path, struct kept *k, char **real,
-			 uint64_t *mnt_id)
+ * an open for reading, no FUSE daemon asked, nothing others may change
+ * gone through) and never by its path again.  1 with *real and *mnt_id
+ * for the up-front check; 0 when there is nothing to keep (a name on the
+ * way not there, in directories of root's alone; a file bound alone whose
+ * source is gone); -1 when where it lies cannot be told (*f says where
+ * and why resolve_as_root stopped). */
+static int look_as_root(struct libmnt_table *tb, const char *path, struct kept *k, char **real,
+			uint64_t *mnt_id, struct as_found *f)
 {
-	struct as_found f;
 	const char *slash;
 
-	*real = resolve_as_root(tb, path, true, &f);
+	*real = resolve_as_root(tb, path, f);
 	if (!*real)
-		return false;
-	*mnt_id = f.sx.stx_mnt_id;
-	k->dev = makedev(f.sx.stx_dev_major, f.sx.stx_dev_minor);
-	k->ino = f.sx.stx_ino;
-	k->is_dir = S_ISDIR(f.sx.stx_mode);
+		return f->missing ? 0 : -1;
+	*mnt_id = f->sx.stx_mnt_id;
+	k->dev = makedev(f->sx.stx_dev_major, f->sx.stx_dev_minor);
+	k->ino = f->sx.stx_ino;
+	k->is_dir = S_ISDIR(f->sx.stx_mode);
 	if (k->is_dir)
-		return true;
+		return 1;
 	slash = strrchr(*real, '/');
-	if (!slash || strlen(slash + 1) > NAME_MAX)
-		return false;
 	snprintf(k->name, sizeof(k->name), "%s", slash + 1);
-	if (f.dir.stx_mnt_id != f.sx.stx_mnt_id) {
+	if (f->dir.stx_mnt_id != f->sx.stx_mnt_id) {
 		/* A bind of the file alone: its directory here is the
 		 * bind's target's; its own is where the bind's source is. */
-		struct libmnt_fs *fs = mount_of(tb, f.sx.stx_mnt_id);
+		struct libmnt_fs *fs = mount_of(tb, f->sx.stx_mnt_id);
 		const char *root = fs ? mnt_fs_get_root(fs) : NULL;
 
 		if (!root || !strrchr(root, '/') || !strrchr(root, '/')[1] || source_gone(root))
-			return false;
+			return 0;
 		snprintf(k->name, sizeof(k->name), "%s", strrchr(root, '/') + 1);
 		k->by_inode = true;
-		return true;
+		return 1;
 	}
-	k->dir_dev = makedev(f.dir.stx_dev_major, f.dir.stx_dev_minor);
-	k->dir_ino = f.dir.stx_ino;
-	return true;
+	k->dir_dev = makedev(f->dir.stx_dev_major, f->dir.stx_dev_minor);
+	k->dir_ino = f->dir.stx_ino;
+	return 1;
 }
 
 /* `phys` (at or below `dir`, physical_path's) as a path below dir. */
@@ -311,9 +308,16 @@ static void check_layer(const struct layer *l, void *data)
 		    "since the mount was made), so where it lies cannot be told; its files are not "
 		    "deleted; remove it without --delete-files",
 		    im->name, im->path, l->shown, c->top->image, c->top->what, c->top->as);
-	if (l->has_id)
-		keep_layer(c->kl, c->top, l);
-	phys = c->phys_tree && l->has_id ? physical_path(c->tb, l->real, l->mnt_id, &sb) : NULL;
+	if (!l->has_id)
+		die("image '%s': %s, which --delete-files deletes, may hold %s, where image '%s''s "
+		    "%s %s is: that layer is named through %s (%s), which root alone does not "
+		    "control, so where it lies cannot be told; its files are not deleted; remove "
+		    "it "
+		    "without --delete-files",
+		    im->name, im->path, l->shown, c->top->image, c->top->what, c->top->as,
+		    l->found->stop, l->found->why);
+	keep_layer(c->kl, c->top, l);
+	phys = c->phys_tree ? physical_path(c->tb, l->real, l->mnt_id, &sb) : NULL;
 	if (!phys || sb != c->tree_sb)
 		return;
 	if (melee_path_under(phys, c->phys_tree))
@@ -359,15 +363,27 @@ static void check_tree_holds_no_other(const struct melee_config *cfg, const stru
 			continue;
 		for (int j = 0; j < 2; j++) {
 			cleanup_free char *real = NULL, *phys = NULL;
+			struct as_found f;
 			struct kept k;
 			uint64_t mnt_id;
 			dev_t sb = 0;
+			int r;
 
 			if (!paths[j])
 				continue;
 			k = (struct kept){ .image = other->name, .as = paths[j] };
 			k.what = j == 1 ? "file" : other->source ? "mount point" : "tree";
-			if (!look_as_root(tb, paths[j], &k, &real, &mnt_id))
+			r = look_as_root(tb, paths[j], &k, &real, &mnt_id, &f);
+			if (r < 0)
+				die("image '%s': %s, which --delete-files deletes, may hold image "
+				    "'%s''s "
+				    "%s %s: it is named through %s (%s), which root alone does not "
+				    "control, so where it lies cannot be told; its files are not "
+				    "deleted; remove it without --delete-files, or correct image "
+				    "'%s' first",
+				    im->name, im->path, other->name, k.what, paths[j], f.stop,
+				    f.why, other->name);
+			if (r == 0)
 				continue;
 			*kept_add(kl) = k;
 			kl->n++;
@@ -426,7 +442,7 @@ static void check_tree_not_shared(const struct melee_config *cfg, const struct m
 				  struct libmnt_table *tb, struct kept_list *kl)
 {
 	struct as_found tree;
-	cleanup_free char *real_tree = resolve_as_root(tb, im->path, false, &tree);
+	cleanup_free char *real_tree = resolve_as_root(tb, im->path, &tree);
 
 	for (size_t i = 0; i < cfg->n_images; i++) {
 		const struct melee_image *other = &cfg->images[i];
@@ -436,7 +452,7 @@ static void check_tree_not_shared(const struct melee_config *cfg, const struct m
 		if (other == im)
 			continue;
 		if (other->path) {
-			real_other = resolve_as_root(tb, other->path, false, NULL);
+			real_other = resolve_as_root(tb, other->path, NULL);
 			if (lies_in(other->path, real_other, im->path, real_tree, &resolved) ||
 			    lies_in(im->path, real_tree, other->path, real_other, &resolved))
 				die("image '%s' shares its tree %s with image '%s' (at %s%s): its "
@@ -446,7 +462,7 @@ static void check_tree_not_shared(const struct melee_config *cfg, const struct m
 		}
 		if (!other->source)
 			continue;
-		real_source = resolve_as_root(tb, other->source, false, NULL);
+		real_source = resolve_as_root(tb, other->source, NULL);
 		if (lies_in(other->source, real_source, im->path, real_tree, &resolved))
 			die("image '%s': %s, which --delete-files deletes, holds the file of image "
 			    "'%s' (%s%s%s): its files are not deleted; remove it without "
