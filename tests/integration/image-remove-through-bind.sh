@@ -185,7 +185,7 @@ is "$(sha256sum < "$T/srv4/s.sqsh")" "$filesum" "s's file is whole"
 umount "$T/srv4"
 ok_cmd "remove s (without --delete-files), then q --delete-files" eval 'mi remove s && mi remove q --delete-files'
 
-# (6) b's tree lies in v's tree, named through an administrator's bind
+# (5b) b's tree lies in v's tree, named through an administrator's bind
 # (root's $T/proj/x/mnt) in a directory of alice's group (2775, no
 # sticky bit).  She renames root's directory on the way (same parent:
 # allowed) and puts a look-alike of hers at b's registered path: its
@@ -229,6 +229,28 @@ is "$rc" 0 "a tree is deleted when the file bound out of it was unlinked there b
 is "$(sha256sum < "$T/files/x.sqsh")" "$filesum" "x's file, held by its bind, is whole"
 umount "$T/files/x.sqsh"
 rm "$T/etc/images.d/x.conf"
+
+# (6b) the same, but the file has another name in r's tree (its source
+# name moved away with a link and an unlink): that name holds its data
+# once the bind goes, and it cannot be found from the mount table:
+# refused up front (review 27: r's tree went, and with it the last name
+# of x's data).
+fixture_tree "$IMAGES/r" r
+conf r
+mkdir -m 755 "$IMAGES/r/srv"
+cp "$T/files/big.sqsh" "$IMAGES/r/srv/x.sqsh"
+touch "$T/files/x.sqsh"
+bind "$IMAGES/r/srv/x.sqsh" "$T/files/x.sqsh"
+ln "$IMAGES/r/srv/x.sqsh" "$IMAGES/r/srv/x-keep.sqsh" && rm "$IMAGES/r/srv/x.sqsh"
+conf x "source = $T/files/x.sqsh"
+sum=$(tree_sum "$IMAGES/r")
+run mi remove r --delete-files
+is "$rc:$out" "1:melee-image: image 'r': $IMAGES/r, which --delete-files deletes, may hold image 'x''s file $T/files/x.sqsh: it is a file bound alone whose source's name was unlinked since, and another name of it, which may be in the tree, cannot be found; its files are not deleted; remove it without --delete-files" \
+	"a tree is refused while a file bound out of it, unlinked there, has another name"
+is "$(tree_sum "$IMAGES/r")" "$sum" "r's tree is whole, x-keep.sqsh in it"
+umount "$T/files/x.sqsh"
+rm "$T/etc/images.d/x.conf"
+ok_cmd "with x unregistered, r goes" mi remove r --delete-files
 
 # (7) o's file on an overlay whose upper directory lies in c's tree (the
 # data of every file written there is in it), and (8) l's file on an

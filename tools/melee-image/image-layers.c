@@ -73,9 +73,9 @@ static const char *mount_refused(struct libmnt_table *tb, uint64_t id)
 	return NULL;
 }
 
-/* What resolve_as_root looks at: the type, mode, owner, identity and
- * mount of each thing on the way. */
-#define AS_ROOT_WANT (STATX_TYPE | STATX_MODE | STATX_UID | STATX_INO | STATX_MNT_ID)
+/* What resolve_as_root looks at: the type, mode, links, owner, identity
+ * and mount of each thing on the way. */
+#define AS_ROOT_WANT (STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_UID | STATX_INO | STATX_MNT_ID)
 
 /* `name` in the directory dirfd, held by an O_PATH fd of its own and
  * looked at through it: never opened, a symlink not followed, no

@@ -178,8 +178,10 @@ bool image_remove_resume(const struct melee_config *cfg, const char *name)
  * gone through) and never by its path again.  1 with *real and *mnt_id
  * for the up-front check; 0 when there is nothing to keep (a name on the
  * way not there, in directories of root's alone; a file bound alone whose
- * source is gone); -1 when where it lies cannot be told (*f says where
- * and why resolve_as_root stopped). */
+ * source is gone and that has no other name); -1 when where it lies
+ * cannot be told (*f says where and why resolve_as_root stopped); -2 when
+ * it is a file bound alone whose source's name is gone but that has
+ * another name, which may lie anywhere. */
 static int look_as_root(struct libmnt_table *tb, const char *path, struct kept *k, char **real,
 			uint64_t *mnt_id, struct as_found *f)
 {
@@ -202,8 +204,13 @@ static int look_as_root(struct libmnt_table *tb, const char *path, struct kept *
 		struct libmnt_fs *fs = mount_of(tb, f->sx.stx_mnt_id);
 		const char *root = fs ? mnt_fs_get_root(fs) : NULL;
 
-		if (!root || !strrchr(root, '/') || !strrchr(root, '/')[1] || source_gone(root))
+		if (!root || !strrchr(root, '/') || !strrchr(root, '/')[1])
 			return 0;
+		/* Its source's name unlinked since the bind: a hard link to
+		 * it may still be anywhere, in the tree too, and holds the
+		 * file's data after the bind goes (review 27). */
+		if (source_gone(root))
+			return f->sx.stx_nlink > 0 ? -2 : 0;
 		snprintf(k->name, sizeof(k->name), "%s", strrchr(root, '/') + 1);
 		k->by_inode = true;
 		return 1;
@@ -374,6 +381,16 @@ static void check_tree_holds_no_other(const struct melee_config *cfg, const stru
 			k = (struct kept){ .image = other->name, .as = paths[j] };
 			k.what = j == 1 ? "file" : other->source ? "mount point" : "tree";
 			r = look_as_root(tb, paths[j], &k, &real, &mnt_id, &f);
+			if (r == -2)
+				die("image '%s': %s, which --delete-files deletes, may hold image "
+				    "'%s''s "
+				    "%s %s: it is a file bound alone whose source's name was "
+				    "unlinked "
+				    "since, and another name of it, which may be in the tree, "
+				    "cannot "
+				    "be found; its files are not deleted; remove it without "
+				    "--delete-files",
+				    im->name, im->path, other->name, k.what, paths[j]);
 			if (r < 0)
 				die("image '%s': %s, which --delete-files deletes, may hold image "
 				    "'%s''s "
