@@ -216,14 +216,19 @@ ok_cmd "remove b (without --delete-files), then v --delete-files" eval 'mi remov
 # (6) x's file a bind of a file of r's tree that was unlinked since: the
 # mount table says its source is "//deleted", nothing of it is in r's
 # tree any more, and r goes.
-fixture_tree "$IMAGES/r" r
-conf r
-mkdir -m 755 "$IMAGES/r/srv"
-cp "$T/files/big.sqsh" "$IMAGES/r/srv/x.sqsh"
-touch "$T/files/x.sqsh"
-bind "$IMAGES/r/srv/x.sqsh" "$T/files/x.sqsh"
+# r_binds_x: r's tree with srv/x.sqsh in it, bound alone on x's source
+# $T/files/x.sqsh.
+r_binds_x() {
+	fixture_tree "$IMAGES/r" r
+	conf r
+	mkdir -m 755 "$IMAGES/r/srv"
+	cp "$T/files/big.sqsh" "$IMAGES/r/srv/x.sqsh"
+	touch "$T/files/x.sqsh"
+	bind "$IMAGES/r/srv/x.sqsh" "$T/files/x.sqsh"
+	conf x "source = $T/files/x.sqsh"
+}
+r_binds_x
 rm "$IMAGES/r/srv/x.sqsh"
-conf x "source = $T/files/x.sqsh"
 run mi remove r --delete-files
 is "$rc" 0 "a tree is deleted when the file bound out of it was unlinked there before ($out)"
 is "$(sha256sum < "$T/files/x.sqsh")" "$filesum" "x's file, held by its bind, is whole"
@@ -235,14 +240,8 @@ rm "$T/etc/images.d/x.conf"
 # once the bind goes, and it cannot be found from the mount table:
 # refused up front (review 27: r's tree went, and with it the last name
 # of x's data).
-fixture_tree "$IMAGES/r" r
-conf r
-mkdir -m 755 "$IMAGES/r/srv"
-cp "$T/files/big.sqsh" "$IMAGES/r/srv/x.sqsh"
-touch "$T/files/x.sqsh"
-bind "$IMAGES/r/srv/x.sqsh" "$T/files/x.sqsh"
+r_binds_x
 ln "$IMAGES/r/srv/x.sqsh" "$IMAGES/r/srv/x-keep.sqsh" && rm "$IMAGES/r/srv/x.sqsh"
-conf x "source = $T/files/x.sqsh"
 sum=$(tree_sum "$IMAGES/r")
 run mi remove r --delete-files
 is "$rc:$out" "1:melee-image: image 'r': $IMAGES/r, which --delete-files deletes, may hold image 'x''s file $T/files/x.sqsh: it is a file bound alone whose source's name was unlinked since, and another name of it, which may be in the tree, cannot be found; its files are not deleted; remove it without --delete-files" \
