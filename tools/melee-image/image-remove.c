@@ -14,6 +14,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,6 +244,26 @@ static noreturn void refuse_held(const struct melee_image *im, const struct mele
 	    strcmp(here, ".") == 0 ? "" : here);
 }
 
+/* im's delete refused for what it may do to another image's tree or
+ * file: "image 'a': PATH, which --delete-files deletes, RELATION image
+ * 'b''s tree PATH: WHY; its files are not deleted; remove it without
+ * --delete-files" and, with fix, ", or correct image 'b' first". */
+__attribute__((format(printf, 4, 5))) static noreturn void
+refuse_other(const struct melee_image *im, const struct melee_image *other, bool fix,
+	     const char *fmt, ...)
+{
+	char why[PATH_MAX + 512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	die("image '%s': %s, which --delete-files deletes, %s; its files are not deleted; "
+	    "remove it without --delete-files%s%s%s",
+	    im->name, im->path, why, fix ? ", or correct image '" : "", fix ? other->name : "",
+	    fix ? "' first" : "");
+}
+
 /* Room for one more kept thing in kl (the layers found come on top of
  * each image's tree and file), zeroed; counted once filled. */
 static struct kept *kept_add(struct kept_list *kl)
@@ -382,38 +404,29 @@ static void check_tree_holds_no_other(const struct melee_config *cfg, const stru
 			k.what = j == 1 ? "file" : other->source ? "mount point" : "tree";
 			r = look_as_root(tb, paths[j], &k, &real, &mnt_id, &f);
 			if (r == -2)
-				die("image '%s': %s, which --delete-files deletes, may hold image "
-				    "'%s''s "
-				    "%s %s: it is a file bound alone whose source's name was "
-				    "unlinked "
-				    "since, and another name of it, which may be in the tree, "
-				    "cannot "
-				    "be found; its files are not deleted; remove it without "
-				    "--delete-files",
-				    im->name, im->path, other->name, k.what, paths[j]);
+				refuse_other(
+				    im, other, false,
+				    "may hold image '%s''s %s %s: it is a file bound alone "
+				    "whose source's name was unlinked since, and another "
+				    "name of it, which may be in the tree, cannot be found",
+				    other->name, k.what, paths[j]);
 			if (r < 0)
-				die("image '%s': %s, which --delete-files deletes, may hold image "
-				    "'%s''s "
-				    "%s %s: it is named through %s (%s), which root alone does not "
-				    "control, so where it lies cannot be told; its files are not "
-				    "deleted; remove it without --delete-files, or correct image "
-				    "'%s' first",
-				    im->name, im->path, other->name, k.what, paths[j], f.stop,
-				    f.why, other->name);
+				refuse_other(im, other, true,
+					     "may hold image '%s''s %s %s: it is named through %s "
+					     "(%s), which root alone does not control, so where it "
+					     "lies cannot be told",
+					     other->name, k.what, paths[j], f.stop, f.why);
 			if (r == 0)
 				continue;
 			*kept_add(kl) = k;
 			kl->n++;
 			c.top = &k;
 			if (!mount_layers(tb, mnt_id, tree_mnt, check_layer, &c))
-				die("image '%s': %s, which --delete-files deletes, may hold a "
-				    "layer of "
-				    "the mounts image '%s''s %s %s is on: they lie on each other "
-				    "more "
-				    "than 8 deep (or 64 mounts in all), past what is looked at; "
-				    "its "
-				    "files are not deleted; remove it without --delete-files",
-				    im->name, im->path, other->name, k.what, paths[j]);
+				refuse_other(im, other, false,
+					     "may hold a layer of the mounts image '%s''s %s %s is "
+					     "on: they lie on each other more than 8 deep (or 64 "
+					     "mounts in all), past what is looked at",
+					     other->name, k.what, paths[j]);
 			if (phys_tree)
 				phys = physical_path(tb, real, mnt_id, &sb);
 			if (!phys || sb != c.tree_sb)
