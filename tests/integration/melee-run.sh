@@ -95,6 +95,35 @@ is "$rc:$out" "125:melee: you may not use image sl6 (allowed groups: physics)" "
 run as alice "$MELEE" lab true
 is "$rc:$out" "125:melee: you may not use image lab (allowed users: bob)" "alice may not use lab"
 
+# Who may use an image is judged by the group database (melee.conf(5),
+# as PAM, NSS and the SPANK plugin judge it), not by the groups the
+# calling process holds; the command keeps the process's groups.
+# as_groups GIDS CMD...: alice with exactly these groups (a shell from
+# before a change to /etc/group, or one started without her groups).
+as_groups() { local g=$1; shift; setpriv --reuid=1501 --regid=1501 "$g" -- env HOME=/home/alice "$@"; }
+run as_groups --clear-groups "$MELEE" sl6 id -G
+is "$rc:$out" "0:1501" "alice in physics by /etc/group, her shell without it: she may use sl6, the command gets no group she lacks"
+out=$(as_groups --clear-groups "$MELEE" --list | awk '$1 == "sl6" { print $3 }')
+is "$out" "yes" "--list from that shell: sl6 is open to her"
+cp "$T/work/group" "$T/work/group.orig"
+sed 's/^physics:x:1600:alice$/physics:x:1600:/' "$T/work/group.orig" > "$T/work/group"
+run as_groups --groups=1501,1600 "$MELEE" sl6 true
+is "$rc:$out" "125:melee: you may not use image sl6 (allowed groups: physics)" \
+	"alice taken out of physics in /etc/group: a shell that still holds gid 1600 gets no sl6"
+out=$(as_groups --groups=1501,1600 "$MELEE" --list --all | awk '$1 == "sl6" { print $3 }')
+is "$out" "no" "--list from that shell: sl6 is closed to her"
+cat "$T/work/group.orig" > "$T/work/group"
+
+# A working directory removed on the host: said so, not blamed on the image.
+mkdir "$T/work/gone" && chmod 777 "$T/work/gone" && cd "$T/work/gone" && rmdir "$T/work/gone"
+run as alice "$MELEE" demo pwd
+is "$rc:$out" "125:melee: your working directory no longer exists on the host (removed, or outside your root); not running the command elsewhere" \
+	"a command from a directory removed on the host: refused, naming the cause"
+out=$(echo pwd | as alice "$MELEE" demo 2>&1); rc=$?
+is "$rc:$out" "0:melee: warning: your working directory no longer exists on the host; starting in /home/alice
+/home/alice" "a shell from it starts in the home directory with a warning"
+cd /home/alice
+
 # linux32.
 add_image old "personality = linux32"
 mm up old >/dev/null

@@ -23,7 +23,9 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The caller as the commands need them. */
+/* The caller as the commands need them: the groups this process holds
+ * (kept when root is dropped); who may use an image is judged by the
+ * group database (melee_user_may_use), as for entering. */
 struct me {
 	struct passwd *pw;
 	gid_t *groups;
@@ -90,7 +92,7 @@ static void current_default(const struct melee_config *cfg, const struct me *me,
 	*im = melee_config_find_image(cfg, d->image);
 	if (!*im)
 		snprintf(why, whylen, "there is no image '%s'", d->image);
-	else if (melee_image_access(*im, me->pw->pw_name, me->groups, me->ngroups, why, whylen) < 0)
+	else if (melee_user_may_use(*im, me->pw, why, whylen) < 0)
 		*im = NULL;
 }
 
@@ -167,8 +169,7 @@ int cmd_set_default(const char *image)
 	 * never shows it, and no login names it. */
 	if (strcmp(image, MELEE_HOST_NAME) != 0) {
 		im = find_image(&cfg, image);
-		if (melee_image_access(im, me.pw->pw_name, me.groups, me.ngroups, err,
-				       sizeof(err)) < 0)
+		if (melee_user_may_use(im, me.pw, err, sizeof(err)) < 0)
 			die_status(EXIT_MELEE, "%s: nothing written", err);
 	}
 	drop_root(&me);
@@ -208,8 +209,7 @@ int cmd_list(bool all)
 	printf("%-16s %-13s %-7s %-8s %s\n", "IMAGE", "STATE", "ACCESS", "DEFAULT", "DESCRIPTION");
 	for (size_t i = 0; i < cfg.n_images; i++) {
 		const struct melee_image *im = &cfg.images[i];
-		bool open =
-		    melee_image_access(im, me.pw->pw_name, me.groups, me.ngroups, NULL, 0) == 0;
+		bool open = melee_user_may_use(im, me.pw, NULL, 0) == 0;
 		char allowed[512];
 
 		if (!open && !all)

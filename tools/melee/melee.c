@@ -324,8 +324,14 @@ static void look_up_caller(const struct melee_image *im, int argc, char **argv, 
 	snprintf(c->shell, sizeof(c->shell), "%s",
 		 pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh");
 	snprintf(c->home, sizeof(c->home), "%s", pw->pw_dir && *pw->pw_dir ? pw->pw_dir : "/");
+	/* The groups this process holds go with the command; who may use
+	 * the image is judged by the host's group database, as the PAM and
+	 * NSS modules and the SPANK plugin judge it (melee.conf(5)): a
+	 * shell that kept a group since taken away gets no image by it,
+	 * and one started without the user's groups loses none. */
 	c->groups = caller_groups(&c->ngroups);
-	if (melee_image_access(im, c->user, c->groups, c->ngroups, err, sizeof(err)) < 0) {
+	r = melee_user_may_use(im, pw, err, sizeof(err));
+	if (r < 0) {
 		melee_log(LOG_NOTICE, "user=%s image=%s refused: %s", c->user, im->name, err);
 		die_status(EXIT_MELEE, "%s", err);
 	}
@@ -429,14 +435,24 @@ static void change_directory(const struct melee_image *im, bool has_command, con
 				   c->cwd.path, im->name, why);
 		warn("warning: %s in image %s cannot be entered (%s); starting in %s", c->cwd.path,
 		     im->name, why, c->home);
+	} else if (!c->cwd.known && has_command) {
+		/* Removed on the host (or outside this process's root): not
+		 * the image's doing. */
+		die_status(EXIT_MELEE,
+			   "your working directory no longer exists on the host (removed, or "
+			   "outside your root); not running the command elsewhere");
+	} else if (!c->cwd.known) {
+		warn("warning: your working directory no longer exists on the host; starting in "
+		     "%s",
+		     c->home);
 	} else if (has_command) {
 		die_status(EXIT_MELEE,
 			   "directory %s does not exist in image %s; not running "
 			   "the command elsewhere",
-			   c->cwd.known ? c->cwd.path : "(unknown)", im->name);
+			   c->cwd.path, im->name);
 	} else {
-		warn("warning: %s does not exist in image %s; starting in %s",
-		     c->cwd.known ? c->cwd.path : "the current directory", im->name, c->home);
+		warn("warning: %s does not exist in image %s; starting in %s", c->cwd.path,
+		     im->name, c->home);
 	}
 	if (chdir(c->home) < 0 && chdir("/") < 0)
 		die_errno("chdir");
