@@ -2,13 +2,18 @@
 /* Small shared helpers: error buffers, trust checks, string vectors, bounded reads. */
 #include "melee-util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 int melee_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 {
@@ -310,6 +315,49 @@ static bool holds_already(int dirfd, const char *name, const char *data, size_t 
 	return true;
 }
 
+/* Temporary files of melee_write_atomic (".NAME.tmpPID") left by a run
+ * killed between their creation and the rename (SIGKILL, or the caller's
+ * RLIMIT_FSIZE in the setuid melee: the caller may signal it), removed
+ * once their process is gone and they are a minute old: a process of
+ * another pid namespace (which kill() cannot see) writing this directory
+ * takes far less than that between its create and its rename.  Best
+ * effort: a name that cannot be read or removed is left. */
+static void sweep_stale_temps(int dirfd, const char *name)
+{
+	char prefix[256];
+	int n = snprintf(prefix, sizeof(prefix), ".%s.tmp", name);
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	time_t now = time(NULL);
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while (n > 0 && (size_t)n < sizeof(prefix) && (de = readdir(d))) {
+		const char *digits = de->d_name + n;
+		char *end;
+		struct stat st;
+		long pid;
+
+		if (strncmp(de->d_name, prefix, (size_t)n) != 0 || *digits < '0' || *digits > '9')
+			continue;
+		errno = 0;
+		pid = strtol(digits, &end, 10);
+		if (*end || errno || pid <= 0 || pid == (long)getpid() || pid > INT_MAX)
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) || st.st_mtime > now - 60)
+			continue;
+		unlinkat(dirfd, de->d_name, 0);
+	}
+	closedir(d);
+}
+
 int melee_write_atomic(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
 		       char *err, size_t errlen)
 {
@@ -317,6 +365,7 @@ int melee_write_atomic(int dirfd, const char *name, const char *data, size_t len
 	int fd, r;
 	size_t done = 0;
 
+	sweep_stale_temps(dirfd, name);
 	/* Unchanged content is left as it is: a bind of this file made by
 	 * an earlier run (the merged accounts in every image) keeps showing
 	 * the file here, not a replaced inode with the same bytes. */

@@ -120,7 +120,9 @@ int melee_read_fd_bytes(int fd, size_t max, char **out, size_t *outlen) melee_mu
 /* Writes data to dir/name atomically (temporary file, fsync, rename) with
  * the given mode; dirfd must be a directory fd: 0.  A file of ours that
  * already holds exactly data with that mode is left alone (same inode,
- * same times): 1. */
+ * same times): 1.  A temporary file of an earlier run that was killed
+ * before its rename is removed once its process is gone and it is a
+ * minute old. */
 int melee_write_atomic(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
 		       char *err, size_t errlen) melee_must_check;
 

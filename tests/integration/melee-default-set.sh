@@ -78,4 +78,15 @@ note: log in as alice+host for the host" "--set-default host again: nothing to r
 run as alice "$MELEE" --show-default
 is "$rc:$out" "0:host (nothing chosen)" "without users.conf: host (nothing chosen)"
 is "$(where alice)" "host unset" "and the login stays on the host"
+
+# Killed between the temporary file and its rename (the caller's own
+# RLIMIT_FSIZE kills melee at its write: SIGXFSZ), the temporary stays;
+# the next write removes it once it is a minute old (review 29).
+run as alice prlimit --fsize=0 -- "$MELEE" --set-default two
+left=$(cd /home/alice/.config/melee && ls -A | grep '^\.image\.tmp[0-9]*$')
+is "$rc:$(printf '%s' "$left" | grep -c .)" "153:1" "killed by SIGXFSZ at its write: one temporary left"
+touch -d '-2 min' "/home/alice/.config/melee/$left"
+run as alice "$MELEE" --set-default two
+is "$rc:$(cat "$F"):$(ls -A /home/alice/.config/melee)" "0:two:image" \
+	"the next --set-default writes the file and removes the temporary the killed one left"
 done_testing

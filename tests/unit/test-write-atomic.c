@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static char dir[] = "/tmp/melee-write-atomic-XXXXXX";
@@ -33,6 +35,30 @@ static const char *content(const char *name)
 		close(fd);
 	buf[n < 0 ? 0 : n] = '\0';
 	return buf;
+}
+
+/* A file `name` in the directory, `age` seconds old. */
+static int make_aged(const char *name, int age)
+{
+	struct timespec t[2] = { { time(NULL) - age, 0 }, { time(NULL) - age, 0 } };
+	int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL, 0600);
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return utimensat(dfd, name, t, AT_SYMLINK_NOFOLLOW);
+}
+
+/* A pid that no process has (a child, reaped). */
+static pid_t dead_pid(void)
+{
+	pid_t p = fork();
+
+	if (p == 0)
+		_exit(0);
+	if (p > 0)
+		waitpid(p, NULL, 0);
+	return p;
 }
 
 static int put(const char *text)
@@ -79,6 +105,33 @@ int main(void)
 	ok(fstatat(dfd, "g", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode),
 	   "the symlink replaced, not followed");
 	ok(fstatat(dfd, "other-name", &st, 0) == 0 && st.st_nlink == 1, "its target untouched");
+
+	/* Temporaries a killed run left (review 29: the setuid melee's
+	 * --set-default killed by the caller's RLIMIT_FSIZE). */
+	{
+		char stale[64], young[64], live[64], other[64];
+		pid_t dead = dead_pid(), dead2 = dead_pid();
+
+		snprintf(stale, sizeof(stale), ".f.tmp%ld", (long)dead);
+		snprintf(young, sizeof(young), ".f.tmp%ld", (long)dead2);
+		snprintf(live, sizeof(live), ".f.tmp%ld", (long)getppid());
+		snprintf(other, sizeof(other), ".g.tmp%ld", (long)dead);
+		ok(dead > 0 && dead2 > 0 && dead2 != dead && make_aged(stale, 120) == 0 &&
+		       make_aged(young, 0) == 0 && make_aged(live, 120) == 0 &&
+		       make_aged(other, 120) == 0,
+		   "temporaries of killed runs made: one old, one new, one of a live process, one "
+		   "of another file");
+		ok(put("three\n") == 0 && ino_of(stale) == 0,
+		   "a write removes the old temporary of a process that is gone");
+		ok(ino_of(young) != 0, "but not one under a minute old (another pid namespace's)");
+		ok(ino_of(live) != 0, "nor one of a process that is running");
+		ok(ino_of(other) != 0, "nor another file's");
+		ok(make_aged(stale, 120) == 0 && put("three\n") == 1 && ino_of(stale) == 0,
+		   "content already there: the old temporary removed all the same");
+		unlinkat(dfd, young, 0);
+		unlinkat(dfd, live, 0);
+		unlinkat(dfd, other, 0);
+	}
 
 	unlinkat(dfd, "f", 0);
 	unlinkat(dfd, "g", 0);
