@@ -100,6 +100,19 @@ static int vulkan_icds(char *out, size_t len)
 	return 0;
 }
 
+/* lib and lib32, those of them up made: one LD_LIBRARY_PATH for 64-bit
+ * and 32-bit programs alike, since ld.so passes over a library of the
+ * other ELF class there and looks on (an image with both libcs runs
+ * both kinds: Wine, Steam). */
+static const char *gpu_lib_path(int gpufd)
+{
+	bool lib = gpu_subdir(gpufd, MELEE_GPU_LIB), lib32 = gpu_subdir(gpufd, MELEE_GPU_LIB32);
+
+	if (lib && lib32)
+		return MELEE_GPU_DIR "/" MELEE_GPU_LIB ":" MELEE_GPU_DIR "/" MELEE_GPU_LIB32;
+	return lib ? MELEE_GPU_DIR "/" MELEE_GPU_LIB : MELEE_GPU_DIR "/" MELEE_GPU_LIB32;
+}
+
 static int set_fixed(const char *name, const char *value, melee_env_set_fn set, void *ctx,
 		     char *err, size_t errlen)
 {
@@ -122,9 +135,9 @@ int melee_gpu_env(const struct melee_image *im, melee_env_get_fn get, melee_env_
 	gpufd = gpu_dir_open();
 	if (gpufd < 0)
 		return 0;
-	if (gpu_subdir(gpufd, MELEE_GPU_LIB))
-		r = prepend("LD_LIBRARY_PATH", MELEE_GPU_DIR "/" MELEE_GPU_LIB, NULL, get, set, ctx,
-			    err, errlen);
+	if (gpu_subdir(gpufd, MELEE_GPU_LIB) || gpu_subdir(gpufd, MELEE_GPU_LIB32))
+		r = prepend("LD_LIBRARY_PATH", gpu_lib_path(gpufd), NULL, get, set, ctx, err,
+			    errlen);
 	if (r == 0 && gpu_subdir(gpufd, MELEE_GPU_BIN))
 		r = prepend("PATH", MELEE_GPU_DIR "/" MELEE_GPU_BIN, DEFAULT_PATH, get, set, ctx,
 			    err, errlen);

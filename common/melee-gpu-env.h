@@ -15,6 +15,7 @@
  * read-only binds of the host's files. */
 #define MELEE_GPU_DIR RUNSTATEDIR "/melee/gpu"
 #define MELEE_GPU_LIB "lib"		/* libraries, soname links beside */
+#define MELEE_GPU_LIB32 "lib32"		/* the 32-bit (i386) ones, the same way */
 #define MELEE_GPU_BIN "bin"		/* nvidia-smi, nvidia-debugdump */
 #define MELEE_GPU_EGL "egl_vendor.d"	/* glvnd's EGL vendor JSON files */
 #define MELEE_GPU_VULKAN "vulkan/icd.d" /* the Vulkan ICD JSON files */
@@ -28,7 +29,8 @@ typedef const char *(*melee_env_get_fn)(const char *name, void *ctx);
 typedef int (*melee_env_set_fn)(const char *name, const char *value, void *ctx);
 
 /* Inside image im (after melee_enter_image): for gpu = nvidia, sets
- * LD_LIBRARY_PATH and PATH with the GPU directories first, and
+ * LD_LIBRARY_PATH (lib, then lib32: ld.so passes over a library of the
+ * other ELF class) and PATH with the GPU directories first, and
  * __EGL_VENDOR_LIBRARY_DIRS, __EGL_EXTERNAL_PLATFORM_CONFIG_DIRS,
  * VK_ICD_FILENAMES and GBM_BACKENDS_PATH to
  * what up bound, each only when that part of MELEE_GPU_DIR is there

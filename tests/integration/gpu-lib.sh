@@ -9,12 +9,22 @@ GPU_SRC=$top_srcdir/tests/integration/gpu
 GPU_VERSION=555.42.02
 GPU_LIB=$T/gpu-driver/lib
 GPU_PROBE=$T/gpu-driver/gpu-probe
+GPU_LIB32=$T/gpu-driver/lib32
+GPU_PROBE32=$T/gpu-driver/gpu-probe32
 
 # gpu_stub NAME SONAME SOURCE: $GPU_LIB/NAME.so.$GPU_VERSION with that soname
 # (libnvidia-ml's stub answers $GPU_VERSION).
 gpu_stub() {
 	gcc -shared -fPIC -O1 -DSTUB_VERSION="\"$GPU_VERSION\"" -o "$GPU_LIB/$1.so.$GPU_VERSION" \
 		-Wl,-soname,"$2" "$GPU_SRC/$3"
+}
+
+# gpu_stub32 NAME SONAME SOURCE: the same, 32-bit (gcc -m32: gcc-multilib),
+# in $GPU_LIB32, as Debian's libnvidia-*:i386 sit beside the 64-bit ones;
+# linked to libc.so.6 as the driver's are (ldconfig's libc6 flag).
+gpu_stub32() {
+	gcc -m32 -shared -fPIC -O1 -DSTUB_VERSION="\"$GPU_VERSION\"" -o "$GPU_LIB32/$1.so.$GPU_VERSION" \
+		-Wl,-soname,"$2" -Wl,--no-as-needed "$GPU_SRC/$3" -lc
 }
 
 # gpu_driver_update VERSION: the host's driver replaced as a package
@@ -53,6 +63,20 @@ gpu_host_driver() {
 	chmod 755 /usr/local/bin/nvidia-smi
 	gcc -O1 -fno-stack-protector -nostartfiles -o "$GPU_PROBE" "$GPU_SRC/gpu-probe.c" \
 		-Wl,--no-as-needed "$(ls /lib/x86_64-linux-gnu/libdl.so.2 /usr/lib/x86_64-linux-gnu/libdl.so.2 2>/dev/null | head -1)"
+}
+
+# gpu_host_driver32: the driver's 32-bit libcuda.so.1 and libnvidia-ml.so.1
+# in the cache beside the 64-bit ones (ldconfig lists them with the i386
+# flags, "(libc6)" in ldconfig -p), and a 32-bit probe (gcc -m32, its own
+# _start: it runs against every i386 glibc from 2.0's symbols on).
+gpu_host_driver32() {
+	(umask 022 && mkdir -p "$GPU_LIB32") || return 1
+	gpu_stub32 libcuda libcuda.so.1 stub-cuda.c &&
+		gpu_stub32 libnvidia-ml libnvidia-ml.so.1 stub-nvml.c || return 1
+	echo "$GPU_LIB32" > /etc/ld.so.conf.d/zz-melee-test-gpu32.conf
+	ldconfig || return 1
+	gcc -m32 -O1 -fno-stack-protector -fno-pie -no-pie -nostartfiles -o "$GPU_PROBE32" \
+		"$GPU_SRC/gpu-probe.c" -Wl,--no-as-needed "$(ls /lib32/libdl.so.2 /usr/lib32/libdl.so.2 2>/dev/null | head -1)"
 }
 
 # gpu_private_dev: a /dev for the images with /dev/nvidia0 (195:0),

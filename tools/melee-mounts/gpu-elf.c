@@ -21,23 +21,44 @@
 #define ELF_LIBC_MAX (32u << 20)
 
 /* glibc's sysdeps/generic/dl-cache.h: the flags of this machine's own
- * libraries in the cache. */
+ * libraries in the cache, and of its 32-bit ones: ldconfig gives an
+ * i386 library on x86_64 no architecture bits (FLAG_ELF_LIBC6 alone, or
+ * FLAG_ELF for one that needs no libc.so.6: i386's ld.so takes both,
+ * _dl_cache_check_flags), an x32 one 0x0800 (not bound: no distribution
+ * ships an x32 driver). */
+#define CACHE_FLAG_ELF 0x0001
 #define CACHE_FLAG_ELF_LIBC6 0x0003
 #if defined(__x86_64__)
 #define CACHE_FLAG_NATIVE (CACHE_FLAG_ELF_LIBC6 | 0x0300)
 #define ELF_MACHINE EM_X86_64
+#define HAVE_ABI_32 1
+#define CACHE_FLAG_IS_32(f) ((f) == CACHE_FLAG_ELF_LIBC6 || (f) == CACHE_FLAG_ELF)
+#define ELF_MACHINE_32 EM_386
+#define ABI_NAMES "64-bit (x86_64)", "32-bit (i386)"
 #elif defined(__aarch64__)
+/* NVIDIA ships no 32-bit ARM driver. */
 #define CACHE_FLAG_NATIVE (CACHE_FLAG_ELF_LIBC6 | 0x0a00)
 #define ELF_MACHINE EM_AARCH64
+#define HAVE_ABI_32 0
+#define ABI_NAMES "64-bit (aarch64)", "32-bit"
 #else
 #define CACHE_FLAG_NATIVE CACHE_FLAG_ELF_LIBC6
 #define ELF_MACHINE EM_NONE
+#define HAVE_ABI_32 0
+#define ABI_NAMES "native", "32-bit"
 #endif
 
 #define CACHE_OLD_MAGIC "ld.so-1.7.0"
 #define CACHE_NEW_MAGIC "glibc-ld.so.cache1.1"
 #define CACHE_NEW_HEADER 48 /* magic+version 20, nlibs, len_strings, flags.. */
 #define CACHE_NEW_ENTRY 24  /* flags, key, value, osversion, hwcap */
+
+const char *gpu_abi_name(enum gpu_abi abi)
+{
+	static const char *const names[] = { ABI_NAMES };
+
+	return abi < GPU_ABI_N ? names[abi] : "not an ELF file";
+}
 
 static int read_all(int fd, const char *shown, size_t max, unsigned char **buf, size_t *len,
 		    char *err, size_t errlen)
@@ -87,7 +108,8 @@ static int cache_new_start(const unsigned char *buf, size_t len, size_t *start)
 	return 0;
 }
 
-static int cache_push(struct gpu_cache_entry **out, size_t *n, const char *key, const char *value)
+static int cache_push(struct gpu_cache_entry **out, size_t *n, const char *key, const char *value,
+		      enum gpu_abi abi)
 {
 	struct gpu_cache_entry *ne = realloc(*out, (*n + 1) * sizeof(*ne));
 
@@ -96,6 +118,7 @@ static int cache_push(struct gpu_cache_entry **out, size_t *n, const char *key, 
 	*out = ne;
 	ne[*n].soname = strdup(key);
 	ne[*n].path = strdup(value);
+	ne[*n].abi = abi;
 	(*n)++;
 	return ne[*n - 1].soname && ne[*n - 1].path ? 0 : -ENOMEM;
 }
@@ -114,13 +137,22 @@ static int cache_entries(const unsigned char *buf, size_t len, size_t start,
 		/* Offsets count from the new header (glibc's dl-cache.c). */
 		const char *key = string_at(buf, len, start + get32(e + 4));
 		const char *value = string_at(buf, len, start + get32(e + 8));
+		enum gpu_abi abi;
 		int r;
 
 		if (!key || !value)
 			return -EINVAL;
-		if (flags != CACHE_FLAG_NATIVE || value[0] != '/')
+		if (flags == CACHE_FLAG_NATIVE)
+			abi = GPU_ABI_NATIVE;
+#if HAVE_ABI_32
+		else if (CACHE_FLAG_IS_32(flags))
+			abi = GPU_ABI_32;
+#endif
+		else
 			continue;
-		r = cache_push(out, n, key, value);
+		if (value[0] != '/')
+			continue;
+		r = cache_push(out, n, key, value, abi);
 		if (r < 0)
 			return r;
 	}
@@ -204,7 +236,13 @@ static int pread_in(int fd, uint64_t fsize, uint64_t off, size_t size, void *buf
 	return (size_t)got == size ? 0 : -EINVAL;
 }
 
-/* Section `idx` and its linked string table, read whole (both capped). */
+/* A section of an ELF file of either class, in one form. */
+struct elf_shdr {
+	uint32_t type, link;
+	uint64_t offset, size;
+};
+
+/* A section's data and its linked string table, read whole (both capped). */
 struct elf_sec {
 	unsigned char *data, *str;
 	size_t len, strlen;
@@ -216,45 +254,112 @@ static void elf_sec_free(struct elf_sec *s)
 	free(s->str);
 }
 
-static int read_section(int fd, uint64_t fsize, const Elf64_Shdr *sh, unsigned char **out,
+static int read_section(int fd, uint64_t fsize, const struct elf_shdr *sh, unsigned char **out,
 			size_t *len)
 {
-	if (sh->sh_size > ELF_SECTION_MAX)
+	if (sh->size > ELF_SECTION_MAX)
 		return -EFBIG;
-	*len = (size_t)sh->sh_size;
+	*len = (size_t)sh->size;
 	*out = malloc(*len + 1);
 	if (!*out)
 		return -ENOMEM;
 	(*out)[*len] = '\0';
-	return pread_in(fd, fsize, sh->sh_offset, *len, *out);
+	return pread_in(fd, fsize, sh->offset, *len, *out);
+}
+
+/* The section headers' place (*shoff, *shnum) from the ELF header, and
+ * which ABI the file is for: ELF64 of this machine, or ELF32 of its
+ * 32-bit ABI.  The version sections (Verneed, Verdef and their aux
+ * entries) have the same layout in both classes; only these headers
+ * differ. */
+static int elf_header(int fd, uint64_t fsize, enum gpu_abi *abi, uint64_t *shoff, unsigned *shnum)
+{
+	unsigned char ident[EI_NIDENT];
+	int r = pread_in(fd, fsize, 0, sizeof(ident), ident);
+
+	if (r < 0 || memcmp(ident, ELFMAG, SELFMAG) != 0)
+		return -EINVAL;
+	if (ident[EI_CLASS] == ELFCLASS64) {
+		Elf64_Ehdr eh;
+
+		if (pread_in(fd, fsize, 0, sizeof(eh), &eh) < 0 || eh.e_machine != ELF_MACHINE ||
+		    eh.e_shentsize != sizeof(Elf64_Shdr))
+			return -EINVAL;
+		*abi = GPU_ABI_NATIVE;
+		*shoff = eh.e_shoff;
+		*shnum = eh.e_shnum;
+		return 0;
+	}
+#if HAVE_ABI_32
+	if (ident[EI_CLASS] == ELFCLASS32) {
+		Elf32_Ehdr eh;
+
+		if (pread_in(fd, fsize, 0, sizeof(eh), &eh) < 0 || eh.e_machine != ELF_MACHINE_32 ||
+		    eh.e_shentsize != sizeof(Elf32_Shdr))
+			return -EINVAL;
+		*abi = GPU_ABI_32;
+		*shoff = eh.e_shoff;
+		*shnum = eh.e_shnum;
+		return 0;
+	}
+#endif
+	return -EINVAL;
+}
+
+/* The section headers, read raw in the file's class and converted. */
+static int elf_sections(int fd, uint64_t fsize, enum gpu_abi abi, uint64_t shoff, unsigned shnum,
+			struct elf_shdr *sh)
+{
+	size_t each = abi == GPU_ABI_NATIVE ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
+	cleanup_free unsigned char *raw = calloc(shnum + 1u, each);
+	int r;
+
+	if (!raw)
+		return -ENOMEM;
+	r = pread_in(fd, fsize, shoff, shnum * each, raw);
+	if (r < 0)
+		return r;
+	for (unsigned i = 0; i < shnum; i++) {
+		if (abi == GPU_ABI_NATIVE) {
+			Elf64_Shdr s;
+
+			memcpy(&s, raw + i * each, sizeof(s));
+			sh[i] = (struct elf_shdr){ s.sh_type, s.sh_link, s.sh_offset, s.sh_size };
+		} else {
+			Elf32_Shdr s;
+
+			memcpy(&s, raw + i * each, sizeof(s));
+			sh[i] = (struct elf_shdr){ s.sh_type, s.sh_link, s.sh_offset, s.sh_size };
+		}
+	}
+	return 0;
 }
 
 /* The first section of type `type` and its sh_link string table; 0 with
  * s->data NULL when there is none. */
-static int elf_find(int fd, uint64_t fsize, uint32_t type, struct elf_sec *s)
+static int elf_find(int fd, uint64_t fsize, uint32_t type, enum gpu_abi *abi, struct elf_sec *s)
 {
-	Elf64_Ehdr eh;
-	cleanup_free Elf64_Shdr *sh = NULL;
-	int r = pread_in(fd, fsize, 0, sizeof(eh), &eh);
+	cleanup_free struct elf_shdr *sh = NULL;
+	uint64_t shoff;
+	unsigned shnum;
+	int r = elf_header(fd, fsize, abi, &shoff, &shnum);
 
-	if (r < 0 || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != ELF_MACHINE ||
-	    eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shnum > ELF_SHNUM_MAX)
+	if (r < 0 || shnum > ELF_SHNUM_MAX)
 		return -EINVAL;
-	sh = calloc(eh.e_shnum + 1u, sizeof(*sh));
+	sh = calloc(shnum + 1u, sizeof(*sh));
 	if (!sh)
 		return -ENOMEM;
-	r = pread_in(fd, fsize, eh.e_shoff, eh.e_shnum * sizeof(*sh), sh);
+	r = elf_sections(fd, fsize, *abi, shoff, shnum, sh);
 	if (r < 0)
 		return r;
-	for (unsigned i = 0; i < eh.e_shnum; i++) {
-		if (sh[i].sh_type != type)
+	for (unsigned i = 0; i < shnum; i++) {
+		if (sh[i].type != type)
 			continue;
-		if (sh[i].sh_link >= eh.e_shnum)
+		if (sh[i].link >= shnum)
 			return -EINVAL;
 		r = read_section(fd, fsize, &sh[i], &s->data, &s->len);
 		if (r == 0)
-			r = read_section(fd, fsize, &sh[sh[i].sh_link], &s->str, &s->strlen);
+			r = read_section(fd, fsize, &sh[sh[i].link], &s->str, &s->strlen);
 		return r;
 	}
 	return 0;
@@ -267,6 +372,14 @@ static unsigned glibc_name(const struct elf_sec *s, uint32_t name)
 
 	return n && strncmp(n, "GLIBC_", 6) == 0 ? gpu_glibc_parse(n + 6) : 0;
 }
+
+/* The Elf64 and Elf32 forms of the version entries are the same bytes:
+ * one reader serves both classes. */
+_Static_assert(sizeof(Elf64_Verneed) == sizeof(Elf32_Verneed) &&
+		   sizeof(Elf64_Vernaux) == sizeof(Elf32_Vernaux) &&
+		   sizeof(Elf64_Verdef) == sizeof(Elf32_Verdef) &&
+		   sizeof(Elf64_Verdaux) == sizeof(Elf32_Verdaux),
+	       "ELF version entries differ between the classes");
 
 /* .gnu.version_r: Verneed entries, each with its Vernaux list. */
 static int max_needed(const struct elf_sec *s, unsigned *v)
@@ -331,17 +444,18 @@ static int max_defined(const struct elf_sec *s, unsigned *v)
 	}
 }
 
-int gpu_elf_glibc(int fd, const char *shown, int defined, unsigned *version, char *err,
-		  size_t errlen)
+int gpu_elf_glibc(int fd, const char *shown, int defined, enum gpu_abi *abi, unsigned *version,
+		  char *err, size_t errlen)
 {
 	struct elf_sec s = { 0 };
 	struct stat st;
 	int r;
 
 	*version = 0;
+	*abi = GPU_ABI_NONE;
 	if (fstat(fd, &st) < 0)
 		return melee_fail(err, errlen, -errno, "%s: %s", shown, strerror(errno));
-	r = elf_find(fd, (uint64_t)st.st_size, defined ? SHT_GNU_verdef : SHT_GNU_verneed, &s);
+	r = elf_find(fd, (uint64_t)st.st_size, defined ? SHT_GNU_verdef : SHT_GNU_verneed, abi, &s);
 	if (r == 0 && s.data)
 		r = defined ? max_defined(&s, version) : max_needed(&s, version);
 	elf_sec_free(&s);
@@ -349,9 +463,10 @@ int gpu_elf_glibc(int fd, const char *shown, int defined, unsigned *version, cha
 		return melee_fail(err, errlen, r, "out of memory");
 	if (r < 0)
 		return melee_fail(err, errlen, -EINVAL,
-				  "%s: not a well-formed 64-bit ELF file of this machine "
+				  "%s: not a well-formed ELF file of this machine's %s%s%s ABI "
 				  "(its symbol versions cannot be read)",
-				  shown);
+				  shown, gpu_abi_name(GPU_ABI_NATIVE), HAVE_ABI_32 ? " or " : "",
+				  HAVE_ABI_32 ? gpu_abi_name(GPU_ABI_32) : "");
 	return 0;
 }
 

@@ -264,11 +264,11 @@ bool mounts_gpu_mounted(int fd)
 #define MOVE_MOUNT_BENEATH 0x00000200 /* Linux 6.5, <linux/mount.h> */
 #endif
 
-/* The driver version the bound tmpfs carries (lib/libcuda.so.X.Y), "" if
- * none: what a replacement says it replaced. */
-static void bound_version(int gpufd, char *buf, size_t len)
+/* The driver version the bound tmpfs carries in `sub` (lib/libcuda.so.X.Y),
+ * "" if none. */
+static void bound_version_in(int gpufd, const char *sub, char *buf, size_t len)
 {
-	int fd = openat(gpufd, MELEE_GPU_LIB, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = openat(gpufd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 	struct dirent *de;
 
@@ -282,6 +282,15 @@ static void bound_version(int gpufd, char *buf, size_t len)
 		closedir(d);
 	else if (fd >= 0)
 		close(fd);
+}
+
+/* What a replacement says it replaced: lib's version, or lib32's in an
+ * image that got the 32-bit libraries alone. */
+static void bound_version(int gpufd, char *buf, size_t len)
+{
+	bound_version_in(gpufd, MELEE_GPU_LIB, buf, len);
+	if (!buf[0])
+		bound_version_in(gpufd, MELEE_GPU_LIB32, buf, len);
 }
 
 /* The driver taken down (the host has none now): what that revealed at

@@ -92,7 +92,7 @@ int mounts_gpu_stale(const struct melee_image *im, int imgfd, char *now_version,
 		return 0;
 	/* A driver file that is no longer fit to bind: what is bound is not
 	 * what up would bind (up names the file). */
-	if (mounts_gpu_discover(im, &now, true) < 0)
+	if (mounts_gpu_discover(im, imgfd, &now, true) < 0)
 		return 1;
 	snprintf(now_version, len, "%s", now.version);
 	r = mounts_gpu_differs(fd, &now) ? 1 : 0;

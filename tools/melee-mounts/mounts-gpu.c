@@ -143,7 +143,7 @@ static int host_open(const struct gpu_set *set, const char *path, char **real)
 	return fd < 0 ? -1 : fd;
 }
 
-static int add_file(struct gpu_set *set, const char *dest, const char *path)
+static int add_file(struct gpu_set *set, const char *dest, const char *path, enum gpu_abi abi)
 {
 	cleanup_free char *real = NULL;
 	struct gpu_file *nf;
@@ -159,6 +159,7 @@ static int add_file(struct gpu_set *set, const char *dest, const char *path)
 		die("out of memory");
 	set->f = nf;
 	nf[set->nf].fd = fd;
+	nf[set->nf].abi = abi;
 	nf[set->nf].dest = strdup(dest);
 	nf[set->nf].host = real;
 	real = NULL;
@@ -196,32 +197,43 @@ static bool soname_wanted(const struct melee_image *im, const char *soname)
 }
 
 /* One library of the cache: the file under its own name, and its soname
- * a link to it, as ldconfig makes them; the GBM backend beside it. */
+ * a link to it, as ldconfig makes them, in lib or (32-bit) lib32; the
+ * GBM backend beside a 64-bit one (GBM_BACKENDS_PATH names one
+ * directory: a 32-bit Wayland compositor is not a case). */
 static int add_library(struct gpu_set *set, const struct gpu_cache_entry *e)
 {
 	char real[PATH_MAX], dest[PATH_MAX], gbm[PATH_MAX];
 	cleanup_free char *dir = strdup(e->path);
-	const char *base;
+	const char *base, *sub = e->abi == GPU_ABI_32 ? MELEE_GPU_LIB32 : MELEE_GPU_LIB;
 
 	if (!dir || !realpath(e->path, real)) {
 		gwarn(set, "GPU driver library %s (%s): %s", e->path, e->soname, strerror(errno));
 		return -1;
 	}
 	base = strrchr(real, '/') + 1;
-	snprintf(dest, sizeof(dest), MELEE_GPU_LIB "/%s", base);
-	if (add_file(set, dest, real) < 0)
+	snprintf(dest, sizeof(dest), "%s/%s", sub, base);
+	if (add_file(set, dest, real, e->abi) < 0)
 		return -1;
 	if (strcmp(e->soname, base) != 0) {
-		snprintf(dest, sizeof(dest), MELEE_GPU_LIB "/%s", e->soname);
+		snprintf(dest, sizeof(dest), "%s/%s", sub, e->soname);
 		add_link(set, dest, base);
 	}
+	if (e->abi != GPU_ABI_NATIVE)
+		return 0;
 	snprintf(gbm, sizeof(gbm), "%s/gbm/nvidia-drm_gbm.so", dirname(dir));
-	if (access(gbm, F_OK) == 0 && add_file(set, MELEE_GPU_GBM "/nvidia-drm_gbm.so", gbm) < 0)
+	if (access(gbm, F_OK) == 0 &&
+	    add_file(set, MELEE_GPU_GBM "/nvidia-drm_gbm.so", gbm, GPU_ABI_NATIVE) < 0)
 		return -1;
 	return 0;
 }
 
-static int discover_libraries(const struct melee_image *im, struct gpu_set *set)
+#define ABI_BIT(abi) (1u << (abi))
+#define ABI_ALL (ABI_BIT(GPU_ABI_NATIVE) | ABI_BIT(GPU_ABI_32))
+
+/* The driver's libraries of the ABIs in `want`; *host: the ABIs the
+ * host has driver libraries of, wanted or not. */
+static int discover_libraries(const struct melee_image *im, struct gpu_set *set, unsigned want,
+			      unsigned *host)
 {
 	char err[MELEE_ERRLEN];
 	struct gpu_cache_entry *e = NULL;
@@ -247,15 +259,21 @@ static int discover_libraries(const struct melee_image *im, struct gpu_set *set)
 		gwarn(set, "%s: %s", im->name, err);
 		return -1;
 	}
-	for (size_t i = 0; i < n && rc == 0; i++)
-		if (soname_wanted(im, e[i].soname))
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (!soname_wanted(im, e[i].soname))
+			continue;
+		*host |= ABI_BIT(e[i].abi);
+		if (want & ABI_BIT(e[i].abi))
 			rc = add_library(set, &e[i]);
+	}
 	gpu_ldcache_free(e, n);
 	return rc;
 }
 
-/* The vendor's JSON files (*nvidia*.json) and tools. */
-static int discover_files(struct gpu_set *set)
+/* The vendor's JSON files (*nvidia*.json: they name libraries by
+ * soname, which serves both ABIs) and, for an image with a 64-bit libc,
+ * the tools (64-bit programs that load the 64-bit libnvidia-ml). */
+static int discover_files(struct gpu_set *set, unsigned want)
 {
 	char path[PATH_MAX], dest[PATH_MAX];
 
@@ -272,29 +290,36 @@ static int discover_files(struct gpu_set *set)
 					 de->d_name);
 				snprintf(dest, sizeof(dest), "%s/%s", json_dirs[k].dest,
 					 de->d_name);
-				rc = add_file(set, dest, path);
+				rc = add_file(set, dest, path, GPU_ABI_NONE);
 			}
 			if (dir)
 				closedir(dir);
 			if (rc < 0)
 				return -1;
 		}
-	for (size_t t = 0; tools[t]; t++)
+	for (size_t t = 0; tools[t] && (want & ABI_BIT(GPU_ABI_NATIVE)); t++)
 		for (size_t d = 0; tool_dirs[d]; d++) {
 			snprintf(path, sizeof(path), "%s/%s", tool_dirs[d], tools[t]);
 			snprintf(dest, sizeof(dest), MELEE_GPU_BIN "/%s", tools[t]);
-			if (access(path, F_OK) == 0 && add_file(set, dest, path) < 0)
+			if (access(path, F_OK) == 0 &&
+			    add_file(set, dest, path, GPU_ABI_NATIVE) < 0)
 				return -1;
 		}
 	return 0;
 }
 
 /* The driver version: libcuda.so.555.42.02 or libnvidia-ml.so.555.42.02
- * in the names, else the kernel module's /proc/driver/nvidia/version. */
+ * in the names (lib32's in an image with 32-bit ones alone), else the
+ * kernel module's /proc/driver/nvidia/version. */
 static void driver_version(struct gpu_set *set)
 {
-	static const char *const prefixes[] = { MELEE_GPU_LIB "/libcuda.so.",
-						MELEE_GPU_LIB "/libnvidia-ml.so.", NULL };
+	static const char *const prefixes[] = {
+		MELEE_GPU_LIB "/libcuda.so.",
+		MELEE_GPU_LIB "/libnvidia-ml.so.",
+		MELEE_GPU_LIB32 "/libcuda.so.",
+		MELEE_GPU_LIB32 "/libnvidia-ml.so.",
+		NULL,
+	};
 	char line[256];
 	FILE *f;
 
@@ -319,8 +344,11 @@ static void driver_version(struct gpu_set *set)
 		fclose(f);
 }
 
-/* Where images keep libc.so.6 (Debian's multiarch, EL's lib64), as the
- * image resolves it (symlinks followed, never out of its root). */
+/* Where images keep libc.so.6 (Debian's multiarch, EL's lib64, the
+ * 32-bit ones of Debian's libc6-i386 and libc6:i386, of EL's glibc.i686
+ * and of i386 images), as the image resolves it (symlinks followed,
+ * never out of its root).  Which ABI one is for, its ELF header says:
+ * lib/libc.so.6 is 32-bit in EL x86_64 and i686 images alike. */
 static const char *const libc_paths[] = {
 	"lib/x86_64-linux-gnu/libc.so.6",
 	"usr/lib/x86_64-linux-gnu/libc.so.6",
@@ -328,48 +356,53 @@ static const char *const libc_paths[] = {
 	"usr/lib/aarch64-linux-gnu/libc.so.6",
 	"lib64/libc.so.6",
 	"usr/lib64/libc.so.6",
+	"lib/i386-linux-gnu/libc.so.6",
+	"usr/lib/i386-linux-gnu/libc.so.6",
+	"lib32/libc.so.6",
+	"usr/lib32/libc.so.6",
 	"lib/libc.so.6",
 	"usr/lib/libc.so.6",
 	NULL,
 };
 
-/* The highest GLIBC_2.xx the image's libc.so.6 defines (what a library
- * may need of it), and its release for messages. */
-static int image_glibc(const struct melee_image *im, int imgfd, unsigned *v, unsigned *release)
+/* The highest GLIBC_2.xx each ABI's libc.so.6 in the image defines (what
+ * a library of that ABI may need of it; the first found of each ABI, as
+ * ld.so's default directories come first) and its release for messages,
+ * into set->libc.  -1 with the reason in err when one cannot be read;
+ * an image without any leaves set->libc zero. */
+static int image_libcs(const struct melee_image *im, int imgfd, struct gpu_set *set, char *err,
+		       size_t errlen)
 {
-	char err[MELEE_ERRLEN], shown[PATH_MAX];
+	char shown[PATH_MAX];
 
 	for (size_t i = 0; libc_paths[i]; i++) {
 		cleanup_fd int fd = -1;
+		enum gpu_abi abi;
+		unsigned v;
 
 		snprintf(shown, sizeof(shown), "%s/%s", im->path, libc_paths[i]);
 		/* On the image's own file system only: a libc.so.6 that is a
 		 * symlink into the image's /home, /tmp or /proc binds (a user's
 		 * FIFO or FUSE file) could hang or watch up under the lock. */
-		fd = image_open_regular(imgfd, libc_paths[i], true, shown, err, sizeof(err));
+		fd = image_open_regular(imgfd, libc_paths[i], true, shown, err, errlen);
 		if (fd == -ENOENT || fd == -ENOTDIR)
 			continue;
-		if (fd == -EXDEV) {
-			warn(
-			    "%s: gpu = nvidia refused: %s leads out of the image's own file system "
+		if (fd == -EXDEV)
+			return melee_fail(
+			    err, errlen, fd,
+			    "gpu = nvidia refused: %s leads out of the image's own file system "
 			    "(into a bind such as /home); expected the image's own libc",
-			    im->name, shown);
+			    shown);
+		if (fd < 0 || gpu_elf_glibc(fd, shown, 1, &abi, &v, err, errlen) < 0)
 			return -1;
-		}
-		if (fd < 0 || gpu_elf_glibc(fd, shown, 1, v, err, sizeof(err)) < 0) {
-			warn("%s: %s", im->name, err);
-			return -1;
-		}
-		*release = gpu_libc_release(fd);
-		if (*release < *v)
-			*release = *v;
-		if (*v)
-			return 0;
+		if (!v || set->libc[abi].v)
+			continue;
+		set->libc[abi].v = v;
+		set->libc[abi].release = gpu_libc_release(fd);
+		if (set->libc[abi].release < v)
+			set->libc[abi].release = v;
 	}
-	warn("%s: gpu = nvidia: no libc.so.6 with GLIBC_2.x versions found in the image "
-	     "(looked in lib/, lib64/ and usr/lib/ and their multiarch directories)",
-	     im->name);
-	return -1;
+	return 0;
 }
 
 static bool is_elf(int fd)
@@ -380,41 +413,95 @@ static bool is_elf(int fd)
 	       memcmp(magic, "\177ELF", 4) == 0;
 }
 
-/* Every ELF file of the set against the image's glibc: a library that
- * needs a newer one would fail in the image at dlopen, long after up. */
-static int check_glibc(const struct melee_image *im, int imgfd, const struct gpu_set *set)
+/* Every ELF file of the set against the image's glibc of its ABI: a
+ * library that needs a newer one would fail in the image at dlopen,
+ * long after up.  A file whose ELF header is not of the ABI it is bound
+ * for (a cache that lies) is refused too. */
+static int check_glibc(const struct melee_image *im, const struct gpu_set *set)
 {
 	char err[MELEE_ERRLEN], have[32], need[32], rel[512];
-	unsigned image_v, image_release, v;
+	enum gpu_abi abi;
+	unsigned v;
 
-	if (image_glibc(im, imgfd, &image_v, &image_release) < 0)
-		return -1;
 	for (size_t i = 0; i < set->nf; i++) {
-		if (!is_elf(set->f[i].fd))
+		const struct gpu_file *f = &set->f[i];
+
+		if (!is_elf(f->fd))
 			continue;
-		if (gpu_elf_glibc(set->f[i].fd, set->f[i].host, 0, &v, err, sizeof(err)) < 0) {
+		if (gpu_elf_glibc(f->fd, f->host, 0, &abi, &v, err, sizeof(err)) < 0) {
 			warn("%s: %s", im->name, err);
 			return -1;
 		}
-		if (v <= image_v)
+		if (abi != f->abi) {
+			warn("%s: gpu = nvidia refused: the host's %s is a %s ELF file, bound as a "
+			     "%s "
+			     "one",
+			     im->name, f->host, gpu_abi_name(abi), gpu_abi_name(f->abi));
+			return -1;
+		}
+		if (v <= set->libc[abi].v)
 			continue;
-		warn("%s: gpu = nvidia refused: the host's %s needs glibc %s, the image has %s; "
+		warn("%s: gpu = nvidia refused: the host's %s needs glibc %s, the image%s has %s; "
 		     "an image of %s or later would do",
-		     im->name, set->f[i].host, gpu_glibc_str(v, need, sizeof(need)),
-		     gpu_glibc_str(image_release, have, sizeof(have)),
+		     im->name, f->host, gpu_glibc_str(v, need, sizeof(need)),
+		     abi == GPU_ABI_32 ? "'s 32-bit libc" : "",
+		     gpu_glibc_str(set->libc[abi].release, have, sizeof(have)),
 		     gpu_glibc_releases(v, rel, sizeof(rel)));
 		return -1;
 	}
 	return 0;
 }
 
-int mounts_gpu_discover(const struct melee_image *im, struct gpu_set *set, bool quiet)
+/* After discovery of the host's driver: whether the image has a libc
+ * its libraries can be bound for (image_libcs' result r, err its
+ * reason).  Said only now: an image up on a host without a driver
+ * needs none. */
+static int image_fits(const struct melee_image *im, const struct gpu_set *set, int r,
+		      const char *err, unsigned want, unsigned host)
 {
+	if (r < 0) {
+		gwarn(set, "%s: %s", im->name, err);
+		return -1;
+	}
+	if (!want) {
+		gwarn(set,
+		      "%s: gpu = nvidia: no libc.so.6 with GLIBC_2.x versions found in the image "
+		      "(looked in lib/, lib64/, lib32/ and usr/lib/ and their multiarch "
+		      "directories)",
+		      im->name);
+		return -1;
+	}
+	if (host && !(host & want)) {
+		enum gpu_abi has = want & ABI_BIT(GPU_ABI_32) ? GPU_ABI_32 : GPU_ABI_NATIVE;
+
+		gwarn(set,
+		      "%s: gpu = nvidia refused: the image has a %s libc.so.6 alone and the host "
+		      "has no %s NVIDIA driver library in %s",
+		      im->name, gpu_abi_name(has), gpu_abi_name(has), MELEE_LDSO_CACHE);
+		return -1;
+	}
+	return 0;
+}
+
+int mounts_gpu_discover(const struct melee_image *im, int imgfd, struct gpu_set *set, bool quiet)
+{
+	char err[MELEE_ERRLEN] = "";
+	unsigned want = 0, host = 0;
+	int r;
+
 	memset(set, 0, sizeof(*set));
 	set->quiet = quiet;
 	if (im->gpu != MELEE_GPU_NVIDIA)
 		return 0;
-	if (discover_libraries(im, set) < 0 || discover_files(set) < 0) {
+	r = image_libcs(im, imgfd, set, err, sizeof(err));
+	for (int abi = 0; abi < GPU_ABI_N; abi++)
+		if (set->libc[abi].v)
+			want |= ABI_BIT(abi);
+	/* An image whose libc is unusable still takes nothing from a host
+	 * without a driver: every ABI is looked at to know. */
+	if (discover_libraries(im, set, r < 0 || !want ? ABI_ALL : want, &host) < 0 ||
+	    discover_files(set, r < 0 || !want ? ABI_ALL : want) < 0 ||
+	    (set->nf && image_fits(im, set, r, err, want, host) < 0)) {
 		gpu_set_free(set);
 		return -1;
 	}
@@ -428,8 +515,8 @@ int mounts_gpu_prepare(const struct melee_image *im, int imgfd, struct gpu_set *
 		memset(set, 0, sizeof(*set));
 		return 0;
 	}
-	if (mounts_gpu_discover(im, set, false) < 0 ||
-	    (set->nf && check_glibc(im, imgfd, set) < 0)) {
+	if (mounts_gpu_discover(im, imgfd, set, false) < 0 ||
+	    (set->nf && check_glibc(im, set) < 0)) {
 		warn("%s: gpu = nvidia: the host's driver cannot be bound; nothing mounted",
 		     im->name);
 		gpu_set_free(set);

@@ -10,16 +10,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "gpu-elf.h"
 #include "melee-config.h"
 #include "mounts-ops.h"
 
 #define MELEE_LDSO_CACHE "/etc/ld.so.cache"
 
-/* What up binds: a file of the host, opened and checked, and where it
- * goes (relative to MELEE_GPU_DIR); and the soname links beside. */
+/* What up binds: a file of the host, opened and checked, where it goes
+ * (relative to MELEE_GPU_DIR), and the ABI it is for (GPU_ABI_NONE: a
+ * JSON file); and the soname links beside. */
 struct gpu_file {
 	char *dest, *host;
 	int fd;
+	enum gpu_abi abi;
 };
 struct gpu_link {
 	char *name, *target;
@@ -31,20 +34,26 @@ struct gpu_set {
 	size_t nl;
 	char version[64]; /* the driver's, "" when unknown */
 	bool quiet;	  /* discovery for status and watch: no warnings */
+	/* The image's libc.so.6 of each ABI, v its highest GLIBC_2.xx (0:
+	 * the image has none of that ABI, and gets no library of it). */
+	struct {
+		unsigned v, release;
+	} libc[GPU_ABI_N];
 };
 void gpu_set_free(struct gpu_set *set);
 
 /* Everything before a mount: the host's driver files (owned by root,
  * written by no one else, regular files), and each ELF one's glibc need
- * against the image's libc.so.6 (imgfd: its root).  0 (an empty set when
- * the host has no driver), or -1 with the reason printed: up refuses the
- * image then. */
+ * against the image's libc.so.6 of its ABI (imgfd: the image's root).
+ * 0 (an empty set when the host has no driver), or -1 with the reason
+ * printed: up refuses the image then. */
 int mounts_gpu_prepare(const struct melee_image *im, int imgfd, struct gpu_set *set);
 
-/* Discovery alone (no glibc check): the host's driver files now,
- * opened and checked as for up; with quiet, no warning on the way.  0,
- * or -1 (set empty). */
-int mounts_gpu_discover(const struct melee_image *im, struct gpu_set *set, bool quiet);
+/* Discovery alone (no glibc check): the host's driver files now, for the
+ * ABIs the image has a libc.so.6 of (64-bit libraries and tools, 32-bit
+ * libraries in MELEE_GPU_LIB32), opened and checked as for up; with
+ * quiet, no warning on the way.  0, or -1 (set empty). */
+int mounts_gpu_discover(const struct melee_image *im, int imgfd, struct gpu_set *set, bool quiet);
 
 /* Whether the GPU files bound in the image (imgfd its root) are no longer
  * what the host has (a driver updated: other files, other inodes, another
