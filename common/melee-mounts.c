@@ -290,6 +290,8 @@ enum melee_skip melee_plan_entry_skipped(int imgfd, const char *imgpath,
 				   false, &created, err, sizeof(err));
 	if (fd == MELEE_MOUNTPOINT_NO_PARENT)
 		return MELEE_SKIP_NO_PARENT;
+	if (fd == MELEE_MOUNTPOINT_UNSAFE)
+		return MELEE_SKIP_UNSAFE;
 	/* A read-only image (a squashfs file without writable = tmpfs)
 	 * cannot get the mountpoint up would create: trixie's minbase has
 	 * no /etc/hosts. */

@@ -55,7 +55,9 @@ enum melee_skip {
 	MELEE_SKIP_NONE,
 	MELEE_SKIP_NO_SOURCE,
 	MELEE_SKIP_NO_PARENT,
-	MELEE_SKIP_READ_ONLY /* no mountpoint in a read-only image */
+	MELEE_SKIP_READ_ONLY, /* no mountpoint in a read-only image */
+	MELEE_SKIP_UNSAFE     /* a directory on the way others than root may
+			       * change, or a user's mount (MELEE_MOUNTPOINT_UNSAFE) */
 };
 enum melee_skip melee_plan_entry_skipped(int imgfd, const char *imgpath,
 					 const struct melee_mount_spec *m);

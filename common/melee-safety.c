@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -216,26 +218,107 @@ fail:
 			  strerror(errno));
 }
 
+/* What the walk to a mountpoint looks at, without asking any file
+ * system (AT_STATX_DONT_SYNC on an O_PATH fd: no FUSE daemon is asked, so
+ * a user's stopped one cannot hang up while it holds the lock). */
+#define MOUNTPOINT_WANT (STATX_TYPE | STATX_MODE | STATX_UID | STATX_MNT_ID)
+
+static int look(int fd, struct statx *sx)
+{
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, MOUNTPOINT_WANT, sx) < 0)
+		return -errno;
+	return sx->stx_mask & STATX_MNT_ID ? 0 : -EOPNOTSUPP;
+}
+
+/* Whether the mount `id` is one the walk may go on in: 0; -EPERM when it
+ * is a user's FUSE mount (fusermount's: user_id= other than 0 among its
+ * super options), whose daemon is the user's to stop and whose files say
+ * whatever owner they like, or when it is not in this namespace's mount
+ * table (detached since).  The caller holds an fd on that mount, so its
+ * id is no other mount's meanwhile.  libc only (no libmount here): the
+ * one line of /proc/self/mountinfo whose first field is id. */
+static int mount_ok(uint64_t id, const char *shown, char *err, size_t errlen)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	cleanup_free char *line = NULL;
+	size_t cap = 0;
+	int r = -EPERM;
+	const char *why = "not in the mount table (detached)";
+
+	if (!f)
+		return melee_fail(err, errlen, -errno, "%s: cannot read /proc/self/mountinfo: %s",
+				  shown, strerror(errno));
+	while (getline(&line, &cap, f) > 0) {
+		char *end, *sep, type[64] = "", opts[1024] = "";
+
+		if (strtoull(line, &end, 10) != id || *end != ' ')
+			continue;
+		sep = strstr(line, " - ");
+		if (!sep || sscanf(sep + 3, "%63s %*s %1023s", type, opts) != 2) {
+			why = "not readable in the mount table";
+			break;
+		}
+		if (strcmp(type, "fuse") != 0 && strncmp(type, "fuse.", 5) != 0) {
+			r = 0;
+			break;
+		}
+		/* user_id=0: root's own FUSE pool (mergerfs, bindfs of root's). */
+		for (char *save = NULL, *o = strtok_r(opts, ",", &save); o;
+		     o = strtok_r(NULL, ",", &save))
+			if (strncmp(o, "user_id=", 8) == 0)
+				r = strcmp(o + 8, "0") == 0 ? 0 : -EPERM;
+		why = "a user's FUSE mount";
+		break;
+	}
+	fclose(f);
+	if (r < 0)
+		return melee_fail(
+		    err, errlen, r,
+		    "%s: is on %s; refused (nothing there is looked at or mounted on)", shown, why);
+	return 0;
+}
+
+/* Whether the walk may look inside the directory `dir` (seen as *sx):
+ * only what root alone can change, so that no one else can move a
+ * directory on the way, or the mountpoint, elsewhere (out of the image,
+ * onto the host) between the walk and the mount or after it, or put a
+ * mount of theirs there.  A sticky directory of root's (the image's /tmp)
+ * is looked inside only for a name of root's (*sticky: its owner alone
+ * may move it). */
+static int may_look_inside(const struct statx *sx, const char *dir, bool *sticky, char *err,
+			   size_t errlen)
+{
+	*sticky = false;
+	if (sx->stx_uid == 0 && !(sx->stx_mode & (S_IWGRP | S_IWOTH)))
+		return 0;
+	if (sx->stx_uid == 0 && (sx->stx_mode & S_ISVTX)) {
+		*sticky = true;
+		return 0;
+	}
+	return melee_fail(err, errlen, MELEE_MOUNTPOINT_UNSAFE,
+			  "%s: others than root may change it (owner %u, mode %04o; expected a "
+			  "directory of root's that no one else may write, or a sticky one); "
+			  "refused: whoever may could move the mountpoint elsewhere",
+			  dir, (unsigned)sx->stx_uid, (unsigned)(sx->stx_mode & 07777));
+}
+
 /* The checks on one opened component of a mountpoint: never a symlink,
  * a directory on the way, and at the end the kind the source has. */
-static int check_mountpoint_component(int fd, bool last, enum melee_target_kind kind,
-				      const char *shown, char *err, size_t errlen)
+static int check_mountpoint_component(const struct statx *sx, bool last,
+				      enum melee_target_kind kind, const char *shown, char *err,
+				      size_t errlen)
 {
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		return melee_fail(err, errlen, -errno, "%s: %s", shown, strerror(errno));
-	if (S_ISLNK(st.st_mode))
+	if (S_ISLNK(sx->stx_mode))
 		return melee_fail(err, errlen, -ELOOP,
 				  "%s: is a symlink (refused: a mountpoint inside an "
 				  "image must not be a symlink, it could point at the host)",
 				  shown);
-	if (!last && !S_ISDIR(st.st_mode))
+	if (!last && !S_ISDIR(sx->stx_mode))
 		return melee_fail(err, errlen, -ENOTDIR, "%s: is not a directory", shown);
-	if (last && kind == MELEE_TARGET_DIR && !S_ISDIR(st.st_mode))
+	if (last && kind == MELEE_TARGET_DIR && !S_ISDIR(sx->stx_mode))
 		return melee_fail(err, errlen, -ENOTDIR,
 				  "%s: is not a directory (the source is one)", shown);
-	if (last && kind == MELEE_TARGET_FILE && S_ISDIR(st.st_mode))
+	if (last && kind == MELEE_TARGET_FILE && S_ISDIR(sx->stx_mode))
 		return melee_fail(err, errlen, -EISDIR, "%s: is a directory (the source is a file)",
 				  shown);
 	return 0;
@@ -249,6 +332,8 @@ int image_open_mountpoint(int imgfd, const char *imgpath, const char *relpath,
 	cleanup_fd int fd = -1;
 	char shown[4096];
 	char *save = NULL, *c, *next_c;
+	struct statx dir;
+	bool sticky;
 	int r;
 
 	*created = false;
@@ -258,13 +343,21 @@ int image_open_mountpoint(int imgfd, const char *imgpath, const char *relpath,
 	if (fd < 0)
 		return melee_fail(err, errlen, -errno, "%s: %s", imgpath, strerror(errno));
 	snprintf(shown, sizeof(shown), "%s", imgpath);
+	r = look(fd, &dir);
+	if (r < 0)
+		return melee_fail(err, errlen, r, "%s: %s", imgpath, strerror(-r));
 	for (c = strtok_r(copy, "/", &save); c; c = next_c) {
 		const int flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
+		struct statx sx;
 		bool last;
 		int nfd;
 
 		next_c = strtok_r(NULL, "/", &save);
 		last = next_c == NULL;
+		/* Looked at before anything in it is. */
+		r = may_look_inside(&dir, shown, &sticky, err, errlen);
+		if (r < 0)
+			return r;
 		if (strlen(shown) + strlen(c) + 2 < sizeof(shown)) {
 			strcat(shown, "/");
 			strcat(shown, c);
@@ -288,9 +381,23 @@ int image_open_mountpoint(int imgfd, const char *imgpath, const char *relpath,
 			return melee_fail(err, errlen, -errno, "%s: cannot open: %s", shown,
 					  strerror(errno));
 		melee_fd_replace(&fd, nfd);
-		r = check_mountpoint_component(fd, last, kind, shown, err, errlen);
+		r = look(fd, &sx);
+		if (r < 0)
+			return melee_fail(err, errlen, r, "%s: %s", shown, strerror(-r));
+		/* A mount entered: never a user's (the fd holds it, so the id
+		 * read is its own). */
+		if (sx.stx_mnt_id != dir.stx_mnt_id &&
+		    (r = mount_ok(sx.stx_mnt_id, shown, err, errlen)) < 0)
+			return r == -EPERM ? MELEE_MOUNTPOINT_UNSAFE : r;
+		r = check_mountpoint_component(&sx, last, kind, shown, err, errlen);
 		if (r < 0)
 			return r;
+		if (sticky && sx.stx_uid != 0)
+			return melee_fail(err, errlen, MELEE_MOUNTPOINT_UNSAFE,
+					  "%s: belongs to uid %u in a sticky directory, who may "
+					  "move it; refused",
+					  shown, (unsigned)sx.stx_uid);
+		dir = sx;
 	}
 	return melee_steal_fd(&fd);
 }

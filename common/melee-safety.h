@@ -42,10 +42,19 @@ enum melee_target_kind { MELEE_TARGET_DIR, MELEE_TARGET_FILE };
  * missing in the image" (-ENOENT is the mountpoint itself): up creates
  * only the last component, so a nofail entry is skipped on this code. */
 #define MELEE_MOUNTPOINT_NO_PARENT (-ENOLINK)
+/* Its code for "a directory on the way others than root may change, or a
+ * user's mount on the way": nothing there is looked at or mounted on; a
+ * nofail entry is skipped on this code. */
+#define MELEE_MOUNTPOINT_UNSAFE (-EPERM)
 
 /* Opens (O_PATH) the mountpoint `relpath` inside the image rooted at
  * imgfd, refusing a symlink anywhere on the way: a mountpoint such as
- * IMG/tmp -> /etc would put a bind over the host's files.  When the last
+ * IMG/tmp -> /etc would put a bind over the host's files; refusing to
+ * look inside a directory others than root may change (the mountpoint
+ * could be moved out of the image, onto the host, before or after the
+ * mount) and to enter a user's FUSE mount (MELEE_MOUNTPOINT_UNSAFE); no
+ * file system is asked for attributes (a stopped FUSE daemon never
+ * hangs it).  When the last
  * component is missing and `create` is set it is created (a directory or
  * an empty file, as `kind` says); a missing parent is
  * MELEE_MOUNTPOINT_NO_PARENT. *created

@@ -37,7 +37,9 @@ is "$(ls -A "$HOSTDIR" | wc -l)" "0" "nothing was created in the host directory"
 is "$(findmnt -rn -o TARGET | grep -c "^$HOSTDIR\|^$IMAGES/evil")" "0" "nothing is mounted there or in the image (the binds up made are taken back)"
 
 as alice rm "$IMAGES/evil/run/melee"
-as alice mkdir "$IMAGES/evil/run/melee"
+# (A directory of hers there is refused before anything in it is looked
+# at: mounts-target-path-unsafe.)  Root's, writable by all (sticky).
+mkdir -m 1777 "$IMAGES/evil/run/melee"
 as alice ln -s "$HOSTDIR" "$IMAGES/evil/run/melee/gpu"
 run mm up evil
 ok $((rc == 0)) "up refuses evil, whose /run/melee/gpu is alice's symlink to a host directory (exit $rc)"

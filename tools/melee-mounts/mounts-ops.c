@@ -273,7 +273,16 @@ static int up_check_entry(struct up_run *u, size_t i)
 			printf("%s: skipping %s: the image is read-only and has no mountpoint "
 			       "for it (nofail)\n",
 			       im->name, m->target);
-		else
+		else if (skipped == MELEE_SKIP_UNSAFE) {
+			bool made;
+			int fd =
+			    image_open_mountpoint(u->imgfd, im->path, m->target, MELEE_TARGET_DIR,
+						  false, &made, err, sizeof(err));
+
+			if (fd >= 0)
+				close(fd);
+			printf("%s: skipping %s: %s (nofail)\n", im->name, m->target, err);
+		} else
 			printf("%s: skipping %s: the image has no directory for it (nofail)\n",
 			       im->name, m->target);
 		return 0;
