@@ -75,10 +75,24 @@ static bool host_has_icon(const char *name)
 	return false;
 }
 
+/* Whether the directory at fd (O_PATH: read through /proc/self/fd) has
+ * an access ACL, which may keep someone out whom its mode bits let
+ * through (setfacl -m u:alice:---); one that cannot be asked counts as
+ * having one. */
+static bool has_acl(int fd)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return getxattr(path, "system.posix_acl_access", NULL, 0) >= 0 ||
+	       (errno != ENODATA && errno != EOPNOTSUPP);
+}
+
 /* True when every directory from the image root down to the file open
- * at pfd lets every user through (o+x): the file's real path (its
- * symlinks resolved, as /proc/self/fd shows it) walked again without
- * following anything, ending at the same inode. */
+ * at pfd lets every user through (o+x, and no ACL that may shut one
+ * out): the file's real path (its symlinks resolved, as /proc/self/fd
+ * shows it) walked again without following anything, ending at the same
+ * inode. */
 static bool dirs_searchable(int imgfd, int pfd, const struct stat *file)
 {
 	char link[64], root[PATH_MAX], path[PATH_MAX];
@@ -91,7 +105,8 @@ static bool dirs_searchable(int imgfd, int pfd, const struct stat *file)
 	nr = readlink(link, root, sizeof(root) - 1);
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", pfd);
 	np = readlink(link, path, sizeof(path) - 1);
-	if (nr <= 0 || np <= 0 || fstat(imgfd, &st) < 0 || !(st.st_mode & S_IXOTH))
+	if (nr <= 0 || np <= 0 || fstat(imgfd, &st) < 0 || !(st.st_mode & S_IXOTH) ||
+	    has_acl(imgfd))
 		return false;
 	root[nr] = path[np] = '\0';
 	if (strcmp(root, "/") == 0)
@@ -107,7 +122,7 @@ static bool dirs_searchable(int imgfd, int pfd, const struct stat *file)
 		melee_fd_replace(&cur, nfd);
 		if (cur < 0 || fstat(cur, &st) < 0)
 			return false;
-		if (next && (!S_ISDIR(st.st_mode) || !(st.st_mode & S_IXOTH)))
+		if (next && (!S_ISDIR(st.st_mode) || !(st.st_mode & S_IXOTH) || has_acl(cur)))
 			return false;
 	}
 	return cur >= 0 && st.st_dev == file->st_dev && st.st_ino == file->st_ino;
