@@ -274,9 +274,9 @@ struct libmnt_table *melee_mounttab_read(char *err, size_t errlen)
 }
 
 enum melee_skip melee_plan_entry_skipped(int imgfd, const char *imgpath,
-					 const struct melee_mount_spec *m)
+					 const struct melee_mount_spec *m, char *why, size_t whylen)
 {
-	char err[512];
+	char err[MELEE_ERRLEN] = "";
 	struct stat sb;
 	bool created;
 	cleanup_fd int fd = -1;
@@ -290,8 +290,11 @@ enum melee_skip melee_plan_entry_skipped(int imgfd, const char *imgpath,
 				   false, &created, err, sizeof(err));
 	if (fd == MELEE_MOUNTPOINT_NO_PARENT)
 		return MELEE_SKIP_NO_PARENT;
-	if (fd == MELEE_MOUNTPOINT_UNSAFE)
+	if (fd == MELEE_MOUNTPOINT_UNSAFE) {
+		if (why && whylen)
+			snprintf(why, whylen, "%s", err);
 		return MELEE_SKIP_UNSAFE;
+	}
 	/* A read-only image (a squashfs file without writable = tmpfs)
 	 * cannot get the mountpoint up would create: trixie's minbase has
 	 * no /etc/hosts. */
@@ -310,7 +313,9 @@ bool melee_fs_is_users_fuse(struct libmnt_fs *fs)
 	char *v = NULL;
 	size_t vlen = 0;
 
-	if (!type || !opts || (strcmp(type, "fuse") != 0 && strncmp(type, "fuse.", 5) != 0))
+	if (!type || !opts ||
+	    (strcmp(type, "fuse") != 0 && strncmp(type, "fuse.", 5) != 0 &&
+	     strcmp(type, "fuseblk") != 0 && strncmp(type, "fuseblk.", 8) != 0))
 		return false;
 	return mnt_optstr_get_option(opts, "user_id", &v, &vlen) == 0 &&
 	       !(vlen == 1 && v[0] == '0');
@@ -476,7 +481,7 @@ void melee_image_status(const struct melee_image *im, struct libmnt_table *tb, u
 		char full[8192];
 
 		/* What up skips is not expected either. */
-		if (melee_plan_entry_skipped(fd, im->path, &plan.m[i]) != MELEE_SKIP_NONE)
+		if (melee_plan_entry_skipped(fd, im->path, &plan.m[i], NULL, 0) != MELEE_SKIP_NONE)
 			continue;
 		st->expected++;
 

@@ -60,7 +60,8 @@ enum melee_skip {
 			       * change, or a user's mount (MELEE_MOUNTPOINT_UNSAFE) */
 };
 enum melee_skip melee_plan_entry_skipped(int imgfd, const char *imgpath,
-					 const struct melee_mount_spec *m);
+					 const struct melee_mount_spec *m, char *why,
+					 size_t whylen);
 
 bool melee_mounttab_has(struct libmnt_table *tb, const char *path, bool below);
 /* A FUSE mount a user made (fusermount lets any user mount one on a

@@ -225,18 +225,78 @@ fail:
 
 static int look(int fd, struct statx *sx)
 {
-	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, MOUNTPOINT_WANT, sx) < 0)
+	const int flags = AT_EMPTY_PATH | AT_STATX_DONT_SYNC;
+
+	/* A FUSE mount without allow_other answers root's ask for any
+	 * attribute EACCES; asked for none it still gives the mount id (the
+	 * VFS's, not the file system's): the caller then refuses the mount
+	 * for what it is (-EACCES with STATX_MNT_ID in the mask). */
+	if (statx(fd, "", flags, MOUNTPOINT_WANT, sx) == 0)
+		return sx->stx_mask & STATX_MNT_ID ? 0 : -EOPNOTSUPP;
+	if (errno != EACCES)
 		return -errno;
-	return sx->stx_mask & STATX_MNT_ID ? 0 : -EOPNOTSUPP;
+	memset(sx, 0, sizeof(*sx));
+	if (statx(fd, "", flags, 0, sx) < 0 || !(sx->stx_mask & STATX_MNT_ID))
+		return -EACCES;
+	sx->stx_mask = STATX_MNT_ID;
+	return -EACCES;
+}
+
+/* Field `n` (0: the first) of a space-separated mountinfo field list, as
+ * a pointer and length: the kernel escapes spaces inside a field (\040),
+ * so a single space ends one; false when there are fewer fields. */
+static bool field(const char *s, int n, const char **f, size_t *len)
+{
+	for (; n > 0; n--) {
+		s = strchr(s, ' ');
+		if (!s)
+			return false;
+		s++;
+	}
+	*f = s;
+	*len = strcspn(s, " \n");
+	return *len > 0;
+}
+
+/* Whether the mountinfo super options `opts` (len bytes, comma-separated)
+ * hold user_id= with another value than 0. */
+static bool users_user_id(const char *opts, size_t len)
+{
+	while (len > 0) {
+		size_t n = strcspn(opts, ",");
+
+		if (n > len)
+			n = len;
+		if (n > 8 && strncmp(opts, "user_id=", 8) == 0)
+			return !(n == 9 && opts[8] == '0');
+		opts += n;
+		len -= n;
+		if (len > 0) {
+			opts++;
+			len--;
+		}
+	}
+	return false;
+}
+
+static bool fuse_type(const char *type, size_t len)
+{
+	return (len == 4 && strncmp(type, "fuse", 4) == 0) ||
+	       (len > 5 && strncmp(type, "fuse.", 5) == 0) ||
+	       (len == 7 && strncmp(type, "fuseblk", 7) == 0) ||
+	       (len > 8 && strncmp(type, "fuseblk.", 8) == 0);
 }
 
 /* Whether the mount `id` is one the walk may go on in: 0; -EPERM when it
  * is a user's FUSE mount (fusermount's: user_id= other than 0 among its
- * super options), whose daemon is the user's to stop and whose files say
- * whatever owner they like, or when it is not in this namespace's mount
- * table (detached since).  The caller holds an fd on that mount, so its
+ * super options; fuse, fuse.SUBTYPE, fuseblk), whose daemon is the
+ * user's to stop and whose files say whatever owner they like, or when
+ * it is not in this namespace's mount table at all (detached since), or
+ * its line cannot be read.  The caller holds an fd on that mount, so its
  * id is no other mount's meanwhile.  libc only (no libmount here): the
- * one line of /proc/self/mountinfo whose first field is id. */
+ * one line of /proc/self/mountinfo whose first field is id, its fields
+ * after " - " taken whole (type, source, super options: the type is the
+ * user's choice after "fuse.", of any length; review 30). */
 static int mount_ok(uint64_t id, const char *shown, char *err, size_t errlen)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
@@ -249,24 +309,20 @@ static int mount_ok(uint64_t id, const char *shown, char *err, size_t errlen)
 		return melee_fail(err, errlen, -errno, "%s: cannot read /proc/self/mountinfo: %s",
 				  shown, strerror(errno));
 	while (getline(&line, &cap, f) > 0) {
-		char *end, *sep, type[64] = "", opts[1024] = "";
+		const char *type, *opts, *sep;
+		size_t tlen, olen;
+		char *end;
 
 		if (strtoull(line, &end, 10) != id || *end != ' ')
 			continue;
 		sep = strstr(line, " - ");
-		if (!sep || sscanf(sep + 3, "%63s %*s %1023s", type, opts) != 2) {
-			why = "not readable in the mount table";
-			break;
-		}
-		if (strcmp(type, "fuse") != 0 && strncmp(type, "fuse.", 5) != 0) {
-			r = 0;
+		if (!sep || !field(sep + 3, 0, &type, &tlen) || !field(sep + 3, 2, &opts, &olen)) {
+			why = "a mount whose line in the mount table cannot be read";
 			break;
 		}
 		/* user_id=0: root's own FUSE pool (mergerfs, bindfs of root's). */
-		for (char *save = NULL, *o = strtok_r(opts, ",", &save); o;
-		     o = strtok_r(NULL, ",", &save))
-			if (strncmp(o, "user_id=", 8) == 0)
-				r = strcmp(o + 8, "0") == 0 ? 0 : -EPERM;
+		if (!fuse_type(type, tlen) || !users_user_id(opts, olen))
+			r = 0;
 		why = "a user's FUSE mount";
 		break;
 	}
@@ -382,13 +438,18 @@ int image_open_mountpoint(int imgfd, const char *imgpath, const char *relpath,
 					  strerror(errno));
 		melee_fd_replace(&fd, nfd);
 		r = look(fd, &sx);
+		/* A mount entered: never a user's (the fd holds it, so the id
+		 * read is its own); one that keeps root from its attributes
+		 * (FUSE without allow_other) still shows its id. */
+		if ((r == 0 || (r == -EACCES && (sx.stx_mask & STATX_MNT_ID))) &&
+		    sx.stx_mnt_id != dir.stx_mnt_id) {
+			int m = mount_ok(sx.stx_mnt_id, shown, err, errlen);
+
+			if (m < 0)
+				return m == -EPERM ? MELEE_MOUNTPOINT_UNSAFE : m;
+		}
 		if (r < 0)
 			return melee_fail(err, errlen, r, "%s: %s", shown, strerror(-r));
-		/* A mount entered: never a user's (the fd holds it, so the id
-		 * read is its own). */
-		if (sx.stx_mnt_id != dir.stx_mnt_id &&
-		    (r = mount_ok(sx.stx_mnt_id, shown, err, errlen)) < 0)
-			return r == -EPERM ? MELEE_MOUNTPOINT_UNSAFE : r;
 		r = check_mountpoint_component(&sx, last, kind, shown, err, errlen);
 		if (r < 0)
 			return r;

@@ -65,6 +65,9 @@ run mm up demo
 like "$out" "demo: skipping /srv/proj/data: $I/srv/proj: others than root may change it \\(owner 0, mode 2775;" \
 	"below a 2775 directory of a group: skipped, naming it"
 is "$(mounted_below "$I/srv" | wc -l)" "0" "nothing mounted there"
+run mm check demo
+like "$out" "demo: note: /srv/proj/data is skipped: $I/srv/proj: others than root may change it .*\\(nofail\\)" \
+	"check says what up leaves out there, and why (review 30: Ubuntu's /var/log is 0775)"
 mm down demo >/dev/null
 chmod 755 "$I/srv/proj"
 run mm up demo
@@ -85,16 +88,30 @@ is "$(mounted_below "$I/var/tmp" | tr '\n' ' ')" "$I/var/tmp/roots " "root's dir
 mm down demo >/dev/null
 sed -i '$d' "$T/etc/fstab"; sed -i '$d' "$T/etc/fstab"
 
-# (2) Her FUSE mount (allow_other) on demo's /var/log, which she owns,
+# (2) Her FUSE mount on demo's /var/log, which she owns,
 # its daemon stopped: up, status and another image's up never wait on it.
 chown 1501:1501 "$I/var/log"
-mkdir -p /tmp/fsrc && chown 1501 /tmp/fsrc
-for force in "" "--force-user=root --force-group=root --perms=0755"; do
-	what=${force:+", shown as root's 0755"}
+# Her source's name is hers too: one with ",user_id=0" in it stands where
+# a parse by field widths read the super options.
+fsrc="/tmp/f,user_id=0"
+mkdir -p "$fsrc" && chown 1501 "$fsrc"
+# Also shown as root's 0755; with a FUSE type longer than a field width
+# (fuse.xxx...: the subtype is hers to choose), which a parse of the
+# mount table by widths took for root's FUSE (review 30); and without
+# allow_other (no fuse.conf change needed), where root may not even ask
+# for its attributes (review 30).
+long=$(printf 'x%.0s' $(seq 70))
+for force in "" "--force-user=root --force-group=root --perms=0755" "-o subtype=$long" "--no-allow-other"; do
+	case $force in
+	"") what="" ;;
+	--force*) what=", shown as root's 0755" ;;
+	-o*) what=", its type fuse.x... 75 bytes long" ;;
+	*) what=", without allow_other" ;;
+	esac
 	# shellcheck disable=SC2086 # $force: the options, one word each
-	bindfs_as alice /tmp/fsrc "$I/var/log" -o nonempty $force ||
+	bindfs_as alice "$fsrc" "$I/var/log" -o nonempty $force ||
 		{ echo "Bail out! alice cannot mount bindfs"; exit 1; }
-	ls "$I/var/log" > /dev/null   # its attributes asked once (cached, then expired)
+	ls "$I/var/log" > /dev/null 2>&1 # its attributes asked once (cached, then expired)
 	at_exit "kill -CONT $BINDFS 2>/dev/null"
 	kill -STOP "$BINDFS"
 	sleep 1.5 # past FUSE's attribute time (1 s): a stat would ask the daemon
@@ -112,4 +129,28 @@ for force in "" "--force-user=root --force-group=root --perms=0755"; do
 	wait_for 10 sh -c "! grep -qF ' $I/var/log ' /proc/self/mountinfo"
 	mm down other >/dev/null
 done
+
+# (3) Her FUSE mount made by fusermount itself, with options bindfs does
+# not pass: her fsname "user_id=0" (the source field) and a type longer
+# than a field width, which a parse of the mount table by widths read as
+# the super options of root's FUSE: up looked inside, at a daemon that
+# never answers, and hung (review 30).
+NEVER=$top_builddir/tests/fuse-never-answers
+need_built "$NEVER"
+as alice "$NEVER" "$I/var/log" "nonempty,allow_other,subtype=$long,fsname=user_id=0,rootmode=40000,user_id=1501,group_id=1501" > "$T/never.out" 2>&1 &
+never=$!
+PIDS="$PIDS $never"
+wait_for 10 grep -qF " $I/var/log " /proc/self/mountinfo ||
+	{ cat "$T/never.out"; echo "Bail out! fusermount did not mount"; exit 1; }
+like "$(grep -F " $I/var/log " /proc/self/mountinfo)" " - fuse\\.x{70} user_id=0 rw,user_id=1501," \
+	"her mount: type fuse.x... (75 bytes), source user_id=0, super options with her user_id"
+run timeout 20 "$MELEE_MOUNTS" --config "$CONF" up demo
+like "$rc:$out" "^0:.*demo: skipping /var/log/wtmp: $I/var/log: is on a user's FUSE mount; refused" \
+	"up does not wait on her daemon that never answers, and names her mount"
+run timeout 20 "$MELEE_MOUNTS" --config "$CONF" status
+ok "$([ "$rc" -ne 124 ]; echo $?)" "status does not wait on it"
+run timeout 20 "$MELEE_MOUNTS" --config "$CONF" down demo
+like "$rc:$out" "^0:demo: unmounted [0-9]+$" "down does not wait on it"
+kill "$(child_named "$never" fuse-never-answers)" 2>/dev/null
+umount -l "$I/var/log"
 done_testing

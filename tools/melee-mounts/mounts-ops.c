@@ -257,8 +257,8 @@ static int up_check_entry(struct up_run *u, size_t i)
 	const struct melee_image *im = u->im;
 	const struct melee_mount_spec *m = &u->plan.m[i];
 	bool is_accounts = is_accounts_spec(m);
-	enum melee_skip skipped = melee_plan_entry_skipped(u->imgfd, im->path, m);
 	char err[MELEE_ERRLEN], full[8192];
+	enum melee_skip skipped = melee_plan_entry_skipped(u->imgfd, im->path, m, err, sizeof(err));
 	struct stat st;
 	bool created;
 
@@ -273,16 +273,9 @@ static int up_check_entry(struct up_run *u, size_t i)
 			printf("%s: skipping %s: the image is read-only and has no mountpoint "
 			       "for it (nofail)\n",
 			       im->name, m->target);
-		else if (skipped == MELEE_SKIP_UNSAFE) {
-			bool made;
-			int fd =
-			    image_open_mountpoint(u->imgfd, im->path, m->target, MELEE_TARGET_DIR,
-						  false, &made, err, sizeof(err));
-
-			if (fd >= 0)
-				close(fd);
+		else if (skipped == MELEE_SKIP_UNSAFE)
 			printf("%s: skipping %s: %s (nofail)\n", im->name, m->target, err);
-		} else
+		else
 			printf("%s: skipping %s: the image has no directory for it (nofail)\n",
 			       im->name, m->target);
 		return 0;
@@ -679,8 +672,12 @@ static int check_entry(const struct melee_image *im, int imgfd, const struct mel
 	struct stat st;
 	bool created;
 	cleanup_fd int fd = -1;
+	enum melee_skip skipped = melee_plan_entry_skipped(imgfd, im->path, m, err, sizeof(err));
 
-	if (melee_plan_entry_skipped(imgfd, im->path, m) != MELEE_SKIP_NONE)
+	/* Not a failure (nofail), but what up leaves out, and why. */
+	if (skipped == MELEE_SKIP_UNSAFE)
+		printf("%s: note: %s is skipped: %s (nofail)\n", im->name, m->target, err);
+	if (skipped != MELEE_SKIP_NONE)
 		return 0;
 	if (!acc && stat(m->source, &st) < 0) {
 		fprintf(stderr, "%s: FAIL: %s: source %s does not exist\n", im->name, m->where,

@@ -235,7 +235,7 @@ static int walk_stale_entry(struct stale_walk *w, size_t i)
 	cleanup_fd int fd = -1;
 	bool created;
 
-	if (melee_plan_entry_skipped(w->imgfd, w->im->path, m) != MELEE_SKIP_NONE)
+	if (melee_plan_entry_skipped(w->imgfd, w->im->path, m, NULL, 0) != MELEE_SKIP_NONE)
 		return -1;
 	fd = image_open_mountpoint(w->imgfd, w->im->path, m->target, MELEE_TARGET_FILE, false,
 				   &created, err, sizeof(err));
