@@ -225,21 +225,35 @@ fail:
 
 static int look(int fd, struct statx *sx)
 {
-	const int flags = AT_EMPTY_PATH | AT_STATX_DONT_SYNC;
+	char path[64], *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+	int e;
 
-	/* A FUSE mount without allow_other answers root's ask for any
-	 * attribute EACCES; asked for none it still gives the mount id (the
-	 * VFS's, not the file system's): the caller then refuses the mount
-	 * for what it is (-EACCES with STATX_MNT_ID in the mask). */
-	if (statx(fd, "", flags, MOUNTPOINT_WANT, sx) == 0)
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, MOUNTPOINT_WANT, sx) == 0)
 		return sx->stx_mask & STATX_MNT_ID ? 0 : -EOPNOTSUPP;
-	if (errno != EACCES)
-		return -errno;
+	/* A FUSE mount may refuse root any attribute: EACCES without
+	 * allow_other, EIO once its daemon made its root a bad inode (review
+	 * 31).  Its mount id is still the VFS's to tell (fdinfo, no file
+	 * system asked): the caller refuses the mount for what it is (-errno
+	 * with STATX_MNT_ID in the mask). */
+	e = errno;
 	memset(sx, 0, sizeof(*sx));
-	if (statx(fd, "", flags, 0, sx) < 0 || !(sx->stx_mask & STATX_MNT_ID))
-		return -EACCES;
-	sx->stx_mask = STATX_MNT_ID;
-	return -EACCES;
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	while (f && getline(&line, &cap, f) > 0) {
+		unsigned long long id;
+
+		if (sscanf(line, "mnt_id: %llu", &id) == 1) {
+			sx->stx_mnt_id = id;
+			sx->stx_mask = STATX_MNT_ID;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	free(line);
+	return -e;
 }
 
 /* Field `n` (0: the first) of a space-separated mountinfo field list, as
@@ -441,8 +455,7 @@ int image_open_mountpoint(int imgfd, const char *imgpath, const char *relpath,
 		/* A mount entered: never a user's (the fd holds it, so the id
 		 * read is its own); one that keeps root from its attributes
 		 * (FUSE without allow_other) still shows its id. */
-		if ((r == 0 || (r == -EACCES && (sx.stx_mask & STATX_MNT_ID))) &&
-		    sx.stx_mnt_id != dir.stx_mnt_id) {
+		if ((sx.stx_mask & STATX_MNT_ID) && sx.stx_mnt_id != dir.stx_mnt_id) {
 			int m = mount_ok(sx.stx_mnt_id, shown, err, errlen);
 
 			if (m < 0)

@@ -135,9 +135,9 @@ done
 # than a field width, which a parse of the mount table by widths read as
 # the super options of root's FUSE: up looked inside, at a daemon that
 # never answers, and hung (review 30).
-NEVER=$top_builddir/tests/fuse-never-answers
-need_built "$NEVER"
-as alice "$NEVER" "$I/var/log" "nonempty,allow_other,subtype=$long,fsname=user_id=0,rootmode=40000,user_id=1501,group_id=1501" > "$T/never.out" 2>&1 &
+HOSTILE=$top_builddir/tests/fuse-hostile
+need_built "$HOSTILE"
+as alice "$HOSTILE" never "$I/var/log" "nonempty,allow_other,subtype=$long,fsname=user_id=0,rootmode=40000,user_id=1501,group_id=1501" > "$T/never.out" 2>&1 &
 never=$!
 PIDS="$PIDS $never"
 wait_for 10 grep -qF " $I/var/log " /proc/self/mountinfo ||
@@ -151,6 +151,28 @@ run timeout 20 "$MELEE_MOUNTS" --config "$CONF" status
 ok "$([ "$rc" -ne 124 ]; echo $?)" "status does not wait on it"
 run timeout 20 "$MELEE_MOUNTS" --config "$CONF" down demo
 like "$rc:$out" "^0:demo: unmounted [0-9]+$" "down does not wait on it"
-kill "$(child_named "$never" fuse-never-answers)" 2>/dev/null
+kill "$(child_named "$never" fuse-hostile)" 2>/dev/null
 umount -l "$I/var/log"
+
+# (4) Her daemon makes its root a bad inode (it answers her own stat of
+# it with a regular file's mode): every statx of it fails EIO, for root
+# too, whatever is asked; its mount id is still known (fdinfo), and the
+# mount refused as hers, the nofail entries below it skipped, not the
+# whole up failed (review 31).
+as alice "$HOSTILE" bad-root "$I/var/log" "nonempty,rootmode=40000,user_id=1501,group_id=1501" > "$T/bad.out" 2>&1 &
+bad=$!
+PIDS="$PIDS $bad"
+wait_for 10 grep -qF " $I/var/log " /proc/self/mountinfo ||
+	{ cat "$T/bad.out"; echo "Bail out! fusermount did not mount"; exit 1; }
+as alice stat "$I/var/log" > /dev/null 2>&1
+run stat -c %F "$I/var/log"
+like "$rc:$out" "^1:.*Input/output error" "her root is a bad inode: root's stat of it fails EIO"
+run timeout 20 "$MELEE_MOUNTS" --config "$CONF" up demo
+like "$rc:$out" "^0:.*demo: skipping /var/log/wtmp: $I/var/log: is on a user's FUSE mount; refused" \
+	"up skips the nofail entries below it, naming her mount"
+run timeout 20 "$MELEE_MOUNTS" --config "$CONF" down demo
+like "$rc:$out" "^0:demo: unmounted [0-9]+$" "down: done"
+kill "$(child_named "$bad" fuse-hostile)" 2>/dev/null
+umount -l "$I/var/log"
+chown 0:0 "$I/var/log"
 done_testing
