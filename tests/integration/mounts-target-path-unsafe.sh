@@ -30,6 +30,17 @@ I=$IMAGES/demo
 HVT=$(dirname "$IMAGES")/host-var-tmp
 mkdir -p "$HVT" && chmod 1777 "$HVT"
 outside() { awk -v p="$HVT/" 'index($5, p) == 1 { print $5 }' /proc/self/mountinfo; }
+# fuse_checks WHAT: with her FUSE mount on demo's /var/log, up skips the
+# entries below it, naming it; up, status and down never wait on it.
+fuse_checks() {
+	run timeout 20 "$MELEE_MOUNTS" --config "$CONF" up demo
+	like "$rc:$out" "^0:.*demo: skipping /var/log/wtmp: $I/var/log: is on a user's FUSE mount; refused" \
+		"$1: up does not wait, skips the entries below it, naming her mount"
+	run timeout 20 "$MELEE_MOUNTS" --config "$CONF" status
+	ok "$([ "$rc" -ne 124 ]; echo $?)" "$1: status does not wait on it"
+	run timeout 20 "$MELEE_MOUNTS" --config "$CONF" down demo
+	like "$rc:$out" "^0:demo: unmounted [0-9]+$" "$1: down does not wait on it"
+}
 
 # (1) alice owns demo's /var (a tree she built): the wtmp, btmp and
 # lastlog binds (nofail) are skipped, saying why; nothing is mounted where
@@ -115,15 +126,9 @@ for force in "" "--force-user=root --force-group=root --perms=0755" "-o subtype=
 	at_exit "kill -CONT $BINDFS 2>/dev/null"
 	kill -STOP "$BINDFS"
 	sleep 1.5 # past FUSE's attribute time (1 s): a stat would ask the daemon
-	run timeout 20 "$MELEE_MOUNTS" --config "$CONF" up demo
-	like "$rc:$out" "^0:.*demo: skipping /var/log/wtmp: $I/var/log: is on a user's FUSE mount; refused" \
-		"her stopped FUSE on /var/log$what: up does not wait, skips the entries below it, naming it"
-	run timeout 20 "$MELEE_MOUNTS" --config "$CONF" status
-	ok "$([ "$rc" -ne 124 ]; echo $?)" "status does not wait on it$what"
+	fuse_checks "her stopped FUSE on /var/log$what"
 	run timeout 20 "$MELEE_MOUNTS" --config "$CONF" up other
 	like "$rc:$out" "^0:" "another image's up is not held up$what"
-	run timeout 20 "$MELEE_MOUNTS" --config "$CONF" down demo
-	like "$rc:$out" "^0:demo: unmounted [0-9]+$" "down does not wait on it$what"
 	kill -CONT "$BINDFS"
 	fusermount -u "$I/var/log" || umount -l "$I/var/log"
 	wait_for 10 sh -c "! grep -qF ' $I/var/log ' /proc/self/mountinfo"
@@ -144,13 +149,7 @@ wait_for 10 grep -qF " $I/var/log " /proc/self/mountinfo ||
 	{ cat "$T/never.out"; echo "Bail out! fusermount did not mount"; exit 1; }
 like "$(grep -F " $I/var/log " /proc/self/mountinfo)" " - fuse\\.x{70} user_id=0 rw,user_id=1501," \
 	"her mount: type fuse.x... (75 bytes), source user_id=0, super options with her user_id"
-run timeout 20 "$MELEE_MOUNTS" --config "$CONF" up demo
-like "$rc:$out" "^0:.*demo: skipping /var/log/wtmp: $I/var/log: is on a user's FUSE mount; refused" \
-	"up does not wait on her daemon that never answers, and names her mount"
-run timeout 20 "$MELEE_MOUNTS" --config "$CONF" status
-ok "$([ "$rc" -ne 124 ]; echo $?)" "status does not wait on it"
-run timeout 20 "$MELEE_MOUNTS" --config "$CONF" down demo
-like "$rc:$out" "^0:demo: unmounted [0-9]+$" "down does not wait on it"
+fuse_checks "her daemon that never answers, type fuse.x..., source user_id=0"
 kill "$(child_named "$never" fuse-hostile)" 2>/dev/null
 umount -l "$I/var/log"
 
@@ -167,11 +166,7 @@ wait_for 10 grep -qF " $I/var/log " /proc/self/mountinfo ||
 as alice stat "$I/var/log" > /dev/null 2>&1
 run stat -c %F "$I/var/log"
 like "$rc:$out" "^1:.*Input/output error" "her root is a bad inode: root's stat of it fails EIO"
-run timeout 20 "$MELEE_MOUNTS" --config "$CONF" up demo
-like "$rc:$out" "^0:.*demo: skipping /var/log/wtmp: $I/var/log: is on a user's FUSE mount; refused" \
-	"up skips the nofail entries below it, naming her mount"
-run timeout 20 "$MELEE_MOUNTS" --config "$CONF" down demo
-like "$rc:$out" "^0:demo: unmounted [0-9]+$" "down: done"
+fuse_checks "her bad root (EIO)"
 kill "$(child_named "$bad" fuse-hostile)" 2>/dev/null
 umount -l "$I/var/log"
 chown 0:0 "$I/var/log"
