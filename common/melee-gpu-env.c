@@ -100,19 +100,6 @@ static int vulkan_icds(char *out, size_t len)
 	return 0;
 }
 
-/* lib and lib32, those of them up made: one LD_LIBRARY_PATH for 64-bit
- * and 32-bit programs alike, since ld.so passes over a library of the
- * other ELF class there and looks on (an image with both libcs runs
- * both kinds: Wine, Steam). */
-static const char *gpu_lib_path(int gpufd)
-{
-	bool lib = gpu_subdir(gpufd, MELEE_GPU_LIB), lib32 = gpu_subdir(gpufd, MELEE_GPU_LIB32);
-
-	if (lib && lib32)
-		return MELEE_GPU_DIR "/" MELEE_GPU_LIB ":" MELEE_GPU_DIR "/" MELEE_GPU_LIB32;
-	return lib ? MELEE_GPU_DIR "/" MELEE_GPU_LIB : MELEE_GPU_DIR "/" MELEE_GPU_LIB32;
-}
-
 static int set_fixed(const char *name, const char *value, melee_env_set_fn set, void *ctx,
 		     char *err, size_t errlen)
 {
@@ -128,6 +115,8 @@ int melee_gpu_env(const struct melee_image *im, melee_env_get_fn get, melee_env_
 {
 	char icds[4096];
 	cleanup_fd int gpufd = -1;
+	const char *lpath = NULL;
+	bool lib, lib32;
 	int r = 0;
 
 	if (im->gpu != MELEE_GPU_NVIDIA)
@@ -135,9 +124,18 @@ int melee_gpu_env(const struct melee_image *im, melee_env_get_fn get, melee_env_
 	gpufd = gpu_dir_open();
 	if (gpufd < 0)
 		return 0;
-	if (gpu_subdir(gpufd, MELEE_GPU_LIB) || gpu_subdir(gpufd, MELEE_GPU_LIB32))
-		r = prepend("LD_LIBRARY_PATH", gpu_lib_path(gpufd), NULL, get, set, ctx, err,
-			    errlen);
+	/* lib and lib32, those of them up made, each looked at once: one
+	 * LD_LIBRARY_PATH for 64-bit and 32-bit programs alike, since ld.so
+	 * passes over a library of the other ELF class there and looks on
+	 * (an image with both libcs runs both kinds: Wine, Steam). */
+	lib = gpu_subdir(gpufd, MELEE_GPU_LIB);
+	lib32 = gpu_subdir(gpufd, MELEE_GPU_LIB32);
+	if (lib && lib32)
+		lpath = MELEE_GPU_DIR "/" MELEE_GPU_LIB ":" MELEE_GPU_DIR "/" MELEE_GPU_LIB32;
+	else if (lib || lib32)
+		lpath = lib ? MELEE_GPU_DIR "/" MELEE_GPU_LIB : MELEE_GPU_DIR "/" MELEE_GPU_LIB32;
+	if (lpath)
+		r = prepend("LD_LIBRARY_PATH", lpath, NULL, get, set, ctx, err, errlen);
 	if (r == 0 && gpu_subdir(gpufd, MELEE_GPU_BIN))
 		r = prepend("PATH", MELEE_GPU_DIR "/" MELEE_GPU_BIN, DEFAULT_PATH, get, set, ctx,
 			    err, errlen);
