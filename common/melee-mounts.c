@@ -310,15 +310,8 @@ enum melee_skip melee_plan_entry_skipped(int imgfd, const char *imgpath,
 bool melee_fs_is_users_fuse(struct libmnt_fs *fs)
 {
 	const char *type = mnt_fs_get_fstype(fs), *opts = mnt_fs_get_fs_options(fs);
-	char *v = NULL;
-	size_t vlen = 0;
 
-	if (!type || !opts ||
-	    (strcmp(type, "fuse") != 0 && strncmp(type, "fuse.", 5) != 0 &&
-	     strcmp(type, "fuseblk") != 0 && strncmp(type, "fuseblk.", 8) != 0))
-		return false;
-	return mnt_optstr_get_option(opts, "user_id", &v, &vlen) == 0 &&
-	       !(vlen == 1 && v[0] == '0');
+	return type && opts && melee_fs_users_fuse(type, strlen(type), opts, strlen(opts));
 }
 
 bool melee_mounttab_has(struct libmnt_table *tb, const char *path, bool below)

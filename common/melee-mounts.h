@@ -64,10 +64,7 @@ enum melee_skip melee_plan_entry_skipped(int imgfd, const char *imgpath,
 					 size_t whylen);
 
 bool melee_mounttab_has(struct libmnt_table *tb, const char *path, bool below);
-/* A FUSE mount a user made (fusermount lets any user mount one on a
- * directory of theirs: their home, an image's /var/tmp; sshfs, gvfs,
- * bindfs): the kernel shows the mounting user as user_id, not 0.  None
- * of up's; its daemon is the user's, who can stop it. */
+/* melee_fs_users_fuse (melee-safety.h) of a libmount entry. */
 bool melee_fs_is_users_fuse(struct libmnt_fs *fs);
 
 enum melee_image_state {

@@ -293,12 +293,15 @@ static bool users_user_id(const char *opts, size_t len)
 	return false;
 }
 
-static bool fuse_type(const char *type, size_t len)
+bool melee_fs_users_fuse(const char *type, size_t tlen, const char *opts, size_t olen)
 {
-	return (len == 4 && strncmp(type, "fuse", 4) == 0) ||
-	       (len > 5 && strncmp(type, "fuse.", 5) == 0) ||
-	       (len == 7 && strncmp(type, "fuseblk", 7) == 0) ||
-	       (len > 8 && strncmp(type, "fuseblk.", 8) == 0);
+	bool fuse = (tlen == 4 && strncmp(type, "fuse", 4) == 0) ||
+		    (tlen > 5 && strncmp(type, "fuse.", 5) == 0) ||
+		    (tlen == 7 && strncmp(type, "fuseblk", 7) == 0) ||
+		    (tlen > 8 && strncmp(type, "fuseblk.", 8) == 0);
+
+	/* user_id=0: root's own FUSE pool (mergerfs, bindfs of root's). */
+	return fuse && users_user_id(opts, olen);
 }
 
 /* Whether the mount `id` is one the walk may go on in: 0; -EPERM when it
@@ -334,8 +337,7 @@ static int mount_ok(uint64_t id, const char *shown, char *err, size_t errlen)
 			why = "a mount whose line in the mount table cannot be read";
 			break;
 		}
-		/* user_id=0: root's own FUSE pool (mergerfs, bindfs of root's). */
-		if (!fuse_type(type, tlen) || !users_user_id(opts, olen))
+		if (!melee_fs_users_fuse(type, tlen, opts, olen))
 			r = 0;
 		why = "a user's FUSE mount";
 		break;

@@ -38,6 +38,13 @@ int image_open_safely_create(const char *path, uid_t owner, bool create, bool *c
 
 enum melee_target_kind { MELEE_TARGET_DIR, MELEE_TARGET_FILE };
 
+/* Whether a mount of file system type `type` with super options `opts`
+ * (as /proc/self/mountinfo shows them; lengths given, neither need end
+ * there) is a FUSE mount a user made: fusermount lets any user mount one
+ * on a directory of theirs, and the kernel shows the mounting user as
+ * user_id, not 0.  Its daemon is the user's, who can stop it. */
+bool melee_fs_users_fuse(const char *type, size_t tlen, const char *opts, size_t olen);
+
 /* image_open_mountpoint()'s code for "a directory above the mountpoint is
  * missing in the image" (-ENOENT is the mountpoint itself): up creates
  * only the last component, so a nofail entry is skipped on this code. */

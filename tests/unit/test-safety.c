@@ -99,7 +99,8 @@ int main(void)
 
 		ok(melee_check_trusted(&ts, 0, "F", err, sizeof(err)) == -EPERM,
 		   "trust: a user's file refused");
-		is_str(err, "F: owned by uid 1501, expected root (refused)", "trust: message names the owner");
+		is_str(err, "F: owned by uid 1501, expected root (refused)",
+		       "trust: message names the owner");
 		ts.st_uid = 0;
 		ts.st_mode = S_IFDIR | 0775;
 		ok(melee_check_trusted(&ts, 0, "D", err, sizeof(err)) == -EPERM,
@@ -108,18 +109,22 @@ int main(void)
 		       "trust: message names the mode");
 		ts.st_mode = S_IFDIR | 0755;
 		ok(melee_check_trusted(&ts, 0, "D", NULL, 0) == 0, "trust: root's 0755 accepted");
-		fd = image_open_safely_at(base, "BASE", "images/good", getuid() + 1, err, sizeof(err));
-		snprintf(want, sizeof(want), "BASE/images: owned by uid %u, expected uid %u (refused)",
+		fd = image_open_safely_at(base, "BASE", "images/good", getuid() + 1, err,
+					  sizeof(err));
+		snprintf(want, sizeof(want),
+			 "BASE/images: owned by uid %u, expected uid %u (refused)",
 			 (unsigned)getuid(), (unsigned)getuid() + 1);
 		is_str(err, want, "trust: the walk words it the same way");
 	}
-	ok(melee_path_under("/image/sl6", "/image/sl6") && melee_path_under("/image/sl6/x", "/image/sl6"),
+	ok(melee_path_under("/image/sl6", "/image/sl6") &&
+	       melee_path_under("/image/sl6/x", "/image/sl6"),
 	   "under: a path and what lies below it");
-	ok(!melee_path_under("/image/sl6x", "/image/sl6") && !melee_path_under("/image", "/image/sl6"),
+	ok(!melee_path_under("/image/sl6x", "/image/sl6") &&
+	       !melee_path_under("/image", "/image/sl6"),
 	   "under: whole components only, never a parent");
 	ok(melee_path_under("/image", "/"), "under: everything is below /");
 	ok(melee_path_under("/image/sl6", "/image/") && melee_path_under("/image", "/image//") &&
-		   !melee_path_under("/imagex", "/image/"),
+	       !melee_path_under("/imagex", "/image/"),
 	   "under: a directory written with a trailing slash is the same directory");
 	ok(!melee_path_under("/image", ""), "under: the empty string is no directory");
 
@@ -151,15 +156,15 @@ int main(void)
 	fd = image_open_mountpoint(img, "IMG", "/proc", MELEE_TARGET_DIR, true, &created, err,
 				   sizeof(err));
 	ok(fd >= 0 && created, "missing mountpoint created when asked");
-	ok(fstatat(base, "images/good/proc", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
-		   (st.st_mode & 07777) == 0755,
+	ok(fstatat(base, "images/good/proc", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISDIR(st.st_mode) && (st.st_mode & 07777) == 0755,
 	   "created as a 0755 directory inside the image");
 	close(fd);
-	fd = image_open_mountpoint(img, "IMG", "/etc/hosts", MELEE_TARGET_FILE, true, &created,
-				   err, sizeof(err));
+	fd = image_open_mountpoint(img, "IMG", "/etc/hosts", MELEE_TARGET_FILE, true, &created, err,
+				   sizeof(err));
 	ok(fd >= 0 && created, "missing file mountpoint created");
 	ok(fstatat(base, "images/good/etc/hosts", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		   S_ISREG(st.st_mode),
+	       S_ISREG(st.st_mode),
 	   "created as an empty regular file");
 	close(fd);
 	fd = image_open_mountpoint(img, "IMG", "/no/such/dir", MELEE_TARGET_DIR, true, &created,
@@ -169,8 +174,8 @@ int main(void)
 	fd = image_open_mountpoint(img, "IMG", "/etc", MELEE_TARGET_FILE, true, &created, err,
 				   sizeof(err));
 	ok(fd == -EISDIR, "file source onto a directory refused");
-	fd = image_open_mountpoint(img, "IMG", "/etc/hosts", MELEE_TARGET_DIR, true, &created,
-				   err, sizeof(err));
+	fd = image_open_mountpoint(img, "IMG", "/etc/hosts", MELEE_TARGET_DIR, true, &created, err,
+				   sizeof(err));
 	ok(fd == -ENOTDIR, "directory source onto a file refused");
 	/* Every error path fills the message: an image fd that cannot be
 	 * used names the image, not just a bare errno. */
@@ -184,7 +189,7 @@ int main(void)
 	{
 		struct stat a, b;
 		ok(fd >= 0 && fstat(fd, &a) == 0 && fstatat(base, "images/good/etc", &b, 0) == 0 &&
-			   a.st_ino == b.st_ino,
+		       a.st_ino == b.st_ino,
 		   "image_resolve: an absolute symlink (badtmp -> /etc) resolves to the image's "
 		   "/etc, never the host's");
 	}
@@ -198,5 +203,18 @@ int main(void)
 		if (system(cmd) != 0)
 			printf("# could not remove %s\n", dir);
 	}
+	/* Which mounts are a user's FUSE (the mountinfo fields as given). */
+#define USERS_FUSE(t, o) melee_fs_users_fuse(t, strlen(t), o, strlen(o))
+	ok(USERS_FUSE("fuse", "rw,user_id=1501,group_id=1501"), "fuse with user_id=1501: a user's");
+	ok(USERS_FUSE("fuse.sshfs", "rw,user_id=1501"), "fuse.sshfs: a user's");
+	ok(USERS_FUSE("fuseblk", "rw,user_id=1501"), "fuseblk: a user's");
+	ok(!USERS_FUSE("fuse.mergerfs", "rw,user_id=0,group_id=0"), "user_id=0: root's own pool");
+	ok(!USERS_FUSE("ext4", "rw,user_id=1501"), "not FUSE: never");
+	ok(!USERS_FUSE("fuse", "rw,user_id_x=1501"), "user_id_x= is not user_id=");
+	ok(!USERS_FUSE("fusectl", "rw,user_id=1501"), "fusectl is not FUSE");
+	ok(melee_fs_users_fuse(
+	       "fuse.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 75,
+	       "rw,user_id=1501 trailing", 15),
+	   "a type of any length, the options as long as given");
 	return done_testing();
 }
