@@ -320,7 +320,8 @@ static bool holds_already(int dirfd, const char *name, const char *data, size_t 
  * RLIMIT_FSIZE in the setuid melee: the caller may signal it), removed
  * once their process is gone and they are a minute old: a process of
  * another pid namespace (which kill() cannot see) writing this directory
- * takes far less than that between its create and its rename.  Best
+ * takes far less than that between its create and its rename; only a
+ * file of this process's own user.  Best
  * effort: a name that cannot be read or removed is left. */
 static void sweep_stale_temps(int dirfd, const char *name)
 {
@@ -350,8 +351,11 @@ static void sweep_stale_temps(int dirfd, const char *name)
 			continue;
 		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 			continue;
+		/* Ours alone: in a directory others may write (links --apps
+		 * into one an administrator chose) another user's file of
+		 * that name is not (review 32). */
 		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISREG(st.st_mode) || st.st_mtime > now - 60)
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid() || st.st_mtime > now - 60)
 			continue;
 		unlinkat(dirfd, de->d_name, 0);
 	}

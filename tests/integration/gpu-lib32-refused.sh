@@ -50,7 +50,15 @@ ok_cmd "down old32 trixie" mm down old32 trixie
 rm -f "$GPU_LIB32/libnvidia-gpucomp.so.$GPU_VERSION" && ldconfig
 ok $? "the 32-bit libnvidia-gpucomp removed again"
 
+# Bound while fit, unfit since: status says up refuses it now, not that
+# the host has no driver (review 32).
+ok_cmd "up old32" mm up old32
 chown 65534 "$GPU_LIB32/libnvidia-ml.so.$GPU_VERSION"
+run mm status old32
+like "$out" "gpu: 4 files bound, driver $GPU_VERSION \(stale: up refuses the driver now; melee-mounts up old32 says why\)" \
+	"a 32-bit library bound, not root's alone since: status says up refuses it now"
+like "$(mm status --json old32)" '"stale":true,"host_driver":"refused"' "and --json says host_driver refused"
+ok_cmd "down old32" mm down old32
 for i in multi old32; do
 	run mm up $i
 	is "$rc:$out" "1:melee-mounts: GPU driver file $GPU_LIB32/libnvidia-ml.so.$GPU_VERSION is not root's alone (owner 65534, mode 0755; expected owner root and not writable by group or others); refused

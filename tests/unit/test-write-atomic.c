@@ -128,6 +128,12 @@ int main(void)
 		ok(ino_of(other) != 0, "nor another file's");
 		ok(make_aged(stale, 120) == 0 && put("three\n") == 1 && ino_of(stale) == 0,
 		   "content already there: the old temporary removed all the same");
+		if (geteuid() == 0) {
+			ok(make_aged(stale, 120) == 0 && fchownat(dfd, stale, 1501, 1501, 0) == 0 &&
+			       put("four\n") == 0 && ino_of(stale) != 0,
+			   "nor one of another user (root writing a directory others may write)");
+			unlinkat(dfd, stale, 0);
+		}
 		unlinkat(dfd, young, 0);
 		unlinkat(dfd, live, 0);
 		unlinkat(dfd, other, 0);

@@ -167,7 +167,8 @@ static void stale_note(const struct melee_image *im, char **stale, size_t n)
 }
 
 /* The host's driver now when the bound one is stale ("" if it is not,
- * "none" when the host has none): mounts_gpu_stale. */
+ * "none" when the host has none, MELEE_GPU_REFUSED when up refuses it):
+ * mounts_gpu_stale. */
 static void gpu_host_now(const struct melee_image *im, char **stale, char *now, size_t len)
 {
 	char err[MELEE_ERRLEN];
@@ -194,7 +195,10 @@ static void gpu_note(const struct melee_image *im, struct libmnt_table *tb, cons
 		return;
 	n = mounts_gpu_bound(im, tb, ver, sizeof(ver));
 	printf("  gpu: %zu file%s bound, driver %s", n, n == 1 ? "" : "s", ver[0] ? ver : "none");
-	if (now[0])
+	if (strcmp(now, MELEE_GPU_REFUSED) == 0)
+		printf(" (stale: up refuses the driver now; melee-mounts up %s says why)",
+		       im->name);
+	else if (now[0])
 		printf(" (stale: the host's driver is %s now; up replaces it)", now);
 }
 

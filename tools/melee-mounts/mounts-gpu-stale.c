@@ -90,10 +90,13 @@ int mounts_gpu_stale(const struct melee_image *im, int imgfd, char *now_version,
 				   &created, err, sizeof(err));
 	if (fd < 0 || !mounts_gpu_mounted(fd))
 		return 0;
-	/* A driver file that is no longer fit to bind: what is bound is not
-	 * what up would bind (up names the file). */
-	if (mounts_gpu_discover(im, imgfd, &now, true) < 0)
+	/* A driver file (or the image's libc) that up refuses now: what is
+	 * bound is not what up would bind (up names why), and the host's
+	 * driver is not "none" (review 32). */
+	if (mounts_gpu_discover(im, imgfd, &now, true) < 0) {
+		snprintf(now_version, len, "%s", MELEE_GPU_REFUSED);
 		return 1;
+	}
 	snprintf(now_version, len, "%s", now.version);
 	r = mounts_gpu_differs(fd, &now) ? 1 : 0;
 	gpu_set_free(&now);

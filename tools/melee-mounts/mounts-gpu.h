@@ -58,7 +58,9 @@ int mounts_gpu_discover(const struct melee_image *im, int imgfd, struct gpu_set 
 /* Whether the GPU files bound in the image (imgfd its root) are no longer
  * what the host has (a driver updated: other files, other inodes, another
  * cache): 1 stale, 0 current or nothing bound.  now_version (len bytes)
- * gets the host's driver version now ("" if unknown or none). */
+ * gets the host's driver version now ("" if unknown or none;
+ * MELEE_GPU_REFUSED when up refuses what it would bind now). */
+#define MELEE_GPU_REFUSED "refused"
 int mounts_gpu_stale(const struct melee_image *im, int imgfd, char *now_version, size_t len);
 
 /* Whether the tmpfs at gpufd shows other files than set (the driver
